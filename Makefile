@@ -1,0 +1,63 @@
+# Haven: `make run` to try it, `make test` for the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test test-fast lint fmt bench messages translations serve check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || \
+		{ echo "Python 3.12 or newer is needed; found $$($(PYTHON) --version 2>&1). Install it (or pyenv: the repo's .python-version asks for 3.12)."; exit 1; }
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+translations: $(STAMP)
+	@$(MANAGE) compiletranslations
+
+run: $(STAMP) translations
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	@echo ""
+	@echo "Haven is running on http://127.0.0.1:8000  (staff area: http://127.0.0.1:8000/admin/)"
+	@echo "Log in with any demo login above; the password is: demo"
+	@echo ""
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The whole suite: lint, migrations in sync, pytest (browser journeys included when Chromium is present).
+test: $(STAMP) translations
+	$(BIN)/ruff check .
+	HAVEN_TESTING=1 $(MANAGE) makemigrations --check --dry-run
+	HAVEN_TESTING=1 $(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-fast: $(STAMP) translations
+	HAVEN_TESTING=1 $(BIN)/pytest -q -m "not browser" -x $(PYTEST_ARGS)
+
+bench: $(STAMP) translations
+	$(BIN)/python -m bench
+
+# Extract new strings into the .po files (needs GNU gettext); translate them, then `make translations`.
+messages: $(STAMP)
+	$(MANAGE) makemessages --all --no-location --ignore=.venv --ignore=bench --ignore=tests
+	$(MANAGE) makemessages --all --no-location -d djangojs --ignore=.venv --ignore=staticfiles
+
+serve: $(STAMP) translations
+	$(MANAGE) collectstatic --noinput
+	$(BIN)/gunicorn website.wsgi --workers 2 --bind 127.0.0.1:8000
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,86 @@
+"""Demo logins, one per role. Every app's demo.load() receives them as `users` (role -> User)."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from accounts.enums import Role
+from accounts.roles import role_grant
+from accounts.services import profile_save
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - demo logins only; load_demo refuses to run with DEBUG off
+
+DEMO_USERS = [
+    # email, role, full name, organisation, job title, municipality
+    (
+        "coordinator@example.org",
+        Role.COORDINATOR,
+        "Milica Jovanović",
+        "Haven Women's Centre",
+        "Programme coordinator",
+        "Novi Sad",
+    ),
+    (
+        "facilitator@example.org",
+        Role.FACILITATOR,
+        "Jelena Petrović",
+        "Haven Women's Centre",
+        "Group facilitator",
+        "Novi Sad",
+    ),
+    (
+        "counselor@example.org",
+        Role.COUNSELOR,
+        "Ana Đorđević",
+        "Haven Women's Centre",
+        "Counselor",
+        "Novi Sad",
+    ),
+    ("trainer@example.org", Role.TRAINER, "Sofie Østergaard", "Haven Women's Centre", "Trainer", "Novi Sad"),
+    (
+        "manager@example.org",
+        Role.PROJECT_MANAGER,
+        "Dragana Čolić",
+        "Haven Women's Centre",
+        "Project manager",
+        "Novi Sad",
+    ),
+    (
+        "trainee@example.org",
+        Role.TRAINEE,
+        "Maja Šćekić",
+        "Centre for Social Work Zrenjanin",
+        "Social worker",
+        "Zrenjanin",
+    ),
+]
+
+
+def demo_user(*, email, role, full_name, organisation="", job_title="", municipality="", language="en"):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=email, defaults={"email": email})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    profile_save(
+        user=user,
+        full_name=full_name,
+        organisation=organisation,
+        job_title=job_title,
+        municipality=municipality,
+        preferred_language=language,
+    )
+    role_grant(user=user, role=role)
+    return user
+
+
+def load(*, users, stdout=None):
+    for email, role, full_name, organisation, job_title, municipality in DEMO_USERS:
+        users[role] = demo_user(
+            email=email,
+            role=role,
+            full_name=full_name,
+            organisation=organisation,
+            job_title=job_title,
+            municipality=municipality,
+        )

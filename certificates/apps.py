@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    name = "certificates"

@@ -1,0 +1,124 @@
+"""Shared fixtures. App-specific fixtures live in tests/<app>/conftest.py."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from accounts.enums import Role
+from accounts.roles import role_grant
+from accounts.services import profile_save
+
+# Playwright drives the browser from the test thread, which Django would otherwise call async.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role=Role.FACILITATOR, email=None, full_name=None) -> a verified, active user."""
+    counter = {"n": 0}
+
+    def _make(role=None, *, email=None, full_name=None, organisation="Test NGO", password="a-long-test-pass"):
+        counter["n"] += 1
+        email = email or f"user{counter['n']}-{(role or 'none').lower().replace(' ', '-')}@example.org"
+        user = get_user_model().objects.create_user(username=email, email=email, password=password)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        profile_save(
+            user=user,
+            full_name=full_name or f"Test Person {counter['n']}",
+            organisation=organisation,
+            job_title="Social worker",
+        )
+        if role:
+            role_grant(user=user, role=role)
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user(Role.COORDINATOR)
+
+
+@pytest.fixture
+def facilitator(make_user):
+    return make_user(Role.FACILITATOR)
+
+
+@pytest.fixture
+def counselor(make_user):
+    return make_user(Role.COUNSELOR)
+
+
+@pytest.fixture
+def trainer(make_user):
+    return make_user(Role.TRAINER)
+
+
+@pytest.fixture
+def project_manager(make_user):
+    return make_user(Role.PROJECT_MANAGER)
+
+
+@pytest.fixture
+def trainee(make_user):
+    return make_user(Role.TRAINEE)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client logged in as that user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# Browser journeys (marked `browser`) use Debian's Chromium; browsers cannot be downloaded here.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page) saves the journey's last screen into test-artifacts/ (git-ignored)."""
+
+    def _take(page, name=None):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name or request.node.name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _take
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
