@@ -1,0 +1,191 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from counseling.enums import BookingStatus, ContactChannel, SessionKind
+from website.fields import EncryptedTextField
+
+
+class CounselorProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="counselor_profile"
+    )
+    expertise = models.TextField(_("areas of expertise"), blank=True)
+    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    session_kinds = models.JSONField(
+        _("kinds of session"), default=list, blank=True, help_text=_("Kinds of session she may hold.")
+    )
+    trained_for_violence = models.BooleanField(
+        _("trained for work with victims of violence against women"), default=False
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(_("buffer before and after (minutes)"), default=15)
+    min_notice_hours = models.PositiveSmallIntegerField(_("minimum notice (hours)"), default=24)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("counselor")
+        verbose_name_plural = _("counselors")
+        ordering = ["user__profile__full_name"]
+
+    def __str__(self):
+        profile = getattr(self.user, "profile", None)
+        return profile.full_name if profile else self.user.get_username()
+
+    def may_hold(self, kind: str) -> bool:
+        if kind not in self.session_kinds:
+            return False
+        return kind != SessionKind.CASE_BASED or self.trained_for_violence
+
+
+class Room(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("counseling room")
+        verbose_name_plural = _("counseling rooms")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AvailabilityWindow(models.Model):
+    """A weekly recurring window in which the counselor can be booked."""
+
+    counselor = models.ForeignKey(
+        CounselorProfile, verbose_name=_("counselor"), on_delete=models.CASCADE, related_name="windows"
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"),
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("availability window")
+        verbose_name_plural = _("availability windows")
+        ordering = ["weekday", "start_time"]
+        constraints = [models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="window_end_after_start")]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class AvailabilityException(models.Model):
+    """Leave, holidays: times the counselor cannot be booked even inside a window."""
+
+    counselor = models.ForeignKey(
+        CounselorProfile, verbose_name=_("counselor"), on_delete=models.CASCADE, related_name="exceptions"
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["start"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="exception_end_after_start")]
+
+    def __str__(self):
+        return f"{self.start:%Y-%m-%d} - {self.end:%Y-%m-%d}"
+
+
+class Client(models.Model):
+    """A counseling client. An alias is enough: anonymity is her right."""
+
+    alias = models.CharField(_("alias"), max_length=100)
+    code = models.CharField(_("internal code"), max_length=32, unique=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="sr-latn"
+    )
+    children_count = models.PositiveSmallIntegerField(_("number of children"), null=True, blank=True)
+    contact_channel = models.CharField(
+        _("safe channel for automatic messages"),
+        max_length=10,
+        choices=ContactChannel.choices,
+        default=ContactChannel.NEVER,
+    )
+    contact_address = EncryptedTextField(_("phone number or email for that channel"), blank=True)
+    safe_contact_instructions = EncryptedTextField(_("safe-contact instructions"), blank=True)
+    safe_times = models.CharField(_("safe times to contact"), max_length=200, blank=True)
+    messages_may_name_purpose = models.BooleanField(
+        _("messages may mention counseling"),
+        default=False,
+        help_text=_("Only if she chose it: otherwise messages use a neutral sender and subject."),
+    )
+    counselors = models.ManyToManyField(
+        CounselorProfile, verbose_name=_("her counselors"), blank=True, related_name="clients"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["alias"]
+
+    def __str__(self):
+        return f"{self.alias} ({self.code})"
+
+
+class Booking(models.Model):
+    counselor = models.ForeignKey(
+        CounselorProfile, verbose_name=_("counselor"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    room = models.ForeignKey(
+        Room,
+        verbose_name=_("room"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        help_text=_("Leave empty for a home visit."),
+    )
+    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="bookings")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+    notes = EncryptedTextField(_("session notes"), blank=True)
+    outside_availability = models.BooleanField(_("booked outside availability (confirmed)"), default=False)
+    project = models.ForeignKey(
+        "reporting.DonorProject",
+        verbose_name=_("funded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["start"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start")]
+        indexes = [models.Index(fields=["counselor", "start"]), models.Index(fields=["room", "start"])]
+
+    def __str__(self):
+        # Never the client's alias: this string can end up in admin logs and calendar entries.
+        return f"{self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}"

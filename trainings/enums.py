@@ -1,0 +1,35 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EditionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open for enrolment")
+    CANCELLED = "cancelled", _("Cancelled")
+    CLOSED = "closed", _("Closed")
+
+
+class EnrollmentStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending", _("Waiting for approval")
+    ENROLLED = "enrolled", _("Enrolled")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    OFFERED = "offered", _("Seat offered: please confirm")
+    CANCELLED = "cancelled", _("Cancelled")
+    TRANSFERRED = "transferred", _("Transferred")
+    COMPLETED = "completed", _("Completed")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+
+
+class CompletionRule(models.TextChoices):
+    MIN_SHARE = "min_share", _("A minimum share of session hours attended")
+    ALL_SESSIONS = "all_sessions", _("All sessions attended")
+
+
+# Enrolments that hold a seat.
+SEAT_HOLDING_STATUSES = (
+    EnrollmentStatus.ENROLLED,
+    EnrollmentStatus.OFFERED,
+    EnrollmentStatus.PENDING_APPROVAL,
+    EnrollmentStatus.COMPLETED,
+    EnrollmentStatus.NOT_COMPLETED,
+)
