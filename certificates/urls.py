@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from certificates import views
 
 app_name = "certificates"
 
-urlpatterns = []
+urlpatterns = [
+    path("verify/", views.verify_serial, name="verify_serial"),
+    path("verify/<str:code>.json", views.verify_json, name="verify_json"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("accreditations/", views.register, name="register"),
+    path("accreditations/register.xlsx", views.register_xlsx, name="register_xlsx"),
+    path("certificates/", views.my_certificates, name="mine"),
+    path("certificates/<int:pk>/download/", views.download, name="download"),
+    path("certificates/manage/", views.coordinator_list, name="coordinator_list"),
+    path("certificates/manage/<int:pk>/", views.certificate_detail, name="detail"),
+    path("certificates/manage/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("certificates/manage/<int:pk>/reissue/", views.reissue, name="reissue"),
+    path("certificates/manage/issue/<int:enrollment_id>/", views.issue, name="issue"),
+]
