@@ -142,3 +142,35 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.member_id}@{self.session_id}: {self.status}"
+
+
+class AttendanceChange(models.Model):
+    """A change to an attendance mark made after the session day: who changed what, and when.
+
+    Marks taken on the day are the record itself; later corrections must stay traceable.
+    """
+
+    attendance = models.ForeignKey(
+        Attendance, verbose_name=_("attendance"), on_delete=models.CASCADE, related_name="changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    old_status = models.CharField(_("before"), max_length=10, choices=AttendanceStatus.choices, blank=True)
+    new_status = models.CharField(_("after"), max_length=10, choices=AttendanceStatus.choices)
+    old_children = models.PositiveSmallIntegerField(_("children before"), null=True, blank=True)
+    new_children = models.PositiveSmallIntegerField(_("children after"), default=0)
+
+    class Meta:
+        verbose_name = _("attendance change")
+        verbose_name_plural = _("attendance changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.attendance_id}: {self.old_status or '-'} -> {self.new_status}"
