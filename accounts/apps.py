@@ -14,4 +14,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        post_migrate.connect(_sync_after_migrate, sender=self, dispatch_uid="accounts_role_permissions")
+        from django.apps import apps
+
+        from accounts import signals  # noqa: F401 - connects the session and deactivation receivers
+
+        # After the last app: permissions are created app by app in the same signal, so syncing after
+        # this app would miss the models of every app listed below it.
+        last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+        post_migrate.connect(_sync_after_migrate, sender=last_app, dispatch_uid="accounts_role_permissions")

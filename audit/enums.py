@@ -10,3 +10,10 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     DISCLOSE = "disclose", _("Disclosed")
     ANONYMISE = "anonymise", _("Anonymised")
+
+
+class LegalBasis(models.TextChoices):
+    COURT_ORDER = "court_order", _("Court order")
+    STATUTE = "statute", _("Duty under a statute")
+    POLICE_WARRANT = "police_warrant", _("Police request with a warrant")
+    OTHER = "other", _("Other legal obligation")

@@ -3,7 +3,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.enums import AuditAction
+from audit.enums import AuditAction, LegalBasis
+from website.fields import EncryptedTextField
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -55,3 +56,79 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit entries cannot be deleted.")
+
+
+class CompelledDisclosure(models.Model):
+    """Survivor data released because the law required it (court order, statute).
+
+    The register answers an auditor's and the survivor's questions: what left, to whom, on which legal
+    basis, and when she was told (or why she was not).
+    """
+
+    client = models.ForeignKey(
+        "counseling.Client",
+        verbose_name=_("counseling client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        "groups.Member",
+        verbose_name=_("group member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    released_what = EncryptedTextField(_("what was released"))
+    released_to = models.CharField(_("released to"), max_length=255)
+    legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices)
+    legal_reference = models.CharField(
+        _("reference"), max_length=255, help_text=_("Court case number, article of the law, warrant number.")
+    )
+    released_on = models.DateField(_("released on"))
+    client_told_on = models.DateField(_("she was told on"), null=True, blank=True)
+    not_told_reason = EncryptedTextField(
+        _("why she was not told"), blank=True, help_text=_("For example: a court forbade it, or telling her is unsafe.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("compelled disclosure")
+        verbose_name_plural = _("compelled disclosures")
+        ordering = ["-released_on", "-id"]
+        default_permissions = ("add", "change", "view")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(client__isnull=False) | models.Q(member__isnull=False),
+                name="disclosure_concerns_someone",
+            )
+        ]
+
+    def __str__(self):
+        # Never the alias: this string appears in admin lists and logs.
+        return f"{self.get_legal_basis_display()} {self.released_on:%Y-%m-%d}"
+
+
+class UsedFormToken(models.Model):
+    """One-time form tokens already spent. The unique key makes two simultaneous submits of one form
+    race in the database, where exactly one wins (see website.security)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return self.token

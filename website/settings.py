@@ -56,7 +56,7 @@ if not FIELD_ENCRYPTION_KEYS:
             "generate_encryption_key` and keep it outside the database backups."
         )
     # Development only: a fixed key so that demo data survives restarts.
-    FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="]
+    FIELD_ENCRYPTION_KEYS = ["aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="]
 
 INSTALLED_APPS = [
     "accounts",
@@ -110,6 +110,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -272,6 +275,20 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
+CSRF_COOKIE_HTTPONLY = True
+# Staff reach survivor data, so their sessions are shorter (accounts.middleware.SessionTimeoutMiddleware).
+HAVEN_SESSION_IDLE_SECONDS = {"staff": 15 * 60, "other": 60 * 60}
+HAVEN_SESSION_ABSOLUTE_SECONDS = {"staff": 4 * 60 * 60, "other": SESSION_COOKIE_AGE}
+# Coordinators, counselors and facilitators must set up a second factor before any other page.
+# Off in tests only, where most tests log staff in without one; tests of the rule switch it on.
+HAVEN_REQUIRE_STAFF_MFA = env_bool("HAVEN_REQUIRE_STAFF_MFA", default=not TESTING)
+# Days after which apply_retention anonymises survivor records that are no longer active.
+HAVEN_RETENTION_DAYS = {
+    "group_membership": int(os.environ.get("HAVEN_RETENTION_MEMBERSHIP_DAYS", str(2 * 365))),
+    "counseling_client": int(os.environ.get("HAVEN_RETENTION_CLIENT_DAYS", str(5 * 365))),
+    "closed_case": int(os.environ.get("HAVEN_RETENTION_CASE_DAYS", str(5 * 365))),
+    "form_token": 2,
+}
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
