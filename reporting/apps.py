@@ -2,6 +2,26 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def reports_due_panel(request):
+    """Project managers (and coordinators) see the donor reports due soon on their home page."""
+    from django.utils import timezone
+
+    from accounts.dashboard import Panel
+    from reporting.selectors import periods_due
+
+    if not request.user.has_perm("reporting.view_reports"):
+        return None
+    periods = list(periods_due(request.user)[:5])
+    if not periods:
+        return None
+    return Panel("reporting/panel_due.html", {"periods": periods, "today": timezone.localdate()})
+
+
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Donor reporting")
+
+    def ready(self):
+        from accounts.dashboard import panel_register
+
+        panel_register(reports_due_panel, order=60)

@@ -8,3 +8,36 @@ class PeriodStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     SUBMITTED = "submitted", _("Submitted")
     LOCKED = "locked", _("Locked")
+
+
+# Statuses whose figures come from the frozen snapshot, never from live data.
+FROZEN_STATUSES = (PeriodStatus.SUBMITTED, PeriodStatus.LOCKED)
+# Statuses in which the project manager may still write the narrative.
+EDITABLE_STATUSES = (PeriodStatus.OPEN, PeriodStatus.IN_REVIEW)
+
+
+class Cadence(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    CUSTOM = "custom", _("Custom length")
+
+
+CADENCE_MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.HALF_YEARLY: 6}
+
+
+class Transition(models.TextChoices):
+    SUBMIT_FOR_REVIEW = "review", _("Submit for review")
+    RETURN = "return", _("Return to the project manager")
+    APPROVE = "approve", _("Approve")
+    SUBMIT = "submit", _("Submit to the donor")
+    LOCK = "lock", _("Lock")
+    UNLOCK = "unlock", _("Unlock")
+
+
+class IndicatorKind(models.TextChoices):
+    """Survivor counts are suppressed when small; professionals and activities are not."""
+
+    SURVIVOR = "survivor", _("Survivors")
+    PROFESSIONAL = "professional", _("Professionals")
+    ACTIVITY = "activity", _("Activities")

@@ -2,9 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+
+from reporting.enums import FROZEN_STATUSES, Cadence, PeriodStatus, Transition
+from reporting.indicators import INDICATORS, indicator_choices
 
 
-class DonorProject(models.Model):
+class DonorProject(ClusterableModel):
     """A grant that funds cohorts, training editions and counseling activity."""
 
     title = models.CharField(_("title"), max_length=255)
@@ -24,14 +29,137 @@ class DonorProject(models.Model):
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("project managers"), blank=True, related_name="managed_projects"
     )
+    cadence = models.CharField(
+        _("reporting cadence"), max_length=12, choices=Cadence.choices, default=Cadence.QUARTERLY
+    )
+    due_days = models.PositiveSmallIntegerField(
+        _("report due (days after the period ends)"), default=30, help_text=_("Used when periods are generated.")
+    )
 
     class Meta:
         verbose_name = _("donor project")
         verbose_name_plural = _("donor projects")
         ordering = ["-start_date", "title"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="project_end_after_start")
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="project_end_after_start"),
+            models.CheckConstraint(condition=Q(suppression_threshold__gte=1), name="project_threshold_positive"),
         ]
 
     def __str__(self):
         return self.title
+
+
+class Indicator(models.Model):
+    """A target the donor agreed for one of the indicators defined in reporting.indicators."""
+
+    project = ParentalKey(DonorProject, verbose_name=_("project"), on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("indicator"), max_length=50, choices=indicator_choices)
+    target = models.DecimalField(_("target for the whole project"), max_digits=10, decimal_places=1)
+    sort_order = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="indicator_unique_per_project"),
+            models.CheckConstraint(condition=Q(target__gte=0), name="indicator_target_not_negative"),
+        ]
+
+    def __str__(self):
+        definition = INDICATORS.get(self.code)
+        return str(definition.label if definition else self.code)
+
+
+class ReportingPeriod(models.Model):
+    project = models.ForeignKey(
+        DonorProject, verbose_name=_("project"), on_delete=models.CASCADE, related_name="periods"
+    )
+    label = models.CharField(_("label"), max_length=100)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    due_date = models.DateField(_("report due"))
+    status = models.CharField(_("status"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    achievements = models.TextField(_("achievements"), blank=True)
+    challenges = models.TextField(_("challenges"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("locked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["project", "start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="period_end_after_start"),
+            models.UniqueConstraint(fields=["project", "start_date"], name="period_unique_start_per_project"),
+            models.CheckConstraint(
+                condition=~Q(status=PeriodStatus.LOCKED) | Q(locked_by__isnull=False), name="period_locked_has_locker"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self):
+        return f"{self.project} · {self.label}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in FROZEN_STATUSES
+
+
+class ReportSnapshot(models.Model):
+    """Every figure of a submitted report, frozen: the report is rebuilt from here, never from live data."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    data = models.JSONField(_("figures"))
+    created_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("frozen by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("report snapshot")
+        verbose_name_plural = _("report snapshots")
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.period} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PeriodLogEntry(models.Model):
+    """Append-only history of a period's status: who moved it, when and why (unlocking needs a reason)."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="log_entries"
+    )
+    transition = models.CharField(_("step"), max_length=10, choices=Transition.choices)
+    from_status = models.CharField(_("from"), max_length=10, choices=PeriodStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=PeriodStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("period log entry")
+        verbose_name_plural = _("period log")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(transition=Transition.UNLOCK) | ~Q(reason=""), name="period_unlock_needs_reason"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period_id}: {self.from_status} -> {self.to_status}"

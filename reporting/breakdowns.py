@@ -1,0 +1,254 @@
+"""Breakdowns: the tables of a donor report, each defined once and computed with grouped aggregate queries.
+
+A breakdown returns plain data (JSON-safe, so that a submitted report can be frozen as it is):
+    {"columns": [column code, ...], "rows": [{"label": str, "values": [...]}, ...], "total": [...] | None}
+Column codes name both the heading and whose count it is (COLUMNS), which decides suppression.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from counseling.enums import SessionKind
+from reporting import indicators as ind
+from reporting.enums import IndicatorKind
+
+# Row labels that are codes, translated when the report is shown (a frozen report follows the reader's language).
+LABEL_PLAIN = "plain"
+LABEL_MONTH = "month"
+LABEL_SESSION_KIND = "session_kind"
+LABEL_BENEFICIARY = "beneficiary"
+
+COLUMNS = {
+    "women": (_("Women"), IndicatorKind.SURVIVOR),
+    "group_sessions": (_("Group sessions held"), IndicatorKind.ACTIVITY),
+    "attendances": (_("Attendances"), IndicatorKind.SURVIVOR),
+    "counseling_sessions": (_("Counseling sessions held"), IndicatorKind.SURVIVOR),
+    "clients": (_("Clients"), IndicatorKind.SURVIVOR),
+    "new": (_("New (first served in this period)"), IndicatorKind.SURVIVOR),
+    "continuing": (_("Continuing (served before)"), IndicatorKind.SURVIVOR),
+    "all": (_("Total"), IndicatorKind.SURVIVOR),
+    "trainees": (_("Trainees"), IndicatorKind.PROFESSIONAL),
+    "certificates": (_("Certificates issued"), IndicatorKind.PROFESSIONAL),
+    "training_sessions": (_("Training sessions with attendance"), IndicatorKind.ACTIVITY),
+}
+
+BENEFICIARY_LABELS = {"women": _("Women in self-support groups"), "clients": _("Counseling clients")}
+
+
+@dataclass(frozen=True)
+class BreakdownDef:
+    code: str
+    title: str | Promise
+    func: Callable
+    row_labels: str = LABEL_PLAIN
+
+
+def new_and_continuing(project, period) -> dict:
+    """New: first served by the project in this period; continuing: served by it before the period too."""
+    rows = []
+    for code, current, earlier, person in (
+        (
+            "women",
+            ind.group_attendances(project, period),
+            ind.group_attendances(project, period, before=True),
+            "member",
+        ),
+        ("clients", ind.counseling_held(project, period), ind.counseling_held(project, period, before=True), "client"),
+    ):
+        served = current.aggregate(n=Count(person, distinct=True))["n"]
+        continuing = current.filter(**{f"{person}__in": earlier.values(person)}).aggregate(
+            n=Count(person, distinct=True)
+        )["n"]
+        rows.append({"label": code, "values": [served - continuing, continuing, served]})
+    return {"columns": ["new", "continuing", "all"], "rows": rows, "total": None, "row_totals": True}
+
+
+def by_cohort(project, period) -> dict:
+    sessions = {
+        row["cohort_id"]: row
+        for row in ind.group_sessions_held(project, period)
+        .values("cohort_id", "cohort__name")
+        .annotate(n=Count("id"))
+        .order_by("cohort__name")
+    }
+    attendance = {
+        row["session__cohort_id"]: row
+        for row in ind.group_attendances(project, period)
+        .values("session__cohort_id")
+        .annotate(women=Count("member", distinct=True), attendances=Count("id"))
+        .order_by()
+    }
+    rows = []
+    for cohort_id, row in sessions.items():
+        seen = attendance.get(cohort_id, {})
+        rows.append(
+            {"label": row["cohort__name"], "values": [row["n"], seen.get("women", 0), seen.get("attendances", 0)]}
+        )
+    totals = ind.group_attendances(project, period).aggregate(
+        women=Count("member", distinct=True), attendances=Count("id")
+    )
+    total = [sum(row["values"][0] for row in rows), totals["women"], totals["attendances"]]
+    return {"columns": ["group_sessions", "women", "attendances"], "rows": rows, "total": total}
+
+
+def _months(period) -> list[date]:
+    months = []
+    current = period.start_date.replace(day=1)
+    while current <= period.end_date:
+        months.append(current)
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return months
+
+
+def by_month(project, period) -> dict:
+    tz = timezone.get_current_timezone()
+
+    def per_month(queryset, field, **aggregates):
+        return {
+            timezone.localtime(row["month"], tz).date() if hasattr(row["month"], "hour") else row["month"]: row
+            for row in queryset.annotate(month=TruncMonth(field, tzinfo=tz))
+            .values("month")
+            .annotate(**aggregates)
+            .order_by()
+        }
+
+    sessions = per_month(ind.group_sessions_held(project, period), "start", n=Count("id"))
+    groups = per_month(
+        ind.group_attendances(project, period),
+        "session__start",
+        women=Count("member", distinct=True),
+        attendances=Count("id"),
+    )
+    counseling = per_month(
+        ind.counseling_held(project, period), "start", n=Count("id"), clients=Count("client", distinct=True)
+    )
+    rows = []
+    for month in _months(period):
+        rows.append(
+            {
+                "label": month.isoformat()[:7],
+                "values": [
+                    sessions.get(month, {}).get("n", 0),
+                    groups.get(month, {}).get("women", 0),
+                    groups.get(month, {}).get("attendances", 0),
+                    counseling.get(month, {}).get("n", 0),
+                    counseling.get(month, {}).get("clients", 0),
+                ],
+            }
+        )
+    # Unique women and clients of the period are not the sum of the months (most come every month).
+    return {
+        "columns": ["group_sessions", "women", "attendances", "counseling_sessions", "clients"],
+        "rows": rows,
+        "total": [
+            sum(row["values"][0] for row in rows),
+            ind.women_in_groups(project, period),
+            sum(row["values"][2] for row in rows),
+            sum(row["values"][3] for row in rows),
+            ind.clients_counselled(project, period),
+        ],
+    }
+
+
+def counseling_by_kind(project, period) -> dict:
+    found = {
+        row["kind"]: row
+        for row in ind.counseling_held(project, period)
+        .values("kind")
+        .annotate(n=Count("id"), clients=Count("client", distinct=True))
+        .order_by()
+    }
+    rows = [
+        {
+            "label": kind.value,
+            "values": [found.get(kind.value, {}).get("n", 0), found.get(kind.value, {}).get("clients", 0)],
+        }
+        for kind in SessionKind
+    ]
+    totals = ind.counseling_held(project, period).aggregate(n=Count("id"), clients=Count("client", distinct=True))
+    return {"columns": ["counseling_sessions", "clients"], "rows": rows, "total": [totals["n"], totals["clients"]]}
+
+
+def by_edition(project, period) -> dict:
+    trainees = {
+        row["session__edition_id"]: row
+        for row in ind.training_attendances(project, period)
+        .values("session__edition_id")
+        .annotate(trainees=Count("enrollment__user", distinct=True), sessions=Count("session", distinct=True))
+        .order_by()
+    }
+    certificates = {}
+    certificate_qs = ind.certificates_issued_queryset(project, period)
+    if certificate_qs is not None:
+        edition_path = (
+            "enrollment__edition_id"
+            if "enrollment" in {f.name for f in certificate_qs.model._meta.get_fields()}
+            else "edition_id"
+        )
+        certificates = {
+            row[edition_path]: row["n"]
+            for row in certificate_qs.values(edition_path).annotate(n=Count("id")).order_by()
+        }
+    edition_ids = (
+        set(trainees) | set(certificates) | set(ind.editions_held(project, period).values_list("id", flat=True))
+    )
+    editions = (
+        ind.Edition.objects.filter(id__in=edition_ids)
+        .select_related("programme")
+        .only("id", "start_date", "municipality", "programme__title")
+        .order_by("start_date", "id")
+    )
+    rows = []
+    for edition in editions:
+        label = f"{edition.programme.title} ({edition.start_date:%d.%m.%Y}"
+        label += f", {edition.municipality})" if edition.municipality else ")"
+        seen = trainees.get(edition.id, {})
+        rows.append(
+            {
+                "label": label,
+                "values": [seen.get("sessions", 0), seen.get("trainees", 0), certificates.get(edition.id, 0)],
+            }
+        )
+    total = [
+        sum(row["values"][0] for row in rows),
+        ind.trainees_trained(project, period),
+        sum(row["values"][2] for row in rows),
+    ]
+    return {"columns": ["training_sessions", "trainees", "certificates"], "rows": rows, "total": total}
+
+
+def _trainees_by(field):
+    def breakdown(project, period) -> dict:
+        rows = [
+            {"label": row[field] or str(_("Not stated")), "values": [row["n"]]}
+            for row in ind.training_attendances(project, period)
+            .values(field)
+            .annotate(n=Count("enrollment__user", distinct=True))
+            .order_by(field)
+        ]
+        return {"columns": ["trainees"], "rows": rows, "total": [ind.trainees_trained(project, period)]}
+
+    return breakdown
+
+
+trainees_by_organisation = _trainees_by("enrollment__user__profile__organisation")
+trainees_by_municipality = _trainees_by("enrollment__user__profile__municipality")
+
+_DEFINITIONS = [
+    BreakdownDef("new_continuing", _("New and continuing beneficiaries"), new_and_continuing, LABEL_BENEFICIARY),
+    BreakdownDef("by_cohort", _("Self-support groups by cohort"), by_cohort),
+    BreakdownDef("by_month", _("Activity by month"), by_month, LABEL_MONTH),
+    BreakdownDef("counseling_by_kind", _("Counseling by kind"), counseling_by_kind, LABEL_SESSION_KIND),
+    BreakdownDef("by_edition", _("Trainings by edition"), by_edition),
+    BreakdownDef("trainees_by_organisation", _("Trainees by organisation"), trainees_by_organisation),
+    BreakdownDef("trainees_by_municipality", _("Trainees by municipality"), trainees_by_municipality),
+]
+
+BREAKDOWNS: dict[str, BreakdownDef] = {definition.code: definition for definition in _DEFINITIONS}

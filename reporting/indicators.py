@@ -1,0 +1,227 @@
+"""Indicators, each defined once: a code, a label, whose count it is, and one aggregate query.
+
+A function takes (project, span) where span has `start_date` and `end_date` (a ReportingPeriod, or the
+project-to-date span the report uses for the share of the target reached). Every function runs one or two
+aggregate queries; none loops over rows in Python, so a period with 100,000 attendances costs the same
+number of queries as one with ten.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.apps import apps
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from counseling.enums import BookingStatus, SessionKind
+from counseling.models import Booking
+from groups.models import Attendance, GroupSession
+from reporting.enums import IndicatorKind
+from trainings.enums import EditionStatus
+from trainings.models import Edition, TrainingAttendance
+from website.enums import AttendanceStatus
+
+COUNT = "count"
+PERCENT = "percent"
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    code: str
+    label: str | Promise
+    kind: str
+    func: Callable
+    unit: str = COUNT
+    # Indicators that add up to another one (counseling sessions by kind): suppressed together with it, so
+    # that a hidden part cannot be worked out from the total.
+    part_of: str = ""
+
+    @property
+    def suppressible(self) -> bool:
+        return self.kind == IndicatorKind.SURVIVOR and self.unit == COUNT
+
+
+def bounds(span) -> tuple[datetime, datetime]:
+    """The span as aware datetimes [start, end): range lookups on indexed columns, no per-row date casts."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(span.start_date, time.min, tzinfo=tz)
+    end = datetime.combine(span.end_date + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+# Querysets the indicators and breakdowns share.
+
+
+def group_sessions_held(project, span):
+    start, end = bounds(span)
+    return GroupSession.objects.filter(cohort__project=project, cancelled=False, start__gte=start, start__lt=end)
+
+
+def group_attendances(project, span, *, before=False):
+    start, end = bounds(span)
+    when = Q(session__start__lt=start) if before else Q(session__start__gte=start, session__start__lt=end)
+    return Attendance.objects.filter(
+        when, session__cohort__project=project, session__cancelled=False, status=AttendanceStatus.PRESENT
+    )
+
+
+def counseling_held(project, span, *, before=False):
+    start, end = bounds(span)
+    when = Q(start__lt=start) if before else Q(start__gte=start, start__lt=end)
+    return Booking.objects.filter(when, project=project, status=BookingStatus.HELD)
+
+
+def training_attendances(project, span):
+    start, end = bounds(span)
+    return TrainingAttendance.objects.filter(
+        session__edition__project=project,
+        session__start__gte=start,
+        session__start__lt=end,
+        status=AttendanceStatus.PRESENT,
+    ).exclude(session__edition__status=EditionStatus.CANCELLED)
+
+
+def editions_held(project, span):
+    """Editions that began in the span: an edition spanning two periods counts once, where it started."""
+    return Edition.objects.filter(
+        project=project, start_date__gte=span.start_date, start_date__lte=span.end_date
+    ).exclude(status=EditionStatus.CANCELLED)
+
+
+def certificate_model():
+    """The certificates app may not have its model yet; the indicator reports 0 until it does."""
+    try:
+        return apps.get_model("certificates", "Certificate")
+    except LookupError:
+        return None
+
+
+def certificates_issued_queryset(project, span):
+    model = certificate_model()
+    if model is None:
+        return None
+    fields = {field.name for field in model._meta.get_fields()}
+    if "enrollment" in fields:
+        qs = model.objects.filter(enrollment__edition__project=project)
+    elif "edition" in fields:
+        qs = model.objects.filter(edition__project=project)
+    else:
+        return None
+    for name in ("issued_on", "issued_at", "issued", "created_at"):
+        if name in fields:
+            if model._meta.get_field(name).get_internal_type() == "DateField":
+                qs = qs.filter(**{f"{name}__gte": span.start_date, f"{name}__lte": span.end_date})
+            else:
+                start, end = bounds(span)
+                qs = qs.filter(**{f"{name}__gte": start, f"{name}__lt": end})
+            break
+    for name in ("revoked_at", "revoked_on"):
+        if name in fields:
+            qs = qs.filter(**{f"{name}__isnull": True})
+    return qs
+
+
+# The indicator functions.
+
+
+def women_in_groups(project, span) -> int:
+    """Unique women present at least once at a held session of one of the project's cohorts."""
+    return group_attendances(project, span).aggregate(n=Count("member", distinct=True))["n"]
+
+
+def group_sessions_count(project, span) -> int:
+    return group_sessions_held(project, span).count()
+
+
+def attendances_count(project, span) -> int:
+    return group_attendances(project, span).count()
+
+
+def attendance_rate(project, span) -> Decimal | None:
+    """Present marks as a share of all marks recorded for held sessions; None when nothing was recorded."""
+    start, end = bounds(span)
+    totals = Attendance.objects.filter(
+        session__cohort__project=project, session__cancelled=False, session__start__gte=start, session__start__lt=end
+    ).aggregate(marked=Count("id"), present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)))
+    if not totals["marked"]:
+        return None
+    return (Decimal(100) * totals["present"] / totals["marked"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def counseling_sessions_count(project, span) -> int:
+    return counseling_held(project, span).count()
+
+
+def counseling_kind_counter(kind):
+    def count(project, span) -> int:
+        return counseling_held(project, span).filter(kind=kind).count()
+
+    count.__name__ = f"counseling_sessions_{kind}"
+    return count
+
+
+def clients_counselled(project, span) -> int:
+    return counseling_held(project, span).aggregate(n=Count("client", distinct=True))["n"]
+
+
+def editions_count(project, span) -> int:
+    return editions_held(project, span).count()
+
+
+def trainees_trained(project, span) -> int:
+    """Unique people present at least once at a training session of the project's editions."""
+    return training_attendances(project, span).aggregate(n=Count("enrollment__user", distinct=True))["n"]
+
+
+def certificates_issued(project, span) -> int:
+    qs = certificates_issued_queryset(project, span)
+    return 0 if qs is None else qs.count()
+
+
+def organisations_reached(project, span) -> int:
+    """Distinct organisations of the trainees trained (as written in their profiles)."""
+    return (
+        training_attendances(project, span)
+        .exclude(enrollment__user__profile__organisation="")
+        .aggregate(n=Count("enrollment__user__profile__organisation", distinct=True))["n"]
+    )
+
+
+_DEFINITIONS = [
+    IndicatorDef("women_in_groups", _("Unique women in self-support groups"), IndicatorKind.SURVIVOR, women_in_groups),
+    IndicatorDef("group_sessions_held", _("Group sessions held"), IndicatorKind.ACTIVITY, group_sessions_count),
+    IndicatorDef("group_attendances", _("Attendances at group sessions"), IndicatorKind.SURVIVOR, attendances_count),
+    IndicatorDef(
+        "attendance_rate", _("Average attendance rate (%)"), IndicatorKind.SURVIVOR, attendance_rate, unit=PERCENT
+    ),
+    IndicatorDef(
+        "counseling_sessions_held", _("Counseling sessions held"), IndicatorKind.SURVIVOR, counseling_sessions_count
+    ),
+    *(
+        IndicatorDef(
+            f"counseling_sessions_{kind.value}",
+            kind.label,
+            IndicatorKind.SURVIVOR,
+            counseling_kind_counter(kind.value),
+            part_of="counseling_sessions_held",
+        )
+        for kind in SessionKind
+    ),
+    IndicatorDef("clients_counselled", _("Unique clients counselled"), IndicatorKind.SURVIVOR, clients_counselled),
+    IndicatorDef("training_editions_held", _("Training editions held"), IndicatorKind.ACTIVITY, editions_count),
+    IndicatorDef("trainees_trained", _("Unique trainees trained"), IndicatorKind.PROFESSIONAL, trainees_trained),
+    IndicatorDef("certificates_issued", _("Certificates issued"), IndicatorKind.PROFESSIONAL, certificates_issued),
+    IndicatorDef(
+        "organisations_reached", _("Organisations reached"), IndicatorKind.PROFESSIONAL, organisations_reached
+    ),
+]
+
+INDICATORS: dict[str, IndicatorDef] = {definition.code: definition for definition in _DEFINITIONS}
+
+
+def indicator_choices():
+    return [(definition.code, definition.label) for definition in _DEFINITIONS]

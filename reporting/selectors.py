@@ -1,0 +1,81 @@
+"""Reads: projects and periods scoped to the user, what is due, and the figures of a report."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.roles import has_role
+from reporting.enums import FROZEN_STATUSES, PeriodStatus
+from reporting.models import DonorProject, ReportingPeriod
+
+
+def projects_for(user):
+    """Coordinators see every project; project managers the ones they manage; anyone else none."""
+    projects = DonorProject.objects.all()
+    if has_role(user, Role.COORDINATOR):
+        return projects
+    if has_role(user, Role.PROJECT_MANAGER):
+        return projects.filter(managers=user)
+    return projects.none()
+
+
+def periods_for(user):
+    return ReportingPeriod.objects.filter(project__in=projects_for(user)).select_related(
+        "project", "locked_by__profile"
+    )
+
+
+def projects_overview(user):
+    return projects_for(user).annotate(
+        period_count=Count("periods", distinct=True),
+        open_count=Count("periods", filter=~Q(periods__status__in=FROZEN_STATUSES), distinct=True),
+    )
+
+
+def periods_due(user, *, within_days=60):
+    """Reports not yet submitted whose due date is within the coming weeks or already past."""
+    horizon = timezone.localdate() + timedelta(days=within_days)
+    return (
+        periods_for(user)
+        .exclude(status__in=FROZEN_STATUSES)
+        .filter(due_date__lte=horizon)
+        .order_by("due_date", "project__title")
+    )
+
+
+def period_current_snapshot(period):
+    if period.status not in FROZEN_STATUSES:
+        return None
+    return period.snapshots.select_related("created_by__profile").order_by("-created_at", "-id").first()
+
+
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    profile = getattr(user, "profile", None)
+    return (profile.full_name if profile else "") or user.get_username()
+
+
+def period_lock_message(period) -> str:
+    """Which period, and who froze it: the message for anything refused because a period is frozen."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    if period.status == PeriodStatus.LOCKED:
+        return _(
+            "The reporting period “%(period)s” of %(project)s was locked by %(who)s on %(when)s. "
+            "Only a coordinator can unlock it."
+        ) % {
+            "period": period.label,
+            "project": period.project.title,
+            "who": person_name(period.locked_by) or _("a coordinator"),
+            "when": date_format(timezone.localtime(period.locked_at), "SHORT_DATETIME_FORMAT")
+            if period.locked_at
+            else "",
+        }
+    return _(
+        "The reporting period “%(period)s” of %(project)s has been submitted to the donor; "
+        "its report can no longer change. Only a coordinator can unlock it."
+    ) % {"period": period.label, "project": period.project.title}

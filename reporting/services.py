@@ -1,0 +1,184 @@
+"""Writes: generating periods, the narrative, status transitions, freezing and unlocking."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.enums import CADENCE_MONTHS, EDITABLE_STATUSES, FROZEN_STATUSES, Cadence, PeriodStatus, Transition
+from reporting.models import DonorProject, PeriodLogEntry, ReportingPeriod, ReportSnapshot
+from reporting.selectors import period_lock_message
+
+# transition -> (statuses it starts from, status it leads to, permission it needs)
+TRANSITIONS = {
+    Transition.SUBMIT_FOR_REVIEW: ((PeriodStatus.OPEN,), PeriodStatus.IN_REVIEW, "reporting.prepare_period"),
+    Transition.RETURN: ((PeriodStatus.IN_REVIEW, PeriodStatus.APPROVED), PeriodStatus.OPEN, "reporting.approve_period"),
+    Transition.APPROVE: ((PeriodStatus.IN_REVIEW,), PeriodStatus.APPROVED, "reporting.approve_period"),
+    Transition.SUBMIT: ((PeriodStatus.APPROVED,), PeriodStatus.SUBMITTED, "reporting.prepare_period"),
+    Transition.LOCK: ((PeriodStatus.APPROVED, PeriodStatus.SUBMITTED), PeriodStatus.LOCKED, "reporting.prepare_period"),
+    Transition.UNLOCK: ((PeriodStatus.SUBMITTED, PeriodStatus.LOCKED), PeriodStatus.OPEN, "reporting.unlock_period"),
+}
+
+
+def transitions_allowed(*, period, user) -> list[str]:
+    return [
+        transition
+        for transition, (sources, _target, perm) in TRANSITIONS.items()
+        if period.status in sources and user.has_perm(perm, period)
+    ]
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    # Projects start on the 1st almost always; a 31st is clamped to the month's last day.
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def period_spans(*, start: date, end: date, months: int) -> list[tuple[date, date]]:
+    """Consecutive spans of `months` from start. Grants often run "01.04.2022 to 01.04.2023": the end date
+    is then the anniversary of the start, and it joins the last period rather than making a one-day one."""
+    spans = []
+    current, index = start, 1
+    while True:
+        following = _add_months(start, months * index)
+        if following >= end:
+            spans.append((current, end))
+            return spans
+        spans.append((current, following - timedelta(days=1)))
+        current, index = following, index + 1
+
+
+def _label(start: date, end: date, months: int) -> str:
+    if months == 3 and start.day == 1 and start.month in (1, 4, 7, 10):
+        return _("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
+    if months == 1 and start.day == 1:
+        return f"{start:%m/%Y}"
+    return f"{start:%d.%m.%Y} – {end:%d.%m.%Y}"
+
+
+def periods_generate(
+    *, project: DonorProject, cadence: str, by, months: int | None = None, due_days: int | None = None
+):
+    """Make the reporting periods for the project's whole duration; refuses when it already has periods."""
+    if not by.has_perm("reporting.generate_periods", project):
+        raise PermissionDenied
+    if cadence == Cadence.CUSTOM:
+        if not months or months < 1 or months > 24:
+            raise ValidationError({"months": _("Give a period length from 1 to 24 months.")})
+    else:
+        months = CADENCE_MONTHS[cadence]
+    due_days = project.due_days if due_days is None else due_days
+    with transaction.atomic():
+        project = DonorProject.objects.select_for_update().get(pk=project.pk)
+        if project.periods.exists():
+            raise ValidationError(_("This project already has reporting periods."))
+        periods = [
+            ReportingPeriod(
+                project=project,
+                label=_label(start, end, months),
+                start_date=start,
+                end_date=end,
+                due_date=end + timedelta(days=due_days),
+            )
+            for start, end in period_spans(start=project.start_date, end=project.end_date, months=months)
+        ]
+        ReportingPeriod.objects.bulk_create(periods)
+        project.cadence = cadence
+        project.due_days = due_days
+        project.save(update_fields=["cadence", "due_days"])
+    return periods
+
+
+def period_narrative_save(*, period: ReportingPeriod, by, achievements: str, challenges: str, next_steps: str):
+    if not by.has_perm("reporting.prepare_period", period):
+        raise PermissionDenied
+    with transaction.atomic():
+        period = (
+            ReportingPeriod.objects.select_for_update()
+            .select_related("project", "locked_by__profile")
+            .get(pk=period.pk)
+        )
+        if period.status in FROZEN_STATUSES:
+            raise ValidationError(period_lock_message(period))
+        if period.status not in EDITABLE_STATUSES:
+            raise ValidationError(
+                _("The report of “%(period)s” has been approved; ask a coordinator to return it before editing.")
+                % {"period": period.label}
+            )
+        period.achievements = achievements
+        period.challenges = challenges
+        period.next_steps = next_steps
+        period.save(update_fields=["achievements", "challenges", "next_steps"])
+    return period
+
+
+def snapshot_create(*, period: ReportingPeriod, by) -> ReportSnapshot:
+    from reporting.report import report_figures
+
+    return ReportSnapshot.objects.create(period=period, data=report_figures(period=period), created_by=by)
+
+
+def period_transition(*, period: ReportingPeriod, transition: str, by, reason: str = "") -> ReportingPeriod:
+    """Move the period one step; submitting or locking freezes every figure; unlocking needs a reason."""
+    if transition not in TRANSITIONS:
+        raise ValidationError(_("Unknown step."))
+    sources, target, perm = TRANSITIONS[transition]
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        period = (
+            ReportingPeriod.objects.select_for_update()
+            .select_related("project", "locked_by__profile")
+            .get(pk=period.pk)
+        )
+        if not by.has_perm(perm, period):
+            if period.status == PeriodStatus.LOCKED:
+                raise ValidationError(period_lock_message(period))
+            raise PermissionDenied
+        if period.status not in sources:
+            if period.status in FROZEN_STATUSES:
+                raise ValidationError(period_lock_message(period))
+            raise ValidationError(
+                _("“%(period)s” is %(status)s: this step is not possible now.")
+                % {"period": period.label, "status": period.get_status_display().lower()}
+            )
+        if transition == Transition.UNLOCK and not reason:
+            raise ValidationError({"reason": _("Say why the period is unlocked: the reason is kept in the log.")})
+        from_status = period.status
+        if transition == Transition.SUBMIT or (transition == Transition.LOCK and from_status not in FROZEN_STATUSES):
+            snapshot_create(period=period, by=by)
+        period.status = target
+        if target == PeriodStatus.LOCKED:
+            period.locked_by, period.locked_at = by, timezone.now()
+        elif transition == Transition.UNLOCK:
+            period.locked_by, period.locked_at = None, None
+        period.save(update_fields=["status", "locked_by", "locked_at"])
+        PeriodLogEntry.objects.create(
+            period=period, transition=transition, from_status=from_status, to_status=target, by=by, reason=reason[:500]
+        )
+    return period
+
+
+def period_guard(*, project_id: int | None, on_date: date) -> None:
+    """For other apps: refuse a change to activity data that a submitted or locked report already counts.
+
+    Raises ValidationError naming the period and who locked it.
+    """
+    if project_id is None:
+        return
+    period = (
+        ReportingPeriod.objects.filter(
+            project_id=project_id, status__in=FROZEN_STATUSES, start_date__lte=on_date, end_date__gte=on_date
+        )
+        .select_related("project", "locked_by__profile")
+        .first()
+    )
+    if period is not None:
+        raise ValidationError(period_lock_message(period))
