@@ -34,6 +34,7 @@ if find_spec("website.public_urls"):
 
 app_patterns = [path("me/", account_views.home, name="home")]
 app_patterns += [path(prefix, include(f"{app}.urls")) for app, prefix in APP_URLS]
+app_patterns.append(path("", include("website.site_urls")))  # quick-exit help, calendar links
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,394 @@
+"""Demo content of the public site: services, projects, news and contact, with the home page and one service
+translated into Danish and Serbian. Fictional throughout; idempotent (pages are found again by slug)."""
+
+import datetime
+import io
+import json
+
+from wagtail.models import Locale, Page, Site
+
+from website.models import (
+    ContactPage,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    ProjectIndexPage,
+    ProjectPage,
+    ServicePage,
+)
+
+CONTENT_LANGUAGES = ["en", "da", "sr-latn"]
+
+HOME_INTRODUCTION = {
+    "en": "Support, counseling and training for women who survived violence and for the professionals who work "
+    "with them.",
+    "da": "Støtte, rådgivning og uddannelse til kvinder, der har overlevet vold, og til de fagfolk, der arbejder "
+    "med dem.",
+    "sr-latn": "Podrška, savetovanje i obuke za žene koje su preživele nasilje i za stručnjake koji sa njima rade.",
+}
+HOME_BODY = {
+    "en": "<p>Everything we offer is free and confidential. You decide what you tell us and what happens next.</p>",
+    "da": "<p>Alt, hvad vi tilbyder, er gratis og fortroligt. Du bestemmer, hvad du fortæller os, og hvad der "
+    "sker bagefter.</p>",
+    "sr-latn": "<p>Sve što nudimo je besplatno i poverljivo. Vi odlučujete šta ćete nam reći i šta će se dalje "
+    "dešavati.</p>",
+}
+
+
+def _text(html):
+    return {"type": "text", "value": html}
+
+
+def _callout(tone, heading, html):
+    return {"type": "callout", "value": {"tone": tone, "heading": heading, "text": html}}
+
+
+def _faq(heading, pairs):
+    return {
+        "type": "faq",
+        "value": {"heading": heading, "questions": [{"question": q, "answer": a} for q, a in pairs]},
+    }
+
+
+def _contact(heading, note=""):
+    return {
+        "type": "contact",
+        "value": {
+            "heading": heading,
+            "phone": "+381 21 555 0147",
+            "email": "podrska@example.org",
+            "hours": "Mon-Fri 9:00-17:00",
+            "note": note,
+        },
+    }
+
+
+SAFETY_CALLOUT = _callout(
+    "safety",
+    "If you are in danger now",
+    "<p>Call the police on 112. If someone checks your phone, use the “Leave this site” button at the top.</p>",
+)
+
+SERVICES = [
+    {
+        "slug": "case-based-counseling",
+        "title": "Case-based counseling",
+        "introduction": "A counselor trained in work with survivors of violence stays with you over time: we assess "
+        "risks together, make a safety plan and connect you with the services you need.",
+        "body": [
+            _text(
+                "<h2>How it works</h2><p>At the first meeting we listen and ask what you need. Together we write "
+                "down a safety plan and the steps you want to take: housing, legal help, health care, work. "
+                "Your counselor keeps track of every step and meets you as often as you need.</p>"
+            ),
+            SAFETY_CALLOUT,
+            _faq(
+                "Questions women often ask",
+                [
+                    (
+                        "Do I have to give my real name?",
+                        "<p>No. An alias is enough. We never write your address in our records.</p>",
+                    ),
+                    (
+                        "Will you tell the police or social services?",
+                        "<p>Only if you ask us to, or if a child is in danger. We will always tell you first.</p>",
+                    ),
+                    ("Does it cost anything?", "<p>No. All our services are free.</p>"),
+                ],
+            ),
+            _contact("Book a first talk", "You can also come without an appointment on Tuesdays from 10:00."),
+        ],
+    },
+    {
+        "slug": "self-support-groups",
+        "title": "Self-support groups",
+        "introduction": "Small groups of women who have lived through partner violence meet every week with two "
+        "trained facilitators, for twelve sessions.",
+        "body": [
+            _text(
+                "<h2>What happens in a group</h2><p>Each group has up to twelve members and meets at the same time "
+                "each week. You share only what you want to share. Many women say the group was the first place "
+                "where they felt believed.</p>"
+            ),
+            _callout(
+                "info",
+                "Children are welcome",
+                "<p>Childcare is provided during every session in a room next door.</p>",
+            ),
+            _faq(
+                "Before you join",
+                [
+                    (
+                        "Can I join in the middle?",
+                        "<p>Groups are closed after the second session, but a new group starts every few months.</p>",
+                    ),
+                    (
+                        "Who will know I am in a group?",
+                        "<p>Only the facilitators and the other members, who agree to keep everything said in the "
+                        "group confidential.</p>",
+                    ),
+                ],
+            ),
+            _contact("Ask about the next group"),
+        ],
+    },
+    {
+        "slug": "aftercare",
+        "title": "Aftercare",
+        "introduction": "After a shelter stay or the end of counseling, we stay in touch for as long as you want: "
+        "talks, help with paperwork and a place to come back to.",
+        "body": [
+            _text(
+                "<h2>Support after the crisis</h2><p>The months after leaving are often the hardest. Aftercare "
+                "talks help you keep your safety plan up to date, prepare for court hearings and settle into a "
+                "new home.</p>"
+            ),
+            _callout("important", "Court dates", "<p>We can come with you to hearings if you ask us a week ahead.</p>"),
+            _contact("Talk to the aftercare team"),
+        ],
+    },
+    {
+        "slug": "coordinating-counseling",
+        "title": "Coordinating counseling",
+        "introduction": "For professionals: we bring together police, social services, health care and NGOs around "
+        "one woman's situation, with her consent, so that nobody works alone.",
+        "body": [
+            _text(
+                "<h2>Case conferences</h2><p>When a woman agrees, we invite the services involved to a case "
+                "conference. Everyone leaves with clear tasks and a date to check progress. Her safety comes "
+                "first: nothing is shared without her written consent.</p>"
+            ),
+            _faq(
+                "For partner organisations",
+                [
+                    (
+                        "How do we refer a woman?",
+                        "<p>Call us with her agreement. We need only her first name or an alias to begin.</p>",
+                    ),
+                    (
+                        "Do you offer training?",
+                        "<p>Yes: see our accredited training catalogue for professionals.</p>",
+                    ),
+                ],
+            ),
+            _contact("Coordination desk"),
+        ],
+    },
+]
+
+SERVICE_TRANSLATION = {
+    "da": {
+        "title": "Sagsbaseret rådgivning",
+        "introduction": "En rådgiver, der er uddannet i arbejdet med voldsudsatte, følger dig over tid: vi vurderer "
+        "risici sammen, lægger en sikkerhedsplan og bringer dig i kontakt med de tilbud, du har brug for.",
+        "body": [
+            _text(
+                "<h2>Sådan foregår det</h2><p>Ved første møde lytter vi og spørger, hvad du har brug for. Sammen "
+                "skriver vi en sikkerhedsplan og de skridt, du vil tage: bolig, juridisk hjælp, sundhed, arbejde.</p>"
+            ),
+            _callout(
+                "safety",
+                "Hvis du er i fare nu",
+                "<p>Ring til politiet på 112. Hvis nogen tjekker din telefon, så brug knappen “Forlad siden” "
+                "øverst.</p>",
+            ),
+            _faq(
+                "Spørgsmål, kvinder ofte stiller",
+                [
+                    (
+                        "Skal jeg oplyse mit rigtige navn?",
+                        "<p>Nej. Et dæknavn er nok. Vi skriver aldrig din adresse i vores journaler.</p>",
+                    ),
+                    ("Koster det noget?", "<p>Nej. Alle vores tilbud er gratis.</p>"),
+                ],
+            ),
+        ],
+    },
+    "sr-latn": {
+        "title": "Savetovanje po modelu vođenja slučaja",
+        "introduction": "Savetnica obučena za rad sa ženama koje su preživele nasilje prati vas tokom vremena: "
+        "zajedno procenjujemo rizike, pravimo plan bezbednosti i povezujemo vas sa službama koje su vam potrebne.",
+        "body": [
+            _text(
+                "<h2>Kako to izgleda</h2><p>Na prvom susretu slušamo i pitamo šta vam je potrebno. Zajedno "
+                "zapisujemo plan bezbednosti i korake koje želite da preduzmete: smeštaj, pravna pomoć, zdravlje, "
+                "posao.</p>"
+            ),
+            _callout(
+                "safety",
+                "Ako ste sada u opasnosti",
+                "<p>Pozovite policiju na 112. Ako neko proverava vaš telefon, koristite dugme „Napusti sajt” "
+                "na vrhu stranice.</p>",
+            ),
+            _faq(
+                "Pitanja koja žene često postavljaju",
+                [
+                    (
+                        "Da li moram da dam pravo ime?",
+                        "<p>Ne. Dovoljan je pseudonim. Vašu adresu nikada ne upisujemo u evidenciju.</p>",
+                    ),
+                    ("Da li se plaća?", "<p>Ne. Sve naše usluge su besplatne.</p>"),
+                ],
+            ),
+        ],
+    },
+}
+
+PROJECTS = [
+    {
+        "slug": "safe-at-home",
+        "title": "Safe at Home: coordinated response to partner violence in Vojvodina",
+        "donor": "Nordic Equality Fund",
+        "start_date": datetime.date(2026, 1, 1),
+        "end_date": datetime.date(2027, 12, 31),
+        "summary": "Building a coordinated local response so that a woman who asks for help meets services that "
+        "know each other and act together.",
+        "partners": "Centre for Social Work Novi Sad\nCentre for Social Work Zrenjanin\nWomen's Legal Aid Network",
+        "target_groups": "Women survivors of partner violence\nSocial workers, police officers and health workers",
+        "activities": "<ul><li>Six self-support group cycles in Novi Sad and Zrenjanin</li><li>Case-based "
+        "counseling for 120 women</li><li>Four accredited trainings for 80 professionals</li><li>Monthly case "
+        "conferences in two municipalities</li></ul>",
+    },
+    {
+        "slug": "after-the-shelter",
+        "title": "After the Shelter: aftercare and economic independence",
+        "donor": "Østerbro Women's Foundation",
+        "start_date": datetime.date(2025, 9, 1),
+        "end_date": datetime.date(2026, 12, 31),
+        "summary": "Aftercare talks, help with housing and job applications for women leaving shelters.",
+        "partners": "Safe House Novi Sad\nEmployment Bureau Novi Sad",
+        "target_groups": "Women leaving shelters and their children",
+        "activities": "<ul><li>Aftercare talks for 60 women</li><li>Job-readiness workshops</li>"
+        "<li>Legal accompaniment to court hearings</li></ul>",
+    },
+]
+
+NEWS = [
+    (
+        "new-group-cycle-spring",
+        "A new self-support group starts in March",
+        datetime.date(2026, 2, 2),
+        "Registration is open for the spring group in Novi Sad. Childcare is provided.",
+    ),
+    (
+        "training-accredited",
+        "Our training for social workers is accredited again",
+        datetime.date(2026, 1, 15),
+        "The training on risk assessment in partner violence cases keeps its accreditation for three more years.",
+    ),
+    (
+        "sixteen-days",
+        "Sixteen days of activism: what we did",
+        datetime.date(2025, 12, 12),
+        "Street actions in Novi Sad and Zrenjanin, a round table with the police and a new leaflet in three languages.",
+    ),
+]
+
+
+def _child(parent, model, slug, **fields):
+    """The child page with this slug, created and published if missing (so the demo can run again)."""
+    existing = parent.get_children().filter(slug=slug).first()
+    if existing is not None:
+        return existing.specific
+    if isinstance(fields.get("body"), list):
+        fields["body"] = json.dumps(fields["body"])
+    page = model(slug=slug, show_in_menus=model is not NewsPage, **fields)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _donor_logo(name):
+    """A plain generated logo (initials on a coloured square): demo data needs no third-party artwork."""
+    from django.core.files.images import ImageFile
+    from PIL import Image, ImageDraw
+    from wagtail.images.models import Image as WagtailImage
+
+    title = f"{name} logo"
+    existing = WagtailImage.objects.filter(title=title).first()
+    if existing is not None:
+        return existing
+    canvas = Image.new("RGB", (240, 120), (91, 42, 134))
+    initials = "".join(word[0] for word in name.split() if word[:1].isalpha())[:3].upper()
+    ImageDraw.Draw(canvas).text((24, 40), initials, fill=(255, 255, 255), font_size=40)
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    image = WagtailImage(title=title)
+    image.file.save(f"donor-{initials.lower()}.png", ImageFile(buffer, name=f"donor-{initials.lower()}.png"))
+    image.save()
+    return image
+
+
+def _translate(page, language_code, **fields):
+    """The page's translation into the language, created from a copy and published with the given fields."""
+    locale = Locale.objects.get(language_code=language_code)
+    translation = page.get_translation_or_none(locale)
+    if translation is not None:
+        return translation.specific
+    translation = page.copy_for_translation(locale).specific
+    for name, value in fields.items():
+        setattr(translation, name, json.dumps(value) if name == "body" else value)
+    translation.save()
+    translation.save_revision().publish()
+    return translation
+
+
+def load(*, users, stdout=None):
+    for code in CONTENT_LANGUAGES:
+        Locale.objects.get_or_create(language_code=code)
+    site = Site.objects.get(is_default_site=True)
+    home = site.root_page.specific
+    if not isinstance(home, HomePage):
+        home = HomePage.objects.filter(depth=2, locale__language_code="en").first() or home
+    if not home.body:
+        home.introduction = HOME_INTRODUCTION["en"]
+        home.body = HOME_BODY["en"]
+        home.save_revision().publish()
+
+    services = [_child(home, ServicePage, **service) for service in SERVICES]
+
+    projects_index = _child(
+        home,
+        ProjectIndexPage,
+        "projects",
+        title="Projects",
+        introduction="Our work is funded by donors who share our aims. These are the projects running now.",
+    )
+    for project in PROJECTS:
+        logo = _donor_logo(project["donor"])
+        _child(projects_index, ProjectPage, donor_logo=logo, **project)
+
+    news_index = _child(
+        home, NewsIndexPage, "news", title="News", introduction="What is new at the centre and in our projects."
+    )
+    for slug, title, date, introduction in NEWS:
+        _child(
+            news_index,
+            NewsPage,
+            slug,
+            title=title,
+            date=date,
+            introduction=introduction,
+            body=[_text(f"<p>{introduction}</p><p>Write to us or call if you have questions.</p>")],
+        )
+
+    _child(
+        home,
+        ContactPage,
+        "contact",
+        title="Contact",
+        introduction="Call, write or come by. You do not need to give your name.",
+        address="Bulevar oslobođenja 12\n21000 Novi Sad",
+        phone="+381 21 555 0147",
+        email="podrska@example.org",
+        opening_hours="Monday to Friday, 9:00 to 17:00\nTuesdays 10:00 to 13:00 without an appointment",
+        body=json.dumps([SAFETY_CALLOUT]),
+    )
+
+    # The home page and the first service in Danish and Serbian; a service is translated after its parent.
+    titles = {"da": "Haven", "sr-latn": "Haven"}
+    for code in ("da", "sr-latn"):
+        _translate(home, code, title=titles[code], introduction=HOME_INTRODUCTION[code], body=HOME_BODY[code])
+        _translate(services[0], code, **SERVICE_TRANSLATION[code])
+    if stdout is not None:
+        stdout.write(f"  website: {Page.objects.live().type(ServicePage).count()} service pages")

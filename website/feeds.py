@@ -1,0 +1,227 @@
+"""Calendar feeds and single-event downloads (.ics).
+
+Each source has a selector that yields `CalendarEvent`s for one person with one query; the builder writes
+them with icalendar. Events carry only what is safe on a phone's lock screen: a booking reads
+"Counseling - Room 2", never the client's alias, the kind of session, notes or a reason for cancelling.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from counseling.enums import BookingStatus
+from counseling.models import Booking
+from groups.models import GroupSession
+from trainings.enums import EditionStatus, EnrollmentStatus
+from trainings.models import Edition, Enrollment, TrainingSession
+
+PRODID = "-//Haven//Calendar//EN"
+UID_DOMAIN = "haven"
+# A feed covers recent history and everything ahead: enough for a phone, bounded for the server.
+FEED_PAST_DAYS = 90
+
+CONFIRMED = "CONFIRMED"
+TENTATIVE = "TENTATIVE"
+CANCELLED = "CANCELLED"
+
+# Enrolments whose sessions the trainee attends, and those whose sessions she must see as cancelled.
+TRAINEE_ATTENDING = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
+TRAINEE_DROPPED = (EnrollmentStatus.CANCELLED, EnrollmentStatus.TRANSFERRED)
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    summary: str
+    start: datetime
+    end: datetime
+    sequence: int = 0
+    status: str = CONFIRMED
+    location: str = ""
+    description: str = ""
+
+
+def _uid(kind: str, pk: int) -> str:
+    return f"{kind}-{pk}@{UID_DOMAIN}"
+
+
+def _join(*parts) -> str:
+    return ", ".join(part for part in parts if part)
+
+
+# Events from each source -------------------------------------------------------------------------------
+
+
+def group_session_event(session: GroupSession) -> CalendarEvent:
+    cohort = session.cohort
+    return CalendarEvent(
+        uid=_uid("group-session", session.pk),
+        # The cohort's name and the topic are the organisation's words; members and notes never appear.
+        summary=_("Group session - %(cohort)s") % {"cohort": cohort.name},
+        start=session.start,
+        end=session.end,
+        sequence=session.sequence,
+        status=CANCELLED if session.cancelled else CONFIRMED,
+        location=_join(cohort.venue, session.room or cohort.room),
+        description=session.topic,
+    )
+
+
+def booking_event(booking: Booking) -> CalendarEvent:
+    if booking.room_id:
+        summary = _("Counseling - %(room)s") % {"room": booking.room.name}
+        location = _join(booking.room.name, booking.room.location)
+    else:
+        # No room means a visit away from the office; where she goes stays out of the calendar.
+        summary = _("Counseling - away from the office")
+        location = ""
+    if booking.status == BookingStatus.CANCELLED:
+        status = CANCELLED
+    elif booking.status == BookingStatus.REQUESTED:
+        status = TENTATIVE
+    else:
+        status = CONFIRMED
+    return CalendarEvent(
+        uid=_uid("booking", booking.pk),
+        summary=summary,
+        start=booking.start,
+        end=booking.end,
+        sequence=booking.sequence,
+        status=status,
+        location=location,
+    )
+
+
+def training_session_event(session: TrainingSession, *, dropped: bool = False) -> CalendarEvent:
+    edition = session.edition
+    title = edition.programme.title
+    summary = f"{title} - {session.title}" if session.title else title
+    cancelled = dropped or edition.status == EditionStatus.CANCELLED
+    return CalendarEvent(
+        uid=_uid("training-session", session.pk),
+        summary=summary,
+        start=session.start,
+        end=session.end,
+        # Leaving an edition changes the event for her although the session itself did not change.
+        sequence=session.sequence + (1 if dropped else 0),
+        status=CANCELLED if cancelled else CONFIRMED,
+        location=_join(edition.venue, edition.municipality) or edition.online_link,
+        description=edition.online_link if edition.venue and edition.online_link else "",
+    )
+
+
+# Selectors: one query per source -------------------------------------------------------------------------
+
+
+def facilitator_session_events(*, user, since) -> list[CalendarEvent]:
+    sessions = (
+        GroupSession.objects.filter(cohort__facilitators=user, end__gte=since)
+        .select_related("cohort")
+        .distinct()
+        .order_by("start")
+    )
+    return [group_session_event(session) for session in sessions]
+
+
+def counselor_booking_events(*, user, since) -> list[CalendarEvent]:
+    bookings = (
+        Booking.objects.filter(counselor__user=user, end__gte=since)
+        .select_related("room")
+        .only("pk", "start", "end", "status", "sequence", "room_id", "room__name", "room__location")
+        .order_by("start")
+    )
+    return [booking_event(booking) for booking in bookings]
+
+
+def trainee_session_events(*, user, since) -> list[CalendarEvent]:
+    enrolment_status = Enrollment.objects.filter(edition=OuterRef("edition"), user=user).values("status")[:1]
+    sessions = (
+        TrainingSession.objects.filter(
+            edition__enrollments__user=user,
+            edition__enrollments__status__in=[*TRAINEE_ATTENDING, *TRAINEE_DROPPED],
+            end__gte=since,
+        )
+        .select_related("edition__programme")
+        .annotate(enrolment_status=Subquery(enrolment_status))
+        .order_by("start")
+    )
+    return [
+        training_session_event(session, dropped=session.enrolment_status in TRAINEE_DROPPED) for session in sessions
+    ]
+
+
+def trainer_session_events(*, user, since) -> list[CalendarEvent]:
+    sessions = (
+        TrainingSession.objects.filter(edition__trainers=user, end__gte=since)
+        .select_related("edition__programme")
+        .distinct()
+        .order_by("start")
+    )
+    return [training_session_event(session) for session in sessions]
+
+
+FEED_SOURCES = [
+    facilitator_session_events,
+    counselor_booking_events,
+    trainee_session_events,
+    trainer_session_events,
+]
+
+
+def feed_events_for(user, *, now=None) -> list[CalendarEvent]:
+    """All of a person's events, one query per source; a session she both teaches and attends appears once."""
+    since = (now or timezone.now()) - timedelta(days=FEED_PAST_DAYS)
+    events: dict[str, CalendarEvent] = {}
+    for source in FEED_SOURCES:
+        for event in source(user=user, since=since):
+            known = events.get(event.uid)
+            # Teaching a session outranks having left its edition as a trainee.
+            if known is None or (known.status == CANCELLED and event.status != CANCELLED):
+                events[event.uid] = event
+    return sorted(events.values(), key=lambda event: (event.start, event.uid))
+
+
+def edition_events(edition: Edition) -> list[CalendarEvent]:
+    sessions = TrainingSession.objects.filter(edition=edition).select_related("edition__programme").order_by("start")
+    return [training_session_event(session) for session in sessions]
+
+
+# Builder ------------------------------------------------------------------------------------------------
+
+
+def calendar_build(events: Iterable[CalendarEvent], *, name: str = "", method: str = "PUBLISH") -> bytes:
+    from icalendar import Calendar, Event
+
+    tz = timezone.get_current_timezone()
+    calendar = Calendar.new(prodid=PRODID, method=method, name=name or None)
+    stamp = timezone.now()
+    first = last = None
+    for item in events:
+        start = item.start.astimezone(tz)
+        end = item.end.astimezone(tz)
+        event = Event.new(
+            uid=item.uid,
+            summary=item.summary,
+            start=start,
+            end=end,
+            stamp=stamp,
+            sequence=item.sequence,
+            status=item.status,
+            location=item.location or None,
+            description=item.description or None,
+        )
+        calendar.add_component(event)
+        first = start.date() if first is None else min(first, start.date())
+        last = end.date() if last is None else max(last, end.date())
+    if first is not None:
+        calendar.add_missing_timezones(first_date=first - timedelta(days=1), last_date=last + timedelta(days=1))
+    return calendar.to_ical()
+
+
+def edition_ics_bytes(edition: Edition) -> bytes:
+    """All sessions of an edition in one file: the download on the edition page and the enrolment email."""
+    return calendar_build(edition_events(edition), name=str(edition.programme))

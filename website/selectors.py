@@ -1,0 +1,59 @@
+"""Reads of the website app."""
+
+from accounts.enums import Role
+from accounts.roles import has_role
+from website.models import CalendarFeed
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    """The active feed for a token, with its owner; None for unknown and revoked tokens alike."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        CalendarFeed.objects.select_related("user", "user__profile")
+        .filter(token=token, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def group_sessions_for(user):
+    """Group sessions the person may put in her calendar: those of cohorts she facilitates (all for coordinators)."""
+    from groups.models import GroupSession
+
+    sessions = GroupSession.objects.select_related("cohort")
+    if has_role(user, Role.COORDINATOR):
+        return sessions
+    return sessions.filter(cohort__facilitators=user).distinct()
+
+
+def bookings_for(user):
+    """Bookings the person may put in her calendar: her own as counselor (all for coordinators)."""
+    from counseling.models import Booking
+
+    bookings = Booking.objects.select_related("room")
+    if has_role(user, Role.COORDINATOR):
+        return bookings
+    return bookings.filter(counselor__user=user)
+
+
+def editions_for(user):
+    """Editions whose dates the person may download: every edition past planning (the catalogue is public),
+    planned ones only for their trainers and coordinators."""
+    from django.db.models import Q
+
+    from trainings.enums import EditionStatus
+    from trainings.models import Edition
+
+    editions = Edition.objects.select_related("programme")
+    if has_role(user, Role.COORDINATOR):
+        return editions
+    visible = ~Q(status=EditionStatus.PLANNED)
+    if user.is_authenticated:
+        visible |= Q(pk__in=Edition.objects.filter(trainers=user).values("pk"))
+    return editions.filter(visible)
+
+
+def training_sessions_for(user):
+    from trainings.models import TrainingSession
+
+    return TrainingSession.objects.select_related("edition__programme").filter(edition__in=editions_for(user))

@@ -1,0 +1,92 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseNotFound
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.dashboard import Panel
+from accounts.enums import Role
+from accounts.roles import has_role
+from website import feeds, selectors, services
+from website.exports import ics_response
+
+CALENDAR_ROLES = (Role.FACILITATOR, Role.COUNSELOR, Role.TRAINER, Role.TRAINEE, Role.COORDINATOR)
+
+
+@require_GET
+@never_cache
+def calendar_feed(request, token):
+    """A person's calendar subscription. Unknown and revoked tokens get the same empty 404."""
+    feed = selectors.calendar_feed_by_token(token)
+    if feed is None:
+        return HttpResponseNotFound(b"", content_type="text/plain")
+    profile = getattr(feed.user, "profile", None)
+    language = getattr(profile, "preferred_language", None) or translation.get_language()
+    with translation.override(language):
+        body = feeds.calendar_build(feeds.feed_events_for(feed.user), name=_("My Haven calendar"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _feed_url(request, feed) -> str:
+    return request.build_absolute_uri(reverse("website_public:calendar_feed", kwargs={"token": feed.token}))
+
+
+@login_required
+@never_cache
+def calendar_settings(request):
+    feed = services.calendar_feed_get_or_create(user=request.user)
+    url = _feed_url(request, feed)
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return render(request, "website/calendar_feed.html", {"feed_url": url, "webcal_url": webcal})
+
+
+@login_required
+@require_POST
+def calendar_regenerate(request):
+    services.calendar_feed_regenerate(user=request.user)
+    messages.success(request, _("You have a new calendar link. The old link no longer works."))
+    return redirect("website:calendar_settings")
+
+
+def leave_safely(request):
+    return render(request, "website/leave_safely.html")
+
+
+def _event_download(event, *, filename):
+    return ics_response(feeds.calendar_build([event]), filename=filename)
+
+
+@login_required
+def group_session_ics(request, pk):
+    session = get_object_or_404(selectors.group_sessions_for(request.user), pk=pk)
+    return _event_download(feeds.group_session_event(session), filename=f"group-session-{session.pk}.ics")
+
+
+@login_required
+def booking_ics(request, pk):
+    booking = get_object_or_404(selectors.bookings_for(request.user), pk=pk)
+    return _event_download(feeds.booking_event(booking), filename=f"booking-{booking.pk}.ics")
+
+
+def training_session_ics(request, pk):
+    session = get_object_or_404(selectors.training_sessions_for(request.user), pk=pk)
+    return _event_download(feeds.training_session_event(session), filename=f"training-session-{session.pk}.ics")
+
+
+def edition_ics(request, pk):
+    edition = get_object_or_404(selectors.editions_for(request.user), pk=pk)
+    return ics_response(feeds.edition_ics_bytes(edition), filename=f"training-{edition.pk}.ics")
+
+
+def calendar_panel(request):
+    """The personal home page links to the calendar subscription for everyone who has a calendar."""
+    if not has_role(request.user, *CALENDAR_ROLES):
+        return None
+    return Panel("website/panels/calendar.html", {})
