@@ -3,11 +3,13 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.enums import Role
 from accounts.roles import has_role
@@ -16,8 +18,13 @@ from groups.models import Attendance, Cohort, GroupSession, Membership
 from website.enums import AttendanceStatus
 
 
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 def organisation_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+    return _zone(settings.TIME_ZONE)
 
 
 def local_date(moment: datetime) -> date:
@@ -98,12 +105,38 @@ def session_is_held(session: GroupSession, now: datetime) -> bool:
     return not session.cancelled and session.start <= now
 
 
-@dataclass
+# (css class, visible symbol) per state; the symbol never carries the meaning alone (see `label`).
+_CELL_LOOK = {
+    AttendanceStatus.PRESENT: ("cell-present", "✓"),
+    AttendanceStatus.ABSENT: ("cell-absent", "✗"),
+    AttendanceStatus.EXCUSED: ("cell-excused", "E"),
+    None: ("cell-none", ""),
+    "n/a": ("cell-na", "·"),
+}
+
+
+@dataclass(slots=True)
 class GridCell:
     session: GroupSession
     status: str | None
     eligible: bool  # she was a member on the session's day
     children: int = 0
+
+    @property
+    def css(self) -> str:
+        return _CELL_LOOK[self.status if self.eligible else "n/a"][0]
+
+    @property
+    def symbol(self) -> str:
+        return _CELL_LOOK[self.status if self.eligible else "n/a"][1]
+
+    @property
+    def label(self) -> str:
+        if not self.eligible:
+            return gettext("not a member then")
+        if self.status is None:
+            return gettext("not marked")
+        return str(AttendanceStatus(self.status).label)
 
 
 @dataclass
@@ -144,40 +177,45 @@ class AttendanceGrid:
 
 
 def _build_rows(memberships, sessions, marks, now) -> list[GridRow]:
-    """Members x sessions. Sessions before she joined or after she left are not eligible and never count."""
+    """Members x sessions. Sessions before she joined or after she left are not eligible and never count.
+
+    `marks` maps (session id, member id) -> (status, children present).
+    """
     today = local_date(now)
-    held = [s for s in sessions if session_is_held(s, now)]
+    # Computed once per session, not once per cell: a 30 x 40 grid has 1,200 cells.
+    days = [local_date(s.start) for s in sessions]
+    held = [session_is_held(s, now) for s in sessions]
+    present, absent = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT
     rows = []
     for membership in memberships:
         row = GridRow(membership=membership)
-        for session in sessions:
-            eligible = membership_is_active_on(membership, local_date(session.start))
-            mark = marks.get((session.pk, membership.member_id)) if eligible else None
-            row.cells.append(
-                GridCell(
-                    session=session,
-                    status=mark.status if mark else None,
-                    eligible=eligible,
-                    children=mark.children_present if mark else 0,
-                )
-            )
-            if eligible and mark and session_is_held(session, now):
-                if mark.status == AttendanceStatus.PRESENT:
+        joined, left, member_id = membership.joined_on, membership.left_on, membership.member_id
+        her_held_statuses = []
+        for session, day, is_held in zip(sessions, days, held, strict=True):
+            eligible = joined <= day and (left is None or day <= left)
+            status, children = marks.get((session.pk, member_id), (None, 0)) if eligible else (None, 0)
+            row.cells.append(GridCell(session=session, status=status, eligible=eligible, children=children))
+            if eligible and is_held:
+                her_held_statuses.append(status)
+                if status == present:
                     row.present += 1
-                elif mark.status == AttendanceStatus.ABSENT:
+                elif status == absent:
                     row.absent += 1
-                else:
+                elif status is not None:
                     row.excused += 1
-        still_member = membership.left_on is None or membership.left_on >= today
-        if still_member:
-            her_held = [s for s in held if membership_is_active_on(membership, local_date(s.start))]
-            last_two = her_held[-2:]
-            row.flagged = len(last_two) == 2 and all(
-                getattr(marks.get((s.pk, membership.member_id)), "status", None) == AttendanceStatus.ABSENT
-                for s in last_two
-            )
+        still_member = left is None or left >= today
+        row.flagged = still_member and her_held_statuses[-2:] == [absent, absent]
         rows.append(row)
     return rows
+
+
+def _marks_for(attendances) -> dict[tuple[int, int], tuple[str, int]]:
+    return {
+        (session_id, member_id): (status, children)
+        for session_id, member_id, status, children in attendances.values_list(
+            "session_id", "member_id", "status", "children_present"
+        )
+    }
 
 
 def cohort_attendance_grid(*, cohort, now=None) -> AttendanceGrid:
@@ -185,12 +223,7 @@ def cohort_attendance_grid(*, cohort, now=None) -> AttendanceGrid:
     now = now or timezone.now()
     sessions = list(GroupSession.objects.filter(cohort=cohort).order_by("start", "pk"))
     memberships = list(cohort_memberships(cohort=cohort))
-    marks = {
-        (a.session_id, a.member_id): a
-        for a in Attendance.objects.filter(session__cohort=cohort).only(
-            "session_id", "member_id", "status", "children_present"
-        )
-    }
+    marks = _marks_for(Attendance.objects.filter(session__cohort=cohort))
     rows = _build_rows(memberships, sessions, marks, now)
     held_count = sum(1 for s in sessions if session_is_held(s, now))
     return AttendanceGrid(cohort=cohort, sessions=sessions, rows=rows, held_count=held_count)
@@ -226,12 +259,7 @@ def followups_for(user, *, now=None) -> list[FollowUp]:
     memberships_by_cohort = defaultdict(list)
     for membership in Membership.objects.filter(cohort_id__in=cohorts).select_related("member"):
         memberships_by_cohort[membership.cohort_id].append(membership)
-    marks = {
-        (a.session_id, a.member_id): a
-        for a in Attendance.objects.filter(session__cohort_id__in=cohorts, session__start__lte=now).only(
-            "session_id", "member_id", "status"
-        )
-    }
+    marks = _marks_for(Attendance.objects.filter(session__cohort_id__in=cohorts, session__start__lte=now))
     followups = []
     for cohort_id, cohort in cohorts.items():
         rows = _build_rows(memberships_by_cohort[cohort_id], sessions_by_cohort[cohort_id], marks, now)
