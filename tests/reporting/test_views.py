@@ -1,0 +1,212 @@
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reporting.enums import PeriodStatus, Transition
+from reporting.models import DonorProject, PeriodLogEntry, ReportSnapshot
+from reporting.services import period_transition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other_project(make_user):
+    other = DonorProject.objects.create(
+        title="Another NGO grant", donor="Fund", start_date=date(2022, 1, 1), end_date=date(2022, 12, 31)
+    )
+    other.managers.add(make_user("Project manager"))
+    return other
+
+
+def lock(period, by, coordinator):
+    for step in (Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK):
+        period = period_transition(period=period, transition=step, by=coordinator if step == "approve" else by)
+    return period
+
+
+@pytest.mark.parametrize("role", ["Facilitator", "Counselor", "Trainer", "Trainee"])
+def test_other_roles_are_refused(client_for, make_user, period, role):
+    client = client_for(make_user(role))
+    assert client.get(reverse("reporting:home")).status_code == 403
+    assert client.get(reverse("reporting:period", args=[period.pk])).status_code == 403
+    assert client.get(reverse("reporting:period_xlsx", args=[period.pk])).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, period):
+    response = client.get(reverse("reporting:period", args=[period.pk]))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_a_project_manager_sees_only_her_projects(client_for, project_manager, project, other_project):
+    client = client_for(project_manager)
+    page = client.get(reverse("reporting:home")).content.decode()
+    assert project.title in page
+    assert other_project.title not in page
+    assert client.get(reverse("reporting:project", args=[other_project.pk])).status_code == 404
+
+
+def test_a_foreign_period_gives_404(client_for, project_manager, other_project):
+    from reporting.models import ReportingPeriod
+
+    foreign = ReportingPeriod.objects.create(
+        project=other_project,
+        label="Q1",
+        start_date=date(2022, 1, 1),
+        end_date=date(2022, 3, 31),
+        due_date=date(2022, 4, 30),
+    )
+    client = client_for(project_manager)
+    for name in ("reporting:period", "reporting:period_xlsx", "reporting:period_edit"):
+        assert client.get(reverse(name, args=[foreign.pk])).status_code == 404
+    response = client.post(reverse("reporting:period_transition", args=[foreign.pk]), {"transition": "review"})
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == PeriodStatus.OPEN
+
+
+def test_coordinator_sees_every_project(client_for, coordinator, project, other_project):
+    page = client_for(coordinator).get(reverse("reporting:home")).content.decode()
+    assert project.title in page and other_project.title in page
+
+
+def test_report_page_shows_tables_and_chart(client_for, project_manager, period, groups_data, target):
+    target("women_in_groups", 40)
+    groups_data("Novi Sad Wednesday", [date(2022, 4, 5)], 10, aliases={0: "Zvjezdana"})
+    response = client_for(project_manager).get(reverse("reporting:period", args=[period.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Unique women in self-support groups" in page
+    assert "25.0 % of the target (10 of 40)" in page
+    assert '<rect class="target-fill" x="0" y="0" width="25.0"' in page
+    assert "Novi Sad Wednesday" in page
+    assert "Zvjezdana" not in page
+    assert 'style="' not in page
+
+
+def test_report_page_query_count_is_constant(
+    client_for, project_manager, period, groups_data, counseling_data, django_assert_max_num_queries
+):
+    client = client_for(project_manager)
+    groups_data("A", [date(2022, 4, 5)], 5)
+    url = reverse("reporting:period", args=[period.pk])
+    with django_assert_max_num_queries(80) as small:
+        client.get(url)
+    for index in range(8):
+        groups_data(f"Cohort {index}", [date(2022, 4, 5), date(2022, 5, 5)], 5)
+        counseling_data(date(2022, 4, 6))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+def test_home_query_count_is_constant(client_for, coordinator, make_user, django_assert_max_num_queries):
+    client = client_for(coordinator)
+    for count in (5, 40):
+        for index in range(count - DonorProject.objects.count()):
+            DonorProject.objects.create(
+                title=f"P{index}-{count}", donor="D", start_date=date(2022, 1, 1), end_date=date(2022, 12, 31)
+            )
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse("reporting:home")).status_code == 200
+
+
+def test_xlsx_download(client_for, project_manager, period):
+    response = client_for(project_manager).get(reverse("reporting:period_xlsx", args=[period.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="report-safe-together-2022-04-01')
+    assert load_workbook(io.BytesIO(response.content)).sheetnames[0] == "Cover"
+
+
+def test_narrative_is_saved_through_the_form(client_for, project_manager, period):
+    client = client_for(project_manager)
+    url = reverse("reporting:period_edit", args=[period.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"achievements": "Two cohorts", "challenges": "Rooms", "next_steps": "Kragujevac"})
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert (period.achievements, period.challenges, period.next_steps) == ("Two cohorts", "Rooms", "Kragujevac")
+
+
+def test_narrative_naming_a_survivor_is_refused(client_for, project_manager, period, groups_data):
+    groups_data("A", [date(2022, 4, 5)], 5, aliases={0: "Zvjezdana"})
+    response = client_for(project_manager).post(
+        reverse("reporting:period_edit", args=[period.pk]),
+        {"achievements": "zvjezdana found a job", "challenges": "", "next_steps": ""},
+    )
+    assert response.status_code == 200
+    assert "alias of a woman" in response.content.decode()
+    period.refresh_from_db()
+    assert period.achievements == ""
+
+
+def test_locked_narrative_redirects_with_who_locked_it(client_for, project_manager, coordinator, period):
+    lock(period, project_manager, coordinator)
+    client = client_for(project_manager)
+    response = client.post(
+        reverse("reporting:period_edit", args=[period.pk]),
+        {"achievements": "x", "challenges": "", "next_steps": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Q2 2022" in page and "locked by" in page and project_manager.profile.full_name in page
+    period.refresh_from_db()
+    assert period.achievements == ""
+
+
+def test_workflow_through_the_buttons(client_for, project_manager, coordinator, period):
+    url = reverse("reporting:period_transition", args=[period.pk])
+    client = client_for(project_manager)
+    client.post(url, {"transition": "review"})
+    response = client.post(url, {"transition": "approve"}, follow=True)
+    assert "Only a coordinator" in response.content.decode()
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.IN_REVIEW
+
+    client_for(coordinator).post(url, {"transition": "approve"})
+    client = client_for(project_manager)
+    client.post(url, {"transition": "submit"})
+    client.post(url, {"transition": "lock"})
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.LOCKED
+    assert ReportSnapshot.objects.filter(period=period).count() == 1
+
+    client.post(url, {"transition": "unlock", "reason": "Let me"})
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.LOCKED
+
+    coordinator_client = client_for(coordinator)
+    response = coordinator_client.post(url, {"transition": "unlock", "reason": ""}, follow=True)
+    assert "Say why" in response.content.decode()
+    coordinator_client.post(url, {"transition": "unlock", "reason": "Donor asked for a correction"})
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.OPEN
+    assert PeriodLogEntry.objects.filter(period=period, transition="unlock").get().reason.startswith("Donor")
+
+
+def test_periods_are_generated_through_the_project_page(client_for, project_manager):
+    project = DonorProject.objects.create(
+        title="Fresh", donor="D", start_date=date(2024, 1, 1), end_date=date(2024, 12, 31)
+    )
+    project.managers.add(project_manager)
+    client = client_for(project_manager)
+    url = reverse("reporting:project", args=[project.pk])
+    response = client.post(url, {"cadence": "custom", "months": "", "due_days": "30"})
+    assert response.status_code == 200
+    assert not project.periods.exists()
+    client.post(url, {"cadence": "half_yearly", "months": "", "due_days": "15"})
+    assert [p.label for p in project.periods.order_by("start_date")] == [
+        "01.01.2024 – 30.06.2024",
+        "01.07.2024 – 31.12.2024",
+    ]
+
+
+def test_home_page_panel_lists_periods_due(client_for, project_manager, project):
+    from django.utils import timezone
+
+    project.periods.filter(start_date=date(2022, 4, 1)).update(due_date=timezone.localdate())
+    page = client_for(project_manager).get(reverse("home")).content.decode()
+    assert "Donor reports due" in page
+    assert "Q2 2022" in page
