@@ -1,0 +1,353 @@
+"""Fictional case work at different stages. Idempotent: a client that already has a case is left alone."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accounts.enums import Role
+from cases import services
+from cases.enums import (
+    RISK_QUESTIONS,
+    ActionArea,
+    AftercareKind,
+    ConferenceStatus,
+    ConsentForm,
+    CtiArea,
+    DataCategory,
+    InformationTopic,
+    InstitutionKind,
+    NeedArea,
+    NeedLevel,
+    ReferralStatus,
+    StepOwner,
+    StepStatus,
+)
+from cases.models import ActionPlan, Case, Institution, SafetyPlanVersion
+from cases.selectors import add_months, cti_planned_end
+from counseling.enums import SessionKind
+from counseling.models import Client, CounselorProfile
+
+INSTITUTIONS = [
+    ("Centar za socijalni rad Novi Sad", InstitutionKind.SOCIAL_WORK_CENTRE, "Novi Sad"),
+    ("Policijska uprava Novi Sad", InstitutionKind.POLICE, "Novi Sad"),
+    ("Osnovno javno tužilaštvo Novi Sad", InstitutionKind.PROSECUTION, "Novi Sad"),
+    ("Osnovni sud Novi Sad", InstitutionKind.COURT, "Novi Sad"),
+    ("Sigurna kuća Novi Sad", InstitutionKind.SHELTER, "Novi Sad"),
+    ("Dom zdravlja Novi Sad", InstitutionKind.HEALTH, "Novi Sad"),
+    ("Osnovna škola Đura Jakšić", InstitutionKind.EDUCATION, "Novi Sad"),
+    ("Ženski centar Petrovaradin", InstitutionKind.NGO, "Petrovaradin"),
+    ("Familieafdelingen Aarhus Kommune", InstitutionKind.SOCIAL_WORK_CENTRE, "Aarhus"),
+]
+
+CLIENTS = [
+    # code, alias, language, children
+    ("DEMO-CASE-01", "Jasmina", "sr-latn", 2),
+    ("DEMO-CASE-02", "Mette", "da", 1),
+    ("DEMO-CASE-03", "Snežana", "sr-latn", 0),
+    ("DEMO-CASE-04", "Ivana", "sr-latn", 3),
+]
+
+
+def _answers(yes_codes):
+    return {q.code: q.code in yes_codes for q in RISK_QUESTIONS}
+
+
+def load(*, users, stdout=None):
+    today = timezone.localdate()
+    counselor_user = users.get(Role.COUNSELOR)
+    coordinator = users.get(Role.COORDINATOR)
+    if counselor_user is None:
+        return
+    counselor, _created = CounselorProfile.objects.get_or_create(
+        user=counselor_user,
+        defaults={
+            "trained_for_violence": True,
+            "session_kinds": [SessionKind.CASE_BASED, SessionKind.AFTERCARE, SessionKind.HOME_VISIT],
+            "languages": "sr, en",
+        },
+    )
+    institutions = {}
+    for name, kind, municipality in INSTITUTIONS:
+        institutions[name], _created = Institution.objects.get_or_create(
+            name=name, defaults={"kind": kind, "municipality": municipality}
+        )
+    csw = institutions["Centar za socijalni rad Novi Sad"]
+    police = institutions["Policijska uprava Novi Sad"]
+    prosecution = institutions["Osnovno javno tužilaštvo Novi Sad"]
+    school = institutions["Osnovna škola Đura Jakšić"]
+    health = institutions["Dom zdravlja Novi Sad"]
+    clients = {}
+    for code, alias, language, children in CLIENTS:
+        client, _created = Client.objects.get_or_create(
+            code=code, defaults={"alias": alias, "preferred_language": language, "children_count": children}
+        )
+        client.counselors.add(counselor)
+        clients[code] = client
+
+    def fresh(code):
+        return not Case.objects.filter(client=clients[code]).exists()
+
+    if fresh("DEMO-CASE-01"):
+        _case_high_risk(
+            clients["DEMO-CASE-01"],
+            counselor,
+            counselor_user,
+            coordinator,
+            today,
+            csw,
+            police,
+            prosecution,
+            school,
+            health,
+        )
+    if fresh("DEMO-CASE-02"):
+        _case_cti(clients["DEMO-CASE-02"], counselor, counselor_user, today, csw)
+    if fresh("DEMO-CASE-03"):
+        case = services.case_open(
+            client=clients["DEMO-CASE-03"],
+            lead_counselor=counselor,
+            opened_on=add_months(today, -14),
+            by=counselor_user,
+        )
+        services.risk_assessment_record(
+            case=case,
+            assessed_on=add_months(today, -13),
+            answers=_answers({"frightened", "separated"}),
+            by=counselor_user,
+        )
+        services.information_record(
+            case=case,
+            topics=[InformationTopic.FREE_LEGAL_AID, InformationTopic.DIVORCE_CUSTODY],
+            given_on=add_months(today, -13),
+            by=counselor_user,
+        )
+        services.case_close(case=case, closed_on=add_months(today, -3), by=counselor_user)
+    if fresh("DEMO-CASE-04"):
+        case = services.case_open(
+            client=clients["DEMO-CASE-04"],
+            lead_counselor=counselor,
+            opened_on=today - dt.timedelta(days=6),
+            by=counselor_user,
+        )
+        services.needs_assessment_record(
+            case=case,
+            assessed_on=today - dt.timedelta(days=6),
+            needs={
+                NeedArea.SAFETY: (NeedLevel.URGENT, "Bivši partner dolazi pred stan."),
+                NeedArea.HOUSING: (NeedLevel.SOME, "Privremeno kod sestre u Futogu."),
+                NeedArea.SCHOOL_DAYCARE: (NeedLevel.SOME, "Upis najmlađeg deteta u vrtić."),
+            },
+            by=counselor_user,
+        )
+
+
+def _case_high_risk(client, counselor, by, coordinator, today, csw, police, prosecution, school, health):
+    case = services.case_open(client=client, lead_counselor=counselor, opened_on=add_months(today, -5), by=by)
+    services.needs_assessment_record(
+        case=case,
+        assessed_on=add_months(today, -5),
+        needs={
+            NeedArea.SAFETY: (NeedLevel.URGENT, "Pretnje porukama posle odlaska iz zajedničkog stana."),
+            NeedArea.LEGAL: (NeedLevel.URGENT, "Razvod i starateljstvo nad decom."),
+            NeedArea.ECONOMY: (NeedLevel.SOME, "Nema sopstvenih prihoda."),
+            NeedArea.CHILD_CONTACT: (NeedLevel.SOME, "Otac traži viđanje dece bez nadzora."),
+        },
+        by=by,
+    )
+    services.risk_assessment_record(
+        case=case,
+        assessed_on=add_months(today, -5),
+        answers=_answers({"frightened", "fears_what", "separated", "stalking", "controlling", "escalating", "money"}),
+        by=by,
+    )
+    services.risk_assessment_record(
+        case=case,
+        assessed_on=today - dt.timedelta(days=10),
+        answers=_answers(
+            {
+                "injured",
+                "frightened",
+                "fears_what",
+                "isolated",
+                "separated",
+                "child_conflict",
+                "stalking",
+                "escalating",
+                "controlling",
+                "threat_to_kill",
+                "strangled",
+                "breached_orders",
+            }
+        ),
+        notes="Prekršio meru zabrane prilaska prošle nedelje.",
+        by=by,
+    )
+    services.safety_plan_save(
+        case=case,
+        sections={
+            "warning_signs": "Poruke noću, pijan dolazi posle utakmica.",
+            "trusted_people": "Sestra Marija; šifra 'kupi hleb'.",
+            "emergency_contacts": "192, SOS linija, savetnica.",
+        },
+        expected_version=0,
+        by=by,
+    )
+    SafetyPlanVersion.objects.filter(plan__case=case, version=1).update(
+        saved_at=timezone.now() - dt.timedelta(days=120)
+    )
+    services.safety_plan_save(
+        case=case,
+        sections={
+            "warning_signs": "Poruke noću, pijan dolazi posle utakmica. Pojavljuje se ispred škole.",
+            "trusted_people": "Sestra Marija; šifra 'kupi hleb'.",
+            "emergency_contacts": "192, SOS linija, savetnica.",
+            "documents_items": "Lične karte, izvodi, zdravstvene knjižice kod sestre.",
+            "children": "Škola obaveštena ko sme da preuzme decu.",
+        },
+        expected_version=1,
+        by=by,
+    )
+    steps = [
+        (
+            ActionArea.RESTRAINING_ORDER,
+            "Prijava kršenja mere zabrane prilaska",
+            StepOwner.OTHER_BODY,
+            police,
+            7,
+            StepStatus.IN_PROGRESS,
+        ),
+        (
+            ActionArea.COURT_CUSTODY,
+            "Tužba za vršenje roditeljskog prava",
+            StepOwner.CLIENT,
+            None,
+            30,
+            StepStatus.PLANNED,
+        ),
+        (ActionArea.SUBSIDIES, "Zahtev za novčanu socijalnu pomoć", StepOwner.COUNSELOR, None, 14, StepStatus.PLANNED),
+        (
+            ActionArea.CHILD_PROTECTION,
+            "Sastanak sa voditeljkom slučaja u CSR",
+            StepOwner.OTHER_BODY,
+            csw,
+            10,
+            StepStatus.PLANNED,
+        ),
+        (ActionArea.BUDGET, "Mesečni budžet porodice", StepOwner.CLIENT, None, -20, StepStatus.DONE),
+    ]
+    plan = ActionPlan.objects.get(case=case)
+    for area, description, owner, institution, days, status in steps:
+        services.action_step_add(
+            case=case,
+            expected_version=plan.version,
+            by=by,
+            area=area,
+            description=description,
+            owner=owner,
+            owner_institution=institution,
+            due_on=today + dt.timedelta(days=days),
+            status=status,
+        )
+        plan.refresh_from_db()
+    services.information_record(
+        case=case,
+        topics=[
+            InformationTopic.PROTECTION_ORDERS,
+            InformationTopic.CRIMINAL_COMPLAINT,
+            InformationTopic.VICTIM_RIGHTS,
+        ],
+        given_on=add_months(today, -5),
+        by=by,
+    )
+    services.consent_record(
+        case=case,
+        recipient=csw,
+        categories=[DataCategory.IDENTITY, DataCategory.CHILDREN, DataCategory.RISK, DataCategory.NEEDS],
+        purpose="Koordinacija zaštite dece i sastanak multisektorskog tima.",
+        given_how=ConsentForm.WRITTEN,
+        valid_from=add_months(today, -5),
+        valid_until=add_months(today, 7),
+        by=by,
+    )
+    referral = services.referral_send(
+        case=case,
+        institution=csw,
+        categories=[DataCategory.IDENTITY, DataCategory.CHILDREN, DataCategory.RISK],
+        reason="Procena bezbednosti dece i podrška u postupku starateljstva.",
+        sent_on=today - dt.timedelta(days=9),
+        by=by,
+    )
+    services.referral_update(
+        referral=referral, status=ReferralStatus.ACCEPTED, outcome="Dodeljena voditeljka slučaja.", by=by
+    )
+    held_at = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=3), dt.time(10, 0)))
+    conference = services.conference_schedule(
+        case=case,
+        held_at=held_at,
+        place="Centar za socijalni rad, sala 2",
+        agenda="1. Procena rizika\n2. Kršenje mere zabrane prilaska\n3. Kontakt oca sa decom",
+        invited_staff=[u for u in (coordinator,) if u],
+        status=ConferenceStatus.SCHEDULED,
+        by=by,
+    )
+    for institution, name, role in [
+        (csw, "Voditeljka slučaja", "socijalna radnica"),
+        (police, "Inspektor za nasilje u porodici", "policija"),
+        (prosecution, "Zamenica tužioca", "tužilaštvo"),
+        (school, "Pedagoškinja škole", "obrazovanje"),
+        (health, "Patronažna sestra", "zdravstvo"),
+    ]:
+        services.conference_participant_add(conference=conference, institution=institution, name=name, role=role, by=by)
+    services.follow_up_add(
+        conference=conference,
+        description="Hitna provera poštovanja mere zabrane prilaska.",
+        institution=police,
+        due_on=today + dt.timedelta(days=7),
+        by=by,
+    )
+    services.follow_up_add(
+        conference=conference,
+        description="Nalaz o kontaktu oca sa decom.",
+        institution=csw,
+        due_on=today + dt.timedelta(days=21),
+        by=by,
+    )
+
+
+def _case_cti(client, counselor, by, today, csw):
+    start = add_months(today, -4)
+    case = services.case_open(client=client, lead_counselor=counselor, opened_on=add_months(today, -6), by=by)
+    moved_in = add_months(today, -1)
+    reason = ""
+    if cti_planned_end(start) > add_months(moved_in, 6):
+        reason = "Hun flyttede ind senere end planlagt; forløbet afsluttes efter skoleårets start."
+    course = services.cti_course_save(
+        case=case,
+        start_on=start,
+        moved_out_on=moved_in - dt.timedelta(days=10),
+        moved_in_on=moved_in,
+        extension_reason=reason,
+        by=by,
+    )
+    for phase, area, goal in [
+        (1, CtiArea.HOUSING, "Finde en lejlighed i Aarhus med plads til datteren."),
+        (1, CtiArea.ECONOMY, "Søge om kontanthjælp og boligstøtte."),
+        (2, CtiArea.DAYCARE, "Plads i vuggestue tæt på den nye bolig."),
+        (2, CtiArea.LABOUR_MARKET, "Møde med jobcentret om praktik."),
+        (2, CtiArea.HEALTH, "Egen læge og psykolog via kommunen."),
+        (3, CtiArea.SCHOOL, "Overdragelse til skolens socialrådgiver."),
+    ]:
+        services.cti_goal_add(course=course, phase=phase, area=area, goal=goal, by=by)
+    for days, kind in [
+        (-100, AftercareKind.HOME_VISIT),
+        (-80, AftercareKind.INDIVIDUAL_TALK),
+        (-60, AftercareKind.SELF_HELP_GROUP),
+        (-30, AftercareKind.WORKSHOP),
+        (-12, AftercareKind.GROUP_COURSE),
+    ]:
+        services.aftercare_record(
+            case=case, kind=kind, held_on=today + dt.timedelta(days=days), duration_minutes=60, by=by
+        )
+    services.risk_assessment_record(
+        case=case, assessed_on=today - dt.timedelta(days=70), answers=_answers({"isolated", "money"}), by=by
+    )

@@ -1,0 +1,360 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import STAFF_ROLES, Role
+from accounts.roles import has_role
+from cases.enums import (
+    RISK_QUESTIONS,
+    ActionArea,
+    AftercareKind,
+    ConferenceStatus,
+    CtiArea,
+    CtiPhase,
+    DataCategory,
+    GoalStatus,
+    InformationTopic,
+    NeedArea,
+    NeedLevel,
+    ReferralStatus,
+    SafetyPlanSection,
+    StepOwner,
+    StepStatus,
+)
+from cases.enums import (
+    ConsentForm as ConsentGiven,
+)
+from cases.models import Institution
+from counseling.models import Client, CounselorProfile
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _institutions():
+    return Institution.objects.filter(active=True).order_by("name")
+
+
+def _counselors():
+    return CounselorProfile.objects.filter(active=True).select_related("user__profile")
+
+
+class CaseForm(forms.Form):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    lead_counselor = forms.ModelChoiceField(label=_("Lead counselor"), queryset=CounselorProfile.objects.none())
+    counselors = forms.ModelMultipleChoiceField(
+        label=_("Other counselors"),
+        queryset=CounselorProfile.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    opened_on = forms.DateField(label=_("Opened on"), widget=DateInput())
+    risk_review_weeks = forms.IntegerField(
+        label=_("Weeks between risk assessments"),
+        required=False,
+        min_value=1,
+        max_value=52,
+        help_text=_("Leave empty to use the organisation's interval."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        clients = Client.objects.filter(active=True, anonymised_at__isnull=True)
+        if not has_role(user, Role.COORDINATOR):
+            # A counselor opens cases only for her own clients.
+            clients = clients.filter(counselors__user=user)
+        self.fields["client"].queryset = clients.order_by("alias")
+        self.fields["lead_counselor"].queryset = _counselors()
+        self.fields["counselors"].queryset = _counselors()
+        self.initial.setdefault("opened_on", timezone.localdate())
+        own = CounselorProfile.objects.filter(user=user).first()
+        if own:
+            self.initial.setdefault("lead_counselor", own.pk)
+
+
+class CaseCloseForm(forms.Form):
+    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput())
+
+
+class NeedsForm(forms.Form):
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+
+    def __init__(self, *args, latest=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        previous = {need.area: need for need in latest.needs.all()} if latest else {}
+        self.initial.setdefault("assessed_on", timezone.localdate())
+        self.areas = []
+        for area in NeedArea:
+            level_name, notes_name = f"level_{area.value}", f"notes_{area.value}"
+            self.fields[level_name] = forms.ChoiceField(
+                label=_("Need"), choices=NeedLevel.choices, initial=NeedLevel.NONE, widget=forms.RadioSelect
+            )
+            self.fields[notes_name] = forms.CharField(
+                label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            if area.value in previous:
+                self.initial.setdefault(level_name, previous[area.value].level)
+                self.initial.setdefault(notes_name, previous[area.value].notes)
+            self.areas.append((area.label, self[level_name], self[notes_name]))
+
+    def needs(self):
+        return {
+            area.value: (self.cleaned_data[f"level_{area.value}"], self.cleaned_data[f"notes_{area.value}"])
+            for area in NeedArea
+        }
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class RiskForm(forms.Form):
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("assessed_on", timezone.localdate())
+        self.questions = []
+        for number, question in enumerate(RISK_QUESTIONS, start=1):
+            name = f"q_{question.code}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{number}. {question.text}",
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Answer this question.")},
+            )
+            self.questions.append(self[name])
+        self.order_fields(["assessed_on", *[f"q_{q.code}" for q in RISK_QUESTIONS], "notes"])
+
+    def answers(self) -> dict[str, bool]:
+        return {q.code: self.cleaned_data[f"q_{q.code}"] == "yes" for q in RISK_QUESTIONS}
+
+
+class SafetyPlanForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for section in SafetyPlanSection:
+            self.fields[section.value] = forms.CharField(
+                label=section.label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+
+    def sections(self):
+        return {section.value: self.cleaned_data[section.value] for section in SafetyPlanSection}
+
+
+class ActionStepForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    area = forms.ChoiceField(label=_("Area"), choices=ActionArea.choices)
+    description = forms.CharField(label=_("Step"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ChoiceField(label=_("Who does it"), choices=StepOwner.choices)
+    owner_institution = forms.ModelChoiceField(
+        label=_("Which body"),
+        queryset=Institution.objects.none(),
+        required=False,
+        help_text=_("Needed when another body takes the step."),
+    )
+    due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=_("Status"), choices=StepStatus.choices, initial=StepStatus.PLANNED)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_institution"].queryset = _institutions()
+
+    def step_fields(self):
+        return {
+            name: self.cleaned_data[name]
+            for name in ("area", "description", "owner", "owner_institution", "due_on", "status")
+        }
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class AsOfForm(forms.Form):
+    on = forms.DateField(label=_("Show as on"), widget=DateInput())
+
+
+class InformationForm(forms.Form):
+    topics = forms.MultipleChoiceField(
+        label=_("Rights and services explained"), choices=InformationTopic.choices, widget=forms.CheckboxSelectMultiple
+    )
+    given_on = forms.DateField(label=_("Explained on"), widget=DateInput())
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("given_on", timezone.localdate())
+
+
+class CategoriesField(forms.MultipleChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Data categories"))
+        super().__init__(choices=DataCategory.choices, widget=forms.CheckboxSelectMultiple, **kwargs)
+
+
+class ConsentRecordForm(forms.Form):
+    recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=Institution.objects.none())
+    categories = CategoriesField()
+    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
+    given_how = forms.ChoiceField(label=_("Given"), choices=ConsentGiven.choices, widget=forms.RadioSelect)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = _institutions()
+        self.initial.setdefault("valid_from", timezone.localdate())
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput())
+
+
+class _OverrideMixin:
+    def _override_setup(self, user):
+        if not has_role(user, Role.COORDINATOR):
+            del self.fields["override_reason"]
+
+
+class DisclosureForm(_OverrideMixin, forms.Form):
+    recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=Institution.objects.none())
+    categories = CategoriesField()
+    format = forms.ChoiceField(
+        label=_("Form"), choices=[("print", _("Print view")), ("pdf", _("PDF"))], widget=forms.RadioSelect
+    )
+    override_reason = forms.CharField(
+        label=_("Legal reason for sharing without consent (coordinators only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when there is no valid consent, e.g. a legal duty to report a danger to a child."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = _institutions()
+        self.initial.setdefault("format", "print")
+        self._override_setup(user)
+
+
+class ReferralForm(_OverrideMixin, forms.Form):
+    institution = forms.ModelChoiceField(label=_("Refer to"), queryset=Institution.objects.none())
+    categories = CategoriesField(label=_("Data shared with the referral"))
+    reason = forms.CharField(label=_("Reason for the referral"), widget=forms.Textarea(attrs={"rows": 2}))
+    sent_on = forms.DateField(label=_("Sent on"), widget=DateInput())
+    override_reason = forms.CharField(
+        label=_("Legal reason for sharing without consent (coordinators only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = _institutions()
+        self.initial.setdefault("sent_on", timezone.localdate())
+        self._override_setup(user)
+
+
+class ReferralUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ReferralStatus.choices)
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AftercareForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AftercareKind.choices)
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=1, max_value=600)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CtiCourseForm(forms.Form):
+    start_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    moved_out_on = forms.DateField(label=_("Moved out of the shelter on"), required=False, widget=DateInput())
+    moved_in_on = forms.DateField(label=_("Moved into her own home on"), required=False, widget=DateInput())
+    extension_reason = forms.CharField(
+        label=_("Reason for running more than 6 months after moving in"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Up to 12 months after moving in, only with a reason."),
+    )
+    ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DateInput())
+
+
+class CtiGoalForm(forms.Form):
+    phase = forms.TypedChoiceField(label=_("Phase"), choices=CtiPhase.choices, coerce=int)
+    area = forms.ChoiceField(label=_("Area"), choices=CtiArea.choices)
+    goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CtiGoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+class CtiReviewForm(forms.Form):
+    phase = forms.TypedChoiceField(label=_("Phase"), choices=CtiPhase.choices, coerce=int)
+    review_on = forms.DateField(label=_("Review date"), widget=DateInput())
+    held = forms.BooleanField(label=_("Held"), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConferenceForm(forms.Form):
+    held_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    place = forms.CharField(label=_("Place"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=ConferenceStatus.choices, initial=ConferenceStatus.SCHEDULED)
+    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decisions = forms.CharField(label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    invited_staff = forms.ModelMultipleChoiceField(
+        label=_("Invited staff"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They see this conference and its minutes, not the rest of the case."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invited_staff"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[str(role) for role in STAFF_ROLES])
+            .distinct()
+            .select_related("profile")
+            .order_by("profile__full_name", "email")
+        )
+        self.fields["invited_staff"].label_from_instance = lambda user: (
+            getattr(getattr(user, "profile", None), "full_name", "") or user.email
+        )
+
+
+class ParticipantForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.CharField(label=_("Role"), required=False, max_length=200)
+    present = forms.BooleanField(label=_("Present"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = _institutions()
+
+
+class FollowUpForm(forms.Form):
+    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    institution = forms.ModelChoiceField(label=_("Responsible institution"), queryset=Institution.objects.none())
+    due_on = forms.DateField(label=_("Due"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = _institutions()
