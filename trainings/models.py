@@ -5,6 +5,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
 
 from trainings.enums import CompletionRule, EditionStatus, EnrollmentStatus
 from website.enums import AttendanceStatus
@@ -34,7 +38,7 @@ class TrainingProgramme(models.Model):
         return self.title
 
 
-class Edition(models.Model):
+class Edition(ClusterableModel):
     programme = models.ForeignKey(
         TrainingProgramme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="editions"
     )
@@ -56,6 +60,16 @@ class Edition(models.Model):
         _("days a promoted waitlister has to confirm"), default=3, validators=[MinValueValidator(1)]
     )
     self_check_in = models.BooleanField(_("trainees may check in with a QR code"), default=False)
+    promotion_needs_confirmation = models.BooleanField(
+        _("a promoted waitlister must confirm her seat"),
+        default=False,
+        help_text=_("Otherwise the first on the waitlist is enrolled at once when a seat frees."),
+    )
+    priority_places = models.PositiveSmallIntegerField(
+        _("places kept for partner organisations"),
+        default=0,
+        help_text=_("Seats only trainees of the funding project's partner organisations may take."),
+    )
     project = models.ForeignKey(
         "reporting.DonorProject",
         verbose_name=_("funded by"),
@@ -74,6 +88,9 @@ class Edition(models.Model):
             models.CheckConstraint(
                 condition=Q(enrolment_closes__gt=F("enrolment_opens")), name="edition_enrolment_window_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(priority_places__lte=F("capacity")), name="edition_priority_places_within_capacity"
+            ),
         ]
 
     def __str__(self):
@@ -81,7 +98,8 @@ class Edition(models.Model):
 
 
 class TrainingSession(models.Model):
-    edition = models.ForeignKey(Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="sessions")
+    # ParentalKey lets coordinators edit the sessions inline on the edition in the Wagtail admin.
+    edition = ParentalKey(Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="sessions")
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     title = models.CharField(_("title"), max_length=255, blank=True)
@@ -117,12 +135,19 @@ class Enrollment(models.Model):
     transferred_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="transferred_from"
     )
+    reminded_on = models.DateField(_("reminder sent for"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["edition", "user"], name="enrollment_unique_per_edition")]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "user"], name="enrollment_unique_per_edition"),
+            models.CheckConstraint(
+                condition=~Q(status=EnrollmentStatus.OFFERED) | Q(offer_expires_at__isnull=False),
+                name="enrollment_offer_has_expiry",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} @ {self.edition}"
@@ -150,3 +175,24 @@ class TrainingAttendance(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id}@{self.session_id}: {self.status}"
+
+
+class TrainingCataloguePage(Page):
+    """The public catalogue on the Wagtail site: upcoming editions with seats left."""
+
+    introduction = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    parent_page_types = ["website.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("training catalogue page")
+
+    def get_context(self, request, *args, **kwargs):
+        from trainings.selectors import catalogue_editions
+
+        context = super().get_context(request, *args, **kwargs)
+        context["editions"] = catalogue_editions()
+        return context
