@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CounselingConfig(AppConfig):
     name = "counseling"
     verbose_name = _("Counseling")
+
+    def ready(self):
+        from accounts.dashboard import panel_register
+        from counseling.panels import today_panel
+
+        panel_register(today_panel, order=20)

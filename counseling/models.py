@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from counseling.enums import BookingStatus, ContactChannel, SessionKind
+from counseling.enums import BookingStatus, ContactChannel, IntakeStatus, SessionKind
 from website.fields import EncryptedTextField
 
 
@@ -121,6 +121,9 @@ class Client(models.Model):
     contact_address = EncryptedTextField(_("phone number or email for that channel"), blank=True)
     safe_contact_instructions = EncryptedTextField(_("safe-contact instructions"), blank=True)
     safe_times = models.CharField(_("safe times to contact"), max_length=200, blank=True)
+    # The machine-readable part of her safe times: automatic messages only go out inside this window.
+    safe_from = models.TimeField(_("automatic messages not before"), null=True, blank=True)
+    safe_until = models.TimeField(_("automatic messages not after"), null=True, blank=True)
     messages_may_name_purpose = models.BooleanField(
         _("messages may mention counseling"),
         default=False,
@@ -178,6 +181,8 @@ class Booking(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
+    counselor_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    client_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("booking")
@@ -189,3 +194,33 @@ class Booking(models.Model):
     def __str__(self):
         # Never the client's alias: this string can end up in admin logs and calendar entries.
         return f"{self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}"
+
+
+class IntakeRequest(models.Model):
+    """A request for counseling from the public site. No account, as little as possible about her."""
+
+    alias = models.CharField(_("what should we call you"), max_length=100)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="sr-latn"
+    )
+    safe_contact = EncryptedTextField(_("safe way to contact you"))
+    safe_times = EncryptedTextField(_("safe times to contact you"), blank=True)
+    needs = EncryptedTextField(_("what you need help with"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.NEW)
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("intake request")
+        verbose_name_plural = _("intake requests")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        # No alias here either: only when it arrived.
+        return f"{_('Intake request')} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,123 @@
+from datetime import time, timedelta
+
+import pytest
+
+from counseling import selectors, services
+from counseling.enums import SessionKind
+from counseling.models import AvailabilityException, AvailabilityWindow, CounselorProfile, Room
+from tests.counseling.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_slots_subtract_bookings_with_buffer_absences_and_room_occupancy(
+    profile, make_counselor, make_client, room, monday, counselor, coordinator
+):
+    AvailabilityWindow.objects.filter(counselor=profile).delete()
+    AvailabilityWindow.objects.create(
+        counselor=profile, weekday=monday.weekday(), start_time=time(9), end_time=time(13)
+    )
+    services.booking_create(
+        counselor=profile,
+        client=make_client(),
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=counselor,
+    )
+    AvailabilityException.objects.create(counselor=profile, start=at(monday, 12), end=at(monday, 13))
+    slots = selectors.slots_free(
+        counselors=CounselorProfile.objects.filter(pk=profile.pk),
+        kind=SessionKind.EXPERIENTIAL,
+        duration=timedelta(hours=1),
+        first_day=monday,
+        days=1,
+    )
+    # 9:00 ends at 10:00, inside the 15-minute buffer; 11:00 starts inside it too; 11:30 runs into the absence.
+    assert [s.start for s in slots] == []
+    profile.buffer_minutes = 0
+    profile.save()
+    slots = selectors.slots_free(
+        counselors=CounselorProfile.objects.filter(pk=profile.pk),
+        kind=SessionKind.EXPERIENTIAL,
+        duration=timedelta(hours=1),
+        first_day=monday,
+        days=1,
+    )
+    assert [s.start for s in slots] == [at(monday, 9), at(monday, 11)]
+    assert all(s.room == room for s in slots)
+
+    # Another counselor: free herself, but the only room is taken from 10 to 11.
+    other = make_counselor(buffer=0, windows=[(monday.weekday(), 10, 11)])
+    slots = selectors.slots_free(
+        counselors=CounselorProfile.objects.filter(pk=other.pk),
+        kind=SessionKind.EXPERIENTIAL,
+        duration=timedelta(hours=1),
+        first_day=monday,
+        days=1,
+    )
+    assert slots == []
+    visits = selectors.slots_free(
+        counselors=CounselorProfile.objects.filter(pk=other.pk),
+        kind=SessionKind.HOME_VISIT,
+        duration=timedelta(hours=1),
+        first_day=monday,
+        days=1,
+    )
+    assert [(s.start, s.room) for s in visits] == [(at(monday, 10), None)]
+
+
+def test_slots_only_for_counselors_who_may_hold_the_kind(make_counselor, room, monday):
+    trained = make_counselor(trained=True)
+    make_counselor(trained=False)
+    slots = selectors.slots_free(
+        counselors=CounselorProfile.objects.all(),
+        kind=SessionKind.CASE_BASED,
+        duration=timedelta(hours=1),
+        first_day=monday,
+        days=1,
+    )
+    assert slots and {s.counselor for s in slots} == {trained}
+
+
+def _fill(make_counselor, make_client, counselors_count, monday):
+    rooms = [Room.objects.create(name=f"Soba {n}") for n in range(3)]
+    for n in range(counselors_count):
+        profile = make_counselor()
+        AvailabilityException.objects.create(counselor=profile, start=at(monday, 8), end=at(monday, 9))
+        client = make_client(counselors=[profile])
+        for day in range(0, 20, 3):
+            from counseling.models import Booking
+
+            Booking.objects.create(
+                counselor=profile,
+                client=client,
+                room=rooms[n % 3],
+                start=at(monday + timedelta(days=day), 10 + n % 6),
+                end=at(monday + timedelta(days=day), 11 + n % 6),
+                kind=SessionKind.EXPERIENTIAL,
+            )
+
+
+@pytest.mark.parametrize("counselors_count", [2, 12])
+def test_slot_finder_runs_a_constant_number_of_queries(
+    make_counselor, make_client, monday, counselors_count, django_assert_max_num_queries
+):
+    _fill(make_counselor, make_client, counselors_count, monday)
+    with django_assert_max_num_queries(5):
+        slots = selectors.slots_free(
+            counselors=CounselorProfile.objects.all(),
+            kind=SessionKind.EXPERIENTIAL,
+            duration=timedelta(hours=1),
+            first_day=monday,
+            days=28,
+        )
+    assert len(slots) > 100 * counselors_count
+
+
+def test_counselor_sees_only_her_clients_and_bookings(profile, make_counselor, make_client, counselor, coordinator):
+    mine = make_client(counselors=[profile])
+    other = make_client(counselors=[make_counselor()])
+    assert list(selectors.clients_for(counselor)) == [mine]
+    assert set(selectors.clients_for(coordinator)) == {mine, other}

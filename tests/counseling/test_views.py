@@ -1,0 +1,301 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from counseling import services
+from counseling.enums import BookingStatus, SessionKind
+from counseling.models import Booking, Client
+from tests.counseling.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def booking_post(profile, client, room, day, start="10:00", end="11:00", kind=SessionKind.EXPERIENTIAL, **extra):
+    return {
+        "counselor": profile.pk,
+        "client": client.pk,
+        "kind": kind,
+        "room": room.pk if room else "",
+        "date": day.isoformat(),
+        "start_time": start,
+        "end_time": end,
+        "status": BookingStatus.CONFIRMED,
+        **extra,
+    }
+
+
+def test_coordinator_books_through_the_form(client_for, coordinator, profile, make_client, room, monday):
+    her = make_client()
+    response = client_for(coordinator).post(reverse("counseling:booking_new"), booking_post(profile, her, room, monday))
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("counseling:booking_detail", args=[booking.pk])
+    assert booking.start == at(monday, 10)
+    assert str(her.alias) not in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"start_time": "11:00", "end_time": "10:00"}, "The end must be after the start."),
+        ({"start_time": "19:00", "end_time": "20:00"}, "outside the counselor&#x27;s availability"),
+        ({"start_time": "10:30", "end_time": "11:30"}, "already has a booking"),
+    ],
+)
+def test_bad_booking_input_is_refused_with_a_message(
+    client_for, coordinator, profile, make_client, room, monday, changes, message
+):
+    services.booking_create(
+        counselor=profile,
+        client=make_client(),
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=coordinator,
+    )
+    data = booking_post(profile, make_client(), room, monday) | changes
+    response = client_for(coordinator).post(reverse("counseling:booking_new"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_untrained_counselor_refused_for_case_work_in_the_form(
+    client_for, coordinator, make_counselor, make_client, room, monday
+):
+    untrained = make_counselor(trained=False)
+    data = booking_post(untrained, make_client(), room, monday, kind=SessionKind.CASE_BASED)
+    response = client_for(coordinator).post(reverse("counseling:booking_new"), data)
+    assert "trained for work with victims of violence" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_coordinator_confirms_outside_availability(client_for, coordinator, profile, make_client, room, monday):
+    data = booking_post(profile, make_client(), room, monday, start="19:00", end="20:00")
+    response = client_for(coordinator).post(
+        reverse("counseling:booking_new"), data | {"confirm_outside_availability": "on"}
+    )
+    assert response.status_code == 302
+    assert Booking.objects.get().outside_availability
+
+
+def test_counselor_cannot_book_another_counselor_or_foreign_client(
+    client_for, counselor, profile, make_counselor, make_client, room, monday
+):
+    other = make_counselor()
+    foreign = make_client(counselors=[other])
+    web = client_for(counselor)
+    response = web.post(reverse("counseling:booking_new"), booking_post(other, foreign, room, monday))
+    assert response.status_code == 200
+    assert not Booking.objects.exists()
+    assert "confirm_outside_availability" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["counseling:booking_detail", "counseling:booking_reschedule", "counseling:booking_cancel"]
+)
+def test_foreign_booking_gives_404(
+    client_for, make_user, make_counselor, make_client, room, monday, url_name, coordinator
+):
+    from accounts.enums import Role
+
+    other = make_counselor()
+    booking = services.booking_create(
+        counselor=other,
+        client=make_client(counselors=[other]),
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=coordinator,
+    )
+    intruder = make_user(Role.COUNSELOR)
+    make_counselor(intruder)
+    web = client_for(intruder)
+    assert web.get(reverse(url_name, args=[booking.pk])).status_code == 404
+    assert web.post(reverse("counseling:booking_mark", args=[booking.pk]), {"status": "held"}).status_code == 404
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED
+
+
+def test_foreign_client_gives_404(client_for, counselor, profile, make_counselor, make_client):
+    foreign = make_client(counselors=[make_counselor()])
+    assert client_for(counselor).get(reverse("counseling:client_detail", args=[foreign.pk])).status_code == 404
+
+
+def test_trainee_reaches_nothing(client_for, trainee):
+    web = client_for(trainee)
+    assert web.get(reverse("counseling:my_bookings")).status_code == 403
+    assert web.get(reverse("counseling:client_list")).status_code == 403
+    assert web.get(reverse("counseling:intake_queue")).status_code == 403
+
+
+def test_my_bookings_day_and_week_views(client_for, counselor, profile, her_client, room, monday):
+    services.booking_create(
+        counselor=profile,
+        client=her_client,
+        room=room,
+        start=at(monday + timedelta(days=2), 10),
+        end=at(monday + timedelta(days=2), 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=counselor,
+    )
+    web = client_for(counselor)
+    day = web.get(reverse("counseling:my_bookings"), {"date": monday.isoformat(), "view": "day"}).content.decode()
+    assert her_client.alias not in day
+    week = web.get(reverse("counseling:my_bookings"), {"date": monday.isoformat(), "view": "week"}).content.decode()
+    assert her_client.alias in week
+    assert "10:00–11:00" in week
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_my_bookings_week_has_constant_queries(
+    client_for, counselor, profile, make_client, room, monday, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        day = monday + timedelta(days=n % 5)
+        hour = 8 + (n // 5) % 9
+        from counseling.models import Booking as B
+
+        B.objects.create(
+            counselor=profile,
+            client=make_client(counselors=[profile]),
+            room=None,
+            kind=SessionKind.HOME_VISIT,
+            start=at(day, hour),
+            end=at(day, hour, 45),
+        )
+    web = client_for(counselor)
+    with django_assert_max_num_queries(14):
+        response = web.get(reverse("counseling:my_bookings"), {"date": monday.isoformat(), "view": "week"})
+    assert response.content.decode().count("<tr>") == count + min(count, 5)  # rows plus one header per day
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_client_list_has_constant_queries(client_for, coordinator, make_client, count, django_assert_max_num_queries):
+    for _n in range(count):
+        make_client()
+    web = client_for(coordinator)
+    with django_assert_max_num_queries(12):
+        response = web.get(reverse("counseling:client_list"))
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(action="view").count() == count
+
+
+def test_mark_cancel_reschedule_through_the_ui(client_for, counselor, profile, her_client, room, monday):
+    web = client_for(counselor)
+    booking = services.booking_create(
+        counselor=profile,
+        client=her_client,
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=counselor,
+    )
+    response = web.post(
+        reverse("counseling:booking_reschedule", args=[booking.pk]),
+        {"room": room.pk, "date": monday.isoformat(), "start_time": "12:00", "end_time": "13:00"},
+    )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.start == at(monday, 12) and booking.sequence == 1
+
+    response = web.post(reverse("counseling:booking_cancel", args=[booking.pk]), {"reason": ""})
+    assert response.status_code == 200
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    web.post(reverse("counseling:booking_cancel", args=[booking.pk]), {"reason": "She is ill"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED and booking.cancel_reason == "She is ill"
+
+    past = Booking.objects.create(
+        counselor=profile,
+        client=her_client,
+        room=room,
+        kind=SessionKind.EXPERIENTIAL,
+        start=timezone.now() - timedelta(hours=2),
+        end=timezone.now() - timedelta(hours=1),
+    )
+    web.post(reverse("counseling:booking_mark", args=[past.pk]), {"status": "held"})
+    past.refresh_from_db()
+    assert past.status == BookingStatus.HELD
+
+
+def test_session_notes_private_and_audited(
+    client_for, counselor, profile, her_client, room, monday, make_user, coordinator
+):
+    booking = services.booking_create(
+        counselor=profile,
+        client=her_client,
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=counselor,
+    )
+    web = client_for(counselor)
+    web.post(reverse("counseling:booking_detail", args=[booking.pk]), {"notes": "Spoke about her sister."})
+    booking.refresh_from_db()
+    assert booking.notes == "Spoke about her sister."
+    before = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Booking), object_id=str(booking.pk), action="view"
+    ).count()
+    page = client_for(coordinator).get(reverse("counseling:booking_detail", args=[booking.pk]))
+    assert "Spoke about her sister." in page.content.decode()
+    after = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Booking), object_id=str(booking.pk), action="view"
+    ).count()
+    assert after == before + 1
+
+
+def test_client_new_and_detail_through_the_ui(client_for, counselor, profile):
+    web = client_for(counselor)
+    response = web.post(
+        reverse("counseling:client_new"),
+        {"alias": "Ljiljana", "preferred_language": "sr-latn", "contact_channel": "never", "children_count": "2"},
+    )
+    her = Client.objects.get()
+    assert response["Location"] == reverse("counseling:client_detail", args=[her.pk])
+    assert list(her.counselors.all()) == [profile]
+    page = web.get(response["Location"])
+    assert "Ljiljana" in page.content.decode()
+    assert AuditEntry.objects.filter(object_id=str(her.pk), action="view").exists()
+
+    response = web.post(
+        reverse("counseling:client_detail", args=[her.pk]),
+        {"alias": "Ljiljana", "preferred_language": "sr-latn", "contact_channel": "email", "contact_address": ""},
+    )
+    assert response.status_code == 200
+    her.refresh_from_db()
+    assert her.contact_channel == "never"
+
+
+def test_slot_finder_page_proposes_bookable_times(client_for, counselor, profile, room, monday):
+    response = client_for(counselor).get(
+        reverse("counseling:slots"),
+        {"kind": SessionKind.EXPERIENTIAL, "first_day": monday.isoformat(), "weeks": 1, "minutes": 60},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("counseling:booking_new") + f"?counselor={profile.pk}" in html
+
+
+def test_home_panel_shows_todays_sessions(client_for, counselor, profile, her_client, room):
+    now = timezone.localtime()
+    start = now.replace(hour=23, minute=0, second=0, microsecond=0)
+    Booking.objects.create(
+        counselor=profile,
+        client=her_client,
+        room=room,
+        kind=SessionKind.EXPERIENTIAL,
+        start=start,
+        end=start + timedelta(minutes=30),
+    )
+    page = client_for(counselor).get(reverse("home")).content.decode()
+    assert "Today&#x27;s sessions" in page or "Today's sessions" in page
+    assert her_client.alias in page
