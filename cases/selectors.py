@@ -59,7 +59,7 @@ def cases_for(user):
 
 
 def case_list_for(user, *, status=""):
-    qs = cases_for(user).annotate(risk_count=Count("risk_assessments", distinct=True))
+    qs = cases_for(user).order_by("-opened_on", "-id")
     if status == "open":
         qs = qs.filter(closed_on__isnull=True)
     elif status == "closed":
