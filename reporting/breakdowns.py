@@ -7,11 +7,10 @@ Column codes name both the heading and whose count it is (COLUMNS), which decide
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from types import SimpleNamespace
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.db.models import Count, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -53,16 +52,22 @@ class BreakdownDef:
 def new_and_continuing(project, period) -> dict:
     """New: first served by the project in this period; continuing: served by it before the period too."""
     rows = []
-    for code, current, earlier, person in (
+    for code, served, current, earlier, person in (
         (
             "women",
+            ind.women_in_groups(project, period),
             ind.group_attendances(project, period),
             ind.group_attendances(project, period, before=True),
             "member",
         ),
-        ("clients", ind.counseling_held(project, period), ind.counseling_held(project, period, before=True), "client"),
+        (
+            "clients",
+            ind.clients_counselled(project, period),
+            ind.counseling_held(project, period),
+            ind.counseling_held(project, period, before=True),
+            "client",
+        ),
     ):
-        served = current.aggregate(n=Count(person, distinct=True))["n"]
         continuing = current.filter(**{f"{person}__in": earlier.values(person)}).aggregate(
             n=Count(person, distinct=True)
         )["n"]
@@ -91,10 +96,11 @@ def by_cohort(project, period) -> dict:
         rows.append(
             {"label": row["cohort__name"], "values": [row["n"], seen.get("women", 0), seen.get("attendances", 0)]}
         )
-    totals = ind.group_attendances(project, period).aggregate(
-        women=Count("member", distinct=True), attendances=Count("id")
-    )
-    total = [sum(row["values"][0] for row in rows), totals["women"], totals["attendances"]]
+    total = [
+        sum(row["values"][0] for row in rows),
+        ind.women_in_groups(project, period),
+        ind.attendances_count(project, period),
+    ]
     return {"columns": ["group_sessions", "women", "attendances"], "rows": rows, "total": total}
 
 
@@ -108,41 +114,52 @@ def _months(period) -> list[date]:
 
 
 def by_month(project, period) -> dict:
-    tz = timezone.get_current_timezone()
+    """One query per source with a filtered aggregate per month: truncating 100,000 timestamps to months
+    row by row is what makes such a table slow, so each month is a plain indexed range instead."""
+    months = _months(period)
+    spans = []
+    for index, month in enumerate(months):
+        following = months[index + 1] if index + 1 < len(months) else period.end_date + timedelta(days=1)
+        start, end = ind.bounds(
+            SimpleNamespace(start_date=max(month, period.start_date), end_date=following - timedelta(days=1))
+        )
+        spans.append((start, end))
 
     def per_month(queryset, field, **aggregates):
-        return {
-            timezone.localtime(row["month"], tz).date() if hasattr(row["month"], "hour") else row["month"]: row
-            for row in queryset.annotate(month=TruncMonth(field, tzinfo=tz))
-            .values("month")
-            .annotate(**aggregates)
-            .order_by()
-        }
+        found = queryset.aggregate(
+            **{
+                f"{name}_{index}": aggregate_class(
+                    column, distinct=distinct, filter=Q(**{f"{field}__gte": start, f"{field}__lt": end})
+                )
+                for index, (start, end) in enumerate(spans)
+                for name, (aggregate_class, column, distinct) in aggregates.items()
+            }
+        )
+        return [{name: found[f"{name}_{index}"] for name in aggregates} for index in range(len(spans))]
 
-    sessions = per_month(ind.group_sessions_held(project, period), "start", n=Count("id"))
+    sessions = per_month(ind.group_sessions_held(project, period), "start", n=(Count, "id", False))
     groups = per_month(
         ind.group_attendances(project, period),
         "session__start",
-        women=Count("member", distinct=True),
-        attendances=Count("id"),
+        women=(Count, "member", True),
+        attendances=(Count, "id", False),
     )
     counseling = per_month(
-        ind.counseling_held(project, period), "start", n=Count("id"), clients=Count("client", distinct=True)
+        ind.counseling_held(project, period), "start", n=(Count, "id", False), clients=(Count, "client", True)
     )
-    rows = []
-    for month in _months(period):
-        rows.append(
-            {
-                "label": month.isoformat()[:7],
-                "values": [
-                    sessions.get(month, {}).get("n", 0),
-                    groups.get(month, {}).get("women", 0),
-                    groups.get(month, {}).get("attendances", 0),
-                    counseling.get(month, {}).get("n", 0),
-                    counseling.get(month, {}).get("clients", 0),
-                ],
-            }
-        )
+    rows = [
+        {
+            "label": month.isoformat()[:7],
+            "values": [
+                sessions[index]["n"],
+                groups[index]["women"],
+                groups[index]["attendances"],
+                counseling[index]["n"],
+                counseling[index]["clients"],
+            ],
+        }
+        for index, month in enumerate(months)
+    ]
     # Unique women and clients of the period are not the sum of the months (most come every month).
     return {
         "columns": ["group_sessions", "women", "attendances", "counseling_sessions", "clients"],
@@ -172,8 +189,8 @@ def counseling_by_kind(project, period) -> dict:
         }
         for kind in SessionKind
     ]
-    totals = ind.counseling_held(project, period).aggregate(n=Count("id"), clients=Count("client", distinct=True))
-    return {"columns": ["counseling_sessions", "clients"], "rows": rows, "total": [totals["n"], totals["clients"]]}
+    total = [ind.counseling_sessions_count(project, period), ind.clients_counselled(project, period)]
+    return {"columns": ["counseling_sessions", "clients"], "rows": rows, "total": total}
 
 
 def by_edition(project, period) -> dict:

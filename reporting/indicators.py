@@ -7,9 +7,12 @@ number of queries as one with ten.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import wraps
 
 from django.apps import apps
 from django.db.models import Count, Q
@@ -51,6 +54,33 @@ def bounds(span) -> tuple[datetime, datetime]:
     start = datetime.combine(span.start_date, time.min, tzinfo=tz)
     end = datetime.combine(span.end_date + timedelta(days=1), time.min, tzinfo=tz)
     return start, end
+
+
+_cache: ContextVar[dict | None] = ContextVar("reporting_figures_cache", default=None)
+
+
+@contextmanager
+def figures_cache():
+    """While one report is computed, a figure asked for twice (an indicator and a table's total) is queried once."""
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def memoised(func):
+    @wraps(func)
+    def wrapper(project, span):
+        cache = _cache.get()
+        if cache is None:
+            return func(project, span)
+        key = (func.__name__, project.pk, span.start_date, span.end_date)
+        if key not in cache:
+            cache[key] = func(project, span)
+        return cache[key]
+
+    return wrapper
 
 
 # Querysets the indicators and breakdowns share.
@@ -128,15 +158,18 @@ def certificates_issued_queryset(project, span):
 # The indicator functions.
 
 
+@memoised
 def women_in_groups(project, span) -> int:
     """Unique women present at least once at a held session of one of the project's cohorts."""
     return group_attendances(project, span).aggregate(n=Count("member", distinct=True))["n"]
 
 
+@memoised
 def group_sessions_count(project, span) -> int:
     return group_sessions_held(project, span).count()
 
 
+@memoised
 def attendances_count(project, span) -> int:
     return group_attendances(project, span).count()
 
@@ -152,6 +185,7 @@ def attendance_rate(project, span) -> Decimal | None:
     return (Decimal(100) * totals["present"] / totals["marked"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+@memoised
 def counseling_sessions_count(project, span) -> int:
     return counseling_held(project, span).count()
 
@@ -164,6 +198,7 @@ def counseling_kind_counter(kind):
     return count
 
 
+@memoised
 def clients_counselled(project, span) -> int:
     return counseling_held(project, span).aggregate(n=Count("client", distinct=True))["n"]
 
@@ -172,6 +207,7 @@ def editions_count(project, span) -> int:
     return editions_held(project, span).count()
 
 
+@memoised
 def trainees_trained(project, span) -> int:
     """Unique people present at least once at a training session of the project's editions."""
     return training_attendances(project, span).aggregate(n=Count("enrollment__user", distinct=True))["n"]

@@ -24,7 +24,7 @@ from reporting.breakdowns import (
     LABEL_SESSION_KIND,
 )
 from reporting.enums import IndicatorKind
-from reporting.indicators import INDICATORS, PERCENT
+from reporting.indicators import INDICATORS, PERCENT, figures_cache
 from reporting.selectors import period_current_snapshot, person_name
 from reporting.suppression import suppress
 
@@ -42,18 +42,9 @@ def report_figures(*, period) -> dict:
     project = period.project
     to_date = SimpleNamespace(start_date=project.start_date, end_date=period.end_date)
     targets = {indicator.code: indicator.target for indicator in project.indicators.all()}
-    indicators = []
-    for code, definition in INDICATORS.items():
-        target = targets.get(code)
-        indicators.append(
-            {
-                "code": code,
-                "value": _number(definition.func(project, period)),
-                "to_date": _number(definition.func(project, to_date)),
-                "target": float(target) if target is not None else None,
-            }
-        )
-    tables = [{"code": code, **definition.func(project, period)} for code, definition in BREAKDOWNS.items()]
+    with figures_cache():
+        indicators = _indicator_figures(project, period, to_date, targets)
+        tables = [{"code": code, **definition.func(project, period)} for code, definition in BREAKDOWNS.items()]
     return {
         "version": FIGURES_VERSION,
         "threshold": project.suppression_threshold,
@@ -66,6 +57,21 @@ def report_figures(*, period) -> dict:
             "next_steps": period.next_steps,
         },
     }
+
+
+def _indicator_figures(project, period, to_date, targets) -> list[dict]:
+    indicators = []
+    for code, definition in INDICATORS.items():
+        target = targets.get(code)
+        indicators.append(
+            {
+                "code": code,
+                "value": _number(definition.func(project, period)),
+                "to_date": _number(definition.func(project, to_date)),
+                "target": float(target) if target is not None else None,
+            }
+        )
+    return indicators
 
 
 @dataclass
