@@ -39,8 +39,6 @@ def session_stamp(request, user) -> None:
     request.session[SESSION_STARTED] = now
     request.session[SESSION_SEEN] = now
     request.session[SESSION_KIND] = kind
-    # The cookie itself also dies at the absolute limit, even if the browser is never closed.
-    request.session.set_expiry(settings.HAVEN_SESSION_ABSOLUTE_SECONDS[kind])
 
 
 class SessionTimeoutMiddleware:

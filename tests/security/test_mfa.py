@@ -1,0 +1,87 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.enums import Role
+
+pytestmark = pytest.mark.django_db
+
+STAFF = [Role.COORDINATOR, Role.COUNSELOR, Role.FACILITATOR]
+NOT_STAFF = [Role.TRAINER, Role.PROJECT_MANAGER, Role.TRAINEE]
+
+
+def _with_totp(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+@pytest.fixture(autouse=True)
+def _mfa_required():
+    with override_settings(HAVEN_REQUIRE_STAFF_MFA=True):
+        yield
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_staff_without_authenticator_are_sent_to_set_one_up(client_for, make_user, role):
+    client = client_for(make_user(role))
+    for url in [reverse("home"), reverse("accounts:profile"), "/admin/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("mfa_activate_totp")), url
+    # The set-up page (and allauth's re-authentication before it) stays reachable: no redirect loop.
+    response = client.get(reverse("mfa_activate_totp"), follow=True)
+    assert response.status_code == 200
+    assert response.resolver_match.url_name in {"mfa_activate_totp", "account_reauthenticate"}
+
+
+@pytest.mark.parametrize("role", NOT_STAFF)
+def test_other_roles_are_not_forced(client_for, make_user, role):
+    assert client_for(make_user(role)).get(reverse("home")).status_code == 200
+
+
+def test_staff_with_an_authenticator_go_on(client_for, counselor):
+    _with_totp(counselor)
+    client = client_for(counselor)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_staff_with_an_authenticator_must_give_the_code_at_login(client, counselor):
+    from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+
+    secret = _with_totp(counselor)
+    response = client.post(reverse("account_login"), {"login": counselor.email, "password": "a-long-test-pass"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get(reverse("home")).status_code == 302  # not logged in yet
+
+    code = hotp_value(secret, next(yield_hotp_counters_from_time()))
+    response = client.post(reverse("mfa_authenticate"), {"code": f"{code:06d}"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert Authenticator.objects.filter(user=counselor).exists()
+
+
+def test_mfa_is_required_outside_tests_by_default():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HAVEN_"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.HAVEN_REQUIRE_STAFF_MFA)",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "DJANGO_SETTINGS_MODULE": "website.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "True", result.stderr
