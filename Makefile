@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast lint fmt bench messages translations serve check-python clean
+.PHONY: run test test-fast lint fmt bench messages translations serve check-python clean audit
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || \
@@ -46,6 +46,11 @@ test: $(STAMP) translations
 
 test-fast: $(STAMP) translations
 	HAVEN_TESTING=1 $(BIN)/pytest -q -m "not browser" -x $(PYTEST_ARGS)
+
+# Security checks: bandit fails on medium severity or worse, pip-audit on any known vulnerability.
+audit: $(STAMP)
+	$(BIN)/bandit -c pyproject.toml -r . --severity-level medium --confidence-level medium -q
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 bench: $(STAMP) translations
 	$(BIN)/python -m bench

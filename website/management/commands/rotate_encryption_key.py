@@ -32,15 +32,18 @@ class Command(BaseCommand):
             column = connection.ops.quote_name(field.column)
             count = 0
             # Raw SQL on purpose: the tokens are rotated as they are, never decrypted into Python objects.
+            # The identifiers come from model metadata, quoted by the backend; values are parameters.
+            select_sql = f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''"  # noqa: S608  # nosec B608
+            update_sql = f"UPDATE {table} SET {column} = %s WHERE {pk} = %s"  # noqa: S608  # nosec B608
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''")  # noqa: S608
+                cursor.execute(select_sql)
                 rows = cursor.fetchall()
                 for start in range(0, len(rows), BATCH):
                     updates = [
                         (keys.rotate(token.encode("ascii")).decode("ascii"), row_pk)
                         for row_pk, token in rows[start : start + BATCH]
                     ]
-                    cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", updates)  # noqa: S608
+                    cursor.executemany(update_sql, updates)
                     count += len(updates)
             total += count
             self.stdout.write(f"{model._meta.label}.{field.name}: {count}")
