@@ -29,6 +29,7 @@ from cases.models import (
     Referral,
     SafetyPlan,
 )
+from cases.services import STEP_FIELDS
 
 
 def _audit(request, action, obj, detail):
@@ -269,6 +270,10 @@ def safety_plan(request, case):
                 _audit(request, AuditAction.CHANGE, saved, f"safety plan v{saved.version}")
                 messages.success(request, _("The safety plan was saved."))
                 return redirect("cases:safety_plan", pk=case.pk)
+    versions = list(selectors.safety_plan_versions(plan=plan))
+    labels = dict(SafetyPlanSection.choices)
+    for version in versions:
+        version.changed_labels = [labels.get(name, name) for name in version.changed_sections]
     _audit(request, AuditAction.VIEW, plan, "safety plan")
     return render(
         request,
@@ -278,7 +283,7 @@ def safety_plan(request, case):
             "plan": plan,
             "form": form,
             "as_of_form": as_of_form,
-            "versions": selectors.safety_plan_versions(plan=plan),
+            "versions": versions,
         },
     )
 
@@ -384,6 +389,9 @@ def action_plan_history(request, case):
     changes = list(selectors.action_plan_history(plan=plan))
     for change in changes:
         change.data = json.loads(change.snapshot)
+        change.changed_labels = [
+            str(ActionStep._meta.get_field(name).verbose_name) for name in change.changed_fields if name in STEP_FIELDS
+        ]
     _audit(request, AuditAction.VIEW, plan, "action plan history")
     return render(request, "cases/action_plan_history.html", {"case": case, "plan": plan, "changes": changes})
 
