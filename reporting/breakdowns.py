@@ -204,14 +204,9 @@ def by_edition(project, period) -> dict:
     certificates = {}
     certificate_qs = ind.certificates_issued_queryset(project, period)
     if certificate_qs is not None:
-        edition_path = (
-            "enrollment__edition_id"
-            if "enrollment" in {f.name for f in certificate_qs.model._meta.get_fields()}
-            else "edition_id"
-        )
         certificates = {
-            row[edition_path]: row["n"]
-            for row in certificate_qs.values(edition_path).annotate(n=Count("id")).order_by()
+            row["edition_id"]: row["n"]
+            for row in certificate_qs.values("edition_id").annotate(n=Count("enrollment", distinct=True)).order_by()
         }
     edition_ids = (
         set(trainees) | set(certificates) | set(ind.editions_held(project, period).values_list("id", flat=True))

@@ -60,7 +60,6 @@ def person_name(user) -> str:
 
 def period_lock_message(period) -> str:
     """Which period, and who froze it: the message for anything refused because a period is frozen."""
-    from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 
     if period.status == PeriodStatus.LOCKED:
@@ -71,9 +70,7 @@ def period_lock_message(period) -> str:
             "period": period.label,
             "project": period.project.title,
             "who": person_name(period.locked_by) or _("a coordinator"),
-            "when": date_format(timezone.localtime(period.locked_at), "SHORT_DATETIME_FORMAT")
-            if period.locked_at
-            else "",
+            "when": timezone.localtime(period.locked_at).strftime("%d.%m.%Y %H:%M") if period.locked_at else "",
         }
     return _(
         "The reporting period “%(period)s” of %(project)s has been submitted to the donor; "

@@ -111,13 +111,21 @@ def test_organisations_reached(project, period, trainings_data, make_user):
     assert value("organisations_reached", project, period) == 2
 
 
-def test_certificates_issued(project, period):
-    from reporting.indicators import certificate_model
+def test_certificates_issued(project, period, trainings_data, make_user):
+    from certificates.services import certificate_issue, certificate_reissue, certificate_revoke
+    from trainings.enums import EnrollmentStatus
 
-    if certificate_model() is None:
-        assert value("certificates_issued", project, period) == 0
-    else:
-        assert value("certificates_issued", project, period) >= 0
+    people = [make_user("Trainee") for _ in range(3)]
+    edition = trainings_data(date(2022, 5, 1), people)
+    edition.enrollments.update(status=EnrollmentStatus.COMPLETED)
+    first, second, third = (
+        certificate_issue(enrollment=e, issued_on=date(2022, 5, 2)) for e in edition.enrollments.all()
+    )
+    certificate_reissue(certificate=first, by=None)  # a replacement is not a second certificate
+    certificate_revoke(certificate=second, reason="Issued in error", by=None)
+    third.issued_on = date(2022, 7, 2)  # next quarter
+    third.save()
+    assert value("certificates_issued", project, period) == 1
 
 
 def test_indicator_query_count_does_not_grow_with_data(project, period, groups_data, django_assert_max_num_queries):
