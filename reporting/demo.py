@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from reporting.enums import Cadence, PeriodStatus, Transition
 from reporting.models import DonorProject, Indicator, PeriodLogEntry, ReportingPeriod
-from reporting.services import _label, period_spans, snapshot_create
+from reporting.services import period_label, period_spans, snapshot_create
 
 DEMO_PROJECT_TITLE = "Safe Together: self-support, counseling and training against partner violence"
 
@@ -66,7 +66,7 @@ def load(*, users, stdout=None):
         ReportingPeriod.objects.get_or_create(
             project=project,
             start_date=start,
-            defaults={"label": _label(start, end, 3), "end_date": end, "due_date": end + timedelta(days=30)},
+            defaults={"label": period_label(start, end, 3), "end_date": end, "due_date": end + timedelta(days=30)},
         )
     _link_activity(project)
     first = project.periods.order_by("start_date").first()

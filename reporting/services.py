@@ -56,7 +56,7 @@ def period_spans(*, start: date, end: date, months: int) -> list[tuple[date, dat
         current, index = following, index + 1
 
 
-def _label(start: date, end: date, months: int) -> str:
+def period_label(start: date, end: date, months: int) -> str:
     if months == 3 and start.day == 1 and start.month in (1, 4, 7, 10):
         return _("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
     if months == 1 and start.day == 1:
@@ -83,7 +83,7 @@ def periods_generate(
         periods = [
             ReportingPeriod(
                 project=project,
-                label=_label(start, end, months),
+                label=period_label(start, end, months),
                 start_date=start,
                 end_date=end,
                 due_date=end + timedelta(days=due_days),

@@ -11,7 +11,7 @@ from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client, CounselorProfile
 from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
 from reporting.models import DonorProject, Indicator, ReportingPeriod
-from reporting.services import _label, period_spans
+from reporting.services import period_label, period_spans
 from trainings.enums import EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
 from website.enums import AttendanceStatus
@@ -36,7 +36,7 @@ def project(db, project_manager):
     for start, end in period_spans(start=project.start_date, end=project.end_date, months=3):
         ReportingPeriod.objects.create(
             project=project,
-            label=_label(start, end, 3),
+            label=period_label(start, end, 3),
             start_date=start,
             end_date=end,
             due_date=end + timedelta(days=30),

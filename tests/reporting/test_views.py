@@ -210,3 +210,30 @@ def test_home_page_panel_lists_periods_due(client_for, project_manager, project)
     page = client_for(project_manager).get(reverse("home")).content.decode()
     assert "Donor reports due" in page
     assert "Q2 2022" in page
+
+
+def test_project_page_query_count_is_constant(client_for, project_manager, django_assert_max_num_queries):
+    from reporting.models import Indicator
+    from reporting.services import periods_generate
+
+    client = client_for(project_manager)
+    for months, indicators in ((3, 2), (1, 8)):
+        project = DonorProject.objects.create(
+            title=f"Grant {months}", donor="D", start_date=date(2022, 1, 1), end_date=date(2024, 12, 31)
+        )
+        project.managers.add(project_manager)
+        periods_generate(project=project, cadence="custom", months=months, by=project_manager)
+        for code in [
+            "women_in_groups",
+            "group_sessions_held",
+            "group_attendances",
+            "attendance_rate",
+            "clients_counselled",
+            "trainees_trained",
+            "certificates_issued",
+            "organisations_reached",
+        ][:indicators]:
+            Indicator.objects.create(project=project, code=code, target=10)
+        with django_assert_max_num_queries(14):
+            page = client.get(reverse("reporting:project", args=[project.pk]))
+        assert page.status_code == 200
