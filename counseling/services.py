@@ -302,7 +302,7 @@ CLIENT_FIELDS = (
 )
 
 
-def _client_code() -> str:
+def client_code_new() -> str:
     # Random, not sequential: the code must not reveal how many women the organisation counsels.
     while True:
         code = "K-" + secrets.token_hex(3).upper()
@@ -324,7 +324,7 @@ def client_create(*, by, counselors=(), **values) -> Client:
         raise ValidationError(_("An alias is enough, but it is needed."))
     _client_validate(values)
     with transaction.atomic():
-        client = Client.objects.create(code=_client_code(), **values)
+        client = Client.objects.create(code=client_code_new(), **values)
         own = CounselorProfile.objects.filter(user=by).first()
         chosen = list(counselors) if has_role(by, Role.COORDINATOR) else []
         if own is not None and not has_role(by, Role.COORDINATOR):

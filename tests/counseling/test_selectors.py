@@ -94,8 +94,8 @@ def _fill(make_counselor, make_client, counselors_count, monday):
                 counselor=profile,
                 client=client,
                 room=rooms[n % 3],
-                start=at(monday + timedelta(days=day), 10 + n % 6),
-                end=at(monday + timedelta(days=day), 11 + n % 6),
+                start=at(monday + timedelta(days=day), 8 + n // 3),
+                end=at(monday + timedelta(days=day), 9 + n // 3),
                 kind=SessionKind.EXPERIENTIAL,
             )
 
