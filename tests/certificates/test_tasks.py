@@ -1,0 +1,120 @@
+import io
+from datetime import timedelta
+from importlib.util import find_spec
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from certificates.models import Certificate
+from certificates.tasks import certificate_issue_task
+from trainings.enums import EnrollmentStatus
+from trainings.models import TrainingAttendance, TrainingSession
+from website.enums import AttendanceStatus
+
+
+@pytest.mark.django_db
+def test_issue_task_issues_once(completed_enrollment, accreditation):
+    first = certificate_issue_task.enqueue(enrollment_id=completed_enrollment.pk)
+    second = certificate_issue_task.enqueue(enrollment_id=completed_enrollment.pk)
+    assert first.return_value == second.return_value
+    assert Certificate.objects.filter(enrollment=completed_enrollment).count() == 1
+
+
+@pytest.mark.django_db
+def test_issue_task_ignores_an_enrolment_that_is_not_completed(make_enrollment):
+    enrollment = make_enrollment(status=EnrollmentStatus.NOT_COMPLETED)
+    assert certificate_issue_task.enqueue(enrollment_id=enrollment.pk).return_value is None
+    assert not Certificate.objects.exists()
+
+
+@pytest.mark.skipif(not find_spec("trainings.signals"), reason="the trainings app has no completion signal yet")
+@pytest.mark.django_db
+def test_completion_signal_issues_the_certificate(
+    completed_enrollment, accreditation, django_capture_on_commit_callbacks
+):
+    from trainings.models import Enrollment
+    from trainings.signals import enrollment_completed
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        enrollment_completed.send(sender=Enrollment, enrollment=completed_enrollment)
+    certificate = Certificate.objects.get(enrollment=completed_enrollment)
+    assert certificate.accreditation == accreditation
+
+
+@pytest.mark.skipif(not find_spec("trainings.services"), reason="the trainings app has no services yet")
+@pytest.mark.django_db
+def test_closing_an_edition_issues_certificates(
+    make_enrollment, make_edition, coordinator, django_capture_on_commit_callbacks
+):
+    from trainings.enums import EditionStatus
+    from trainings.services import edition_close
+
+    edition = make_edition()
+    edition.status = EditionStatus.OPEN
+    edition.save()
+    enrollment = make_enrollment(edition=edition, status=EnrollmentStatus.ENROLLED)
+    start = timezone.now() - timedelta(days=20)
+    session = TrainingSession.objects.create(edition=edition, start=start, end=start + timedelta(hours=8))
+    TrainingAttendance.objects.create(session=session, enrollment=enrollment, status=AttendanceStatus.PRESENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        edition_close(edition=edition, by=coordinator)
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.COMPLETED
+    assert Certificate.objects.filter(enrollment=enrollment).count() == 1
+
+
+@pytest.mark.django_db
+def test_expiry_reminder_60_days_before_once(certificate, django_capture_on_commit_callbacks):
+    today = timezone.localdate()
+    Certificate.objects.filter(pk=certificate.pk).update(expires_on=today + timedelta(days=60))
+    far = Certificate.objects.create(
+        **{
+            f.attname: getattr(certificate, f.attname)
+            for f in Certificate._meta.concrete_fields
+            if f.attname not in {"id", "serial", "year", "number", "verification_code", "enrollment_id", "status"}
+        },
+        enrollment=certificate.enrollment,
+        status="replaced",
+        serial="ORG-2000-00001",
+        year=2000,
+        number=1,
+        verification_code="far",
+    )
+    Certificate.objects.filter(pk=far.pk).update(expires_on=today + timedelta(days=61))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("certificate_expiry_reminders", stdout=io.StringIO())
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [certificate.holder.email]
+    assert message.subject == "Your certificate expires soon"
+    assert certificate.serial in message.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("certificate_expiry_reminders", stdout=io.StringIO())
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_demo_data_is_idempotent(make_user):
+    from accounts.demo import load as accounts_load
+    from certificates.demo import load
+    from certificates.enums import CertificateStatus
+    from certificates.models import Accreditation
+
+    users = {}
+    accounts_load(users=users)
+    if find_spec("trainings.demo"):
+        from trainings.demo import load as trainings_load
+
+        trainings_load(users=users)
+    load(users=users)
+    count = Certificate.objects.count()
+    load(users=users)
+    assert Certificate.objects.count() == count >= 3
+    assert Accreditation.objects.count() == 2
+    assert Certificate.objects.filter(status=CertificateStatus.REVOKED).count() == 1
+    assert Certificate.objects.exclude(accreditation_number="").exists()
