@@ -23,6 +23,25 @@ CONCURRENT = 200
 CAPACITY = 40
 
 
+def _trainees(prefix, count):
+    """Many trainee accounts fast: no password hashing, two bulk inserts."""
+    from accounts.models import Profile
+
+    User = get_user_model()
+    User.objects.filter(username__startswith=prefix).delete()
+    users = User.objects.bulk_create(
+        [User(username=f"{prefix}{i}@example.org", email=f"{prefix}{i}@example.org") for i in range(count)]
+    )
+    users = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
+    Profile.objects.bulk_create(
+        [
+            Profile(user=user, full_name=f"Polaznica Đurić {i}", organisation="Centar za socijalni rad")
+            for i, user in enumerate(users)
+        ]
+    )
+    return users
+
+
 def _aware(day, hour):
     return timezone.make_aware(datetime.combine(day, clock(hour)))
 
@@ -58,9 +77,7 @@ def _dataset():
             day = start + timedelta(days=offset)
             TrainingSession.objects.create(edition=edition, start=_aware(day, 9), end=_aware(day, 17))
         editions.append(edition)
-    participants = [
-        demo_user(email=f"{PREFIX}-p{i}@example.org", role=Role.TRAINEE, full_name=f"Učesnica {i}") for i in range(40)
-    ]
+    participants = _trainees(f"{PREFIX}-p", 40)
     Enrollment.objects.bulk_create(
         [Enrollment(edition=editions[0], user=user, status=EnrollmentStatus.ENROLLED) for user in participants]
     )
@@ -80,8 +97,6 @@ def _page(client, url):
 
 def _load(programme):
     """200 threads enrol at the same moment in one edition; returns a Measurement with throughput."""
-    from accounts.demo import demo_user
-    from accounts.enums import Role
     from trainings import services
     from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus
     from trainings.models import Edition, Enrollment
@@ -97,10 +112,7 @@ def _load(programme):
         enrolment_closes=now + timedelta(days=2),
         status=EditionStatus.OPEN,
     )
-    users = [
-        demo_user(email=f"{PREFIX}-load{i}@example.org", role=Role.TRAINEE, full_name=f"Polaznica {i}")
-        for i in range(CONCURRENT)
-    ]
+    users = _trainees(f"{PREFIX}-load", CONCURRENT)
     barrier = threading.Barrier(CONCURRENT)
     timings, errors = [], []
     lock = threading.Lock()

@@ -12,3 +12,4 @@ class TrainingsConfig(AppConfig):
 
         panel_register(panels.trainee_panel, order=30)
         panel_register(panels.trainer_panel, order=31)
+        panel_register(panels.coordinator_panel, order=32)

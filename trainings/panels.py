@@ -6,6 +6,7 @@ from accounts.dashboard import Panel
 from accounts.enums import Role
 from accounts.roles import has_role
 from trainings.enums import EnrollmentStatus
+from trainings.models import Enrollment
 from trainings.selectors import enrollments_of, trainer_editions
 
 
@@ -36,3 +37,13 @@ def trainer_panel(request):
         return None
     editions = list(trainer_editions(user=user).filter(end_date__gte=timezone.localdate()).order_by("start_date")[:5])
     return Panel("trainings/panels/trainer.html", {"editions": editions})
+
+
+def coordinator_panel(request):
+    user = request.user
+    if not has_role(user, Role.COORDINATOR):
+        return None
+    return Panel(
+        "trainings/panels/coordinator.html",
+        {"pending_count": Enrollment.objects.filter(status=EnrollmentStatus.PENDING_APPROVAL).count()},
+    )

@@ -43,7 +43,8 @@ CHECK_IN_ROTATION_SECONDS = 30
 
 
 def _edition_lock(edition_id) -> Edition:
-    return Edition.objects.select_for_update().select_related("programme", "project").get(pk=edition_id)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the project.
+    return Edition.objects.select_for_update(of=("self",)).select_related("programme", "project").get(pk=edition_id)
 
 
 def _enrolment_check_open(edition, *, now) -> None:

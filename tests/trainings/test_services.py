@@ -74,7 +74,9 @@ def test_confirmation_email_has_dates_and_ics(edition, trainee, django_capture_o
     assert "counsel" not in message.subject.lower()
     (attachment,) = message.attachments
     assert attachment.filename == "training.ics"
-    assert b"BEGIN:VEVENT" in attachment.content.encode() if isinstance(attachment.content, str) else True
+    content = attachment.content if isinstance(attachment.content, bytes) else attachment.content.encode()
+    assert b"BEGIN:VEVENT" in content
+    assert edition.programme.title.encode() in content
 
 
 def test_cancel_promotes_the_first_on_the_waitlist(edition, make_user, django_capture_on_commit_callbacks):

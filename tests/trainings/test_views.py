@@ -359,3 +359,10 @@ def test_enrolment_window_closed_message(client_for, trainee, make_edition):
     response = client_for(trainee).post(reverse("trainings:enrol", args=[edition.pk]), follow=True)
     assert "Enrolment for this edition has closed" in response.content.decode()
     assert not Enrollment.objects.exists()
+
+
+def test_home_page_panel_for_coordinator_counts_pending(client_for, coordinator, make_edition, trainee):
+    services.enrollment_create(edition=make_edition(requires_approval=True), user=trainee)
+    content = client_for(coordinator).get(reverse("home")).content.decode()
+    assert "1 enrolment waits for your approval." in content
+    assert reverse("trainings:approvals") in content
