@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from accounts.enums import Role
 from accounts.roles import has_role
 from groups.enums import CohortStatus
-from groups.models import Attendance, Cohort, GroupSession, Membership
+from groups.models import Attendance, AttendanceChange, Cohort, GroupSession, Membership
 from website.enums import AttendanceStatus
 
 
@@ -87,6 +87,15 @@ def session_memberships(*, session) -> list[Membership]:
         cohort_memberships(cohort=session.cohort)
         .filter(joined_on__lte=day)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+    )
+
+
+def session_attendance_changes(*, session, limit=50):
+    """Corrections made after the session day, newest first, in one query."""
+    return list(
+        AttendanceChange.objects.filter(attendance__session=session)
+        .select_related("changed_by", "attendance__member")
+        .order_by("-changed_at", "-pk")[:limit]
     )
 
 

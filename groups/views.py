@@ -18,6 +18,7 @@ from groups.selectors import (
     cohorts_for,
     local_date,
     membership_is_active_on,
+    session_attendance_changes,
     session_attendance_map,
     session_memberships,
     sessions_for,
@@ -140,6 +141,7 @@ def session_attendance(request, pk):
             "rows": rows,
             "choices": AttendanceStatus.choices,
             "marked": sum(1 for row in rows if row["saved"]),
+            "changes": session_attendance_changes(session=session),
         },
     )
 

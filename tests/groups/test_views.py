@@ -280,3 +280,17 @@ def test_pages_run_a_constant_number_of_queries(
     with django_assert_max_num_queries(6, info="panel"):
         panel = facilitator_panel(request)
     assert len(panel.context["followups"]) == 0
+
+
+def test_attendance_page_shows_changes_made_after_the_session_day(
+    client_for, facilitator, coordinator, cohort, add_members, add_session
+):
+    (membership,) = add_members(cohort, 1)
+    session = add_session(cohort, timezone.now() - timedelta(days=3))
+    url = reverse("groups:session_attendance", args=[session.pk])
+    client_for(facilitator).post(url, {f"m-{membership.member_id}": A})
+    client = client_for(coordinator)
+    client.post(url, {f"m-{membership.member_id}": E})
+    page = client.get(url).content.decode()
+    assert "Changed after the session day" in page
+    assert "Absent → Excused" in page and coordinator.email in page
