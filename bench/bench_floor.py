@@ -5,9 +5,7 @@ from django.http import HttpResponse
 from django.template import engines
 from django.test import RequestFactory
 
-TEMPLATE = engines["django"].from_string(
-    "<ul>{% for user in users %}<li>{{ user.email }}</li>{% endfor %}</ul>"
-)
+TEMPLATE = engines["django"].from_string("<ul>{% for user in users %}<li>{{ user.email }}</li>{% endfor %}</ul>")
 
 
 def floor_view(request):

@@ -67,7 +67,7 @@ def main(argv=None):
         "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "HAVEN_FIELD_ENCRYPTION_KEYS": "ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE=",
+        "HAVEN_FIELD_ENCRYPTION_KEYS": "aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE=",
         "DJANGO_SETTINGS_MODULE": "website.settings",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
