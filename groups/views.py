@@ -23,7 +23,13 @@ from groups.selectors import (
     session_memberships,
     sessions_for,
 )
-from groups.services import attendance_excuse, attendance_record, cohort_schedule_generate, session_notes_save
+from groups.services import (
+    ATTENDANCE_EARLY_WINDOW,
+    attendance_excuse,
+    attendance_record,
+    cohort_schedule_generate,
+    session_notes_save,
+)
 from website.enums import AttendanceStatus
 
 
@@ -142,6 +148,7 @@ def session_attendance(request, pk):
             "choices": AttendanceStatus.choices,
             "marked": sum(1 for row in rows if row["saved"]),
             "changes": session_attendance_changes(session=session),
+            "too_early": session.start - timezone.now() > ATTENDANCE_EARLY_WINDOW,
         },
     )
 

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import role_permissions_sync
 from groups.models import Cohort, Member, Membership
@@ -74,3 +75,24 @@ def test_admin_creates_a_member_pseudonymously(coordinator_client):
     )
     assert response.status_code == 302
     assert Member.objects.get(code="NS-0042").alias == "Dušica"
+
+
+def test_admin_cancelling_a_session_needs_a_reason(coordinator_client, cohort, today_session):
+    url = reverse("group_sessions:edit", args=[today_session.pk])
+    data = {
+        "cohort": cohort.pk,
+        "start": timezone.localtime(today_session.start).strftime("%Y-%m-%d %H:%M"),
+        "end": timezone.localtime(today_session.end).strftime("%Y-%m-%d %H:%M"),
+        "topic": "",
+        "room": "",
+        "cancelled": "on",
+        "cancel_reason": "",
+    }
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200
+    today_session.refresh_from_db()
+    assert not today_session.cancelled
+    response = coordinator_client.post(url, {**data, "cancel_reason": "The room is flooded"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    today_session.refresh_from_db()
+    assert today_session.cancelled and today_session.cancel_reason == "The room is flooded"
