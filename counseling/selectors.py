@@ -171,16 +171,22 @@ def slots_free(
         if not rooms:
             return []
     max_buffer = timedelta(minutes=max(p.buffer_minutes for p in profiles))
+    tz = timezone.get_current_timezone()
+    # Occupancy indexed by (counselor or room, local date), so each candidate looks at one day's bookings only.
     busy_counselor = defaultdict(list)
     busy_room = defaultdict(list)
     profile_ids = {p.pk for p in profiles}
     for counselor_id, room_id, b_start, b_end in Booking.objects.filter(
         status__in=ACTIVE_BOOKING_STATUSES, start__lt=range_end + max_buffer, end__gt=range_start - max_buffer
     ).values_list("counselor_id", "room_id", "start", "end"):
-        if counselor_id in profile_ids:
-            busy_counselor[counselor_id].append((b_start, b_end))
-        if room_id is not None:
-            busy_room[room_id].append((b_start, b_end))
+        day = (b_start - max_buffer).astimezone(tz).date()
+        last = (b_end + max_buffer).astimezone(tz).date()
+        while day <= last:
+            if counselor_id in profile_ids:
+                busy_counselor[counselor_id, day].append((b_start, b_end))
+            if room_id is not None:
+                busy_room[room_id, day].append((b_start, b_end))
+            day += timedelta(days=1)
 
     slots = []
     for profile in profiles:
@@ -188,9 +194,10 @@ def slots_free(
         absences = [(a.start, a.end) for a in profile.exceptions.all()]
         buffer = timedelta(minutes=profile.buffer_minutes)
         earliest = now + timedelta(hours=profile.min_notice_hours)
-        busy = busy_counselor[profile.pk]
         for offset in range(days):
-            for w_start, w_end in window_spans(windows, first_day + timedelta(days=offset)):
+            day = first_day + timedelta(days=offset)
+            busy = busy_counselor[profile.pk, day]
+            for w_start, w_end in window_spans(windows, day):
                 candidate = w_start
                 while candidate + duration <= w_end:
                     finish = candidate + duration
@@ -200,7 +207,7 @@ def slots_free(
                         and not _overlaps(busy, candidate - buffer, finish + buffer)
                     ):
                         free_room = next(
-                            (r for r in rooms if r is None or not _overlaps(busy_room[r.pk], candidate, finish)),
+                            (r for r in rooms if r is None or not _overlaps(busy_room[r.pk, day], candidate, finish)),
                             False,
                         )
                         if free_room is not False:
