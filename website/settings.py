@@ -323,6 +323,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # The tasks framework logs every run at INFO, with the traceback of whatever exception was being
+    # handled when the task was enqueued: noise in development, and a place survivor data could leak.
+    "loggers": {"django.tasks": {"level": os.environ.get("DJANGO_TASKS_LOG_LEVEL", "WARNING")}},
 }
 
 if TESTING:
