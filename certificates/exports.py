@@ -53,30 +53,35 @@ def _date(value) -> str:
 
 
 def _draw_qr(canvas, url, *, x, y, size):
-    """Draw the QR code as vector squares: sharp at any zoom, no raster image to embed."""
+    """Draw the QR code as vector squares: sharp at any zoom, no raster image to embed.
+
+    The path is drawn in module units (integers) and scaled once: far fewer digits to format per page.
+    """
     import segno
 
-    qr = segno.make(url, error="m", micro=False)
-    matrix = qr.matrix
+    matrix = segno.make(url, error="m", micro=False).matrix
     border = 2
     count = len(matrix) + 2 * border
-    module = size / count
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(size / count, size / count)
     canvas.setFillColorRGB(1, 1, 1)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.rect(0, 0, count, count, stroke=0, fill=1)
     canvas.setFillColorRGB(0, 0, 0)
     path = canvas.beginPath()
     for row_index, row in enumerate(matrix):
-        column = 0
-        while column < len(row):
+        top = count - border - row_index - 1
+        column, length = 0, len(row)
+        while column < length:
             if row[column]:
                 start = column
-                while column < len(row) and row[column]:
+                while column < length and row[column]:
                     column += 1
-                top = y + size - (row_index + border + 1) * module
-                path.rect(x + (start + border) * module, top, (column - start) * module, module)
+                path.rect(start + border, top, column - start, 1)
             else:
                 column += 1
     canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
 
 
 def certificate_pdf(*, certificate, verification_url: str, certificate_settings=None, images=None) -> bytes:

@@ -70,11 +70,21 @@ def test_qr_code_draws_every_dark_module_of_the_url():
 
     class FakePath:
         def rect(self, x, y, w, h):
-            calls.append(round(w / (h or 1)))
+            calls.append(w)
 
     class FakeCanvas:
         def setFillColorRGB(self, *args):
             pass
+
+        def saveState(self):
+            pass
+
+        restoreState = saveState
+
+        def translate(self, *args):
+            pass
+
+        scale = translate
 
         def rect(self, *args, **kwargs):
             pass
