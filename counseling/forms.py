@@ -102,7 +102,9 @@ class CancelForm(forms.Form):
 
 
 class MarkForm(forms.Form):
-    status = forms.ChoiceField(choices=[(s, BookingStatus(s).label) for s in MARKABLE_STATUSES])
+    status = forms.ChoiceField(
+        choices=[(s, BookingStatus(s).label) for s in (BookingStatus.CONFIRMED, *MARKABLE_STATUSES)]
+    )
 
 
 class NotesForm(forms.Form):

@@ -150,6 +150,7 @@ def booking_detail(request, pk):
             "notes_form": notes_form,
             "may_change": request.user.has_perm("counseling.change_booking", booking),
             "open_status": open_status,
+            "may_confirm": booking.status == BookingStatus.REQUESTED,
             "may_mark": booking.status != BookingStatus.CANCELLED and booking.start <= timezone.now(),
             "mark_form": MarkForm(),
         },
@@ -220,10 +221,14 @@ def booking_mark(request, pk):
     _require(request, "counseling.change_booking", booking)
     form = MarkForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Mark a session as held or as a no-show."))
+        messages.error(request, _("Confirm the booking, or mark the session as held or as a no-show."))
         return redirect("counseling:booking_detail", pk=booking.pk)
+    status = form.cleaned_data["status"]
     try:
-        services.booking_mark(booking=booking, status=form.cleaned_data["status"], by=request.user)
+        if status == BookingStatus.CONFIRMED:
+            services.booking_confirm(booking=booking, by=request.user)
+        else:
+            services.booking_mark(booking=booking, status=status, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

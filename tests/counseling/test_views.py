@@ -299,3 +299,26 @@ def test_home_panel_shows_todays_sessions(client_for, counselor, profile, her_cl
     page = client_for(counselor).get(reverse("home")).content.decode()
     assert "Today&#x27;s sessions" in page or "Today's sessions" in page
     assert her_client.alias in page
+
+
+def test_requested_booking_is_confirmed_through_the_ui(client_for, counselor, profile, her_client, room, monday):
+    booking = services.booking_create(
+        counselor=profile,
+        client=her_client,
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=counselor,
+        status=BookingStatus.REQUESTED,
+    )
+    web = client_for(counselor)
+    assert "Confirm booking" in web.get(reverse("counseling:booking_detail", args=[booking.pk])).content.decode()
+    web.post(reverse("counseling:booking_mark", args=[booking.pk]), {"status": "confirmed"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    # Held before the session began: refused with a message, nothing changes.
+    response = web.post(reverse("counseling:booking_mark", args=[booking.pk]), {"status": "held"}, follow=True)
+    assert "has not begun yet" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
