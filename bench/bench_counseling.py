@@ -16,7 +16,7 @@ def _data():
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     first = today + timedelta(days=7 - today.weekday())  # next Monday
-    rooms = [Room.objects.get_or_create(name=f"Bench room {n}")[0] for n in range(6)]
+    rooms = [Room.objects.get_or_create(name=f"Bench room {n}")[0] for n in range(10)]
     client, _created = Client.objects.get_or_create(code="BENCH-C-1", defaults={"alias": "Bench"})
     profiles = []
     for n in range(COUNSELORS):
@@ -48,19 +48,19 @@ def _data():
             )
             for day in range(DAYS):
                 for slot in range(3):
+                    # Counselors of one parity share hours; each pair of counselors has its own room.
                     hour = 8 + 2 * slot + n % 2
                     start = datetime.combine(first + timedelta(days=day), time(hour), tzinfo=tz)
                     bookings.append(
                         Booking(
                             counselor=profile,
                             client=client,
-                            room=rooms[(n * 3 + slot) % len(rooms)] if (n + slot) % 4 else None,
+                            room=rooms[n // 2] if (n + slot) % 4 else None,
                             kind=SessionKind.EXPERIENTIAL if (n + slot) % 4 else SessionKind.HOME_VISIT,
                             start=start,
                             end=start + timedelta(minutes=60),
                         )
                     )
-        # Rooms may repeat across counselors at the same hour here: the finder reads occupancy either way.
         Booking.objects.bulk_create(bookings)
     return profiles, first
 
