@@ -117,6 +117,10 @@ class ReportView:
     narrative: list[tuple[str, str]]
     small_cell: str = field(default="")
 
+    @property
+    def has_targets(self) -> bool:
+        return any(row.target for row in self.indicators)
+
 
 def report_view(*, period, user) -> ReportView:
     """The report as people may see it: from the snapshot when the period is frozen, else live."""
