@@ -2,7 +2,6 @@
 
 from datetime import datetime, time
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +55,7 @@ def edition_ics(*, edition) -> bytes:
     ]
     location = ", ".join(part for part in (edition.venue, edition.municipality) if part) or edition.online_link
     event = Event.new(
-        uid=f"edition-{edition.pk}@{settings.HAVEN_CERTIFICATE_PREFIX.lower()}.haven",
+        uid=f"training-edition-{edition.pk}@haven",
         summary=edition.programme.title,
         start=start,
         end=end,

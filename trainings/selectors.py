@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Prefetch, Q, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -29,9 +29,11 @@ def editions_with_seats():
 def catalogue_editions(*, today=None):
     """Upcoming editions open for enrolment, soonest first."""
     today = today or timezone.localdate()
+    now = timezone.now()
     return (
         editions_with_seats()
-        .filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=timezone.now())
+        .filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now)
+        .annotate(enrolment_open=ExpressionWrapper(Q(enrolment_opens__lte=now), output_field=BooleanField()))
         .order_by("start_date", "pk")
     )
 

@@ -366,3 +366,11 @@ def test_home_page_panel_for_coordinator_counts_pending(client_for, coordinator,
     content = client_for(coordinator).get(reverse("home")).content.decode()
     assert "1 enrolment waits for your approval." in content
     assert reverse("trainings:approvals") in content
+
+
+def test_catalogue_shows_when_enrolment_opens(client, make_edition):
+    now = timezone.now()
+    edition = make_edition(enrolment_opens=now + timedelta(days=1), enrolment_closes=now + timedelta(days=5))
+    content = client.get(reverse("trainings:catalogue")).content.decode()
+    assert "Enrolment opens on" in content
+    assert reverse("trainings:enrol", args=[edition.pk]) not in content
