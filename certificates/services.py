@@ -43,7 +43,8 @@ def _next_number(year: int) -> int:
 
 def _locked_enrollment(enrollment) -> Enrollment:
     return (
-        Enrollment.objects.select_for_update()
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the profile.
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("user__profile", "edition__programme")
         .get(pk=enrollment.pk)
     )
