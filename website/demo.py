@@ -2,8 +2,10 @@
 translated into Danish and Serbian. Fictional throughout; idempotent (pages are found again by slug)."""
 
 import datetime
+import gc
 import io
 import json
+import warnings
 
 from wagtail.models import Locale, Page, Site
 
@@ -18,6 +20,8 @@ from website.models import (
 )
 
 CONTENT_LANGUAGES = ["en", "da", "sr-latn"]
+# The sizes templates/website/project_*.html ask for.
+LOGO_RENDITIONS = ["max-160x80", "max-200x100"]
 
 HOME_INTRODUCTION = {
     "en": "Support, counseling and training for women who survived violence and for the professionals who work "
@@ -316,7 +320,20 @@ def _donor_logo(name):
     image = WagtailImage(title=title)
     image.file.save(f"donor-{initials.lower()}.png", ImageFile(buffer, name=f"donor-{initials.lower()}.png"))
     image.save()
+    _renditions_prepare(image)
     return image
+
+
+def _renditions_prepare(image):
+    """Make the logo sizes the project templates use ahead of the first visitor.
+
+    Wagtail leaves the temporary file of a new rendition to the garbage collector; collecting it here, with
+    the warning silenced, keeps that library quirk out of the pages' first requests.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        image.get_renditions(*LOGO_RENDITIONS)
+        gc.collect()
 
 
 def _translate(page, language_code, **fields):

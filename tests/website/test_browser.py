@@ -1,0 +1,148 @@
+"""Browser journeys: quick exit, and WCAG 2.2 AA checked with axe-core (vendored, MPL-2.0)."""
+
+from pathlib import Path
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from accounts.enums import Role
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+NEUTRAL = "https://www.google.com/"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _neutral_site(page):
+    """Stand in for the neutral site: tests never leave the machine."""
+    page.context.route(
+        f"{NEUTRAL}**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<title>Weather</title><p>Sunny"),
+    )
+    page.context.route(
+        "https://start.example/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<title>Start</title><p>Start"),
+    )
+
+
+def test_quick_exit_works_from_a_public_page_and_back_does_not_return(live_server, page, demo_site, screenshot):
+    _neutral_site(page)
+    page.goto("https://start.example/")
+    page.goto(f"{live_server.url}/case-based-counseling/")
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.hasAttribute('data-quick-exit')")  # first in keyboard order
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{NEUTRAL}**")
+
+    page.go_back()
+    page.wait_for_load_state()
+    assert not page.url.startswith(live_server.url)
+    assert page.url.startswith("https://start.example/")
+    screenshot(page)
+
+
+def test_shift_three_times_leaves_but_typing_capitals_does_not(live_server, page, demo_site):
+    _neutral_site(page)
+    page.goto("https://start.example/")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").first.click()
+    page.keyboard.type("ABC")  # Shift with letters is not the signal
+    assert page.url.startswith(live_server.url)
+
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url(f"{NEUTRAL}**")
+    page.go_back()
+    page.wait_for_load_state()
+    assert not page.url.startswith(live_server.url)
+
+
+def test_quick_exit_works_without_javascript(live_server, browser, demo_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    _neutral_site(page)
+    page.goto(f"{live_server.url}/")
+    page.locator("[data-quick-exit]").click()
+    page.wait_for_url(f"{NEUTRAL}**")
+    context.close()
+
+
+def test_page_resets_when_she_comes_back(live_server, page, demo_site):
+    page.goto(f"{live_server.url}/")
+    page.evaluate("document.documentElement.style.visibility = 'hidden'")
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    assert page.evaluate("document.documentElement.style.visibility") == ""
+
+
+def _axe_violations(page):
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['html'][:120] for n in v['nodes']][:5]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _reverse_or_none(name):
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def test_public_pages_have_no_serious_accessibility_violations(live_server, browser, demo_site):
+    context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
+    page = context.new_page()
+    problems = {}
+    for path in [
+        "/",
+        "/case-based-counseling/",
+        "/projects/safe-at-home/",
+        "/news/",
+        "/contact/",
+        "/da/",
+        reverse("website:leave_safely"),
+        reverse("account_login"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        if violations := _axe_violations(page):
+            problems[path] = violations
+    context.close()
+    assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    ("role", "url_names"),
+    [
+        (Role.FACILITATOR, ["groups:my_cohorts", "home", "website:calendar_settings"]),
+        (Role.TRAINEE, ["trainings:dashboard", "home", "website:calendar_settings"]),
+    ],
+)
+def test_logged_in_pages_have_no_serious_accessibility_violations(
+    live_server, browser, demo_site, make_user, role, url_names
+):
+    user = make_user(role, password="a-long-test-pass")
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{reverse('account_login')}")
+    page.get_by_label("Email").first.fill(user.email)
+    page.get_by_label("Password").first.fill("a-long-test-pass")
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+    problems = {}
+    for name in url_names:
+        path = _reverse_or_none(name)
+        if path is None:
+            continue
+        page.goto(f"{live_server.url}{path}")
+        assert page.url.endswith(path), f"{name} redirected to {page.url}"
+        if violations := _axe_violations(page):
+            problems[path] = violations
+    context.close()
+    assert not problems, problems
