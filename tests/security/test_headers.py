@@ -104,3 +104,20 @@ def test_documents_go_through_the_serve_view_never_media(client, coordinator, se
     response = client.get(document.url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"referral form text"
+
+
+def test_csrf_protection_is_on_although_its_deploy_check_is_silenced(settings):
+    from django.middleware.csrf import CsrfViewMiddleware
+    from django.utils.module_loading import import_string
+
+    assert settings.SILENCED_SYSTEM_CHECKS == ["security.W003"]
+    assert any(issubclass(import_string(path), CsrfViewMiddleware) for path in settings.MIDDLEWARE)
+
+
+def test_a_cross_site_post_is_refused(trainee):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(trainee)
+    response = client.post("/me/profile/", {"full_name": "Changed"}, HTTP_SEC_FETCH_SITE="cross-site")
+    assert response.status_code == 403
