@@ -53,7 +53,7 @@ def my_cohorts(request):
     return render(request, "groups/my_cohorts.html", {"cohorts": cohorts})
 
 
-def _excuse_form(cohort, memberships, sessions, data=None):
+def _excuse_form(memberships, sessions, data=None):
     now = timezone.now()
     upcoming = [s for s in sessions if not s.cancelled and s.start > now]
     current = [m for m in memberships if m.left_on is None or m.left_on >= local_date(now)]
@@ -83,7 +83,7 @@ def cohort_detail(request, pk):
             "memberships": memberships,
             "current_members": [m for m in memberships if membership_is_active_on(m, local_date(now))],
             "next_session": next_session,
-            "excuse_form": _excuse_form(cohort, memberships, sessions),
+            "excuse_form": _excuse_form(memberships, sessions),
             "now": now,
         },
     )
@@ -95,7 +95,7 @@ def attendance_excuse_view(request, pk):
     cohort = _cohort_or_404(request, pk, "groups.record_attendance_cohort")
     sessions = list(cohort.sessions.order_by("start", "pk"))
     memberships = list(cohort_memberships(cohort=cohort))
-    form = _excuse_form(cohort, memberships, sessions, data=request.POST)
+    form = _excuse_form(memberships, sessions, data=request.POST)
     if form.is_valid():
         session = next(s for s in sessions if s.pk == form.cleaned_data["session"])
         member = next(m.member for m in memberships if m.member_id == form.cleaned_data["member"])
