@@ -102,6 +102,13 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def base_url():
+    """Replaces pytest-playwright's own fixture, which newer pytest flags as deprecated (warnings are
+    errors here); journeys build their URLs from live_server.url."""
+    return None
+
+
 @pytest.fixture
 def screenshot(request):
     """screenshot(page) saves the journey's last screen into test-artifacts/ (git-ignored)."""
@@ -116,9 +123,31 @@ def screenshot(request):
 
 
 def pytest_collection_modifyitems(config, items):
+    _transactional_tests_restore_migrated_data(items)
     if Path(CHROMIUM).exists():
         return
     skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def _transactional_tests_restore_migrated_data(items):
+    """Every transactional test (browser journeys, races) gets serialized_rollback.
+
+    A transactional test empties the database when it ends; data made by migrations (the Wagtail site and
+    home page, roles, locales) would then be missing for the next one, or recreated with new ids that
+    clash with a serialized copy. Restoring the migrated state for all of them keeps each test's start
+    identical to a fresh `migrate`.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", [])
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            "live_server" in fixtures or "transactional_db" in fixtures
+        )
+        if not transactional or (marker is not None and marker.kwargs.get("serialized_rollback")):
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)

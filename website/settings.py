@@ -145,6 +145,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Wagtail's database search backend and the exclusion constraints need it on PostgreSQL only.
+    INSTALLED_APPS.append("django.contrib.postgres")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let a second request wait for the writer instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

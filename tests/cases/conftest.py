@@ -83,10 +83,3 @@ def risk_post(yes=(), *, assessed_on=None, notes=""):
 
 
 HIGH_YES = [q.code for q in RISK_QUESTIONS][:14]
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    """Replaces the browser plugin's own `base_url` fixture, which newer pytest flags as deprecated and
-    warnings are errors here; the journeys use live_server.url instead."""
-    return None

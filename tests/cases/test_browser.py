@@ -22,9 +22,6 @@ def test_counselor_assesses_risk_and_plans_a_step(live_server, page, make_case, 
             }
         ]
     )
-    # The site-wide "Referrer-Policy: no-referrer" makes Chromium send "Origin: null" with every form POST,
-    # which Django's CSRF check refuses; until that shared setting changes, send the page's real origin.
-    page.set_extra_http_headers({"Origin": live_server.url})
     page.goto(live_server.url + reverse("cases:case_list"))
     page.get_by_role("link", name=case.client.alias, exact=False).first.click()
     page.get_by_role("link", name="Assess the risk").click()

@@ -88,10 +88,3 @@ def issue():
 @pytest.fixture
 def certificate(completed_enrollment, accreditation, issue):
     return issue(enrollment=completed_enrollment)
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    # The browser journey builds absolute URLs from live_server; pytest-playwright's own base_url fixture is
-    # an instance method that newer pytest warns about (and warnings are errors here).
-    return None

@@ -77,9 +77,3 @@ def her_client(make_client, profile):
 @pytest.fixture
 def monday():
     return next_weekday(0)
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    """Shadows pytest-playwright's fallback fixture, which pytest 9 refuses as a deprecated instance method."""
-    return None

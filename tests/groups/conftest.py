@@ -71,10 +71,3 @@ def add_session():
 def today_session(cohort, add_session):
     """A session that has just started: attendance is taken now, on the day."""
     return add_session(cohort, timezone.now() - timedelta(minutes=1))
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    """Replaces the browser plugin's own `base_url` fixture, which newer pytest flags as deprecated
-    (an instance-method fixture) and warnings are errors here; the journeys use live_server.url instead."""
-    return None

@@ -122,10 +122,3 @@ def trainings_data(project, make_user):
         return edition
 
     return _make
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    """Replaces the browser plugin's own `base_url` fixture, which newer pytest flags as deprecated (an
-    instance-method fixture) while warnings are errors; the journey uses live_server.url instead."""
-    return None

@@ -59,10 +59,3 @@ def make_edition(programme):
 @pytest.fixture
 def edition(make_edition, trainer):
     return make_edition(trainers=[trainer])
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    """Replaces the browser plugin's own session fixture, defined as an instance method that pytest flags as
-    deprecated (warnings are errors here); the journeys use live_server.url instead."""
-    return None

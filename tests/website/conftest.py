@@ -118,10 +118,3 @@ def make_edition(db):
         return edition
 
     return _make
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    """Replaces the browser plugin's own `base_url` fixture (newer pytest flags its form as deprecated);
-    journeys here use live_server.url."""
-    return None
