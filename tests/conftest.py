@@ -19,6 +19,17 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: Wagtail caches site root paths and allauth its rate limits,
+    and either would otherwise carry one test's state into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     """make_user(role=Role.FACILITATOR, email=None, full_name=None) -> a verified, active user."""
@@ -151,3 +162,36 @@ def _transactional_tests_restore_migrated_data(items):
         kwargs = dict(marker.kwargs) if marker is not None else {}
         kwargs.update(transaction=True, serialized_rollback=True)
         item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+_SERIALIZED_CONTENTS = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the serialized migrated state made when the test database was created.
+
+    Django stores it on the connection object; the browser journeys run inside Playwright's greenlet,
+    where Django hands out a different connection object without it, and the restore would silently
+    not happen. Re-attaching it before each test keeps the restore working everywhere.
+    """
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            _SERIALIZED_CONTENTS[connection.alias] = contents
+
+
+@pytest.fixture
+def _serialized_contents_attach(django_db_setup):
+    from django.db import connections
+
+    for alias, contents in _SERIALIZED_CONTENTS.items():
+        connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture
+def _django_db_helper(_serialized_contents_attach, _django_db_helper):
+    """pytest-django's own helper, after the serialized state is attached to this context's connection."""
+    return _django_db_helper
