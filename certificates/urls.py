@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from certificates import views
 
@@ -6,8 +6,8 @@ app_name = "certificates"
 
 urlpatterns = [
     path("verify/", views.verify_serial, name="verify_serial"),
-    path("verify/<str:code>.json", views.verify_json, name="verify_json"),
-    path("verify/<str:code>/", views.verify, name="verify"),
+    re_path(r"^verify/(?P<code>[A-Za-z0-9_-]{1,64})\.json$", views.verify_json, name="verify_json"),
+    re_path(r"^verify/(?P<code>[A-Za-z0-9_-]{1,64})/$", views.verify, name="verify"),
     path("accreditations/", views.register, name="register"),
     path("accreditations/register.xlsx", views.register_xlsx, name="register_xlsx"),
     path("certificates/", views.my_certificates, name="mine"),

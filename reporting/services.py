@@ -102,7 +102,7 @@ def period_narrative_save(*, period: ReportingPeriod, by, achievements: str, cha
         raise PermissionDenied
     with transaction.atomic():
         period = (
-            ReportingPeriod.objects.select_for_update()
+            ReportingPeriod.objects.select_for_update(of=("self",))
             .select_related("project", "locked_by__profile")
             .get(pk=period.pk)
         )
@@ -134,7 +134,7 @@ def period_transition(*, period: ReportingPeriod, transition: str, by, reason: s
     reason = (reason or "").strip()
     with transaction.atomic():
         period = (
-            ReportingPeriod.objects.select_for_update()
+            ReportingPeriod.objects.select_for_update(of=("self",))
             .select_related("project", "locked_by__profile")
             .get(pk=period.pk)
         )

@@ -84,14 +84,19 @@ def groups_data(project):
 def counseling_data(project, make_user):
     counselor = CounselorProfile.objects.create(user=make_user("Counselor"), session_kinds=list(SessionKind.values))
 
+    taken = {}
+
     def _make(day, *, client=None, kind=SessionKind.EXPERIENTIAL, status=BookingStatus.HELD, alias=None):
         if client is None:
             client = Client.objects.create(alias=alias or f"Client{next(_seq)}", code=f"K{next(_seq)}")
+        # One counselor is never double-booked (PostgreSQL's exclusion constraint): later bookings of a day
+        # follow the earlier ones.
+        slot = taken[day] = taken.get(day, -1) + 1
         Booking.objects.create(
             counselor=counselor,
             client=client,
-            start=at(day),
-            end=at(day, 11),
+            start=at(day, 10 + slot),
+            end=at(day, 11 + slot),
             kind=kind,
             status=status,
             project=project,
