@@ -101,7 +101,7 @@ def main(argv=None):
         print(f"{'endpoint':<34} {'requests':>8} {'ok':>6} {'req/s':>8}")
         for label, path, use_cookie in [
             ("training catalogue (anonymous)", "/trainings/", False),
-            ("trainee dashboard (logged in)", "/trainings/me/", True),
+            ("trainee dashboard (logged in)", "/trainings/my/", True),
             ("personal home page (logged in)", "/me/", True),
         ]:
             _hammer(base + path, requests=20, concurrency=2, cookie=cookie if use_cookie else None)  # warm-up
