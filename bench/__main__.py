@@ -19,6 +19,7 @@ def main(argv):
     (ROOT / "var").mkdir(exist_ok=True)
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
     os.environ["DJANGO_DEBUG"] = "1"
+    os.environ["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"  # no mail on screen
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "website.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -73,6 +73,7 @@ def main(argv=None):
     }
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([python, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     cookie = subprocess.run(
         [python, "-c", _SESSION_SNIPPET], cwd=ROOT, env=env, check=True, capture_output=True, text=True
