@@ -2,20 +2,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from certificates.models import Accreditation
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingProgramme
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The verification rate limit counts in the cache: every test starts with a clean window.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -21,27 +21,12 @@ def at(days, hour=10):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _ensure_home_page():
-    """Transactional tests (browser journeys) flush the database, migration data included: put it back."""
-    from wagtail.models import Locale, Page
-
-    from website.models import HomePage
-
-    if Site.objects.filter(is_default_site=True).exists():
-        return
-    locale, _ = Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    home = root.add_child(instance=HomePage(title="Haven", slug="home", locale=locale))
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Haven")
-
-
 @pytest.fixture
 def demo_site(db, settings, tmp_path):
     """The public site with the website app's demo content (home, services, projects, news, contact)."""
     from website import demo
 
     settings.MEDIA_ROOT = tmp_path
-    _ensure_home_page()
     demo.load(users={}, stdout=io.StringIO())
     return Site.objects.get(is_default_site=True)
 
