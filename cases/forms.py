@@ -27,6 +27,7 @@ from cases.enums import (
 )
 from cases.models import Institution
 from counseling.models import Client, CounselorProfile
+from website.security import OneTimeTokenFormMixin
 
 
 class DateInput(forms.DateInput):
@@ -51,7 +52,7 @@ def _counselors():
     return CounselorProfile.objects.filter(active=True).select_related("user__profile")
 
 
-class CaseForm(forms.Form):
+class CaseForm(OneTimeTokenFormMixin, forms.Form):
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
     lead_counselor = forms.ModelChoiceField(label=_("Lead counselor"), queryset=CounselorProfile.objects.none())
     counselors = forms.ModelMultipleChoiceField(
@@ -88,7 +89,7 @@ class CaseCloseForm(forms.Form):
     closed_on = forms.DateField(label=_("Closed on"), widget=DateInput())
 
 
-class NeedsForm(forms.Form):
+class NeedsForm(OneTimeTokenFormMixin, forms.Form):
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
 
     def __init__(self, *args, latest=None, **kwargs):
@@ -119,7 +120,7 @@ class NeedsForm(forms.Form):
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-class RiskForm(forms.Form):
+class RiskForm(OneTimeTokenFormMixin, forms.Form):
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -189,7 +190,7 @@ class AsOfForm(forms.Form):
     on = forms.DateField(label=_("Show as on"), widget=DateInput())
 
 
-class InformationForm(forms.Form):
+class InformationForm(OneTimeTokenFormMixin, forms.Form):
     topics = forms.MultipleChoiceField(
         label=_("Rights and services explained"), choices=InformationTopic.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -207,7 +208,7 @@ class CategoriesField(forms.MultipleChoiceField):
         super().__init__(choices=DataCategory.choices, widget=forms.CheckboxSelectMultiple, **kwargs)
 
 
-class ConsentRecordForm(forms.Form):
+class ConsentRecordForm(OneTimeTokenFormMixin, forms.Form):
     recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=Institution.objects.none())
     categories = CategoriesField()
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -231,7 +232,7 @@ class _OverrideMixin:
             del self.fields["override_reason"]
 
 
-class DisclosureForm(_OverrideMixin, forms.Form):
+class DisclosureForm(OneTimeTokenFormMixin, _OverrideMixin, forms.Form):
     recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=Institution.objects.none())
     categories = CategoriesField()
     format = forms.ChoiceField(
@@ -251,7 +252,7 @@ class DisclosureForm(_OverrideMixin, forms.Form):
         self._override_setup(user)
 
 
-class ReferralForm(_OverrideMixin, forms.Form):
+class ReferralForm(OneTimeTokenFormMixin, _OverrideMixin, forms.Form):
     institution = forms.ModelChoiceField(label=_("Refer to"), queryset=Institution.objects.none())
     categories = CategoriesField(label=_("Data shared with the referral"))
     reason = forms.CharField(label=_("Reason for the referral"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -274,7 +275,7 @@ class ReferralUpdateForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AftercareForm(forms.Form):
+class AftercareForm(OneTimeTokenFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AftercareKind.choices)
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=1, max_value=600)
@@ -294,7 +295,7 @@ class CtiCourseForm(forms.Form):
     ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DateInput())
 
 
-class CtiGoalForm(forms.Form):
+class CtiGoalForm(OneTimeTokenFormMixin, forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), choices=CtiPhase.choices, coerce=int)
     area = forms.ChoiceField(label=_("Area"), choices=CtiArea.choices)
     goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -304,7 +305,7 @@ class CtiGoalStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
 
 
-class CtiReviewForm(forms.Form):
+class CtiReviewForm(OneTimeTokenFormMixin, forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), choices=CtiPhase.choices, coerce=int)
     review_on = forms.DateField(label=_("Review date"), widget=DateInput())
     held = forms.BooleanField(label=_("Held"), required=False)
@@ -339,7 +340,7 @@ class ConferenceForm(forms.Form):
         )
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(OneTimeTokenFormMixin, forms.Form):
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
     name = forms.CharField(label=_("Name"), max_length=200)
     role = forms.CharField(label=_("Role"), required=False, max_length=200)
@@ -350,7 +351,7 @@ class ParticipantForm(forms.Form):
         self.fields["institution"].queryset = _institutions()
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(OneTimeTokenFormMixin, forms.Form):
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     institution = forms.ModelChoiceField(label=_("Responsible institution"), queryset=Institution.objects.none())
     due_on = forms.DateField(label=_("Due"), widget=DateInput())
@@ -358,3 +359,11 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = _institutions()
+
+
+class ActionStepAddForm(OneTimeTokenFormMixin, ActionStepForm):
+    """Adding a step creates one; editing a step is guarded by the plan's version instead."""
+
+
+class ConferenceCreateForm(OneTimeTokenFormMixin, ConferenceForm):
+    """Recording a conference creates one; the same fields edit it later without a token."""

@@ -317,7 +317,7 @@ def action_plan(request, case):
             "cases/action_plan_as_of.html",
             {"case": case, "on": on, "steps": selectors.action_plan_as_of(plan=plan, day=on), "as_of_form": as_of_form},
         )
-    form = forms.ActionStepForm(request.POST or None, initial={"version": plan.version})
+    form = forms.ActionStepAddForm(request.POST or None, initial={"version": plan.version})
     if request.method == "POST":
         if not request.user.has_perm("cases.change_case", case):
             raise Http404
@@ -745,7 +745,7 @@ def _conference(request, pk, perm="cases.view_caseconference"):
 
 @case_view()
 def conferences(request, case):
-    form = forms.ConferenceForm(request.POST or None)
+    form = forms.ConferenceCreateForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("cases.change_case", case):
             raise Http404

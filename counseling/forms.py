@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counseling.enums import MARKABLE_STATUSES, BookingStatus, ContactChannel, SessionKind
 from counseling.models import Client, Room
+from website.security import OneTimeTokenFormMixin
 
 
 class DateInput(forms.DateInput):
@@ -44,7 +45,7 @@ class TimesMixin:
         return data
 
 
-class BookingForm(TimesMixin, forms.Form):
+class BookingForm(OneTimeTokenFormMixin, TimesMixin, forms.Form):
     counselor = forms.ModelChoiceField(label=_("Counselor"), queryset=None)
     client = ClientChoiceField(label=_("Client"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind of session"), choices=SessionKind.choices)
@@ -183,7 +184,7 @@ class ClientForm(forms.ModelForm):
         return data
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(OneTimeTokenFormMixin, forms.Form):
     alias = forms.CharField(
         label=_("What should we call you?"),
         max_length=100,
@@ -217,3 +218,7 @@ class IntakeAcceptForm(forms.Form):
     def __init__(self, *args, counselors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counselors"].queryset = counselors
+
+
+class ClientCreateForm(OneTimeTokenFormMixin, ClientForm):
+    """Opening her file creates a record; the same fields edit it later without a token."""

@@ -16,6 +16,7 @@ from counseling.enums import BookingStatus
 from counseling.forms import (
     BookingForm,
     CancelForm,
+    ClientCreateForm,
     ClientForm,
     IntakeAcceptForm,
     IntakeForm,
@@ -302,7 +303,7 @@ def client_detail(request, pk):
 def client_new(request):
     _require(request, "counseling.add_client")
     may_assign = request.user.has_perm("counseling.override_availability")
-    form = ClientForm(request.POST or None, may_assign=may_assign)
+    form = ClientCreateForm(request.POST or None, may_assign=may_assign)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         counselors = data.pop("counselors", ())

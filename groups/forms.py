@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from groups.services import MAX_CHILDREN_PRESENT, MAX_SCHEDULE_SESSIONS, Mark
 from website.enums import AttendanceStatus
+from website.security import OneTimeTokenFormMixin
 
 _MARK_FIELD = re.compile(r"^m-(\d+)$")
 
@@ -86,7 +87,7 @@ class SessionNotesForm(forms.Form):
     )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(OneTimeTokenFormMixin, forms.Form):
     first_date = forms.DateField(label=gettext_lazy("First session"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label=gettext_lazy("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(

@@ -88,9 +88,11 @@ class OneTimeTokenFormMixin(forms.Form):
 
     def _post_clean(self):
         super()._post_clean()
+        # Out of cleaned_data, so views can pass cleaned_data straight to a service as keyword arguments.
+        token = self.cleaned_data.pop(FORM_TOKEN_FIELD, "")
         if self._errors:
             return
-        if form_token_consume(self.cleaned_data.get(FORM_TOKEN_FIELD, "")):
+        if form_token_consume(token):
             self._token_spent = True
         else:
             self.add_error(None, ValidationError(DUPLICATE_SUBMIT_MESSAGE, code="duplicate_submit"))

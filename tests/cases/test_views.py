@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from audit.models import AuditEntry
 from cases import services
-from cases.enums import ActionArea, DataCategory, StepOwner, StepStatus
+from cases.enums import ActionArea, DataCategory, NeedArea, StepOwner, StepStatus
 from cases.models import (
     ActionStep,
     CaseConference,
@@ -20,6 +20,7 @@ from cases.models import (
     RiskAssessment,
 )
 from tests.cases.conftest import HIGH_YES, answers, risk_post
+from tests.helpers import tokened
 
 TODAY = timezone.localdate()
 
@@ -151,7 +152,7 @@ def test_invited_staff_sees_the_conference_but_not_the_case(client_for, make_use
     # Invited, but not one of the case's counselors: she may read, not change.
     response = client.post(
         reverse("cases:conference_participant_add", args=[conference.pk]),
-        {"institution": full_case["consent"].recipient_id, "name": "X"},
+        tokened({"institution": full_case["consent"].recipient_id, "name": "X"}),
     )
     assert response.status_code == 404
 
@@ -231,7 +232,7 @@ def test_open_a_case_through_the_form(client_for, counselor, make_profile):
     client = client_for(counselor)
     response = client.post(
         reverse("cases:case_create"),
-        {"client": client_record.pk, "lead_counselor": profile.pk, "opened_on": TODAY.isoformat()},
+        tokened({"client": client_record.pk, "lead_counselor": profile.pk, "opened_on": TODAY.isoformat()}),
     )
     case = client_record.cases.get()
     assert response.status_code == 302
@@ -246,7 +247,7 @@ def test_counselor_cannot_open_a_case_for_someone_elses_client(client_for, couns
     foreign = Client.objects.create(alias="Tuđa", code="T-9002")
     response = client_for(counselor).post(
         reverse("cases:case_create"),
-        {"client": foreign.pk, "lead_counselor": profile.pk, "opened_on": TODAY.isoformat()},
+        tokened({"client": foreign.pk, "lead_counselor": profile.pk, "opened_on": TODAY.isoformat()}),
     )
     assert response.status_code == 200
     assert not foreign.cases.exists()
@@ -254,7 +255,7 @@ def test_counselor_cannot_open_a_case_for_someone_elses_client(client_for, couns
 
 def test_risk_assessment_through_the_form_and_conference_prompt(client_for, case, counselor):
     client = client_for(counselor)
-    response = client.post(reverse("cases:risk_create", args=[case.pk]), risk_post(HIGH_YES))
+    response = client.post(reverse("cases:risk_create", args=[case.pk]), tokened(risk_post(HIGH_YES)))
     assert response.status_code == 302
     assessment = RiskAssessment.objects.get(case=case)
     assert assessment.level == "high"
@@ -266,7 +267,7 @@ def test_risk_assessment_through_the_form_and_conference_prompt(client_for, case
 def test_unanswered_risk_question_saves_nothing(client_for, case, counselor):
     data = risk_post()
     del data["q_weapon"]
-    response = client_for(counselor).post(reverse("cases:risk_create", args=[case.pk]), data)
+    response = client_for(counselor).post(reverse("cases:risk_create", args=[case.pk]), tokened(data))
     assert response.status_code == 200
     assert b"Answer this question." in response.content
     assert not RiskAssessment.objects.exists()
@@ -279,7 +280,7 @@ def test_needs_assessment_through_the_form(client_for, case, counselor):
         data[f"notes_{area}"] = f"bilješka {area}"
     data["level_child_protection"] = "urgent"
     data["level_child_contact"] = "none"
-    response = client_for(counselor).post(reverse("cases:needs", args=[case.pk]), data)
+    response = client_for(counselor).post(reverse("cases:needs", args=[case.pk]), tokened(data))
     assert response.status_code == 302
     assessment = NeedsAssessment.objects.get(case=case)
     assert assessment.needs.get(area="child_protection").level == "urgent"
@@ -288,9 +289,9 @@ def test_needs_assessment_through_the_form(client_for, case, counselor):
 
 def test_safety_plan_form_with_stale_version_shows_a_message(client_for, case, counselor, coordinator):
     url = reverse("cases:safety_plan", args=[case.pk])
-    first = client_for(counselor).post(url, {"version": 0, "warning_signs": "poruke noću"})
+    first = client_for(counselor).post(url, tokened({"version": 0, "warning_signs": "poruke noću"}))
     assert first.status_code == 302
-    second = client_for(coordinator).post(url, {"version": 0, "warning_signs": "drugačije"})
+    second = client_for(coordinator).post(url, tokened({"version": 0, "warning_signs": "drugačije"}))
     assert second.status_code == 200
     assert b"Someone else changed this plan" in second.content
     case.safety_plan.refresh_from_db()
@@ -309,10 +310,10 @@ def test_action_step_add_change_remove_through_the_forms(client_for, case, couns
         "due_on": TODAY.isoformat(),
         "status": StepStatus.PLANNED,
     }
-    response = client.post(url, data)
+    response = client.post(url, tokened(data))
     assert response.status_code == 200  # another body must be named
     assert not ActionStep.objects.exists()
-    response = client.post(url, {**data, "owner_institution": csw.pk})
+    response = client.post(url, tokened({**data, "owner_institution": csw.pk}))
     assert response.status_code == 302
     step = ActionStep.objects.get()
     response = client.post(
@@ -332,7 +333,7 @@ def test_action_step_add_change_remove_through_the_forms(client_for, case, couns
 def test_information_given_through_the_form(client_for, case, counselor):
     response = client_for(counselor).post(
         reverse("cases:information", args=[case.pk]),
-        {"topics": ["protection_orders", "free_legal_aid"], "given_on": TODAY.isoformat()},
+        tokened({"topics": ["protection_orders", "free_legal_aid"], "given_on": TODAY.isoformat()}),
     )
     assert response.status_code == 302
     assert InformationGiven.objects.filter(case=case).count() == 2
@@ -344,28 +345,30 @@ def test_consent_and_disclosure_print_view(client_for, case, counselor, csw, pol
     services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(["strangled"]), by=counselor)
     response = client.post(
         reverse("cases:consents", args=[case.pk]),
-        {
-            "recipient": csw.pk,
-            "categories": ["risk", "identity"],
-            "purpose": "Koordinacija",
-            "given_how": "oral",
-            "valid_from": TODAY.isoformat(),
-            "valid_until": (TODAY + dt.timedelta(days=90)).isoformat(),
-        },
+        tokened(
+            {
+                "recipient": csw.pk,
+                "categories": ["risk", "identity"],
+                "purpose": "Koordinacija",
+                "given_how": "oral",
+                "valid_from": TODAY.isoformat(),
+                "valid_until": (TODAY + dt.timedelta(days=90)).isoformat(),
+            }
+        ),
     )
     assert response.status_code == 302
     assert ConsentRecord.objects.filter(case=case).count() == 1
     url = reverse("cases:disclosures", args=[case.pk])
 
-    refused = client.post(url, {"recipient": police.pk, "categories": ["risk"], "format": "print"})
+    refused = client.post(url, tokened({"recipient": police.pk, "categories": ["risk"], "format": "print"}))
     assert refused.status_code == 200
     assert b"There is no valid consent" in refused.content
     assert not Disclosure.objects.exists()
 
-    refused = client.post(url, {"recipient": csw.pk, "categories": ["risk", "safety_plan"], "format": "print"})
+    refused = client.post(url, tokened({"recipient": csw.pk, "categories": ["risk", "safety_plan"], "format": "print"}))
     assert not Disclosure.objects.exists()
 
-    summary = client.post(url, {"recipient": csw.pk, "categories": ["risk"], "format": "print"})
+    summary = client.post(url, tokened({"recipient": csw.pk, "categories": ["risk"], "format": "print"}))
     assert summary.status_code == 200
     assert b"Case summary" in summary.content
     assert b"strangle" in summary.content  # the risk answers, reused
@@ -388,7 +391,8 @@ def test_disclosure_pdf(client_for, case, counselor, csw):
         by=counselor,
     )
     response = client_for(counselor).post(
-        reverse("cases:disclosures", args=[case.pk]), {"recipient": csw.pk, "categories": ["identity"], "format": "pdf"}
+        reverse("cases:disclosures", args=[case.pk]),
+        tokened({"recipient": csw.pk, "categories": ["identity"], "format": "pdf"}),
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -402,12 +406,14 @@ def test_coordinator_override_through_the_form(client_for, case, coordinator, co
     assert "override_reason" not in counselor_page.context["form"].fields
     response = client_for(coordinator).post(
         url,
-        {
-            "recipient": police.pk,
-            "categories": ["risk"],
-            "format": "print",
-            "override_reason": "Neposredna opasnost po život",
-        },
+        tokened(
+            {
+                "recipient": police.pk,
+                "categories": ["risk"],
+                "format": "print",
+                "override_reason": "Neposredna opasnost po život",
+            }
+        ),
     )
     assert response.status_code == 200
     disclosure = Disclosure.objects.get()
@@ -431,7 +437,7 @@ def test_withdrawn_consent_blocks_the_referral_form(client_for, case, counselor,
     assert consent.withdrawn_on == TODAY
     response = client.post(
         reverse("cases:referrals", args=[case.pk]),
-        {"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": TODAY.isoformat()},
+        tokened({"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": TODAY.isoformat()}),
     )
     assert response.status_code == 200
     assert not Referral.objects.exists()
@@ -452,7 +458,7 @@ def test_referral_shows_risk_answers_and_updates_status(client_for, case, counse
     client = client_for(counselor)
     response = client.post(
         reverse("cases:referrals", args=[case.pk]),
-        {"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": TODAY.isoformat()},
+        tokened({"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": TODAY.isoformat()}),
     )
     referral = Referral.objects.get()
     page = client.get(response["Location"])
@@ -465,7 +471,7 @@ def test_referral_shows_risk_answers_and_updates_status(client_for, case, counse
 def test_aftercare_through_the_form(client_for, case, counselor):
     response = client_for(counselor).post(
         reverse("cases:aftercare", args=[case.pk]),
-        {"kind": "home_visit", "held_on": TODAY.isoformat(), "duration_minutes": 45},
+        tokened({"kind": "home_visit", "held_on": TODAY.isoformat(), "duration_minutes": 45}),
     )
     assert response.status_code == 302
     assert case.aftercare.get().duration_minutes == 45
@@ -477,15 +483,15 @@ def test_cti_course_window_rule_through_the_form(client_for, case, counselor):
     client = client_for(counselor)
     url = reverse("cases:cti", args=[case.pk])
     data = {"start_on": TODAY.isoformat(), "moved_in_on": add_months(TODAY, 1).isoformat()}
-    response = client.post(url, data)
+    response = client.post(url, tokened(data))
     assert response.status_code == 200
     assert b"record the reason" in response.content
     assert not CtiCourse.objects.exists()
-    response = client.post(url, {**data, "extension_reason": "Škola završava u junu"})
+    response = client.post(url, tokened({**data, "extension_reason": "Škola završava u junu"}))
     assert response.status_code == 302
     course = CtiCourse.objects.get()
-    client.post(reverse("cases:cti_goal_add", args=[case.pk]), {"phase": 1, "area": "housing", "goal": "Stan"})
-    client.post(reverse("cases:cti_review_add", args=[case.pk]), {"phase": 1, "review_on": TODAY.isoformat()})
+    client.post(reverse("cases:cti_goal_add", args=[case.pk]), tokened({"phase": 1, "area": "housing", "goal": "Stan"}))
+    client.post(reverse("cases:cti_review_add", args=[case.pk]), tokened({"phase": 1, "review_on": TODAY.isoformat()}))
     assert course.goals.count() == 1
     assert course.reviews.count() == 4
 
@@ -496,27 +502,29 @@ def test_conference_through_the_forms_and_minutes(client_for, case, counselor, c
     client = client_for(counselor)
     response = client.post(
         reverse("cases:conferences", args=[case.pk]),
-        {
-            "held_at": (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
-            "place": "CSR",
-            "status": "scheduled",
-            "agenda": "Procena rizika",
-            "invited_staff": [staff.pk],
-        },
+        tokened(
+            {
+                "held_at": (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+                "place": "CSR",
+                "status": "scheduled",
+                "agenda": "Procena rizika",
+                "invited_staff": [staff.pk],
+            }
+        ),
     )
     conference = CaseConference.objects.get()
     assert response["Location"] == reverse("cases:conference_detail", args=[conference.pk])
     client.post(
         reverse("cases:conference_participant_add", args=[conference.pk]),
-        {"institution": csw.pk, "name": "Voditeljka slučaja", "role": "socijalna radnica", "present": "on"},
+        tokened({"institution": csw.pk, "name": "Voditeljka slučaja", "role": "socijalna radnica", "present": "on"}),
     )
     client.post(
         reverse("cases:conference_follow_up_add", args=[conference.pk]),
-        {"description": "Kućna poseta", "institution": csw.pk, "due_on": TODAY.isoformat()},
+        tokened({"description": "Kućna poseta", "institution": csw.pk, "due_on": TODAY.isoformat()}),
     )
     bad = client.post(
         reverse("cases:conference_follow_up_add", args=[conference.pk]),
-        {"description": "", "institution": csw.pk, "due_on": TODAY.isoformat()},
+        tokened({"description": "", "institution": csw.pk, "due_on": TODAY.isoformat()}),
     )
     assert bad.status_code == 200
     assert conference.follow_ups.count() == 1
@@ -556,3 +564,137 @@ def test_case_detail_query_count_is_constant(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("cases:case_detail", args=[case.pk]))
     assert len(response.context["sessions"]) == count
+
+
+def _double_submit_forms(case, csw, counselor, make_profile):
+    """Per creating form: its URL, the data a person sends, and how many records exist afterwards."""
+    from counseling.models import Client
+
+    her = Client.objects.create(alias="Jelena", code="T-9100")
+    her.counselors.add(make_profile(counselor))
+    services.consent_record(
+        case=case,
+        recipient=csw,
+        categories=["risk"],
+        purpose="x",
+        given_how="written",
+        valid_from=TODAY,
+        valid_until=TODAY + dt.timedelta(days=5),
+        by=counselor,
+    )
+    course = services.cti_course_save(case=case, start_on=TODAY, by=counselor)
+    conference = services.conference_schedule(case=case, held_at=timezone.now(), by=counselor)
+    needs = {"assessed_on": TODAY.isoformat()}
+    needs.update({f"level_{area}": "none" for area in NeedArea.values})
+    pk = case.pk
+    return {
+        "case": (
+            reverse("cases:case_create"),
+            {"client": her.pk, "lead_counselor": her.counselors.get().pk, "opened_on": TODAY.isoformat()},
+            lambda: her.cases.count(),
+        ),
+        "needs": (reverse("cases:needs", args=[pk]), needs, lambda: NeedsAssessment.objects.count()),
+        "risk": (reverse("cases:risk_create", args=[pk]), risk_post(), lambda: RiskAssessment.objects.count()),
+        "action step": (
+            reverse("cases:action_plan", args=[pk]),
+            {
+                "version": 0,
+                "area": ActionArea.COURT_CUSTODY,
+                "description": "Stan",
+                "owner": StepOwner.CLIENT,
+                "due_on": TODAY.isoformat(),
+                "status": StepStatus.PLANNED,
+            },
+            lambda: ActionStep.objects.count(),
+        ),
+        "information": (
+            reverse("cases:information", args=[pk]),
+            {"topics": ["free_legal_aid"], "given_on": TODAY.isoformat()},
+            lambda: InformationGiven.objects.count(),
+        ),
+        "consent": (
+            reverse("cases:consents", args=[pk]),
+            {
+                "recipient": csw.pk,
+                "categories": ["identity"],
+                "purpose": "Koordinacija",
+                "given_how": "oral",
+                "valid_from": TODAY.isoformat(),
+                "valid_until": TODAY.isoformat(),
+            },
+            lambda: ConsentRecord.objects.count(),
+        ),
+        "disclosure": (
+            reverse("cases:disclosures", args=[pk]),
+            {"recipient": csw.pk, "categories": ["risk"], "format": "print"},
+            lambda: Disclosure.objects.count(),
+        ),
+        "referral": (
+            reverse("cases:referrals", args=[pk]),
+            {"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": TODAY.isoformat()},
+            lambda: Referral.objects.count(),
+        ),
+        "aftercare": (
+            reverse("cases:aftercare", args=[pk]),
+            {"kind": "home_visit", "held_on": TODAY.isoformat(), "duration_minutes": 30},
+            lambda: case.aftercare.count(),
+        ),
+        "CTI goal": (
+            reverse("cases:cti_goal_add", args=[pk]),
+            {"phase": 1, "area": "housing", "goal": "Stan"},
+            lambda: course.goals.count(),
+        ),
+        "CTI review": (
+            reverse("cases:cti_review_add", args=[pk]),
+            {"phase": 1, "review_on": TODAY.isoformat(), "notes": "Pregled"},
+            lambda: course.reviews.count(),
+        ),
+        "conference": (
+            reverse("cases:conferences", args=[pk]),
+            {"held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "status": "scheduled"},
+            lambda: CaseConference.objects.count(),
+        ),
+        "participant": (
+            reverse("cases:conference_participant_add", args=[conference.pk]),
+            {"institution": csw.pk, "name": "Voditeljka", "role": "socijalna radnica"},
+            lambda: conference.participants.count(),
+        ),
+        "follow-up": (
+            reverse("cases:conference_follow_up_add", args=[conference.pk]),
+            {"description": "Poseta", "institution": csw.pk, "due_on": TODAY.isoformat()},
+            lambda: conference.follow_ups.count(),
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "case",
+        "needs",
+        "risk",
+        "action step",
+        "information",
+        "consent",
+        "disclosure",
+        "referral",
+        "aftercare",
+        "CTI goal",
+        "CTI review",
+        "conference",
+        "participant",
+        "follow-up",
+    ],
+)
+def test_a_form_sent_twice_creates_one_record(client_for, case, csw, counselor, make_profile, name):
+    url, data, count = _double_submit_forms(case, csw, counselor, make_profile)[name]
+    client = client_for(counselor)
+    data = tokened(data)
+    before = count()
+    first = client.post(url, data)
+    assert first.status_code in (200, 302)
+    assert count() == before + 1, first.content.decode()[:2000]
+    second = client.post(url, data)
+    assert second.status_code == 200
+    assert b"This form was already sent" in second.content
+    assert count() == before + 1

@@ -309,3 +309,14 @@ def test_coordinator_list_query_count(client_for, coordinator, make_enrollment, 
     with django_assert_max_num_queries(10):
         response = client.get(reverse("certificates:coordinator_list"))
     assert response.content.decode().count("Issue certificate") == count - count // 2
+
+
+def test_reissue_sent_twice_makes_one_new_certificate(client_for, coordinator, certificate):
+    """Reissuing needs no form token: the old certificate can be replaced only once."""
+    client = client_for(coordinator)
+    url = reverse("certificates:reissue", args=[certificate.pk])
+    client.post(url, {"holder_name": "Maja Jensen"})
+    again = client.post(url, {"holder_name": "Maja Jensen"}, follow=True)
+    assert again.status_code == 200
+    assert Certificate.objects.filter(replaces=certificate).count() == 1
+    assert Certificate.objects.count() == 2

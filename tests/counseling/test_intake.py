@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from counseling.enums import IntakeStatus
 from counseling.models import Client, IntakeRequest
+from tests.helpers import tokened
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ FORM = {
 
 
 def test_public_intake_needs_no_account_and_confirms_without_identifying(client):
-    response = client.post(reverse("counseling:intake"), FORM)
+    response = client.post(reverse("counseling:intake"), tokened(FORM))
     assert response.status_code == 302
     assert response["Location"] == reverse("counseling:intake_done")
     done = client.get(response["Location"]).content.decode()
@@ -31,7 +32,7 @@ def test_public_intake_needs_no_account_and_confirms_without_identifying(client)
 
 
 def test_intake_safe_contact_is_encrypted_at_rest(client):
-    client.post(reverse("counseling:intake"), FORM)
+    client.post(reverse("counseling:intake"), tokened(FORM))
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -41,13 +42,13 @@ def test_intake_safe_contact_is_encrypted_at_rest(client):
 
 
 def test_intake_missing_contact_is_refused(client):
-    response = client.post(reverse("counseling:intake"), FORM | {"safe_contact": ""})
+    response = client.post(reverse("counseling:intake"), tokened(FORM | {"safe_contact": ""}))
     assert response.status_code == 200
     assert not IntakeRequest.objects.exists()
 
 
 def test_coordinator_queue_turns_request_into_client(client, client_for, coordinator, profile):
-    client.post(reverse("counseling:intake"), FORM)
+    client.post(reverse("counseling:intake"), tokened(FORM))
     intake = IntakeRequest.objects.get()
     web = client_for(coordinator)
     queue = web.get(reverse("counseling:intake_queue")).content.decode()
@@ -63,8 +64,17 @@ def test_coordinator_queue_turns_request_into_client(client, client_for, coordin
 
 
 def test_counselor_cannot_see_the_intake_queue(client, client_for, counselor):
-    client.post(reverse("counseling:intake"), FORM)
+    client.post(reverse("counseling:intake"), tokened(FORM))
     intake = IntakeRequest.objects.get()
     web = client_for(counselor)
     assert web.get(reverse("counseling:intake_queue")).status_code == 403
     assert web.post(reverse("counseling:intake_close", args=[intake.pk])).status_code == 403
+
+
+def test_intake_sent_twice_is_one_request(client):
+    data = tokened(FORM)
+    assert client.post(reverse("counseling:intake"), data).status_code == 302
+    again = client.post(reverse("counseling:intake"), data)
+    assert again.status_code == 200
+    assert "This form was already sent" in again.content.decode()
+    assert IntakeRequest.objects.count() == 1

@@ -10,6 +10,7 @@ from counseling import services
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client
 from tests.counseling.conftest import at
+from tests.helpers import tokened
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,9 @@ def booking_post(profile, client, room, day, start="10:00", end="11:00", kind=Se
 
 def test_coordinator_books_through_the_form(client_for, coordinator, profile, make_client, room, monday):
     her = make_client()
-    response = client_for(coordinator).post(reverse("counseling:booking_new"), booking_post(profile, her, room, monday))
+    response = client_for(coordinator).post(
+        reverse("counseling:booking_new"), tokened(booking_post(profile, her, room, monday))
+    )
     booking = Booking.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("counseling:booking_detail", args=[booking.pk])
@@ -59,7 +62,7 @@ def test_bad_booking_input_is_refused_with_a_message(
         by=coordinator,
     )
     data = booking_post(profile, make_client(), room, monday) | changes
-    response = client_for(coordinator).post(reverse("counseling:booking_new"), data)
+    response = client_for(coordinator).post(reverse("counseling:booking_new"), tokened(data))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Booking.objects.count() == 1
@@ -70,7 +73,7 @@ def test_untrained_counselor_refused_for_case_work_in_the_form(
 ):
     untrained = make_counselor(trained=False)
     data = booking_post(untrained, make_client(), room, monday, kind=SessionKind.CASE_BASED)
-    response = client_for(coordinator).post(reverse("counseling:booking_new"), data)
+    response = client_for(coordinator).post(reverse("counseling:booking_new"), tokened(data))
     assert "trained for work with victims of violence" in response.content.decode()
     assert not Booking.objects.exists()
 
@@ -78,7 +81,7 @@ def test_untrained_counselor_refused_for_case_work_in_the_form(
 def test_coordinator_confirms_outside_availability(client_for, coordinator, profile, make_client, room, monday):
     data = booking_post(profile, make_client(), room, monday, start="19:00", end="20:00")
     response = client_for(coordinator).post(
-        reverse("counseling:booking_new"), data | {"confirm_outside_availability": "on"}
+        reverse("counseling:booking_new"), tokened(data | {"confirm_outside_availability": "on"})
     )
     assert response.status_code == 302
     assert Booking.objects.get().outside_availability
@@ -90,7 +93,7 @@ def test_counselor_cannot_book_another_counselor_or_foreign_client(
     other = make_counselor()
     foreign = make_client(counselors=[other])
     web = client_for(counselor)
-    response = web.post(reverse("counseling:booking_new"), booking_post(other, foreign, room, monday))
+    response = web.post(reverse("counseling:booking_new"), tokened(booking_post(other, foreign, room, monday)))
     assert response.status_code == 200
     assert not Booking.objects.exists()
     assert "confirm_outside_availability" not in response.content.decode()
@@ -257,7 +260,9 @@ def test_client_new_and_detail_through_the_ui(client_for, counselor, profile):
     web = client_for(counselor)
     response = web.post(
         reverse("counseling:client_new"),
-        {"alias": "Ljiljana", "preferred_language": "sr-latn", "contact_channel": "never", "children_count": "2"},
+        tokened(
+            {"alias": "Ljiljana", "preferred_language": "sr-latn", "contact_channel": "never", "children_count": "2"}
+        ),
     )
     her = Client.objects.get()
     assert response["Location"] == reverse("counseling:client_detail", args=[her.pk])
@@ -322,3 +327,49 @@ def test_requested_booking_is_confirmed_through_the_ui(client_for, counselor, pr
     assert "has not begun yet" in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_a_booking_sent_twice_is_saved_once_with_a_clear_message(
+    client_for, coordinator, profile, make_client, room, monday
+):
+    client = client_for(coordinator)
+    data = tokened(booking_post(profile, make_client(), room, monday))
+    assert client.post(reverse("counseling:booking_new"), data).status_code == 302
+    again = client.post(reverse("counseling:booking_new"), data)
+    assert again.status_code == 200
+    assert "This form was already sent" in again.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_a_new_client_form_sent_twice_creates_one_file(client_for, coordinator):
+    client = client_for(coordinator)
+    data = tokened({"alias": "Vesna", "preferred_language": "sr-latn", "contact_channel": "never"})
+    assert client.post(reverse("counseling:client_new"), data).status_code == 302
+    again = client.post(reverse("counseling:client_new"), data)
+    assert "This form was already sent" in again.content.decode()
+    assert Client.objects.filter(alias="Vesna").count() == 1
+
+
+def test_a_refused_booking_can_be_corrected_and_sent_with_the_new_token(
+    client_for, coordinator, profile, make_client, room, monday
+):
+    """A service refusal hands the form a fresh token, so the corrected form is not taken for a replay."""
+    client = client_for(coordinator)
+    her = make_client()
+    services.booking_create(
+        counselor=profile,
+        client=her,
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=coordinator,
+    )
+    refused = client.post(
+        reverse("counseling:booking_new"), tokened(booking_post(profile, make_client(), room, monday))
+    )
+    assert refused.status_code == 200
+    form = refused.context["form"]
+    corrected = {**form.data.dict(), "start_time": "12:00", "end_time": "13:00"}
+    assert client.post(reverse("counseling:booking_new"), corrected).status_code == 302
+    assert Booking.objects.count() == 2

@@ -10,6 +10,7 @@ from accounts.enums import Role
 from audit.models import AuditEntry
 from groups.dashboard import facilitator_panel
 from groups.models import Attendance, GroupSession
+from tests.helpers import tokened
 from website.enums import AttendanceStatus
 
 P, A, E = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
@@ -51,7 +52,7 @@ def test_foreign_post_changes_nothing(client_for, facilitator, cohort, other_coh
     member_id = other_cohort.memberships.first().member_id
     client = client_for(facilitator)
     url = reverse("groups:session_attendance", args=[session.pk])
-    assert client.post(url, {f"m-{member_id}": P}).status_code == 404
+    assert client.post(url, tokened({f"m-{member_id}": P})).status_code == 404
     assert client.post(reverse("groups:session_notes", args=[session.pk]), {"notes": "x"}).status_code == 404
     assert not Attendance.objects.exists()
     session.refresh_from_db()
@@ -90,10 +91,10 @@ def test_take_attendance_through_the_form_then_see_it_in_the_overview(
     assert page.status_code == 200
     assert f'name="m-{first.member_id}"' in page.content.decode()
     data = {f"m-{first.member_id}": P, f"c-{first.member_id}": "2", f"m-{second.member_id}": A}
-    response = client.post(url, data, follow=True)
+    response = client.post(url, tokened(data), follow=True)
     assert response.redirect_chain[-1][0] == url
     assert "Attendance saved" in response.content.decode()
-    client.post(url, data)  # saving again is idempotent
+    client.post(url, tokened(data))  # saving again is idempotent
 
     assert Attendance.objects.count() == 2
     assert Attendance.objects.get(member=first.member).children_present == 2
@@ -162,7 +163,7 @@ def test_excuse_for_a_foreign_member_is_refused(client_for, facilitator, cohort,
 def test_session_notes_are_saved_encrypted_and_audited(client_for, facilitator, coordinator, cohort, today_session):
     url = reverse("groups:session_notes", args=[today_session.pk])
     client = client_for(facilitator)
-    client.post(url, {"notes": "The group talked about supervised contact."})
+    client.post(url, tokened({"notes": "The group talked about supervised contact."}))
     today_session.refresh_from_db()
     assert today_session.notes == "The group talked about supervised contact."
     raw = GroupSession.objects.filter(pk=today_session.pk).values_list("notes", flat=True)
@@ -179,16 +180,18 @@ def test_session_notes_are_saved_encrypted_and_audited(client_for, facilitator, 
 def test_schedule_form_creates_sessions(client_for, facilitator, cohort):
     response = client_for(facilitator).post(
         reverse("groups:cohort_schedule", args=[cohort.pk]),
-        {
-            "first_date": "2026-12-01",
-            "start_time": "17:30",
-            "duration_minutes": "90",
-            "count": "4",
-            "interval_weeks": "2",
-            "skip_dates": "2026-12-29",
-            "topic": "",
-            "room": "",
-        },
+        tokened(
+            {
+                "first_date": "2026-12-01",
+                "start_time": "17:30",
+                "duration_minutes": "90",
+                "count": "4",
+                "interval_weeks": "2",
+                "skip_dates": "2026-12-29",
+                "topic": "",
+                "room": "",
+            }
+        ),
     )
     assert response.status_code == 302
     starts = [timezone.localtime(s.start).date().isoformat() for s in GroupSession.objects.order_by("start")]
@@ -202,9 +205,9 @@ def test_schedule_form_bad_input_creates_nothing(client_for, coordinator, cohort
     client = client_for(coordinator)
     url = reverse("groups:cohort_schedule", args=[cohort.pk])
     base = {"first_date": "2026-12-01", "start_time": "18:00", "duration_minutes": "90", "count": "3"}
-    response = client.post(url, {**base, "interval_weeks": "1"})
+    response = client.post(url, tokened({**base, "interval_weeks": "1"}))
     assert "overlap" in response.content.decode()
-    response = client.post(url, {**base, "interval_weeks": "1", "skip_dates": "next tuesday"})
+    response = client.post(url, tokened({**base, "interval_weeks": "1", "skip_dates": "next tuesday"}))
     assert "is not a date" in response.content.decode()
     assert GroupSession.objects.count() == 1
 
@@ -288,9 +291,27 @@ def test_attendance_page_shows_changes_made_after_the_session_day(
     (membership,) = add_members(cohort, 1)
     session = add_session(cohort, timezone.now() - timedelta(days=3))
     url = reverse("groups:session_attendance", args=[session.pk])
-    client_for(facilitator).post(url, {f"m-{membership.member_id}": A})
+    client_for(facilitator).post(url, tokened({f"m-{membership.member_id}": A}))
     client = client_for(coordinator)
-    client.post(url, {f"m-{membership.member_id}": E})
+    client.post(url, tokened({f"m-{membership.member_id}": E}))
     page = client.get(url).content.decode()
     assert "Changed after the session day" in page
     assert "Absent → Excused" in page and coordinator.email in page
+
+
+def test_schedule_form_sent_twice_adds_the_sessions_once(client_for, facilitator, cohort):
+    data = tokened(
+        {
+            "first_date": "2026-12-01",
+            "start_time": "17:30",
+            "duration_minutes": "90",
+            "count": "3",
+            "interval_weeks": "1",
+        }
+    )
+    client = client_for(facilitator)
+    url = reverse("groups:cohort_schedule", args=[cohort.pk])
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)
+    assert "This form was already sent" in again.content.decode()
+    assert GroupSession.objects.filter(cohort=cohort).count() == 3

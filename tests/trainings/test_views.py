@@ -375,3 +375,14 @@ def test_catalogue_shows_when_enrolment_opens(client, make_edition):
     content = client.get(reverse("trainings:catalogue")).content.decode()
     assert "Enrolment opens on" in content
     assert reverse("trainings:enrol", args=[edition.pk]) not in content
+
+
+def test_enrol_sent_twice_is_one_enrolment_and_a_message(client_for, trainee, edition):
+    """Enrolment needs no form token: the database allows one enrolment per trainee and edition."""
+    client = client_for(trainee)
+    url = reverse("trainings:enrol", args=[edition.pk])
+    client.post(url)
+    again = client.post(url, follow=True)
+    assert again.status_code == 200
+    assert "already" in again.content.decode()
+    assert Enrollment.objects.filter(user=trainee).count() == 1
