@@ -1,6 +1,7 @@
 """`make bench`: run every bench/bench_*.py module against a generated data set and print one table.
 
-Each module defines `run(measure) -> list[Measurement]`; `measure` is bench.harness.measure.
+Each module defines `run(measure) -> list[Measurement]`; `measure` is bench.harness.measure. The data set
+(bench/dataset.py) is built once per bench database, before the first module runs.
 The benchmarks use their own SQLite file (var/bench.sqlite3), never the development database,
 unless BENCH_DATABASE_URL points elsewhere (e.g. PostgreSQL).
 """
@@ -9,6 +10,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,15 +29,38 @@ def main(argv):
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.utils import timezone
 
     settings.DEBUG = False  # templates and ORM as in production
     call_command("migrate", verbosity=0, interactive=False)
 
+    from bench.dataset import SIZES, dataset_built_on, dataset_counts, dataset_ensure
     from bench.harness import measure, print_table
+
+    print("data set ...", file=sys.stderr)
+    started = time.perf_counter()
+    project = dataset_ensure(stdout=sys.stderr)
+    counts = dataset_counts(project)
+    print(f"data set ready in {time.perf_counter() - started:.0f} s: {counts}", file=sys.stderr)
+    short = {name: counts[name] for name, size in SIZES.items() if counts[name] < size}
+    if short:
+        sys.exit(f"the data set is smaller than SIZES says: {short}")
+    built_on = dataset_built_on(project)
+    if built_on is None or (timezone.localdate() - built_on).days > 6:
+        # Its current week, running cohorts and upcoming editions have moved into the past.
+        print(
+            f"warning: the data set was laid out around {built_on}; delete the bench database to rebuild it around "
+            "today",
+            file=sys.stderr,
+        )
 
     results = []
     floor = None
-    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name):
+    # The floor first: it heads the table, and every other row is divided by it.
+    modules = sorted(
+        pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: (i.name != "bench_floor", i.name)
+    )
+    for info in modules:
         if not info.name.startswith("bench_") or (only and info.name not in only):
             continue
         module = importlib.import_module(f"bench.{info.name}")

@@ -36,11 +36,39 @@ def measure(name, func, *, runs=5, note="") -> Measurement:
     return Measurement(name, statistics.median(timings), len(captured), peak // 1024, runs, note)
 
 
+def logged_in(user):
+    """A test client with the user logged in, as after a completed second-factor login: the MFA middleware
+    still runs on every request, it just lets her through."""
+    from django.test import Client
+
+    from accounts.middleware import SESSION_MFA_OK
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    session = client.session
+    session[SESSION_MFA_OK] = True
+    session.save()
+    return client
+
+
+def page(client, url, status=200):
+    """A callable that requests the URL and fails loudly on any other status: a redirect to the login page
+    would otherwise be measured as a fast page."""
+
+    def _get():
+        response = client.get(url)
+        assert response.status_code == status, (url, response.status_code, response.get("Location"))
+        return response
+
+    return _get
+
+
 def print_table(measurements, *, floor=None, out=print):
-    out(f"{'benchmark':<52} {'median ms':>10} {'x floor':>8} {'queries':>8} {'peak KiB':>9}")
-    out("-" * 91)
+    width = max([52, *(len(m.name) for m in measurements)])
+    out(f"{'benchmark':<{width}} {'median ms':>10} {'x floor':>8} {'queries':>8} {'peak KiB':>9}")
+    out("-" * (width + 39))
     for m in measurements:
         ratio = f"{m.median_ms / floor.median_ms:.1f}" if floor and floor.median_ms else "-"
-        out(f"{m.name:<52} {m.median_ms:>10.1f} {ratio:>8} {m.queries:>8} {m.peak_kib:>9}")
+        out(f"{m.name:<{width}} {m.median_ms:>10.1f} {ratio:>8} {m.queries:>8} {m.peak_kib:>9}")
         if m.note:
             out(f"    {m.note}")
