@@ -1,77 +1,31 @@
-"""The free-slot finder: 20 counselors over 4 weeks, against a realistic calendar (constant query count)."""
+"""Counseling on the data set: the free-slot finder over the 20 counselors' next four weeks (as a job and as
+the coordinator's page), a counselor's week, the coordinator's week of every counselor, a client list."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
+from urllib.parse import urlencode
 
-from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
-COUNSELORS = 20
+from bench.dataset import COORDINATOR, COUNSELOR, dataset_user
+from bench.harness import logged_in, page
+from counseling.enums import SessionKind
+from counseling.models import Booking, CounselorProfile
+from counseling.selectors import slots_free
+
 DAYS = 28
 
 
-def _data():
-    from counseling.enums import SessionKind
-    from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
-
-    tz = timezone.get_current_timezone()
+def _next_monday():
     today = timezone.localdate()
-    first = today + timedelta(days=7 - today.weekday())  # next Monday
-    rooms = [Room.objects.get_or_create(name=f"Bench room {n}")[0] for n in range(10)]
-    client, _created = Client.objects.get_or_create(code="BENCH-C-1", defaults={"alias": "Bench"})
-    profiles = []
-    for n in range(COUNSELORS):
-        user, _created = get_user_model().objects.get_or_create(
-            username=f"bench-counselor-{n}@example.org", defaults={"email": f"bench-counselor-{n}@example.org"}
-        )
-        profile, created = CounselorProfile.objects.get_or_create(
-            user=user,
-            defaults={
-                "session_kinds": [k.value for k in SessionKind],
-                "trained_for_violence": True,
-                "min_notice_hours": 0,
-            },
-        )
-        if created:
-            AvailabilityWindow.objects.bulk_create(
-                AvailabilityWindow(counselor=profile, weekday=d, start_time=time(8), end_time=time(16))
-                for d in range(5)
-            )
-        profiles.append(profile)
-    window_start = datetime.combine(first, time.min, tzinfo=tz)
-    if not Booking.objects.filter(counselor__in=profiles, start__gte=window_start).exists():
-        bookings = []
-        for n, profile in enumerate(profiles):
-            AvailabilityException.objects.create(
-                counselor=profile,
-                start=window_start + timedelta(days=n % DAYS),
-                end=window_start + timedelta(days=n % DAYS + 1),
-            )
-            for day in range(DAYS):
-                for slot in range(3):
-                    # Counselors of one parity share hours; each pair of counselors has its own room.
-                    hour = 8 + 2 * slot + n % 2
-                    start = datetime.combine(first + timedelta(days=day), time(hour), tzinfo=tz)
-                    bookings.append(
-                        Booking(
-                            counselor=profile,
-                            client=client,
-                            room=rooms[n // 2] if (n + slot) % 4 else None,
-                            kind=SessionKind.EXPERIENTIAL if (n + slot) % 4 else SessionKind.HOME_VISIT,
-                            start=start,
-                            end=start + timedelta(minutes=60),
-                        )
-                    )
-        Booking.objects.bulk_create(bookings)
-    return profiles, first
+    return today + timedelta(days=7 - today.weekday())
 
 
 def run(measure):
-    from counseling.enums import SessionKind
-    from counseling.models import CounselorProfile
-    from counseling.selectors import slots_free
-
-    profiles, first = _data()
-    counselors = CounselorProfile.objects.filter(pk__in=[p.pk for p in profiles])
+    counselors = CounselorProfile.objects.filter(user__username__startswith=COUNSELOR)
+    first = _next_monday()
+    counselor, coordinator = dataset_user(COUNSELOR), dataset_user(COORDINATOR)
+    as_counselor, as_coordinator = logged_in(counselor), logged_in(coordinator)
 
     def find():
         return slots_free(
@@ -82,12 +36,36 @@ def run(measure):
             days=DAYS,
         )
 
-    found = len(find())
+    booked = Booking.objects.filter(counselor__in=counselors, start__date__gte=first).count()
+    search = urlencode({"kind": SessionKind.EXPERIENTIAL, "first_day": first.isoformat(), "weeks": 4, "minutes": 60})
+    week = reverse("counseling:my_bookings") + "?view=week"
+    this_week = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    in_week = Booking.objects.filter(start__date__gte=this_week, start__date__lt=this_week + timedelta(days=7))
     return [
         measure(
-            f"counseling: slot finder, {COUNSELORS} counselors x {DAYS} days",
+            f"counseling: slot finder, {counselors.count()} counselors x {DAYS} days",
             find,
             runs=10,
-            note=f"{found} free slots proposed",
-        )
+            note=f"{len(find())} free slots proposed around {booked} bookings",
+        ),
+        measure(
+            "counseling: slot finder page, 4 weeks (first 200)",
+            page(as_coordinator, reverse("counseling:slots") + "?" + search),
+            runs=10,
+        ),
+        measure(
+            f"counseling: counselor's week ({in_week.filter(counselor__user=counselor).count()} bookings)",
+            page(as_counselor, week),
+            runs=10,
+        ),
+        measure(
+            f"counseling: coordinator's week ({in_week.count()} bookings)",
+            page(as_coordinator, week),
+            runs=10,
+        ),
+        measure(
+            f"counseling: counselor's clients ({counselor.counselor_profile.clients.count()})",
+            page(as_counselor, reverse("counseling:client_list")),
+            runs=10,
+        ),
     ]

@@ -1,50 +1,28 @@
-"""Costs of the security layer: the middleware on a private page, audit rows for a list, one-time tokens."""
+"""Costs of the security layer on the data set: the middleware on a private page, audit rows for a
+counselor's list of clients, one-time form tokens."""
 
-from django.contrib.auth import get_user_model
-from django.test import Client as BrowserClient
+from django.urls import reverse
 
-from accounts.enums import Role
-from accounts.roles import role_grant
-from accounts.services import profile_save
 from audit.enums import AuditAction
 from audit.services import audit_record_many
-from counseling.models import Client
+from bench.dataset import COUNSELOR, TRAINEE, dataset_user
+from bench.harness import logged_in, page
 from website.security import form_token_consume, form_token_issue
 
 
-def _user():
-    user, created = get_user_model().objects.get_or_create(
-        username="bench-security@example.org", defaults={"email": "bench-security@example.org"}
-    )
-    if created:
-        user.set_password("bench-password-long")
-        user.save()
-        profile_save(user=user, full_name="Bench Person", organisation="Bench")
-        role_grant(user=user, role=Role.TRAINEE)
-    return user
-
-
-def _clients(n):
-    for i in range(n):
-        Client.objects.get_or_create(code=f"BENCH-SEC-{i:03d}", defaults={"alias": f"Bench {i}"})
-    return list(Client.objects.filter(code__startswith="BENCH-SEC-")[:n])
-
-
 def run(measure):
-    user = _user()
-    browser = BrowserClient()
-    browser.force_login(user)
-    clients = _clients(40)
+    trainee, counselor = dataset_user(TRAINEE, 1), dataset_user(COUNSELOR)
+    clients = list(counselor.counselor_profile.clients.all())
     return [
         measure(
             "security: private page through all middleware",
-            lambda: browser.get("/me/profile/", HTTP_HOST="localhost"),
+            page(logged_in(trainee), reverse("accounts:profile")),
             runs=30,
             note="session time-outs, MFA gate and no-store on; the role lookup is cached for the page",
         ),
         measure(
-            "security: audit rows for a 40-item list",
-            lambda: audit_record_many(actor=user, action=AuditAction.VIEW, objects=clients),
+            f"security: audit rows for a {len(clients)}-client list",
+            lambda: audit_record_many(actor=counselor, action=AuditAction.VIEW, objects=clients),
             runs=30,
         ),
         measure("security: one-time form token issue + spend", lambda: form_token_consume(form_token_issue()), runs=50),

@@ -1,106 +1,46 @@
-"""Trainings: catalogue, trainee dashboard and attendance screen (queries + ms), and enrolment under load.
+"""Trainings on the data set: the public catalogue, the dashboard of a trainee who keeps coming back, a
+trainer's editions and the attendance screen of her latest session; and enrolment under load.
 
 The load test fires 200 concurrent enrolment requests (threads, each with its own database connection)
-at one edition and asserts that none is overbooked. SQLite by default; PostgreSQL when BENCH_DATABASE_URL
-points to one.
+at one extra edition with 40 seats, made on top of the data set, and asserts that none is overbooked.
+SQLite by default; PostgreSQL when BENCH_DATABASE_URL points to one.
 """
 
 import statistics
 import threading
 import time
-from datetime import datetime, timedelta
-from datetime import time as clock
+from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from bench.harness import Measurement
+from bench.dataset import TRAINEE, dataset_project, dataset_user
+from bench.harness import Measurement, logged_in, page
+from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
+from trainings.models import Edition, Enrollment, TrainingProgramme
+from trainings.selectors import catalogue_editions
 
-PREFIX = "bench-trainings"
+LOAD_PROGRAMME = "Bench: enrolment under load"
 CONCURRENT = 200
 CAPACITY = 40
 
 
-def _trainees(prefix, count):
-    """Many trainee accounts fast: no password hashing, two bulk inserts."""
-    from accounts.models import Profile
-
-    User = get_user_model()
-    User.objects.filter(username__startswith=prefix).delete()
-    users = User.objects.bulk_create(
-        [User(username=f"{prefix}{i}@example.org", email=f"{prefix}{i}@example.org") for i in range(count)]
-    )
-    users = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
-    Profile.objects.bulk_create(
-        [
-            Profile(user=user, full_name=f"Polaznica Đurić {i}", organisation="Centar za socijalni rad")
-            for i, user in enumerate(users)
-        ]
-    )
-    return users
+def _load_edition_remove():
+    """The extra edition of an earlier run, never anything of the data set."""
+    Enrollment.objects.filter(edition__programme__title=LOAD_PROGRAMME).delete()
+    Edition.objects.filter(programme__title=LOAD_PROGRAMME).delete()
 
 
-def _aware(day, hour):
-    return timezone.make_aware(datetime.combine(day, clock(hour)))
-
-
-def _dataset():
-    from accounts.demo import demo_user
-    from accounts.enums import Role
-    from trainings.enums import EditionStatus, EnrollmentStatus
-    from trainings.models import Edition, Enrollment, TrainingProgramme, TrainingSession
-
-    programme, _ = TrainingProgramme.objects.get_or_create(title=f"{PREFIX} programme")
-    Enrollment.objects.filter(edition__programme=programme).delete()
-    Edition.objects.filter(programme=programme).delete()
-    trainer = demo_user(email=f"{PREFIX}-trainer@example.org", role=Role.TRAINER, full_name="Bench Trainer")
-    trainee = demo_user(email=f"{PREFIX}-trainee@example.org", role=Role.TRAINEE, full_name="Bench Trainee")
-    today = timezone.localdate()
-    now = timezone.now()
-    editions = []
-    for index in range(40):
-        start = today + timedelta(days=5 + index)
-        edition = Edition.objects.create(
-            programme=programme,
-            start_date=start,
-            end_date=start + timedelta(days=1),
-            municipality="Novi Sad",
-            capacity=40,
-            enrolment_opens=now - timedelta(days=10),
-            enrolment_closes=now + timedelta(days=4),
-            status=EditionStatus.OPEN,
-        )
-        edition.trainers.add(trainer)
-        for offset in range(2):
-            day = start + timedelta(days=offset)
-            TrainingSession.objects.create(edition=edition, start=_aware(day, 9), end=_aware(day, 17))
-        editions.append(edition)
-    participants = _trainees(f"{PREFIX}-p", 40)
-    Enrollment.objects.bulk_create(
-        [Enrollment(edition=editions[0], user=user, status=EnrollmentStatus.ENROLLED) for user in participants]
-    )
-    Enrollment.objects.bulk_create(
-        [Enrollment(edition=edition, user=trainee, status=EnrollmentStatus.ENROLLED) for edition in editions[1:21]]
-    )
-    return programme, editions, trainer, trainee
-
-
-def _page(client, url):
-    def _get():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-
-    return _get
-
-
-def _load(programme):
+def _load():
     """200 threads enrol at the same moment in one edition; returns a Measurement with throughput."""
-    from trainings import services
-    from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus
-    from trainings.models import Edition, Enrollment
+    from django.contrib.auth import get_user_model
 
+    from trainings import services
+
+    _load_edition_remove()
+    programme, _created = TrainingProgramme.objects.get_or_create(title=LOAD_PROGRAMME)
     now = timezone.now()
     start = timezone.localdate() + timedelta(days=3)
     edition = Edition.objects.create(
@@ -112,8 +52,8 @@ def _load(programme):
         enrolment_closes=now + timedelta(days=2),
         status=EditionStatus.OPEN,
     )
-    users = _trainees(f"{PREFIX}-load", CONCURRENT)
-    barrier = threading.Barrier(CONCURRENT)
+    users = list(get_user_model().objects.filter(username__startswith=TRAINEE).order_by("-pk")[:CONCURRENT])
+    barrier = threading.Barrier(len(users))
     timings, errors = [], []
     lock = threading.Lock()
 
@@ -138,15 +78,16 @@ def _load(programme):
         thread.join()
     elapsed = time.perf_counter() - began
     held = Enrollment.objects.filter(edition=edition, status__in=SEAT_HOLDING_STATUSES).count()
+    _load_edition_remove()
     assert held <= CAPACITY, f"overbooked: {held} seats taken of {CAPACITY}"
     assert held == CAPACITY, f"only {held} of {CAPACITY} seats taken ({len(errors)} errors: {errors[:3]})"
     note = (
-        f"{connection.vendor}: {CONCURRENT} concurrent enrolments in {elapsed:.2f} s = {CONCURRENT / elapsed:.0f}/s; "
-        f"{held}/{CAPACITY} seats, {CONCURRENT - held - len(errors)} waitlisted, {len(errors)} errors, "
+        f"{connection.vendor}: {len(users)} concurrent enrolments in {elapsed:.2f} s = {len(users) / elapsed:.0f}/s; "
+        f"{held}/{CAPACITY} seats, {len(users) - held - len(errors)} waitlisted, {len(errors)} errors, "
         f"p95 {sorted(timings)[int(len(timings) * 0.95) - 1]:.0f} ms; no overbooking"
     )
     return Measurement(
-        f"trainings: {CONCURRENT} concurrent enrolments (per request)",
+        f"trainings: {len(users)} concurrent enrolments (per request)",
         statistics.median(timings),
         0,
         0,
@@ -156,27 +97,44 @@ def _load(programme):
 
 
 def run(measure):
-    programme, editions, trainer, trainee = _dataset()
-    from trainings.demo import _catalogue_page
     from trainings.models import TrainingCataloguePage
 
-    _catalogue_page()
-    page = TrainingCataloguePage.objects.live().first()
-    anonymous = Client(HTTP_HOST="localhost")
-    trainee_client = Client(HTTP_HOST="localhost")
-    trainee_client.force_login(trainee)
-    trainer_client = Client(HTTP_HOST="localhost")
-    trainer_client.force_login(trainer)
-    session = editions[0].sessions.first()
-    results = [
-        measure("trainings: catalogue page, 40 editions", _page(anonymous, page.url), runs=20),
-        measure("trainings: trainee dashboard, 20 trainings", _page(trainee_client, "/trainings/my/"), runs=20),
+    catalogue = TrainingCataloguePage.objects.live().get()
+    trainee = dataset_user(TRAINEE)  # the one enrolled in every eighth edition
+    latest = (
+        Edition.objects.filter(project=dataset_project(), start_date__lt=timezone.localdate())
+        .order_by("-start_date")
+        .first()
+    )
+    trainer = latest.trainers.get()
+    session = latest.sessions.order_by("-start").first()
+    participants = latest.enrollments.exclude(status=EnrollmentStatus.CANCELLED).count()
+    as_trainee, as_trainer = logged_in(trainee), logged_in(trainer)
+    return [
         measure(
-            "trainings: attendance screen, 40 participants",
-            _page(trainer_client, f"/trainings/teach/sessions/{session.pk}/attendance/"),
+            f"trainings: catalogue page ({catalogue_editions().count()} upcoming editions)",
+            page(Client(HTTP_HOST="localhost"), catalogue.url),
             runs=20,
         ),
+        measure(
+            f"trainings: trainee dashboard ({trainee.enrollments.count()} trainings)",
+            page(as_trainee, reverse("trainings:dashboard")),
+            runs=20,
+        ),
+        measure(
+            f"trainings: trainer's editions ({trainer.trained_editions.count()})",
+            page(as_trainer, reverse("trainings:trainer_editions")),
+            runs=20,
+        ),
+        measure(
+            f"trainings: attendance screen ({participants} participants)",
+            page(as_trainer, reverse("trainings:session_attendance", args=[session.pk])),
+            runs=20,
+        ),
+        measure(
+            f"trainings: participants XLSX ({participants})",
+            page(as_trainer, reverse("trainings:participants_xlsx", args=[latest.pk])),
+            runs=10,
+        ),
+        _load(),
     ]
-    results.append(_load(programme))
-    get_user_model().objects.filter(username__startswith=f"{PREFIX}-load").delete()
-    return results

@@ -1,0 +1,20 @@
+import pytest
+
+from bench import dataset
+
+# Small enough to build in a few seconds, large enough that every benchmark finds what it measures.
+SMALL = {
+    "cohorts": 4,
+    "members": 8,
+    "counselors": 4,
+    "bookings": 40,
+    "editions": 10,
+    "trainees": 60,
+    "attendance_rows": 2000,
+}
+
+
+@pytest.fixture
+def small_dataset(db, monkeypatch):
+    monkeypatch.setattr(dataset, "SIZES", SMALL)
+    return dataset.dataset_ensure()
