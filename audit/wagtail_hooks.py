@@ -7,6 +7,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from audit.admin_views import AuditedCreateView, AuditedViewSetMixin
 from audit.enums import AuditAction
 from audit.models import AuditEntry, CompelledDisclosure
 from audit.services import audit_record
@@ -52,7 +53,7 @@ class AuditEntryViewSet(ModelViewSet):
         ]
 
 
-class CompelledDisclosureCreateView(generic.CreateView):
+class CompelledDisclosureCreateView(AuditedCreateView):
     def save_instance(self):
         self.form.instance.recorded_by = self.request.user
         instance = super().save_instance()
@@ -66,7 +67,7 @@ class CompelledDisclosureCreateView(generic.CreateView):
         return instance
 
 
-class CompelledDisclosureViewSet(ModelViewSet):
+class CompelledDisclosureViewSet(AuditedViewSetMixin, ModelViewSet):
     model = CompelledDisclosure
     icon = "warning"
     menu_label = _("Compelled disclosures")

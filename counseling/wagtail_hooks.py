@@ -10,11 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views.generic import EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from audit.enums import AuditAction
-from audit.services import audit_record
+from audit.admin_views import AuditedViewSetMixin
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Client, CounselorProfile, Room
 from counseling.services import client_code_new
@@ -36,15 +34,6 @@ class ClientAdminForm(WagtailAdminModelForm):
             self.fields["code"].initial = client_code_new()
         self.fields["alias"].help_text = _("Any name she chooses: a real name is not needed.")
         self.fields["counselors"].widget = forms.CheckboxSelectMultiple(choices=self.fields["counselors"].choices)
-
-
-class ClientEditView(EditView):
-    """Opening her file in the admin shows her safe-contact instructions: that is a view to audit."""
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        audit_record(actor=request.user, action=AuditAction.VIEW, obj=self.object, request=request, detail="admin")
-        return response
 
 
 class _FormViewSet(ModelViewSet):
@@ -102,11 +91,10 @@ class AbsenceViewSet(_FormViewSet):
     list_filter = ["counselor"]
 
 
-class ClientViewSet(_FormViewSet):
+class ClientViewSet(AuditedViewSetMixin, _FormViewSet):
     model = Client
     icon = "user"
     base_form_class = ClientAdminForm
-    edit_view_class = ClientEditView
     form_fields = [
         "alias",
         "code",

@@ -1,7 +1,8 @@
 """Coordinator screens in the Wagtail admin: programmes, cohorts, members, memberships and sessions.
 
 Coordinators get every model permission of this app after migrate (accounts.roles), which is what these
-viewsets check. Session notes are left out on purpose: they are read on the notes page, which is audited.
+viewsets check. Session notes are left out on purpose: they are read on the notes page, which is audited. Every list,
+opening and change of a member or membership here is audited too.
 """
 
 from django import forms
@@ -15,6 +16,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from accounts.enums import Role
+from audit.admin_views import AuditedViewSetMixin
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
 from groups.services import member_code_new, membership_capacity_check
 
@@ -101,7 +103,7 @@ class CohortViewSet(_FormViewSet):
     search_fields = ["name"]
 
 
-class MemberViewSet(_FormViewSet):
+class MemberViewSet(AuditedViewSetMixin, _FormViewSet):
     model = Member
     icon = "user"
     base_form_class = MemberAdminForm
@@ -111,7 +113,7 @@ class MemberViewSet(_FormViewSet):
     copy_view_enabled = False
 
 
-class MembershipViewSet(_FormViewSet):
+class MembershipViewSet(AuditedViewSetMixin, _FormViewSet):
     model = Membership
     icon = "link"
     base_form_class = MembershipAdminForm
