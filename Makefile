@@ -50,7 +50,7 @@ test-fast: $(STAMP) translations
 # Security checks: bandit fails on medium severity or worse, pip-audit on any known vulnerability.
 audit: $(STAMP)
 	$(BIN)/bandit -c pyproject.toml -r . --severity-level medium --confidence-level medium -q
-	$(BIN)/pip-audit --skip-editable --progress-spinner off
+	$(BIN)/python .ci/dependency_audit.py
 
 bench: $(STAMP) translations
 	$(BIN)/python -m bench
