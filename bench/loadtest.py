@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.loadtest [--requests 400] [--concurrency 8]
 
-Targets the training catalogue (public) and a trainee's dashboard (logged in through a real session
-cookie). Only 127.0.0.1 is ever contacted; the server is stopped at the end.
+Targets the training catalogue (public), a trainee's dashboard and her home page (logged in through a
+real session cookie), on the benchmarks' data set. Only 127.0.0.1 is ever contacted; the server is
+stopped at the end.
 """
 
 import argparse
@@ -115,20 +116,15 @@ def main(argv=None):
         server.wait(timeout=20)
 
 
-# Makes (once) a trainee with a verified email and prints a session cookie for her.
+# A session cookie for the data set's trainee who comes back (building the data set if it is not there).
 _SESSION_SNIPPET = """
 import django; django.setup()
 from django.conf import settings
-from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from accounts.enums import Role
-from accounts.roles import role_grant
-from accounts.services import profile_save
-email = "loadtest@example.org"
-user, created = get_user_model().objects.get_or_create(username=email, defaults={"email": email})
-if created:
-    profile_save(user=user, full_name="Load Test", organisation="Bench")
-    role_grant(user=user, role=Role.TRAINEE)
+from bench.dataset import TRAINEE, dataset_ensure, dataset_user
+dataset_ensure()
+user = dataset_user(TRAINEE)
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
