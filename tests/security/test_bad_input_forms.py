@@ -1,0 +1,151 @@
+"""Property-based: malformed values in every form of every page, sent as each role that sees the page.
+
+The forms are found the way a person finds them: every URL of the permission matrix is opened as each
+role allowed to open it, and each <form> on it is filled with hostile text in every field (a valid
+one-time token included, so the values reach validation). Whatever is typed, the answer is never a 500,
+and a form that is refused (its errors shown, or an error message after a redirect) saves nothing.
+"""
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client as BrowserClient
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.security.matrix import MATRIX, URL_KWARGS, URL_PATHS
+from tests.security.matrix_world import ROLES, world_build
+from tests.security.test_bad_input import nasty_text
+from website.security import FORM_TOKEN_FIELD, form_token_issue
+
+# Forms whose acceptance ends the test's session or leaves the site: not what this test is about.
+SKIPPED_ACTIONS = ("/accounts/logout/", "/i18n/setlang/", "/me/delete/", "/leave/")
+NOT_FILLED = {"csrfmiddlewaretoken", FORM_TOKEN_FIELD}
+# Rows that a refused form may still write: the audit of what was viewed, spent tokens, sessions.
+UNCOUNTED_APPS = {"audit", "sessions", "contenttypes", "auth", "admin", "wagtailcore", "django_tasks_database"}
+COUNTED_APPS = {"accounts", "groups", "counseling", "cases", "trainings", "certificates", "reporting", "website"}
+
+
+@dataclass(frozen=True)
+class FoundForm:
+    role: str
+    page: str
+    action: str
+    method: str
+    fields: tuple
+
+
+class _FormFinder(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms, self._current = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._current = {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get"), "f": []}
+        elif (
+            self._current is not None
+            and tag in ("input", "select", "textarea")
+            and attrs.get("name")
+            and attrs.get("type") not in ("submit", "button", "reset", "image")
+        ):
+            self._current["f"].append(attrs["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._current is not None:
+            self.forms.append(self._current)
+            self._current = None
+
+
+def _url(name, objects):
+    if name in URL_PATHS:
+        return URL_PATHS[name](objects)
+    return reverse(name, kwargs=URL_KWARGS.get(name, lambda o: {})(objects))
+
+
+def _forms_of_every_page(world, clients):
+    found, seen = [], set()
+    for name, answers in sorted(MATRIX.items()):
+        for role in ROLES:
+            if answers[role] != "200" or role == "anonymous" and name != "counseling:intake":
+                continue
+            page = _url(name, world.objects)
+            response = clients[role].get(page)
+            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+                continue
+            finder = _FormFinder()
+            finder.feed(response.content.decode())
+            for form in finder.forms:
+                action = urlsplit(urljoin(page, form["action"] or page)).path
+                key = (role, action, form["method"].lower(), tuple(sorted(set(form["f"]))))
+                if action.startswith(SKIPPED_ACTIONS) or action.startswith("/admin/") or key in seen:
+                    continue
+                seen.add(key)
+                found.append(FoundForm(role, page, action, key[2], key[3]))
+    return found
+
+
+def _counted_tables():
+    return [
+        model._meta.db_table
+        for model in apps.get_models()
+        if model._meta.app_label in COUNTED_APPS and not model._meta.proxy and model._meta.managed
+    ]
+
+
+def _rows(tables):
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables))  # noqa: S608 - model table names
+        return cursor.fetchone()[0]
+
+
+def _refused(client, response):
+    if response.status_code == 200:
+        content = response.content.decode(errors="replace")
+        return 'class="errorlist' in content or 'class="form-errors"' in content or "message-error" in content
+    if response.status_code == 302:
+        follow = client.get(response["Location"])
+        return follow.status_code == 200 and "message-error" in follow.content.decode(errors="replace")
+    return response.status_code in (400, 403, 404, 405, 409, 429)
+
+
+@pytest.fixture
+def found(make_user):
+    world = world_build(make_user)
+    clients = {}
+    for role, user in world.users.items():
+        clients[role] = BrowserClient()
+        if user is not None:
+            clients[role].force_login(user)
+    forms = _forms_of_every_page(world, clients)
+    return clients, forms
+
+
+@pytest.mark.django_db
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(data=st.data())
+def test_every_form_refuses_hostile_values_without_a_500_and_saves_nothing(found, data):
+    clients, forms = found
+    assert len(forms) > 30, [f.action for f in forms]  # the finder really found the project's forms
+    tables = _counted_tables()
+    for form in forms:
+        client = clients[form.role]
+        values = {name: data.draw(nasty_text, label=f"{form.action} {name}") for name in form.fields}
+        values = {k: v for k, v in values.items() if k not in NOT_FILLED}
+        before = _rows(tables)
+        if form.method == "post":
+            if FORM_TOKEN_FIELD in form.fields:
+                values[FORM_TOKEN_FIELD] = form_token_issue()
+            response = client.post(form.action, values)
+        else:
+            response = client.get(form.action, values)
+        assert response.status_code < 500, form
+        if _refused(client, response):
+            assert _rows(tables) == before, f"a refused form saved something: {form}"
