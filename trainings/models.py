@@ -191,8 +191,9 @@ class TrainingCataloguePage(Page):
         verbose_name = _("training catalogue page")
 
     def get_context(self, request, *args, **kwargs):
-        from trainings.selectors import catalogue_editions
+        from trainings.selectors import catalogue_page
 
         context = super().get_context(request, *args, **kwargs)
-        context["editions"] = catalogue_editions()
+        context["page_obj"] = catalogue_page(number=request.GET.get("page"))
+        context["editions"] = context["page_obj"].object_list
         return context

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -36,6 +37,14 @@ def catalogue_editions(*, today=None):
         .annotate(enrolment_open=ExpressionWrapper(Q(enrolment_opens__lte=now), output_field=BooleanField()))
         .order_by("start_date", "pk")
     )
+
+
+CATALOGUE_PAGE_SIZE = 20
+
+
+def catalogue_page(*, number):
+    """One page of the catalogue; a page number out of range or not a number gives the nearest page."""
+    return Paginator(catalogue_editions(), CATALOGUE_PAGE_SIZE).get_page(number)
 
 
 def accreditation_accessor() -> str | None:

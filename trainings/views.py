@@ -48,7 +48,8 @@ def catalogue(request):
         url = page.get_url(request)
         if url:
             return redirect(url)
-    return render(request, "trainings/catalogue.html", {"editions": selectors.catalogue_editions()})
+    page_obj = selectors.catalogue_page(number=request.GET.get("page"))
+    return render(request, "trainings/catalogue.html", {"page_obj": page_obj, "editions": page_obj.object_list})
 
 
 def edition_detail(request, pk):

@@ -9,6 +9,7 @@ from accounts.enums import Role
 from trainings import services
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Enrollment, TrainingAttendance, TrainingCataloguePage
+from trainings.selectors import CATALOGUE_PAGE_SIZE
 from website.enums import AttendanceStatus
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +60,24 @@ def test_catalogue_query_count_is_constant(client, make_edition, size, django_as
         make_edition(start_in=5 + index, days=1)
     page = _catalogue_page()
     client.get(page.url)  # warm Wagtail's site-root cache, as on a running server
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12 and the paginator's count
         response = client.get(page.url)
-    assert len(response.context["editions"]) == size
+    assert len(response.context["editions"]) == min(size, CATALOGUE_PAGE_SIZE)
+
+
+def test_catalogue_is_paginated_and_forgives_a_bad_page_number(client, make_edition):
+    editions = [make_edition(start_in=5 + index, days=1) for index in range(CATALOGUE_PAGE_SIZE + 3)]
+    page = _catalogue_page()
+    first = client.get(page.url)
+    assert list(first.context["editions"]) == editions[:CATALOGUE_PAGE_SIZE]
+    assert 'href="?page=2"' in first.content.decode() and "Page 1 of 2" in first.content.decode()
+    second = client.get(page.url, {"page": 2})
+    assert list(second.context["editions"]) == editions[CATALOGUE_PAGE_SIZE:]
+    assert 'href="?page=1"' in second.content.decode()
+    for bad in ("abc", "999", "-1", "\x00"):
+        response = client.get(page.url, {"page": bad})
+        assert response.status_code == 200
+        assert len(response.context["editions"]) in (3, CATALOGUE_PAGE_SIZE)
 
 
 def test_edition_page_shows_programme_dates_and_place(client, edition):
