@@ -12,6 +12,11 @@ class SerialForm(forms.Form):
     )
 
 
+class SearchForm(forms.Form):
+    # A CharField refuses NUL characters, which PostgreSQL cannot compare with.
+    q = forms.CharField(required=False, max_length=100, strip=True)
+
+
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason for revoking"), max_length=255)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from certificates import selectors, services
 from certificates.enums import VerificationState
 from certificates.exports import certificate_pdf, register_xlsx_response
-from certificates.forms import RegisterExportForm, ReissueForm, RevokeForm, SerialForm
+from certificates.forms import RegisterExportForm, ReissueForm, RevokeForm, SearchForm, SerialForm
 from certificates.models import CertificateSettings
 from certificates.ratelimit import client_ip, rate_limit_hit
 
@@ -180,7 +180,8 @@ def download(request, pk):
 @login_required
 def coordinator_list(request):
     _coordinator_required(request)
-    query = request.GET.get("q", "")
+    search = SearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
     page = Paginator(selectors.certificates_coordinator_list(query=query), 50).get_page(request.GET.get("page"))
     awaiting = list(selectors.enrollments_awaiting_certificate()[:100])
     return render(

@@ -36,7 +36,8 @@ class World:
 
 
 def _demo_user(role):
-    return next(u for u in get_user_model().objects.filter(email__endswith="@example.org") if has_role(u, role))
+    users = get_user_model().objects.filter(email__endswith="@example.org").order_by("pk")  # stable on PostgreSQL
+    return next(u for u in users if has_role(u, role))
 
 
 def _first(queryset, what):
