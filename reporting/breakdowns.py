@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -68,7 +68,8 @@ def new_and_continuing(project, period) -> dict:
             "client",
         ),
     ):
-        continuing = current.filter(**{f"{person}__in": earlier.values(person)}).aggregate(
+        # A correlated EXISTS, not IN (all earlier rows): the planners stop at the first earlier row.
+        continuing = current.filter(Exists(earlier.filter(**{person: OuterRef(person)}))).aggregate(
             n=Count(person, distinct=True)
         )["n"]
         rows.append({"label": code, "values": [served - continuing, continuing, served]})
