@@ -28,6 +28,7 @@ from counseling.enums import (
 )
 from counseling.models import Booking, Client, CounselorProfile, IntakeRequest, Room
 from counseling.selectors import availability_problems, day_bounds
+from reporting.services import period_guard
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +276,8 @@ def booking_mark(*, booking: Booking, status: str, by, now: datetime | None = No
         raise ValidationError(_("A cancelled booking cannot be marked."), code="status")
     if booking.start > (now or timezone.now()):
         raise ValidationError(_("The session has not begun yet: mark it once it has taken place."), code="future")
+    # Held sessions are counted in donor reports: a submitted or locked period's count must not move.
+    period_guard(project_id=booking.project_id, on_date=timezone.localdate(booking.start))
     booking.status = status
     booking.save(update_fields=["status"])
     return booking

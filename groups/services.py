@@ -23,6 +23,7 @@ from groups.selectors import (
     organisation_tz,
     session_memberships,
 )
+from reporting.services import period_guard
 from website.enums import AttendanceStatus
 
 # Attendance can be taken from this long before the start (a facilitator preparing the room), not earlier.
@@ -62,6 +63,7 @@ def attendance_record(*, session, marks: dict[int, Mark], by, request=None, now=
     with transaction.atomic():
         # Serialises two facilitators saving the same session at once.
         session = GroupSession.objects.select_for_update().select_related("cohort").get(pk=session.pk)
+        period_guard(project_id=session.cohort.project_id, on_date=local_date(session.start))
         memberships = {m.member_id: m for m in session_memberships(session=session)}
         if set(marks) - set(memberships):
             raise ValidationError(
@@ -279,6 +281,7 @@ def session_cancel(*, session, reason: str, by=None) -> GroupSession:
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give a reason for cancelling the session."))
+    period_guard(project_id=session.cohort.project_id, on_date=local_date(session.start))
     session.cancelled = True
     session.cancel_reason = reason
     session.sequence += 1

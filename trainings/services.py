@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from reporting.services import period_guard
 from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance
 from trainings.signals import enrollment_completed
@@ -308,6 +309,7 @@ def attendance_record(*, session, marks: dict, by) -> int:
             _("Attendance can only be recorded for people enrolled in this edition. Nothing was saved."),
             code="not_enrolled",
         )
+    period_guard(project_id=session.edition.project_id, on_date=timezone.localdate(session.start))
     now = timezone.now()
     with transaction.atomic():
         TrainingAttendance.objects.bulk_create(

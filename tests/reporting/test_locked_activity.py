@@ -1,0 +1,99 @@
+"""Activity counted by a submitted or locked report cannot change: group attendance, session
+cancellations, held counseling sessions and training attendance. The message names the period and who
+locked it; the next, open period takes changes as before."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from counseling.enums import BookingStatus
+from counseling.models import Booking
+from counseling.services import booking_mark
+from groups.models import Attendance, GroupSession
+from groups.services import Mark, attendance_record, session_cancel
+from reporting.enums import Transition
+from tests.reporting.test_services import walk
+from trainings import services as training_services
+from trainings.models import TrainingAttendance
+from website.enums import AttendanceStatus
+
+pytestmark = pytest.mark.django_db
+
+LOCKED_DAY = date(2022, 5, 10)  # in Q2 2022, the first period
+OPEN_DAY = date(2022, 8, 10)  # in Q3 2022, still open
+
+
+@pytest.fixture
+def locked(period, project_manager, coordinator):
+    return walk(period, project_manager, coordinator, Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK)
+
+
+def _assert_names_the_period(refused, project_manager):
+    message = refused.value.messages[0]
+    assert "Q2 2022" in message and project_manager.profile.full_name in message
+
+
+def test_group_attendance_in_a_locked_period_is_refused(groups_data, locked, project_manager, facilitator):
+    cohort, members = groups_data("Spring", [LOCKED_DAY], 2)
+    session = GroupSession.objects.get(cohort=cohort)
+    with pytest.raises(ValidationError) as refused:
+        attendance_record(session=session, marks={members[0].pk: Mark(AttendanceStatus.ABSENT)}, by=facilitator)
+    _assert_names_the_period(refused, project_manager)
+    assert Attendance.objects.get(session=session, member=members[0]).status == AttendanceStatus.PRESENT
+
+    with pytest.raises(ValidationError):
+        session_cancel(session=session, reason="Storm", by=facilitator)
+    assert not GroupSession.objects.get(pk=session.pk).cancelled
+
+
+def test_group_attendance_in_an_open_period_is_saved(groups_data, locked, facilitator):
+    cohort, members = groups_data("Summer", [OPEN_DAY], 1)
+    session = GroupSession.objects.get(cohort=cohort)
+    attendance_record(session=session, marks={members[0].pk: Mark(AttendanceStatus.ABSENT)}, by=facilitator)
+    assert Attendance.objects.get(session=session).status == AttendanceStatus.ABSENT
+
+
+def test_marking_a_counseling_session_in_a_locked_period_is_refused(
+    counseling_data, locked, project_manager, coordinator
+):
+    counseling_data(LOCKED_DAY, status=BookingStatus.CONFIRMED)
+    booking = Booking.objects.get()
+    with pytest.raises(ValidationError) as refused:
+        booking_mark(booking=booking, status=BookingStatus.HELD, by=coordinator)
+    _assert_names_the_period(refused, project_manager)
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED
+
+    counseling_data(OPEN_DAY, status=BookingStatus.CONFIRMED)
+    later = Booking.objects.exclude(pk=booking.pk).get()
+    booking_mark(booking=later, status=BookingStatus.HELD, by=coordinator)
+    assert Booking.objects.get(pk=later.pk).status == BookingStatus.HELD
+
+
+def test_training_attendance_in_a_locked_period_is_refused(trainings_data, locked, project_manager, make_user, trainer):
+    edition = trainings_data(LOCKED_DAY, [make_user("Trainee")])
+    attendance = TrainingAttendance.objects.get()
+    session = attendance.session
+    with pytest.raises(ValidationError) as refused:
+        training_services.attendance_record(
+            session=session, marks={attendance.enrollment_id: AttendanceStatus.ABSENT}, by=trainer
+        )
+    _assert_names_the_period(refused, project_manager)
+    assert TrainingAttendance.objects.get().status == AttendanceStatus.PRESENT
+    assert edition.project_id == locked.project_id
+
+
+def test_the_facilitator_sees_the_lock_message_on_the_attendance_page(
+    groups_data, locked, project_manager, client_for, coordinator
+):
+    cohort, members = groups_data("Spring", [LOCKED_DAY], 1)
+    session = GroupSession.objects.get(cohort=cohort)
+    response = client_for(coordinator).post(
+        reverse("groups:session_attendance", args=[session.pk]),
+        {f"m-{members[0].pk}": AttendanceStatus.ABSENT},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Q2 2022" in response.content.decode()
+    assert Attendance.objects.get(session=session).status == AttendanceStatus.PRESENT
