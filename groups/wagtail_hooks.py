@@ -1,8 +1,8 @@
 """Coordinator screens in the Wagtail admin: programmes, cohorts, members, memberships and sessions.
 
 Coordinators get every model permission of this app after migrate (accounts.roles), which is what these
-viewsets check. Session notes are left out on purpose: they are read on the notes page, which is audited. Every list,
-opening and change of a member or membership here is audited too.
+viewsets check. Session notes are left out on purpose: they are read on the notes page, which is audited.
+Every list, opening and change of a member or membership here is audited too.
 """
 
 from django import forms
