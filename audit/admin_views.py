@@ -27,23 +27,22 @@ class AuditedCreateView(generic.CreateView):
         return instance
 
 
-class AuditedEditView(generic.EditView):
+class _AuditedOpeningMixin:
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         audit_record(actor=request.user, action=AuditAction.VIEW, obj=self.object, request=request, detail="admin")
         return response
 
+
+class AuditedEditView(_AuditedOpeningMixin, generic.EditView):
     def save_instance(self):
         instance = super().save_instance()
         audit_record(actor=self.request.user, action=AuditAction.CHANGE, obj=instance, request=self.request)
         return instance
 
 
-class AuditedInspectView(generic.InspectView):
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        audit_record(actor=request.user, action=AuditAction.VIEW, obj=self.object, request=request, detail="admin")
-        return response
+class AuditedInspectView(_AuditedOpeningMixin, generic.InspectView):
+    pass
 
 
 class AuditedDeleteView(generic.DeleteView):

@@ -826,32 +826,43 @@ def conference_detail(request, pk):
     return _conference_page(request, conference)
 
 
+def _conference_add(request, pk, *, form_class, form_name, service, detail, done):
+    """Add a participant or a follow-up to a conference; on an error, the page again with the form."""
+    conference = _conference(request, pk, "cases.change_caseconference")
+    form = form_class(request.POST)
+    if form.is_valid() and _attempt(form, lambda: service(conference=conference, by=request.user, **form.cleaned_data)):
+        _audit(request, AuditAction.CHANGE, conference, detail)
+        messages.success(request, done)
+        return redirect("cases:conference_detail", pk=conference.pk)
+    return _conference_page(request, conference, **{form_name: form})
+
+
 @require_POST
 @login_required
 def conference_participant_add(request, pk):
-    conference = _conference(request, pk, "cases.change_caseconference")
-    form = forms.ParticipantForm(request.POST)
-    if form.is_valid() and _attempt(
-        form, lambda: services.conference_participant_add(conference=conference, by=request.user, **form.cleaned_data)
-    ):
-        _audit(request, AuditAction.CHANGE, conference, "participant added")
-        messages.success(request, _("The participant was added."))
-        return redirect("cases:conference_detail", pk=conference.pk)
-    return _conference_page(request, conference, participant_form=form)
+    return _conference_add(
+        request,
+        pk,
+        form_class=forms.ParticipantForm,
+        form_name="participant_form",
+        service=services.conference_participant_add,
+        detail="participant added",
+        done=_("The participant was added."),
+    )
 
 
 @require_POST
 @login_required
 def conference_follow_up_add(request, pk):
-    conference = _conference(request, pk, "cases.change_caseconference")
-    form = forms.FollowUpForm(request.POST)
-    if form.is_valid() and _attempt(
-        form, lambda: services.follow_up_add(conference=conference, by=request.user, **form.cleaned_data)
-    ):
-        _audit(request, AuditAction.CHANGE, conference, "follow-up added")
-        messages.success(request, _("The follow-up action was added."))
-        return redirect("cases:conference_detail", pk=conference.pk)
-    return _conference_page(request, conference, follow_up_form=form)
+    return _conference_add(
+        request,
+        pk,
+        form_class=forms.FollowUpForm,
+        form_name="follow_up_form",
+        service=services.follow_up_add,
+        detail="follow-up added",
+        done=_("The follow-up action was added."),
+    )
 
 
 @require_POST
