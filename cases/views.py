@@ -677,18 +677,31 @@ def cti(request, case):
     return _cti_page(request, case, course)
 
 
+def _cti_add(request, case, *, form_class, form_name, service, detail, done):
+    """Add a goal or a review to the CTI course; on an error, the page again with the form."""
+    course = get_object_or_404(CtiCourse, case=case)
+    form = form_class(request.POST)
+    if form.is_valid():
+        added = _attempt(form, lambda: service(course=course, by=request.user, **form.cleaned_data))
+        if added:
+            _audit(request, AuditAction.CREATE, added, detail)
+            messages.success(request, done)
+            return redirect("cases:cti", pk=case.pk)
+    return _cti_page(request, case, course, **{form_name: form})
+
+
 @require_POST
 @case_view("cases.change_case")
 def cti_goal_add(request, case):
-    course = get_object_or_404(CtiCourse, case=case)
-    form = forms.CtiGoalForm(request.POST)
-    if form.is_valid():
-        goal = _attempt(form, lambda: services.cti_goal_add(course=course, by=request.user, **form.cleaned_data))
-        if goal:
-            _audit(request, AuditAction.CREATE, goal, "CTI goal")
-            messages.success(request, _("The goal was added."))
-            return redirect("cases:cti", pk=case.pk)
-    return _cti_page(request, case, course, goal_form=form)
+    return _cti_add(
+        request,
+        case,
+        form_class=forms.CtiGoalForm,
+        form_name="goal_form",
+        service=services.cti_goal_add,
+        detail="CTI goal",
+        done=_("The goal was added."),
+    )
 
 
 @require_POST
@@ -706,15 +719,15 @@ def cti_goal_status(request, case, goal_pk):
 @require_POST
 @case_view("cases.change_case")
 def cti_review_add(request, case):
-    course = get_object_or_404(CtiCourse, case=case)
-    form = forms.CtiReviewForm(request.POST)
-    if form.is_valid():
-        review = _attempt(form, lambda: services.cti_review_add(course=course, by=request.user, **form.cleaned_data))
-        if review:
-            _audit(request, AuditAction.CREATE, review, "CTI review")
-            messages.success(request, _("The review was added."))
-            return redirect("cases:cti", pk=case.pk)
-    return _cti_page(request, case, course, review_form=form)
+    return _cti_add(
+        request,
+        case,
+        form_class=forms.CtiReviewForm,
+        form_name="review_form",
+        service=services.cti_review_add,
+        detail="CTI review",
+        done=_("The review was added."),
+    )
 
 
 @login_required
