@@ -42,6 +42,7 @@ fmt: $(STAMP)
 test: $(STAMP) translations
 	$(BIN)/ruff check .
 	HAVEN_TESTING=1 $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/lint-imports
 	HAVEN_TESTING=1 $(BIN)/pytest -q $(PYTEST_ARGS)
 
 test-fast: $(STAMP) translations

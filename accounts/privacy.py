@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 
 from accounts.enums import Role
 from accounts.roles import user_roles
-from website.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 # Project apps whose rows a person may hold through a foreign key named "user".
 _PERSONAL_DATA_APPS = ("accounts", "trainings", "certificates", "groups", "counseling", "reporting")

@@ -41,6 +41,6 @@ def _end_sessions_on_deactivation(sender, instance, created, raw=False, **kwargs
     if raw or created:
         return
     if getattr(instance, "_haven_was_active", None) and not instance.is_active:
-        from website.security import user_sessions_end
+        from core.security import user_sessions_end
 
         user_sessions_end(user=instance)

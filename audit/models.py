@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.enums import AuditAction, LegalBasis
-from website.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -118,17 +118,3 @@ class CompelledDisclosure(models.Model):
     def __str__(self):
         # Never the alias: this string appears in admin lists and logs.
         return f"{self.get_legal_basis_display()} {self.released_on:%Y-%m-%d}"
-
-
-class UsedFormToken(models.Model):
-    """One-time form tokens already spent. The unique key makes two simultaneous submits of one form
-    race in the database, where exactly one wins (see website.security)."""
-
-    token = models.CharField(max_length=64, unique=True)
-    used_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        default_permissions = ()
-
-    def __str__(self):
-        return self.token

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from core import dates
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,7 +32,6 @@ def main(argv):
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
 
     settings.DEBUG = False  # templates and ORM as in production
     call_command("migrate", verbosity=0, interactive=False)
@@ -51,7 +52,7 @@ def main(argv):
     if short:
         sys.exit(f"the data set is smaller than SIZES says: {short}")
     built_on = dataset_built_on(project)
-    if built_on is None or (timezone.localdate() - built_on).days > 6:
+    if built_on is None or (dates.today() - built_on).days > 6:
         # Its current week, running cohorts and upcoming editions have moved into the past.
         print(
             f"warning: the data set was laid out around {built_on}; delete the bench database to rebuild it around "

@@ -15,11 +15,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from bench.dataset import COORDINATOR, TRAINEE, dataset_user
 from bench.harness import Measurement, logged_in, page
 from certificates.models import Accreditation, Certificate
+from core import dates
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingProgramme
 
@@ -36,7 +36,7 @@ def _extra_remove():
 
 def _extra():
     _extra_remove()  # left behind by a run that failed half-way
-    today = timezone.localdate()
+    today = dates.today()
     programme, _created = TrainingProgramme.objects.get_or_create(title=TITLE, defaults={"hours": Decimal("16.0")})
     accreditation, _created = Accreditation.objects.get_or_create(
         body="Republički zavod za socijalnu zaštitu",
@@ -50,7 +50,7 @@ def _extra():
         },
     )
     accreditation.programmes.add(programme)
-    opens = timezone.now() - timedelta(days=90)
+    opens = dates.now() - timedelta(days=90)
     edition = Edition.objects.create(
         programme=programme,
         start_date=today - timedelta(days=10),

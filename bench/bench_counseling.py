@@ -5,10 +5,10 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
 
 from bench.dataset import COORDINATOR, COUNSELOR, dataset_user
 from bench.harness import logged_in, page
+from core import dates
 from counseling.enums import SessionKind
 from counseling.models import Booking, CounselorProfile
 from counseling.selectors import slots_free
@@ -17,7 +17,7 @@ DAYS = 28
 
 
 def _next_monday():
-    today = timezone.localdate()
+    today = dates.today()
     return today + timedelta(days=7 - today.weekday())
 
 
@@ -39,7 +39,7 @@ def run(measure):
     booked = Booking.objects.filter(counselor__in=counselors, start__date__gte=first).count()
     search = urlencode({"kind": SessionKind.EXPERIENTIAL, "first_day": first.isoformat(), "weeks": 4, "minutes": 60})
     week = reverse("counseling:my_bookings") + "?view=week"
-    this_week = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    this_week = dates.today() - timedelta(days=dates.today().weekday())
     in_week = Booking.objects.filter(start__date__gte=this_week, start__date__lt=this_week + timedelta(days=7))
     return [
         measure(

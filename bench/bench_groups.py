@@ -2,10 +2,10 @@
 open most), its XLSX, the facilitator's attendance screen for the latest session and her list of cohorts."""
 
 from django.urls import reverse
-from django.utils import timezone
 
 from bench.dataset import dataset_project
 from bench.harness import logged_in, page
+from core import dates
 from groups.enums import CohortStatus
 from groups.models import Cohort
 from groups.selectors import cohort_attendance_grid
@@ -14,7 +14,7 @@ from groups.selectors import cohort_attendance_grid
 def run(measure):
     cohort = Cohort.objects.filter(project=dataset_project(), status=CohortStatus.RUNNING).order_by("pk").first()
     facilitator = cohort.facilitators.get()
-    latest = cohort.sessions.filter(start__lte=timezone.now()).order_by("-start").first()
+    latest = cohort.sessions.filter(start__lte=dates.now()).order_by("-start").first()
     size = f"{cohort.memberships.count()} members x {cohort.sessions.count()} sessions"
     as_facilitator = logged_in(facilitator)
     return [

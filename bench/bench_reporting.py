@@ -3,10 +3,10 @@ date" column counts every attendance row since the project began), and the quart
 read back from its snapshot. On screen and as XLSX, as the project manager opens them."""
 
 from django.urls import reverse
-from django.utils import timezone
 
 from bench.dataset import MANAGER, dataset_project, dataset_user
 from bench.harness import logged_in, page
+from core import dates
 from groups.models import Attendance
 from reporting.enums import PeriodStatus
 from reporting.report import report_figures
@@ -26,7 +26,7 @@ def _rows(project, *, since=None, until):
 
 def run(measure):
     project = dataset_project()
-    ended = project.periods.filter(end_date__lt=timezone.localdate()).order_by("-start_date")
+    ended = project.periods.filter(end_date__lt=dates.today()).order_by("-start_date")
     live = ended.filter(status=PeriodStatus.OPEN).first()
     frozen = ended.filter(status=PeriodStatus.LOCKED).first()
     as_manager = logged_in(dataset_user(MANAGER))

@@ -7,7 +7,7 @@ from audit.enums import AuditAction
 from audit.services import audit_record_many
 from bench.dataset import COUNSELOR, TRAINEE, dataset_user
 from bench.harness import logged_in, page
-from website.security import form_token_consume, form_token_issue
+from core.security import form_token_consume, form_token_issue
 
 
 def run(measure):

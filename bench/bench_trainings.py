@@ -14,10 +14,10 @@ from datetime import timedelta
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from bench.dataset import TRAINEE, dataset_project, dataset_user
 from bench.harness import Measurement, logged_in, page
+from core import dates
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingProgramme
 from trainings.selectors import catalogue_editions
@@ -42,8 +42,8 @@ def _load():
 
     _load_edition_remove()
     programme, _created = TrainingProgramme.objects.get_or_create(title=LOAD_PROGRAMME)
-    now = timezone.now()
-    start = timezone.localdate() + timedelta(days=3)
+    now = dates.now()
+    start = dates.today() + timedelta(days=3)
     edition = Edition.objects.create(
         programme=programme,
         start_date=start,
@@ -109,7 +109,7 @@ def run(measure):
     catalogue = TrainingCataloguePage.objects.live().get()
     trainee = dataset_user(TRAINEE)  # the one enrolled in every eighth edition
     latest = (
-        Edition.objects.filter(project=dataset_project(), start_date__lt=timezone.localdate())
+        Edition.objects.filter(project=dataset_project(), start_date__lt=dates.today())
         .order_by("-start_date")
         .first()
     )

@@ -21,6 +21,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from core import dates
+
 MARKER = "Bench data set"
 SIZES = {
     "cohorts": 50,
@@ -99,7 +101,7 @@ class _Calendar:
 
     def __init__(self):
         self.tz = timezone.get_current_timezone()
-        self.today = timezone.localdate()
+        self.today = dates.today()
         self.week0 = self.today - timedelta(days=self.today.weekday())
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
@@ -181,10 +183,10 @@ def _people(rng, log):
 def _trainings(rng, cal, project, staff, log):
     """Past editions (one a week, closed, attended) and upcoming ones (open, the catalogue)."""
     from certificates.models import Accreditation
+    from core.enums import AttendanceStatus
     from trainings.demo import _catalogue_page
     from trainings.enums import EditionStatus, EnrollmentStatus
     from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
-    from website.enums import AttendanceStatus
 
     _catalogue_page()  # the public site's page that lists the upcoming editions
     titles = [
@@ -214,7 +216,7 @@ def _trainings(rng, cal, project, staff, log):
     count = SIZES["editions"]
     upcoming = max(1, count // 5)
     past = count - upcoming
-    now = timezone.now()
+    now = dates.now()
     editions = []
     for i in range(count):
         week = i - past if i < past else i - past + 1
@@ -296,9 +298,9 @@ def _groups(rng, cal, project, staff, budget, log):
     The first wave is closed, the second is running: its last sessions lie ahead or wait to be marked.
     Past sessions carry attendance rows until the budget of rows is spent.
     """
+    from core.enums import AttendanceStatus
     from groups.enums import CohortStatus, MembershipOutcome
     from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
-    from website.enums import AttendanceStatus
 
     members = Member.objects.bulk_create(
         Member(alias=rng.choice(FIRST_NAMES), code=f"BM-{n:05d}", children_count=rng.choice([0, 1, 1, 2, 3]))
@@ -362,7 +364,7 @@ def _groups(rng, cal, project, staff, budget, log):
     members_of = {}
     for membership in memberships:
         members_of.setdefault(membership.cohort_id, []).append(membership.member_id)
-    now = timezone.now()
+    now = dates.now()
     marks = [AttendanceStatus.PRESENT] * 7 + [AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED]
     # The oldest sessions are marked first; what the budget does not reach is the latest, not yet marked.
     past = sorted((s for s in sessions if s.end < now), key=lambda s: (s.start, s.cohort_id))
@@ -417,7 +419,7 @@ def _counseling(rng, cal, project, staff, log):
         for n, p in enumerate(profiles)
         if n % 4 == 0
     )
-    now = timezone.now()
+    now = dates.now()
     kinds = [SessionKind.EXPERIENTIAL, SessionKind.CASE_BASED, SessionKind.AFTERCARE]
     past_statuses = [BookingStatus.HELD] * 8 + [BookingStatus.NO_SHOW, BookingStatus.CANCELLED]
     bookings = []

@@ -24,6 +24,7 @@ from cases.enums import (
 )
 from cases.models import ActionPlan, Case, Institution, SafetyPlanVersion
 from cases.selectors import add_months, cti_planned_end
+from core import dates
 from counseling.enums import SessionKind
 from counseling.models import Client, CounselorProfile
 
@@ -53,7 +54,7 @@ def _answers(yes_codes):
 
 
 def load(*, users, stdout=None):
-    today = timezone.localdate()
+    today = dates.today()
     counselor_user = users.get(Role.COUNSELOR)
     coordinator = users.get(Role.COORDINATOR)
     if counselor_user is None:
@@ -192,9 +193,7 @@ def _case_high_risk(client, counselor, by, coordinator, today, csw, police, pros
         expected_version=0,
         by=by,
     )
-    SafetyPlanVersion.objects.filter(plan__case=case, version=1).update(
-        saved_at=timezone.now() - dt.timedelta(days=120)
-    )
+    SafetyPlanVersion.objects.filter(plan__case=case, version=1).update(saved_at=dates.now() - dt.timedelta(days=120))
     services.safety_plan_save(
         case=case,
         sections={

@@ -5,8 +5,9 @@ from functools import cache
 from pathlib import Path
 
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core import dates
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 
@@ -46,7 +47,7 @@ def case_summary_pdf(summary: dict) -> bytes:
 
     story.append(Paragraph(escape(_("Case summary")), styles["Title"]))
     line(_("For: %(recipient)s") % {"recipient": summary["recipient"].name})
-    line(_("Produced: %(when)s") % {"when": f"{timezone.localtime():%Y-%m-%d %H:%M}"})
+    line(_("Produced: %(when)s") % {"when": f"{dates.local_time():%Y-%m-%d %H:%M}"})
     line(_("Data categories: %(list)s") % {"list": ", ".join(str(c) for c in summary["categories"])})
     story.append(Spacer(1, 12))
     if "identity" in summary:
@@ -80,7 +81,7 @@ def case_summary_pdf(summary: dict) -> bytes:
     if "sessions" in summary:
         heading(_("Counseling sessions"))
         for booking in summary["sessions"]:
-            start = timezone.localtime(booking.start)
+            start = dates.local_time(booking.start)
             line(f"{start:%Y-%m-%d %H:%M} {booking.get_kind_display()} {booking.get_status_display()}")
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title=_("Case summary")).build(story)

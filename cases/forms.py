@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import STAFF_ROLES, Role
@@ -26,8 +25,9 @@ from cases.enums import (
     ConsentForm as ConsentGiven,
 )
 from cases.models import Institution
+from core import dates
+from core.security import OneTimeTokenFormMixin
 from counseling.models import Client, CounselorProfile
-from website.security import OneTimeTokenFormMixin
 
 
 class DateInput(forms.DateInput):
@@ -79,7 +79,7 @@ class CaseForm(OneTimeTokenFormMixin, forms.Form):
         self.fields["client"].queryset = clients.order_by("alias")
         self.fields["lead_counselor"].queryset = _counselors()
         self.fields["counselors"].queryset = _counselors()
-        self.initial.setdefault("opened_on", timezone.localdate())
+        self.initial.setdefault("opened_on", dates.today())
         own = CounselorProfile.objects.filter(user=user).first()
         if own:
             self.initial.setdefault("lead_counselor", own.pk)
@@ -95,7 +95,7 @@ class NeedsForm(OneTimeTokenFormMixin, forms.Form):
     def __init__(self, *args, latest=None, **kwargs):
         super().__init__(*args, **kwargs)
         previous = {need.area: need for need in latest.needs.all()} if latest else {}
-        self.initial.setdefault("assessed_on", timezone.localdate())
+        self.initial.setdefault("assessed_on", dates.today())
         self.areas = []
         for area in NeedArea:
             level_name, notes_name = f"level_{area.value}", f"notes_{area.value}"
@@ -126,7 +126,7 @@ class RiskForm(OneTimeTokenFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("assessed_on", timezone.localdate())
+        self.initial.setdefault("assessed_on", dates.today())
         self.questions = []
         for number, question in enumerate(RISK_QUESTIONS, start=1):
             name = f"q_{question.code}"
@@ -199,7 +199,7 @@ class InformationForm(OneTimeTokenFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("given_on", timezone.localdate())
+        self.initial.setdefault("given_on", dates.today())
 
 
 class CategoriesField(forms.MultipleChoiceField):
@@ -219,7 +219,7 @@ class ConsentRecordForm(OneTimeTokenFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = _institutions()
-        self.initial.setdefault("valid_from", timezone.localdate())
+        self.initial.setdefault("valid_from", dates.today())
 
 
 class ConsentWithdrawForm(forms.Form):
@@ -266,7 +266,7 @@ class ReferralForm(OneTimeTokenFormMixin, _OverrideMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = _institutions()
-        self.initial.setdefault("sent_on", timezone.localdate())
+        self.initial.setdefault("sent_on", dates.today())
         self._override_setup(user)
 
 

@@ -24,7 +24,7 @@ from cases.enums import (
     StepOwner,
     StepStatus,
 )
-from website.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 
 @register_setting(icon="warning")

@@ -1,6 +1,5 @@
 """Reads for case work: querysets scoped to the user first, so that a foreign id is a 404."""
 
-import calendar
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from cases.models import (
     RiskSettings,
     SafetyPlanVersion,
 )
+from core import dates
+from core.dates import add_months, end_of_day, months_after_end
 from counseling.models import Booking
 
 CTI_PHASE_MONTHS = 3
@@ -31,17 +32,6 @@ CTI_PHASES = 3
 CTI_WINDOW_MONTHS = 6
 CTI_EXTENDED_WINDOW_MONTHS = 12
 DASHBOARD_HORIZON_DAYS = 14
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 # Cases
@@ -234,7 +224,7 @@ def consent_covering(*, case, recipient, categories, on: dt.date | None = None):
     The one gate for every disclosure and referral: valid on that day, not withdrawn, the same recipient
     and every requested category included.
     """
-    on = on or timezone.localdate()
+    on = on or dates.today()
     wanted = set(categories)
     if not wanted:
         return None
@@ -280,6 +270,11 @@ def cti_planned_end(start_on: dt.date) -> dt.date:
     return add_months(start_on, CTI_PHASE_MONTHS * CTI_PHASES)
 
 
+def cti_window_end(moved_in_on: dt.date, *, extended: bool = False) -> dt.date:
+    """The last day a course may run: 6 months after she moved into her own home (12 with a reason)."""
+    return months_after_end(moved_in_on, CTI_EXTENDED_WINDOW_MONTHS if extended else CTI_WINDOW_MONTHS)
+
+
 def cti_current_phase(course, today: dt.date) -> int | None:
     if course.ended_on and course.ended_on <= today:
         return None
@@ -292,7 +287,7 @@ def cti_current_phase(course, today: dt.date) -> int | None:
 
 
 def cti_timeline(course, *, today=None) -> CtiTimeline:
-    today = today or timezone.localdate()
+    today = today or dates.today()
     current = cti_current_phase(course, today)
     goals = list(course.goals.all())
     reviews = list(course.reviews.all())
@@ -314,8 +309,8 @@ def cti_timeline(course, *, today=None) -> CtiTimeline:
     next_change = None
     if current is not None:
         next_change = cti_phase_start(course, current + 1)
-    window_end = add_months(course.moved_in_on, CTI_WINDOW_MONTHS) if course.moved_in_on else None
-    extended = add_months(course.moved_in_on, CTI_EXTENDED_WINDOW_MONTHS) if course.moved_in_on else None
+    window_end = cti_window_end(course.moved_in_on) if course.moved_in_on else None
+    extended = cti_window_end(course.moved_in_on, extended=True) if course.moved_in_on else None
     return CtiTimeline(course, phases, current, cti_planned_end(course.start_on), window_end, extended, next_change)
 
 
@@ -328,7 +323,7 @@ class CtiDashboard:
 
 def cti_dashboard(*, today=None) -> CtiDashboard:
     """Active CTI courses by current phase and the phase changes due within two weeks, in one query."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     horizon = today + dt.timedelta(days=DASHBOARD_HORIZON_DAYS)
     earliest_start = add_months(today, -CTI_PHASE_MONTHS * CTI_PHASES)
     courses = (
@@ -378,7 +373,7 @@ def case_panel_counts(*, user, today=None) -> dict:
     """Open cases, overdue reassessments and high-risk cases in one query."""
     from django.db.models import OuterRef, Subquery
 
-    today = today or timezone.localdate()
+    today = today or dates.today()
     latest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id")
     rows = (
         cases_for(user)

@@ -6,7 +6,6 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
@@ -46,6 +45,7 @@ from cases.models import (
     SafetyPlan,
     SafetyPlanVersion,
 )
+from core import dates
 
 
 def _stale_error():
@@ -122,7 +122,7 @@ def needs_assessment_record(*, case, assessed_on, needs: dict, by) -> NeedsAsses
 def risk_assessment_record(*, case, assessed_on, answers: dict[str, bool], by, notes="") -> RiskAssessment:
     if set(answers) != RISK_QUESTION_CODES:
         raise ValidationError(_("Answer every question of the risk checklist."), code="incomplete")
-    if assessed_on > timezone.localdate():
+    if assessed_on > dates.today():
         raise ValidationError(_("A risk assessment cannot be dated in the future."), code="future")
     settings = selectors.risk_settings()
     score = selectors.risk_score(answers)
@@ -160,7 +160,7 @@ def safety_plan_save(*, case, sections: dict[str, str], expected_version: int, b
         return plan
     for name in SafetyPlanSection.values:
         setattr(plan, name, sections.get(name, ""))
-    now = timezone.now()
+    now = dates.now()
     plan.version += 1
     plan.updated_at = now
     plan.updated_by = by
@@ -227,7 +227,7 @@ def _plan_lock(plan, expected_version, by, now):
 @transaction.atomic
 def action_step_add(*, case, expected_version: int, by, **fields) -> ActionStep:
     _step_validate(fields)
-    now = timezone.now()
+    now = dates.now()
     plan, _created = ActionPlan.objects.get_or_create(case=case)
     plan = _plan_lock(plan, expected_version, by, now)
     step = ActionStep.objects.create(plan=plan, **{name: fields.get(name) for name in STEP_FIELDS if name in fields})
@@ -251,7 +251,7 @@ def action_step_change(*, step, expected_version: int, by, **fields) -> ActionSt
     changed = [name for name in STEP_FIELDS if name in fields and fields[name] != getattr(step, name)]
     if not changed:
         return step
-    now = timezone.now()
+    now = dates.now()
     plan = _plan_lock(step.plan, expected_version, by, now)
     for name in changed:
         setattr(step, name, fields[name])
@@ -272,7 +272,7 @@ def action_step_change(*, step, expected_version: int, by, **fields) -> ActionSt
 def action_step_remove(*, step, expected_version: int, by) -> ActionStep:
     if step.removed_at:
         raise ValidationError(_("This step was removed from the plan."), code="removed")
-    now = timezone.now()
+    now = dates.now()
     plan = _plan_lock(step.plan, expected_version, by, now)
     step.removed_at = now
     step.save(update_fields=["removed_at"])
@@ -443,7 +443,7 @@ def cti_window_check(*, start_on, moved_out_on=None, moved_in_on=None, extension
     if not moved_in_on:
         return
     end = selectors.cti_planned_end(start_on)
-    if end > selectors.add_months(moved_in_on, selectors.CTI_EXTENDED_WINDOW_MONTHS):
+    if end > selectors.cti_window_end(moved_in_on, extended=True):
         raise ValidationError(
             {
                 "start_on": ValidationError(
@@ -452,7 +452,7 @@ def cti_window_check(*, start_on, moved_out_on=None, moved_in_on=None, extension
                 )
             }
         )
-    if end > selectors.add_months(moved_in_on, selectors.CTI_WINDOW_MONTHS) and not extension_reason.strip():
+    if end > selectors.cti_window_end(moved_in_on) and not extension_reason.strip():
         raise ValidationError(
             {
                 "extension_reason": ValidationError(

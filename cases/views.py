@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +29,7 @@ from cases.models import (
     SafetyPlan,
 )
 from cases.services import STEP_FIELDS
+from core import dates
 
 
 def _audit(request, action, obj, detail):
@@ -76,7 +76,7 @@ def case_list(request):
     status = request.GET.get("status", "open")
     page = Paginator(selectors.case_list_for(request.user, status=status), 50).get_page(request.GET.get("page"))
     cases = list(page.object_list)
-    today = timezone.localdate()
+    today = dates.today()
     for case in cases:
         case.latest_risk = case.risk_history[0] if case.risk_history else None
         case.risk_overdue = case.latest_risk is not None and case.latest_risk.next_due_on < today
@@ -122,7 +122,7 @@ def case_create(request):
 @case_view()
 def case_detail(request, case):
     latest_risk = selectors.risk_latest(case=case)
-    today = timezone.localdate()
+    today = dates.today()
     sessions = list(selectors.case_sessions(case=case))
     _audit(request, AuditAction.VIEW, case, "case detail")
     return render(
@@ -199,7 +199,7 @@ def risk_list(request, case):
             "latest_rows": selectors.risk_answer_rows(latest),
             "review_weeks": selectors.risk_review_weeks(case=case),
             "propose_conference": selectors.conference_proposed(case=case, latest=latest),
-            "today": timezone.localdate(),
+            "today": dates.today(),
         },
     )
 
@@ -445,7 +445,7 @@ def consents(request, case):
                 messages.success(request, _("The consent was recorded."))
                 return redirect("cases:consents", pk=case.pk)
     records = list(ConsentRecord.objects.filter(case=case).select_related("recipient", "recorded_by__profile"))
-    today = timezone.localdate()
+    today = dates.today()
     for record in records:
         record.category_labels = _category_labels(record.categories)
         record.valid_today = record.is_valid_on(today)
@@ -794,7 +794,7 @@ def _conference_page(request, conference, *, form=None, participant_form=None, f
     if form is None and may_change:
         form = forms.ConferenceForm(
             initial={
-                "held_at": timezone.localtime(conference.held_at),
+                "held_at": dates.local_time(conference.held_at),
                 "place": conference.place,
                 "status": conference.status,
                 "agenda": conference.agenda,
@@ -815,7 +815,7 @@ def _conference_page(request, conference, *, form=None, participant_form=None, f
             "follow_up_form": follow_up_form or forms.FollowUpForm(),
             "risk": latest,
             "risk_yes": selectors.risk_yes_rows(latest),
-            "today": timezone.localdate(),
+            "today": dates.today(),
         },
     )
 

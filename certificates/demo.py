@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.services import profile_save
@@ -12,6 +11,7 @@ from certificates.enums import CertificateStatus
 from certificates.models import Accreditation, Certificate
 from certificates.selectors import accreditation_for_edition
 from certificates.services import certificate_ensure, certificate_revoke
+from core import dates
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingProgramme
 
@@ -24,7 +24,7 @@ PAST_TRAINEES = [
 
 
 def load(*, users, stdout=None):
-    today = timezone.localdate()
+    today = dates.today()
     accreditation, _created = Accreditation.objects.get_or_create(
         body="Republički zavod za socijalnu zaštitu",
         decision_number="153-02-00117/2025-01",
@@ -80,7 +80,7 @@ def _past_edition(*, users, today):
             title=PAST_PROGRAMME, defaults={"hours": Decimal("8.0")}
         )
     start = today - timedelta(days=120)
-    opens = timezone.now() - timedelta(days=200)
+    opens = dates.now() - timedelta(days=200)
     edition, _created = Edition.objects.get_or_create(
         programme=programme,
         start_date=start,
@@ -122,7 +122,7 @@ def _accreditation_backfill():
         certificate.accreditation_number = accreditation.decision_number
         certificate.accreditation_points = accreditation.points
         if accreditation.certificate_validity_months:
-            from certificates.services import months_add
+            from core.dates import add_months
 
-            certificate.expires_on = months_add(certificate.issued_on, accreditation.certificate_validity_months)
+            certificate.expires_on = add_months(certificate.issued_on, accreditation.certificate_validity_months)
         certificate.save()

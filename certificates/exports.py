@@ -7,7 +7,7 @@ from pathlib import Path
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from website.exports import Sheet, xlsx_response
+from core.exports import Sheet, xlsx_response
 
 SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 SHIPPED_FONTS = Path(__file__).resolve().parent / "fonts"

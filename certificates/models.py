@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from certificates.enums import CertificateStatus, VerificationState
+from core import dates
 
 
 class Accreditation(models.Model):
@@ -56,11 +56,11 @@ class Accreditation(models.Model):
         return f"{self.body} {self.decision_number}"
 
     def is_current(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or dates.today()
         return self.valid_from <= today <= self.valid_until
 
     def is_expired(self, today=None) -> bool:
-        return self.valid_until < (today or timezone.localdate())
+        return self.valid_until < (today or dates.today())
 
 
 class CertificateCounter(models.Model):
@@ -159,7 +159,7 @@ class Certificate(models.Model):
             return VerificationState.REVOKED
         if self.status == CertificateStatus.REPLACED:
             return VerificationState.REPLACED
-        if self.expires_on and self.expires_on < (today or timezone.localdate()):
+        if self.expires_on and self.expires_on < (today or dates.today()):
             return VerificationState.EXPIRED
         return VerificationState.VALID
 

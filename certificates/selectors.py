@@ -1,12 +1,12 @@
 from datetime import timedelta
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.roles import has_role
 from certificates.enums import CertificateStatus, VerificationState
 from certificates.models import Accreditation, Certificate
+from core import dates
 from trainings.enums import EnrollmentStatus
 from trainings.models import Enrollment
 
@@ -42,7 +42,7 @@ def accreditation_for_edition(*, edition) -> Accreditation | None:
 
 def accreditations_register(*, today=None) -> list[Accreditation]:
     """The public register: current accreditations first, then expired ones (marked), programmes prefetched."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     accreditations = list(Accreditation.objects.prefetch_related("programmes").order_by("-valid_until", "body"))
     for accreditation in accreditations:
         accreditation.expired = accreditation.is_expired(today)
@@ -72,7 +72,7 @@ def certificates_coordinator_list(*, query: str = "") -> QuerySet[Certificate]:
 
 
 def certificates_due_for_expiry_reminder(*, today=None, days_before=60) -> QuerySet[Certificate]:
-    today = today or timezone.localdate()
+    today = today or dates.today()
     return Certificate.objects.filter(
         status=CertificateStatus.VALID,
         expires_on__isnull=False,
@@ -89,7 +89,7 @@ def register_rows(*, accreditation, date_from=None, date_to=None):
         queryset = queryset.filter(issued_on__gte=date_from)
     if date_to:
         queryset = queryset.filter(issued_on__lte=date_to)
-    today = timezone.localdate()
+    today = dates.today()
     for certificate in queryset.order_by("issued_on", "year", "number").iterator(chunk_size=500):
         yield [
             certificate.serial,

@@ -1,26 +1,20 @@
-import calendar
 import secrets
-from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from certificates.enums import CertificateStatus
 from certificates.models import Certificate, CertificateCounter
 from certificates.selectors import accreditation_for_edition, certificates_due_for_expiry_reminder
+from core import dates
+from core.dates import add_months
 from trainings.enums import EnrollmentStatus
 from trainings.models import Enrollment
-
-
-def months_add(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def holder_name_for(user) -> str:
@@ -58,7 +52,7 @@ def _certificate_create(*, enrollment, holder_name, by, issued_on) -> Certificat
     number = _next_number(year)
     expires_on = None
     if accreditation and accreditation.certificate_validity_months:
-        expires_on = months_add(issued_on, accreditation.certificate_validity_months)
+        expires_on = add_months(issued_on, accreditation.certificate_validity_months)
     profile = getattr(enrollment.user, "profile", None)
     return Certificate.objects.create(
         enrollment=enrollment,
@@ -96,7 +90,7 @@ def certificate_issue(*, enrollment, by=None, issued_on=None) -> Certificate:
     if not holder_name:
         raise ValidationError(_("The trainee has no name to print on the certificate."), code="no_name")
     return _certificate_create(
-        enrollment=enrollment, holder_name=holder_name, by=by, issued_on=issued_on or timezone.localdate()
+        enrollment=enrollment, holder_name=holder_name, by=by, issued_on=issued_on or dates.today()
     )
 
 
@@ -125,7 +119,7 @@ def certificate_reissue(*, certificate, by, holder_name="") -> Certificate:
     # The old one must leave the "one current certificate per enrolment" constraint before the new one exists.
     old.status = CertificateStatus.REPLACED
     old.save(update_fields=["status"])
-    new = _certificate_create(enrollment=enrollment, holder_name=holder_name, by=by, issued_on=timezone.localdate())
+    new = _certificate_create(enrollment=enrollment, holder_name=holder_name, by=by, issued_on=dates.today())
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])
     return new
@@ -141,7 +135,7 @@ def certificate_revoke(*, certificate, reason, by) -> Certificate:
         raise ValidationError(_("Only a valid certificate can be revoked."), code="not_valid")
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_reason = reason[:255]
-    certificate.revoked_at = timezone.now()
+    certificate.revoked_at = dates.now()
     certificate.save(update_fields=["status", "revoked_reason", "revoked_at"])
     return certificate
 
@@ -159,7 +153,7 @@ def certificate_expiry_reminders_enqueue(*, today=None, days_before=60) -> int:
             .select_for_update()
             .values_list("pk", flat=True)
         )
-        Certificate.objects.filter(pk__in=ids).update(expiry_reminder_sent_at=timezone.now())
+        Certificate.objects.filter(pk__in=ids).update(expiry_reminder_sent_at=dates.now())
         for certificate_id in ids:
             transaction.on_commit(partial(certificate_expiry_reminder_send.enqueue, certificate_id=certificate_id))
             count += 1

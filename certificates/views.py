@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,6 +18,7 @@ from certificates.exports import certificate_pdf, register_xlsx_response
 from certificates.forms import RegisterExportForm, ReissueForm, RevokeForm, SearchForm, SerialForm
 from certificates.models import CertificateSettings
 from certificates.ratelimit import client_ip, rate_limit_hit
+from core import dates
 
 VERIFY_LIMIT_PER_MINUTE = 30
 
@@ -126,7 +127,7 @@ def register(request):
     return render(
         request,
         "certificates/register.html",
-        {"accreditations": selectors.accreditations_register(), "today": timezone.localdate()},
+        {"accreditations": selectors.accreditations_register(), "today": dates.today()},
     )
 
 
@@ -142,7 +143,7 @@ def register_xlsx(request):
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
         )
-        filename = f"register-{accreditation.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+        filename = f"register-{accreditation.pk}-{dates.today():%Y%m%d}.xlsx"
         return register_xlsx_response(accreditation=accreditation, rows=rows, filename=filename)
     return render(request, "certificates/register_export.html", {"form": form}, status=400 if form.is_bound else 200)
 

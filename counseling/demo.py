@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.demo import demo_user
 from accounts.enums import Role
+from core import dates
 from counseling.enums import BookingStatus, ContactChannel, SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
 
@@ -105,7 +106,7 @@ def load(*, users, stdout=None):
         )
         clients.append(client)
 
-    today = timezone.localdate()
+    today = dates.today()
     monday = today - timedelta(days=today.weekday())
     if counselors:
         last = counselors[-1]
@@ -118,7 +119,7 @@ def load(*, users, stdout=None):
     # Two weeks back and two weeks ahead. Each counselor keeps her own room, so rooms never clash; hours
     # sit on a fixed grid, so running this again on another day reuses or adds bookings without overlap.
     created = 0
-    now = timezone.now()
+    now = dates.now()
     for index, profile in enumerate(counselors):
         room = rooms[index % len(rooms)]
         for week in range(-2, 2):

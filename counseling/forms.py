@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.security import OneTimeTokenFormMixin
 from counseling.enums import MARKABLE_STATUSES, BookingStatus, ContactChannel, SessionKind
 from counseling.models import Client, Room
-from website.security import OneTimeTokenFormMixin
 
 
 class DateInput(forms.DateInput):

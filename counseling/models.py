@@ -3,8 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedTextField
 from counseling.enums import BookingStatus, ContactChannel, IntakeStatus, SessionKind
-from website.fields import EncryptedTextField
 
 
 class CounselorProfile(models.Model):

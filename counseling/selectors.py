@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
+from core import dates
 from counseling.enums import ACTIVE_BOOKING_STATUSES, IntakeStatus, SessionKind
 from counseling.models import AvailabilityException, Booking, Client, CounselorProfile, IntakeRequest, Room
 
@@ -67,7 +68,7 @@ def bookings_between(*, user, first_day: date, days: int, counselor=None):
 
 
 def bookings_today_for(user):
-    start, end = day_bounds(timezone.localdate())
+    start, end = day_bounds(dates.today())
     profile = counselor_profile_for(user)
     if profile is None:
         return Booking.objects.none()
@@ -101,13 +102,13 @@ def window_spans(windows, day: date) -> list[tuple[datetime, datetime]]:
 
 def availability_problems(*, counselor, start: datetime, end: datetime, now: datetime | None = None) -> list[str]:
     """Why [start, end) lies outside her availability: empty when it is inside. Two queries."""
-    now = now or timezone.now()
+    now = now or dates.now()
     problems = []
     if start < now + timedelta(hours=counselor.min_notice_hours):
         problems.append(
             _("It is less than %(hours)s hours from now (her minimum notice).") % {"hours": counselor.min_notice_hours}
         )
-    local_start = timezone.localtime(start)
+    local_start = dates.local_time(start)
     spans = window_spans(counselor.windows.all(), local_start.date())
     if not any(w_start <= start and end <= w_end for w_start, w_end in spans):
         problems.append(_("It is outside her weekly availability."))
@@ -145,7 +146,7 @@ def slots_free(
     A constant number of queries whatever the number of counselors and days: counselors with windows and
     absences (3), rooms (1), bookings in the range (1).
     """
-    now = now or timezone.now()
+    now = now or dates.now()
     range_start, _e = day_bounds(first_day)
     _s, range_end = day_bounds(first_day + timedelta(days=days - 1))
     profiles = list(

@@ -12,11 +12,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.roles import has_role
+from core import dates
 from counseling.enums import (
     ACTIVE_BOOKING_STATUSES,
     MARKABLE_STATUSES,
@@ -274,10 +275,10 @@ def booking_mark(*, booking: Booking, status: str, by, now: datetime | None = No
         raise ValidationError(_("Mark a session as held or as a no-show."), code="status")
     if booking.status not in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, *MARKABLE_STATUSES):
         raise ValidationError(_("A cancelled booking cannot be marked."), code="status")
-    if booking.start > (now or timezone.now()):
+    if booking.start > (now or dates.now()):
         raise ValidationError(_("The session has not begun yet: mark it once it has taken place."), code="future")
     # Held sessions are counted in donor reports: a submitted or locked period's count must not move.
-    period_guard(project_id=booking.project_id, on_date=timezone.localdate(booking.start))
+    period_guard(project_id=booking.project_id, on_date=dates.local_date(booking.start))
     booking.status = status
     booking.save(update_fields=["status"])
     return booking
@@ -389,7 +390,7 @@ def intake_accept(*, intake: IntakeRequest, by, counselors=()) -> Client:
         intake.status = IntakeStatus.ACCEPTED
         intake.client = client
         intake.handled_by = by
-        intake.handled_at = timezone.now()
+        intake.handled_at = dates.now()
         intake.save(update_fields=["status", "client", "handled_by", "handled_at"])
     return client
 
@@ -399,7 +400,7 @@ def intake_close(*, intake: IntakeRequest, by) -> IntakeRequest:
         raise ValidationError(_("This request has already been handled."))
     intake.status = IntakeStatus.CLOSED
     intake.handled_by = by
-    intake.handled_at = timezone.now()
+    intake.handled_at = dates.now()
     intake.save(update_fields=["status", "handled_by", "handled_at"])
     return intake
 
@@ -410,7 +411,7 @@ def intake_close(*, intake: IntakeRequest, by) -> IntakeRequest:
 def _is_safe_time(client: Client, now: datetime) -> bool:
     if client.safe_from is None or client.safe_until is None:
         return True
-    moment = timezone.localtime(now).time()
+    moment = dates.local_time(now).time()
     if client.safe_from <= client.safe_until:
         return client.safe_from <= moment <= client.safe_until
     return moment >= client.safe_from or moment <= client.safe_until  # a window across midnight
@@ -419,7 +420,7 @@ def _is_safe_time(client: Client, now: datetime) -> bool:
 def client_reminder_message(*, booking: Booking) -> tuple[str, str, str]:
     """(from, subject, body) for her reminder; neutral unless she chose messages that name the purpose."""
     client = booking.client
-    when = timezone.localtime(booking.start)
+    when = dates.local_time(booking.start)
     with translation.override(client.preferred_language):
         day = formats.date_format(when, "DATE_FORMAT")
         hour = formats.time_format(when, "TIME_FORMAT")
@@ -441,7 +442,7 @@ def client_reminder_message(*, booking: Booking) -> tuple[str, str, str]:
 def client_reminder_send(*, booking: Booking, now: datetime | None = None) -> MessageOutcome:
     """Send her a reminder only through her safe channel, at a safe time; by default never."""
     client = booking.client
-    now = now or timezone.now()
+    now = now or dates.now()
     if client.contact_channel == ContactChannel.NEVER:
         return MessageOutcome.NEVER
     if not _is_safe_time(client, now):
@@ -486,8 +487,8 @@ def counselor_reminders_send(*, day: date) -> int:
             subject = _("Your sessions on %(day)s") % {"day": formats.date_format(day, "DATE_FORMAT")}
             lines = [
                 "{start}-{end}  {kind}  {place}  {code}".format(
-                    start=formats.time_format(timezone.localtime(b.start), "H:i"),
-                    end=formats.time_format(timezone.localtime(b.end), "H:i"),
+                    start=formats.time_format(dates.local_time(b.start), "H:i"),
+                    end=formats.time_format(dates.local_time(b.end), "H:i"),
                     kind=b.get_kind_display(),
                     place=b.room.name if b.room else _("home visit"),
                     code=b.client.code,
@@ -496,7 +497,7 @@ def counselor_reminders_send(*, day: date) -> int:
             ]
             body = "\n".join([_("Your sessions:"), "", *lines])
         EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
-        Booking.objects.filter(pk__in=[b.pk for b in items]).update(counselor_reminded_at=timezone.now())
+        Booking.objects.filter(pk__in=[b.pk for b in items]).update(counselor_reminded_at=dates.now())
         sent += 1
     return sent
 

@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
+from core import dates
 from counseling import selectors, services
 from counseling.enums import BookingStatus
 from counseling.forms import (
@@ -39,9 +39,9 @@ def _errors_to_form(form, exc: ValidationError):
 
 def _parse_day(value) -> date:
     try:
-        return date.fromisoformat(value) if value else timezone.localdate()
+        return date.fromisoformat(value) if value else dates.today()
     except ValueError:
-        return timezone.localdate()
+        return dates.today()
 
 
 def _booking_for(request, pk):
@@ -71,7 +71,7 @@ def my_bookings(request):
     for offset in range(length):
         current = first + timedelta(days=offset)
         days.append(
-            {"date": current, "bookings": [b for b in bookings if timezone.localtime(b.start).date() == current]}
+            {"date": current, "bookings": [b for b in bookings if dates.local_time(b.start).date() == current]}
         )
     step = timedelta(days=length)
     return render(
@@ -83,7 +83,7 @@ def my_bookings(request):
             "days": days,
             "previous": first - step,
             "next": first + step,
-            "today": timezone.localdate(),
+            "today": dates.today(),
             "is_empty": not bookings,
         },
     )
@@ -152,7 +152,7 @@ def booking_detail(request, pk):
             "may_change": request.user.has_perm("counseling.change_booking", booking),
             "open_status": open_status,
             "may_confirm": booking.status == BookingStatus.REQUESTED,
-            "may_mark": booking.status != BookingStatus.CANCELLED and booking.start <= timezone.now(),
+            "may_mark": booking.status != BookingStatus.CANCELLED and booking.start <= dates.now(),
             "mark_form": MarkForm(),
         },
     )
@@ -163,7 +163,7 @@ def booking_reschedule(request, pk):
     booking = _booking_for(request, pk)
     _require(request, "counseling.change_booking", booking)
     may_override = request.user.has_perm("counseling.override_availability")
-    local_start, local_end = timezone.localtime(booking.start), timezone.localtime(booking.end)
+    local_start, local_end = dates.local_time(booking.start), dates.local_time(booking.end)
     initial = {
         "room": booking.room_id,
         "date": local_start.date(),
@@ -246,7 +246,7 @@ def slots(request):
     counselors = selectors.counselors_for(request.user)
     data = request.GET if "kind" in request.GET else None
     form = SlotSearchForm(
-        data, counselors=counselors, initial={"first_day": timezone.localdate(), "weeks": 1, "minutes": 60}
+        data, counselors=counselors, initial={"first_day": dates.today(), "weeks": 1, "minutes": 60}
     )
     found = None
     if form.is_valid():

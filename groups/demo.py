@@ -3,14 +3,13 @@
 import random
 from datetime import time, timedelta
 
-from django.utils import timezone
-
 from accounts.enums import Role
+from core import dates
+from core.enums import AttendanceStatus
 from groups.enums import CohortStatus, MembershipOutcome
 from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
 from groups.selectors import local_date
 from groups.services import cohort_schedule_generate
-from website.enums import AttendanceStatus
 
 PROGRAMMES = [
     (
@@ -57,7 +56,7 @@ def load(*, users, stdout=None):
         )
         programmes.append(programme)
 
-    today = timezone.localdate()
+    today = dates.today()
     alias_index = 0
     for index, (name, programme_index, offset, interval, count, status, language, venue, room) in enumerate(COHORTS):
         # Sessions on a weekday evening, the same weekday as the term started.
@@ -103,7 +102,7 @@ def load(*, users, stdout=None):
 
 def _attendance_fill(cohort, members, status):
     rng = random.Random(cohort.name)  # reproducible demo data, not security
-    now = timezone.now()
+    now = dates.now()
     sessions = list(GroupSession.objects.filter(cohort=cohort).order_by("start"))
     memberships = []
     for position, member in enumerate(members):

@@ -1,8 +1,8 @@
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.exports import Sheet, xlsx_response
 from groups.selectors import AttendanceGrid, cohort_overview_rows, local_date
-from website.exports import Sheet, xlsx_response
 
 
 def cohort_overview_xlsx(*, grid: AttendanceGrid):

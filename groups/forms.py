@@ -3,13 +3,14 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import dates
+from core.enums import AttendanceStatus
+from core.security import OneTimeTokenFormMixin
 from groups.services import MAX_CHILDREN_PRESENT, MAX_SCHEDULE_SESSIONS, Mark
-from website.enums import AttendanceStatus
-from website.security import OneTimeTokenFormMixin
 
 _MARK_FIELD = re.compile(r"^m-(\d+)$")
 
@@ -142,5 +143,5 @@ class ExcuseForm(forms.Form):
         super().__init__(data)
         self.fields["member"].choices = [(m.member_id, m.member.alias) for m in memberships]
         self.fields["session"].choices = [
-            (s.pk, formats.date_format(timezone.localtime(s.start), "SHORT_DATETIME_FORMAT")) for s in sessions
+            (s.pk, formats.date_format(dates.local_time(s.start), "SHORT_DATETIME_FORMAT")) for s in sessions
         ]

@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.enums import AttendanceStatus
+from core.fields import EncryptedTextField
 from groups.enums import CohortStatus, MembershipOutcome
-from website.enums import AttendanceStatus
-from website.fields import EncryptedTextField
 
 
 class GroupProgramme(models.Model):

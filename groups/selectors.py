@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.enums import Role
 from accounts.roles import has_role
+from core import dates
+from core.enums import AttendanceStatus
 from groups.enums import CohortStatus
 from groups.models import Attendance, AttendanceChange, Cohort, GroupSession, Membership
-from website.enums import AttendanceStatus
 
 
 @cache
@@ -53,7 +53,7 @@ def sessions_for(user):
 
 def cohort_list_for(user, *, now=None):
     """My cohorts, with the number of current members and the next session, in one query."""
-    now = now or timezone.now()
+    now = now or dates.now()
     today = local_date(now)
     next_start = (
         GroupSession.objects.filter(cohort=OuterRef("pk"), cancelled=False, start__gte=now)
@@ -229,7 +229,7 @@ def _marks_for(attendances) -> dict[tuple[int, int], tuple[str, int]]:
 
 def cohort_attendance_grid(*, cohort, now=None) -> AttendanceGrid:
     """Three queries whatever the size: sessions, memberships with members, attendance marks."""
-    now = now or timezone.now()
+    now = now or dates.now()
     sessions = list(GroupSession.objects.filter(cohort=cohort).order_by("start", "pk"))
     memberships = list(cohort_memberships(cohort=cohort))
     marks = _marks_for(Attendance.objects.filter(session__cohort=cohort))
@@ -256,7 +256,7 @@ def followups_for(user, *, now=None) -> list[FollowUp]:
 
     Four queries whatever the number of cohorts, members and sessions.
     """
-    now = now or timezone.now()
+    now = now or dates.now()
     cohorts = {c.pk: c for c in facilitated_cohorts(user).filter(status=CohortStatus.RUNNING)}
     if not cohorts:
         return []
@@ -277,7 +277,7 @@ def followups_for(user, *, now=None) -> list[FollowUp]:
 
 
 def upcoming_sessions_for(user, *, now=None, limit=5):
-    now = now or timezone.now()
+    now = now or dates.now()
     return list(
         GroupSession.objects.select_related("cohort")
         .filter(cohort__in=facilitated_cohorts(user), start__gte=now, cancelled=False)

@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
+from core import dates
+from core.enums import AttendanceStatus
 from groups.models import Attendance, AttendanceChange, Cohort, GroupSession, Member, Membership
 from groups.selectors import (
     active_memberships_active_count,
@@ -24,7 +25,6 @@ from groups.selectors import (
     session_memberships,
 )
 from reporting.services import period_guard
-from website.enums import AttendanceStatus
 
 # Attendance can be taken from this long before the start (a facilitator preparing the room), not earlier.
 ATTENDANCE_EARLY_WINDOW = timedelta(hours=12)
@@ -44,7 +44,7 @@ def attendance_record(*, session, marks: dict[int, Mark], by, request=None, now=
     `marks` maps member id -> Mark. Members left out keep whatever they had. Changes made after the
     session day are logged (who, when, old -> new) in AttendanceChange.
     """
-    now = now or timezone.now()
+    now = now or dates.now()
     if session.cancelled:
         raise ValidationError(_("This session was cancelled, so no attendance can be recorded for it."))
     if session.start - now > ATTENDANCE_EARLY_WINDOW:
@@ -126,7 +126,7 @@ def attendance_record(*, session, marks: dict[int, Mark], by, request=None, now=
 
 def attendance_excuse(*, session, member, by, request=None, now=None) -> Attendance:
     """Mark an absence excused ahead of a session (she told the facilitator she cannot come)."""
-    now = now or timezone.now()
+    now = now or dates.now()
     if session.cancelled:
         raise ValidationError(_("This session was cancelled, so no absence needs excusing."))
     if session.start <= now:

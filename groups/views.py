@@ -3,12 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
+from core import dates
+from core.enums import AttendanceStatus
 from groups import exports
 from groups.forms import AttendanceForm, ExcuseForm, ScheduleForm, SessionNotesForm
 from groups.selectors import (
@@ -30,7 +31,6 @@ from groups.services import (
     cohort_schedule_generate,
     session_notes_save,
 )
-from website.enums import AttendanceStatus
 
 
 def _cohort_or_404(request, pk, perm):
@@ -54,7 +54,7 @@ def my_cohorts(request):
 
 
 def _excuse_form(memberships, sessions, data=None):
-    now = timezone.now()
+    now = dates.now()
     upcoming = [s for s in sessions if not s.cancelled and s.start > now]
     current = [m for m in memberships if m.left_on is None or m.left_on >= local_date(now)]
     return ExcuseForm(data, memberships=current, sessions=upcoming)
@@ -72,7 +72,7 @@ def cohort_detail(request, pk):
         request=request,
         detail=f"cohort {cohort.pk}",
     )
-    now = timezone.now()
+    now = dates.now()
     next_session = next((s for s in sessions if not s.cancelled and s.end >= now), None)
     return render(
         request,
@@ -148,7 +148,7 @@ def session_attendance(request, pk):
             "choices": AttendanceStatus.choices,
             "marked": sum(1 for row in rows if row["saved"]),
             "changes": session_attendance_changes(session=session),
-            "too_early": session.start - timezone.now() > ATTENDANCE_EARLY_WINDOW,
+            "too_early": session.start - dates.now() > ATTENDANCE_EARLY_WINDOW,
         },
     )
 

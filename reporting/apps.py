@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
+
 
 def reports_due_panel(request):
     """Project managers (and coordinators) see the donor reports due soon on their home page."""
-    from django.utils import timezone
 
     from accounts.dashboard import Panel
     from reporting.selectors import periods_due
@@ -14,7 +15,7 @@ def reports_due_panel(request):
     periods = list(periods_due(request.user)[:5])
     if not periods:
         return None
-    return Panel("reporting/panel_due.html", {"periods": periods, "today": timezone.localdate()})
+    return Panel("reporting/panel_due.html", {"periods": periods, "today": dates.today()})
 
 
 class ReportingConfig(AppConfig):

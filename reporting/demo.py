@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.enums import Role
+from core import dates
 from reporting.enums import Cadence, PeriodStatus, Transition
 from reporting.models import DonorProject, Indicator, PeriodLogEntry, ReportingPeriod
 from reporting.services import period_label, period_spans, snapshot_create
@@ -78,7 +79,7 @@ def load(*, users, stdout=None):
         first.challenges = "Finding a second accessible room in Zrenjanin took longer than planned."
         first.next_steps = "Open a third cohort in Kragujevac and the first training edition for social workers."
         first.status = PeriodStatus.LOCKED
-        first.locked_by, first.locked_at = coordinator, timezone.now()
+        first.locked_by, first.locked_at = coordinator, dates.now()
         first.save()
         snapshot_create(period=first, by=coordinator)
         PeriodLogEntry.objects.create(
@@ -95,13 +96,13 @@ def load(*, users, stdout=None):
 def _activity(project, users):
     """A year of fictional activity funded by the project (Apr 2022 - Mar 2023), so that its reports,
     including the locked one, show real figures. Natural keys (codes, names, start times) keep it idempotent."""
+    from core.enums import AttendanceStatus
     from counseling.enums import BookingStatus, SessionKind
     from counseling.models import Booking, Client, CounselorProfile
     from groups.enums import CohortStatus
     from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
     from trainings.enums import EditionStatus, EnrollmentStatus
     from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
-    from website.enums import AttendanceStatus
 
     tz = timezone.get_current_timezone()
     programme, _created = GroupProgramme.objects.get_or_create(

@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.enums import AttendanceStatus
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking
 from groups.models import Attendance, GroupSession
 from reporting.enums import IndicatorKind
 from trainings.enums import EditionStatus
 from trainings.models import Edition, TrainingAttendance
-from website.enums import AttendanceStatus
 
 COUNT = "count"
 PERCENT = "percent"

@@ -9,11 +9,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core import dates
 from counseling.enums import SessionKind
 from reporting.breakdowns import (
     BENEFICIARY_LABELS,
@@ -48,7 +48,7 @@ def report_figures(*, period) -> dict:
     return {
         "version": FIGURES_VERSION,
         "threshold": project.suppression_threshold,
-        "computed_at": timezone.now().isoformat(),
+        "computed_at": dates.now().isoformat(),
         "indicators": indicators,
         "tables": tables,
         "narrative": {
@@ -131,7 +131,7 @@ def report_view(*, period, user) -> ReportView:
         computed_by = person_name(snapshot.created_by)
     else:
         figures = report_figures(period=period)
-        computed_at = timezone.now()
+        computed_at = dates.now()
         computed_by = person_name(user)
     threshold = figures["threshold"]
     return ReportView(

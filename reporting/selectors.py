@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.roles import has_role
+from core import dates
 from reporting.enums import FROZEN_STATUSES, PeriodStatus
 from reporting.models import DonorProject, ReportingPeriod
 
@@ -36,7 +36,7 @@ def projects_overview(user):
 
 def periods_due(user, *, within_days=60):
     """Reports not yet submitted whose due date is within the coming weeks or already past."""
-    horizon = timezone.localdate() + timedelta(days=within_days)
+    horizon = dates.today() + timedelta(days=within_days)
     return (
         periods_for(user)
         .exclude(status__in=FROZEN_STATUSES)
@@ -70,7 +70,7 @@ def period_lock_message(period) -> str:
             "period": period.label,
             "project": period.project.title,
             "who": person_name(period.locked_by) or _("a coordinator"),
-            "when": timezone.localtime(period.locked_at).strftime("%d.%m.%Y %H:%M") if period.locked_at else "",
+            "when": dates.local_time(period.locked_at).strftime("%d.%m.%Y %H:%M") if period.locked_at else "",
         }
     return _(
         "The reporting period “%(period)s” of %(project)s has been submitted to the donor; "

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dates
+from core.dates import add_months
 from reporting.enums import CADENCE_MONTHS, EDITABLE_STATUSES, FROZEN_STATUSES, Cadence, PeriodStatus, Transition
 from reporting.models import DonorProject, PeriodLogEntry, ReportingPeriod, ReportSnapshot
 from reporting.selectors import period_lock_message
@@ -30,25 +31,13 @@ def transitions_allowed(*, period, user) -> list[str]:
     ]
 
 
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    # Projects start on the 1st almost always; a 31st is clamped to the month's last day.
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def period_spans(*, start: date, end: date, months: int) -> list[tuple[date, date]]:
     """Consecutive spans of `months` from start. Grants often run "01.04.2022 to 01.04.2023": the end date
     is then the anniversary of the start, and it joins the last period rather than making a one-day one."""
     spans = []
     current, index = start, 1
     while True:
-        following = _add_months(start, months * index)
+        following = add_months(start, months * index)
         if following >= end:
             spans.append((current, end))
             return spans
@@ -156,7 +145,7 @@ def period_transition(*, period: ReportingPeriod, transition: str, by, reason: s
             snapshot_create(period=period, by=by)
         period.status = target
         if target == PeriodStatus.LOCKED:
-            period.locked_by, period.locked_at = by, timezone.now()
+            period.locked_by, period.locked_at = by, dates.now()
         elif transition == Transition.UNLOCK:
             period.locked_by, period.locked_at = None, None
         period.save(update_fields=["status", "locked_by", "locked_at"])

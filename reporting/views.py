@@ -3,11 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import dates
+from core.exports import xlsx_response
 from reporting.enums import EDITABLE_STATUSES, Transition
 from reporting.exports import report_sheets
 from reporting.forms import GeneratePeriodsForm, NarrativeForm, TransitionForm
@@ -21,7 +22,6 @@ from reporting.selectors import (
     projects_overview,
 )
 from reporting.services import period_narrative_save, period_transition, periods_generate, transitions_allowed
-from website.exports import xlsx_response
 
 
 def _require_reports(request):
@@ -45,7 +45,7 @@ def home(request):
         {
             "projects": projects_overview(request.user),
             "due": periods_due(request.user)[:20],
-            "today": timezone.localdate(),
+            "today": dates.today(),
         },
     )
 

@@ -15,6 +15,64 @@ from accounts.services import profile_save
 # Playwright drives the browser from the test thread, which Django would otherwise call async.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# `HAVEN_TEST_NOW=2028-02-29T23:30` runs the whole suite as if it were that moment (organisation time):
+# CI uses it to run the suite on awkward days (a leap day, a month end, the nights the clocks change).
+TEST_NOW = os.environ.get("HAVEN_TEST_NOW", "")
+
+
+def pytest_configure(config):
+    if not TEST_NOW:
+        return
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    moment = dt.datetime.fromisoformat(TEST_NOW)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(os.environ.get("DJANGO_TIME_ZONE", "Europe/Belgrade")))
+    config._haven_traveller = time_machine.travel(moment, tick=True)
+    config._haven_traveller.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_haven_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+@pytest.fixture
+def today(time_machine):
+    """Today's date, held for the whole test: the clock is set to this day's noon (organisation time) and
+    keeps ticking from there, so a test that runs across midnight still sees one day."""
+    import datetime as dt
+
+    from core import dates
+
+    day = dates.today()
+    time_machine.move_to(dates.start_of_day(day) + dt.timedelta(hours=12), tick=True)
+    return day
+
+
+@pytest.fixture
+def clock(time_machine):
+    """clock(moment_or_date) sets the test's clock; a date means that day's noon, organisation time."""
+    import datetime as dt
+
+    from core import dates
+
+    def _set(when, *, tick=True):
+        if isinstance(when, dt.date) and not isinstance(when, dt.datetime):
+            when = dates.start_of_day(when) + dt.timedelta(hours=12)
+        elif when.tzinfo is None:
+            from django.utils import timezone
+
+            when = timezone.make_aware(when)
+        time_machine.move_to(when, tick=tick)
+        return when
+
+    return _set
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

@@ -1,6 +1,6 @@
 """Small helpers shared by tests of several apps."""
 
-from website.security import FORM_TOKEN_FIELD, form_token_issue
+from core.security import FORM_TOKEN_FIELD, form_token_issue
 
 
 def tokened(data=None, **extra) -> dict:

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.demo import demo_user
 from accounts.enums import Role
+from core import dates
+from core.enums import AttendanceStatus
 from trainings.enums import CompletionRule, EditionStatus, EnrollmentStatus
 from trainings.models import (
     Edition,
@@ -16,7 +18,6 @@ from trainings.models import (
     TrainingProgramme,
     TrainingSession,
 )
-from website.enums import AttendanceStatus
 
 PROGRAMMES = [
     {
@@ -90,7 +91,7 @@ def _edition(programme, *, start, days, municipality, venue, capacity, trainer, 
 
 
 def load(*, users, stdout=None):
-    today = timezone.localdate()
+    today = dates.today()
     trainer = users[Role.TRAINER]
     trainee = users[Role.TRAINEE]
     people = [trainee] + [
@@ -168,11 +169,11 @@ def load(*, users, stdout=None):
 
 
 def _catalogue_page():
-    from website.models import HomePage
+    from wagtail.models import Page
 
     if TrainingCataloguePage.objects.exists():
         return
-    home = HomePage.objects.filter(depth=2).first()
+    home = Page.objects.filter(depth=2).first()
     if home is None:
         return
     page = TrainingCataloguePage(

@@ -1,18 +1,19 @@
-"""Participant list (XLSX) and calendar (.ics) for an edition, built on website.exports."""
+"""Participant list (XLSX) and calendar (.ics) for an edition, built on core.exports."""
 
 from datetime import datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from website.exports import Sheet, ics_response, xlsx_response
+from core import dates
+from core.exports import Sheet, ics_response, xlsx_response
 
 __all__ = ["edition_ics", "ics_response", "participants_xlsx"]
 
 
 def participants_xlsx(*, edition, sessions, rows, filename):
     header = [_("Name"), _("Organisation"), _("Job title"), _("Email"), _("Status")]
-    header += [timezone.localtime(s.start).strftime("%d.%m.%Y %H:%M") for s in sessions]
+    header += [dates.local_time(s.start).strftime("%d.%m.%Y %H:%M") for s in sessions]
     header += [_("Completion")]
 
     def _rows():
@@ -50,7 +51,7 @@ def edition_ics(*, edition) -> bytes:
         start = datetime.combine(edition.start_date, time(9), tzinfo=tz)
         end = datetime.combine(edition.end_date, time(17), tzinfo=tz)
     lines = [
-        f"{timezone.localtime(s.start):%d.%m.%Y %H:%M}–{timezone.localtime(s.end):%H:%M} {s.title}".strip()
+        f"{dates.local_time(s.start):%d.%m.%Y %H:%M}–{dates.local_time(s.end):%H:%M} {s.title}".strip()
         for s in sessions
     ]
     location = ", ".join(part for part in (edition.venue, edition.municipality) if part) or edition.online_link
@@ -62,7 +63,7 @@ def edition_ics(*, edition) -> bytes:
         location=location or None,
         description="\n".join(lines) or None,
         url=edition.online_link or None,
-        stamp=timezone.now(),
+        stamp=dates.now(),
         sequence=sum(s.sequence for s in sessions),
     )
     calendar = Calendar.new(prodid="-//Haven//Trainings//EN", method="PUBLISH", subcomponents=[event])

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from website.enums import AttendanceStatus
+from core.enums import AttendanceStatus
 
 
 class TransferForm(forms.Form):

@@ -10,8 +10,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from core.enums import AttendanceStatus
 from trainings.enums import CompletionRule, EditionStatus, EnrollmentStatus
-from website.enums import AttendanceStatus
 
 
 class TrainingProgramme(models.Model):

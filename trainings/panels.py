@@ -1,10 +1,10 @@
 """Panels for the personal home page (registered in TrainingsConfig.ready)."""
 
-from django.utils import timezone
 
 from accounts.dashboard import Panel
 from accounts.enums import Role
 from accounts.roles import has_role
+from core import dates
 from trainings.enums import EnrollmentStatus
 from trainings.models import Enrollment
 from trainings.selectors import enrollments_of, trainer_editions
@@ -17,7 +17,7 @@ def trainee_panel(request):
     upcoming = list(
         enrollments_of(user)
         .filter(
-            edition__end_date__gte=timezone.localdate(),
+            edition__end_date__gte=dates.today(),
             status__in=[
                 EnrollmentStatus.ENROLLED,
                 EnrollmentStatus.PENDING_APPROVAL,
@@ -35,7 +35,7 @@ def trainer_panel(request):
     user = request.user
     if not has_role(user, Role.TRAINER):
         return None
-    editions = list(trainer_editions(user=user).filter(end_date__gte=timezone.localdate()).order_by("start_date")[:5])
+    editions = list(trainer_editions(user=user).filter(end_date__gte=dates.today()).order_by("start_date")[:5])
     return Panel("trainings/panels/trainer.html", {"editions": editions})
 
 

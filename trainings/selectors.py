@@ -6,13 +6,13 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.roles import has_role
+from core import dates
+from core.enums import AttendanceStatus
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
-from website.enums import AttendanceStatus
 
 # Enrolments that are expected in the room: the attendance screen, participant list and exports show these.
 PARTICIPANT_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
@@ -29,8 +29,8 @@ def editions_with_seats():
 
 def catalogue_editions(*, today=None):
     """Upcoming editions open for enrolment, soonest first."""
-    today = today or timezone.localdate()
-    now = timezone.now()
+    today = today or dates.today()
+    now = dates.now()
     return (
         editions_with_seats()
         .filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now)
@@ -128,7 +128,7 @@ def trainee_trainings(*, user, today=None) -> dict:
     """The trainee's enrolments split into upcoming and past, each with her attendance; four queries."""
     from trainings.services import attended_hours
 
-    today = today or timezone.localdate()
+    today = today or dates.today()
     enrollments = (
         enrollments_of(user)
         .select_related("edition__programme", "transferred_to__edition")

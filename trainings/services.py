@@ -18,15 +18,16 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core import dates
+from core.enums import AttendanceStatus
 from reporting.services import period_guard
 from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance
 from trainings.signals import enrollment_completed
-from website.enums import AttendanceStatus
 
 ACTIVE_STATUSES = (
     EnrollmentStatus.PENDING_APPROVAL,
@@ -51,7 +52,7 @@ def _edition_lock(edition_id) -> Edition:
 def _enrolment_check_open(edition, *, now) -> None:
     if edition.status == EditionStatus.CANCELLED:
         raise ValidationError(_("This edition was cancelled: enrolment is not possible."), code="cancelled")
-    if edition.status == EditionStatus.CLOSED or edition.start_date < timezone.localdate(now):
+    if edition.status == EditionStatus.CLOSED or edition.start_date < dates.local_date(now):
         raise ValidationError(_("This edition has already taken place."), code="past")
     if edition.status != EditionStatus.OPEN or now < edition.enrolment_opens:
         raise ValidationError(_("Enrolment for this edition has not opened yet."), code="not_open")
@@ -142,7 +143,7 @@ def _when_sqlite_locked_retry(func, *, attempts=200):
 
 def enrollment_create(*, edition, user, now=None) -> Enrollment:
     """Enrol a trainee in an edition, or put her on its waitlist when it is full."""
-    now = now or timezone.now()
+    now = now or dates.now()
 
     def _enrol():
         with transaction.atomic():
@@ -183,13 +184,13 @@ def _waitlist_promote(*, edition, now) -> list[Enrollment]:
 
 def enrollment_cancel(*, enrollment, by, now=None) -> Enrollment:
     """The trainee gives up her seat or waitlist place; a freed seat goes to the waitlist."""
-    now = now or timezone.now()
+    now = now or dates.now()
     with transaction.atomic():
         edition = _edition_lock(enrollment.edition_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status not in ACTIVE_STATUSES:
             raise ValidationError(_("This enrolment cannot be cancelled any more."), code="not_active")
-        if edition.status == EditionStatus.CLOSED or edition.end_date < timezone.localdate(now):
+        if edition.status == EditionStatus.CLOSED or edition.end_date < dates.local_date(now):
             raise ValidationError(_("This edition has already taken place."), code="past")
         enrollment.status = EnrollmentStatus.CANCELLED
         enrollment.offer_expires_at = None
@@ -200,7 +201,7 @@ def enrollment_cancel(*, enrollment, by, now=None) -> Enrollment:
 
 def enrollment_offer_confirm(*, enrollment, by, now=None) -> Enrollment:
     """A promoted waitlister takes the seat she was offered, within the set number of days."""
-    now = now or timezone.now()
+    now = now or dates.now()
     with transaction.atomic():
         edition = _edition_lock(enrollment.edition_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -216,7 +217,7 @@ def enrollment_offer_confirm(*, enrollment, by, now=None) -> Enrollment:
 
 def enrollment_offers_expire(*, now=None) -> int:
     """Offers not confirmed in time are withdrawn and the seat passes to the next on the waitlist."""
-    now = now or timezone.now()
+    now = now or dates.now()
     edition_ids = set(
         Enrollment.objects.filter(status=EnrollmentStatus.OFFERED, offer_expires_at__lte=now).values_list(
             "edition_id", flat=True
@@ -248,7 +249,7 @@ def enrollment_approve(*, enrollment, by, now=None) -> Enrollment:
 
 
 def enrollment_reject(*, enrollment, by, reason="", now=None) -> Enrollment:
-    now = now or timezone.now()
+    now = now or dates.now()
     with transaction.atomic():
         edition = _edition_lock(enrollment.edition_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -263,7 +264,7 @@ def enrollment_reject(*, enrollment, by, reason="", now=None) -> Enrollment:
 
 def enrollment_transfer(*, enrollment, to_edition, by, now=None) -> Enrollment:
     """Move an enrolment to another edition of the same programme; the old seat goes to the waitlist."""
-    now = now or timezone.now()
+    now = now or dates.now()
     if to_edition.pk == enrollment.edition_id:
         raise ValidationError(_("Choose a different edition."), code="same_edition")
     with transaction.atomic():
@@ -309,8 +310,8 @@ def attendance_record(*, session, marks: dict, by) -> int:
             _("Attendance can only be recorded for people enrolled in this edition. Nothing was saved."),
             code="not_enrolled",
         )
-    period_guard(project_id=session.edition.project_id, on_date=timezone.localdate(session.start))
-    now = timezone.now()
+    period_guard(project_id=session.edition.project_id, on_date=dates.local_date(session.start))
+    now = dates.now()
     with transaction.atomic():
         TrainingAttendance.objects.bulk_create(
             [
@@ -487,7 +488,7 @@ def reminders_enqueue(*, today=None) -> int:
     """Enqueue a reminder for everyone enrolled in an edition with a session tomorrow; once per day."""
     from trainings import tasks
 
-    today = today or timezone.localdate()
+    today = today or dates.today()
     tomorrow = today + timedelta(days=1)
     with transaction.atomic():
         editions = Edition.objects.filter(status=EditionStatus.OPEN, sessions__start__date=tomorrow)

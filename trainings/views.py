@@ -6,17 +6,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import dates
+from core.enums import AttendanceStatus
 from trainings import exports, selectors, services
 from trainings.dashboard import sections_for
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.forms import AttendanceForm, RejectForm, TransferForm
 from trainings.models import Edition, TrainingCataloguePage, TrainingSession
-from website.enums import AttendanceStatus
 
 ENROLLED_MESSAGES = {
     EnrollmentStatus.ENROLLED: gettext_lazy("You are enrolled. A confirmation email is on its way."),
@@ -69,8 +69,8 @@ def edition_detail(request, pk):
             "accreditations": selectors.edition_accreditations(edition),
             "enrollment": enrollment,
             "can_enrol": edition.status == EditionStatus.OPEN
-            and edition.enrolment_opens <= timezone.now() < edition.enrolment_closes
-            and edition.start_date >= timezone.localdate(),
+            and edition.enrolment_opens <= dates.now() < edition.enrolment_closes
+            and edition.start_date >= dates.today(),
         },
     )
 
@@ -169,7 +169,7 @@ def dashboard(request):
 def trainer_editions(request):
     _require(request, "trainings.view_trainer_pages")
     editions = list(selectors.trainer_editions(user=request.user))
-    today = timezone.localdate()
+    today = dates.today()
     return render(
         request,
         "trainings/trainer_editions.html",

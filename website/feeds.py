@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dates
 from counseling.enums import BookingStatus
 from counseling.models import Booking
 from groups.models import GroupSession
@@ -174,7 +175,7 @@ FEED_SOURCES = [
 
 def feed_events_for(user, *, now=None) -> list[CalendarEvent]:
     """All of a person's events, one query per source; a session she both teaches and attends appears once."""
-    since = (now or timezone.now()) - timedelta(days=FEED_PAST_DAYS)
+    since = (now or dates.now()) - timedelta(days=FEED_PAST_DAYS)
     events: dict[str, CalendarEvent] = {}
     for source in FEED_SOURCES:
         for event in source(user=user, since=since):
@@ -198,7 +199,7 @@ def calendar_build(events: Iterable[CalendarEvent], *, name: str = "", method: s
 
     tz = timezone.get_current_timezone()
     calendar = Calendar.new(prodid=PRODID, method=method, name=name or None)
-    stamp = timezone.now()
+    stamp = dates.now()
     first = last = None
     for item in events:
         start = item.start.astimezone(tz)

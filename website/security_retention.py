@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
 
 from audit.enums import AuditAction
 from audit.services import audit_record_many
-from website.fields import EncryptedTextField
-from website.security import form_tokens_purge
+from core import dates
+from core.fields import EncryptedTextField
+from core.security import form_tokens_purge
 
 ANONYMISED_ALIAS = "Anonymised"
 
@@ -112,8 +112,8 @@ def retention_apply(*, today=None, dry_run=False) -> RetentionResult:
     from counseling.models import Booking, Client
     from groups.models import Member
 
-    today = today or timezone.localdate()
-    now = timezone.now()
+    today = today or dates.today()
+    now = dates.now()
     result = RetentionResult()
 
     members = list(members_due(today=today))

@@ -4,8 +4,8 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
+from core import dates
 from website.models import CalendarFeed
 
 
@@ -25,5 +25,5 @@ def calendar_feed_regenerate(*, user) -> CalendarFeed:
     """Revoke every active feed of the person and issue a new secret: the old URL stops working at once."""
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=dates.now())
         return CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))

@@ -59,6 +59,7 @@ if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = ["aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="]
 
 INSTALLED_APPS = [
+    "core",
     "accounts",
     "audit",
     "website",
@@ -101,11 +102,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "website.middleware.AdminContentSecurityPolicyMiddleware",
+    "core.middleware.AdminContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "website.middleware.CsrfViewMiddleware",
+    "core.middleware.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -293,7 +294,7 @@ HAVEN_RETENTION_DAYS = {
     "form_token": 2,
 }
 SECURE_REFERRER_POLICY = "no-referrer"
-# The CSRF middleware is website.middleware.CsrfViewMiddleware, a subclass of Django's (see its docstring);
+# The CSRF middleware is core.middleware.CsrfViewMiddleware, a subclass of Django's (see its docstring);
 # the check only recognises Django's own class by name. tests/security/test_headers.py asserts the subclass.
 SILENCED_SYSTEM_CHECKS = ["security.W003"]
 SECURE_CONTENT_TYPE_NOSNIFF = True

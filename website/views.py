@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.dashboard import Panel
 from accounts.enums import Role
 from accounts.roles import has_role
+from core.exports import ics_response
 from website import feeds, selectors, services
-from website.exports import ics_response
 
 CALENDAR_ROLES = (Role.FACILITATOR, Role.COUNSELOR, Role.TRAINER, Role.TRAINEE, Role.COORDINATOR)
 

@@ -8,6 +8,7 @@ from accounts.enums import Role
 from audit.enums import AuditAction, LegalBasis
 from audit.models import AuditEntry, CompelledDisclosure
 from audit.services import audit_record, audit_record_many
+from core import dates
 from counseling.models import Client
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def test_coordinator_searches_and_filters_the_audit_log(client_for, coordinator,
     assert actors({"q": "other.counselor"}) == {other.email}
     assert actors({"action": AuditAction.CHANGE}) == {other.email}
     assert actors({"actor_email__icontains": counselor.email}) == {counselor.email}
-    assert actors({"at__date__gte": datetime.date.today().isoformat()}) == {counselor.email, other.email}
+    assert actors({"at__date__gte": dates.today().isoformat()}) == {counselor.email, other.email}
     assert actors({"at__date__gte": "2999-01-01"}) == set()
 
 

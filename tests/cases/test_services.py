@@ -24,17 +24,15 @@ from cases.models import (
     RiskSettings,
     SafetyPlanVersion,
 )
+from core import dates
 from counseling.enums import SessionKind
 from counseling.models import Booking
 from tests.cases.conftest import HIGH_YES, answers
 
-TODAY = timezone.localdate()
-
-
 # Cases and sessions
 
 
-def test_case_sessions_are_her_bookings_between_open_and_close(case, make_profile, counselor):
+def test_case_sessions_are_her_bookings_between_open_and_close(case, make_profile, counselor, today):
     profile = make_profile(counselor)
 
     def book(days):
@@ -49,16 +47,16 @@ def test_case_sessions_are_her_bookings_between_open_and_close(case, make_profil
 
     before = book(-40)  # the case opened 30 days ago
     inside = book(-5)
-    services.case_close(case=case, closed_on=TODAY - dt.timedelta(days=1), by=counselor)
+    services.case_close(case=case, closed_on=today - dt.timedelta(days=1), by=counselor)
     after = book(2)
     sessions = list(selectors.case_sessions(case=case))
     assert inside in sessions
     assert before not in sessions and after not in sessions
 
 
-def test_second_open_case_for_the_same_client_is_refused(case, counselor):
+def test_second_open_case_for_the_same_client_is_refused(case, counselor, today):
     with pytest.raises(ValidationError):
-        services.case_open(client=case.client, lead_counselor=case.lead_counselor, opened_on=TODAY, by=counselor)
+        services.case_open(client=case.client, lead_counselor=case.lead_counselor, opened_on=today, by=counselor)
 
 
 def test_case_cannot_close_before_it_opened(case, counselor):
@@ -75,48 +73,48 @@ def test_case_cannot_close_before_it_opened(case, counselor):
     ("yes", "level"),
     [((), RiskLevel.STANDARD), (HIGH_YES[:10], RiskLevel.MEDIUM), (HIGH_YES, RiskLevel.HIGH)],
 )
-def test_risk_level_follows_the_score(case, counselor, yes, level):
-    assessment = services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(yes), by=counselor)
+def test_risk_level_follows_the_score(case, counselor, yes, level, today):
+    assessment = services.risk_assessment_record(case=case, assessed_on=today, answers=answers(yes), by=counselor)
     assert assessment.level == level
     assert assessment.score == selectors.risk_score(answers(yes))
     assert assessment.answers.count() == len(answers())
 
 
-def test_weighted_questions_count_twice(case, counselor):
+def test_weighted_questions_count_twice(case, counselor, today):
     assessment = services.risk_assessment_record(
-        case=case, assessed_on=TODAY, answers=answers(["strangled", "frightened"]), by=counselor
+        case=case, assessed_on=today, answers=answers(["strangled", "frightened"]), by=counselor
     )
     assert assessment.score == 3
 
 
-def test_next_assessment_due_after_eight_weeks_by_default(case, counselor):
-    assessment = services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(), by=counselor)
-    assert assessment.next_due_on == TODAY + dt.timedelta(weeks=8)
+def test_next_assessment_due_after_eight_weeks_by_default(case, counselor, today):
+    assessment = services.risk_assessment_record(case=case, assessed_on=today, answers=answers(), by=counselor)
+    assert assessment.next_due_on == today + dt.timedelta(weeks=8)
 
 
-def test_interval_from_settings_and_per_case(case, counselor):
+def test_interval_from_settings_and_per_case(case, counselor, today):
     settings = RiskSettings.load()
     settings.review_weeks = 6
     settings.save()
-    first = services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(), by=counselor)
-    assert first.next_due_on == TODAY + dt.timedelta(weeks=6)
+    first = services.risk_assessment_record(case=case, assessed_on=today, answers=answers(), by=counselor)
+    assert first.next_due_on == today + dt.timedelta(weeks=6)
     case.risk_review_weeks = 2
     case.save()
-    second = services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(), by=counselor)
-    assert second.next_due_on == TODAY + dt.timedelta(weeks=2)
+    second = services.risk_assessment_record(case=case, assessed_on=today, answers=answers(), by=counselor)
+    assert second.next_due_on == today + dt.timedelta(weeks=2)
 
 
-def test_incomplete_questionnaire_saves_nothing(case, counselor):
+def test_incomplete_questionnaire_saves_nothing(case, counselor, today):
     partial = answers()
     partial.pop("weapon")
     with pytest.raises(ValidationError):
-        services.risk_assessment_record(case=case, assessed_on=TODAY, answers=partial, by=counselor)
+        services.risk_assessment_record(case=case, assessed_on=today, answers=partial, by=counselor)
     assert not RiskAssessment.objects.exists()
     assert not RiskAnswer.objects.exists()
 
 
-def test_high_risk_proposes_a_conference_until_one_is_planned(case, counselor):
-    services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(HIGH_YES), by=counselor)
+def test_high_risk_proposes_a_conference_until_one_is_planned(case, counselor, today):
+    services.risk_assessment_record(case=case, assessed_on=today, answers=answers(HIGH_YES), by=counselor)
     assert selectors.conference_proposed(case=case)
     services.conference_schedule(case=case, held_at=timezone.now() + dt.timedelta(days=3), by=counselor)
     assert not selectors.conference_proposed(case=case)
@@ -125,19 +123,19 @@ def test_high_risk_proposes_a_conference_until_one_is_planned(case, counselor):
 # Safety plan
 
 
-def test_safety_plan_keeps_every_version_and_shows_it_as_on_a_date(case, counselor):
+def test_safety_plan_keeps_every_version_and_shows_it_as_on_a_date(case, counselor, today):
     plan = services.safety_plan_save(
         case=case, sections={"warning_signs": "prva verzija"}, expected_version=0, by=counselor
     )
     SafetyPlanVersion.objects.filter(plan=plan, version=1).update(saved_at=timezone.now() - dt.timedelta(days=10))
     services.safety_plan_save(case=case, sections={"warning_signs": "druga verzija"}, expected_version=1, by=counselor)
     assert SafetyPlanVersion.objects.filter(plan=plan).count() == 2
-    version, sections = selectors.safety_plan_as_of(plan=plan, day=TODAY - dt.timedelta(days=5))
+    version, sections = selectors.safety_plan_as_of(plan=plan, day=today - dt.timedelta(days=5))
     assert version.version == 1
     assert {name: text for name, _label, text in sections}["warning_signs"] == "prva verzija"
-    version, sections = selectors.safety_plan_as_of(plan=plan, day=TODAY)
+    version, sections = selectors.safety_plan_as_of(plan=plan, day=today)
     assert version.version == 2
-    assert selectors.safety_plan_as_of(plan=plan, day=TODAY - dt.timedelta(days=20)) == (None, [])
+    assert selectors.safety_plan_as_of(plan=plan, day=today - dt.timedelta(days=20)) == (None, [])
 
 
 def test_safety_plan_stale_version_is_refused(case, counselor, coordinator):
@@ -164,18 +162,19 @@ def test_safety_plan_text_is_encrypted_at_rest(case, counselor):
 
 
 def _step(case, version, by, **fields):
+    today = dates.today()
     defaults = {
         "area": ActionArea.SUBSIDIES,
         "description": "Zahtev za socijalnu pomoć",
         "owner": StepOwner.CLIENT,
         "owner_institution": None,
-        "due_on": TODAY + dt.timedelta(days=10),
+        "due_on": today + dt.timedelta(days=10),
         "status": StepStatus.PLANNED,
     }
     return services.action_step_add(case=case, expected_version=version, by=by, **{**defaults, **fields})
 
 
-def test_action_plan_history_and_as_on_date(case, counselor):
+def test_action_plan_history_and_as_on_date(case, counselor, today):
     step = _step(case, 0, counselor)
     ActionStepChange.objects.filter(step=step).update(changed_at=timezone.now() - dt.timedelta(days=10))
     services.action_step_change(
@@ -184,9 +183,9 @@ def test_action_plan_history_and_as_on_date(case, counselor):
     other = _step(case, 2, counselor, description="Upis u vrtić", area=ActionArea.NURSERY_SCHOOL)
     services.action_step_remove(step=other, expected_version=3, by=counselor)
 
-    earlier = selectors.action_plan_as_of(plan=case.action_plan, day=TODAY - dt.timedelta(days=5))
+    earlier = selectors.action_plan_as_of(plan=case.action_plan, day=today - dt.timedelta(days=5))
     assert [(row["id"], row["status"]) for row in earlier] == [(step.pk, StepStatus.PLANNED)]
-    now = selectors.action_plan_as_of(plan=case.action_plan, day=TODAY)
+    now = selectors.action_plan_as_of(plan=case.action_plan, day=today)
     assert [(row["id"], row["status"]) for row in now] == [(step.pk, StepStatus.DONE)]
     history = list(selectors.action_plan_history(plan=case.action_plan))
     assert [change.kind for change in history] == ["removed", "added", "changed", "added"]
@@ -214,12 +213,13 @@ def test_step_for_another_body_needs_the_body(case, counselor, csw):
 
 
 def _consent(case, recipient, by, **kwargs):
+    today = dates.today()
     defaults = {
         "categories": [DataCategory.IDENTITY, DataCategory.RISK],
         "purpose": "Zaštita dece",
         "given_how": ConsentForm.WRITTEN,
-        "valid_from": TODAY - dt.timedelta(days=10),
-        "valid_until": TODAY + dt.timedelta(days=10),
+        "valid_from": today - dt.timedelta(days=10),
+        "valid_until": today + dt.timedelta(days=10),
     }
     return services.consent_record(case=case, recipient=recipient, by=by, **{**defaults, **kwargs})
 
@@ -233,24 +233,24 @@ def test_consent_covers_recipient_and_categories(case, counselor, csw):
     )
 
 
-def test_expired_consent_does_not_cover(case, counselor, csw):
-    _consent(case, csw, counselor, valid_from=TODAY - dt.timedelta(days=30), valid_until=TODAY - dt.timedelta(days=1))
+def test_expired_consent_does_not_cover(case, counselor, csw, today):
+    _consent(case, csw, counselor, valid_from=today - dt.timedelta(days=30), valid_until=today - dt.timedelta(days=1))
     assert selectors.consent_covering(case=case, recipient=csw, categories=[DataCategory.RISK]) is None
 
 
-def test_consent_not_yet_valid_does_not_cover(case, counselor, csw):
-    _consent(case, csw, counselor, valid_from=TODAY + dt.timedelta(days=1), valid_until=TODAY + dt.timedelta(days=9))
+def test_consent_not_yet_valid_does_not_cover(case, counselor, csw, today):
+    _consent(case, csw, counselor, valid_from=today + dt.timedelta(days=1), valid_until=today + dt.timedelta(days=9))
     assert selectors.consent_covering(case=case, recipient=csw, categories=[DataCategory.RISK]) is None
 
 
-def test_consent_valid_on_its_last_day(case, counselor, csw):
-    consent = _consent(case, csw, counselor, valid_until=TODAY)
+def test_consent_valid_on_its_last_day(case, counselor, csw, today):
+    consent = _consent(case, csw, counselor, valid_until=today)
     assert selectors.consent_covering(case=case, recipient=csw, categories=[DataCategory.RISK]) == consent
 
 
-def test_withdrawn_consent_does_not_cover(case, counselor, csw):
+def test_withdrawn_consent_does_not_cover(case, counselor, csw, today):
     consent = _consent(case, csw, counselor)
-    services.consent_withdraw(consent=consent, withdrawn_on=TODAY, by=counselor)
+    services.consent_withdraw(consent=consent, withdrawn_on=today, by=counselor)
     assert selectors.consent_covering(case=case, recipient=csw, categories=[DataCategory.RISK]) is None
 
 
@@ -273,9 +273,9 @@ def test_consent_of_another_case_does_not_cover(case, make_case, counselor, csw)
     assert selectors.consent_covering(case=case, recipient=csw, categories=[DataCategory.RISK]) is None
 
 
-def test_consent_dates_and_purpose_are_checked(case, counselor, csw):
+def test_consent_dates_and_purpose_are_checked(case, counselor, csw, today):
     with pytest.raises(ValidationError):
-        _consent(case, csw, counselor, valid_until=TODAY - dt.timedelta(days=20))
+        _consent(case, csw, counselor, valid_until=today - dt.timedelta(days=20))
     with pytest.raises(ValidationError):
         _consent(case, csw, counselor, categories=[])
     with pytest.raises(ValidationError):
@@ -332,16 +332,16 @@ def test_disclosure_with_consent_is_logged_with_its_consent(case, counselor, csw
     assert disclosure.disclosed_by == counselor
 
 
-def test_referral_uses_the_same_gate(case, counselor, csw):
+def test_referral_uses_the_same_gate(case, counselor, csw, today):
     with pytest.raises(ValidationError):
         services.referral_send(
-            case=case, institution=csw, categories=[DataCategory.RISK], reason="Zaštita", sent_on=TODAY, by=counselor
+            case=case, institution=csw, categories=[DataCategory.RISK], reason="Zaštita", sent_on=today, by=counselor
         )
     assert not Referral.objects.exists()
     assert not Disclosure.objects.exists()
     _consent(case, csw, counselor)
     referral = services.referral_send(
-        case=case, institution=csw, categories=[DataCategory.RISK], reason="Zaštita", sent_on=TODAY, by=counselor
+        case=case, institution=csw, categories=[DataCategory.RISK], reason="Zaštita", sent_on=today, by=counselor
     )
     assert referral.disclosures.get().format == DisclosureFormat.REFERRAL
 
@@ -349,19 +349,19 @@ def test_referral_uses_the_same_gate(case, counselor, csw):
 # CTI
 
 
-def test_cti_may_start_before_she_moves_out(case, counselor):
+def test_cti_may_start_before_she_moves_out(case, counselor, today):
     course = services.cti_course_save(
         case=case,
-        start_on=TODAY,
-        moved_out_on=TODAY + dt.timedelta(days=20),
-        moved_in_on=TODAY + dt.timedelta(days=100),
+        start_on=today,
+        moved_out_on=today + dt.timedelta(days=20),
+        moved_in_on=today + dt.timedelta(days=100),
         by=counselor,
     )
     assert course.reviews.count() == 3
 
 
-def test_cti_window_six_months_after_moving_in(case, counselor):
-    start = TODAY
+def test_cti_window_six_months_after_moving_in(case, counselor, today):
+    start = today
     moved_in = selectors.add_months(start, 2)  # ends 7 months after moving in
     with pytest.raises(ValidationError) as error:
         services.cti_course_save(case=case, start_on=start, moved_in_on=moved_in, by=counselor)
@@ -373,13 +373,13 @@ def test_cti_window_six_months_after_moving_in(case, counselor):
     assert course.extension_reason == "Čeka stan"
 
 
-def test_cti_exactly_six_months_after_moving_in_needs_no_reason(case, counselor):
-    start = TODAY
+def test_cti_exactly_six_months_after_moving_in_needs_no_reason(case, counselor, today):
+    start = today
     services.cti_course_save(case=case, start_on=start, moved_in_on=selectors.add_months(start, 3), by=counselor)
 
 
-def test_cti_never_more_than_twelve_months_after_moving_in(case, counselor):
-    start = TODAY
+def test_cti_never_more_than_twelve_months_after_moving_in(case, counselor, today):
+    start = today
     with pytest.raises(ValidationError) as error:
         services.cti_course_save(
             case=case,
@@ -392,24 +392,24 @@ def test_cti_never_more_than_twelve_months_after_moving_in(case, counselor):
     assert not CtiCourse.objects.exists()
 
 
-def test_cti_phases_and_dashboard(make_case, counselor):
+def test_cti_phases_and_dashboard(make_case, counselor, today):
     in_phase_2 = make_case(counselor)
-    services.cti_course_save(case=in_phase_2, start_on=selectors.add_months(TODAY, -4), by=counselor)
+    services.cti_course_save(case=in_phase_2, start_on=selectors.add_months(today, -4), by=counselor)
     changing_soon = make_case(counselor)
     # Phase 2 starts in five days.
     services.cti_course_save(
-        case=changing_soon, start_on=selectors.add_months(TODAY + dt.timedelta(days=5), -3), by=counselor
+        case=changing_soon, start_on=selectors.add_months(today + dt.timedelta(days=5), -3), by=counselor
     )
     finished = make_case(counselor)
-    services.cti_course_save(case=finished, start_on=selectors.add_months(TODAY, -10), by=counselor)
+    services.cti_course_save(case=finished, start_on=selectors.add_months(today, -10), by=counselor)
 
-    dashboard = selectors.cti_dashboard(today=TODAY)
+    dashboard = selectors.cti_dashboard(today=today)
     assert [c.case for c in dashboard.by_phase[2]] == [in_phase_2]
     assert [c.case for c in dashboard.by_phase[1]] == [changing_soon]
     assert all(c.case != finished for phase in dashboard.by_phase.values() for c in phase)
     assert [(row["course"].case, row["phase"]) for row in dashboard.due_soon] == [(changing_soon, 2)]
 
-    timeline = selectors.cti_timeline(in_phase_2.cti_course, today=TODAY)
+    timeline = selectors.cti_timeline(in_phase_2.cti_course, today=today)
     assert timeline.current_phase == 2
     assert [phase.current for phase in timeline.phases] == [False, True, False]
 

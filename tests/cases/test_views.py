@@ -19,14 +19,13 @@ from cases.models import (
     Referral,
     RiskAssessment,
 )
+from core import dates
 from tests.cases.conftest import HIGH_YES, answers, risk_post
 from tests.helpers import tokened
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
-def full_case(case, counselor, csw):
+def full_case(case, counselor, csw, today):
     """A case with one of everything, so that every URL has an object to show."""
     step = services.action_step_add(
         case=case,
@@ -36,7 +35,7 @@ def full_case(case, counselor, csw):
         description="Zahtev",
         owner=StepOwner.CLIENT,
         owner_institution=None,
-        due_on=TODAY,
+        due_on=today,
         status=StepStatus.PLANNED,
     )
     consent = services.consent_record(
@@ -45,18 +44,18 @@ def full_case(case, counselor, csw):
         categories=[DataCategory.RISK, DataCategory.IDENTITY],
         purpose="Zaštita",
         given_how="written",
-        valid_from=TODAY,
-        valid_until=TODAY + dt.timedelta(days=30),
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
         by=counselor,
     )
     referral = services.referral_send(
-        case=case, institution=csw, categories=[DataCategory.RISK], reason="Zaštita", sent_on=TODAY, by=counselor
+        case=case, institution=csw, categories=[DataCategory.RISK], reason="Zaštita", sent_on=today, by=counselor
     )
-    course = services.cti_course_save(case=case, start_on=TODAY, by=counselor)
+    course = services.cti_course_save(case=case, start_on=today, by=counselor)
     goal = services.cti_goal_add(course=course, phase=1, area="housing", goal="Stan", by=counselor)
     conference = services.conference_schedule(case=case, held_at=timezone.now(), by=counselor)
     action = services.follow_up_add(
-        conference=conference, description="Provera", institution=csw, due_on=TODAY, by=counselor
+        conference=conference, description="Provera", institution=csw, due_on=today, by=counselor
     )
     return {
         "case": case,
@@ -70,6 +69,7 @@ def full_case(case, counselor, csw):
 
 
 def case_urls(objects):
+    today = dates.today()
     pk = objects["case"].pk
     conference = objects["conference"].pk
     return [
@@ -79,9 +79,9 @@ def case_urls(objects):
         ("get", reverse("cases:risk_list", args=[pk])),
         ("get", reverse("cases:risk_create", args=[pk])),
         ("get", reverse("cases:safety_plan", args=[pk])),
-        ("get", reverse("cases:safety_plan", args=[pk]) + f"?on={TODAY.isoformat()}"),
+        ("get", reverse("cases:safety_plan", args=[pk]) + f"?on={today.isoformat()}"),
         ("get", reverse("cases:action_plan", args=[pk])),
-        ("get", reverse("cases:action_plan", args=[pk]) + f"?on={TODAY.isoformat()}"),
+        ("get", reverse("cases:action_plan", args=[pk]) + f"?on={today.isoformat()}"),
         ("get", reverse("cases:action_plan_history", args=[pk])),
         ("get", reverse("cases:action_step_edit", args=[pk, objects["step"].pk])),
         ("post", reverse("cases:action_step_remove", args=[pk, objects["step"].pk])),
@@ -168,10 +168,12 @@ def test_case_list_scoped_to_her_cases(client_for, counselor, outsider, make_cas
 
 
 @pytest.mark.parametrize("count", [5, 40])
-def test_case_list_query_count_is_constant(client_for, counselor, make_case, django_assert_max_num_queries, count):
+def test_case_list_query_count_is_constant(
+    client_for, counselor, make_case, django_assert_max_num_queries, count, today
+):
     for _ in range(count):
         case = make_case(counselor)
-        services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(), by=counselor)
+        services.risk_assessment_record(case=case, assessed_on=today, answers=answers(), by=counselor)
     client = client_for(counselor)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("cases:case_list"))
@@ -181,7 +183,9 @@ def test_case_list_query_count_is_constant(client_for, counselor, make_case, dja
 
 
 @pytest.mark.parametrize("count", [5, 40])
-def test_action_plan_query_count_is_constant(client_for, case, counselor, csw, django_assert_max_num_queries, count):
+def test_action_plan_query_count_is_constant(
+    client_for, case, counselor, csw, django_assert_max_num_queries, count, today
+):
     for index in range(count):
         services.action_step_add(
             case=case,
@@ -191,7 +195,7 @@ def test_action_plan_query_count_is_constant(client_for, case, counselor, csw, d
             description=f"Korak {index}",
             owner=StepOwner.OTHER_BODY,
             owner_institution=csw,
-            due_on=TODAY,
+            due_on=today,
             status=StepStatus.PLANNED,
         )
     client = client_for(counselor)
@@ -201,15 +205,15 @@ def test_action_plan_query_count_is_constant(client_for, case, counselor, csw, d
     with django_assert_max_num_queries(16):
         assert client.get(reverse("cases:action_plan_history", args=[case.pk])).status_code == 200
     with django_assert_max_num_queries(16):
-        assert client.get(url + f"?on={TODAY.isoformat()}").status_code == 200
+        assert client.get(url + f"?on={today.isoformat()}").status_code == 200
 
 
 @pytest.mark.parametrize("count", [5, 40])
 def test_cti_dashboard_query_count_is_constant(
-    client_for, coordinator, counselor, make_case, django_assert_max_num_queries, count
+    client_for, coordinator, counselor, make_case, django_assert_max_num_queries, count, today
 ):
     for index in range(count):
-        services.cti_course_save(case=make_case(counselor), start_on=TODAY - dt.timedelta(days=index * 7), by=counselor)
+        services.cti_course_save(case=make_case(counselor), start_on=today - dt.timedelta(days=index * 7), by=counselor)
     client = client_for(coordinator)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("cases:cti_dashboard"))
@@ -223,7 +227,7 @@ def test_cti_dashboard_is_for_coordinators_only(client_for, counselor):
 # Happy paths through the real forms
 
 
-def test_open_a_case_through_the_form(client_for, counselor, make_profile):
+def test_open_a_case_through_the_form(client_for, counselor, make_profile, today):
     from counseling.models import Client
 
     profile = make_profile(counselor)
@@ -232,7 +236,7 @@ def test_open_a_case_through_the_form(client_for, counselor, make_profile):
     client = client_for(counselor)
     response = client.post(
         reverse("cases:case_create"),
-        tokened({"client": client_record.pk, "lead_counselor": profile.pk, "opened_on": TODAY.isoformat()}),
+        tokened({"client": client_record.pk, "lead_counselor": profile.pk, "opened_on": today.isoformat()}),
     )
     case = client_record.cases.get()
     assert response.status_code == 302
@@ -240,14 +244,14 @@ def test_open_a_case_through_the_form(client_for, counselor, make_profile):
     assert AuditEntry.objects.filter(action="create", object_id=str(case.pk)).exists()
 
 
-def test_counselor_cannot_open_a_case_for_someone_elses_client(client_for, counselor, make_profile):
+def test_counselor_cannot_open_a_case_for_someone_elses_client(client_for, counselor, make_profile, today):
     from counseling.models import Client
 
     profile = make_profile(counselor)
     foreign = Client.objects.create(alias="Tuđa", code="T-9002")
     response = client_for(counselor).post(
         reverse("cases:case_create"),
-        tokened({"client": foreign.pk, "lead_counselor": profile.pk, "opened_on": TODAY.isoformat()}),
+        tokened({"client": foreign.pk, "lead_counselor": profile.pk, "opened_on": today.isoformat()}),
     )
     assert response.status_code == 200
     assert not foreign.cases.exists()
@@ -273,8 +277,8 @@ def test_unanswered_risk_question_saves_nothing(client_for, case, counselor):
     assert not RiskAssessment.objects.exists()
 
 
-def test_needs_assessment_through_the_form(client_for, case, counselor):
-    data = {"assessed_on": TODAY.isoformat()}
+def test_needs_assessment_through_the_form(client_for, case, counselor, today):
+    data = {"assessed_on": today.isoformat()}
     for area in ["safety", "legal", "housing", "economy", "employment", "school_daycare", "health"]:
         data[f"level_{area}"] = "some"
         data[f"notes_{area}"] = f"bilješka {area}"
@@ -298,7 +302,7 @@ def test_safety_plan_form_with_stale_version_shows_a_message(client_for, case, c
     assert case.safety_plan.warning_signs == "poruke noću"
 
 
-def test_action_step_add_change_remove_through_the_forms(client_for, case, counselor, csw):
+def test_action_step_add_change_remove_through_the_forms(client_for, case, counselor, csw, today):
     client = client_for(counselor)
     url = reverse("cases:action_plan", args=[case.pk])
     data = {
@@ -307,7 +311,7 @@ def test_action_step_add_change_remove_through_the_forms(client_for, case, couns
         "description": "Tužba za starateljstvo",
         "owner": StepOwner.OTHER_BODY,
         "owner_institution": "",
-        "due_on": TODAY.isoformat(),
+        "due_on": today.isoformat(),
         "status": StepStatus.PLANNED,
     }
     response = client.post(url, tokened(data))
@@ -330,19 +334,19 @@ def test_action_step_add_change_remove_through_the_forms(client_for, case, couns
     assert len(history.context["changes"]) == 3
 
 
-def test_information_given_through_the_form(client_for, case, counselor):
+def test_information_given_through_the_form(client_for, case, counselor, today):
     response = client_for(counselor).post(
         reverse("cases:information", args=[case.pk]),
-        tokened({"topics": ["protection_orders", "free_legal_aid"], "given_on": TODAY.isoformat()}),
+        tokened({"topics": ["protection_orders", "free_legal_aid"], "given_on": today.isoformat()}),
     )
     assert response.status_code == 302
     assert InformationGiven.objects.filter(case=case).count() == 2
 
 
-def test_consent_and_disclosure_print_view(client_for, case, counselor, csw, police):
+def test_consent_and_disclosure_print_view(client_for, case, counselor, csw, police, today):
     client = client_for(counselor)
     services.safety_plan_save(case=case, sections={"trusted_people": "Sestra Marija"}, expected_version=0, by=counselor)
-    services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(["strangled"]), by=counselor)
+    services.risk_assessment_record(case=case, assessed_on=today, answers=answers(["strangled"]), by=counselor)
     response = client.post(
         reverse("cases:consents", args=[case.pk]),
         tokened(
@@ -351,8 +355,8 @@ def test_consent_and_disclosure_print_view(client_for, case, counselor, csw, pol
                 "categories": ["risk", "identity"],
                 "purpose": "Koordinacija",
                 "given_how": "oral",
-                "valid_from": TODAY.isoformat(),
-                "valid_until": (TODAY + dt.timedelta(days=90)).isoformat(),
+                "valid_from": today.isoformat(),
+                "valid_until": (today + dt.timedelta(days=90)).isoformat(),
             }
         ),
     )
@@ -379,15 +383,15 @@ def test_consent_and_disclosure_print_view(client_for, case, counselor, csw, pol
     assert AuditEntry.objects.filter(action="disclose", object_id=str(disclosure.pk)).exists()
 
 
-def test_disclosure_pdf(client_for, case, counselor, csw):
+def test_disclosure_pdf(client_for, case, counselor, csw, today):
     services.consent_record(
         case=case,
         recipient=csw,
         categories=["identity"],
         purpose="x",
         given_how="written",
-        valid_from=TODAY,
-        valid_until=TODAY,
+        valid_from=today,
+        valid_until=today,
         by=counselor,
     )
     response = client_for(counselor).post(
@@ -420,45 +424,45 @@ def test_coordinator_override_through_the_form(client_for, case, coordinator, co
     assert disclosure.consent is None and disclosure.override_reason
 
 
-def test_withdrawn_consent_blocks_the_referral_form(client_for, case, counselor, csw):
+def test_withdrawn_consent_blocks_the_referral_form(client_for, case, counselor, csw, today):
     consent = services.consent_record(
         case=case,
         recipient=csw,
         categories=["risk"],
         purpose="x",
         given_how="written",
-        valid_from=TODAY,
-        valid_until=TODAY + dt.timedelta(days=5),
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=5),
         by=counselor,
     )
     client = client_for(counselor)
-    client.post(reverse("cases:consent_withdraw", args=[case.pk, consent.pk]), {"withdrawn_on": TODAY.isoformat()})
+    client.post(reverse("cases:consent_withdraw", args=[case.pk, consent.pk]), {"withdrawn_on": today.isoformat()})
     consent.refresh_from_db()
-    assert consent.withdrawn_on == TODAY
+    assert consent.withdrawn_on == today
     response = client.post(
         reverse("cases:referrals", args=[case.pk]),
-        tokened({"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": TODAY.isoformat()}),
+        tokened({"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": today.isoformat()}),
     )
     assert response.status_code == 200
     assert not Referral.objects.exists()
 
 
-def test_referral_shows_risk_answers_and_updates_status(client_for, case, counselor, csw):
-    services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(["weapon"]), by=counselor)
+def test_referral_shows_risk_answers_and_updates_status(client_for, case, counselor, csw, today):
+    services.risk_assessment_record(case=case, assessed_on=today, answers=answers(["weapon"]), by=counselor)
     services.consent_record(
         case=case,
         recipient=csw,
         categories=["risk"],
         purpose="x",
         given_how="written",
-        valid_from=TODAY,
-        valid_until=TODAY + dt.timedelta(days=5),
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=5),
         by=counselor,
     )
     client = client_for(counselor)
     response = client.post(
         reverse("cases:referrals", args=[case.pk]),
-        tokened({"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": TODAY.isoformat()}),
+        tokened({"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": today.isoformat()}),
     )
     referral = Referral.objects.get()
     page = client.get(response["Location"])
@@ -468,21 +472,21 @@ def test_referral_shows_risk_answers_and_updates_status(client_for, case, counse
     assert referral.status == "accepted" and referral.outcome == "Preuzeto"
 
 
-def test_aftercare_through_the_form(client_for, case, counselor):
+def test_aftercare_through_the_form(client_for, case, counselor, today):
     response = client_for(counselor).post(
         reverse("cases:aftercare", args=[case.pk]),
-        tokened({"kind": "home_visit", "held_on": TODAY.isoformat(), "duration_minutes": 45}),
+        tokened({"kind": "home_visit", "held_on": today.isoformat(), "duration_minutes": 45}),
     )
     assert response.status_code == 302
     assert case.aftercare.get().duration_minutes == 45
 
 
-def test_cti_course_window_rule_through_the_form(client_for, case, counselor):
+def test_cti_course_window_rule_through_the_form(client_for, case, counselor, today):
     from cases.selectors import add_months
 
     client = client_for(counselor)
     url = reverse("cases:cti", args=[case.pk])
-    data = {"start_on": TODAY.isoformat(), "moved_in_on": add_months(TODAY, 1).isoformat()}
+    data = {"start_on": today.isoformat(), "moved_in_on": add_months(today, 1).isoformat()}
     response = client.post(url, tokened(data))
     assert response.status_code == 200
     assert b"record the reason" in response.content
@@ -491,13 +495,13 @@ def test_cti_course_window_rule_through_the_form(client_for, case, counselor):
     assert response.status_code == 302
     course = CtiCourse.objects.get()
     client.post(reverse("cases:cti_goal_add", args=[case.pk]), tokened({"phase": 1, "area": "housing", "goal": "Stan"}))
-    client.post(reverse("cases:cti_review_add", args=[case.pk]), tokened({"phase": 1, "review_on": TODAY.isoformat()}))
+    client.post(reverse("cases:cti_review_add", args=[case.pk]), tokened({"phase": 1, "review_on": today.isoformat()}))
     assert course.goals.count() == 1
     assert course.reviews.count() == 4
 
 
-def test_conference_through_the_forms_and_minutes(client_for, case, counselor, csw, make_user):
-    services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(["threat_to_kill"]), by=counselor)
+def test_conference_through_the_forms_and_minutes(client_for, case, counselor, csw, make_user, today):
+    services.risk_assessment_record(case=case, assessed_on=today, answers=answers(["threat_to_kill"]), by=counselor)
     staff = make_user(Role.FACILITATOR)
     client = client_for(counselor)
     response = client.post(
@@ -520,11 +524,11 @@ def test_conference_through_the_forms_and_minutes(client_for, case, counselor, c
     )
     client.post(
         reverse("cases:conference_follow_up_add", args=[conference.pk]),
-        tokened({"description": "Kućna poseta", "institution": csw.pk, "due_on": TODAY.isoformat()}),
+        tokened({"description": "Kućna poseta", "institution": csw.pk, "due_on": today.isoformat()}),
     )
     bad = client.post(
         reverse("cases:conference_follow_up_add", args=[conference.pk]),
-        tokened({"description": "", "institution": csw.pk, "due_on": TODAY.isoformat()}),
+        tokened({"description": "", "institution": csw.pk, "due_on": today.isoformat()}),
     )
     assert bad.status_code == 200
     assert conference.follow_ups.count() == 1
@@ -549,7 +553,7 @@ def test_home_panel(client_for, case, counselor):
 
 @pytest.mark.parametrize("count", [5, 40])
 def test_case_detail_query_count_is_constant(
-    client_for, case, counselor, make_profile, django_assert_max_num_queries, count
+    client_for, case, counselor, make_profile, django_assert_max_num_queries, count, today
 ):
     from counseling.models import Booking
 
@@ -559,7 +563,7 @@ def test_case_detail_query_count_is_constant(
         Booking.objects.create(
             counselor=profile, client=case.client, start=start, end=start + dt.timedelta(hours=1), kind="case_based"
         )
-    services.risk_assessment_record(case=case, assessed_on=TODAY, answers=answers(), by=counselor)
+    services.risk_assessment_record(case=case, assessed_on=today, answers=answers(), by=counselor)
     client = client_for(counselor)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("cases:case_detail", args=[case.pk]))
@@ -567,6 +571,7 @@ def test_case_detail_query_count_is_constant(
 
 
 def _double_submit_forms(case, csw, counselor, make_profile):
+    today = dates.today()
     """Per creating form: its URL, the data a person sends, and how many records exist afterwards."""
     from counseling.models import Client
 
@@ -578,19 +583,19 @@ def _double_submit_forms(case, csw, counselor, make_profile):
         categories=["risk"],
         purpose="x",
         given_how="written",
-        valid_from=TODAY,
-        valid_until=TODAY + dt.timedelta(days=5),
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=5),
         by=counselor,
     )
-    course = services.cti_course_save(case=case, start_on=TODAY, by=counselor)
+    course = services.cti_course_save(case=case, start_on=today, by=counselor)
     conference = services.conference_schedule(case=case, held_at=timezone.now(), by=counselor)
-    needs = {"assessed_on": TODAY.isoformat()}
+    needs = {"assessed_on": today.isoformat()}
     needs.update({f"level_{area}": "none" for area in NeedArea.values})
     pk = case.pk
     return {
         "case": (
             reverse("cases:case_create"),
-            {"client": her.pk, "lead_counselor": her.counselors.get().pk, "opened_on": TODAY.isoformat()},
+            {"client": her.pk, "lead_counselor": her.counselors.get().pk, "opened_on": today.isoformat()},
             lambda: her.cases.count(),
         ),
         "needs": (reverse("cases:needs", args=[pk]), needs, lambda: NeedsAssessment.objects.count()),
@@ -602,14 +607,14 @@ def _double_submit_forms(case, csw, counselor, make_profile):
                 "area": ActionArea.COURT_CUSTODY,
                 "description": "Stan",
                 "owner": StepOwner.CLIENT,
-                "due_on": TODAY.isoformat(),
+                "due_on": today.isoformat(),
                 "status": StepStatus.PLANNED,
             },
             lambda: ActionStep.objects.count(),
         ),
         "information": (
             reverse("cases:information", args=[pk]),
-            {"topics": ["free_legal_aid"], "given_on": TODAY.isoformat()},
+            {"topics": ["free_legal_aid"], "given_on": today.isoformat()},
             lambda: InformationGiven.objects.count(),
         ),
         "consent": (
@@ -619,8 +624,8 @@ def _double_submit_forms(case, csw, counselor, make_profile):
                 "categories": ["identity"],
                 "purpose": "Koordinacija",
                 "given_how": "oral",
-                "valid_from": TODAY.isoformat(),
-                "valid_until": TODAY.isoformat(),
+                "valid_from": today.isoformat(),
+                "valid_until": today.isoformat(),
             },
             lambda: ConsentRecord.objects.count(),
         ),
@@ -631,12 +636,12 @@ def _double_submit_forms(case, csw, counselor, make_profile):
         ),
         "referral": (
             reverse("cases:referrals", args=[pk]),
-            {"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": TODAY.isoformat()},
+            {"institution": csw.pk, "categories": ["risk"], "reason": "Zaštita", "sent_on": today.isoformat()},
             lambda: Referral.objects.count(),
         ),
         "aftercare": (
             reverse("cases:aftercare", args=[pk]),
-            {"kind": "home_visit", "held_on": TODAY.isoformat(), "duration_minutes": 30},
+            {"kind": "home_visit", "held_on": today.isoformat(), "duration_minutes": 30},
             lambda: case.aftercare.count(),
         ),
         "CTI goal": (
@@ -646,7 +651,7 @@ def _double_submit_forms(case, csw, counselor, make_profile):
         ),
         "CTI review": (
             reverse("cases:cti_review_add", args=[pk]),
-            {"phase": 1, "review_on": TODAY.isoformat(), "notes": "Pregled"},
+            {"phase": 1, "review_on": today.isoformat(), "notes": "Pregled"},
             lambda: course.reviews.count(),
         ),
         "conference": (
@@ -661,7 +666,7 @@ def _double_submit_forms(case, csw, counselor, make_profile):
         ),
         "follow-up": (
             reverse("cases:conference_follow_up_add", args=[conference.pk]),
-            {"description": "Poseta", "institution": csw.pk, "due_on": TODAY.isoformat()},
+            {"description": "Poseta", "institution": csw.pk, "due_on": today.isoformat()},
             lambda: conference.follow_ups.count(),
         ),
     }

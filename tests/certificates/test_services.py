@@ -16,7 +16,6 @@ from certificates.services import (
     certificate_issue,
     certificate_reissue,
     certificate_revoke,
-    months_add,
 )
 from trainings.enums import EnrollmentStatus
 
@@ -141,9 +140,11 @@ def test_certificates_expire_when_the_accreditation_sets_a_validity(completed_en
     assert certificate.verification_state(today=date(2029, 3, 1)) == VerificationState.EXPIRED
 
 
-def test_months_add_clamps_to_the_end_of_the_month():
-    assert months_add(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert months_add(date(2026, 11, 15), 14) == date(2028, 1, 15)
+def test_add_months_clamps_to_the_end_of_the_month():
+    from core.dates import add_months
+
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 15), 14) == date(2028, 1, 15)
 
 
 @pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from certificates.tasks import certificate_issue_task
+from core.enums import AttendanceStatus
 from trainings.enums import EnrollmentStatus
 from trainings.models import TrainingAttendance, TrainingSession
-from website.enums import AttendanceStatus
 
 
 @pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.enums import AttendanceStatus
 from groups.models import Attendance
-from website.enums import AttendanceStatus
 
 
 @pytest.mark.browser

@@ -1,9 +1,9 @@
 from datetime import date, timedelta
 
+from core.enums import AttendanceStatus
 from groups.models import Attendance, Membership
 from groups.selectors import cohort_attendance_grid, cohorts_for, followups_for
 from tests.groups.conftest import local
-from website.enums import AttendanceStatus
 
 P, A, E = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from core.enums import AttendanceStatus
 from groups.models import Attendance, AttendanceChange, GroupSession, Member, Membership
 from groups.services import (
     Mark,
@@ -15,7 +16,6 @@ from groups.services import (
     membership_add,
 )
 from tests.groups.conftest import local
-from website.enums import AttendanceStatus
 
 P, A, E = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
 

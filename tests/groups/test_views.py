@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from audit.models import AuditEntry
+from core.enums import AttendanceStatus
 from groups.dashboard import facilitator_panel
 from groups.models import Attendance, GroupSession
 from tests.helpers import tokened
-from website.enums import AttendanceStatus
 
 P, A, E = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
 

@@ -7,6 +7,7 @@ from itertools import count
 import pytest
 from django.utils import timezone
 
+from core.enums import AttendanceStatus
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client, CounselorProfile
 from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
@@ -14,7 +15,6 @@ from reporting.models import DonorProject, Indicator, ReportingPeriod
 from reporting.services import period_label, period_spans
 from trainings.enums import EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
-from website.enums import AttendanceStatus
 
 _seq = count(1)
 

@@ -4,9 +4,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from core.exports import xlsx_build
 from reporting.exports import report_sheets
 from reporting.report import report_view
-from website.exports import xlsx_build
 
 pytestmark = pytest.mark.django_db
 

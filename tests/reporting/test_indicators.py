@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
+from core.enums import AttendanceStatus
 from counseling.enums import BookingStatus, SessionKind
 from reporting.indicators import INDICATORS
-from website.enums import AttendanceStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from core.enums import AttendanceStatus
 from counseling.enums import BookingStatus
 from counseling.models import Booking
 from counseling.services import booking_mark
@@ -17,7 +18,6 @@ from reporting.enums import Transition
 from tests.reporting.test_services import walk
 from trainings import services as training_services
 from trainings.models import TrainingAttendance
-from website.enums import AttendanceStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.security import FORM_TOKEN_FIELD, form_token_issue
 from tests.security.matrix import MATRIX, URL_KWARGS, URL_PATHS
 from tests.security.matrix_world import ROLES, world_build
 from tests.security.test_bad_input import nasty_text
-from website.security import FORM_TOKEN_FIELD, form_token_issue
 
 # Forms whose acceptance ends the test's session or leaves the site: not what this test is about.
 SKIPPED_ACTIONS = ("/accounts/logout/", "/i18n/setlang/", "/me/delete/", "/leave/")

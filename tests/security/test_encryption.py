@@ -5,9 +5,9 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
+from core.fields import _fernet_for
 from counseling.models import Client
 from groups.models import Cohort, GroupProgramme, GroupSession
-from website.fields import _fernet_for
 
 pytestmark = pytest.mark.django_db
 

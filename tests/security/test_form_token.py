@@ -11,14 +11,14 @@ from django.urls import path
 
 from audit.enums import LegalBasis
 from audit.models import CompelledDisclosure
-from counseling.models import Client
-from groups.models import Member
-from website.security import (
+from core.security import (
     OneTimeTokenFormMixin,
     form_token_consume,
     form_token_issue,
     versioned_update,
 )
+from counseling.models import Client
+from groups.models import Member
 
 pytestmark = pytest.mark.django_db
 

@@ -6,23 +6,30 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.enums import AuditAction
+from core import dates
 from audit.models import AuditEntry
 from counseling.models import Booking, Client, CounselorProfile
 from groups.models import Cohort, GroupProgramme, Member, Membership
 
 pytestmark = pytest.mark.django_db
 
-LONG_AGO = datetime.date.today() - datetime.timedelta(days=3 * 365)
-RECENTLY = datetime.date.today() - datetime.timedelta(days=30)
+
+
+def long_ago():
+    return dates.today() - datetime.timedelta(days=3 * 365)
+
+
+def recently():
+    return dates.today() - datetime.timedelta(days=30)
 
 
 @pytest.fixture
 def cohorts():
     programme = GroupProgramme.objects.create(name="Self-support")
     old = Cohort.objects.create(
-        programme=programme, name="Old", start_date=LONG_AGO - datetime.timedelta(days=90), end_date=LONG_AGO
+        programme=programme, name="Old", start_date=long_ago() - datetime.timedelta(days=90), end_date=long_ago()
     )
-    running = Cohort.objects.create(programme=programme, name="Running", start_date=RECENTLY)
+    running = Cohort.objects.create(programme=programme, name="Running", start_date=recently())
     return old, running
 
 
@@ -36,10 +43,10 @@ def test_ended_memberships_past_the_period_are_anonymised_and_counts_kept(cohort
     old, running = cohorts
     gone = _member("Snežana", "M-RET-1", old)
     left_long_ago = _member("Branka", "M-RET-2", running, left_on=None)
-    Membership.objects.filter(member=left_long_ago).update(joined_on=LONG_AGO, left_on=LONG_AGO)
+    Membership.objects.filter(member=left_long_ago).update(joined_on=long_ago(), left_on=long_ago())
     still_here = _member("Ljiljana", "M-RET-3", running)
     both = _member("Gordana", "M-RET-4", old)
-    Membership.objects.create(cohort=running, member=both, joined_on=RECENTLY)
+    Membership.objects.create(cohort=running, member=both, joined_on=recently())
     memberships_before = Membership.objects.count()
 
     out = io.StringIO()

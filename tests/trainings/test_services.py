@@ -8,12 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.enums import Role
+from core.enums import AttendanceStatus
 from reporting.models import DonorProject
 from trainings import services
 from trainings.enums import CompletionRule, EditionStatus, EnrollmentStatus
 from trainings.models import Enrollment, TrainingAttendance
 from trainings.signals import enrollment_completed
-from website.enums import AttendanceStatus
 
 pytestmark = pytest.mark.django_db
 

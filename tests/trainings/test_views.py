@@ -6,11 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
+from core.enums import AttendanceStatus
 from trainings import services
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Enrollment, TrainingAttendance, TrainingCataloguePage
 from trainings.selectors import CATALOGUE_PAGE_SIZE
-from website.enums import AttendanceStatus
 
 pytestmark = pytest.mark.django_db
 

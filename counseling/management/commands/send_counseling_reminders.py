@@ -1,8 +1,8 @@
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from core import dates
 from counseling.tasks import client_reminders_send_task, counselor_reminders_send_task
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--day", help="YYYY-MM-DD (default: tomorrow)")
 
     def handle(self, *args, **options):
-        day = date.fromisoformat(options["day"]) if options["day"] else timezone.localdate() + timedelta(days=1)
+        day = date.fromisoformat(options["day"]) if options["day"] else dates.today() + timedelta(days=1)
         counselor_reminders_send_task.enqueue(day=day.isoformat())
         client_reminders_send_task.enqueue(day=day.isoformat())
         self.stdout.write(f"Reminders queued for {day.isoformat()}.")

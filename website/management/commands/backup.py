@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
-from django.utils import timezone
+
+from core import dates
 
 
 def _pg_env(settings_dict):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, output=None, database="default", **options):
         connection = connections[database]
-        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        stamp = dates.now().strftime("%Y%m%d-%H%M%S")
         if connection.vendor == "sqlite":
             target = Path(output or f"backups/haven-{stamp}.sqlite3")
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from website.fields import EncryptedTextField, fernet
+from core.fields import EncryptedTextField, fernet
 
 BATCH = 500
 

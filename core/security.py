@@ -18,8 +18,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import dates
 
 FORM_TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
 _FORM_TOKEN_SALT = "haven.form-token"  # noqa: S105 - a signing namespace; the secret is SECRET_KEY
@@ -44,7 +45,7 @@ def form_token_consume(token: str) -> bool:
     The unique row decides: of two simultaneous submits exactly one insert succeeds, which a value kept
     in the session (read by both requests before either writes) cannot guarantee.
     """
-    from audit.models import UsedFormToken
+    from core.models import UsedFormToken
 
     max_age = settings.HAVEN_RETENTION_DAYS["form_token"] * 24 * 60 * 60
     try:
@@ -63,9 +64,9 @@ def form_token_consume(token: str) -> bool:
 
 def form_tokens_purge() -> int:
     """Spent tokens older than their lifetime can be forgotten: the signature refuses them anyway."""
-    from audit.models import UsedFormToken
+    from core.models import UsedFormToken
 
-    cutoff = timezone.now() - timedelta(days=settings.HAVEN_RETENTION_DAYS["form_token"])
+    cutoff = dates.now() - timedelta(days=settings.HAVEN_RETENTION_DAYS["form_token"])
     deleted, _details = UsedFormToken.objects.filter(used_at__lt=cutoff).delete()
     return deleted
 
@@ -133,7 +134,7 @@ def user_sessions_end(*, user) -> int:
 
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     ended = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+    for session in Session.objects.filter(expire_date__gt=dates.now()).iterator():
         data = store_class().decode(session.session_data)
         if str(data.get(SESSION_KEY)) == str(user.pk):
             ended.append(session.session_key)

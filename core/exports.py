@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.http import HttpResponse
-from django.utils import timezone
+
+from core import dates
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _plain(value):
         return "'" + value
     if isinstance(value, datetime) and value.tzinfo is not None:
         # Spreadsheets have no time zones: show the organisation's local time.
-        return timezone.localtime(value).replace(tzinfo=None)
+        return dates.local_time(value).replace(tzinfo=None)
     return value
 
 
