@@ -4,22 +4,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.enums import AuditAction, LegalBasis
+from core.appendonly import AppendOnlyModel
 from core.fields import EncryptedTextField
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Audit entries cannot be changed.")
-
-    def delete(self):
-        raise PermissionError("Audit entries cannot be deleted.")
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """Append-only: who did what to which survivor record, when and from where.
 
-    Holds the object's type and id, never its text, so the log itself reveals no alias.
+    Holds the object's type and id, never its text, so the log itself reveals no alias. When a staff
+    account is deleted, the entry keeps the email she had and loses only the link to the account.
     """
+
+    append_only_clearable = ("actor",)
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -37,8 +33,6 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
 
-    objects = AuditEntryQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
@@ -49,13 +43,6 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.content_type_id}:{self.object_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit entries cannot be deleted.")
 
 
 class CompelledDisclosure(models.Model):

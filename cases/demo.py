@@ -22,7 +22,7 @@ from cases.enums import (
     StepOwner,
     StepStatus,
 )
-from cases.models import ActionPlan, Case, Institution, SafetyPlanVersion
+from cases.models import ActionPlan, Case, Institution
 from cases.selectors import add_months, cti_planned_end
 from core import dates
 from counseling.enums import SessionKind
@@ -192,8 +192,8 @@ def _case_high_risk(client, counselor, by, coordinator, today, csw, police, pros
         },
         expected_version=0,
         by=by,
+        now=dates.now() - dt.timedelta(days=120),
     )
-    SafetyPlanVersion.objects.filter(plan__case=case, version=1).update(saved_at=dates.now() - dt.timedelta(days=120))
     services.safety_plan_save(
         case=case,
         sections={

@@ -24,6 +24,7 @@ from cases.enums import (
     StepOwner,
     StepStatus,
 )
+from core.appendonly import AppendOnlyModel
 from core.fields import EncryptedTextField
 
 
@@ -215,10 +216,12 @@ class SafetyPlan(models.Model):
         return f"{self._meta.verbose_name} {self.case_id}"
 
 
-class SafetyPlanVersion(models.Model):
+class SafetyPlanVersion(AppendOnlyModel):
     """Append-only: the plan as saved, one row per amendment."""
 
-    plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="versions")
+    append_only_clearable = ("sections", "saved_by")
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField(_("version"))
     sections = EncryptedTextField(_("sections (JSON)"))
     changed_sections = models.JSONField(_("changed sections"), default=list)
@@ -285,10 +288,12 @@ class ActionStep(models.Model):
         return self.get_area_display()
 
 
-class ActionStepChange(models.Model):
+class ActionStepChange(AppendOnlyModel):
     """Append-only history of the action plan: a snapshot of a step after each change."""
 
-    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="changes")
+    append_only_clearable = ("snapshot", "changed_by")
+
+    step = models.ForeignKey(ActionStep, on_delete=models.PROTECT, related_name="changes")
     plan_version = models.PositiveIntegerField(_("plan version"))
     kind = models.CharField(_("change"), max_length=10, choices=StepChangeKind.choices)
     snapshot = EncryptedTextField(_("step as saved (JSON)"))
@@ -385,8 +390,14 @@ class Referral(models.Model):
         return f"{self._meta.verbose_name} {self.pk}"
 
 
-class Disclosure(models.Model):
-    """Append-only log: data about her left the organisation, on which ground."""
+class Disclosure(AppendOnlyModel):
+    """Append-only log: data about her left the organisation, on which ground.
+
+    The legal reason for sharing without consent stays after retention: it is the organisation's
+    justification, and the row's check constraint needs a ground.
+    """
+
+    append_only_clearable = ("disclosed_by",)
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="disclosures")
     recipient = models.ForeignKey(

@@ -146,8 +146,11 @@ def risk_assessment_record(*, case, assessed_on, answers: dict[str, bool], by, n
 
 
 @transaction.atomic
-def safety_plan_save(*, case, sections: dict[str, str], expected_version: int, by) -> SafetyPlan:
-    """Save the plan if nobody saved it since `expected_version` was read, and keep this state as a version."""
+def safety_plan_save(*, case, sections: dict[str, str], expected_version: int, by, now=None) -> SafetyPlan:
+    """Save the plan if nobody saved it since `expected_version` was read, and keep this state as a version.
+
+    `now` is for demo data that tells a plan's history; people always save at the present moment.
+    """
     plan, _created = SafetyPlan.objects.get_or_create(case=case)
     plan = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.version != expected_version:
@@ -160,7 +163,7 @@ def safety_plan_save(*, case, sections: dict[str, str], expected_version: int, b
         return plan
     for name in SafetyPlanSection.values:
         setattr(plan, name, sections.get(name, ""))
-    now = dates.now()
+    now = now or dates.now()
     plan.version += 1
     plan.updated_at = now
     plan.updated_by = by

@@ -10,3 +10,12 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Shared")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from core.appendonly import install_after_migrate
+
+        # After every migrate, not in a migration: SQLite loses a table's triggers whenever Django
+        # rebuilds the table for a later schema change.
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="core.append_only_triggers")

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.appendonly import AppendOnlyModel
 from core.enums import AttendanceStatus
 from core.fields import EncryptedTextField
 from groups.enums import CohortStatus, MembershipOutcome
@@ -144,14 +145,16 @@ class Attendance(models.Model):
         return f"{self.member_id}@{self.session_id}: {self.status}"
 
 
-class AttendanceChange(models.Model):
+class AttendanceChange(AppendOnlyModel):
     """A change to an attendance mark made after the session day: who changed what, and when.
 
     Marks taken on the day are the record itself; later corrections must stay traceable.
     """
 
+    append_only_clearable = ("changed_by",)
+
     attendance = models.ForeignKey(
-        Attendance, verbose_name=_("attendance"), on_delete=models.CASCADE, related_name="changes"
+        Attendance, verbose_name=_("attendance"), on_delete=models.PROTECT, related_name="changes"
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

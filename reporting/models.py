@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from core.appendonly import AppendOnlyModel
 from reporting.enums import FROZEN_STATUSES, Cadence, PeriodStatus, Transition
 from reporting.indicators import INDICATORS, indicator_choices
 
@@ -136,11 +137,13 @@ class ReportSnapshot(models.Model):
         return f"{self.period} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class PeriodLogEntry(models.Model):
+class PeriodLogEntry(AppendOnlyModel):
     """Append-only history of a period's status: who moved it, when and why (unlocking needs a reason)."""
 
+    append_only_clearable = ("by",)
+
     period = models.ForeignKey(
-        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="log_entries"
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="log_entries"
     )
     transition = models.CharField(_("step"), max_length=10, choices=Transition.choices)
     from_status = models.CharField(_("from"), max_length=10, choices=PeriodStatus.choices)

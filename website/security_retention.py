@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from audit.enums import AuditAction
 from audit.services import audit_record_many
 from core import dates
+from core.appendonly import AppendOnlyModel
 from core.fields import EncryptedTextField
 from core.security import form_tokens_purge
 
@@ -96,7 +97,14 @@ def _wipe_case_texts(case_ids) -> int:
     case_model = _case_model()
     wiped = 0
     for model in apps.get_app_config("cases").get_models():
-        text_fields = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        kept = (
+            set()
+            if not issubclass(model, AppendOnlyModel)
+            else {f.name for f in model._meta.concrete_fields if f.name not in model.append_only_clearable}
+        )
+        text_fields = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField) and f.name not in kept
+        ]
         if not text_fields:
             continue
         for path in _paths_to(case_model, model):

@@ -9,6 +9,7 @@ from audit.enums import AuditAction, LegalBasis
 from audit.models import AuditEntry, CompelledDisclosure
 from audit.services import audit_record, audit_record_many
 from core import dates
+from core.appendonly import AppendOnlyError
 from counseling.models import Client
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +44,13 @@ def test_audit_record_many_is_one_query(django_assert_num_queries, counselor):
 def test_audit_entries_cannot_be_changed_or_deleted(counselor, survivor):
     entry = audit_record(actor=counselor, action=AuditAction.VIEW, obj=survivor)
     entry.detail = "tampered"
-    with pytest.raises(PermissionError):
+    with pytest.raises(AppendOnlyError):
         entry.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(AppendOnlyError):
         entry.delete()
-    with pytest.raises(PermissionError):
+    with pytest.raises(AppendOnlyError):
         AuditEntry.objects.filter(pk=entry.pk).update(detail="tampered")
-    with pytest.raises(PermissionError):
+    with pytest.raises(AppendOnlyError):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get(pk=entry.pk).detail == ""
 

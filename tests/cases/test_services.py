@@ -123,11 +123,12 @@ def test_high_risk_proposes_a_conference_until_one_is_planned(case, counselor, t
 # Safety plan
 
 
-def test_safety_plan_keeps_every_version_and_shows_it_as_on_a_date(case, counselor, today):
+def test_safety_plan_keeps_every_version_and_shows_it_as_on_a_date(case, counselor, today, clock):
+    clock(today - dt.timedelta(days=10))
     plan = services.safety_plan_save(
         case=case, sections={"warning_signs": "prva verzija"}, expected_version=0, by=counselor
     )
-    SafetyPlanVersion.objects.filter(plan=plan, version=1).update(saved_at=timezone.now() - dt.timedelta(days=10))
+    clock(today)
     services.safety_plan_save(case=case, sections={"warning_signs": "druga verzija"}, expected_version=1, by=counselor)
     assert SafetyPlanVersion.objects.filter(plan=plan).count() == 2
     version, sections = selectors.safety_plan_as_of(plan=plan, day=today - dt.timedelta(days=5))
@@ -174,9 +175,10 @@ def _step(case, version, by, **fields):
     return services.action_step_add(case=case, expected_version=version, by=by, **{**defaults, **fields})
 
 
-def test_action_plan_history_and_as_on_date(case, counselor, today):
+def test_action_plan_history_and_as_on_date(case, counselor, today, clock):
+    clock(today - dt.timedelta(days=10))
     step = _step(case, 0, counselor)
-    ActionStepChange.objects.filter(step=step).update(changed_at=timezone.now() - dt.timedelta(days=10))
+    clock(today)
     services.action_step_change(
         step=step, expected_version=1, by=counselor, **{"status": StepStatus.DONE, "description": step.description}
     )
