@@ -44,7 +44,6 @@ class AuditEntry(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.content_type_id}:{self.object_id}"
 
 
-
 class CompelledDisclosure(models.Model):
     """Survivor data released because the law required it (court order, statute).
 

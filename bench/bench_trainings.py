@@ -109,9 +109,7 @@ def run(measure):
     catalogue = TrainingCataloguePage.objects.live().get()
     trainee = dataset_user(TRAINEE)  # the one enrolled in every eighth edition
     latest = (
-        Edition.objects.filter(project=dataset_project(), start_date__lt=dates.today())
-        .order_by("-start_date")
-        .first()
+        Edition.objects.filter(project=dataset_project(), start_date__lt=dates.today()).order_by("-start_date").first()
     )
     trainer = latest.trainers.get()
     session = latest.sessions.order_by("-start").first()

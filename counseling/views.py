@@ -70,9 +70,7 @@ def my_bookings(request):
     days = []
     for offset in range(length):
         current = first + timedelta(days=offset)
-        days.append(
-            {"date": current, "bookings": [b for b in bookings if dates.local_time(b.start).date() == current]}
-        )
+        days.append({"date": current, "bookings": [b for b in bookings if dates.local_time(b.start).date() == current]})
     step = timedelta(days=length)
     return render(
         request,
@@ -245,9 +243,7 @@ def slots(request):
     _require(request, "counseling.find_slots")
     counselors = selectors.counselors_for(request.user)
     data = request.GET if "kind" in request.GET else None
-    form = SlotSearchForm(
-        data, counselors=counselors, initial={"first_day": dates.today(), "weeks": 1, "minutes": 60}
-    )
+    form = SlotSearchForm(data, counselors=counselors, initial={"first_day": dates.today(), "weeks": 1, "minutes": 60})
     found = None
     if form.is_valid():
         chosen = form.cleaned_data["counselor"]

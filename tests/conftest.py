@@ -73,6 +73,7 @@ def clock(time_machine):
 
     return _set
 
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

@@ -1,6 +1,5 @@
 """Panels for the personal home page (registered in TrainingsConfig.ready)."""
 
-
 from accounts.dashboard import Panel
 from accounts.enums import Role
 from accounts.roles import has_role

@@ -6,13 +6,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.enums import AuditAction
-from core import dates
 from audit.models import AuditEntry
+from core import dates
 from counseling.models import Booking, Client, CounselorProfile
 from groups.models import Cohort, GroupProgramme, Member, Membership
 
 pytestmark = pytest.mark.django_db
-
 
 
 def long_ago():
