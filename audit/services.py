@@ -1,12 +1,11 @@
 from django.contrib.contenttypes.models import ContentType
 
 from audit.models import AuditEntry
+from core import clientip
 
 
 def _client_address(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    return clientip.client_ip(request)
 
 
 def audit_record(*, actor, action, obj, request=None, detail="") -> AuditEntry:

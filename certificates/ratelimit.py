@@ -4,6 +4,8 @@ import time
 
 from django.core.cache import cache
 
+from core import clientip
+
 
 def rate_limit_hit(*, scope: str, key: str, limit: int, window: int = 60) -> bool:
     """Count one hit; True when the caller went over `limit` hits in the current window."""
@@ -20,4 +22,4 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window: int = 60) -> boo
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return clientip.client_ip(request) or "unknown"
