@@ -139,11 +139,14 @@ TEMPLATES = [
     },
 ]
 
+# Production keeps each worker's connection open for a minute (a new PostgreSQL connection costs more than
+# most pages) and checks it before reuse, so a restarted database costs one failed check, not a 500.
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0" if DEBUG else "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
