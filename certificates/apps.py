@@ -10,13 +10,23 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from accounts.dashboard import panel_register
+        from certificates.guards import install_after_migrate
         from certificates.panels import my_certificates_panel
-        from certificates.signals import enrollment_completed_handler
+        from certificates.signals import completion_changed_handler, enrollment_completed_handler
 
         panel_register(my_certificates_panel, order=40)
-        # The trainings app sends this signal when an enrolment is completed; it may not exist yet.
+        # After every migrate, not in a migration: SQLite drops a table's triggers when Django rebuilds it.
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="certificates.frozen_triggers")
+        # The trainings app sends these signals (certificates builds on trainings, never the reverse).
         if find_spec("trainings.signals"):
-            signal = getattr(import_module("trainings.signals"), "enrollment_completed", None)
-            if signal is not None:
-                signal.connect(enrollment_completed_handler, dispatch_uid="certificates_issue_on_completion")
+            trainings_signals = import_module("trainings.signals")
+            for name, handler, uid in [
+                ("enrollment_completed", enrollment_completed_handler, "certificates_issue_on_completion"),
+                ("completion_changed", completion_changed_handler, "certificates_sync_on_completion_change"),
+            ]:
+                signal = getattr(trainings_signals, name, None)
+                if signal is not None:
+                    signal.connect(handler, dispatch_uid=uid)

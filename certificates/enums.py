@@ -15,3 +15,9 @@ class VerificationState(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     REPLACED = "replaced", _("Replaced by a newer certificate")
     EXPIRED = "expired", _("Expired")
+
+
+class CertificateEventKind(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    REVOKED = "revoked", _("Revoked")
+    REPLACED = "replaced", _("Replaced")

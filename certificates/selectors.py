@@ -1,9 +1,12 @@
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
 from accounts.enums import Role
 from accounts.roles import has_role
+from certificates.codes import code_normalise
 from certificates.enums import CertificateStatus, VerificationState
 from certificates.models import Accreditation, Certificate
 from core import dates
@@ -22,22 +25,65 @@ def certificates_for(user) -> QuerySet[Certificate]:
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:
-    return Certificate.objects.select_related("replaced_by").filter(verification_code=code).first()
+    """The certificate with this verification code: as typed from paper (any case, dashes, look-alike
+    letters) or, for certificates issued before the short codes, exactly as the old QR code carries it."""
+    code = (code or "").strip()
+    if not code or "\x00" in code:
+        return None
+    candidates = {code, code_normalise(code)}
+    queryset = Certificate.objects.select_related("replaced_by", "issuer").filter(verification_code__in=candidates)
+    return queryset.first()
 
 
-def certificate_by_serial(*, serial: str) -> Certificate | None:
-    return Certificate.objects.select_related("replaced_by").filter(serial__iexact=serial.strip()).first()
+def certificate_serial_exists(*, serial: str) -> bool:
+    """Whether a certificate has this serial: all a serial alone may tell (serials are sequential)."""
+    serial = (serial or "").strip()
+    return bool(serial) and Certificate.objects.filter(serial__iexact=serial).exists()
+
+
+def accreditations_for_edition(*, edition) -> list[Accreditation]:
+    """Accreditations of the edition's programme valid on every day of the edition, newest decision first."""
+    return list(
+        Accreditation.objects.filter(
+            programmes=edition.programme_id, valid_from__lte=edition.start_date, valid_until__gte=edition.end_date
+        ).order_by("-valid_from", "-decision_date", "-pk")
+    )
 
 
 def accreditation_for_edition(*, edition) -> Accreditation | None:
-    """The accreditation covering the edition's programme on the edition's last day, newest decision first."""
-    return (
-        Accreditation.objects.filter(
-            programmes=edition.programme_id, valid_from__lte=edition.end_date, valid_until__gte=edition.end_date
-        )
-        .order_by("-valid_from", "-decision_date")
-        .first()
-    )
+    """The accreditation a certificate of this edition cites: valid on all its days, newest decision first."""
+    found = accreditations_for_edition(edition=edition)
+    return found[0] if found else None
+
+
+def certificate_settings_default():
+    """The certificate settings of the default site (what a certificate issued by a task prints)."""
+    from wagtail.models import Site
+
+    from certificates.models import CertificateSettings
+
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
+    return CertificateSettings.for_site(site) if site else CertificateSettings()
+
+
+def status_list_revoked_positions(*, list_number: int) -> list[int]:
+    """Positions in one status list whose credential no longer stands (revoked, or replaced by another)."""
+    from certificates.openbadges import STATUS_LIST_SIZE
+
+    start = list_number * STATUS_LIST_SIZE
+    indexes = Certificate.objects.filter(
+        status_list_index__gte=start, status_list_index__lt=start + STATUS_LIST_SIZE
+    ).exclude(status=CertificateStatus.VALID)
+    return [index - start for index in indexes.values_list("status_list_index", flat=True)]
+
+
+def status_list_exists(*, list_number: int) -> bool:
+    from certificates.openbadges import STATUS_LIST_SIZE
+
+    start = list_number * STATUS_LIST_SIZE
+    return Certificate.objects.filter(
+        status_list_index__gte=start, status_list_index__lt=start + STATUS_LIST_SIZE
+    ).exists()
 
 
 def accreditations_register(*, today=None) -> list[Accreditation]:
@@ -105,3 +151,89 @@ def register_rows(*, accreditation, date_from=None, date_to=None):
             str(certificate.get_status_display()),
             str(VerificationState(certificate.verification_state(today)).label),
         ]
+
+
+# The trainee's record --------------------------------------------------------------------------------------
+
+RENEWAL_NOTICE_DAYS = 90
+
+
+@dataclass
+class RecordLine:
+    enrollment: Enrollment
+    certificate: Certificate | None
+    hours: Decimal | None
+    state: str  # a VerificationState for a certified training, else "not_completed" or "no_certificate"
+
+    @property
+    def programme_title(self) -> str:
+        return self.certificate.programme_title if self.certificate else self.enrollment.edition.programme.title
+
+
+@dataclass
+class TraineeRecord:
+    lines: list
+    points: list  # (accrediting body, points on valid certificates not expired), by body
+    renewals: list  # (line due for renewal, [editions of its programme open for enrolment])
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum((line.hours for line in self.lines if line.hours is not None), Decimal(0))
+
+
+def trainee_record(*, user, today=None) -> TraineeRecord:
+    """All her past trainings with hours, her points per accrediting body and what is due for renewal.
+
+    Five queries whatever the number of trainings: enrolments, their sessions and attendance, her
+    certificates, and the open editions offered for renewal.
+    """
+    from trainings.selectors import catalogue_editions
+    from trainings.services import attended_hours
+
+    today = today or dates.today()
+    enrollments = list(
+        Enrollment.objects.filter(user=user, status__in=[EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED])
+        .select_related("edition__programme")
+        .prefetch_related("edition__sessions", "attendances")
+        .order_by("-edition__start_date", "-pk")
+    )
+    certificates = {}
+    for certificate in (
+        Certificate.objects.filter(holder=user).exclude(status=CertificateStatus.REPLACED).order_by("pk")
+    ):
+        certificates[certificate.enrollment_id] = certificate  # the latest one per enrolment wins
+    lines = []
+    for enrollment in enrollments:
+        certificate = certificates.get(enrollment.pk)
+        if certificate is not None:
+            state = certificate.verification_state(today)
+            hours = certificate.hours
+        else:
+            state = "not_completed" if enrollment.status == EnrollmentStatus.NOT_COMPLETED else "no_certificate"
+            statuses = {a.session_id: a.status for a in enrollment.attendances.all()}
+            hours = attended_hours(sessions=list(enrollment.edition.sessions.all()), statuses=statuses)
+        lines.append(RecordLine(enrollment=enrollment, certificate=certificate, hours=hours, state=state))
+
+    points = {}
+    for line in lines:
+        certificate = line.certificate
+        if line.state == VerificationState.VALID and certificate.accreditation_points is not None:
+            body = certificate.accreditation_body
+            points[body] = points.get(body, Decimal(0)) + certificate.accreditation_points
+
+    # Renewal is due when her latest certificate of a programme expires soon (or has expired); lines are
+    # newest first, so the first certified line of each programme is the latest.
+    latest = {}
+    for line in lines:
+        if line.state in (VerificationState.VALID, VerificationState.EXPIRED):
+            latest.setdefault(line.enrollment.edition.programme_id, line)
+    horizon = today + timedelta(days=RENEWAL_NOTICE_DAYS)
+    due = [line for line in latest.values() if line.certificate.expires_on and line.certificate.expires_on <= horizon]
+    renewals = []
+    if due:
+        programmes = [line.enrollment.edition.programme_id for line in due]
+        editions = list(catalogue_editions(today=today).filter(programme_id__in=programmes))
+        for line in due:
+            offered = [e for e in editions if e.programme_id == line.enrollment.edition.programme_id]
+            renewals.append((line, offered))
+    return TraineeRecord(lines=lines, points=sorted(points.items()), renewals=renewals)

@@ -1,4 +1,6 @@
+from django.contrib.auth import get_user_model
 from django.tasks import task
+from django.utils.translation import gettext as _
 
 from certificates import services
 from certificates.models import Certificate
@@ -11,6 +13,18 @@ def certificate_issue_task(*, enrollment_id: int) -> int | None:
     if enrollment is None:
         return None
     certificate = services.certificate_ensure(enrollment=enrollment)
+    return certificate.pk if certificate else None
+
+
+@task
+def certificate_completion_sync_task(*, enrollment_id: int, reason: str = "", by_id: int | None = None) -> int | None:
+    enrollment = Enrollment.objects.filter(pk=enrollment_id).first()
+    if enrollment is None:
+        return None
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    certificate = services.certificate_completion_sync(
+        enrollment=enrollment, reason=reason or _("Completion was recomputed after attendance changed."), by=by
+    )
     return certificate.pk if certificate else None
 
 

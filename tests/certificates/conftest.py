@@ -2,11 +2,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from certificates.models import Accreditation
+from core import dates
+from core.enums import AttendanceStatus
 from trainings.enums import EditionStatus, EnrollmentStatus
-from trainings.models import Edition, Enrollment, TrainingProgramme
+from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
 
 
 @pytest.fixture
@@ -17,8 +18,8 @@ def programme(db):
 @pytest.fixture
 def make_edition(programme):
     def _make(*, programme=programme, start=None, days=2):
-        start = start or timezone.localdate() - timedelta(days=30)
-        opens = timezone.now() - timedelta(days=90)
+        start = start or dates.today() - timedelta(days=30)
+        opens = dates.now() - timedelta(days=90)
         return Edition.objects.create(
             programme=programme,
             start_date=start,
@@ -38,7 +39,7 @@ def edition(make_edition):
 
 @pytest.fixture
 def accreditation(programme):
-    today = timezone.localdate()
+    today = dates.today()
     accreditation = Accreditation.objects.create(
         body="Republički zavod za socijalnu zaštitu",
         decision_number="153-02-00042/2025",
@@ -79,3 +80,21 @@ def issue():
 @pytest.fixture
 def certificate(completed_enrollment, accreditation, issue):
     return issue(enrollment=completed_enrollment)
+
+
+@pytest.fixture
+def attend():
+    """attend(enrollment, hours=8, present=True): one session of the edition, and her mark at it."""
+
+    def _attend(enrollment, hours=8, present=True):
+        edition = enrollment.edition
+        start = dates.start_of_day(edition.start_date) + timedelta(hours=9, minutes=edition.sessions.count())
+        session = TrainingSession.objects.create(edition=edition, start=start, end=start + timedelta(hours=hours))
+        TrainingAttendance.objects.create(
+            session=session,
+            enrollment=enrollment,
+            status=AttendanceStatus.PRESENT if present else AttendanceStatus.ABSENT,
+        )
+        return session
+
+    return _attend
