@@ -202,3 +202,22 @@ class CalendarFeed(models.Model):
     def __str__(self):
         # Never the token: this string can appear in logs and admin history.
         return f"calendar feed #{self.pk} ({'revoked' if self.revoked_at else 'active'})"
+
+
+class ScheduledRun(models.Model):
+    """A periodic job enqueued for one time slot (website/scheduler.py).
+
+    The unique pair (job, slot) is what lets two schedulers run at the same moment, on two machines or by
+    a slow cron, and still enqueue each job once: the second insert fails and that scheduler moves on.
+    """
+
+    job = models.CharField(max_length=64)
+    # Organisation time: "2026-11-30" for a daily job, "2026-11-30T14" for an hourly one.
+    slot = models.CharField(max_length=16)
+    enqueued_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_once_per_slot")]
+
+    def __str__(self):
+        return f"{self.job} {self.slot}"
