@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from accounts.enums import Role
 from accounts.roles import role_grant
 from accounts.services import profile_save
+from tests import testdb
 
 # Playwright drives the browser from the test thread, which Django would otherwise call async.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -224,10 +225,25 @@ def _transactional_tests_restore_migrated_data(items):
 
 
 _SERIALIZED_CONTENTS = {}
+_TEMPLATE = {"copied": False}
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """Start from a copy of the migrated template when the migrations have not changed (tests/testdb.py)."""
+    if testdb.enabled(request.config):
+        with django_db_blocker.unblock():
+            _TEMPLATE["copied"] = testdb.copy_template()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings):
+    # A copied template is kept by Django (nothing to create or migrate); the copy goes at the end.
+    return request.config.getvalue("reuse_db") or _TEMPLATE["copied"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_blocker):
     """Keep the serialized migrated state made when the test database was created.
 
     Django stores it on the connection object; the browser journeys run inside Playwright's greenlet,
@@ -235,6 +251,18 @@ def django_db_setup(django_db_setup):
     not happen. Re-attaching it before each test keeps the restore working everywhere.
     """
     from django.db import connections
+
+    if testdb.enabled(request.config):
+        with django_db_blocker.unblock():
+            if not _TEMPLATE["copied"]:
+                testdb.keep_as_template()
+            elif not request.config.getvalue("reuse_db"):
+
+                def remove_copy():
+                    with django_db_blocker.unblock():
+                        testdb.remove_copy()
+
+                request.addfinalizer(remove_copy)
 
     for connection in connections.all():
         contents = getattr(connection, "_test_serialized_contents", None)

@@ -1,0 +1,141 @@
+"""A migrated test database, made once per set of migrations and copied for every test run.
+
+Migrating a test database from nothing takes about 25 s, most of a short run. The first run after the
+migrations change keeps a copy of its freshly migrated database as a template, named after a fingerprint of
+every installed app's migration files; later runs (and each pytest-xdist worker) copy the template into
+their own test database, and Django's `migrate` then finds nothing to apply. A changed, added or removed
+migration changes the fingerprint, so a stale template is never used. On SQLite the template is a file in
+the temporary folder; on PostgreSQL a database created with `CREATE DATABASE ... TEMPLATE`.
+
+`HAVEN_TEST_FRESH_DB=1` (or pytest-django's `--create-db`) migrates from nothing as before.
+"""
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+LOCK = Path(tempfile.gettempdir()) / "haven-test-template.lock"
+STALE_AFTER_SECONDS = 24 * 60 * 60
+
+
+def enabled(config) -> bool:
+    return os.environ.get("HAVEN_TEST_FRESH_DB", "") in ("", "0") and not config.getvalue("create_db")
+
+
+def fingerprint() -> str:
+    """Of every installed app's migration files, the app list and the database engine."""
+    import django
+    from django.apps import apps
+    from django.db import connection
+
+    digest = hashlib.sha256(f"{django.__version__} {connection.vendor}".encode())
+    for app_config in sorted(apps.get_app_configs(), key=lambda a: a.label):
+        digest.update(app_config.label.encode())
+        folder = Path(app_config.path) / "migrations"
+        for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _locked():
+    with LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sqlite_template() -> Path:
+    return Path(tempfile.gettempdir()) / f"haven-test-template-{fingerprint()}.sqlite3"
+
+
+def _pg_template(test_name: str) -> str:
+    return f"tpl_{fingerprint()}_{test_name}"[:63]
+
+
+def copy_template() -> bool:
+    """Copy the template into this run's test database; False when there is no template yet."""
+    from django.db import connection
+
+    test_name = connection.settings_dict["TEST"]["NAME"] or f"test_{connection.settings_dict['NAME']}"
+    with _locked():
+        if connection.vendor == "sqlite":
+            template = _sqlite_template()
+            if not template.exists():
+                return False
+            target = Path(test_name)
+            for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+                leftover.unlink(missing_ok=True)
+            shutil.copyfile(template, target)
+            return True
+        if connection.vendor == "postgresql":
+            template = _pg_template(test_name)
+            with connection._nodb_cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+                if cursor.fetchone() is None:
+                    return False
+                cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}"')
+                cursor.execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
+            return True
+    return False
+
+
+def keep_as_template() -> None:
+    """Right after Django migrated a fresh test database: keep a copy for the next runs."""
+    from django.db import connection, connections
+
+    test_name = connection.settings_dict["NAME"]
+    with _locked():
+        if connection.vendor == "sqlite":
+            template = _sqlite_template()
+            if template.exists():
+                return
+            partial = template.with_suffix(f".{os.getpid()}.partial")
+            source, destination = sqlite3.connect(test_name), sqlite3.connect(partial)
+            try:
+                source.backup(destination)
+            finally:
+                source.close()
+                destination.close()
+            os.replace(partial, template)
+            for old in template.parent.glob("haven-test-template-*.sqlite3"):
+                if old != template and time.time() - old.stat().st_mtime > STALE_AFTER_SECONDS:
+                    old.unlink(missing_ok=True)
+        elif connection.vendor == "postgresql":
+            template = _pg_template(test_name)
+            connections.close_all()  # CREATE DATABASE ... TEMPLATE needs the source without sessions
+            with connection._nodb_cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+                if cursor.fetchone() is None:
+                    cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{test_name}"')
+                # Templates of earlier migrations of this same test database are of no further use.
+                cursor.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                    [f"tpl\\_%\\_{test_name}", template],
+                )
+                for (old,) in cursor.fetchall():
+                    with contextlib.suppress(Exception):
+                        cursor.execute(f'DROP DATABASE "{old}"')
+
+
+def remove_copy() -> None:
+    """At the end of a run that worked on a copy: the copy goes (the template stays)."""
+    from django.db import connection, connections
+
+    test_name = connection.settings_dict["NAME"]
+    connections.close_all()
+    if connection.vendor == "sqlite":
+        for path in (Path(test_name), Path(f"{test_name}-wal"), Path(f"{test_name}-shm")):
+            path.unlink(missing_ok=True)
+    elif connection.vendor == "postgresql":
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}"')
