@@ -1,8 +1,13 @@
 """Reads for counseling: querysets scoped to the user first, then the free-slot finder."""
 
+import heapq
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
+from math import ceil
+from operator import itemgetter
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -117,6 +122,10 @@ def availability_problems(*, counselor, start: datetime, end: datetime, now: dat
     return problems
 
 
+# The slot finder shows at most this many free times: a counselor picks from the first ones.
+SLOTS_SHOWN = 200
+
+
 @dataclass(frozen=True)
 class Slot:
     counselor: CounselorProfile
@@ -125,8 +134,71 @@ class Slot:
     room: Room | None
 
 
-def _overlaps(spans, start, end) -> bool:
-    return any(s < end and e > start for s, e in spans)
+class _Occupied:
+    """The busy intervals of one counselor or one room, merged and sorted: an overlap check is one bisection.
+
+    Times are POSIX seconds, so that intervals of different time zones (bookings in UTC, windows in local
+    time) compare without conversions and the clock change at night is no special case.
+    """
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans):
+        starts, ends = [], []
+        for start, end in sorted(spans):
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        self.starts, self.ends = starts, ends
+
+    def blocked_until(self, start: float, end: float) -> float | None:
+        """The end of the busy interval that [start, end) runs into, or None when it is free."""
+        i = bisect_right(self.ends, start)  # the first interval that ends after `start`
+        if i < len(self.starts) and self.starts[i] < end:
+            return self.ends[i]
+        return None
+
+
+_FREE = _Occupied(())
+
+
+def _window_spans_seconds(windows, day: date) -> list[tuple[float, float]]:
+    return [(start.timestamp(), end.timestamp()) for start, end in window_spans(windows, day)]
+
+
+def _counselor_slots(*, profile, occupied, rooms, room_occupied, first_day, days, duration, step, earliest, tz):
+    """Her free times in time order, produced one at a time: the caller stops when it has enough."""
+    windows = list(profile.windows.all())
+    name = str(profile)
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        for w_start, w_end in _window_spans_seconds(windows, day):
+            candidate = w_start
+            if candidate < earliest:
+                candidate = w_start + step * ceil((earliest - w_start) / step)
+            while candidate + duration <= w_end:
+                finish = candidate + duration
+                blocked = occupied.blocked_until(candidate, finish)
+                if blocked is not None:
+                    # Jump past what she is busy with, staying on the window's grid of start times.
+                    candidate = w_start + step * ceil((blocked - w_start) / step)
+                    continue
+                room = next(
+                    (
+                        r
+                        for r in rooms
+                        if r is None or room_occupied.get(r.pk, _FREE).blocked_until(candidate, finish) is None
+                    ),
+                    False,
+                )
+                if room is not False:
+                    slot = Slot(
+                        profile, datetime.fromtimestamp(candidate, tz), datetime.fromtimestamp(finish, tz), room
+                    )
+                    yield (candidate, name, profile.pk), slot
+                candidate += step
 
 
 def slots_free(
@@ -139,18 +211,21 @@ def slots_free(
     room: Room | None = None,
     step: timedelta = timedelta(minutes=30),
     now: datetime | None = None,
-    limit: int | None = None,
+    limit: int | None = SLOTS_SHOWN,
 ) -> list[Slot]:
-    """Free times: availability windows minus absences, minus her bookings (with buffer), minus room occupancy.
+    """The first `limit` free times in time order (all of them with `limit=None`): availability windows minus
+    absences, minus her bookings (with buffer), minus room occupancy.
 
     A constant number of queries whatever the number of counselors and days: counselors with windows and
-    absences (3), rooms (1), bookings in the range (1).
+    absences (3), rooms (1), bookings in the range (1). Each counselor's free times are produced lazily and
+    merged in time order, and the merge stops at `limit`: the work follows the slots shown, not the size
+    of the calendar; occupancy is checked by bisection over sorted, merged intervals.
     """
     now = now or dates.now()
-    range_start, _e = day_bounds(first_day)
-    _s, range_end = day_bounds(first_day + timedelta(days=days - 1))
-    profiles = list(
-        counselors.filter(active=True)
+    range_start, range_end = dates.start_of_day(first_day), dates.end_of_day(first_day + timedelta(days=days - 1))
+    profiles = [
+        p
+        for p in counselors.filter(active=True)
         .select_related("user__profile")
         .prefetch_related(
             "windows",
@@ -159,8 +234,8 @@ def slots_free(
                 queryset=AvailabilityException.objects.filter(start__lt=range_end, end__gt=range_start),
             ),
         )
-    )
-    profiles = [p for p in profiles if p.may_hold(kind)]
+        if p.may_hold(kind)
+    ]
     if not profiles:
         return []
     if kind == SessionKind.HOME_VISIT:
@@ -172,47 +247,36 @@ def slots_free(
         if not rooms:
             return []
     max_buffer = timedelta(minutes=max(p.buffer_minutes for p in profiles))
-    tz = timezone.get_current_timezone()
-    # Occupancy indexed by (counselor or room, local date), so each candidate looks at one day's bookings only.
-    busy_counselor = defaultdict(list)
-    busy_room = defaultdict(list)
-    profile_ids = {p.pk for p in profiles}
+    buffers = {p.pk: p.buffer_minutes * 60 for p in profiles}
+    counselor_spans = {p.pk: [(a.start.timestamp(), a.end.timestamp()) for a in p.exceptions.all()] for p in profiles}
+    room_spans = defaultdict(list)
     for counselor_id, room_id, b_start, b_end in Booking.objects.filter(
         status__in=ACTIVE_BOOKING_STATUSES, start__lt=range_end + max_buffer, end__gt=range_start - max_buffer
     ).values_list("counselor_id", "room_id", "start", "end"):
-        day = (b_start - max_buffer).astimezone(tz).date()
-        last = (b_end + max_buffer).astimezone(tz).date()
-        while day <= last:
-            if counselor_id in profile_ids:
-                busy_counselor[counselor_id, day].append((b_start, b_end))
-            if room_id is not None:
-                busy_room[room_id, day].append((b_start, b_end))
-            day += timedelta(days=1)
-
-    slots = []
-    for profile in profiles:
-        windows = list(profile.windows.all())
-        absences = [(a.start, a.end) for a in profile.exceptions.all()]
-        buffer = timedelta(minutes=profile.buffer_minutes)
-        earliest = now + timedelta(hours=profile.min_notice_hours)
-        for offset in range(days):
-            day = first_day + timedelta(days=offset)
-            busy = busy_counselor[profile.pk, day]
-            for w_start, w_end in window_spans(windows, day):
-                candidate = w_start
-                while candidate + duration <= w_end:
-                    finish = candidate + duration
-                    if (
-                        candidate >= earliest
-                        and not _overlaps(absences, candidate, finish)
-                        and not _overlaps(busy, candidate - buffer, finish + buffer)
-                    ):
-                        free_room = next(
-                            (r for r in rooms if r is None or not _overlaps(busy_room[r.pk, day], candidate, finish)),
-                            False,
-                        )
-                        if free_room is not False:
-                            slots.append(Slot(profile, candidate, finish, free_room))
-                    candidate += step
-    slots.sort(key=lambda s: (s.start, str(s.counselor)))
-    return slots[:limit] if limit else slots
+        start, end = b_start.timestamp(), b_end.timestamp()
+        if counselor_id in counselor_spans:
+            buffer = buffers[counselor_id]
+            counselor_spans[counselor_id].append((start - buffer, end + buffer))
+        if room_id is not None:
+            room_spans[room_id].append((start, end))
+    room_occupied = {room_id: _Occupied(spans) for room_id, spans in room_spans.items()}
+    tz = timezone.get_current_timezone()
+    found = heapq.merge(
+        *(
+            _counselor_slots(
+                profile=p,
+                occupied=_Occupied(counselor_spans[p.pk]),
+                rooms=rooms,
+                room_occupied=room_occupied,
+                first_day=first_day,
+                days=days,
+                duration=duration.total_seconds(),
+                step=step.total_seconds(),
+                earliest=(now + timedelta(hours=p.min_notice_hours)).timestamp(),
+                tz=tz,
+            )
+            for p in profiles
+        ),
+        key=itemgetter(0),
+    )
+    return [slot for _key, slot in islice(found, limit)]

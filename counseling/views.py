@@ -254,7 +254,7 @@ def slots(request):
             first_day=form.cleaned_data["first_day"],
             days=7 * form.cleaned_data["weeks"],
             room=form.cleaned_data["room"],
-            limit=200,
+            limit=selectors.SLOTS_SHOWN,
         )
     return render(request, "counseling/slots.html", {"form": form, "slots": found})
 

@@ -100,20 +100,35 @@ def _fill(make_counselor, make_client, counselors_count, monday):
             )
 
 
-@pytest.mark.parametrize("counselors_count", [2, 12])
-def test_slot_finder_runs_a_constant_number_of_queries(
-    make_counselor, make_client, monday, counselors_count, django_assert_max_num_queries
-):
-    _fill(make_counselor, make_client, counselors_count, monday)
-    with django_assert_max_num_queries(5):
+def _queries_of_slot_finder(django_assert_max_num_queries, monday, **kwargs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as captured:
         slots = selectors.slots_free(
             counselors=CounselorProfile.objects.all(),
             kind=SessionKind.EXPERIENTIAL,
             duration=timedelta(hours=1),
             first_day=monday,
             days=28,
+            **kwargs,
         )
-    assert len(slots) > 100 * counselors_count
+    return len(captured), slots
+
+
+def test_slot_finder_queries_stay_the_same_as_the_calendar_grows(
+    make_counselor, make_client, monday, django_assert_max_num_queries
+):
+    _fill(make_counselor, make_client, 2, monday)
+    small, shown = _queries_of_slot_finder(django_assert_max_num_queries, monday)
+    _fill(make_counselor, make_client, 10, monday)
+    large, shown_large = _queries_of_slot_finder(django_assert_max_num_queries, monday)
+    everything, every_slot = _queries_of_slot_finder(django_assert_max_num_queries, monday, limit=None)
+    assert small == large == everything
+    assert len(shown) == len(shown_large) == selectors.SLOTS_SHOWN
+    assert len(every_slot) > 100 * 12
+    # The first slots shown are the earliest of all of them, in the same order.
+    assert shown_large == every_slot[: selectors.SLOTS_SHOWN]
 
 
 def test_counselor_sees_only_her_clients_and_bookings(profile, make_counselor, make_client, counselor, coordinator):
