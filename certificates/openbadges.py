@@ -279,7 +279,7 @@ def credential_parse(text: str) -> dict | None:
 
 
 def _our_key(document: dict) -> bytes | None:
-    proof = document.get("proof")
+    proof = signing.the_proof(document)
     issuer = document.get("issuer")
     issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
     method = proof.get("verificationMethod") if isinstance(proof, dict) else None

@@ -239,7 +239,16 @@ def proof_add(document: dict, *, verification_method: str, created: str, key: Si
         "proofPurpose": "assertionMethod",
     }
     signature = key.sign(_hash_data(document, proof))
-    return {**document, "proof": {**proof, "proofValue": "z" + base58_encode(signature)}}
+    # A list of one proof: Open Badges 3.0's schema accepts no other shape.
+    return {**document, "proof": [{**proof, "proofValue": "z" + base58_encode(signature)}]}
+
+
+def the_proof(document: dict) -> dict | None:
+    """The document's one proof (an object, or a list holding one); None for none or several."""
+    proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    return proof if isinstance(proof, dict) else None
 
 
 def proof_check(document: dict, *, public_key: bytes) -> bool:
@@ -247,8 +256,8 @@ def proof_check(document: dict, *, public_key: bytes) -> bool:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    proof = document.get("proof")
-    if not isinstance(proof, dict) or proof.get("cryptosuite") != CRYPTOSUITE:
+    proof = the_proof(document)
+    if proof is None or proof.get("cryptosuite") != CRYPTOSUITE:
         return False
     if proof.get("type") != "DataIntegrityProof" or proof.get("proofPurpose") != "assertionMethod":
         return False
