@@ -10,7 +10,7 @@ from accounts.services import profile_save
 from certificates.enums import CertificateStatus
 from certificates.models import Accreditation, Certificate
 from certificates.selectors import accreditation_for_edition
-from certificates.services import certificate_ensure, certificate_revoke
+from certificates.services import certificate_ensure, certificate_reissue, certificate_revoke
 from core import dates
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingProgramme
@@ -112,17 +112,14 @@ def _past_edition(*, users, today):
 
 def _accreditation_backfill():
     # Demo only: the trainings demo closes its edition (and so issues certificates) before this app's demo
-    # has created the accreditation. A real organisation records the accreditation before the training.
+    # has created the accreditation. A real organisation records the accreditation before the training; one
+    # that records it late replaces the certificates, as here (a certificate never changes once issued).
     for certificate in Certificate.objects.filter(accreditation__isnull=True, status=CertificateStatus.VALID):
-        accreditation = accreditation_for_edition(edition=certificate.edition)
-        if accreditation is None:
+        if accreditation_for_edition(edition=certificate.edition) is None:
             continue
-        certificate.accreditation = accreditation
-        certificate.accreditation_body = accreditation.body
-        certificate.accreditation_number = accreditation.decision_number
-        certificate.accreditation_points = accreditation.points
-        if accreditation.certificate_validity_months:
-            from core.dates import add_months
-
-            certificate.expires_on = add_months(certificate.issued_on, accreditation.certificate_validity_months)
-        certificate.save()
+        certificate_reissue(
+            certificate=certificate,
+            holder_name=certificate.holder_name,
+            reason="The accreditation was recorded after the certificate was issued.",
+            by=None,
+        )

@@ -98,3 +98,22 @@ def attend():
         return session
 
     return _attend
+
+
+@pytest.fixture
+def default_site(db):
+    """The default Wagtail site (made by migrations; made again here if a flushed database lost it)."""
+    from wagtail.models import Page, Site
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        root = Page.objects.filter(depth=2).first() or Page.objects.get(depth=1)
+        site = Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
+    return site
+
+
+@pytest.fixture
+def certificate_settings(default_site):
+    from certificates.models import CertificateSettings
+
+    return CertificateSettings.for_site(default_site)

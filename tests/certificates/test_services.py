@@ -10,7 +10,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from accounts.enums import Role
 from accounts.services import profile_save
 from certificates.enums import CertificateEventKind, CertificateStatus, VerificationState
-from certificates.models import Certificate, CertificateCounter, CertificateIssuer, CertificateSettings
+from certificates.models import Certificate, CertificateCounter, CertificateIssuer
 from certificates.services import (
     accreditation_delete,
     accreditation_save,
@@ -25,14 +25,8 @@ from core import dates
 from trainings.enums import EnrollmentStatus
 
 
-def _default_settings():
-    from wagtail.models import Site
-
-    return CertificateSettings.for_site(Site.objects.get(is_default_site=True))
-
-
 @pytest.mark.django_db
-def test_issue_freezes_every_printed_field(completed_enrollment, accreditation, attend, settings):
+def test_issue_freezes_every_printed_field(completed_enrollment, accreditation, attend, settings, certificate_settings):
     settings.HAVEN_CERTIFICATE_PREFIX = "ORG"
     attend(completed_enrollment, hours=6)
     attend(completed_enrollment, hours=2)
@@ -43,7 +37,6 @@ def test_issue_freezes_every_printed_field(completed_enrollment, accreditation, 
         organisation="CSR Kikinda",
         job_title="Psihološkinja",
     )
-    certificate_settings = _default_settings()
     certificate_settings.organisation_name = "Ženski centar Haven"
     certificate_settings.first_signatory_name = "Milica Jovanović"
     certificate_settings.first_signatory_title = "Direktorka"

@@ -1,15 +1,18 @@
 import io
+import json
 from datetime import timedelta
+from html import escape
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts.enums import Role
 from certificates.enums import CertificateStatus
 from certificates.models import Accreditation, Certificate
 from certificates.services import certificate_issue, certificate_revoke
+from core import dates
 
 # Public verification ---------------------------------------------------------------------------------------
 
@@ -20,16 +23,22 @@ def test_verify_page_shows_valid_and_every_printed_field(client, certificate):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Valid" in html
-    for text in [certificate.serial, certificate.holder_name, certificate.programme_title, "153-02-00042/2025"]:
+    for text in [
+        certificate.serial,
+        certificate.holder_name,
+        certificate.holder_organisation,
+        certificate.holder_job_title,
+        certificate.programme_title,
+        "153-02-00042/2025",
+        escape(certificate.issuer.organisation_name),
+    ]:
         assert text in html
     assert "no-cache" in response["Cache-Control"]
-    # Nothing more than what the certificate prints: no email, no organisation.
     assert certificate.holder.email not in html
-    assert "Test NGO" not in html
 
 
 @pytest.mark.django_db
-def test_verify_json_for_machines(client, certificate):
+def test_verify_json_shows_exactly_the_printed_fields(client, certificate):
     for url in [
         reverse("certificates:verify_json", args=[certificate.verification_code]),
         reverse("certificates:verify", args=[certificate.verification_code]) + "?format=json",
@@ -38,57 +47,99 @@ def test_verify_json_for_machines(client, certificate):
         assert data["status"] == "valid"
         assert data["serial"] == certificate.serial
         assert data["holder_name"] == certificate.holder_name
+        assert data["holder_organisation"] == "Test NGO"
+        assert data["holder_job_title"] == "Social worker"
         assert data["points"] == "12.0"
-        assert "email" not in data and "organisation" not in data
+        assert data["issuer"] == certificate.issuer.organisation_name
+        assert data["accreditation_valid_until"] == certificate.accreditation_valid_until.isoformat()
+        assert "email" not in data
 
 
 @pytest.mark.django_db
-def test_verify_shows_revoked_replaced_and_expired(client, certificate, coordinator):
+def test_the_printed_code_is_accepted_as_typed(client, certificate):
+    typed = certificate.code_display.lower().replace("0", "o")
+    response = client.get(reverse("certificates:verify_serial"), {"code": typed})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("certificates:verify", args=[certificate.verification_code])
+
+
+@pytest.mark.django_db
+def test_an_old_qr_code_keeps_working(client, completed_enrollment, monkeypatch):
+    # Certificates issued before the short codes carry a longer URL-safe code in their QR codes.
+    old_code = "Zx8_-legacyCodeFromAnOldQrCode123"
+    monkeypatch.setattr("certificates.services.code_new", lambda: old_code)
+    certificate = certificate_issue(enrollment=completed_enrollment)
+    response = client.get(reverse("certificates:verify", args=[old_code]))
+    assert response.status_code == 200 and certificate.serial in response.content.decode()
+    assert client.get(reverse("certificates:verify", args=[old_code.lower()])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_serial_alone_says_only_that_it_exists(client, certificate):
+    response = client.get(reverse("certificates:verify_serial"), {"serial": certificate.serial.lower()})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "was issued" in html
+    assert certificate.holder_name not in html and certificate.programme_title not in html
+    response = client.get(reverse("certificates:verify_serial"), {"serial": "ORG-1999-99999"})
+    assert response.status_code == 404
+    # A right code with the wrong serial finds nothing.
+    response = client.get(
+        reverse("certificates:verify_serial"), {"serial": "ORG-1999-99999", "code": certificate.verification_code}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_revoked_and_replaced_certificates_name_nobody(client, certificate, coordinator):
     from certificates.services import certificate_reissue
 
-    new = certificate_reissue(certificate=certificate, holder_name="Maja Šćekić", by=coordinator)
-    assert client.get(reverse("certificates:verify_json", args=[certificate.verification_code])).json()["status"] == (
-        "replaced"
-    )
+    old_name = certificate.holder_name
+    new = certificate_reissue(certificate=certificate, holder_name="Maja Šćekić", reason="New name", by=coordinator)
+    data = client.get(reverse("certificates:verify_json", args=[certificate.verification_code])).json()
+    assert data["status"] == "replaced"
+    assert data["holder_name"] is None and data["holder_organisation"] is None and data["holder_job_title"] is None
     html = client.get(reverse("certificates:verify", args=[certificate.verification_code])).content.decode()
     assert "Replaced by a newer certificate" in html
+    assert old_name not in html
 
     certificate_revoke(certificate=new, reason="Fraud", by=coordinator)
     response = client.get(reverse("certificates:verify", args=[new.verification_code]))
-    assert "Revoked" in response.content.decode()
-    assert "Fraud" not in response.content.decode()
-
-    Certificate.objects.filter(pk=new.pk).update(
-        status=CertificateStatus.VALID, revoked_reason="", expires_on=timezone.localdate() - timedelta(days=1)
-    )
-    assert client.get(reverse("certificates:verify_json", args=[new.verification_code])).json()["status"] == "expired"
+    html = response.content.decode()
+    assert "Revoked" in html and "Fraud" not in html and "Maja Šćekić" not in html
+    data = client.get(reverse("certificates:verify_json", args=[new.verification_code])).json()
+    assert data["status"] == "revoked" and data["holder_name"] is None
 
 
 @pytest.mark.django_db
-def test_unknown_code_or_serial_is_a_plain_404(client, certificate):
+def test_an_expired_certificate_says_expired_everywhere(clock, client_for, completed_enrollment, accreditation):
+    accreditation.certificate_validity_months = 12
+    accreditation.save()
+    certificate = certificate_issue(enrollment=completed_enrollment)
+    clock(certificate.expires_on + timedelta(days=1))
+    client = client_for(completed_enrollment.user)
+    data = client.get(reverse("certificates:verify_json", args=[certificate.verification_code])).json()
+    assert data["status"] == "expired"
+    mine = client.get(reverse("certificates:mine")).content.decode()
+    assert ">Expired<" in mine and ">Valid<" not in mine
+
+
+@pytest.mark.django_db
+def test_unknown_code_is_a_plain_404(client, certificate):
     response = client.get(reverse("certificates:verify", args=["no-such-code"]))
     assert response.status_code == 404
     assert "Not found" in response.content.decode()
     assert client.get(reverse("certificates:verify_json", args=["no-such-code"])).status_code == 404
-    response = client.get(reverse("certificates:verify_serial"), {"serial": "ORG-1999-99999"})
-    assert response.status_code == 404
 
 
 @pytest.mark.django_db
-def test_serial_form_finds_the_certificate(client, certificate):
+def test_lookup_form_renders_and_refuses_empty(client):
     form_page = client.get(reverse("certificates:verify_serial"))
     assert form_page.status_code == 200
-    assert 'name="serial"' in form_page.content.decode()
-    response = client.get(reverse("certificates:verify_serial"), {"serial": certificate.serial.lower()})
-    assert response.status_code == 200
-    assert certificate.holder_name in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_empty_serial_shows_the_form_with_an_error(client):
-    response = client.get(reverse("certificates:verify_serial"), {"serial": ""})
+    assert 'name="code"' in form_page.content.decode()
+    response = client.get(reverse("certificates:verify_serial"), {"code": "", "serial": ""})
     assert response.status_code == 400
-    assert "This field is required" in response.content.decode()
+    assert "Enter the verification code" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -108,6 +159,8 @@ def test_verification_is_rate_limited_per_address(client, certificate):
 def test_verify_page_query_count_is_constant(client, certificate, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         client.get(reverse("certificates:verify", args=[certificate.verification_code]))
+    with django_assert_max_num_queries(3):
+        client.get(reverse("certificates:verify_json", args=[certificate.verification_code]))
 
 
 # Download --------------------------------------------------------------------------------------------------
@@ -180,7 +233,7 @@ def test_my_certificates_page_query_count(client_for, trainee, make_edition, cou
 @pytest.mark.parametrize("count", [5, 40])
 @pytest.mark.django_db
 def test_public_register_marks_expired_accreditations(client, programme, count, django_assert_max_num_queries):
-    today = timezone.localdate()
+    today = dates.today()
     for index in range(count):
         expired = index % 2 == 0
         accreditation = Accreditation.objects.create(
@@ -203,14 +256,13 @@ def test_public_register_marks_expired_accreditations(client, programme, count, 
 
 @pytest.mark.django_db
 def test_register_export_xlsx_for_coordinators(client_for, coordinator, certificate, accreditation, make_enrollment):
-    other = certificate_issue(enrollment=make_enrollment(full_name="Åse Møller"))
-    Certificate.objects.filter(pk=other.pk).update(issued_on=timezone.localdate() - timedelta(days=100))
+    certificate_issue(enrollment=make_enrollment(full_name="Åse Møller"), issued_on=dates.today() - timedelta(days=100))
     client = client_for(coordinator)
     form_page = client.get(reverse("certificates:register_xlsx"))
     assert 'name="accreditation"' in form_page.content.decode()
     response = client.get(
         reverse("certificates:register_xlsx"),
-        {"accreditation": accreditation.pk, "date_from": (timezone.localdate() - timedelta(days=10)).isoformat()},
+        {"accreditation": accreditation.pk, "date_from": (dates.today() - timedelta(days=10)).isoformat()},
     )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -277,7 +329,9 @@ def test_coordinator_revokes_and_reissues_through_the_forms(client_for, coordina
     assert certificate.status == CertificateStatus.VALID
 
     response = client.post(
-        reverse("certificates:reissue", args=[certificate.pk]), {"holder_name": "Maja Šćekić Jensen"}, follow=True
+        reverse("certificates:reissue", args=[certificate.pk]),
+        {"holder_name": "Maja Šćekić Jensen", "reason": "Name changed"},
+        follow=True,
     )
     new = Certificate.objects.get(replaces=certificate)
     assert new.holder_name == "Maja Šćekić Jensen"
@@ -311,17 +365,19 @@ def test_coordinator_list_query_count(client_for, coordinator, make_enrollment, 
     assert response.content.decode().count("Issue certificate") == count - count // 2
 
 
+@pytest.mark.django_db
 def test_reissue_sent_twice_makes_one_new_certificate(client_for, coordinator, certificate):
     """Reissuing needs no form token: the old certificate can be replaced only once."""
     client = client_for(coordinator)
     url = reverse("certificates:reissue", args=[certificate.pk])
-    client.post(url, {"holder_name": "Maja Jensen"})
-    again = client.post(url, {"holder_name": "Maja Jensen"}, follow=True)
+    client.post(url, {"holder_name": "Maja Jensen", "reason": "Name corrected"})
+    again = client.post(url, {"holder_name": "Maja Jensen", "reason": "Name corrected"}, follow=True)
     assert again.status_code == 200
     assert Certificate.objects.filter(replaces=certificate).count() == 1
     assert Certificate.objects.count() == 2
 
 
+@pytest.mark.django_db
 def test_coordinator_search_with_a_nul_character_lists_everything_instead_of_failing(
     client_for, coordinator, certificate
 ):
@@ -329,3 +385,125 @@ def test_coordinator_search_with_a_nul_character_lists_everything_instead_of_fai
     response = client_for(coordinator).get(reverse("certificates:coordinator_list"), {"q": "Maja\x00"})
     assert response.status_code == 200
     assert list(response.context["certificates"]) == [certificate]
+
+
+# Credentials ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_trainee_downloads_her_credential_and_the_verification_page_checks_it(django_app, certificate, trainee):
+    mine = django_app.get(reverse("certificates:mine"), user=trainee)
+    credential = mine.click(href=reverse("certificates:credential", args=[certificate.pk]))
+    assert credential.content_type == "application/ld+json"
+    assert credential.body.decode() == certificate.credential
+
+    page = django_app.get(reverse("certificates:verify_credential"))
+    form = page.forms["credential-form"]
+    form["credential"] = credential.body.decode()
+    result = form.submit()
+    text = result.text
+    assert "The signature holds" in text
+    assert "not revoked" in text
+    assert certificate.holder_name in text
+
+    form = page.forms["credential-form"]
+    form["upload"] = ("credential.json", credential.body)
+    assert "The signature holds" in form.submit().text
+
+
+@pytest.mark.django_db
+def test_a_doctored_or_revoked_credential_does_not_verify(django_app, certificate, coordinator):
+    doctored = json.loads(certificate.credential)
+    doctored["credentialSubject"]["creditsEarned"] = 99
+    form = django_app.get(reverse("certificates:verify_credential")).forms["credential-form"]
+    form["credential"] = json.dumps(doctored)
+    assert "The signature does not hold" in form.submit().text
+
+    certificate_revoke(certificate=certificate, reason="Forged attendance", by=coordinator)
+    form = django_app.get(reverse("certificates:verify_credential")).forms["credential-form"]
+    form["credential"] = certificate.credential
+    result = form.submit()
+    assert "The signature holds" in result.text and "says this credential is revoked" in result.text
+    assert result.context["summary"]["holder"] is None
+
+
+@pytest.mark.django_db
+def test_credential_form_refuses_nothing_and_rubbish_with_a_message(django_app):
+    form = django_app.get(reverse("certificates:verify_credential")).forms["credential-form"]
+    response = form.submit(status=400)
+    assert "Paste the credential or choose its file." in response.text
+    form = response.forms["credential-form"]
+    form["credential"] = "{not json"
+    assert "This is not a digital credential we can read." in form.submit().text
+
+
+@pytest.mark.django_db
+def test_revoked_credential_cannot_be_downloaded_by_the_trainee(client_for, certificate, trainee, coordinator):
+    certificate_revoke(certificate=certificate, reason="Wrong person", by=coordinator)
+    assert client_for(trainee).get(reverse("certificates:credential", args=[certificate.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_issuer_profile_publishes_the_keys(client):
+    from certificates import signing
+
+    profile = client.get(reverse("certificates:issuer_profile")).json()
+    assert [m["publicKeyMultibase"] for m in profile["verificationMethod"]] == signing.public_keys()
+    assert profile["assertionMethod"] == [m["id"] for m in profile["verificationMethod"]]
+
+
+@pytest.mark.django_db
+def test_an_unknown_status_list_is_404(client):
+    assert client.get(reverse("certificates:status_list", args=[7])).status_code == 404
+
+
+# The trainee's record -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_record_lists_trainings_points_and_offers_renewal(
+    clock, django_app, trainee, make_edition, make_enrollment, accreditation, programme, attend
+):
+    from trainings.enums import EditionStatus, EnrollmentStatus
+    from trainings.models import Edition
+
+    accreditation.certificate_validity_months = 12
+    accreditation.save()
+    done = make_enrollment(user=trainee)
+    attend(done, hours=6)
+    certificate = certificate_issue(enrollment=done)
+    make_enrollment(user=trainee, edition=make_edition(start=dates.today() - timedelta(days=60)),
+                    status=EnrollmentStatus.NOT_COMPLETED)  # fmt: skip
+    clock(certificate.expires_on - timedelta(days=30))
+    renewal = Edition.objects.create(
+        programme=programme,
+        start_date=dates.today() + timedelta(days=14),
+        end_date=dates.today() + timedelta(days=15),
+        municipality="Kikinda",
+        enrolment_opens=dates.now() - timedelta(days=1),
+        enrolment_closes=dates.now() + timedelta(days=10),
+        status=EditionStatus.OPEN,
+    )
+    page = django_app.get(reverse("certificates:record"), user=trainee)
+    text = page.text
+    assert "Due for renewal" in text
+    assert reverse("trainings:edition_detail", args=[renewal.pk]) in page.body.decode()
+    assert "Republički zavod za socijalnu zaštitu: 12 points" in text
+    assert "Not completed" in text
+    pdf = page.click(href=reverse("certificates:record_pdf"))
+    assert pdf.content_type == "application/pdf"
+    pdf_text = PdfReader(io.BytesIO(pdf.body)).pages[0].extract_text()
+    assert certificate.programme_title in pdf_text and "Kikinda" in pdf_text
+
+
+@pytest.mark.parametrize("count", [3, 15])
+@pytest.mark.django_db
+def test_record_query_count(client_for, trainee, make_edition, make_enrollment, count, django_assert_max_num_queries):
+    for _ in range(count):
+        certificate_issue(enrollment=make_enrollment(user=trainee, edition=make_edition()))
+    client = client_for(trainee)
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("certificates:record"))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(11):
+        assert client.get(reverse("certificates:record_pdf")).status_code == 200
