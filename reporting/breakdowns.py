@@ -40,6 +40,19 @@ COLUMNS = {
 
 BENEFICIARY_LABELS = {"women": _("Women in self-support groups"), "clients": _("Counseling clients")}
 
+# What each column counts, as an indicator: the disclosure control links a column to its indicator.
+COLUMN_MEASURES = {
+    "women": "women_in_groups",
+    "group_sessions": "group_sessions_held",
+    "attendances": "group_attendances",
+    "counseling_sessions": "counseling_sessions_held",
+    "clients": "clients_counselled",
+    "trainees": "trainees_trained",
+    "certificates": "certificates_issued",
+    "training_sessions": "training_sessions",
+}
+BENEFICIARY_MEASURES = {"women": "women_in_groups", "clients": "clients_counselled"}
+
 
 @dataclass(frozen=True)
 class BreakdownDef:

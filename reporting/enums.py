@@ -41,3 +41,10 @@ class IndicatorKind(models.TextChoices):
     SURVIVOR = "survivor", _("Survivors")
     PROFESSIONAL = "professional", _("Professionals")
     ACTIVITY = "activity", _("Activities")
+
+
+class DisclosureMethod(models.TextChoices):
+    """How a project keeps small counts of survivors out of its donor reports (reporting.disclosure)."""
+
+    SUPPRESS = "suppress", _("Hide small counts (and what would give them away)")
+    ROUND = "round5", _("Round every count of survivors to a multiple of 5")

@@ -39,9 +39,15 @@ class IndicatorDef:
     kind: str
     func: Callable
     unit: str = COUNT
-    # Indicators that add up to another one (counseling sessions by kind): suppressed together with it, so
-    # that a hidden part cannot be worked out from the total.
+    # Indicators that add up to another one (counseling sessions by kind), with this part's row in the
+    # parent's split: the disclosure control links them.
     part_of: str = ""
+    part_key: str = ""
+    # Distinct people (parts overlap) rather than events (parts add up); events name their people and
+    # occasions (at most one event per person and occasion).
+    people: bool = False
+    people_of: str = ""
+    occasions: str = ""
 
     @property
     def suppressible(self) -> bool:
@@ -215,14 +221,31 @@ def organisations_reached(project, span) -> int:
 
 
 _DEFINITIONS = [
-    IndicatorDef("women_in_groups", _("Unique women in self-support groups"), IndicatorKind.SURVIVOR, women_in_groups),
+    IndicatorDef(
+        "women_in_groups",
+        _("Unique women in self-support groups"),
+        IndicatorKind.SURVIVOR,
+        women_in_groups,
+        people=True,
+    ),
     IndicatorDef("group_sessions_held", _("Group sessions held"), IndicatorKind.ACTIVITY, group_sessions_count),
-    IndicatorDef("group_attendances", _("Attendances at group sessions"), IndicatorKind.SURVIVOR, attendances_count),
+    IndicatorDef(
+        "group_attendances",
+        _("Attendances at group sessions"),
+        IndicatorKind.SURVIVOR,
+        attendances_count,
+        people_of="women_in_groups",
+        occasions="group_sessions_held",
+    ),
     IndicatorDef(
         "attendance_rate", _("Average attendance rate (%)"), IndicatorKind.SURVIVOR, attendance_rate, unit=PERCENT
     ),
     IndicatorDef(
-        "counseling_sessions_held", _("Counseling sessions held"), IndicatorKind.SURVIVOR, counseling_sessions_count
+        "counseling_sessions_held",
+        _("Counseling sessions held"),
+        IndicatorKind.SURVIVOR,
+        counseling_sessions_count,
+        people_of="clients_counselled",
     ),
     *(
         IndicatorDef(
@@ -231,10 +254,17 @@ _DEFINITIONS = [
             IndicatorKind.SURVIVOR,
             counseling_kind_counter(kind.value),
             part_of="counseling_sessions_held",
+            part_key=kind.value,
         )
         for kind in SessionKind
     ),
-    IndicatorDef("clients_counselled", _("Unique clients counselled"), IndicatorKind.SURVIVOR, clients_counselled),
+    IndicatorDef(
+        "clients_counselled",
+        _("Unique clients counselled"),
+        IndicatorKind.SURVIVOR,
+        clients_counselled,
+        people=True,
+    ),
     IndicatorDef("training_editions_held", _("Training editions held"), IndicatorKind.ACTIVITY, editions_count),
     IndicatorDef("trainees_trained", _("Unique trainees trained"), IndicatorKind.PROFESSIONAL, trainees_trained),
     IndicatorDef("certificates_issued", _("Certificates issued"), IndicatorKind.PROFESSIONAL, certificates_issued),

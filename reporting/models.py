@@ -6,7 +6,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from core.appendonly import AppendOnlyModel
-from reporting.enums import FROZEN_STATUSES, Cadence, PeriodStatus, Transition
+from reporting.enums import FROZEN_STATUSES, Cadence, DisclosureMethod, PeriodStatus, Transition
 from reporting.indicators import INDICATORS, indicator_choices
 
 
@@ -23,9 +23,23 @@ class DonorProject(ClusterableModel):
     target_groups = models.TextField(_("target groups"), blank=True)
     planned_activities = models.TextField(_("planned activities"), blank=True)
     suppression_threshold = models.PositiveSmallIntegerField(
-        _("small-cell threshold"),
-        default=4,
-        help_text=_("Counts of survivors from 1 up to this number are shown as '<5' in reports."),
+        _("smallest count shown"),
+        default=5,
+        help_text=_("Counts of survivors below this number are protected in donor reports."),
+    )
+    publish_zeros = models.BooleanField(
+        _("show zero counts"),
+        default=False,
+        help_text=_(
+            "Leave this off where even “nobody” could point to someone (a small town, a small group): "
+            "a count of zero is then protected like any small count."
+        ),
+    )
+    disclosure_method = models.CharField(
+        _("protection of small counts"),
+        max_length=10,
+        choices=DisclosureMethod.choices,
+        default=DisclosureMethod.SUPPRESS,
     )
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("project managers"), blank=True, related_name="managed_projects"

@@ -1,5 +1,6 @@
 """The donor report of one period: figures computed live (or read back from the frozen snapshot), then
-made safe to show with small-cell suppression. Screen and XLSX both render a ReportView, so they agree.
+protected by the disclosure control across all the project's published reports (reporting.protection).
+Screen and XLSX both render a ReportView, so they agree.
 
 Figures hold counts and codes only: never an alias, a name or an id of a survivor.
 """
@@ -23,12 +24,18 @@ from reporting.breakdowns import (
     LABEL_MONTH,
     LABEL_SESSION_KIND,
 )
+from reporting.disclosure import HIDDEN, Policy
 from reporting.enums import IndicatorKind
 from reporting.indicators import INDICATORS, PERCENT, figures_cache
+from reporting.protection import (
+    FIGURES_VERSION,
+    figures_policy,
+    method_paragraphs,
+    project_policy,
+    published_report,
+    report_protect,
+)
 from reporting.selectors import period_current_snapshot, person_name
-from reporting.suppression import suppress
-
-FIGURES_VERSION = 1
 
 
 def _number(value):
@@ -45,9 +52,11 @@ def report_figures(*, period) -> dict:
     with figures_cache():
         indicators = _indicator_figures(project, period, to_date, targets)
         tables = [{"code": code, **definition.func(project, period)} for code, definition in BREAKDOWNS.items()]
+    policy = project_policy(project)
     return {
         "version": FIGURES_VERSION,
-        "threshold": project.suppression_threshold,
+        "threshold": policy.threshold,
+        "disclosure": policy.as_dict(),
         "computed_at": dates.now().isoformat(),
         "indicators": indicators,
         "tables": tables,
@@ -91,7 +100,7 @@ class IndicatorRow:
 
     @property
     def suppressed(self) -> bool:
-        return isinstance(self.value, str) or isinstance(self.to_date, str)
+        return self.value == HIDDEN or self.to_date == HIDDEN
 
 
 @dataclass
@@ -108,81 +117,105 @@ class TableView:
 class ReportView:
     project: object
     period: object
-    threshold: int
+    policy: Policy
     frozen: bool
     computed_at: object
     computed_by: str
     indicators: list[IndicatorRow]
     tables: list[TableView]
     narrative: list[tuple[str, str]]
-    small_cell: str = field(default="")
+    # Why the report cannot be produced (the disclosure audit failed); its figures are then empty.
+    refusal: str = ""
+    method: list[str] = field(default_factory=list)
+
+    @property
+    def threshold(self) -> int:
+        return self.policy.threshold
 
     @property
     def has_targets(self) -> bool:
         return any(row.target for row in self.indicators)
 
 
+class ReportRefused(Exception):
+    """The disclosure audit found a figure it cannot protect: the report is not produced."""
+
+
 def report_view(*, period, user) -> ReportView:
-    """The report as people may see it: from the snapshot when the period is frozen, else live."""
+    """The report as people may see it: from the snapshot when the period is frozen, else live and protected."""
     snapshot = period_current_snapshot(period)
+    refusal = ""
     if snapshot is not None:
         figures = snapshot.data
+        published = figures["published"]
         computed_at = parse_datetime(figures["computed_at"])
         computed_by = person_name(snapshot.created_by)
     else:
         figures = report_figures(period=period)
+        protection = report_protect(period=period, figures=figures)
+        published = published_report(figures, protection)
+        if not protection.ok:
+            refusal = refusal_message(period, figures, protection)
         computed_at = dates.now()
         computed_by = person_name(user)
-    threshold = figures["threshold"]
+    policy = figures_policy(figures)
+    narrative = [
+        (_("Achievements"), figures["narrative"]["achievements"]),
+        (_("Challenges"), figures["narrative"]["challenges"]),
+        (_("Next steps"), figures["narrative"]["next_steps"]),
+    ]
     return ReportView(
         project=period.project,
         period=period,
-        threshold=threshold,
+        policy=policy,
         frozen=snapshot is not None,
         computed_at=computed_at,
         computed_by=computed_by,
-        indicators=_indicator_rows(figures["indicators"], threshold),
-        tables=[_table_view(table, threshold) for table in figures["tables"] if table["code"] in BREAKDOWNS],
-        narrative=[
-            (_("Achievements"), figures["narrative"]["achievements"]),
-            (_("Challenges"), figures["narrative"]["challenges"]),
-            (_("Next steps"), figures["narrative"]["next_steps"]),
-        ],
-        small_cell=f"<{threshold + 1}",
+        indicators=[] if refusal else _indicator_rows(figures["indicators"], published),
+        tables=[]
+        if refusal
+        else [_table_view(table, published) for table in figures["tables"] if table["code"] in BREAKDOWNS],
+        narrative=narrative,
+        refusal=refusal,
+        method=method_paragraphs(policy),
     )
 
 
-def _indicator_rows(items, threshold) -> list[IndicatorRow]:
-    items = [item for item in items if item["code"] in INDICATORS]
-    shown = {}
-    for key in ("value", "to_date"):
-        cells = {}
-        # Parts and their total are suppressed together, so a hidden part cannot be worked out.
-        groups = {}
-        for item in items:
-            definition = INDICATORS[item["code"]]
-            if definition.part_of:
-                groups.setdefault(definition.part_of, []).append(item["code"])
-        by_code = {item["code"]: item for item in items}
-        for total_code, parts in groups.items():
-            part_cells, total_cell = suppress(
-                [by_code[code][key] for code in parts], threshold=threshold, total=by_code[total_code][key]
-            )
-            cells.update(zip(parts, part_cells, strict=True))
-            cells[total_code] = total_cell
-        for item in items:
-            definition = INDICATORS[item["code"]]
-            if item["code"] in cells:
-                continue
-            if definition.suppressible:
-                cells[item["code"]] = suppress([item[key]], threshold=threshold)[0][0]
-            else:
-                cells[item["code"]] = item[key]
-        shown[key] = cells
+def refusal_message(period, figures: dict, protection) -> str:
+    failure = protection.failures[0]
+    return _(
+        "This report cannot be produced: the figure “%(figure)s” could be worked out from the figures the "
+        "project has already published, and hiding more of this report would not protect it. Ask a "
+        "coordinator to look at the project's earlier reports before submitting this one."
+    ) % {"figure": figure_name(figures, failure.key[1])}
+
+
+def figure_name(figures: dict, key: tuple) -> str:
+    """A person's name for a figure of the disclosure control (which table, which row, which column)."""
+    kind = key[0]
+    if kind in ("v", "td"):
+        definition = INDICATORS.get(key[1])
+        label = str(definition.label) if definition else key[1]
+        column = _("this period") if kind == "v" else _("project to date")
+        return f"{label}, {column}"
+    if kind == "nc":
+        definition = BREAKDOWNS["new_continuing"]
+        return f"{definition.title}: {COLUMNS.get(key[2], (key[2],))[0]}"
+    definition = BREAKDOWNS.get(key[1])
+    if definition is None:
+        return str(key)
+    row = _("Total") if key[2].startswith("\x00") else _row_label(definition.row_labels, key[2])
+    return f"{definition.title}: {row}, {COLUMNS.get(key[3], (key[3],))[0]}"
+
+
+def _indicator_rows(items, published) -> list[IndicatorRow]:
     rows = []
     for item in items:
-        definition = INDICATORS[item["code"]]
-        value, to_date, target = shown["value"][item["code"]], shown["to_date"][item["code"]], item["target"]
+        definition = INDICATORS.get(item["code"])
+        if definition is None:
+            continue
+        value, to_date = published["indicators"].get(item["code"], [item["value"], item["to_date"]])
+        target = item["target"]
         share = None
         if target and isinstance(to_date, int | float) and not isinstance(to_date, bool):
             share = (Decimal(str(to_date)) * 100 / Decimal(str(target))).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -212,40 +245,20 @@ def _row_label(kind, label) -> str:
     return label
 
 
-def _table_view(table, threshold) -> TableView:
+def _table_view(table, published) -> TableView:
     definition = BREAKDOWNS[table["code"]]
     columns = table["columns"]
-    survivor = [COLUMNS[column][1] == IndicatorKind.SURVIVOR for column in columns]
-    rows = [list(row["values"]) for row in table["rows"]]
-    total = list(table["total"]) if table.get("total") is not None else None
-    if table.get("row_totals"):
-        # The last column is each row's total: suppress along the row.
-        for index, values in enumerate(rows):
-            cells, row_total = suppress(values[:-1], threshold=threshold, total=values[-1])
-            rows[index] = [*cells, row_total]
-    else:
-        for column, is_survivor in enumerate(survivor):
-            if not is_survivor:
-                continue
-            cells, total_cell = suppress(
-                [values[column] for values in rows],
-                threshold=threshold,
-                total=total[column] if total is not None else None,
-            )
-            for index, cell in enumerate(cells):
-                rows[index][column] = cell
-            if total is not None:
-                total[column] = total_cell
+    shown = published["tables"].get(table["code"]) or {"rows": [row["values"] for row in table["rows"]]}
     return TableView(
         code=table["code"],
         title=str(definition.title),
         headers=[str(COLUMNS[column][0]) for column in columns],
         rows=[
-            (_row_label(definition.row_labels, row["label"]), values)
-            for row, values in zip(table["rows"], rows, strict=True)
+            (_row_label(definition.row_labels, row["label"]), list(values))
+            for row, values in zip(table["rows"], shown["rows"], strict=True)
         ],
-        total=total,
-        suppressed_columns=any(survivor),
+        total=shown.get("total", table.get("total")),
+        suppressed_columns=any(COLUMNS[column][1] == IndicatorKind.SURVIVOR for column in columns),
     )
 
 

@@ -110,9 +110,17 @@ def period_narrative_save(*, period: ReportingPeriod, by, achievements: str, cha
 
 
 def snapshot_create(*, period: ReportingPeriod, by) -> ReportSnapshot:
-    from reporting.report import report_figures
+    """Freeze the report: its true figures and, protected against every report published before it, what
+    it shows. A report whose disclosure audit fails is not produced."""
+    from reporting.protection import published_report, report_protect
+    from reporting.report import refusal_message, report_figures
 
-    return ReportSnapshot.objects.create(period=period, data=report_figures(period=period), created_by=by)
+    figures = report_figures(period=period)
+    protection = report_protect(period=period, figures=figures)
+    if not protection.ok:
+        raise ValidationError(refusal_message(period, figures, protection))
+    figures["published"] = published_report(figures, protection)
+    return ReportSnapshot.objects.create(period=period, data=figures, created_by=by)
 
 
 def period_transition(*, period: ReportingPeriod, transition: str, by, reason: str = "") -> ReportingPeriod:

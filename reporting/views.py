@@ -105,6 +105,9 @@ def period_xlsx(request, pk):
     _require_reports(request)
     period = _period(request, pk)
     report = report_view(period=period, user=request.user)
+    if report.refusal:
+        messages.error(request, report.refusal)
+        return redirect("reporting:period", pk=period.pk)
     filename = f"report-{slugify(period.project.title)[:40]}-{period.start_date:%Y-%m-%d}.xlsx"
     return xlsx_response(report_sheets(report, downloaded_by=person_name(request.user)), filename=filename)
 

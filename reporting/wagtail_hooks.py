@@ -33,7 +33,13 @@ class DonorProjectViewSet(ModelViewSet):
             heading=_("Content"),
         ),
         MultiFieldPanel(
-            [FieldPanel("cadence"), FieldPanel("due_days"), FieldPanel("suppression_threshold")],
+            [
+                FieldPanel("cadence"),
+                FieldPanel("due_days"),
+                FieldPanel("disclosure_method"),
+                FieldPanel("suppression_threshold"),
+                FieldPanel("publish_zeros"),
+            ],
             heading=_("Reporting"),
         ),
         InlinePanel("indicators", heading=_("Indicators with targets"), label=_("Indicator")),

@@ -1,0 +1,138 @@
+"""Donor reports through disclosure control: which reports a reader already holds, what the new one may
+show, and the method in plain words for the page and the XLSX cover.
+
+reporting.disclosure does the arithmetic on plain figures; this module feeds it the project's published
+reports (every snapshot ever taken: a report unlocked and submitted again was read in both versions) and
+says what it decided in the reader's language.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from reporting.disclosure import HIDDEN, ROUND, Instance, Policy, Protection, protect, shown_figures, shown_of
+from reporting.enums import DisclosureMethod
+
+FIGURES_VERSION = 2
+
+
+def project_policy(project) -> Policy:
+    return Policy(
+        method=ROUND if project.disclosure_method == DisclosureMethod.ROUND else project.disclosure_method,
+        threshold=project.suppression_threshold,
+        publish_zeros=project.publish_zeros,
+    )
+
+
+def figures_policy(figures: dict) -> Policy:
+    """The policy a report was protected with. Reports frozen before disclosure control (version 1) kept
+    the largest hidden count as "threshold"; they hid zero never."""
+    if "disclosure" in figures:
+        return Policy.from_dict(figures["disclosure"])
+    return Policy(threshold=int(figures.get("threshold", 4)) + 1, publish_zeros=True)
+
+
+def report_schema():
+    from reporting.measures import schema
+
+    return schema()
+
+
+@dataclass
+class PeriodPlace:
+    order: dict  # period id -> its place in the project
+    first: dict  # period id -> starts with the project
+
+
+def period_places(project) -> PeriodPlace:
+    periods = list(project.periods.order_by("start_date").values_list("id", "start_date"))
+    return PeriodPlace(
+        order={pk: index for index, (pk, _start) in enumerate(periods)},
+        first={pk: start <= project.start_date for pk, start in periods},
+    )
+
+
+def published_instances(project, places: PeriodPlace, *, schema, snapshots=None) -> list[Instance]:
+    """Every report of the project a reader may hold, oldest first, with what it showed."""
+    from reporting.models import ReportSnapshot
+
+    if snapshots is None:
+        snapshots = ReportSnapshot.objects.filter(period__project=project).order_by("created_at", "id")
+    instances = []
+    for snapshot in snapshots:
+        figures = snapshot.data
+        order = places.order.get(snapshot.period_id)
+        if order is None:
+            continue
+        instance = Instance(
+            order=order, figures=figures, policy=figures_policy(figures), first=places.first[snapshot.period_id]
+        )
+        if "published" in figures:
+            instance.shown = shown_of(figures, figures["published"], schema)
+        else:
+            # Frozen before disclosure control: protected now, as the first report after the earlier ones.
+            instance.shown = protect(
+                figures=figures,
+                order=order,
+                first=instance.first,
+                policy=instance.policy,
+                published=instances,
+                schema=schema,
+            ).shown
+        instances.append(instance)
+    return instances
+
+
+def report_protect(*, period, figures: dict, snapshots=None) -> Protection:
+    """What the period's report may show, given every report of the project published so far."""
+    schema = report_schema()
+    project = period.project
+    places = period_places(project)
+    published = published_instances(project, places, schema=schema, snapshots=snapshots)
+    return protect(
+        figures=figures,
+        order=places.order[period.pk],
+        first=places.first[period.pk],
+        policy=figures_policy(figures),
+        published=published,
+        schema=schema,
+    )
+
+
+def published_report(figures: dict, protection: Protection) -> dict:
+    """What a snapshot keeps besides the true figures: the report exactly as it was published."""
+    return shown_figures(figures, protection.shown, report_schema())
+
+
+def method_paragraphs(policy: Policy) -> list[str]:
+    """The method in plain words, for the page and the XLSX cover."""
+    if policy.method == ROUND:
+        first = _(
+            "To protect the women we work with, every count of survivors is rounded to the nearest multiple "
+            "of 5 (0 stands for 0 to 2, 5 for 3 to 7, and so on). Each figure is rounded on its own, so "
+            "totals may not add up exactly."
+        )
+    elif policy.publish_zeros:
+        first = _(
+            "To protect the women we work with, counts of survivors from 1 to %(largest)s are not shown. "
+            "A count of zero is shown."
+        ) % {"largest": policy.threshold - 1}
+    else:
+        first = _(
+            "To protect the women we work with, counts of survivors below %(threshold)s, zero included, are not shown."
+        ) % {"threshold": policy.threshold}
+    return [
+        first,
+        _(
+            "Other figures are hidden as well wherever adding or subtracting the figures shown, in this report "
+            "or together with the project's earlier reports, would give a hidden count away. Every hidden "
+            "figure is shown as “%(hidden)s”, whatever its size."
+        )
+        % {"hidden": HIDDEN},
+        _(
+            "Before a report is produced, each protected count is checked against all figures the project has "
+            "published: they must leave it at least %(width)s possible values. Figures about professionals and "
+            "activities are shown as they are."
+        )
+        % {"width": policy.threshold + 1 if policy.method != ROUND else 3},
+    ]
