@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
 from accounts.services import trainee_sign_up
+from accounts.validators import validate_visible_text
 
 
 class ProfileFieldsMixin(forms.Form):
@@ -28,6 +29,7 @@ class ProfileFieldsMixin(forms.Form):
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
+        validate_visible_text(name)
         if len(name) < 2:
             raise forms.ValidationError(_("Please enter your full name."))
         return name

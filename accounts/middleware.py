@@ -7,11 +7,13 @@ request costs them no query.
 import time
 from urllib.parse import urlencode
 
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY, get_authentication_records
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,7 @@ from accounts.roles import is_staff_role
 SESSION_STARTED = "_haven_auth_at"
 SESSION_SEEN = "_haven_seen_at"
 SESSION_KIND = "_haven_session_kind"  # "staff" or "other": which time-outs apply
-SESSION_MFA_OK = "_haven_mfa_ok"
+ADMIN_PATH = "/admin/"
 
 # The last-seen time is written at most once a minute, so an ordinary page view does not save the session.
 SEEN_RESOLUTION_SECONDS = 60
@@ -72,15 +74,47 @@ class SessionTimeoutMiddleware:
             session[SESSION_SEEN] = now
 
 
-class StaffMFARequiredMiddleware:
-    """Coordinators, counselors and facilitators set up an authenticator app before anything else.
+def session_passed_mfa(request) -> bool:
+    """Did this session's login include the second factor?
 
-    allauth asks for the second factor at every login once one exists; this middleware makes sure it
-    exists. The login, logout and MFA pages themselves stay reachable.
+    allauth records every authentication step of the session (password, code, second factor). An account
+    with an authenticator whose session shows only a password (another login form, a session from before
+    the rule) has not entered a code: having an authenticator is not having used it.
+    """
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def session_record_mfa(session, user) -> None:
+    """Mark a session as having passed the second factor, the way allauth records it at login.
+
+    Only for sessions made outside the login pages: benchmarks and tests that log a staff member in
+    directly. Real sessions get this record from allauth when the code is entered.
+    """
+    from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
+    from allauth.account.internal.userkit import user_id_to_str
+
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "mfa", "at": time.time(), "type": "totp"}]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+
+
+class StaffMFARequiredMiddleware:
+    """Coordinators, counselors and facilitators pass the second factor in every session, on every URL.
+
+    Without an authenticator she is sent to set one up; with one, but a session that never asked for the
+    code, she is asked for it now. Only the pages that get her there stay open.
     """
 
-    EXEMPT_URL_PREFIXES = ("account_", "mfa_")
-    EXEMPT_URL_NAMES = frozenset({"set_language"})
+    EXEMPT_URL_NAMES = frozenset(
+        {
+            "set_language",
+            "account_logout",
+            "account_reauthenticate",
+            "mfa_authenticate",
+            "mfa_reauthenticate",
+            "mfa_activate_totp",
+        }
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,24 +126,73 @@ class StaffMFARequiredMiddleware:
         if not settings.HAVEN_REQUIRE_STAFF_MFA:
             return None
         session = request.session
-        if session.get(SESSION_KEY) is None or session.get(SESSION_MFA_OK):
+        if session.get(SESSION_KEY) is None:
             return None
         match = request.resolver_match
-        url_name = match.url_name if match else None
-        if url_name and (url_name in self.EXEMPT_URL_NAMES or url_name.startswith(self.EXEMPT_URL_PREFIXES)):
+        if match is not None and match.url_name in self.EXEMPT_URL_NAMES:
             return None
         user = request.user
-        if not user.is_authenticated or not is_staff_role(user):
+        if not user.is_authenticated or not is_staff_role(user) or session_passed_mfa(request):
             return None
         from allauth.mfa.models import Authenticator
 
+        next_query = urlencode({"next": request.get_full_path()})
         if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            session[SESSION_MFA_OK] = True
-            return None
+            messages.info(request, _("Please enter the code from your authenticator app to go on."))
+            return redirect(f"{reverse('mfa_reauthenticate')}?{next_query}")
         messages.warning(
             request, _("Your role reaches survivor data: please set up an authenticator app before you go on.")
         )
-        return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+        return redirect(f"{reverse('mfa_activate_totp')}?{next_query}")
+
+
+class AdminAccessMiddleware:
+    """The Wagtail admin is for coordinators. Anyone else who is logged in gets a clear page there.
+
+    Wagtail sends a logged-in person without admin access to the login page, which sends her back to
+    the admin: an endless loop. Asked here, before any admin view, by the one rule `accounts.use_admin`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path_info.startswith(ADMIN_PATH) or not request.user.is_authenticated:
+            return None
+        if request.user.has_perm("accounts.use_admin"):
+            return None
+        # The admin's URLs carry no language prefix: the page speaks the language of her profile.
+        profile = getattr(request.user, "profile", None)
+        with translation.override(getattr(profile, "preferred_language", None) or translation.get_language()):
+            response = render(request, "accounts/admin_refused.html", status=403)
+        add_never_cache_headers(response)
+        return response
+
+
+class AccessDeniedAuditMiddleware:
+    """Every refusal (403) of a logged-in person is a security event in the audit log.
+
+    Only the path is kept: URLs never carry survivor data. Refusals of anonymous visitors are not
+    recorded: there is no account to tie them to, and anyone could fill the log with them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if response.status_code == 403 and user is not None and user.is_authenticated:
+            from audit.enums import AuditAction
+            from audit.services import security_event_record
+
+            security_event_record(
+                action=AuditAction.ACCESS_DENIED, account=user, request=request, detail=request.path[:255]
+            )
+        return response
 
 
 class NoStoreMiddleware:

@@ -18,3 +18,6 @@ is_trainee = rules.predicate(lambda user: has_role(user, Role.TRAINEE), name="is
 
 rules.add_perm("accounts.view_own_home", rules.is_authenticated)
 rules.add_perm("accounts.edit_own_profile", rules.is_authenticated)
+# The Wagtail admin (accounts.middleware.AdminAccessMiddleware): coordinators only, whatever Django
+# permissions a group might carry.
+rules.add_perm("accounts.use_admin", is_coordinator)

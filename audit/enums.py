@@ -10,6 +10,27 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     DISCLOSE = "disclose", _("Disclosed")
     ANONYMISE = "anonymise", _("Anonymised")
+    # Security events: the record is the account concerned.
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    MFA_FAILED = "mfa_failed", _("Wrong second-factor code")
+    MFA_CHANGED = "mfa_changed", _("Second factor changed")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    ACCESS_DENIED = "access_denied", _("Access denied")
+    SESSION_ENDED = "session_ended", _("Session ended")
+
+
+SECURITY_ACTIONS = frozenset(
+    {
+        AuditAction.LOGIN,
+        AuditAction.LOGIN_FAILED,
+        AuditAction.MFA_FAILED,
+        AuditAction.MFA_CHANGED,
+        AuditAction.PASSWORD_CHANGED,
+        AuditAction.ACCESS_DENIED,
+        AuditAction.SESSION_ENDED,
+    }
+)
 
 
 class LegalBasis(models.TextChoices):

@@ -1,5 +1,7 @@
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
+from audit.enums import SECURITY_ACTIONS
 from audit.models import AuditEntry
 from core import clientip
 
@@ -8,12 +10,17 @@ def _client_address(request):
     return clientip.client_ip(request)
 
 
+def _actor(actor):
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return user, (getattr(user, "email", "") or "").lower()
+
+
 def audit_record(*, actor, action, obj, request=None, detail="") -> AuditEntry:
     """Record one view or change of survivor data. `detail` must never hold survivor text."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user, email = _actor(actor)
     return AuditEntry.objects.create(
         actor=user,
-        actor_email=getattr(user, "email", "") or "",
+        actor_email=email,
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
@@ -22,22 +29,44 @@ def audit_record(*, actor, action, obj, request=None, detail="") -> AuditEntry:
     )
 
 
-def audit_record_many(*, actor, action, objects, request=None, detail="") -> None:
-    """One row per object in one INSERT: a screen listing 40 members costs one query, not 40."""
+def audit_record_many(*, actor, action, objects, request=None, detail="") -> AuditEntry | None:
+    """One entry naming every record a screen listed (or a job touched): one INSERT, however long the list.
+
+    A staff list view of 1,000 records writes one row, not 1,000, so the log grows with what people do,
+    not with the size of the organisation. `audit_entries_about` finds her record in such lists too.
+    """
     objects = list(objects)
     if not objects:
-        return
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    content_type = ContentType.objects.get_for_model(objects[0], for_concrete_model=True)
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            actor=user,
-            actor_email=getattr(user, "email", "") or "",
-            action=action,
-            content_type=content_type,
-            object_id=str(obj.pk),
-            ip_address=_client_address(request),
-            detail=detail[:255],
-        )
-        for obj in objects
+        return None
+    user, email = _actor(actor)
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_email=email,
+        action=action,
+        content_type=ContentType.objects.get_for_model(objects[0], for_concrete_model=True),
+        listed_ids="," + ",".join(str(obj.pk) for obj in objects) + ",",
+        ip_address=_client_address(request),
+        detail=detail[:255],
+    )
+
+
+_THE_ACCOUNT = object()
+
+
+def security_event_record(*, action, account=None, request=None, actor=_THE_ACCOUNT, detail="") -> AuditEntry:
+    """A login, a failed login, a wrong second-factor code, a password or second-factor change, a refusal
+    or an ended session, recorded against the account concerned (none when nobody has that login).
+
+    `actor` is who did it when that is not the account's owner: None for a failed login (whoever typed).
+    """
+    assert action in SECURITY_ACTIONS, action
+    user, email = _actor(account if actor is _THE_ACCOUNT else actor)
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_email=email,
+        action=action,
+        content_type=ContentType.objects.get_for_model(get_user_model()),
+        object_id=str(account.pk) if account is not None and account.pk else "",
+        ip_address=_client_address(request),
+        detail=detail[:255],
     )

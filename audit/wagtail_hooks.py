@@ -1,8 +1,11 @@
 """Coordinator screens: the audit log (read only) and the register of compelled disclosures."""
 
+import django_filters
+from django.contrib.contenttypes.models import ContentType
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -10,7 +13,38 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from audit.admin_views import AuditedCreateView, AuditedViewSetMixin
 from audit.enums import AuditAction
 from audit.models import AuditEntry, CompelledDisclosure
+from audit.selectors import audit_entries_about_ids, audit_entries_between
 from audit.services import audit_record
+
+
+class AuditEntryFilterSet(WagtailFilterSet):
+    """Each filter is an equality or a range on an indexed column: at three million entries one day is
+    found through the index, where a per-row date() of the column read every row."""
+
+    action = django_filters.ChoiceFilter(label=_("action"), choices=AuditAction.choices)
+    content_type = django_filters.ModelChoiceFilter(
+        label=_("kind of record"), queryset=ContentType.objects.order_by("app_label", "model")
+    )
+    record = django_filters.CharFilter(label=_("record id"), method="filter_record")
+    # By email, not a user picker: a drop-down would list every account, trainees included.
+    actor_email = django_filters.CharFilter(label=_("who (email)"), method="filter_actor_email")
+    on_or_after = django_filters.DateFilter(label=_("from (date)"), method="filter_dates")
+    on_or_before = django_filters.DateFilter(label=_("until (date)"), method="filter_dates")
+
+    class Meta:
+        model = AuditEntry
+        fields = []
+
+    def filter_record(self, queryset, name, value):
+        return audit_entries_about_ids(queryset, record_id=value.strip())
+
+    def filter_actor_email(self, queryset, name, value):
+        return queryset.filter(actor_email=value.strip().lower())
+
+    def filter_dates(self, queryset, name, value):
+        if name == "on_or_after":
+            return audit_entries_between(queryset, first_day=value)
+        return audit_entries_between(queryset, last_day=value)
 
 
 class AuditEntryIndexView(generic.IndexView):
@@ -25,16 +59,10 @@ class AuditEntryViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = _("Audit log")
     index_view_class = AuditEntryIndexView
-    list_display = ["at", "actor_email", "action", "content_type", "object_id", "ip_address", "detail"]
-    list_filter = {
-        "action": ["exact"],
-        "content_type": ["exact"],
-        # By email, not a user picker: a drop-down would list every account, trainees included.
-        "actor_email": ["icontains"],
-        "at": ["date__gte", "date__lte"],
-    }
-    search_fields = ["actor_email", "object_id", "detail"]
-    search_backend_name = None  # plain SQL filtering: the log is never put into a search index
+    list_display = ["at", "actor_email", "action", "content_type", "record_ids", "ip_address", "detail"]
+    filterset_class = AuditEntryFilterSet
+    # No free-text search: a substring search reads every row of a log that grows by millions.
+    search_fields = None
     inspect_view_enabled = True
     copy_view_enabled = False
     list_per_page = 50

@@ -41,12 +41,12 @@ def logged_in(user):
     still runs on every request, it just lets her through."""
     from django.test import Client
 
-    from accounts.middleware import SESSION_MFA_OK
+    from accounts.middleware import session_record_mfa
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     session = client.session
-    session[SESSION_MFA_OK] = True
+    session_record_mfa(session, user)
     session.save()
     return client
 

@@ -2,7 +2,7 @@ from importlib.util import find_spec
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -21,9 +21,14 @@ APP_URLS = [
     ("reporting", "reports/"),
 ]
 
+# One login door. Wagtail's own login forms would log in with a password alone (no throttling, no second
+# factor, unverified addresses welcome): each of their paths is answered by allauth's instead.
+to_login = RedirectView.as_view(pattern_name="account_login", query_string=True)
+to_password_reset = RedirectView.as_view(pattern_name="account_reset_password")
+
 urlpatterns = [
-    # Wagtail's own login form would bypass allauth (and MFA): send it to allauth's.
-    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("admin/login/", to_login),
+    re_path(r"^admin/password_reset/", to_password_reset),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -37,6 +42,7 @@ app_patterns += [path(prefix, include(f"{app}.urls")) for app, prefix in APP_URL
 app_patterns.append(path("", include("website.site_urls")))  # quick-exit help, calendar links
 
 urlpatterns += i18n_patterns(
+    path("_util/login/", to_login),  # Wagtail's private-page login, under every language prefix
     path("accounts/", include("allauth.urls")),
     *app_patterns,
     path("", include(wagtail_urls)),
