@@ -1,9 +1,11 @@
-"""Certificates: issue and render 500 certificates (gapless serial, frozen data, A4 PDF with QR and TTF);
-then the pages that show the data set's certificates.
+"""Certificates: issue, sign and render 500 certificates (gapless serial, frozen data, an Open Badges 3.0
+credential signed with eddsa-rdfc-2022, an A4 PDF with QR and embedded fonts); then the pages that show
+the data set's certificates.
 
 The 500 are for one extra edition of an extra accredited programme, made on top of the data set with 500
-of its trainees and removed again when the module ends. Prints certificates per second; the
-target is at least 20 per second on one core.
+of its trainees and removed again when the module ends. The target is at least 40 certificates per second
+on one core, counted in CPU time (on a shared machine the wall clock also counts waiting for the CPU);
+`make bench` fails when it is missed.
 """
 
 import time
@@ -27,9 +29,24 @@ TITLE = "Bench: certificate throughput"
 COUNT = 500
 
 
+TARGET_PER_CPU_SECOND = 40
+
+
 def _extra_remove():
-    """The extra edition of an earlier run; its certificates protect its enrolments, so they go first."""
-    Certificate.objects.filter(programme_title=TITLE).delete()
+    """The extra edition of an earlier run; its certificates protect its enrolments, so they go first.
+
+    An issued certificate refuses deletion through the ORM (it is frozen); these are the benchmark's own,
+    so they are removed by SQL, with their events, below that guard.
+    """
+    ids = list(Certificate.objects.filter(programme_title=TITLE).values_list("pk", flat=True))
+    if ids:
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            for table, column in [
+                ("certificates_certificateevent", "certificate_id"),
+                ("certificates_certificate", "id"),
+            ]:
+                cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)  # noqa: S608
     Enrollment.objects.filter(edition__programme__title=TITLE).delete()
     Edition.objects.filter(programme__title=TITLE).delete()
 
@@ -70,32 +87,44 @@ def _extra():
 def _throughput():
     from certificates.exports import certificate_pdf
     from certificates.services import certificate_issue
+    from certificates.views import verification_url
 
     enrollments = _extra()
     sizes = []
     started, cpu_started = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as captured:
         for enrollment in enrollments:
-            certificate = certificate_issue(enrollment=enrollment)
-            pdf = certificate_pdf(
-                certificate=certificate,
-                verification_url=f"https://haven.example.org/verify/{certificate.verification_code}/",
-            )
-            sizes.append(len(pdf))
+            certificate = certificate_issue(enrollment=enrollment)  # frozen fields, signed credential
+            pdf = certificate_pdf(certificate=certificate, verification_url=verification_url(certificate))
+            sizes.append(len(pdf) + len(certificate.credential))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    per_second = len(enrollments) / elapsed
-    # On a shared machine the wall clock includes waiting for the CPU; process time is what one core spends.
-    return Measurement(
-        f"certificates: issue + render x{len(enrollments)}",
+    per_cpu_second = len(enrollments) / cpu
+    measurement = Measurement(
+        f"certificates: issue + sign + render x{len(enrollments)}",
         elapsed * 1000,
         len(captured),
         0,
         1,
         note=(
-            f"{per_second:.1f} certificates/s (target >= 20/s), {len(enrollments) / cpu:.1f} per CPU-second; "
-            f"{len(captured) / len(enrollments):.1f} queries and {sum(sizes) / len(sizes) / 1024:.0f} KiB PDF each"
+            f"{per_cpu_second:.1f} certificates per CPU-second (target >= {TARGET_PER_CPU_SECOND}), "
+            f"{len(enrollments) / elapsed:.1f}/s by the wall clock; {len(captured) / len(enrollments):.1f} "
+            f"queries and {sum(sizes) / len(sizes) / 1024:.0f} KiB (PDF + credential) each"
         ),
     )
+    if per_cpu_second < TARGET_PER_CPU_SECOND:
+        # bench/__main__ exits non-zero when any measurement carries this.
+        measurement.target_missed = f"{per_cpu_second:.1f} certificates per CPU-second < {TARGET_PER_CPU_SECOND}"
+    return measurement
+
+
+def _sign_again(certificate):
+    import json
+
+    from certificates.openbadges import credential_sign
+
+    credential = json.loads(certificate.credential)
+    del credential["proof"]
+    return credential_sign(credential, created=dates.now())
 
 
 def run(measure):
@@ -127,6 +156,11 @@ def run(measure):
             measure(
                 "certificates: render one PDF",
                 lambda: certificate_pdf(certificate=last, verification_url="https://haven.example.org/verify/x/"),
+                runs=20,
+            ),
+            measure(
+                "certificates: sign one credential",
+                lambda: _sign_again(last),
                 runs=20,
             ),
             # Few runs: the public verification page allows 30 requests a minute from one address.

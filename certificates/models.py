@@ -52,7 +52,11 @@ class Accreditation(models.Model):
         verbose_name_plural = _("accreditations")
         ordering = ["-valid_until", "body"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_until__gte=F("valid_from")), name="accreditation_valid_range"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")),
+                name="accreditation_valid_range",
+                violation_error_message=_("The accreditation cannot end before it starts."),
+            ),
             models.UniqueConstraint(fields=["body", "decision_number"], name="accreditation_unique_decision"),
         ]
 

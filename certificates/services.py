@@ -1,5 +1,6 @@
 import copy
 import hashlib
+import io
 import json
 import secrets
 import unicodedata
@@ -65,14 +66,18 @@ ISSUER_IMAGE_FIELDS = ("logo", "first_signature", "second_signature")
 
 
 def _image_png(image) -> bytes | None:
-    """A Wagtail image as a PNG of print size, or None when it is unset or its file is gone."""
+    """A Wagtail image as a PNG of print size, or None when it is unset or its file is gone or unreadable."""
     if image is None:
         return None
+    from PIL import Image, UnidentifiedImageError
+
     try:
-        rendition = image.get_rendition("max-800x300|format-png")
-        with rendition.file.open("rb") as handle:
-            return handle.read()
-    except (OSError, ValueError):
+        with image.file.open("rb") as handle, Image.open(handle) as picture:
+            picture.thumbnail((800, 300))
+            output = io.BytesIO()
+            picture.convert("RGBA" if "A" in picture.getbands() else "RGB").save(output, "PNG", optimize=True)
+            return output.getvalue()
+    except (OSError, ValueError, UnidentifiedImageError):
         return None
 
 

@@ -49,13 +49,24 @@ def test_an_accreditation_that_ends_before_it_starts_is_refused_in_the_admin(dja
     assert accreditation.valid_until > accreditation.valid_from
 
 
+def _post_forms(page):
+    return [form for form in page.forms.values() if form.method.lower() == "post"]
+
+
 @pytest.mark.django_db
 def test_a_cited_accreditation_cannot_be_deleted_in_the_admin(django_app, coordinator, certificate, accreditation):
     url = reverse("accreditations:delete", args=[accreditation.pk])
     page = django_app.get(url, user=coordinator)
-    response = next(form for form in page.forms.values() if form.action == url).submit().follow()
-    assert "Certificates cite this accreditation" in response.text
+    assert not [form for form in _post_forms(page) if form.action == url]
     assert Accreditation.objects.filter(pk=accreditation.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_uncited_accreditation_is_deleted_through_the_service(django_app, coordinator, accreditation):
+    url = reverse("accreditations:delete", args=[accreditation.pk])
+    page = django_app.get(url, user=coordinator)
+    next(form for form in _post_forms(page) if form.action == url).submit().follow()
+    assert not Accreditation.objects.filter(pk=accreditation.pk).exists()
 
 
 @pytest.mark.django_db

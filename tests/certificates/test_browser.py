@@ -1,5 +1,6 @@
+import json
 import re
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -7,17 +8,14 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.enums import Role
 from certificates.models import Certificate
+from core import dates
+from tests.certificates.test_openbadges import independently_verified, schema_errors
 from trainings.enums import EditionStatus
 from trainings.models import Edition, Enrollment, TrainingSession
-
-
-def _aware(day, hour):
-    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def _logged_in_page(browser, live_server, user):
@@ -33,24 +31,26 @@ def _logged_in_page(browser, live_server, user):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_trainee_journey_to_a_verified_certificate(
-    live_server, page, make_user, programme, accreditation, screenshot, tmp_path
+def test_trainee_journey_to_a_signed_credential_that_verifies_until_revoked(
+    live_server, page, make_user, programme, accreditation, screenshot, tmp_path, settings
 ):
-    today = timezone.localdate()
-    now = timezone.now()
+    settings.WAGTAILADMIN_BASE_URL = live_server.url  # the site's URL, in credentials and the QR code
+    now = dates.now()
+    tomorrow = dates.local_date(now + timedelta(days=1))
     trainer = make_user(Role.TRAINER, full_name="Sofie Østergaard")
     coordinator = make_user(Role.COORDINATOR)
     edition = Edition.objects.create(
         programme=programme,
-        start_date=today,
-        end_date=today,
+        start_date=tomorrow,
+        end_date=tomorrow,
         venue="Cultural Centre",
         enrolment_opens=now - timedelta(days=10),
         enrolment_closes=now + timedelta(hours=6),
         status=EditionStatus.OPEN,
     )
     edition.trainers.add(trainer)
-    session = TrainingSession.objects.create(edition=edition, start=_aware(today, 9), end=_aware(today, 17))
+    start = dates.start_of_day(tomorrow) + timedelta(hours=9)
+    session = TrainingSession.objects.create(edition=edition, start=start, end=start + timedelta(hours=8))
 
     # She signs up and confirms her email.
     page.goto(live_server.url + reverse("account_signup"))
@@ -78,6 +78,11 @@ def test_trainee_journey_to_a_verified_certificate(
     page.wait_for_url("**" + reverse("trainings:dashboard"))
     enrollment = Enrollment.objects.get(edition=edition, user__email="dusica@example.org")
 
+    # The training takes place: its one session ends before the trainer marks attendance.
+    held = now - timedelta(hours=9)
+    TrainingSession.objects.filter(pk=session.pk).update(start=held, end=held + timedelta(hours=8))
+    Edition.objects.filter(pk=edition.pk).update(start_date=dates.local_date(held), end_date=dates.local_date(held))
+
     # The trainer marks her present.
     trainer_page = _logged_in_page(page.context.browser, live_server, trainer)
     trainer_page.goto(live_server.url + reverse("trainings:session_attendance", args=[session.pk]))
@@ -92,16 +97,18 @@ def test_trainee_journey_to_a_verified_certificate(
     coordinator_page.wait_for_load_state()
     certificate = Certificate.objects.get(enrollment=enrollment)
     assert certificate.holder_name == "Dušica Živković-Ærø"
+    assert (certificate.holder_organisation, certificate.holder_job_title) == ("Dom zdravlja Kikinda", "Nurse")
+    assert certificate.hours == Decimal("8")
     assert certificate.accreditation_points == Decimal("12.0")
 
-    # She downloads it from her page.
+    # She downloads the PDF from her page: her organisation and job title are on it.
     page.goto(live_server.url + reverse("home"))
     with page.expect_download() as download_info:
         page.get_by_role("link", name=f"Download certificate {certificate.serial} (PDF)").first.click()
     pdf_path = tmp_path / "certificate.pdf"
     download_info.value.save_as(pdf_path)
     text = PdfReader(pdf_path).pages[0].extract_text()
-    assert "Dušica Živković-Ærø" in text
+    assert "Dušica Živković-Ærø" in text and "Nurse, Dom zdravlja Kikinda" in text
 
     # The URL in the QR code (printed beside it too) leads to the verification page, which says valid.
     qr_url = re.search(r"Verify: (\S+)", text).group(1)
@@ -109,4 +116,42 @@ def test_trainee_journey_to_a_verified_certificate(
     page.goto(qr_url)
     assert page.locator(".certificate-state").inner_text().strip() == "Valid"
     assert page.get_by_text(certificate.serial).is_visible()
-    screenshot(page)
+
+    # She downloads her signed credential: it validates against the official schema and its signature holds.
+    page.goto(live_server.url + reverse("certificates:mine"))
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=f"Digital credential {certificate.serial} (Open Badge)").click()
+    credential_path = tmp_path / "credential.json"
+    download_info.value.save_as(credential_path)
+    credential_text = credential_path.read_text(encoding="utf-8")
+    credential = json.loads(credential_text)
+    assert schema_errors(credential) == []
+    issuer_profile = json.loads(page.request.get(credential["issuer"]["id"]).text())
+    assert independently_verified(credential, issuer_profile)
+
+    # An employer checks it on the verification page: the signature holds, the status list says not revoked.
+    employer = page.context.browser.new_context().new_page()
+    employer.goto(live_server.url + reverse("certificates:verify_credential"))
+    employer.locator("#credential-form input[type=file]").set_input_files(str(credential_path))
+    employer.get_by_role("button", name="Check").click()
+    employer.wait_for_load_state()
+    assert employer.locator(".certificate-state").inner_text().strip() == "Valid"
+    assert "Our status list says this credential is not revoked." in employer.locator(".check-status").inner_text()
+
+    # The coordinator revokes it.
+    coordinator_page.goto(live_server.url + reverse("certificates:detail", args=[certificate.pk]))
+    coordinator_page.fill("#id_reason", "Attendance was recorded for the wrong person")
+    coordinator_page.get_by_role("button", name="Revoke certificate").click()
+    coordinator_page.wait_for_load_state()
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+
+    # The same file no longer verifies as valid: the signature still holds, the status list says revoked.
+    employer.goto(live_server.url + reverse("certificates:verify_credential"))
+    employer.fill("#id_credential", credential_text)
+    employer.get_by_role("button", name="Check").click()
+    employer.wait_for_load_state()
+    assert employer.locator(".certificate-state").inner_text().strip() == "Revoked"
+    assert "Our status list says this credential is revoked." in employer.locator(".check-status").inner_text()
+    assert "The signature holds" in employer.locator(".check-signature").inner_text()
+    screenshot(employer)

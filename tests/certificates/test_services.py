@@ -60,7 +60,7 @@ def test_issue_freezes_every_printed_field(completed_enrollment, accreditation, 
     assert certificate.issuer.organisation_name == "Ženski centar Haven"
     assert certificate.issuer.signatories == [("Milica Jovanović", "Direktorka")]
     assert len(certificate.verification_code) == 20
-    assert json.loads(certificate.credential)["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert json.loads(certificate.credential)["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     assert list(certificate.events.values_list("kind", flat=True)) == [CertificateEventKind.ISSUED]
 
     # Later changes of the profile, the accreditation and the settings do not change what was issued.
