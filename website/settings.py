@@ -346,9 +346,12 @@ HAVEN_CERTIFICATE_PREFIX = os.environ.get("HAVEN_CERTIFICATE_PREFIX", "ORG")
 # Open Badges credentials are signed with these Ed25519 keys (`python manage.py generate_credential_key`),
 # newest first: the first signs, the older ones stay published so that what they signed still verifies.
 # Without one, debug and tests use a published development key and production issues no certificate.
+_DEV_CREDENTIAL_KEY = "z3u2TwcScy58Yv1dCXB8cQiWoSb8HWht2JK4CdQxcrGqsu2x"
 HAVEN_CREDENTIAL_KEYS = env_list("HAVEN_CREDENTIAL_KEYS")
-if not DEBUG and "z3u2TwcScy58Yv1dCXB8cQiWoSb8HWht2JK4CdQxcrGqsu2x" in HAVEN_CREDENTIAL_KEYS:
+if not DEBUG and _DEV_CREDENTIAL_KEY in HAVEN_CREDENTIAL_KEYS:
     raise ImproperlyConfigured("HAVEN_CREDENTIAL_KEYS holds the published development key: generate your own.")
+if not HAVEN_CREDENTIAL_KEYS and (DEBUG or TESTING):
+    HAVEN_CREDENTIAL_KEYS = [_DEV_CREDENTIAL_KEY]
 
 LOGGING = {
     "version": 1,
