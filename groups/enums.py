@@ -12,3 +12,8 @@ class MembershipOutcome(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     LEFT_EARLY = "left_early", _("Left early")
     MOVED_ON = "moved_on", _("Moved on")
+
+
+class FollowUpStep(models.TextChoices):
+    CONTACTED = "contacted", _("Contacted")
+    RESOLVED = "resolved", _("Resolved")

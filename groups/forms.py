@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from core import dates
 from core.enums import AttendanceStatus
 from core.security import OneTimeTokenFormMixin
+from groups.enums import FollowUpStep
 from groups.services import MAX_CHILDREN_PRESENT, MAX_SCHEDULE_SESSIONS, Mark
 
 _MARK_FIELD = re.compile(r"^m-(\d+)$")
@@ -22,10 +23,27 @@ class AttendanceForm(forms.Form):
     someone outside the cohort reaches the service and is refused with a message instead of being dropped.
     """
 
-    def __init__(self, data=None, *, memberships=(), current=None):
+    ALL_PRESENT = "all_present"
+
+    def __init__(self, data=None, *, memberships=(), current=None, labels=None):
         super().__init__(data)
         self.memberships = list(memberships)
         self.current = current or {}
+        self.labels = labels or {}
+
+    @property
+    def wants_all_present(self) -> bool:
+        """The "mark everyone present" button: fill the unmarked rows, save nothing yet (she then changes
+        the few who are absent). With JavaScript the page does it in place; without, the server does."""
+        return self.is_bound and self.ALL_PRESENT in self.data
+
+    def all_present_data(self):
+        data = self.data.copy()
+        for membership in self.memberships:
+            if not data.get(f"m-{membership.member_id}"):
+                data[f"m-{membership.member_id}"] = AttendanceStatus.PRESENT
+        data.pop(self.ALL_PRESENT, None)
+        return data
 
     def clean(self):
         marks = {}
@@ -64,6 +82,9 @@ class AttendanceForm(forms.Form):
             rows.append(
                 {
                     "member": member,
+                    "label": self.labels.get(member.pk, member.alias),
+                    # The mark her screen shows, for a phone sending marks later: was it changed meanwhile?
+                    "seen": saved.recorded_at.isoformat() if saved else "",
                     "name": f"m-{member.pk}",
                     "children_name": f"c-{member.pk}",
                     "status": status,
@@ -139,9 +160,25 @@ class ExcuseForm(forms.Form):
     member = forms.TypedChoiceField(label=gettext_lazy("Member"), coerce=int)
     session = forms.TypedChoiceField(label=gettext_lazy("Session"), coerce=int)
 
-    def __init__(self, data=None, *, memberships=(), sessions=()):
+    def __init__(self, data=None, *, memberships=(), sessions=(), labels=None):
         super().__init__(data)
-        self.fields["member"].choices = [(m.member_id, m.member.alias) for m in memberships]
+        labels = labels or {}
+        self.fields["member"].choices = [(m.member_id, labels.get(m.member_id, m.member.alias)) for m in memberships]
         self.fields["session"].choices = [
             (s.pk, formats.date_format(dates.local_time(s.start), "SHORT_DATETIME_FORMAT")) for s in sessions
         ]
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is the session cancelled?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The other facilitators are told that it is cancelled; the reason stays here."),
+    )
+
+
+class FollowUpStepForm(forms.Form):
+    membership = forms.IntegerField(widget=forms.HiddenInput)
+    session = forms.IntegerField(widget=forms.HiddenInput)
+    step = forms.ChoiceField(choices=FollowUpStep.choices)

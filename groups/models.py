@@ -1,12 +1,15 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from core.appendonly import AppendOnlyModel
 from core.enums import AttendanceStatus
 from core.fields import EncryptedTextField
-from groups.enums import CohortStatus, MembershipOutcome
+from groups.enums import CohortStatus, FollowUpStep, MembershipOutcome
 
 
 class GroupProgramme(models.Model):
@@ -101,15 +104,37 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.member} @ {self.cohort}"
 
+    def save(self, *args, **kwargs):
+        # The database refuses too (groups/triggers.py); here the refusal comes with a readable message.
+        if not self._state.adding:
+            problem = membership_dates_problem(self)
+            if problem:
+                raise ValidationError(problem[1])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and membership_marks(self).exists():
+            raise ValidationError(
+                _("She has attendance marks in this cohort, so her membership cannot be deleted. End it instead.")
+            )
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        problem = membership_dates_problem(self)
+        if problem:
+            raise ValidationError({problem[0]: problem[1]})
+
 
 class GroupSession(models.Model):
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="sessions")
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
-    topic = models.CharField(_("topic"), max_length=255, blank=True)
+    # Topic and reason are free text a facilitator writes, so they may touch a member's life: encrypted.
+    topic = EncryptedTextField(_("topic"), blank=True)
     room = models.CharField(_("room"), max_length=100, blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
-    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+    cancel_reason = EncryptedTextField(_("reason for cancelling"), blank=True)
     notes = EncryptedTextField(_("session notes"), blank=True)
     sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
 
@@ -134,7 +159,11 @@ class Attendance(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+    # When the mark was made (on her phone, perhaps offline) and when the server received it. The change
+    # log copies both (groups/triggers.py), with the id her phone gave the mark.
+    recorded_at = models.DateTimeField(_("marked"), default=dates.now)
+    received_at = models.DateTimeField(_("received"), default=dates.now)
+    client_id = models.CharField(_("mark id from the device"), max_length=64, null=True, blank=True)
 
     class Meta:
         verbose_name = _("attendance")
@@ -146,9 +175,11 @@ class Attendance(models.Model):
 
 
 class AttendanceChange(AppendOnlyModel):
-    """A change to an attendance mark made after the session day: who changed what, and when.
+    """Every change of an attendance mark, whichever door it came through: who, what, marked and received.
 
-    Marks taken on the day are the record itself; later corrections must stay traceable.
+    A database trigger writes a row for each insert or change of a mark (groups/triggers.py), so a queryset
+    update or raw SQL is recorded as surely as the attendance screen. A mark sent from a phone that lost to
+    someone else's later mark is kept here too, with `applied` off.
     """
 
     append_only_clearable = ("changed_by",)
@@ -164,11 +195,15 @@ class AttendanceChange(AppendOnlyModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("received"), default=dates.now)
     old_status = models.CharField(_("before"), max_length=10, choices=AttendanceStatus.choices, blank=True)
     new_status = models.CharField(_("after"), max_length=10, choices=AttendanceStatus.choices)
     old_children = models.PositiveSmallIntegerField(_("children before"), null=True, blank=True)
     new_children = models.PositiveSmallIntegerField(_("children after"), default=0)
+    marked_at = models.DateTimeField(_("marked"), null=True, blank=True)
+    # Unique: a mark sent again from her phone is recognised and never applied twice.
+    client_id = models.CharField(_("mark id from the device"), max_length=64, null=True, blank=True, unique=True)
+    applied = models.BooleanField(_("applied"), default=True)
 
     class Meta:
         verbose_name = _("attendance change")
@@ -177,3 +212,83 @@ class AttendanceChange(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.attendance_id}: {self.old_status or '-'} -> {self.new_status}"
+
+
+class FollowUpAction(AppendOnlyModel):
+    """What a facilitator did about a follow-up flag (two absences in a row): she called, or it is settled.
+
+    A flag belongs to the session of the second absence; a new pair of absences raises a new flag.
+    """
+
+    append_only_clearable = ("by",)
+
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("membership"), on_delete=models.PROTECT, related_name="followup_actions"
+    )
+    absence_session = models.ForeignKey(
+        GroupSession, verbose_name=_("session of the second absence"), on_delete=models.PROTECT, related_name="+"
+    )
+    step = models.CharField(_("step"), max_length=10, choices=FollowUpStep.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=dates.now)
+
+    class Meta:
+        verbose_name = _("follow-up step")
+        verbose_name_plural = _("follow-up steps")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "absence_session", "step"], name="followup_action_once_per_step"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.membership_id}/{self.absence_session_id}: {self.step}"
+
+
+def membership_marks(membership):
+    """Her attendance marks in the membership's cohort."""
+    return Attendance.objects.filter(member_id=membership.member_id, session__cohort_id=membership.cohort_id)
+
+
+def marks_outside_dates(membership, *, joined_on, left_on):
+    """Her attendance marks in the membership's cohort that fall before `joined_on` or after `left_on`.
+
+    Days are the organisation's local days, as the attendance grid counts them.
+    """
+    marks = membership_marks(membership)
+    outside = Q(session__start__lt=dates.start_of_day(joined_on))
+    if left_on is not None:
+        outside |= Q(session__start__gte=dates.end_of_day(left_on))
+    return marks.filter(outside)
+
+
+def membership_dates_problem(membership) -> tuple[str, str] | None:
+    """(field, why) when these dates would hide some of her attendance marks, None when they hide none.
+
+    The grid shows marks only between joining and leaving while donor counts include every mark, so an end
+    date before her last mark (or a start after her first) would make the two disagree.
+    """
+    if not membership.pk or membership.joined_on is None:
+        return None
+    marks = marks_outside_dates(membership, joined_on=membership.joined_on, left_on=membership.left_on)
+    starts = list(marks.order_by("session__start").values_list("session__start", flat=True))
+    if not starts:
+        return None
+    first, last = dates.local_date(starts[0]), dates.local_date(starts[-1])
+    if first < membership.joined_on:
+        return "joined_on", _(
+            "She has attendance marked on %(date)s, so she cannot have joined after that day. "
+            "Choose a date on or before %(date)s."
+        ) % {"date": formats.date_format(first, "SHORT_DATE_FORMAT")}
+    return "left_on", _(
+        "She has attendance marked on %(date)s, so her membership cannot end before that day. "
+        "Choose a date on or after %(date)s."
+    ) % {"date": formats.date_format(last, "SHORT_DATE_FORMAT")}

@@ -1,21 +1,22 @@
 """Reads for self-support groups, always scoped to the user first so that a foreign id gives 404."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext
 
-from accounts.enums import Role
-from accounts.roles import has_role
-from core import dates
+from core import dates, offline
 from core.enums import AttendanceStatus
-from groups.enums import CohortStatus
-from groups.models import Attendance, AttendanceChange, Cohort, GroupSession, Membership
+from groups.enums import CohortStatus, FollowUpStep
+from groups.models import Attendance, AttendanceChange, Cohort, FollowUpAction, GroupSession, Membership
+from groups.rules import cohorts_for, facilitated_cohorts
 
 
 @cache
@@ -30,25 +31,6 @@ def organisation_tz() -> ZoneInfo:
 def local_date(moment: datetime) -> date:
     """The calendar day of a moment in the organisation's time zone (not UTC, not the server's)."""
     return moment.astimezone(organisation_tz()).date()
-
-
-def cohorts_for(user):
-    """Cohorts the user may see: all for coordinators, her own for a facilitator, none for anyone else."""
-    cohorts = Cohort.objects.select_related("programme")
-    if has_role(user, Role.COORDINATOR):
-        return cohorts
-    if not getattr(user, "is_authenticated", False):
-        return cohorts.none()
-    return cohorts.filter(facilitators=user)
-
-
-def sessions_for(user):
-    sessions = GroupSession.objects.select_related("cohort", "cohort__programme")
-    if has_role(user, Role.COORDINATOR):
-        return sessions
-    if not getattr(user, "is_authenticated", False):
-        return sessions.none()
-    return sessions.filter(cohort__facilitators=user)
 
 
 def cohort_list_for(user, *, now=None):
@@ -156,6 +138,8 @@ class GridRow:
     absent: int = 0
     excused: int = 0
     flagged: bool = False
+    flag_session: GroupSession | None = None  # the session of her second absence in a row
+    contacted: object = None  # the FollowUpAction when she was called about this flag
 
     @property
     def counted(self) -> int:
@@ -199,21 +183,24 @@ def _build_rows(memberships, sessions, marks, now) -> list[GridRow]:
     for membership in memberships:
         row = GridRow(membership=membership)
         joined, left, member_id = membership.joined_on, membership.left_on, membership.member_id
-        her_held_statuses = []
+        her_marks = []  # (status, session) of the held sessions at which she has a mark
         for session, day, is_held in zip(sessions, days, held, strict=True):
             eligible = joined <= day and (left is None or day <= left)
             status, children = marks.get((session.pk, member_id), (None, 0)) if eligible else (None, 0)
             row.cells.append(GridCell(session=session, status=status, eligible=eligible, children=children))
-            if eligible and is_held:
-                her_held_statuses.append(status)
+            if eligible and is_held and status is not None:
+                her_marks.append((status, session))
                 if status == present:
                     row.present += 1
                 elif status == absent:
                     row.absent += 1
-                elif status is not None:
+                else:
                     row.excused += 1
         still_member = left is None or left >= today
-        row.flagged = still_member and her_held_statuses[-2:] == [absent, absent]
+        # A session not marked yet changes nothing: the flag stays until a mark says she came back.
+        last_two = her_marks[-2:]
+        row.flagged = still_member and [status for status, _session in last_two] == [absent, absent]
+        row.flag_session = last_two[-1][1] if row.flagged else None
         rows.append(row)
     return rows
 
@@ -228,33 +215,49 @@ def _marks_for(attendances) -> dict[tuple[int, int], tuple[str, int]]:
 
 
 def cohort_attendance_grid(*, cohort, now=None) -> AttendanceGrid:
-    """Three queries whatever the size: sessions, memberships with members, attendance marks."""
+    """Four queries whatever the size: sessions, memberships with members, attendance marks, follow-up steps."""
     now = now or dates.now()
     sessions = list(GroupSession.objects.filter(cohort=cohort).order_by("start", "pk"))
     memberships = list(cohort_memberships(cohort=cohort))
     marks = _marks_for(Attendance.objects.filter(session__cohort=cohort))
     rows = _build_rows(memberships, sessions, marks, now)
+    _flags_settle(rows)
     held_count = sum(1 for s in sessions if session_is_held(s, now))
     return AttendanceGrid(cohort=cohort, sessions=sessions, rows=rows, held_count=held_count)
+
+
+def _flags_settle(rows) -> None:
+    """Attach what was done about each flag; a resolved flag is lowered. One query for all rows."""
+    flagged = [row for row in rows if row.flagged]
+    if not flagged:
+        return
+    steps = defaultdict(dict)
+    for action in FollowUpAction.objects.filter(
+        membership__in=[row.membership for row in flagged],
+        absence_session__in=[row.flag_session for row in flagged],
+    ).select_related("by__profile"):
+        steps[(action.membership_id, action.absence_session_id)][action.step] = action
+    for row in flagged:
+        done = steps.get((row.membership.pk, row.flag_session.pk), {})
+        row.contacted = done.get(FollowUpStep.CONTACTED)
+        if FollowUpStep.RESOLVED in done:
+            row.flagged, row.flag_session = False, None
 
 
 @dataclass
 class FollowUp:
     cohort: Cohort
     membership: Membership
-
-
-def facilitated_cohorts(user):
-    """The cohorts she facilitates herself, whatever other roles she holds."""
-    if not getattr(user, "is_authenticated", False):
-        return Cohort.objects.none()
-    return Cohort.objects.select_related("programme").filter(facilitators=user)
+    session: GroupSession  # the session of her second absence in a row
+    label: str = ""
+    contacted: FollowUpAction | None = None
 
 
 def followups_for(user, *, now=None) -> list[FollowUp]:
-    """Members of the running cohorts she facilitates marked absent at the last two sessions held since they joined.
+    """Members of the running cohorts she facilitates whose last two marks at held sessions are absences,
+    unless the flag was resolved; a flag she has acted on says when she called.
 
-    Four queries whatever the number of cohorts, members and sessions.
+    Five queries whatever the number of cohorts, members and sessions.
     """
     now = now or dates.now()
     cohorts = {c.pk: c for c in facilitated_cohorts(user).filter(status=CohortStatus.RUNNING)}
@@ -269,25 +272,126 @@ def followups_for(user, *, now=None) -> list[FollowUp]:
     for membership in Membership.objects.filter(cohort_id__in=cohorts).select_related("member"):
         memberships_by_cohort[membership.cohort_id].append(membership)
     marks = _marks_for(Attendance.objects.filter(session__cohort_id__in=cohorts, session__start__lte=now))
-    followups = []
-    for cohort_id, cohort in cohorts.items():
-        rows = _build_rows(memberships_by_cohort[cohort_id], sessions_by_cohort[cohort_id], marks, now)
-        followups.extend(FollowUp(cohort=cohort, membership=row.membership) for row in rows if row.flagged)
-    return followups
+    rows, labels = [], {}
+    for cohort_id in cohorts:
+        memberships = memberships_by_cohort[cohort_id]
+        labels.update(member_labels(m.member for m in memberships))
+        rows.extend(_build_rows(memberships, sessions_by_cohort[cohort_id], marks, now))
+    _flags_settle(rows)
+    return [
+        FollowUp(
+            cohort=cohorts[row.membership.cohort_id],
+            membership=row.membership,
+            session=row.flag_session,
+            label=labels[row.membership.member_id],
+            contacted=row.contacted,
+        )
+        for row in rows
+        if row.flagged
+    ]
 
 
 def upcoming_sessions_for(user, *, now=None, limit=5):
+    """Her next sessions after today (today's are on the Today card)."""
     now = now or dates.now()
     return list(
         GroupSession.objects.select_related("cohort")
-        .filter(cohort__in=facilitated_cohorts(user), start__gte=now, cancelled=False)
+        .filter(cohort__in=facilitated_cohorts(user), start__gte=dates.end_of_day(local_date(now)), cancelled=False)
         .exclude(cohort__status=CohortStatus.CLOSED)
         .order_by("start")[:limit]
     )
 
 
+@dataclass
+class TodaySession:
+    session: GroupSession
+    members: int
+    marked: int
+
+    @property
+    def is_marked(self) -> bool:
+        return self.members > 0 and self.marked >= self.members
+
+
+def today_for(user, *, now=None) -> list[TodaySession]:
+    """Her sessions today that still wait for marks: they stay on her page, started or not, until every
+    member of that day has a mark. Two queries."""
+    now = now or dates.now()
+    today = local_date(now)
+    sessions = list(
+        GroupSession.objects.select_related("cohort")
+        .filter(
+            cohort__in=facilitated_cohorts(user),
+            start__gte=dates.start_of_day(today),
+            start__lt=dates.end_of_day(today),
+            cancelled=False,
+        )
+        .annotate(marked=Count("attendances"))
+        .order_by("start", "pk")
+    )
+    if not sessions:
+        return []
+    members = dict(
+        Membership.objects.filter(cohort_id__in={s.cohort_id for s in sessions}, joined_on__lte=today)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .values("cohort_id")
+        .annotate(n=Count("pk"))
+        .values_list("cohort_id", "n")
+    )
+    cards = [TodaySession(session=s, members=members.get(s.cohort_id, 0), marked=s.marked) for s in sessions]
+    return [card for card in cards if not card.is_marked]
+
+
+# Days of sessions a facilitator's phone keeps for offline attendance: from yesterday to a week ahead.
+DEVICE_DAYS_BEFORE, DEVICE_DAYS_AHEAD = 1, 7
+
+
+def device_sessions_for(user, *, now=None):
+    """Sessions whose attendance screens her phone keeps: her own cohorts only, from yesterday to seven days
+    ahead, not cancelled. Coordinators and other roles keep nothing. One query."""
+    if not user.has_perm("groups.facilitate"):
+        return []
+    now = now or dates.now()
+    today = local_date(now)
+    return list(
+        GroupSession.objects.select_related("cohort")
+        .filter(
+            cohort__in=facilitated_cohorts(user),
+            start__gte=dates.start_of_day(today - timedelta(days=DEVICE_DAYS_BEFORE)),
+            start__lt=dates.end_of_day(today + timedelta(days=DEVICE_DAYS_AHEAD)),
+            cancelled=False,
+        )
+        .order_by("start", "pk")
+    )
+
+
+def device_keep_for(user) -> dict:
+    """What her phone keeps for offline attendance: the area's scope and start page, and the screens of her
+    sessions from yesterday to a week ahead. Empty for anyone whose role keeps nothing."""
+    areas = [offline.area_urls(a) for a in offline.areas_for(user) if a.permission == "groups.facilitate"]
+    if not areas:
+        return {}
+    screens = [
+        {
+            "url": reverse("groups:session_attendance", args=[s.pk]),
+            "title": f"{s.cohort.name} · {formats.date_format(dates.local_time(s.start), 'SHORT_DATETIME_FORMAT')}",
+        }
+        for s in device_sessions_for(user)
+    ]
+    return {**areas[0], "screens": screens}
+
+
+def member_labels(members) -> dict[int, str]:
+    """What a screen calls each member: her alias, and where two share an alias, the end of her internal
+    code after it ("Ana · 3F2A"), so they can be told apart. Never anything about her beyond that."""
+    members = list(members)
+    counts = Counter(m.alias.strip().casefold() for m in members)
+    return {m.pk: f"{m.alias} · {m.code[-4:]}" if counts[m.alias.strip().casefold()] > 1 else m.alias for m in members}
+
+
 def cohort_overview_rows(*, grid: AttendanceGrid):
-    """Rows for the XLSX export: aliases only, never the internal code or anything else about her."""
+    """Rows for the XLSX export: aliases only (with the code's end where aliases repeat), nothing else."""
+    labels = member_labels(row.membership.member for row in grid.rows)
     for row in grid.rows:
         cells = []
         for cell in row.cells:
@@ -297,4 +401,4 @@ def cohort_overview_rows(*, grid: AttendanceGrid):
                 cells.append(str(AttendanceStatus(cell.status).label))
             else:
                 cells.append("")
-        yield [row.membership.member.alias, *cells, row.present, row.counted, row.rate]
+        yield [labels[row.membership.member_id], *cells, row.present, row.counted, row.rate]

@@ -1,34 +1,44 @@
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
-from core import dates
+from core import dates, offline
 from core.enums import AttendanceStatus
 from groups import exports
-from groups.forms import AttendanceForm, ExcuseForm, ScheduleForm, SessionNotesForm
+from groups.forms import AttendanceForm, ExcuseForm, FollowUpStepForm, ScheduleForm, SessionCancelForm, SessionNotesForm
+from groups.rules import cohorts_for, memberships_for, sessions_for
 from groups.selectors import (
     cohort_attendance_grid,
     cohort_list_for,
     cohort_memberships,
-    cohorts_for,
+    device_keep_for,
     local_date,
+    member_labels,
     membership_is_active_on,
     session_attendance_changes,
     session_attendance_map,
     session_memberships,
-    sessions_for,
 )
 from groups.services import (
     ATTENDANCE_EARLY_WINDOW,
+    Mark,
+    attendance_closed_reason,
     attendance_excuse,
     attendance_record,
+    attendance_record_from_device,
     cohort_schedule_generate,
+    followup_step_record,
+    session_cancel,
     session_notes_save,
 )
 
@@ -50,14 +60,14 @@ def _session_or_404(request, pk, perm):
 @login_required
 def my_cohorts(request):
     cohorts = list(cohort_list_for(request.user))
-    return render(request, "groups/my_cohorts.html", {"cohorts": cohorts})
+    return render(request, "groups/my_cohorts.html", {"cohorts": cohorts, "device_keep": device_keep_for(request.user)})
 
 
-def _excuse_form(memberships, sessions, data=None):
+def _excuse_form(memberships, sessions, labels, data=None):
     now = dates.now()
     upcoming = [s for s in sessions if not s.cancelled and s.start > now]
     current = [m for m in memberships if m.left_on is None or m.left_on >= local_date(now)]
-    return ExcuseForm(data, memberships=current, sessions=upcoming)
+    return ExcuseForm(data, memberships=current, sessions=upcoming, labels=labels)
 
 
 @login_required
@@ -65,6 +75,7 @@ def cohort_detail(request, pk):
     cohort = _cohort_or_404(request, pk, "groups.view_cohort")
     sessions = list(cohort.sessions.order_by("start", "pk"))
     memberships = list(cohort_memberships(cohort=cohort))
+    labels = member_labels(m.member for m in memberships)
     audit_record_many(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -80,10 +91,11 @@ def cohort_detail(request, pk):
         {
             "cohort": cohort,
             "sessions": sessions,
-            "memberships": memberships,
+            "memberships": [(m, labels[m.member_id]) for m in memberships],
             "current_members": [m for m in memberships if membership_is_active_on(m, local_date(now))],
             "next_session": next_session,
-            "excuse_form": _excuse_form(memberships, sessions),
+            "excuse_form": _excuse_form(memberships, sessions, labels),
+            "may_cancel": request.user.has_perm("groups.cancel_session_cohort", cohort),
             "now": now,
         },
     )
@@ -95,7 +107,7 @@ def attendance_excuse_view(request, pk):
     cohort = _cohort_or_404(request, pk, "groups.record_attendance_cohort")
     sessions = list(cohort.sessions.order_by("start", "pk"))
     memberships = list(cohort_memberships(cohort=cohort))
-    form = _excuse_form(memberships, sessions, data=request.POST)
+    form = _excuse_form(memberships, sessions, member_labels(m.member for m in memberships), data=request.POST)
     if form.is_valid():
         session = next(s for s in sessions if s.pk == form.cleaned_data["session"])
         member = next(m.member for m in memberships if m.member_id == form.cleaned_data["member"])
@@ -115,12 +127,32 @@ def attendance_excuse_view(request, pk):
 
 @login_required
 def session_attendance(request, pk):
+    """The attendance screen. Future, cancelled and locked sessions show who is on the list and why it
+    cannot be marked yet (or any more), instead of a form that would refuse on save.
+
+    `?device=1` is the copy her phone keeps for offline use: the marks and aliases only, no change log,
+    no links to notes, and the form even before the session day (her phone opens it when the time comes).
+    """
     session = _session_or_404(request, pk, "groups.record_attendance_cohort")
+    device_copy = request.GET.get("device") == "1"
+    if device_copy and not request.user.has_perm("groups.keep_offline_cohort", session.cohort):
+        raise Http404
     memberships = session_memberships(session=session)
+    labels = member_labels(m.member for m in memberships)
     current = session_attendance_map(session=session)
+    now = dates.now()
+    closed = attendance_closed_reason(session=session, now=now)
+    too_early = session.start - now > ATTENDANCE_EARLY_WINDOW and not session.cancelled
     data = request.POST if request.method == "POST" else None
-    form = AttendanceForm(data, memberships=memberships, current=current)
-    if data is not None and form.is_valid():
+    form = AttendanceForm(data, memberships=memberships, current=current, labels=labels)
+    if data is not None and closed:
+        form.add_error(None, closed)
+    elif data is not None and form.wants_all_present:
+        form = AttendanceForm(form.all_present_data(), memberships=memberships, current=current, labels=labels)
+        messages.info(
+            request, _("Everyone not marked yet is set to present. Change anyone who is not here, then save.")
+        )
+    elif data is not None and form.is_valid():
         try:
             attendance_record(session=session, marks=form.cleaned_data["marks"], by=request.user, request=request)
         except ValidationError as exc:
@@ -134,9 +166,13 @@ def session_attendance(request, pk):
             action=AuditAction.VIEW,
             objects=[m.member for m in memberships],
             request=request,
-            detail=f"attendance {session.pk}",
+            detail=f"{'device copy' if device_copy else 'attendance'} {session.pk}",
         )
     rows = form.rows()
+    editable = not closed or (device_copy and too_early)
+    changes = [] if device_copy else session_attendance_changes(session=session)
+    for change in changes:
+        change.label = labels.get(change.attendance.member_id, change.attendance.member.alias)
     return render(
         request,
         "groups/session_attendance.html",
@@ -147,10 +183,145 @@ def session_attendance(request, pk):
             "rows": rows,
             "choices": AttendanceStatus.choices,
             "marked": sum(1 for row in rows if row["saved"]),
-            "changes": session_attendance_changes(session=session),
-            "too_early": session.start - dates.now() > ATTENDANCE_EARLY_WINDOW,
+            "changes": changes,
+            "closed": closed,
+            "editable": editable,
+            "too_early": too_early,
+            "device_copy": device_copy,
+            "opens_at": session.start - ATTENDANCE_EARLY_WINDOW,
+            "device_keep": {} if device_copy else device_keep_for(request.user),
+            "sync_url": reverse("groups:attendance_sync"),
+            "may_keep": request.user.has_perm("groups.keep_offline_cohort", session.cohort),
+            # The copy kept on her phone carries no message: a message belongs to the next page she opens.
+            **({"messages": []} if device_copy else {}),
         },
     )
+
+
+def attendance_sync(request):
+    """Marks a phone kept while offline, sent when the connection came back (JSON in, JSON out).
+
+    Each mark goes through the same attendance service as the form. A login that ended meanwhile gets a
+    401 the phone understands: it keeps the marks until she has logged in again."""
+    if request.method != "POST":
+        return JsonResponse({"error": "method"}, status=405)
+    if not request.user.is_authenticated:
+        return offline.device_login_needed()
+    try:
+        batch = offline.device_batch_parse(request.body)
+    except ValidationError as refused:
+        return JsonResponse({"error": "invalid", "message": " ".join(refused.messages)}, status=400)
+    by_session = defaultdict(dict)
+    for mark in sorted(batch.marks, key=lambda m: m.marked_at):
+        # The later of two marks for one member wins; the earlier one is not sent again.
+        by_session[mark.session_id][mark.subject_id] = mark
+    sessions = {s.pk: s for s in sessions_for(request.user).filter(pk__in=list(by_session))}
+    results = []
+    for session_id, marks in by_session.items():
+        session = sessions.get(session_id)
+        if session is None or not request.user.has_perm("groups.record_attendance_cohort", session.cohort):
+            message = _("This session is not one of yours, so these marks were not saved.")
+            results.extend({"id": m.client_id, "outcome": "refused", "message": message} for m in marks.values())
+            continue
+        outcomes = attendance_record_from_device(
+            session=session,
+            marks={
+                member_id: Mark(
+                    status=m.status, children=m.children, client_id=m.client_id, marked_at=m.marked_at, seen=m.seen
+                )
+                for member_id, m in marks.items()
+            },
+            by=request.user,
+            request=request,
+        )
+        results.extend(
+            {
+                "id": o.client_id,
+                "session": session_id,
+                "subject": o.member_id,
+                "outcome": o.outcome,
+                "changed_by_someone_else": o.changed_by_someone_else,
+                "status": o.status,
+                "status_label": str(AttendanceStatus(o.status).label) if o.status else "",
+                "children": o.children,
+                "message": o.message,
+            }
+            for o in outcomes
+        )
+    sent = {m.client_id for m in batch.marks}
+    answered = {r["id"] for r in results}
+    # Earlier marks for the same member, replaced by her later one: nothing more to send.
+    results.extend({"id": client_id, "outcome": "already"} for client_id in sent - answered)
+    if batch.from_form and not any(r["outcome"] == "refused" for r in results):
+        # She pressed "Save attendance": the page she reloads says so, as after the plain form.
+        messages.success(request, _("Attendance saved."))
+    return JsonResponse({"results": results})
+
+
+@login_required
+def session_cancel_view(request, pk):
+    """Cancelling cannot be undone from this page: it asks first, on a page of its own, with the reason."""
+    session = _session_or_404(request, pk, "groups.cancel_session_cohort")
+    if session.cancelled:
+        messages.info(request, _("This session is already cancelled."))
+        return redirect("groups:cohort_detail", pk=session.cohort_id)
+    form = SessionCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_cancel(session=session, reason=form.cleaned_data["reason"], by=request.user, request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The session was cancelled. Its facilitators were told."))
+            return redirect("groups:cohort_detail", pk=session.cohort_id)
+    return render(request, "groups/session_cancel.html", {"session": session, "cohort": session.cohort, "form": form})
+
+
+@login_required
+def session_sign_in_sheet(request, pk):
+    """A printed list for the room when no phone works: aliases only, a box to sign or tick per member."""
+    session = _session_or_404(request, pk, "groups.print_sign_in_sheet_cohort")
+    memberships = session_memberships(session=session)
+    labels = member_labels(m.member for m in memberships)
+    audit_record_many(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        objects=[m.member for m in memberships],
+        request=request,
+        detail=f"sign-in sheet {session.pk}",
+    )
+    return render(
+        request,
+        "groups/sign_in_sheet.html",
+        {"session": session, "cohort": session.cohort, "names": [labels[m.member_id] for m in memberships]},
+    )
+
+
+@login_required
+@require_POST
+def followup_step(request):
+    form = FollowUpStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That follow-up could not be recorded. Reload the page and try again."))
+        return redirect("home")
+    membership = get_object_or_404(memberships_for(request.user), pk=form.cleaned_data["membership"])
+    session = get_object_or_404(sessions_for(request.user), pk=form.cleaned_data["session"])
+    try:
+        followup_step_record(
+            membership=membership, absence_session=session, step=form.cleaned_data["step"], by=request.user,
+            request=request,
+        )  # fmt: skip
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Follow-up noted."))
+    next_url = request.POST.get("next", "")
+    if next_url == "overview":
+        return redirect("groups:cohort_overview", pk=membership.cohort_id)
+    return redirect("home")
 
 
 @login_required
@@ -173,6 +344,7 @@ def session_notes(request, pk):
 def cohort_overview(request, pk):
     cohort = _cohort_or_404(request, pk, "groups.view_cohort")
     grid = cohort_attendance_grid(cohort=cohort)
+    labels = member_labels(row.membership.member for row in grid.rows)
     audit_record_many(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -180,7 +352,17 @@ def cohort_overview(request, pk):
         request=request,
         detail=f"overview {cohort.pk}",
     )
-    return render(request, "groups/cohort_overview.html", {"cohort": cohort, "grid": grid})
+    return render(
+        request,
+        "groups/cohort_overview.html",
+        {
+            "cohort": cohort,
+            "grid": grid,
+            "rows": [(row, labels[row.membership.member_id]) for row in grid.rows],
+            "flagged": [(row, labels[row.membership.member_id]) for row in grid.flagged_rows],
+            "may_follow_up": request.user.has_perm("groups.follow_up_cohort", cohort),
+        },
+    )
 
 
 @login_required
@@ -207,6 +389,10 @@ def cohort_schedule(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(count)s sessions were added.") % {"count": len(sessions)})
+            messages.success(
+                request,
+                ngettext("%(count)s session was added.", "%(count)s sessions were added.", len(sessions))
+                % {"count": len(sessions)},
+            )
             return redirect("groups:cohort_detail", pk=cohort.pk)
     return render(request, "groups/cohort_schedule.html", {"cohort": cohort, "form": form})

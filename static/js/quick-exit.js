@@ -23,6 +23,8 @@
             event.stopPropagation();
         }
         blank();
+        // Anything kept on this phone for offline attendance is deleted too (static/js/offline.js).
+        document.dispatchEvent(new Event("haven:quick-exit"));
         window.location.replace(target);
     }
 

@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
+from core import dates
 from groups.enums import CohortStatus
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
 
@@ -24,7 +24,7 @@ def make_cohort(programme):
         cohort = Cohort.objects.create(
             programme=programme,
             name=name,
-            start_date=start_date or (timezone.localdate() - timedelta(days=120)),
+            start_date=start_date or (dates.today() - timedelta(days=120)),
             capacity=capacity,
             status=extra.pop("status", CohortStatus.RUNNING),
             **extra,
@@ -70,4 +70,4 @@ def add_session():
 @pytest.fixture
 def today_session(cohort, add_session):
     """A session that has just started: attendance is taken now, on the day."""
-    return add_session(cohort, timezone.now() - timedelta(minutes=1))
+    return add_session(cohort, dates.now() - timedelta(minutes=1))

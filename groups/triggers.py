@@ -1,0 +1,209 @@
+"""Two rules of group attendance the database keeps, whatever door a change comes through.
+
+1. Every insert or change of an attendance mark writes a row into the change log (AttendanceChange):
+   the attendance screen, a phone sending marks it kept offline, an excused absence, a queryset update and
+   raw SQL are all recorded. The row copies who marked (`recorded_by`), when the mark was made
+   (`recorded_at`) and when the server received it (`received_at`), and the id her phone gave the mark.
+   A writer that changes a mark without stamping it (no new `recorded_at`) is logged with nobody as the
+   author and the database's clock as the time received: the change is visible, not attributed.
+2. A membership's dates cannot exclude her attendance marks, and a membership with marks cannot be deleted:
+   the grid shows marks only while she was a member, donor counts include every mark, and the two must
+   agree (see models.membership_dates_problem, which says the same in words before this refuses).
+3. A mark, once recorded, is not deleted: reports count it and the change log refers to it.
+
+Installed after every migrate, as core.appendonly does, because SQLite drops a table's triggers whenever a
+migration rebuilds the table. On SQLite the local day of a session comes from the function Django
+registers on each of its connections, so a connection opened outside Django cannot change a membership's
+dates (it fails with "no such function"), which errs on the safe side.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import connections
+
+_ATTENDANCE_LOG = "groups_attendance_logged"
+_MEMBERSHIP_DATES = "groups_membership_keeps_marks"
+_MARKS_KEPT = "groups_attendance_kept"
+_SAFE_ZONE = re.compile(r"^[A-Za-z0-9_+\-/]+$")
+
+_LOG_COLUMNS = (
+    '"attendance_id", "changed_by_id", "changed_at", "marked_at", "old_status", "new_status", '
+    '"old_children", "new_children", "client_id", "applied"'
+)
+
+
+def _literal(value: str) -> str:
+    if not _SAFE_ZONE.match(value):
+        raise ValueError(f"unexpected time zone name {value!r}")
+    return f"'{value}'"
+
+
+def _local_day(connection, column: str) -> str:
+    """SQL for the organisation-local calendar day of an aware datetime column, as Django computes it."""
+    zone = _literal(settings.TIME_ZONE)
+    if connection.vendor == "sqlite":
+        return f"django_datetime_cast_date({column}, {zone}, {_literal(connection.timezone_name)})"
+    return f"(({column}) AT TIME ZONE {zone})::date"
+
+
+def _marks_outside(connection, row: str, *, deleting: str) -> str:
+    """EXISTS(...) over her marks in the cohort that the new dates would leave out (or any, when `deleting`)."""
+    day = _local_day(connection, 's."start"')
+    # Table and column names are fixed here; the only value, the time zone, is checked by _literal.
+    return (
+        'EXISTS (SELECT 1 FROM "groups_attendance" a JOIN "groups_groupsession" s ON s."id" = a."session_id" '  # noqa: S608
+        f'WHERE s."cohort_id" = OLD."cohort_id" AND a."member_id" = OLD."member_id" AND ({deleting} '
+        f'OR {row}."cohort_id" <> OLD."cohort_id" OR {row}."member_id" <> OLD."member_id" '
+        f'OR {day} < {row}."joined_on" OR ({row}."left_on" IS NOT NULL AND {day} > {row}."left_on")))'
+    )
+
+
+def _sqlite_sql(connection) -> tuple[list[str], list[str]]:
+    now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    names = [
+        f"{_ATTENDANCE_LOG}_insert",
+        f"{_ATTENDANCE_LOG}_update",
+        f"{_MEMBERSHIP_DATES}_update",
+        f"{_MEMBERSHIP_DATES}_delete",
+        f"{_MARKS_KEPT}_delete",
+    ]
+    drop = [f'DROP TRIGGER IF EXISTS "{name}"' for name in names]
+    stamped = 'NEW."recorded_at" IS NOT OLD."recorded_at"'
+    # Fixed names and SQL throughout: no value from outside this module.
+    create = [
+        f'CREATE TRIGGER "{names[0]}" AFTER INSERT ON "groups_attendance" BEGIN '  # noqa: S608
+        f'INSERT INTO "groups_attendancechange" ({_LOG_COLUMNS}) VALUES (NEW."id", NEW."recorded_by_id", '
+        f'COALESCE(NEW."received_at", {now}), NEW."recorded_at", \'\', NEW."status", NULL, '
+        'NEW."children_present", NEW."client_id", 1); END',
+        f'CREATE TRIGGER "{names[1]}" AFTER UPDATE ON "groups_attendance" '  # noqa: S608
+        'WHEN NEW."status" IS NOT OLD."status" OR NEW."children_present" IS NOT OLD."children_present" BEGIN '
+        f'INSERT INTO "groups_attendancechange" ({_LOG_COLUMNS}) VALUES (NEW."id", '
+        f'CASE WHEN {stamped} THEN NEW."recorded_by_id" END, '
+        f'CASE WHEN NEW."received_at" IS NOT OLD."received_at" THEN NEW."received_at" ELSE {now} END, '
+        f'CASE WHEN {stamped} THEN NEW."recorded_at" END, OLD."status", NEW."status", '
+        'OLD."children_present", NEW."children_present", '
+        'CASE WHEN NEW."client_id" IS NOT OLD."client_id" THEN NEW."client_id" END, 1); END',
+        f'CREATE TRIGGER "{names[2]}" BEFORE UPDATE ON "groups_membership" '
+        f"WHEN {_marks_outside(connection, 'NEW', deleting='0')} BEGIN "
+        "SELECT RAISE(ABORT, 'groups_membership: these dates would leave out her attendance marks'); END",
+        f'CREATE TRIGGER "{names[3]}" BEFORE DELETE ON "groups_membership" '
+        f"WHEN {_marks_outside(connection, 'OLD', deleting='1')} BEGIN "
+        "SELECT RAISE(ABORT, 'groups_membership: she has attendance marks in this cohort'); END",
+        f'CREATE TRIGGER "{names[4]}" BEFORE DELETE ON "groups_attendance" BEGIN '
+        "SELECT RAISE(ABORT, 'groups_attendance: a recorded mark is kept'); END",
+    ]
+    return drop + create, drop
+
+
+def _postgresql_sql(connection) -> tuple[list[str], list[str]]:
+    stamped = 'NEW."recorded_at" IS DISTINCT FROM OLD."recorded_at"'
+    log_function = (
+        f'CREATE OR REPLACE FUNCTION "{_ATTENDANCE_LOG}"() RETURNS trigger AS $$\n'  # noqa: S608
+        "BEGIN\n"
+        "    IF TG_OP = 'INSERT' THEN\n"
+        f'        INSERT INTO "groups_attendancechange" ({_LOG_COLUMNS}) VALUES (NEW."id", NEW."recorded_by_id",\n'
+        '            COALESCE(NEW."received_at", clock_timestamp()), NEW."recorded_at", \'\', NEW."status", NULL,\n'
+        '            NEW."children_present", NEW."client_id", TRUE);\n'
+        '    ELSIF NEW."status" IS DISTINCT FROM OLD."status"\n'
+        '          OR NEW."children_present" IS DISTINCT FROM OLD."children_present" THEN\n'
+        f'        INSERT INTO "groups_attendancechange" ({_LOG_COLUMNS}) VALUES (NEW."id",\n'
+        f'            CASE WHEN {stamped} THEN NEW."recorded_by_id" END,\n'
+        '            CASE WHEN NEW."received_at" IS DISTINCT FROM OLD."received_at" THEN NEW."received_at"\n'
+        "                 ELSE clock_timestamp() END,\n"
+        f'            CASE WHEN {stamped} THEN NEW."recorded_at" END, OLD."status", NEW."status",\n'
+        '            OLD."children_present", NEW."children_present",\n'
+        '            CASE WHEN NEW."client_id" IS DISTINCT FROM OLD."client_id" THEN NEW."client_id" END, TRUE);\n'
+        "    END IF;\n"
+        "    RETURN NEW;\n"
+        "END;\n"
+        "$$ LANGUAGE plpgsql"
+    )
+    dates_function = (
+        f'CREATE OR REPLACE FUNCTION "{_MEMBERSHIP_DATES}"() RETURNS trigger AS $$\n'
+        "BEGIN\n"
+        "    IF TG_OP = 'DELETE' THEN\n"
+        f"        IF {_marks_outside(connection, 'OLD', deleting='TRUE')} THEN\n"
+        "            RAISE EXCEPTION 'groups_membership: she has attendance marks in this cohort'\n"
+        "                USING ERRCODE = 'integrity_constraint_violation';\n"
+        "        END IF;\n"
+        "        RETURN OLD;\n"
+        "    END IF;\n"
+        f"    IF {_marks_outside(connection, 'NEW', deleting='FALSE')} THEN\n"
+        "        RAISE EXCEPTION 'groups_membership: these dates would leave out her attendance marks'\n"
+        "            USING ERRCODE = 'integrity_constraint_violation';\n"
+        "    END IF;\n"
+        "    RETURN NEW;\n"
+        "END;\n"
+        "$$ LANGUAGE plpgsql"
+    )
+    kept_function = (
+        f'CREATE OR REPLACE FUNCTION "{_MARKS_KEPT}"() RETURNS trigger AS $$\n'
+        "BEGIN\n"
+        "    RAISE EXCEPTION 'groups_attendance: a recorded mark is kept'\n"
+        "        USING ERRCODE = 'integrity_constraint_violation';\n"
+        "END;\n"
+        "$$ LANGUAGE plpgsql"
+    )
+    drop = [
+        f'DROP TRIGGER IF EXISTS "{_ATTENDANCE_LOG}" ON "groups_attendance"',
+        f'DROP FUNCTION IF EXISTS "{_ATTENDANCE_LOG}"()',
+        f'DROP TRIGGER IF EXISTS "{_MEMBERSHIP_DATES}" ON "groups_membership"',
+        f'DROP FUNCTION IF EXISTS "{_MEMBERSHIP_DATES}"()',
+        f'DROP TRIGGER IF EXISTS "{_MARKS_KEPT}" ON "groups_attendance"',
+        f'DROP FUNCTION IF EXISTS "{_MARKS_KEPT}"()',
+    ]
+    create = [
+        log_function,
+        f'DROP TRIGGER IF EXISTS "{_ATTENDANCE_LOG}" ON "groups_attendance"',
+        f'CREATE TRIGGER "{_ATTENDANCE_LOG}" AFTER INSERT OR UPDATE ON "groups_attendance" '
+        f'FOR EACH ROW EXECUTE FUNCTION "{_ATTENDANCE_LOG}"()',
+        dates_function,
+        f'DROP TRIGGER IF EXISTS "{_MEMBERSHIP_DATES}" ON "groups_membership"',
+        f'CREATE TRIGGER "{_MEMBERSHIP_DATES}" BEFORE UPDATE OR DELETE ON "groups_membership" '
+        f'FOR EACH ROW EXECUTE FUNCTION "{_MEMBERSHIP_DATES}"()',
+        kept_function,
+        f'DROP TRIGGER IF EXISTS "{_MARKS_KEPT}" ON "groups_attendance"',
+        f'CREATE TRIGGER "{_MARKS_KEPT}" BEFORE DELETE ON "groups_attendance" '
+        f'FOR EACH ROW EXECUTE FUNCTION "{_MARKS_KEPT}"()',
+    ]
+    return create, drop
+
+
+def trigger_sql(connection) -> tuple[list[str], list[str]]:
+    """(statements that install, statements that remove) the triggers for this connection's database."""
+    if connection.vendor == "sqlite":
+        return _sqlite_sql(connection)
+    if connection.vendor == "postgresql":
+        return _postgresql_sql(connection)
+    return [], []
+
+
+def triggers_install(*, using="default") -> None:
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    if not {"groups_attendance", "groups_attendancechange", "groups_membership"} <= tables:
+        return
+    # The change log's columns must exist: a migrate that stops before the migration adding them must not fail.
+    columns = {
+        c.name for c in connection.introspection.get_table_description(connection.cursor(), "groups_attendancechange")
+    }
+    if "client_id" not in columns:
+        return
+    with connection.cursor() as cursor:
+        for statement in trigger_sql(connection)[0]:
+            # No params: the driver must not read a "%" in the SQL as a placeholder.
+            cursor.execute(statement)
+
+
+def triggers_remove(*, using="default") -> None:
+    connection = connections[using]
+    if "groups_attendance" not in set(connection.introspection.table_names()):
+        return
+    with connection.cursor() as cursor:
+        for statement in trigger_sql(connection)[1]:
+            cursor.execute(statement)
+
+
+def install_after_migrate(sender, using="default", **kwargs):
+    triggers_install(using=using)
