@@ -2,19 +2,19 @@
 
 import io
 from functools import cache
-from pathlib import Path
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from core import dates
+from core.fonts import FONTS_DIR
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+FONT_DIRS = [FONTS_DIR]  # shipped with Haven: the same embedded letters on every server
 
 
 @cache
 def _font_name() -> str:
-    # The 14 standard PDF fonts lack č, ć and đ: embed DejaVu when the system has it.
+    # The 14 standard PDF fonts lack č, ć and đ: embed the DejaVu Sans shipped in core/fonts.
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -84,7 +84,8 @@ def case_summary_pdf(summary: dict) -> bytes:
             start = dates.local_time(booking.start)
             line(f"{start:%Y-%m-%d %H:%M} {booking.get_kind_display()} {booking.get_status_display()}")
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=_("Case summary")).build(story)
+    # The page itself starts in the same font, so no standard (unembedded) font is named in the file.
+    SimpleDocTemplate(buffer, pagesize=A4, title=_("Case summary"), initialFontName=font).build(story)
     return buffer.getvalue()
 
 

@@ -167,16 +167,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One Redis server (HAVEN_REDIS_URL, e.g. redis://127.0.0.1:6379/0) can hold the cache, the sessions and the
+# task queue once Haven runs on more than one machine; without it the database holds all three. Tests keep
+# their own per-process cache, which each test empties.
+REDIS_URL = os.environ.get("HAVEN_REDIS_URL", "")
+_REDIS_SHARED = bool(REDIS_URL) and not TESTING
+_CACHE_BACKEND, _CACHE_LOCATION = (
+    ("django.core.cache.backends.locmem.LocMemCache" if DEBUG else "django.core.cache.backends.db.DatabaseCache"),
+    "haven_cache",
+)
+if _REDIS_SHARED:
+    _CACHE_BACKEND, _CACHE_LOCATION = "django.core.cache.backends.redis.RedisCache", REDIS_URL
 CACHES = {
     "default": {
         # Rate limits live here: production must share it across workers (database cache by default).
-        "BACKEND": os.environ.get(
-            "DJANGO_CACHE_BACKEND",
-            "django.core.cache.backends.locmem.LocMemCache" if DEBUG else "django.core.cache.backends.db.DatabaseCache",
-        ),
-        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "haven_cache"),
+        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", _CACHE_BACKEND),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", _CACHE_LOCATION),
+        "KEY_PREFIX": "haven",
     }
 }
+# With Redis, sessions are read from the cache and written through to the database: a restarted Redis
+# logs nobody out.
+SESSION_ENGINE = os.environ.get(
+    "DJANGO_SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db" if _REDIS_SHARED else "django.contrib.sessions.backends.db",
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -221,6 +236,37 @@ STORAGES = {
     },
 }
 
+# Uploads (images, documents) live in MEDIA_ROOT, or with HAVEN_MEDIA_STORAGE=s3 in a private bucket of any
+# S3-compatible store (django-storages; credentials from the usual AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
+# Images are then shown through signed links that expire; documents always pass Wagtail's permission
+# check (WAGTAILDOCS_SERVE_METHOD below), so a private document never gets a public address.
+MEDIA_STORAGE = os.environ.get("HAVEN_MEDIA_STORAGE", "local")
+MEDIA_ORIGIN = ""
+if MEDIA_STORAGE == "s3":
+    _S3_ENDPOINT = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("HAVEN_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (and AWS_S3_ENDPOINT_URL).")
+    # Pages may show images from the bucket's address only (Content-Security-Policy img-src).
+    MEDIA_ORIGIN = os.environ.get("HAVEN_MEDIA_ORIGIN", "") or "/".join(_S3_ENDPOINT.split("/")[:3])
+    if not MEDIA_ORIGIN:
+        raise ImproperlyConfigured("HAVEN_MEDIA_STORAGE=s3 needs AWS_S3_ENDPOINT_URL or HAVEN_MEDIA_ORIGIN.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": _S3_ENDPOINT or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "addressing_style": "path" if _S3_ENDPOINT else None,
+            "location": os.environ.get("HAVEN_S3_PREFIX", "media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 6 * 60 * 60,
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured("HAVEN_MEDIA_STORAGE is either local (the default) or s3.")
+
 # Development and tests serve static files straight from the app folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
@@ -240,21 +286,32 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("DJANGO_EMAIL_USE_TLS"),
         "timeout": 20,
     }
+elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    # One file per message in a folder (a staging server, the production-style test).
+    _EMAIL_OPTIONS = {"file_path": os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 # A neutral sender: nothing in From or Subject may reveal what the organisation does.
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Haven <no-reply@example.org>")
 NEUTRAL_FROM_EMAIL = os.environ.get("HAVEN_NEUTRAL_FROM_EMAIL", "Appointments <no-reply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background tasks: inline in development and tests, the database worker in production.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "HAVEN_TASKS_BACKEND",
-            "django.tasks.backends.immediate.ImmediateBackend" if DEBUG else "django_tasks_db.DatabaseBackend",
-        )
-    }
+# Background tasks: inline in development and tests, the database worker in production, or RQ on the
+# Redis server of HAVEN_REDIS_URL (`HAVEN_TASKS_BACKEND=rq`). `manage.py run_worker` starts the right worker.
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
+_TASKS_BACKEND = os.environ.get("HAVEN_TASKS_BACKEND", "immediate" if DEBUG else "database")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_TASKS_BACKEND, _TASKS_BACKEND)}}
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"] and not REDIS_URL:
+    raise ImproperlyConfigured("HAVEN_TASKS_BACKEND=rq needs the Redis server in HAVEN_REDIS_URL.")
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 15 * 60}}
+# /health/worker/ fails when more tasks wait than this, or one has waited longer (website/health.py).
+HAVEN_HEALTH_QUEUE_LIMIT = int(os.environ.get("HAVEN_HEALTH_QUEUE_LIMIT", "1000"))
+HAVEN_HEALTH_QUEUE_WAIT_SECONDS = int(os.environ.get("HAVEN_HEALTH_QUEUE_WAIT_SECONDS", str(15 * 60)))
 
 # Accounts (django-allauth)
 SITE_ID = 1
@@ -281,7 +338,17 @@ MFA_TOTP_ISSUER = "Haven"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Haven"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Links in emails (enrolments, password resets, reminders) are built on it: production must name itself.
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "").rstrip("/")
+if not WAGTAILADMIN_BASE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "WAGTAILADMIN_BASE_URL is not set: give the address people reach Haven at, e.g. "
+            "https://haven.example.org (links in emails are built on it)."
+        )
+    WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+elif not WAGTAILADMIN_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("WAGTAILADMIN_BASE_URL must start with https:// (or http:// for a local test).")
 # One login door: allauth (throttled, verified addresses, second factor). Wagtail's own login, private-page
 # login, password reset and password and email change are closed or sent there (website/urls.py).
 WAGTAILADMIN_LOGIN_URL = "account_login"
@@ -331,6 +398,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+if MEDIA_ORIGIN:
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], MEDIA_ORIGIN]
+# The proxy and the monitoring ask for the health answers over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

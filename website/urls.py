@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as account_views
+from website import health, media
 
 # (app, URL prefix). Each app's urls.py sets its own app_name (the namespace).
 APP_URLS = [
@@ -32,6 +33,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", health.web, name="health"),
+    path("health/worker/", health.worker, name="health_worker"),
+    # Public images only (website/media.py): documents and originals have no address under /media/.
+    path(f"{settings.MEDIA_URL.strip('/')}/{media.PUBLIC_FOLDER}/<path:path>", media.public_image, name="media_image"),
 ]
 if find_spec("website.public_urls"):
     # Language-neutral public endpoints (calendar feeds): their URLs must never change with the language.
