@@ -4,8 +4,6 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from accounts.enums import Role
-from accounts.roles import has_role
 from certificates.codes import code_normalise
 from certificates.enums import CertificateStatus, VerificationState
 from certificates.models import Accreditation, Certificate
@@ -19,7 +17,7 @@ def certificates_for(user) -> QuerySet[Certificate]:
     if not getattr(user, "is_authenticated", False):
         return Certificate.objects.none()
     queryset = Certificate.objects.select_related("holder", "replaced_by")
-    if has_role(user, Role.COORDINATOR):
+    if user.has_perm("certificates.manage_certificate"):
         return queryset
     return queryset.filter(holder=user)
 

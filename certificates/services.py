@@ -154,7 +154,11 @@ def _locked_enrollment(enrollment) -> Enrollment:
 
 
 def hours_attended(enrollment):
-    """Hours she was present at, from the edition's sessions as held."""
+    """Hours she was present at sessions as held: what trainings recorded when it decided her completion,
+    else counted here from her attendance."""
+    recorded = getattr(enrollment, "hours_attended", None)
+    if recorded is not None:
+        return recorded
     sessions = list(enrollment.edition.sessions.all())
     statuses = dict(TrainingAttendance.objects.filter(enrollment=enrollment).values_list("session_id", "status"))
     return attended_hours(sessions=sessions, statuses=statuses)

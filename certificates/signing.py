@@ -27,7 +27,7 @@ CONTEXT_FILES = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob_v3p0_context-3.0.3.json",
 }
 CRYPTOSUITE = "eddsa-rdfc-2022"
-# Development only (settings.DEBUG or the test suite): published here, so it proves nothing.
+# Development only (debug and the test suite, see website/settings.py): published, so it proves nothing.
 DEVELOPMENT_KEY = "z3u2TwcScy58Yv1dCXB8cQiWoSb8HWht2JK4CdQxcrGqsu2x"
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -104,15 +104,14 @@ def key_generate() -> str:
 
 
 def _configured_secrets() -> tuple[str, ...]:
-    configured = tuple(getattr(settings, "HAVEN_CREDENTIAL_KEYS", None) or ())
-    if configured:
-        return configured
-    if settings.DEBUG or getattr(settings, "TESTING", False):
-        return (DEVELOPMENT_KEY,)
-    raise ImproperlyConfigured(
-        "HAVEN_CREDENTIAL_KEYS is not set: certificates cannot be signed. Generate a key with "
-        "`python manage.py generate_credential_key` and keep it out of database backups."
-    )
+    # website/settings.py reads HAVEN_CREDENTIAL_KEYS and gives debug and the test suite DEVELOPMENT_KEY.
+    configured = tuple(settings.HAVEN_CREDENTIAL_KEYS)
+    if not configured:
+        raise ImproperlyConfigured(
+            "HAVEN_CREDENTIAL_KEYS is not set: certificates cannot be signed. Generate a key with "
+            "`python manage.py generate_credential_key` and keep it out of database backups."
+        )
+    return configured
 
 
 @cache

