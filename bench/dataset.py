@@ -507,7 +507,13 @@ def _cases(rng, cal, clients, log):
                 status=StepStatus.PLANNED,
             )
         if n % 5 == 4:
-            services.case_close(case=case, closed_on=cal.today - timedelta(days=3), by=lead.user)
+            services.case_close(
+                case=case,
+                closed_on=cal.today - timedelta(days=3),
+                outcome="goals_met",
+                reason="Cilj ostvaren.",
+                by=lead.user,
+            )
         cases.append(case)
     log(f"{len(cases)} cases")
 

@@ -7,7 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case work")
 
     def ready(self):
+        from django.db.models.signals import post_migrate, pre_migrate
+
         from accounts.dashboard import panel_register
         from cases.panels import cases_panel
+        from cases.triggers import install_after_migrate, remove_before_migrate
 
         panel_register(cases_panel, order=30)
+        # Around every migrate, not in a migration: SQLite drops a table's triggers when it rebuilds it.
+        pre_migrate.connect(remove_before_migrate, sender=self, dispatch_uid="cases.closed_case_triggers_lift")
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="cases.closed_case_triggers")

@@ -10,6 +10,7 @@ from cases.enums import (
     RISK_QUESTIONS,
     ActionArea,
     AftercareKind,
+    CaseOutcome,
     ConferenceStatus,
     ConsentForm,
     CtiArea,
@@ -122,7 +123,13 @@ def load(*, users, stdout=None):
             given_on=add_months(today, -13),
             by=counselor_user,
         )
-        services.case_close(case=case, closed_on=add_months(today, -3), by=counselor_user)
+        services.case_close(
+            case=case,
+            closed_on=add_months(today, -3),
+            outcome=CaseOutcome.GOALS_MET,
+            reason="Razvod okončan, živi sa decom u iznajmljenom stanu; dogovorile smo kraj savetovanja.",
+            by=counselor_user,
+        )
     if fresh("DEMO-CASE-04"):
         case = services.case_open(
             client=clients["DEMO-CASE-04"],

@@ -10,6 +10,25 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class CaseOutcome(models.TextChoices):
+    """How a case ended, for the closing record and the results framework."""
+
+    GOALS_MET = "goals_met", _("Her goals were met")
+    PARTLY_MET = "partly_met", _("Her goals were partly met")
+    REFERRED_ON = "referred_on", _("Referred on to another body")
+    SHE_ENDED = "she_ended", _("She ended the work")
+    LOST_CONTACT = "lost_contact", _("Contact was lost")
+    MOVED_AWAY = "moved_away", _("She moved away")
+    OTHER = "other", _("Other")
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    REASSIGNED = "reassigned", _("Handed over")
+
+
 class NeedArea(models.TextChoices):
     SAFETY = "safety", _("Safety")
     LEGAL = "legal", _("Legal matters")

@@ -2,12 +2,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import STAFF_ROLES, Role
-from accounts.roles import has_role
+from accounts.enums import STAFF_ROLES
+from cases import rules
 from cases.enums import (
     RISK_QUESTIONS,
     ActionArea,
     AftercareKind,
+    CaseOutcome,
     ConferenceStatus,
     CtiArea,
     CtiPhase,
@@ -37,6 +38,28 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+OUT_OF_RANGE = _("Enter a date between 1900 and twenty years from now.")
+
+
+class DateField(forms.DateField):
+    """A date a person can mean: a typo such as year 9999 gets a message here, before it reaches date
+    arithmetic that cannot represent it."""
+
+    widget = DateInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not dates.is_sensible_date(value):
+            raise forms.ValidationError(OUT_OF_RANGE, code="date_out_of_range")
+
+
+class DateTimeField(forms.DateTimeField):
+    def validate(self, value):
+        super().validate(value)
+        if value and not dates.is_sensible_date(value.date()):
+            raise forms.ValidationError(OUT_OF_RANGE, code="date_out_of_range")
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -61,7 +84,7 @@ class CaseForm(OneTimeTokenFormMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    opened_on = forms.DateField(label=_("Opened on"), widget=DateInput())
+    opened_on = DateField(label=_("Opened on"))
     risk_review_weeks = forms.IntegerField(
         label=_("Weeks between risk assessments"),
         required=False,
@@ -72,11 +95,7 @@ class CaseForm(OneTimeTokenFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        clients = Client.objects.filter(active=True, anonymised_at__isnull=True)
-        if not has_role(user, Role.COORDINATOR):
-            # A counselor opens cases only for her own clients.
-            clients = clients.filter(counselors__user=user)
-        self.fields["client"].queryset = clients.order_by("alias")
+        self.fields["client"].queryset = rules.clients_for_new_case(user).order_by("alias")
         self.fields["lead_counselor"].queryset = _counselors()
         self.fields["counselors"].queryset = _counselors()
         self.initial.setdefault("opened_on", dates.today())
@@ -86,11 +105,33 @@ class CaseForm(OneTimeTokenFormMixin, forms.Form):
 
 
 class CaseCloseForm(forms.Form):
-    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput())
+    closed_on = DateField(label=_("Closed on"))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "---------"), *CaseOutcome.choices])
+    reason = forms.CharField(
+        label=_("Why the case is closed"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the case's history."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that a closed case is read-only until it is reopened."),
+        error_messages={"required": _("Confirm that the case becomes read-only.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("closed_on", dates.today())
+
+
+class CaseReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case is reopened"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the case's history."),
+    )
 
 
 class NeedsForm(OneTimeTokenFormMixin, forms.Form):
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+    assessed_on = DateField(label=_("Assessed on"))
 
     def __init__(self, *args, latest=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +162,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class RiskForm(OneTimeTokenFormMixin, forms.Form):
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+    assessed_on = DateField(label=_("Assessed on"))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -168,7 +209,7 @@ class ActionStepForm(forms.Form):
         required=False,
         help_text=_("Needed when another body takes the step."),
     )
-    due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
+    due_on = DateField(label=_("Due"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=StepStatus.choices, initial=StepStatus.PLANNED)
 
     def __init__(self, *args, **kwargs):
@@ -187,14 +228,14 @@ class VersionForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    on = forms.DateField(label=_("Show as on"), widget=DateInput())
+    on = DateField(label=_("Show as on"))
 
 
 class InformationForm(OneTimeTokenFormMixin, forms.Form):
     topics = forms.MultipleChoiceField(
         label=_("Rights and services explained"), choices=InformationTopic.choices, widget=forms.CheckboxSelectMultiple
     )
-    given_on = forms.DateField(label=_("Explained on"), widget=DateInput())
+    given_on = DateField(label=_("Explained on"))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -213,8 +254,8 @@ class ConsentRecordForm(OneTimeTokenFormMixin, forms.Form):
     categories = CategoriesField()
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
     given_how = forms.ChoiceField(label=_("Given"), choices=ConsentGiven.choices, widget=forms.RadioSelect)
-    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
-    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
+    valid_from = DateField(label=_("Valid from"))
+    valid_until = DateField(label=_("Valid until"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,12 +264,12 @@ class ConsentRecordForm(OneTimeTokenFormMixin, forms.Form):
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput())
+    withdrawn_on = DateField(label=_("Withdrawn on"))
 
 
 class _OverrideMixin:
     def _override_setup(self, user):
-        if not has_role(user, Role.COORDINATOR):
+        if not user.has_perm("cases.override_consent"):
             del self.fields["override_reason"]
 
 
@@ -256,7 +297,7 @@ class ReferralForm(OneTimeTokenFormMixin, _OverrideMixin, forms.Form):
     institution = forms.ModelChoiceField(label=_("Refer to"), queryset=Institution.objects.none())
     categories = CategoriesField(label=_("Data shared with the referral"))
     reason = forms.CharField(label=_("Reason for the referral"), widget=forms.Textarea(attrs={"rows": 2}))
-    sent_on = forms.DateField(label=_("Sent on"), widget=DateInput())
+    sent_on = DateField(label=_("Sent on"))
     override_reason = forms.CharField(
         label=_("Legal reason for sharing without consent (coordinators only)"),
         required=False,
@@ -277,22 +318,22 @@ class ReferralUpdateForm(forms.Form):
 
 class AftercareForm(OneTimeTokenFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AftercareKind.choices)
-    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    held_on = DateField(label=_("Date"))
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=1, max_value=600)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CtiCourseForm(forms.Form):
-    start_on = forms.DateField(label=_("Starts on"), widget=DateInput())
-    moved_out_on = forms.DateField(label=_("Moved out of the shelter on"), required=False, widget=DateInput())
-    moved_in_on = forms.DateField(label=_("Moved into her own home on"), required=False, widget=DateInput())
+    start_on = DateField(label=_("Starts on"))
+    moved_out_on = DateField(label=_("Moved out of the shelter on"), required=False)
+    moved_in_on = DateField(label=_("Moved into her own home on"), required=False)
     extension_reason = forms.CharField(
         label=_("Reason for running more than 6 months after moving in"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Up to 12 months after moving in, only with a reason."),
     )
-    ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DateInput())
+    ended_on = DateField(label=_("Ended on"), required=False)
 
 
 class CtiGoalForm(OneTimeTokenFormMixin, forms.Form):
@@ -307,13 +348,13 @@ class CtiGoalStatusForm(forms.Form):
 
 class CtiReviewForm(OneTimeTokenFormMixin, forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), choices=CtiPhase.choices, coerce=int)
-    review_on = forms.DateField(label=_("Review date"), widget=DateInput())
+    review_on = DateField(label=_("Review date"))
     held = forms.BooleanField(label=_("Held"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ConferenceForm(forms.Form):
-    held_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    held_at = DateTimeField(label=_("Date and time"), widget=DateTimeInput())
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), choices=ConferenceStatus.choices, initial=ConferenceStatus.SCHEDULED)
     agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -351,10 +392,14 @@ class ParticipantForm(OneTimeTokenFormMixin, forms.Form):
         self.fields["institution"].queryset = _institutions()
 
 
+class FollowUpDoneForm(forms.Form):
+    done = forms.TypedChoiceField(choices=[("1", _("Done")), ("0", _("Open"))], coerce=lambda value: value == "1")
+
+
 class FollowUpForm(OneTimeTokenFormMixin, forms.Form):
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     institution = forms.ModelChoiceField(label=_("Responsible institution"), queryset=Institution.objects.none())
-    due_on = forms.DateField(label=_("Due"), widget=DateInput())
+    due_on = DateField(label=_("Due"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,8 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from cases.enums import (
     ActionArea,
     AftercareKind,
+    CaseEventKind,
+    CaseOutcome,
     CaseStatus,
     ConferenceStatus,
     ConsentForm,
@@ -24,8 +27,98 @@ from cases.enums import (
     StepOwner,
     StepStatus,
 )
-from core.appendonly import AppendOnlyModel
+from core.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 from core.fields import EncryptedTextField
+
+CASE_CLOSED_MESSAGE = _(
+    "This case is closed, so nothing in it can be added or changed; nothing was saved. "
+    "A coordinator or the case's lead counselor may reopen it with a reason."
+)
+
+
+class CaseClosedError(ValidationError):
+    """A closed case is read-only: every record of it refuses to be added, changed or deleted."""
+
+    def __init__(self):
+        super().__init__(CASE_CLOSED_MESSAGE, code="case_closed")
+
+
+def clearable_fields(model) -> set[str]:
+    """Columns that may still be blanked on a closed case: retention wipes free text, and deleting a staff
+    account empties the "by" links (SET NULL). Nothing else of a closed case changes."""
+    names = set(getattr(model, "append_only_clearable", ()))
+    for field in model._meta.concrete_fields:
+        set_null = field.is_relation and field.null and field.remote_field.on_delete is models.SET_NULL
+        if isinstance(field, EncryptedTextField) or set_null:
+            names.add(field.name)
+    return names
+
+
+def _only_clears(model, changes: dict) -> bool:
+    return bool(changes) and set(changes) <= clearable_fields(model) and all(v in ("", None) for v in changes.values())
+
+
+class CaseRecordQuerySet(models.QuerySet):
+    def _touches_closed_case(self) -> bool:
+        return self.filter(**{f"{self.model.case_path}__closed_on__isnull": False}).exists()
+
+    def update(self, **kwargs):
+        if not _only_clears(self.model, kwargs) and self._touches_closed_case():
+            raise CaseClosedError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_closed_case():
+            raise CaseClosedError()
+        return super().delete()
+
+    delete.queryset_only = True
+
+
+class CaseRecord(models.Model):
+    """A record that belongs to one case (through `case_path`) and freezes when the case closes.
+
+    The model refuses to save or delete it, the queryset refuses to update or delete it, and database
+    triggers (cases/triggers.py) refuse INSERT and UPDATE from anywhere else, while its case is closed.
+    """
+
+    case_path = "case"
+
+    objects = CaseRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        case_id = self.case_id_of()
+        if case_id is not None and Case.objects.filter(pk=case_id, closed_on__isnull=False).exists():
+            raise CaseClosedError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and type(self)._default_manager.filter(pk=self.pk)._touches_closed_case():
+            raise CaseClosedError()
+        return super().delete(*args, **kwargs)
+
+    def case_id_of(self):
+        *hops, last = self.case_path.split("__")
+        owner = self
+        for hop in hops:
+            owner = getattr(owner, hop)
+        return getattr(owner, f"{last}_id")
+
+
+class CaseHistoryQuerySet(AppendOnlyQuerySet, CaseRecordQuerySet):
+    pass
+
+
+class CaseHistory(AppendOnlyModel, CaseRecord):
+    """An append-only history that belongs to a case: written once, and not at all once the case closed."""
+
+    objects = CaseHistoryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
 
 
 @register_setting(icon="warning")
@@ -82,6 +175,8 @@ class Case(models.Model):
     )
     opened_on = models.DateField(_("opened"))
     closed_on = models.DateField(_("closed"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
+    closure_reason = EncryptedTextField(_("why the case was closed"), blank=True)
     risk_review_weeks = models.PositiveSmallIntegerField(
         _("weeks between risk assessments"),
         null=True,
@@ -102,6 +197,9 @@ class Case(models.Model):
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")), name="case_closed_after_opened"
             ),
             models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | ~Q(outcome=""), name="case_closed_with_outcome"
+            ),
+            models.CheckConstraint(
                 condition=Q(risk_review_weeks__isnull=True) | Q(risk_review_weeks__gte=1),
                 name="case_risk_review_weeks_positive",
             ),
@@ -111,6 +209,20 @@ class Case(models.Model):
         # Only the id: this string can reach admin logs and audit screens.
         return _("Case %(number)s") % {"number": self.pk}
 
+    def save(self, *args, **kwargs):
+        # A closed case changes only by being reopened, and only after the reopening is in its history
+        # (the same rule as the database trigger in cases/triggers.py).
+        if self.pk is not None and not self._state.adding:
+            stored = Case.objects.filter(pk=self.pk).values_list("closed_on", flat=True).first()
+            if stored is not None and (self.closed_on is not None or not self._reopening_recorded()):
+                raise CaseClosedError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Case.objects.filter(pk=self.pk, closed_on__isnull=False).exists():
+            raise CaseClosedError()
+        return super().delete(*args, **kwargs)
+
     @property
     def status(self):
         return CaseStatus.CLOSED if self.closed_on else CaseStatus.OPEN
@@ -118,8 +230,58 @@ class Case(models.Model):
     def get_status_display(self):
         return CaseStatus(self.status).label
 
+    def _reopening_recorded(self) -> bool:
+        latest = CaseEvent.objects.filter(case_id=self.pk).order_by("-id").values_list("kind", flat=True).first()
+        return latest == CaseEventKind.REOPENED
 
-class NeedsAssessment(models.Model):
+
+class CaseEvent(AppendOnlyModel):
+    """Append-only: the case's life (opened, closed, reopened, handed over), who did it and why.
+
+    Not itself frozen by closing: closing and reopening are written here.
+    """
+
+    append_only_clearable = ("reason", "by", "lead_before", "lead_after")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("what happened"), max_length=12, choices=CaseEventKind.choices)
+    at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    reason = EncryptedTextField(_("reason"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
+    on = models.DateField(_("date"), null=True, blank=True)
+    lead_before = models.ForeignKey(
+        "counseling.CounselorProfile",
+        verbose_name=_("lead counselor before"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead_after = models.ForeignKey(
+        "counseling.CounselorProfile",
+        verbose_name=_("lead counselor after"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    coworkers_before = models.JSONField(_("other counselors before"), default=list, blank=True)
+    coworkers_after = models.JSONField(_("other counselors after"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case history")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class NeedsAssessment(CaseRecord):
+    case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="needs_assessments")
     assessed_on = models.DateField(_("assessed on"))
     assessed_by = models.ForeignKey(
@@ -136,7 +298,8 @@ class NeedsAssessment(models.Model):
         return f"{self._meta.verbose_name} {self.assessed_on:%Y-%m-%d}"
 
 
-class Need(models.Model):
+class Need(CaseRecord):
+    case_path = "assessment__case"
     assessment = models.ForeignKey(NeedsAssessment, on_delete=models.CASCADE, related_name="needs")
     area = models.CharField(_("area"), max_length=20, choices=NeedArea.choices)
     level = models.CharField(_("need"), max_length=10, choices=NeedLevel.choices, default=NeedLevel.NONE)
@@ -151,7 +314,8 @@ class Need(models.Model):
         return self.get_area_display()
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(CaseRecord):
+    case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="risk_assessments")
     assessed_on = models.DateField(_("assessed on"))
     assessed_by = models.ForeignKey(
@@ -175,7 +339,8 @@ class RiskAssessment(models.Model):
         return f"{self._meta.verbose_name} {self.assessed_on:%Y-%m-%d}"
 
 
-class RiskAnswer(models.Model):
+class RiskAnswer(CaseRecord):
+    case_path = "assessment__case"
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(_("question"), max_length=40)
     answer = models.BooleanField(_("yes"))
@@ -189,9 +354,10 @@ class RiskAnswer(models.Model):
         return self.question
 
 
-class SafetyPlan(models.Model):
+class SafetyPlan(CaseRecord):
     """The current safety plan; every saved state is also kept in SafetyPlanVersion."""
 
+    case_path = "case"
     case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="safety_plan")
     warning_signs = EncryptedTextField(_("warning signs and triggers"), blank=True)
     safe_places = EncryptedTextField(_("safe places in and outside the home"), blank=True)
@@ -216,9 +382,10 @@ class SafetyPlan(models.Model):
         return f"{self._meta.verbose_name} {self.case_id}"
 
 
-class SafetyPlanVersion(AppendOnlyModel):
+class SafetyPlanVersion(CaseHistory):
     """Append-only: the plan as saved, one row per amendment."""
 
+    case_path = "plan__case"
     append_only_clearable = ("sections", "saved_by")
 
     plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="versions")
@@ -240,7 +407,8 @@ class SafetyPlanVersion(AppendOnlyModel):
         return f"v{self.version}"
 
 
-class ActionPlan(models.Model):
+class ActionPlan(CaseRecord):
+    case_path = "case"
     case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="action_plan")
     version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(null=True, blank=True)
@@ -256,7 +424,8 @@ class ActionPlan(models.Model):
         return f"{self._meta.verbose_name} {self.case_id}"
 
 
-class ActionStep(models.Model):
+class ActionStep(CaseRecord):
+    case_path = "plan__case"
     plan = models.ForeignKey(ActionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="steps")
     area = models.CharField(_("area"), max_length=24, choices=ActionArea.choices)
     description = EncryptedTextField(_("step"))
@@ -288,9 +457,10 @@ class ActionStep(models.Model):
         return self.get_area_display()
 
 
-class ActionStepChange(AppendOnlyModel):
+class ActionStepChange(CaseHistory):
     """Append-only history of the action plan: a snapshot of a step after each change."""
 
+    case_path = "step__plan__case"
     append_only_clearable = ("snapshot", "changed_by")
 
     step = models.ForeignKey(ActionStep, on_delete=models.PROTECT, related_name="changes")
@@ -313,7 +483,8 @@ class ActionStepChange(AppendOnlyModel):
         return f"{self.get_kind_display()} v{self.plan_version}"
 
 
-class InformationGiven(models.Model):
+class InformationGiven(CaseRecord):
+    case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="information")
     topic = models.CharField(_("right or service explained"), max_length=24, choices=InformationTopic.choices)
     given_on = models.DateField(_("explained on"))
@@ -331,9 +502,10 @@ class InformationGiven(models.Model):
         return self.get_topic_display()
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(CaseRecord):
     """Her consent to share named categories of data with one body, for a purpose, for a limited time."""
 
+    case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="consents")
     recipient = models.ForeignKey(
         Institution, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="consents"
@@ -366,7 +538,8 @@ class ConsentRecord(models.Model):
         return self.valid_from <= day <= self.valid_until
 
 
-class Referral(models.Model):
+class Referral(CaseRecord):
+    case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="referrals")
     institution = models.ForeignKey(
         Institution, verbose_name=_("referred to"), on_delete=models.PROTECT, related_name="referrals"
@@ -390,13 +563,14 @@ class Referral(models.Model):
         return f"{self._meta.verbose_name} {self.pk}"
 
 
-class Disclosure(AppendOnlyModel):
+class Disclosure(CaseHistory):
     """Append-only log: data about her left the organisation, on which ground.
 
     The legal reason for sharing without consent stays after retention: it is the organisation's
     justification, and the row's check constraint needs a ground.
     """
 
+    case_path = "case"
     append_only_clearable = ("disclosed_by",)
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="disclosures")
@@ -434,7 +608,8 @@ class Disclosure(AppendOnlyModel):
         return f"{self._meta.verbose_name} {self.pk}"
 
 
-class AftercareActivity(models.Model):
+class AftercareActivity(CaseRecord):
+    case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="aftercare")
     kind = models.CharField(_("kind"), max_length=20, choices=AftercareKind.choices)
     held_on = models.DateField(_("date"))
@@ -453,9 +628,10 @@ class AftercareActivity(models.Model):
         return self.get_kind_display()
 
 
-class CtiCourse(models.Model):
+class CtiCourse(CaseRecord):
     """Coordinating counseling by Critical Time Intervention: 9 months in 3 phases of 3 months."""
 
+    case_path = "case"
     case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="cti_course")
     start_on = models.DateField(_("starts on"))
     moved_out_on = models.DateField(_("moved out of the shelter on"), null=True, blank=True)
@@ -477,7 +653,8 @@ class CtiCourse(models.Model):
         return f"{self._meta.verbose_name} {self.case_id}"
 
 
-class CtiGoal(models.Model):
+class CtiGoal(CaseRecord):
+    case_path = "course__case"
     course = models.ForeignKey(CtiCourse, on_delete=models.CASCADE, related_name="goals")
     phase = models.PositiveSmallIntegerField(_("phase"), choices=CtiPhase.choices)
     area = models.CharField(_("area"), max_length=16, choices=CtiArea.choices)
@@ -493,7 +670,8 @@ class CtiGoal(models.Model):
         return self.get_area_display()
 
 
-class CtiReview(models.Model):
+class CtiReview(CaseRecord):
+    case_path = "course__case"
     course = models.ForeignKey(CtiCourse, on_delete=models.CASCADE, related_name="reviews")
     phase = models.PositiveSmallIntegerField(_("phase"), choices=CtiPhase.choices)
     review_on = models.DateField(_("review date"))
@@ -509,10 +687,11 @@ class CtiReview(models.Model):
         return f"{self._meta.verbose_name} {self.review_on:%Y-%m-%d}"
 
 
-class CaseConference(models.Model):
+class CaseConference(CaseRecord):
+    case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="conferences")
     held_at = models.DateTimeField(_("date and time"))
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    place = EncryptedTextField(_("place"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ConferenceStatus.choices, default=ConferenceStatus.SCHEDULED
     )
@@ -533,25 +712,28 @@ class CaseConference(models.Model):
         return f"{self._meta.verbose_name} {self.held_at:%Y-%m-%d}"
 
 
-class ConferenceParticipant(models.Model):
+class ConferenceParticipant(CaseRecord):
+    case_path = "conference__case"
     conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="participants")
     institution = models.ForeignKey(
         Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=200, help_text=_("The professional attending."))
-    role = models.CharField(_("role"), max_length=200, blank=True)
+    # Encrypted: the names and roles of the professionals around her case say who she is in contact with.
+    name = EncryptedTextField(_("name"), help_text=_("The professional attending."))
+    role = EncryptedTextField(_("role"), blank=True)
     present = models.BooleanField(_("present"), default=True)
 
     class Meta:
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
-        ordering = ["institution__name", "name"]
+        ordering = ["institution__name", "id"]
 
     def __str__(self):
         return self.name
 
 
-class FollowUpAction(models.Model):
+class FollowUpAction(CaseRecord):
+    case_path = "conference__case"
     conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="follow_ups")
     description = EncryptedTextField(_("action"))
     institution = models.ForeignKey(

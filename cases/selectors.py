@@ -1,30 +1,31 @@
-"""Reads for case work: querysets scoped to the user first, so that a foreign id is a 404."""
+"""Reads for case work. Lists start from the querysets cases/rules.py scopes to the user, so that a
+foreign id is a 404."""
 
 import datetime as dt
 import json
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
 
-from accounts.enums import Role
-from accounts.roles import has_role
+from cases import rules
 from cases.enums import RISK_QUESTIONS, CtiPhase, RiskLevel, SafetyPlanSection
 from cases.models import (
+    ActionPlan,
     ActionStep,
     ActionStepChange,
-    Case,
     CaseConference,
+    CaseEvent,
     ConsentRecord,
     CtiCourse,
     Need,
     NeedsAssessment,
     RiskAssessment,
     RiskSettings,
+    SafetyPlan,
     SafetyPlanVersion,
 )
 from core import dates
-from core.dates import add_months, end_of_day, months_after_end
+from core.dates import add_months, end_of_day, months_after_end, start_of_day
 from counseling.models import Booking
 
 CTI_PHASE_MONTHS = 3
@@ -37,19 +38,8 @@ DASHBOARD_HORIZON_DAYS = 14
 # Cases
 
 
-def cases_for(user):
-    """Cases the user may see: all for coordinators, her own (lead or other counselor) for a counselor."""
-    qs = Case.objects.select_related("client", "lead_counselor__user__profile")
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if has_role(user, Role.COORDINATOR):
-        return qs
-    own = Case.objects.filter(Q(lead_counselor__user=user) | Q(counselors__user=user)).values("pk")
-    return qs.filter(pk__in=own)
-
-
 def case_list_for(user, *, status=""):
-    qs = cases_for(user).order_by("-opened_on", "-id")
+    qs = rules.cases_for(user).order_by("-opened_on", "-id")
     if status == "open":
         qs = qs.filter(closed_on__isnull=True)
     elif status == "closed":
@@ -60,14 +50,19 @@ def case_list_for(user, *, status=""):
 
 def case_sessions(*, case):
     """Her bookings while the case is open: a case's sessions are not stored twice."""
-    qs = Booking.objects.filter(client_id=case.client_id, start__gte=_start_of_day(case.opened_on))
+    qs = Booking.objects.filter(client_id=case.client_id, start__gte=start_of_day(case.opened_on))
     if case.closed_on:
         qs = qs.filter(start__lt=end_of_day(case.closed_on))
     return qs.select_related("counselor__user__profile", "room").order_by("start")
 
 
-def _start_of_day(day):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+def case_history(*, case):
+    """Opened, closed, reopened, handed over: newest first, with who did it."""
+    return (
+        CaseEvent.objects.filter(case=case)
+        .select_related("by__profile", "lead_before__user__profile", "lead_after__user__profile")
+        .order_by("-at", "-id")
+    )
 
 
 # Needs
@@ -152,6 +147,11 @@ def conference_proposed(*, case, latest=None) -> bool:
 # Safety plan
 
 
+def safety_plan_of(*, case):
+    """The case's safety plan, or None (it is made when the case opens; reading never makes one)."""
+    return SafetyPlan.objects.filter(case=case).first()
+
+
 def safety_plan_sections(plan) -> list[tuple[str, str, str]]:
     """(field, label, text) in the fixed section order."""
     return [(section.value, section.label, getattr(plan, section.value, "")) for section in SafetyPlanSection]
@@ -167,7 +167,7 @@ def safety_plan_as_of(*, plan, day: dt.date):
     )
     if version is None:
         return None, []
-    sections = json.loads(version.sections)
+    sections = json.loads(version.sections) if version.sections else {}  # empty once retention wiped it
     return version, [(s.value, s.label, sections.get(s.value, "")) for s in SafetyPlanSection]
 
 
@@ -176,6 +176,10 @@ def safety_plan_versions(*, plan):
 
 
 # Action plan
+
+
+def action_plan_of(*, case):
+    return ActionPlan.objects.filter(case=case).first()
 
 
 def action_steps_current(*, plan):
@@ -206,7 +210,7 @@ def action_plan_as_of(*, plan, day: dt.date) -> list[dict]:
         steps[change.step_id] = change
     rows = []
     for change in steps.values():
-        if change.kind == "removed":
+        if change.kind == "removed" or not change.snapshot:  # no snapshot once retention wiped it
             continue
         snapshot = json.loads(change.snapshot)
         snapshot["plan_version"] = change.plan_version
@@ -321,13 +325,15 @@ class CtiDashboard:
     horizon_end: dt.date
 
 
-def cti_dashboard(*, today=None) -> CtiDashboard:
-    """Active CTI courses by current phase and the phase changes due within two weeks, in one query."""
+def cti_dashboard(*, user, today=None) -> CtiDashboard:
+    """Active CTI courses of the cases she may see, by current phase, and the phase changes due within two
+    weeks, in one query: a counselor sees her own courses, a coordinator every course."""
     today = today or dates.today()
     horizon = today + dt.timedelta(days=DASHBOARD_HORIZON_DAYS)
     earliest_start = add_months(today, -CTI_PHASE_MONTHS * CTI_PHASES)
     courses = (
-        CtiCourse.objects.filter(start_on__gt=earliest_start, start_on__lte=horizon)
+        CtiCourse.objects.filter(case__in=rules.cases_for(user).values("pk"))
+        .filter(start_on__gt=earliest_start, start_on__lte=horizon)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
         .select_related("case__client", "case__lead_counselor__user__profile")
         .order_by("start_on")
@@ -349,18 +355,6 @@ def cti_dashboard(*, today=None) -> CtiDashboard:
 # Conferences
 
 
-def conferences_for(user):
-    """Conferences of the user's cases, those she is invited to, or all for coordinators."""
-    qs = CaseConference.objects.select_related("case__client", "case__lead_counselor__user")
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if has_role(user, Role.COORDINATOR):
-        return qs
-    own_cases = cases_for(user).values("pk")
-    invited = CaseConference.objects.filter(invited_staff=user).values("pk")
-    return qs.filter(Q(case__in=own_cases) | Q(pk__in=invited))
-
-
 def conference_detail(*, conference):
     return (
         CaseConference.objects.filter(pk=conference.pk)
@@ -376,7 +370,7 @@ def case_panel_counts(*, user, today=None) -> dict:
     today = today or dates.today()
     latest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id")
     rows = (
-        cases_for(user)
+        rules.cases_for(user)
         .filter(closed_on__isnull=True)
         .annotate(
             latest_level=Subquery(latest.values("level")[:1]),

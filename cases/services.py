@@ -1,18 +1,22 @@
-"""Writes for case work. Every function is keyword-only, validates, and raises ValidationError on bad input
-without saving anything."""
+"""Writes for case work. Every function is keyword-only, asks the same rule as the page (cases/rules.py),
+validates, writes its audit entry, and raises ValidationError (or PermissionDenied) without saving
+anything. `request`, when a page or the admin calls, only lends the audit entry its address."""
 
 import datetime as dt
 import json
+from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
-from accounts.roles import has_role
-from cases import selectors
+from audit.enums import AuditAction
+from audit.services import audit_record, audit_record_many
+from cases import rules, selectors
 from cases.enums import (
     RISK_QUESTION_CODES,
+    CaseEventKind,
+    CaseOutcome,
     DataCategory,
     DisclosureFormat,
     NeedArea,
@@ -28,7 +32,9 @@ from cases.models import (
     ActionStepChange,
     AftercareActivity,
     Case,
+    CaseClosedError,
     CaseConference,
+    CaseEvent,
     ConferenceParticipant,
     ConsentRecord,
     CtiCourse,
@@ -58,11 +64,44 @@ def _stale_error():
     )
 
 
+def _require(by, perm, obj):
+    """The page's own rule, asked again here, so the admin, a command or a test meet it too."""
+    if by is not None and by.has_perm(perm, obj):
+        return
+    case = obj if isinstance(obj, Case) else getattr(obj, "case", None)
+    if case is not None and case.closed_on is not None:
+        raise CaseClosedError()
+    raise PermissionDenied(_("You may not do this in this case."))
+
+
+def _audit(by, action, obj, detail, request=None):
+    audit_record(actor=by, action=action, obj=obj, request=request, detail=detail)
+
+
+def _date_check(day, field, message=None):
+    if day is not None and not dates.is_sensible_date(day):
+        raise ValidationError({field: ValidationError(message or _("Enter a real date."), code="date_out_of_range")})
+
+
+def record_viewed(*, by, obj, detail, request=None) -> None:
+    """Reading survivor data is audited like changing it: every page of a case calls this once."""
+    _audit(by, AuditAction.VIEW, obj, detail, request)
+
+
+def records_listed(*, by, objects, detail, request=None) -> None:
+    audit_record_many(actor=by, action=AuditAction.VIEW, objects=objects, request=request, detail=detail)
+
+
 # Cases
 
 
 @transaction.atomic
-def case_open(*, client, lead_counselor, opened_on, by, counselors=(), risk_review_weeks=None) -> Case:
+def case_open(*, client, lead_counselor, opened_on, by, counselors=(), risk_review_weeks=None, request=None) -> Case:
+    if not by.has_perm("cases.add_case") or not rules.clients_for_new_case(by).filter(pk=client.pk).exists():
+        raise PermissionDenied(_("You may not open a case for this client."))
+    _date_check(opened_on, "opened_on")
+    if opened_on > dates.today():
+        raise ValidationError({"opened_on": ValidationError(_("A case cannot open in the future."), code="future")})
     if Case.objects.filter(client=client, closed_on__isnull=True).exists():
         raise ValidationError(_("This client already has an open case."), code="open_case_exists")
     case = Case.objects.create(
@@ -77,25 +116,153 @@ def case_open(*, client, lead_counselor, opened_on, by, counselors=(), risk_revi
         case.counselors.set(others)
     SafetyPlan.objects.create(case=case)
     ActionPlan.objects.create(case=case)
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.OPENED,
+        at=dates.now(),
+        by=by,
+        on=opened_on,
+        lead_after=lead_counselor,
+        coworkers_after=sorted(c.pk for c in others),
+    )
+    _audit(by, AuditAction.CREATE, case, "case opened", request)
     return case
 
 
-def case_close(*, case, closed_on, by) -> Case:
+@transaction.atomic
+def case_close(*, case, closed_on, outcome, reason, by, request=None) -> Case:
+    """Closing freezes every record of the case until a coordinator or its lead counselor reopens it."""
+    case = Case.objects.select_for_update().select_related("lead_counselor").get(pk=case.pk)
     if case.closed_on:
         raise ValidationError(_("This case is already closed."), code="closed")
+    _require(by, "cases.close_case", case)
+    _date_check(closed_on, "closed_on")
     if closed_on < case.opened_on:
-        raise ValidationError(_("A case cannot close before it was opened."), code="close_before_open")
-    case.closed_on = closed_on
-    case.save(update_fields=["closed_on"])
+        raise ValidationError(
+            {"closed_on": ValidationError(_("A case cannot close before it was opened."), code="close_before_open")}
+        )
+    if closed_on > dates.today():
+        raise ValidationError({"closed_on": ValidationError(_("A case cannot close in the future."), code="future")})
+    if outcome not in CaseOutcome.values:
+        raise ValidationError({"outcome": ValidationError(_("Choose how the case ended."), code="outcome_required")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ValidationError(_("Say why the case is closed."), code="reason_required")})
+    case.closed_on, case.outcome, case.closure_reason = closed_on, outcome, reason
+    case.save(update_fields=["closed_on", "outcome", "closure_reason"])
+    CaseEvent.objects.create(
+        case=case, kind=CaseEventKind.CLOSED, at=dates.now(), by=by, on=closed_on, outcome=outcome, reason=reason
+    )
+    _audit(by, AuditAction.CHANGE, case, "case closed", request)
     return case
+
+
+@transaction.atomic
+def case_reopen(*, case, reason, by, request=None) -> Case:
+    """A reasoned, logged step: the reopening is written to the case's history before the case opens."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.closed_on is None:
+        raise ValidationError(_("This case is open."), code="open")
+    if not by.has_perm("cases.reopen_case", case):
+        raise PermissionDenied(_("Only a coordinator or the case's lead counselor may reopen it."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ValidationError(_("Say why the case is reopened."), code="reason_required")})
+    CaseEvent.objects.create(
+        case=case, kind=CaseEventKind.REOPENED, at=dates.now(), by=by, on=dates.today(), reason=reason
+    )
+    case.closed_on, case.outcome, case.closure_reason = None, "", ""
+    case.save(update_fields=["closed_on", "outcome", "closure_reason"])
+    _audit(by, AuditAction.CHANGE, case, "case reopened", request)
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, case, lead_counselor, counselors, reason, by, request=None) -> Case:
+    """A coordinator hands a case over: a new lead counselor, other co-workers, or both. The reason and
+    who worked on it before and after go to the case's history, and whoever joins it is told."""
+    case = Case.objects.select_for_update().select_related("lead_counselor").get(pk=case.pk)
+    _require(by, "cases.reassign_case", case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Say why the case is handed over."), code="reason_required")}
+        )
+    if not lead_counselor.active:
+        raise ValidationError(
+            {"lead_counselor": ValidationError(_("This counselor is not active."), code="inactive_counselor")}
+        )
+    lead_before = case.lead_counselor
+    before = sorted(case.counselors.values_list("pk", flat=True))
+    after = sorted({counselor.pk for counselor in counselors} - {lead_counselor.pk})
+    if lead_before.pk == lead_counselor.pk and before == after:
+        raise ValidationError(
+            _("Nothing changed: choose another lead counselor or other co-workers."), code="unchanged"
+        )
+    case.lead_counselor = lead_counselor
+    case.save(update_fields=["lead_counselor"])
+    case.counselors.set(after)
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.REASSIGNED,
+        at=dates.now(),
+        by=by,
+        on=dates.today(),
+        reason=reason,
+        lead_before=lead_before,
+        lead_after=lead_counselor,
+        coworkers_before=before,
+        coworkers_after=after,
+    )
+    joined = set(after) - set(before)
+    if lead_counselor.pk != lead_before.pk:
+        joined.add(lead_counselor.pk)
+    if joined:
+        from cases import tasks
+
+        transaction.on_commit(
+            partial(tasks.case_handover_notify.enqueue, case_id=case.pk, counselor_ids=sorted(joined))
+        )
+    _audit(by, AuditAction.CHANGE, case, "case handed over", request)
+    return case
+
+
+def case_handover_notify(*, case_id: int, counselor_ids: list[int]) -> int:
+    """Tell each counselor who joined a case. The message names the case's number only: no alias, nothing
+    about her, because email leaves the organisation's systems."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.urls import reverse
+    from django.utils import translation
+
+    from counseling.models import CounselorProfile
+
+    sent = 0
+    url = settings.WAGTAILADMIN_BASE_URL + reverse("cases:case_detail", args=[case_id])
+    for counselor in CounselorProfile.objects.filter(pk__in=counselor_ids).select_related("user__profile"):
+        user = counselor.user
+        if not user.email or not user.is_active:
+            continue
+        language = getattr(getattr(user, "profile", None), "preferred_language", None) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            subject = _("A case was handed over to you")
+            body = _("A coordinator handed case %(number)s over to you. It is on your caseload now:\n%(url)s") % {
+                "number": case_id,
+                "url": url,
+            }
+        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
+        sent += 1
+    return sent
 
 
 # Needs
 
 
 @transaction.atomic
-def needs_assessment_record(*, case, assessed_on, needs: dict, by) -> NeedsAssessment:
+def needs_assessment_record(*, case, assessed_on, needs: dict, by, request=None) -> NeedsAssessment:
     """`needs` maps each NeedArea value to (level, notes); a new assessment keeps the old ones as history."""
+    _require(by, "cases.change_case", case)
+    _date_check(assessed_on, "assessed_on")
     unknown = set(needs) - set(NeedArea.values)
     if unknown:
         raise ValidationError(_("Unknown area of need."), code="unknown_area")
@@ -112,6 +279,7 @@ def needs_assessment_record(*, case, assessed_on, needs: dict, by) -> NeedsAsses
         )
         for area in NeedArea.values
     )
+    _audit(by, AuditAction.CREATE, assessment, "needs assessment", request)
     return assessment
 
 
@@ -119,7 +287,11 @@ def needs_assessment_record(*, case, assessed_on, needs: dict, by) -> NeedsAsses
 
 
 @transaction.atomic
-def risk_assessment_record(*, case, assessed_on, answers: dict[str, bool], by, notes="") -> RiskAssessment:
+def risk_assessment_record(
+    *, case, assessed_on, answers: dict[str, bool], by, notes="", request=None
+) -> RiskAssessment:
+    _require(by, "cases.change_case", case)
+    _date_check(assessed_on, "assessed_on")
     if set(answers) != RISK_QUESTION_CODES:
         raise ValidationError(_("Answer every question of the risk checklist."), code="incomplete")
     if assessed_on > dates.today():
@@ -139,6 +311,7 @@ def risk_assessment_record(*, case, assessed_on, answers: dict[str, bool], by, n
     RiskAnswer.objects.bulk_create(
         RiskAnswer(assessment=assessment, question=code, answer=bool(value)) for code, value in answers.items()
     )
+    _audit(by, AuditAction.CREATE, assessment, "risk assessment", request)
     return assessment
 
 
@@ -146,11 +319,14 @@ def risk_assessment_record(*, case, assessed_on, answers: dict[str, bool], by, n
 
 
 @transaction.atomic
-def safety_plan_save(*, case, sections: dict[str, str], expected_version: int, by, now=None) -> SafetyPlan:
+def safety_plan_save(
+    *, case, sections: dict[str, str], expected_version: int, by, now=None, request=None
+) -> SafetyPlan:
     """Save the plan if nobody saved it since `expected_version` was read, and keep this state as a version.
 
     `now` is for demo data that tells a plan's history; people always save at the present moment.
     """
+    _require(by, "cases.change_case", case)
     plan, _created = SafetyPlan.objects.get_or_create(case=case)
     plan = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.version != expected_version:
@@ -176,6 +352,7 @@ def safety_plan_save(*, case, sections: dict[str, str], expected_version: int, b
         saved_at=now,
         saved_by=by,
     )
+    _audit(by, AuditAction.CHANGE, plan, f"safety plan v{plan.version}", request)
     return plan
 
 
@@ -202,6 +379,7 @@ def _step_snapshot(step) -> str:
 
 
 def _step_validate(fields):
+    _date_check(fields.get("due_on"), "due_on")
     if fields.get("owner") == StepOwner.OTHER_BODY and not fields.get("owner_institution"):
         raise ValidationError(
             {
@@ -228,7 +406,8 @@ def _plan_lock(plan, expected_version, by, now):
 
 
 @transaction.atomic
-def action_step_add(*, case, expected_version: int, by, **fields) -> ActionStep:
+def action_step_add(*, case, expected_version: int, by, request=None, **fields) -> ActionStep:
+    _require(by, "cases.change_case", case)
     _step_validate(fields)
     now = dates.now()
     plan, _created = ActionPlan.objects.get_or_create(case=case)
@@ -243,11 +422,13 @@ def action_step_add(*, case, expected_version: int, by, **fields) -> ActionStep:
         changed_at=now,
         changed_by=by,
     )
+    _audit(by, AuditAction.CREATE, step, "action step added", request)
     return step
 
 
 @transaction.atomic
-def action_step_change(*, step, expected_version: int, by, **fields) -> ActionStep:
+def action_step_change(*, step, expected_version: int, by, request=None, **fields) -> ActionStep:
+    _require(by, "cases.change_case", step.plan.case)
     if step.removed_at:
         raise ValidationError(_("This step was removed from the plan."), code="removed")
     _step_validate(fields)
@@ -268,25 +449,28 @@ def action_step_change(*, step, expected_version: int, by, **fields) -> ActionSt
         changed_at=now,
         changed_by=by,
     )
+    _audit(by, AuditAction.CHANGE, step, "action step changed", request)
     return step
 
 
 @transaction.atomic
-def action_step_remove(*, step, expected_version: int, by) -> ActionStep:
+def action_step_remove(*, step, expected_version: int, by, request=None) -> ActionStep:
+    _require(by, "cases.change_case", step.plan.case)
     if step.removed_at:
         raise ValidationError(_("This step was removed from the plan."), code="removed")
     now = dates.now()
-    plan = _plan_lock(step.plan, expected_version, by, now)
+    _plan = _plan_lock(step.plan, expected_version, by, now)
     step.removed_at = now
     step.save(update_fields=["removed_at"])
     ActionStepChange.objects.create(
         step=step,
-        plan_version=plan.version,
+        plan_version=_plan.version,
         kind=StepChangeKind.REMOVED,
         snapshot=_step_snapshot(step),
         changed_at=now,
         changed_by=by,
     )
+    _audit(by, AuditAction.DELETE, step, "action step removed", request)
     return step
 
 
@@ -294,12 +478,16 @@ def action_step_remove(*, step, expected_version: int, by) -> ActionStep:
 
 
 @transaction.atomic
-def information_record(*, case, topics, given_on, by, notes="") -> list[InformationGiven]:
+def information_record(*, case, topics, given_on, by, notes="", request=None) -> list[InformationGiven]:
+    _require(by, "cases.change_case", case)
+    _date_check(given_on, "given_on")
     if not topics:
         raise ValidationError(_("Choose at least one right or service that was explained."), code="no_topic")
-    return InformationGiven.objects.bulk_create(
+    rows = InformationGiven.objects.bulk_create(
         InformationGiven(case=case, topic=topic, given_on=given_on, notes=notes, given_by=by) for topic in topics
     )
+    _audit(by, AuditAction.CHANGE, case, "information given", request)
+    return rows
 
 
 # Consent and disclosure
@@ -312,13 +500,19 @@ def _categories_check(categories):
         raise ValidationError(_("Unknown category of data."), code="unknown_category")
 
 
-def consent_record(*, case, recipient, categories, purpose, given_how, valid_from, valid_until, by) -> ConsentRecord:
+@transaction.atomic
+def consent_record(
+    *, case, recipient, categories, purpose, given_how, valid_from, valid_until, by, request=None
+) -> ConsentRecord:
+    _require(by, "cases.change_case", case)
     _categories_check(categories)
+    _date_check(valid_from, "valid_from")
+    _date_check(valid_until, "valid_until")
     if valid_until < valid_from:
         raise ValidationError(_("A consent cannot end before it starts."), code="until_before_from")
     if not purpose.strip():
         raise ValidationError(_("Say for what purpose she agreed to share her data."), code="purpose_required")
-    return ConsentRecord.objects.create(
+    consent = ConsentRecord.objects.create(
         case=case,
         recipient=recipient,
         categories=sorted(set(categories)),
@@ -328,23 +522,29 @@ def consent_record(*, case, recipient, categories, purpose, given_how, valid_fro
         valid_until=valid_until,
         recorded_by=by,
     )
+    _audit(by, AuditAction.CREATE, consent, "consent recorded", request)
+    return consent
 
 
-def consent_withdraw(*, consent, withdrawn_on, by) -> ConsentRecord:
+@transaction.atomic
+def consent_withdraw(*, consent, withdrawn_on, by, request=None) -> ConsentRecord:
+    _require(by, "cases.change_case", consent.case)
+    _date_check(withdrawn_on, "withdrawn_on")
     if consent.withdrawn_on:
         raise ValidationError(_("This consent was already withdrawn."), code="withdrawn")
     if withdrawn_on < consent.valid_from:
         withdrawn_on = consent.valid_from
     consent.withdrawn_on = withdrawn_on
     consent.save(update_fields=["withdrawn_on"])
+    _audit(by, AuditAction.CHANGE, consent, "consent withdrawn", request)
     return consent
 
 
 def disclosure_ground(*, case, recipient, categories, by, override_reason="", on=None):
     """Consent or override: returns (consent, override_reason) or raises ValidationError.
 
-    The one gate for summaries and referrals. A valid consent always wins; without one, only a coordinator
-    may share, and only with a legal reason that is recorded.
+    The one gate for summaries, minutes and referrals. A valid consent always wins; without one, only a
+    coordinator may share, and only with a legal reason that is recorded.
     """
     _categories_check(categories)
     consent = selectors.consent_covering(case=case, recipient=recipient, categories=categories, on=on)
@@ -359,17 +559,20 @@ def disclosure_ground(*, case, recipient, categories, by, override_reason="", on
             ),
             code="no_consent",
         )
-    if not has_role(by, Role.COORDINATOR):
+    if not by.has_perm("cases.override_consent", case):
         raise ValidationError(_("Only a coordinator may share data without her consent."), code="override_not_allowed")
     return None, override_reason
 
 
 @transaction.atomic
-def disclosure_record(*, case, recipient, categories, format, by, override_reason="", referral=None) -> Disclosure:
+def disclosure_record(
+    *, case, recipient, categories, format, by, override_reason="", referral=None, request=None
+) -> Disclosure:
+    _require(by, "cases.change_case", case)
     consent, reason = disclosure_ground(
         case=case, recipient=recipient, categories=categories, by=by, override_reason=override_reason
     )
-    return Disclosure.objects.create(
+    disclosure = Disclosure.objects.create(
         case=case,
         recipient=recipient,
         categories=sorted(set(categories)),
@@ -379,13 +582,17 @@ def disclosure_record(*, case, recipient, categories, format, by, override_reaso
         referral=referral,
         disclosed_by=by,
     )
+    _audit(by, AuditAction.DISCLOSE, disclosure, f"{format} to institution {recipient.pk}", request)
+    return disclosure
 
 
 # Referrals
 
 
 @transaction.atomic
-def referral_send(*, case, institution, categories, reason, sent_on, by, override_reason="") -> Referral:
+def referral_send(*, case, institution, categories, reason, sent_on, by, override_reason="", request=None) -> Referral:
+    _require(by, "cases.change_case", case)
+    _date_check(sent_on, "sent_on")
     if not reason.strip():
         raise ValidationError(_("Say why she is referred."), code="reason_required")
     # Check the ground before anything is written, so that a refusal leaves no referral behind.
@@ -406,26 +613,35 @@ def referral_send(*, case, institution, categories, reason, sent_on, by, overrid
         by=by,
         override_reason=override_reason,
         referral=referral,
+        request=request,
     )
     return referral
 
 
-def referral_update(*, referral, status, outcome, by) -> Referral:
+@transaction.atomic
+def referral_update(*, referral, status, outcome, by, request=None) -> Referral:
+    _require(by, "cases.change_case", referral.case)
     if status not in ReferralStatus.values:
         raise ValidationError(_("Unknown referral status."), code="unknown_status")
     referral.status = status
     referral.outcome = outcome
     referral.save(update_fields=["status", "outcome", "updated_at"])
+    _audit(by, AuditAction.CHANGE, referral, "referral status", request)
     return referral
 
 
 # Aftercare
 
 
-def aftercare_record(*, case, kind, held_on, by, duration_minutes=None, notes="") -> AftercareActivity:
-    return AftercareActivity.objects.create(
+@transaction.atomic
+def aftercare_record(*, case, kind, held_on, by, duration_minutes=None, notes="", request=None) -> AftercareActivity:
+    _require(by, "cases.change_case", case)
+    _date_check(held_on, "held_on")
+    activity = AftercareActivity.objects.create(
         case=case, kind=kind, held_on=held_on, duration_minutes=duration_minutes, notes=notes, recorded_by=by
     )
+    _audit(by, AuditAction.CREATE, activity, "aftercare activity", request)
+    return activity
 
 
 # CTI
@@ -468,8 +684,12 @@ def cti_window_check(*, start_on, moved_out_on=None, moved_in_on=None, extension
 
 @transaction.atomic
 def cti_course_save(
-    *, case, start_on, by, moved_out_on=None, moved_in_on=None, extension_reason="", ended_on=None
+    *, case, start_on, by, moved_out_on=None, moved_in_on=None, extension_reason="", ended_on=None, request=None
 ) -> CtiCourse:
+    _require(by, "cases.change_case", case)
+    for name, day in (("start_on", start_on), ("moved_out_on", moved_out_on), ("moved_in_on", moved_in_on)):
+        _date_check(day, name)
+    _date_check(ended_on, "ended_on")
     cti_window_check(
         start_on=start_on, moved_out_on=moved_out_on, moved_in_on=moved_in_on, extension_reason=extension_reason
     )
@@ -477,7 +697,7 @@ def cti_course_save(
         raise ValidationError(
             {"ended_on": ValidationError(_("The course cannot end before it starts."), code="end_before_start")}
         )
-    course, _created = CtiCourse.objects.update_or_create(
+    course, created = CtiCourse.objects.update_or_create(
         case=case,
         defaults={
             "start_on": start_on,
@@ -487,7 +707,7 @@ def cti_course_save(
             "ended_on": ended_on,
         },
     )
-    if _created:
+    if created:
         # Default review dates at the end of each phase; counselors add more when needed.
         CtiReview.objects.bulk_create(
             CtiReview(
@@ -497,69 +717,114 @@ def cti_course_save(
             )
             for number in range(1, selectors.CTI_PHASES + 1)
         )
+    _audit(by, AuditAction.CREATE if created else AuditAction.CHANGE, course, "CTI course", request)
     return course
 
 
-def cti_goal_add(*, course, phase, area, goal, by) -> CtiGoal:
+@transaction.atomic
+def cti_goal_add(*, course, phase, area, goal, by, request=None) -> CtiGoal:
+    _require(by, "cases.change_case", course.case)
     if not goal.strip():
         raise ValidationError({"goal": ValidationError(_("Describe the goal."), code="goal_required")})
-    return CtiGoal.objects.create(course=course, phase=phase, area=area, goal=goal)
+    added = CtiGoal.objects.create(course=course, phase=phase, area=area, goal=goal)
+    _audit(by, AuditAction.CREATE, added, "CTI goal", request)
+    return added
 
 
-def cti_goal_status_set(*, goal, status, by) -> CtiGoal:
+@transaction.atomic
+def cti_goal_status_set(*, goal, status, by, request=None) -> CtiGoal:
+    _require(by, "cases.change_case", goal.course.case)
     goal.status = status
     goal.save(update_fields=["status"])
+    _audit(by, AuditAction.CHANGE, goal, "CTI goal status", request)
     return goal
 
 
-def cti_review_add(*, course, phase, review_on, by, held=False, notes="") -> CtiReview:
+@transaction.atomic
+def cti_review_add(*, course, phase, review_on, by, held=False, notes="", request=None) -> CtiReview:
+    _require(by, "cases.change_case", course.case)
+    _date_check(review_on, "review_on")
     if review_on < course.start_on:
         raise ValidationError(
             {"review_on": ValidationError(_("A review cannot come before the course starts."), code="early")}
         )
-    return CtiReview.objects.create(course=course, phase=phase, review_on=review_on, held=held, notes=notes)
+    review = CtiReview.objects.create(course=course, phase=phase, review_on=review_on, held=held, notes=notes)
+    _audit(by, AuditAction.CREATE, review, "CTI review", request)
+    return review
 
 
 # Case conferences
 
 
 @transaction.atomic
-def conference_schedule(*, case, held_at, by, place="", agenda="", invited_staff=(), status=None) -> CaseConference:
+def conference_schedule(
+    *, case, held_at, by, place="", agenda="", decisions="", invited_staff=(), status=None, request=None
+) -> CaseConference:
+    _require(by, "cases.change_case", case)
+    _date_check(dates.local_date(held_at), "held_at")
     conference = CaseConference.objects.create(
-        case=case, held_at=held_at, place=place, agenda=agenda, created_by=by, **({"status": status} if status else {})
+        case=case,
+        held_at=held_at,
+        place=place,
+        agenda=agenda,
+        decisions=decisions,
+        created_by=by,
+        **({"status": status} if status else {}),
     )
     if invited_staff:
         conference.invited_staff.set(invited_staff)
+    _audit(by, AuditAction.CREATE, conference, "case conference", request)
     return conference
 
 
-def conference_update(*, conference, by, **fields) -> CaseConference:
-    allowed = {"held_at", "place", "status", "agenda", "decisions"}
+CONFERENCE_FIELDS = {"held_at", "place", "status", "agenda", "decisions"}
+
+
+@transaction.atomic
+def conference_update(*, conference, by, invited_staff=None, request=None, **fields) -> CaseConference:
+    _require(by, "cases.change_caseconference", conference)
+    if set(fields) - CONFERENCE_FIELDS:
+        raise ValidationError(_("Unknown field."), code="unknown_field")
+    if "held_at" in fields:
+        _date_check(dates.local_date(fields["held_at"]), "held_at")
     for name, value in fields.items():
-        if name not in allowed:
-            raise ValidationError(_("Unknown field."), code="unknown_field")
         setattr(conference, name, value)
     conference.save(update_fields=list(fields))
+    if invited_staff is not None:
+        conference.invited_staff.set(invited_staff)
+    _audit(by, AuditAction.CHANGE, conference, "case conference", request)
     return conference
 
 
-def conference_participant_add(*, conference, institution, name, by, role="", present=True):
+@transaction.atomic
+def conference_participant_add(*, conference, institution, name, by, role="", present=True, request=None):
+    _require(by, "cases.change_caseconference", conference)
     if not name.strip():
         raise ValidationError({"name": ValidationError(_("Name the participant."), code="name_required")})
-    return ConferenceParticipant.objects.create(
+    participant = ConferenceParticipant.objects.create(
         conference=conference, institution=institution, name=name, role=role, present=present
     )
+    _audit(by, AuditAction.CHANGE, conference, "participant added", request)
+    return participant
 
 
-def follow_up_add(*, conference, description, institution, due_on, by) -> FollowUpAction:
+@transaction.atomic
+def follow_up_add(*, conference, description, institution, due_on, by, request=None) -> FollowUpAction:
+    _require(by, "cases.change_caseconference", conference)
+    _date_check(due_on, "due_on")
     if not description.strip():
         raise ValidationError({"description": ValidationError(_("Describe the action."), code="description_required")})
-    return FollowUpAction.objects.create(
+    action = FollowUpAction.objects.create(
         conference=conference, description=description, institution=institution, due_on=due_on
     )
+    _audit(by, AuditAction.CHANGE, conference, "follow-up added", request)
+    return action
 
 
-def follow_up_mark_done(*, action, done, by) -> FollowUpAction:
+@transaction.atomic
+def follow_up_mark_done(*, action, done, by, request=None) -> FollowUpAction:
+    _require(by, "cases.change_caseconference", action.conference)
     action.done = done
     action.save(update_fields=["done"])
+    _audit(by, AuditAction.CHANGE, action.conference, "follow-up status", request)
     return action

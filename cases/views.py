@@ -1,21 +1,26 @@
+"""Pages of case work. Thin: one generic screen (CaseScreen) loads the case scoped to the user, asks the
+rules, shows the form when she may use it and hands what she sent to one service; the services write
+the records and their audit entries."""
+
 import json
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views import View
 
-from audit.enums import AuditAction
-from audit.services import audit_record, audit_record_many
-from cases import forms, selectors, services
+from cases import forms, rules, selectors, services
 from cases.enums import DataCategory, DisclosureFormat, SafetyPlanSection
 from cases.models import (
-    ActionPlan,
     ActionStep,
     AftercareActivity,
     ConsentRecord,
@@ -26,44 +31,168 @@ from cases.models import (
     InformationGiven,
     NeedsAssessment,
     Referral,
-    SafetyPlan,
 )
 from cases.services import STEP_FIELDS
 from core import dates
 
 
-def _audit(request, action, obj, detail):
-    audit_record(actor=request.user, action=action, obj=obj, request=request, detail=detail)
-
-
-def _case(request, pk, perm="cases.view_case"):
-    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
-    if not request.user.has_perm(perm, case):
-        raise Http404
-    return case
-
-
-def case_view(perm="cases.view_case"):
-    """Load the case scoped to the user (a foreign id is a 404) and pass it on instead of its id."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, pk, *args, **kwargs):
-            return view(request, _case(request, pk, perm), *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _attempt(form, func):
-    """Run a service; its ValidationError lands on the form and nothing is saved."""
-    try:
-        return func()
-    except ValidationError as error:
+def form_error(form, error: ValidationError) -> None:
+    """A service's refusal onto the form: on the field it names when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
         form.add_error(None, error)
+
+
+def _errors_text(form) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+class CaseScreen(View):
+    """One screen of a case, in the manner of pretalx's CRUDView with its permission and logging mixins.
+
+    The URL names the case (or a conference of it), looked up in the user's own queryset so a foreign id
+    is a 404. `view_perm` decides whether she sees the screen, `change_perm` whether its form is shown and
+    accepted; both include the case's state, so a closed case shows no form and a form sent to it anyway
+    is refused with the reason. Saving is one service call (`save`), which also writes the audit entry;
+    the reading of the screen is audited once in `get`. The success message and the redirect follow.
+
+    A POST-only action (`http_method_names = ["post"]`) of a screen inherits the screen: when its form has
+    errors, the screen is shown again with that form, or, for a one-button action, its errors become a
+    message on the screen it came from.
+    """
+
+    template_name = None
+    form_class = None
+    form_name = "form"
+    view_perm = "cases.view_case"
+    change_perm = "cases.change_case"
+    audit_detail = ""
+    success_message = None
+    success_url_name = None
+    errors_as_message = False
+    # A screen that is only its form (a new risk assessment, a step to change) sends someone who may
+    # read but not change the case back to the case's page, with the reason.
+    form_only = False
+
+    # Loading and rules
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.case = self.get_case()
+        if not request.user.has_perm(self.view_perm, self.permission_object):
+            raise Http404
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_case(self):
+        return get_object_or_404(rules.cases_for(self.request.user), pk=self.kwargs["pk"])
+
+    @property
+    def permission_object(self):
+        return self.case
+
+    def get_object(self):
         return None
+
+    @cached_property
+    def may_change(self) -> bool:
+        return self.request.user.has_perm(self.change_perm, self.permission_object)
+
+    # Forms
+
+    def get_form_kwargs(self) -> dict:
+        return {}
+
+    def get_form(self, data=None):
+        if self.form_class is None or not self.may_change:
+            return None
+        return self.form_class(data, **self.get_form_kwargs())
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def service_kwargs(self) -> dict:
+        return {"by": self.request.user, "request": self.request}
+
+    # Answers
+
+    def other_forms(self) -> dict:
+        """The screen's other forms, unbound, shown next to its own when she may change the case."""
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        if self.form_only and not self.may_change:
+            return self.refuse()
+        services.record_viewed(by=request.user, obj=self.audited_object(), detail=self.audit_detail, request=request)
+        return self.render(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        if self.form_class is None or not self.may_change:
+            return self.refuse()
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                saved = self.save(form)
+            except ValidationError as error:
+                form_error(form, error)
+            else:
+                return self.form_saved(saved)
+        if self.errors_as_message:
+            messages.error(request, _errors_text(form))
+            return redirect(self.next_url() or self.page_url())
+        return self.render(form)
+
+    def form_saved(self, saved):
+        message = self.get_success_message(saved)
+        if message:
+            messages.success(self.request, message)
+        return redirect(self.get_success_url(saved))
+
+    def refuse(self):
+        reason = rules.why_refused(self.request.user, self.case)
+        if reason is None:
+            raise Http404
+        messages.error(self.request, reason)
+        return redirect(self.page_url())
+
+    def audited_object(self):
+        return self.object if self.object is not None else self.case
+
+    def get_success_message(self, saved) -> str:
+        return str(self.success_message or "")
+
+    def next_url(self):
+        url = self.request.POST.get("next") or self.request.GET.get("next")
+        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={self.request.get_host()}):
+            return url
+        return None
+
+    def page_url(self) -> str:
+        name = self.success_url_name or self.request.resolver_match.view_name
+        return reverse(name, kwargs={"pk": self.kwargs["pk"]})
+
+    def get_success_url(self, saved) -> str:
+        return self.next_url() or self.page_url()
+
+    def get_context_data(self, **kwargs) -> dict:
+        return kwargs
+
+    def render(self, form, status=200):
+        context = {
+            "case": self.case,
+            "may_change": self.may_change,
+            "reopen_allowed": self.request.user.has_perm("cases.reopen_case", self.case),
+            self.form_name: form,
+        }
+        if self.may_change:
+            for name, other in self.other_forms().items():
+                context.setdefault(name, other)
+        return render(self.request, self.template_name, self.get_context_data(**context), status=status)
 
 
 # Cases
@@ -80,7 +209,7 @@ def case_list(request):
     for case in cases:
         case.latest_risk = case.risk_history[0] if case.risk_history else None
         case.risk_overdue = case.latest_risk is not None and case.latest_risk.next_due_on < today
-    audit_record_many(actor=request.user, action=AuditAction.VIEW, objects=cases, request=request, detail="case list")
+    services.records_listed(by=request.user, objects=cases, detail="case list", request=request)
     return render(
         request,
         "cases/case_list.html",
@@ -101,328 +230,344 @@ def case_create(request):
     form = forms.CaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        case = _attempt(
-            form,
-            lambda: services.case_open(
+        try:
+            case = services.case_open(
                 client=data["client"],
                 lead_counselor=data["lead_counselor"],
                 counselors=data["counselors"],
                 opened_on=data["opened_on"],
                 risk_review_weeks=data["risk_review_weeks"],
                 by=request.user,
-            ),
-        )
-        if case:
-            _audit(request, AuditAction.CREATE, case, "case opened")
+                request=request,
+            )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
             messages.success(request, _("The case was opened."))
             return redirect("cases:case_detail", pk=case.pk)
     return render(request, "cases/case_form.html", {"form": form})
 
 
-@case_view()
-def case_detail(request, case):
-    latest_risk = selectors.risk_latest(case=case)
-    today = dates.today()
-    sessions = list(selectors.case_sessions(case=case))
-    _audit(request, AuditAction.VIEW, case, "case detail")
-    return render(
-        request,
-        "cases/case_detail.html",
-        {
-            "case": case,
+class CaseDetail(CaseScreen):
+    template_name = "cases/case_detail.html"
+    audit_detail = "case detail"
+
+    def get_context_data(self, **kwargs):
+        case = self.case
+        latest_risk = selectors.risk_latest(case=case)
+        return {
+            **kwargs,
             "counselors": list(case.counselors.select_related("user__profile")),
-            "sessions": sessions,
+            "sessions": list(selectors.case_sessions(case=case)),
             "latest_risk": latest_risk,
-            "risk_overdue": latest_risk is not None and latest_risk.next_due_on < today,
-            "propose_conference": selectors.conference_proposed(case=case, latest=latest_risk),
-            "close_form": forms.CaseCloseForm(initial={"closed_on": today}),
-            "may_change": request.user.has_perm("cases.change_case", case),
-        },
-    )
+            "risk_overdue": latest_risk is not None and latest_risk.next_due_on < dates.today(),
+            "propose_conference": case.closed_on is None
+            and selectors.conference_proposed(case=case, latest=latest_risk),
+            "may_close": self.request.user.has_perm("cases.close_case", case),
+            "history": list(selectors.case_history(case=case)),
+        }
 
 
-@require_POST
-@case_view("cases.change_case")
-def case_close(request, case):
-    form = forms.CaseCloseForm(request.POST)
-    if form.is_valid() and _attempt(
-        form, lambda: services.case_close(case=case, closed_on=form.cleaned_data["closed_on"], by=request.user)
-    ):
-        _audit(request, AuditAction.CHANGE, case, "case closed")
-        messages.success(request, _("The case was closed."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("cases:case_detail", pk=case.pk)
+class CaseClose(CaseScreen):
+    """Closing asks for the outcome, a reason and a confirmation that the case becomes read-only."""
+
+    template_name = "cases/case_close.html"
+    form_class = forms.CaseCloseForm
+    form_only = True
+    change_perm = "cases.close_case"
+    audit_detail = "case close form"
+    success_message = gettext_lazy("The case was closed. It is read-only until it is reopened.")
+    success_url_name = "cases:case_detail"
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.case_close(
+            case=self.case,
+            closed_on=data["closed_on"],
+            outcome=data["outcome"],
+            reason=data["reason"],
+            **self.service_kwargs(),
+        )
+
+    def refuse(self):
+        if self.case.closed_on is not None:
+            messages.error(self.request, _("This case is already closed."))
+            return redirect("cases:case_detail", pk=self.case.pk)
+        raise Http404
+
+
+class CaseReopen(CaseScreen):
+    template_name = "cases/case_reopen.html"
+    form_class = forms.CaseReopenForm
+    form_only = True
+    change_perm = "cases.reopen_case"
+    audit_detail = "case reopen form"
+    success_message = gettext_lazy("The case was reopened.")
+    success_url_name = "cases:case_detail"
+
+    def save(self, form):
+        return services.case_reopen(case=self.case, reason=form.cleaned_data["reason"], **self.service_kwargs())
+
+    def refuse(self):
+        if self.case.closed_on is None:
+            messages.error(self.request, _("This case is open."))
+            return redirect("cases:case_detail", pk=self.case.pk)
+        raise Http404
 
 
 # Needs
 
 
-@case_view()
-def needs(request, case):
-    latest = selectors.needs_latest(case=case)
-    form = forms.NeedsForm(request.POST or None, latest=latest)
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid():
-            assessment = _attempt(
-                form,
-                lambda: services.needs_assessment_record(
-                    case=case, assessed_on=form.cleaned_data["assessed_on"], needs=form.needs(), by=request.user
-                ),
-            )
-            if assessment:
-                _audit(request, AuditAction.CREATE, assessment, "needs assessment")
-                messages.success(request, _("The needs assessment was saved."))
-                return redirect("cases:needs", pk=case.pk)
-    history = NeedsAssessment.objects.filter(case=case).select_related("assessed_by__profile")
-    _audit(request, AuditAction.VIEW, case, "needs")
-    return render(request, "cases/needs.html", {"case": case, "form": form, "latest": latest, "history": history})
+class Needs(CaseScreen):
+    template_name = "cases/needs.html"
+    form_class = forms.NeedsForm
+    audit_detail = "needs"
+    success_message = gettext_lazy("The needs assessment was saved.")
+
+    @cached_property
+    def latest(self):
+        return selectors.needs_latest(case=self.case)
+
+    def get_form_kwargs(self):
+        return {"latest": self.latest}
+
+    def save(self, form):
+        return services.needs_assessment_record(
+            case=self.case, assessed_on=form.cleaned_data["assessed_on"], needs=form.needs(), **self.service_kwargs()
+        )
+
+    def get_context_data(self, **kwargs):
+        history = NeedsAssessment.objects.filter(case=self.case).select_related("assessed_by__profile")
+        return {**kwargs, "latest": self.latest, "history": history}
 
 
 # Risk
 
 
-@case_view()
-def risk_list(request, case):
-    history = list(selectors.risk_history(case=case))
-    latest = history[0] if history else None
-    _audit(request, AuditAction.VIEW, case, "risk history")
-    return render(
-        request,
-        "cases/risk_list.html",
-        {
-            "case": case,
+class RiskList(CaseScreen):
+    template_name = "cases/risk_list.html"
+    audit_detail = "risk history"
+
+    def get_context_data(self, **kwargs):
+        history = list(selectors.risk_history(case=self.case))
+        latest = history[0] if history else None
+        return {
+            **kwargs,
             "history": history,
             "latest": latest,
             "latest_rows": selectors.risk_answer_rows(latest),
-            "review_weeks": selectors.risk_review_weeks(case=case),
-            "propose_conference": selectors.conference_proposed(case=case, latest=latest),
+            "review_weeks": selectors.risk_review_weeks(case=self.case),
+            "propose_conference": self.case.closed_on is None
+            and selectors.conference_proposed(case=self.case, latest=latest),
             "today": dates.today(),
-        },
-    )
+        }
 
 
-@case_view("cases.change_case")
-def risk_create(request, case):
-    form = forms.RiskForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        assessment = _attempt(
-            form,
-            lambda: services.risk_assessment_record(
-                case=case,
-                assessed_on=form.cleaned_data["assessed_on"],
-                answers=form.answers(),
-                notes=form.cleaned_data["notes"],
-                by=request.user,
-            ),
+class RiskCreate(CaseScreen):
+    template_name = "cases/risk_form.html"
+    form_class = forms.RiskForm
+    form_only = True
+    audit_detail = "risk form"
+    success_url_name = "cases:risk_list"
+
+    def save(self, form):
+        return services.risk_assessment_record(
+            case=self.case,
+            assessed_on=form.cleaned_data["assessed_on"],
+            answers=form.answers(),
+            notes=form.cleaned_data["notes"],
+            **self.service_kwargs(),
         )
-        if assessment:
-            _audit(request, AuditAction.CREATE, assessment, "risk assessment")
-            messages.success(
-                request,
-                _("Risk assessment saved: %(level)s (score %(score)s).")
-                % {"level": assessment.get_level_display(), "score": assessment.score},
-            )
-            return redirect("cases:risk_list", pk=case.pk)
-    return render(request, "cases/risk_form.html", {"case": case, "form": form})
+
+    def get_success_message(self, saved):
+        return _("Risk assessment saved: %(level)s (score %(score)s).") % {
+            "level": saved.get_level_display(),
+            "score": saved.score,
+        }
 
 
-# Safety plan
+# Plans as on a date
 
 
-def _as_of(request):
-    if "on" not in request.GET:
-        return None, forms.AsOfForm()
-    form = forms.AsOfForm(request.GET)
-    return (form.cleaned_data["on"] if form.is_valid() else None), form
+class AsOfMixin:
+    """`?on=YYYY-MM-DD` shows the plan as it stood at the end of that day; a day no one could mean (year
+    9999, year 1, garbage) gets the form's message and a 400, never a server error."""
 
+    as_of_template = None
 
-@case_view()
-def safety_plan(request, case):
-    plan, _created = SafetyPlan.objects.get_or_create(case=case)
-    on, as_of_form = _as_of(request)
-    if on:
-        version, sections = selectors.safety_plan_as_of(plan=plan, day=on)
-        _audit(request, AuditAction.VIEW, plan, f"safety plan as on {on:%Y-%m-%d}")
-        return render(
-            request,
-            "cases/safety_plan_as_of.html",
-            {"case": case, "on": on, "version": version, "sections": sections, "as_of_form": as_of_form},
+    def get(self, request, *args, **kwargs):
+        if "on" not in request.GET:
+            return super().get(request, *args, **kwargs)
+        as_of_form = forms.AsOfForm(request.GET)
+        if not as_of_form.is_valid():
+            return self.render(self.get_form(), status=400, as_of_form=as_of_form)
+        on = as_of_form.cleaned_data["on"]
+        services.record_viewed(
+            by=request.user,
+            obj=self.audited_object(),
+            detail=f"{self.audit_detail} as on {on:%Y-%m-%d}",
+            request=request,
         )
-    initial = {section.value: getattr(plan, section.value) for section in SafetyPlanSection}
-    form = forms.SafetyPlanForm(request.POST or None, initial={**initial, "version": plan.version})
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid():
-            saved = _attempt(
-                form,
-                lambda: services.safety_plan_save(
-                    case=case,
-                    sections=form.sections(),
-                    expected_version=form.cleaned_data["version"],
-                    by=request.user,
-                ),
-            )
-            if saved:
-                _audit(request, AuditAction.CHANGE, saved, f"safety plan v{saved.version}")
-                messages.success(request, _("The safety plan was saved."))
-                return redirect("cases:safety_plan", pk=case.pk)
-    versions = list(selectors.safety_plan_versions(plan=plan))
-    labels = dict(SafetyPlanSection.choices)
-    for version in versions:
-        version.changed_labels = [labels.get(name, name) for name in version.changed_sections]
-    _audit(request, AuditAction.VIEW, plan, "safety plan")
-    return render(
-        request,
-        "cases/safety_plan.html",
-        {
-            "case": case,
-            "plan": plan,
-            "form": form,
-            "as_of_form": as_of_form,
+        context = {"case": self.case, "on": on, "as_of_form": as_of_form, **self.as_of_context(on)}
+        return render(request, self.as_of_template, context)
+
+    def render(self, form, status=200, as_of_form=None):
+        self.as_of_form = as_of_form or forms.AsOfForm()
+        return super().render(form, status=status)
+
+
+class SafetyPlanScreen(AsOfMixin, CaseScreen):
+    template_name = "cases/safety_plan.html"
+    as_of_template = "cases/safety_plan_as_of.html"
+    form_class = forms.SafetyPlanForm
+    audit_detail = "safety plan"
+    success_message = gettext_lazy("The safety plan was saved.")
+
+    def get_object(self):
+        return selectors.safety_plan_of(case=self.case)
+
+    def get_form_kwargs(self):
+        plan = self.object
+        initial = {section.value: getattr(plan, section.value) if plan else "" for section in SafetyPlanSection}
+        return {"initial": {**initial, "version": plan.version if plan else 0}}
+
+    def save(self, form):
+        return services.safety_plan_save(
+            case=self.case,
+            sections=form.sections(),
+            expected_version=form.cleaned_data["version"],
+            **self.service_kwargs(),
+        )
+
+    def as_of_context(self, on):
+        version, sections = selectors.safety_plan_as_of(plan=self.object, day=on) if self.object else (None, [])
+        return {"version": version, "sections": sections}
+
+    def get_context_data(self, **kwargs):
+        versions = list(selectors.safety_plan_versions(plan=self.object)) if self.object else []
+        labels = dict(SafetyPlanSection.choices)
+        for version in versions:
+            version.changed_labels = [labels.get(name, name) for name in version.changed_sections]
+        plan_sections = selectors.safety_plan_sections(self.object) if self.object else []
+        return {
+            **kwargs,
+            "plan": self.object,
+            "plan_sections": plan_sections,
             "versions": versions,
-        },
-    )
+            "as_of_form": self.as_of_form,
+        }
 
 
-# Action plan
+class ActionPlanScreen(AsOfMixin, CaseScreen):
+    template_name = "cases/action_plan.html"
+    as_of_template = "cases/action_plan_as_of.html"
+    form_class = forms.ActionStepAddForm
+    audit_detail = "action plan"
+    success_message = gettext_lazy("The step was added to the action plan.")
 
+    def get_object(self):
+        return selectors.action_plan_of(case=self.case)
 
-def _action_plan_page(request, case, plan, form, status=200):
-    return render(
-        request,
-        "cases/action_plan.html",
-        {
-            "case": case,
-            "plan": plan,
-            "steps": list(selectors.action_steps_current(plan=plan)),
-            "form": form,
-            "as_of_form": forms.AsOfForm(),
-        },
-        status=status,
-    )
+    def get_form_kwargs(self):
+        return {"initial": {"version": self.object.version if self.object else 0}}
 
-
-@case_view()
-def action_plan(request, case):
-    plan = ActionPlan.objects.get_or_create(case=case)[0]
-    on, as_of_form = _as_of(request)
-    if on:
-        _audit(request, AuditAction.VIEW, plan, f"action plan as on {on:%Y-%m-%d}")
-        return render(
-            request,
-            "cases/action_plan_as_of.html",
-            {"case": case, "on": on, "steps": selectors.action_plan_as_of(plan=plan, day=on), "as_of_form": as_of_form},
+    def save(self, form):
+        return services.action_step_add(
+            case=self.case, expected_version=form.cleaned_data["version"], **form.step_fields(), **self.service_kwargs()
         )
-    form = forms.ActionStepAddForm(request.POST or None, initial={"version": plan.version})
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid():
-            step = _attempt(
-                form,
-                lambda: services.action_step_add(
-                    case=case, expected_version=form.cleaned_data["version"], by=request.user, **form.step_fields()
-                ),
-            )
-            if step:
-                _audit(request, AuditAction.CREATE, step, "action step added")
-                messages.success(request, _("The step was added to the action plan."))
-                return redirect("cases:action_plan", pk=case.pk)
-    _audit(request, AuditAction.VIEW, plan, "action plan")
-    return _action_plan_page(request, case, plan, form)
+
+    def as_of_context(self, on):
+        return {"steps": selectors.action_plan_as_of(plan=self.object, day=on) if self.object else []}
+
+    def get_context_data(self, **kwargs):
+        steps = list(selectors.action_steps_current(plan=self.object)) if self.object else []
+        return {**kwargs, "plan": self.object, "steps": steps, "as_of_form": self.as_of_form}
 
 
-@case_view("cases.change_case")
-def action_step_edit(request, case, step_pk):
-    step = get_object_or_404(ActionStep.objects.select_related("plan"), pk=step_pk, plan__case=case, removed_at=None)
-    initial = {
-        "version": step.plan.version,
-        "area": step.area,
-        "description": step.description,
-        "owner": step.owner,
-        "owner_institution": step.owner_institution_id,
-        "due_on": step.due_on,
-        "status": step.status,
-    }
-    form = forms.ActionStepForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(
-            form,
-            lambda: services.action_step_change(
-                step=step, expected_version=form.cleaned_data["version"], by=request.user, **form.step_fields()
-            ),
+class ActionStepEdit(CaseScreen):
+    template_name = "cases/action_step_form.html"
+    form_class = forms.ActionStepForm
+    form_only = True
+    audit_detail = "action step"
+    success_message = gettext_lazy("The step was saved.")
+    success_url_name = "cases:action_plan"
+
+    def get_form_kwargs(self):
+        step = self.object
+        initial = {name: getattr(step, name) for name in STEP_FIELDS}
+        initial.update(version=step.plan.version, owner_institution=step.owner_institution_id)
+        return {"initial": initial}
+
+    def save(self, form):
+        return services.action_step_change(
+            step=self.object,
+            expected_version=form.cleaned_data["version"],
+            **form.step_fields(),
+            **self.service_kwargs(),
         )
-        if saved:
-            _audit(request, AuditAction.CHANGE, step, "action step changed")
-            messages.success(request, _("The step was saved."))
-            return redirect("cases:action_plan", pk=case.pk)
-    _audit(request, AuditAction.VIEW, step, "action step")
-    remove_form = forms.VersionForm(initial={"version": step.plan.version})
-    return render(
-        request, "cases/action_step_form.html", {"case": case, "step": step, "form": form, "remove_form": remove_form}
-    )
+
+    def get_object(self):
+        return get_object_or_404(
+            ActionStep.objects.select_related("plan__case", "owner_institution"),
+            pk=self.kwargs["step_pk"],
+            plan__case=self.case,
+            removed_at=None,
+        )
+
+    def other_forms(self):
+        return {"remove_form": forms.VersionForm(initial={"version": self.object.plan.version})}
+
+    def get_context_data(self, **kwargs):
+        return {**kwargs, "step": self.object}
 
 
-@require_POST
-@case_view("cases.change_case")
-def action_step_remove(request, case, step_pk):
-    step = get_object_or_404(ActionStep.objects.select_related("plan"), pk=step_pk, plan__case=case, removed_at=None)
-    form = forms.VersionForm(request.POST)
-    if form.is_valid() and _attempt(
-        form,
-        lambda: services.action_step_remove(step=step, expected_version=form.cleaned_data["version"], by=request.user),
-    ):
-        _audit(request, AuditAction.DELETE, step, "action step removed")
-        messages.success(request, _("The step was removed; it stays in the plan's history."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("cases:action_plan", pk=case.pk)
+class ActionStepRemove(ActionStepEdit):
+    http_method_names = ["post"]
+    form_class = forms.VersionForm
+    form_name = "remove_form"
+    success_message = gettext_lazy("The step was removed; it stays in the plan's history.")
+    errors_as_message = True
+
+    def save(self, form):
+        return services.action_step_remove(
+            step=self.object, expected_version=form.cleaned_data["version"], **self.service_kwargs()
+        )
 
 
-@case_view()
-def action_plan_history(request, case):
-    plan = ActionPlan.objects.get_or_create(case=case)[0]
-    changes = list(selectors.action_plan_history(plan=plan))
-    for change in changes:
-        change.data = json.loads(change.snapshot)
-        change.changed_labels = [
-            str(ActionStep._meta.get_field(name).verbose_name) for name in change.changed_fields if name in STEP_FIELDS
-        ]
-    _audit(request, AuditAction.VIEW, plan, "action plan history")
-    return render(request, "cases/action_plan_history.html", {"case": case, "plan": plan, "changes": changes})
+class ActionPlanHistory(CaseScreen):
+    template_name = "cases/action_plan_history.html"
+    audit_detail = "action plan history"
+
+    def get_object(self):
+        return selectors.action_plan_of(case=self.case)
+
+    def get_context_data(self, **kwargs):
+        changes = list(selectors.action_plan_history(plan=self.object)) if self.object else []
+        for change in changes:
+            change.data = json.loads(change.snapshot) if change.snapshot else {}
+            change.changed_labels = [
+                str(ActionStep._meta.get_field(name).verbose_name)
+                for name in change.changed_fields
+                if name in STEP_FIELDS
+            ]
+        return {**kwargs, "plan": self.object, "changes": changes}
 
 
 # Information given
 
 
-@case_view()
-def information(request, case):
-    form = forms.InformationForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid():
-            rows = _attempt(
-                form,
-                lambda: services.information_record(
-                    case=case,
-                    topics=form.cleaned_data["topics"],
-                    given_on=form.cleaned_data["given_on"],
-                    notes=form.cleaned_data["notes"],
-                    by=request.user,
-                ),
-            )
-            if rows:
-                _audit(request, AuditAction.CREATE, case, "information given")
-                messages.success(request, _("Recorded."))
-                return redirect("cases:information", pk=case.pk)
-    records = InformationGiven.objects.filter(case=case).select_related("given_by__profile")
-    _audit(request, AuditAction.VIEW, case, "information given")
-    return render(request, "cases/information.html", {"case": case, "form": form, "records": records})
+class Information(CaseScreen):
+    template_name = "cases/information.html"
+    form_class = forms.InformationForm
+    audit_detail = "information given"
+    success_message = gettext_lazy("Recorded.")
+
+    def save(self, form):
+        return services.information_record(case=self.case, **form.cleaned_data, **self.service_kwargs())
+
+    def get_context_data(self, **kwargs):
+        records = InformationGiven.objects.filter(case=self.case).select_related("given_by__profile")
+        return {**kwargs, "records": records}
 
 
 # Consent
@@ -432,52 +577,42 @@ def _category_labels(values):
     return [DataCategory(value).label for value in values if value in DataCategory.values]
 
 
-@case_view()
-def consents(request, case):
-    form = forms.ConsentRecordForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid():
-            consent = _attempt(form, lambda: services.consent_record(case=case, by=request.user, **form.cleaned_data))
-            if consent:
-                _audit(request, AuditAction.CREATE, consent, "consent recorded")
-                messages.success(request, _("The consent was recorded."))
-                return redirect("cases:consents", pk=case.pk)
-    records = list(ConsentRecord.objects.filter(case=case).select_related("recipient", "recorded_by__profile"))
-    today = dates.today()
-    for record in records:
-        record.category_labels = _category_labels(record.categories)
-        record.valid_today = record.is_valid_on(today)
-    _audit(request, AuditAction.VIEW, case, "consents")
-    return render(
-        request,
-        "cases/consents.html",
-        {
-            "case": case,
-            "form": form,
+class Consents(CaseScreen):
+    template_name = "cases/consents.html"
+    form_class = forms.ConsentRecordForm
+    audit_detail = "consents"
+    success_message = gettext_lazy("The consent was recorded.")
+
+    def save(self, form):
+        return services.consent_record(case=self.case, **form.cleaned_data, **self.service_kwargs())
+
+    def get_context_data(self, **kwargs):
+        records = list(ConsentRecord.objects.filter(case=self.case).select_related("recipient", "recorded_by__profile"))
+        today = dates.today()
+        for record in records:
+            record.category_labels = _category_labels(record.categories)
+            record.valid_today = record.is_valid_on(today)
+        return {
+            **kwargs,
             "records": records,
             "withdraw_form": forms.ConsentWithdrawForm(initial={"withdrawn_on": today}),
-        },
-    )
+        }
 
 
-@require_POST
-@case_view("cases.change_case")
-def consent_withdraw(request, case, consent_pk):
-    consent = get_object_or_404(ConsentRecord, pk=consent_pk, case=case)
-    form = forms.ConsentWithdrawForm(request.POST)
-    if form.is_valid() and _attempt(
-        form,
-        lambda: services.consent_withdraw(
-            consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"], by=request.user
-        ),
-    ):
-        _audit(request, AuditAction.CHANGE, consent, "consent withdrawn")
-        messages.success(request, _("The consent was withdrawn. Nothing more is shared on its ground."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("cases:consents", pk=case.pk)
+class ConsentWithdraw(Consents):
+    http_method_names = ["post"]
+    form_class = forms.ConsentWithdrawForm
+    success_message = gettext_lazy("The consent was withdrawn. Nothing more is shared on its ground.")
+    success_url_name = "cases:consents"
+    errors_as_message = True
+
+    def get_object(self):
+        return get_object_or_404(ConsentRecord, pk=self.kwargs["consent_pk"], case=self.case)
+
+    def save(self, form):
+        return services.consent_withdraw(
+            consent=self.object, withdrawn_on=form.cleaned_data["withdrawn_on"], **self.service_kwargs()
+        )
 
 
 # Disclosures
@@ -499,246 +634,227 @@ def case_summary(*, case, categories) -> dict:
         summary["risk"] = latest
         summary["risk_yes"] = selectors.risk_yes_rows(latest)
     if DataCategory.SAFETY_PLAN in wanted:
-        plan = SafetyPlan.objects.filter(case=case).first()
+        plan = selectors.safety_plan_of(case=case)
         summary["safety_plan"] = selectors.safety_plan_sections(plan) if plan else []
     if DataCategory.ACTION_PLAN in wanted:
-        plan = ActionPlan.objects.filter(case=case).first()
+        plan = selectors.action_plan_of(case=case)
         summary["action_steps"] = list(selectors.action_steps_current(plan=plan)) if plan else []
     if DataCategory.SESSIONS in wanted:
         summary["sessions"] = list(selectors.case_sessions(case=case))
     return summary
 
 
-@case_view()
-def disclosures(request, case):
-    form = forms.DisclosureForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        disclosure = _attempt(
-            form,
-            lambda: services.disclosure_record(
-                case=case,
-                recipient=data["recipient"],
-                categories=data["categories"],
-                format=data["format"],
-                override_reason=data.get("override_reason", ""),
-                by=request.user,
-            ),
-        )
-        if disclosure:
-            _audit(request, AuditAction.DISCLOSE, disclosure, f"summary to institution {disclosure.recipient_id}")
-            summary = case_summary(case=case, categories=disclosure.categories)
-            summary.update({"disclosure": disclosure, "recipient": disclosure.recipient})
-            if disclosure.format == DisclosureFormat.PDF:
-                from cases.exports import case_summary_pdf_response
+class Disclosures(CaseScreen):
+    template_name = "cases/disclosures.html"
+    form_class = forms.DisclosureForm
+    audit_detail = "disclosures"
 
-                return case_summary_pdf_response(summary)
-            return render(request, "cases/case_summary_print.html", summary)
-    log = list(Disclosure.objects.filter(case=case).select_related("recipient", "disclosed_by__profile", "consent"))
-    for entry in log:
-        entry.category_labels = _category_labels(entry.categories)
-    _audit(request, AuditAction.VIEW, case, "disclosures")
-    return render(request, "cases/disclosures.html", {"case": case, "form": form, "log": log})
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.disclosure_record(
+            case=self.case,
+            recipient=data["recipient"],
+            categories=data["categories"],
+            format=data["format"],
+            override_reason=data.get("override_reason", ""),
+            **self.service_kwargs(),
+        )
+
+    def form_saved(self, disclosure):
+        summary = case_summary(case=self.case, categories=disclosure.categories)
+        summary.update({"disclosure": disclosure, "recipient": disclosure.recipient})
+        if disclosure.format == DisclosureFormat.PDF:
+            from cases.exports import case_summary_pdf_response
+
+            return case_summary_pdf_response(summary)
+        return render(self.request, "cases/case_summary_print.html", summary)
+
+    def get_context_data(self, **kwargs):
+        log = list(
+            Disclosure.objects.filter(case=self.case).select_related("recipient", "disclosed_by__profile", "consent")
+        )
+        for entry in log:
+            entry.category_labels = _category_labels(entry.categories)
+        return {**kwargs, "log": log}
 
 
 # Referrals
 
 
-@case_view()
-def referrals(request, case):
-    form = forms.ReferralForm(request.POST or None, user=request.user)
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid():
-            data = form.cleaned_data
-            referral = _attempt(
-                form,
-                lambda: services.referral_send(
-                    case=case,
-                    institution=data["institution"],
-                    categories=data["categories"],
-                    reason=data["reason"],
-                    sent_on=data["sent_on"],
-                    override_reason=data.get("override_reason", ""),
-                    by=request.user,
-                ),
-            )
-            if referral:
-                _audit(request, AuditAction.DISCLOSE, referral, f"referral to institution {referral.institution_id}")
-                messages.success(request, _("The referral was recorded and the disclosure logged."))
-                return redirect("cases:referral_detail", pk=case.pk, referral_pk=referral.pk)
-    records = Referral.objects.filter(case=case).select_related("institution")
-    _audit(request, AuditAction.VIEW, case, "referrals")
-    return render(request, "cases/referrals.html", {"case": case, "form": form, "records": records})
+class Referrals(CaseScreen):
+    template_name = "cases/referrals.html"
+    form_class = forms.ReferralForm
+    audit_detail = "referrals"
+    success_message = gettext_lazy("The referral was recorded and the disclosure logged.")
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.referral_send(
+            case=self.case,
+            institution=data["institution"],
+            categories=data["categories"],
+            reason=data["reason"],
+            sent_on=data["sent_on"],
+            override_reason=data.get("override_reason", ""),
+            **self.service_kwargs(),
+        )
+
+    def get_success_url(self, saved):
+        return reverse("cases:referral_detail", kwargs={"pk": self.case.pk, "referral_pk": saved.pk})
+
+    def get_context_data(self, **kwargs):
+        records = Referral.objects.filter(case=self.case).select_related("institution")
+        return {**kwargs, "records": records}
 
 
-@case_view()
-def referral_detail(request, case, referral_pk):
-    referral = get_object_or_404(Referral.objects.select_related("institution"), pk=referral_pk, case=case)
-    form = forms.ReferralUpdateForm(
-        request.POST or None, initial={"status": referral.status, "outcome": referral.outcome}
-    )
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid() and _attempt(
-            form, lambda: services.referral_update(referral=referral, by=request.user, **form.cleaned_data)
-        ):
-            _audit(request, AuditAction.CHANGE, referral, "referral status")
-            messages.success(request, _("The referral was updated."))
-            return redirect("cases:referral_detail", pk=case.pk, referral_pk=referral.pk)
-    latest = selectors.risk_latest(case=case) if DataCategory.RISK in referral.categories else None
-    _audit(request, AuditAction.VIEW, referral, "referral")
-    return render(
-        request,
-        "cases/referral_detail.html",
-        {
-            "case": case,
+class ReferralDetail(CaseScreen):
+    template_name = "cases/referral_detail.html"
+    form_class = forms.ReferralUpdateForm
+    audit_detail = "referral"
+    success_message = gettext_lazy("The referral was updated.")
+
+    def get_object(self):
+        return get_object_or_404(
+            Referral.objects.select_related("institution", "case"), pk=self.kwargs["referral_pk"], case=self.case
+        )
+
+    def get_form_kwargs(self):
+        return {"initial": {"status": self.object.status, "outcome": self.object.outcome}}
+
+    def save(self, form):
+        return services.referral_update(referral=self.object, **form.cleaned_data, **self.service_kwargs())
+
+    def page_url(self):
+        return reverse("cases:referral_detail", kwargs={"pk": self.case.pk, "referral_pk": self.object.pk})
+
+    def get_context_data(self, **kwargs):
+        referral = self.object
+        latest = selectors.risk_latest(case=self.case) if DataCategory.RISK in referral.categories else None
+        return {
+            **kwargs,
             "referral": referral,
-            "form": form,
             "category_labels": _category_labels(referral.categories),
             "risk": latest,
             "risk_yes": selectors.risk_yes_rows(latest),
-        },
-    )
+        }
 
 
 # Aftercare
 
 
-@case_view()
-def aftercare(request, case):
-    form = forms.AftercareForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid():
-            activity = _attempt(
-                form, lambda: services.aftercare_record(case=case, by=request.user, **form.cleaned_data)
-            )
-            if activity:
-                _audit(request, AuditAction.CREATE, activity, "aftercare activity")
-                messages.success(request, _("The activity was recorded."))
-                return redirect("cases:aftercare", pk=case.pk)
-    activities = AftercareActivity.objects.filter(case=case).select_related("recorded_by__profile")
-    _audit(request, AuditAction.VIEW, case, "aftercare")
-    return render(request, "cases/aftercare.html", {"case": case, "form": form, "activities": activities})
+class Aftercare(CaseScreen):
+    template_name = "cases/aftercare.html"
+    form_class = forms.AftercareForm
+    audit_detail = "aftercare"
+    success_message = gettext_lazy("The activity was recorded.")
+
+    def save(self, form):
+        return services.aftercare_record(case=self.case, **form.cleaned_data, **self.service_kwargs())
+
+    def get_context_data(self, **kwargs):
+        activities = AftercareActivity.objects.filter(case=self.case).select_related("recorded_by__profile")
+        return {**kwargs, "activities": activities}
 
 
 # CTI
 
 
-def _cti_page(request, case, course, *, course_form=None, goal_form=None, review_form=None, status=200):
-    timeline = None
-    if course is not None:
-        course = CtiCourse.objects.prefetch_related("goals", "reviews").get(pk=course.pk)
-        timeline = selectors.cti_timeline(course)
-    if course_form is None:
-        initial = {}
-        if course is not None:
-            initial = {
-                name: getattr(course, name)
-                for name in ("start_on", "moved_out_on", "moved_in_on", "extension_reason", "ended_on")
-            }
-        course_form = forms.CtiCourseForm(initial=initial)
-    return render(
-        request,
-        "cases/cti.html",
-        {
-            "case": case,
-            "course": course,
-            "timeline": timeline,
-            "course_form": course_form,
-            "goal_form": goal_form
-            or forms.CtiGoalForm(initial={"phase": timeline.current_phase} if timeline else None),
-            "review_form": review_form or forms.CtiReviewForm(),
+class Cti(CaseScreen):
+    """The course's dates, its phases with their goals and reviews; goals and reviews are added by the
+    POST-only screens below, which show this page again with their form when it has errors."""
+
+    template_name = "cases/cti.html"
+    form_class = forms.CtiCourseForm
+    form_name = "course_form"
+    audit_detail = "CTI course"
+    success_message = gettext_lazy("The CTI course was saved.")
+    success_url_name = "cases:cti"
+
+    @cached_property
+    def course(self):
+        return CtiCourse.objects.filter(case=self.case).prefetch_related("goals", "reviews").first()
+
+    def get_form_kwargs(self):
+        names = ("start_on", "moved_out_on", "moved_in_on", "extension_reason", "ended_on")
+        return {"initial": {name: getattr(self.course, name) for name in names} if self.course else {}}
+
+    def save(self, form):
+        return services.cti_course_save(case=self.case, **form.cleaned_data, **self.service_kwargs())
+
+    @cached_property
+    def timeline(self):
+        return selectors.cti_timeline(self.course) if self.course else None
+
+    def other_forms(self):
+        return {
+            "course_form": forms.CtiCourseForm(**Cti.get_form_kwargs(self)),
+            "goal_form": forms.CtiGoalForm(initial={"phase": self.timeline.current_phase} if self.timeline else None),
+            "review_form": forms.CtiReviewForm(),
             "goal_status_form": forms.CtiGoalStatusForm(),
-        },
-        status=status,
-    )
+        }
+
+    def get_context_data(self, **kwargs):
+        return {**kwargs, "course": self.course, "timeline": self.timeline}
 
 
-@case_view()
-def cti(request, case):
-    course = CtiCourse.objects.filter(case=case).first()
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        form = forms.CtiCourseForm(request.POST)
-        if form.is_valid():
-            saved = _attempt(form, lambda: services.cti_course_save(case=case, by=request.user, **form.cleaned_data))
-            if saved:
-                _audit(request, AuditAction.CHANGE, saved, "CTI course")
-                messages.success(request, _("The CTI course was saved."))
-                return redirect("cases:cti", pk=case.pk)
-        return _cti_page(request, case, course, course_form=form)
-    _audit(request, AuditAction.VIEW, course or case, "CTI course")
-    return _cti_page(request, case, course)
+class CtiRecordAdd(Cti):
+    http_method_names = ["post"]
+
+    def get_object(self):
+        return get_object_or_404(CtiCourse, case=self.case)
+
+    def get_form_kwargs(self):
+        return {}
 
 
-def _cti_add(request, case, *, form_class, form_name, service, detail, done):
-    """Add a goal or a review to the CTI course; on an error, the page again with the form."""
-    course = get_object_or_404(CtiCourse, case=case)
-    form = form_class(request.POST)
-    if form.is_valid():
-        added = _attempt(form, lambda: service(course=course, by=request.user, **form.cleaned_data))
-        if added:
-            _audit(request, AuditAction.CREATE, added, detail)
-            messages.success(request, done)
-            return redirect("cases:cti", pk=case.pk)
-    return _cti_page(request, case, course, **{form_name: form})
+class CtiGoalAdd(CtiRecordAdd):
+    form_class = forms.CtiGoalForm
+    form_name = "goal_form"
+    success_message = gettext_lazy("The goal was added.")
+
+    def save(self, form):
+        return services.cti_goal_add(course=self.object, **form.cleaned_data, **self.service_kwargs())
 
 
-@require_POST
-@case_view("cases.change_case")
-def cti_goal_add(request, case):
-    return _cti_add(
-        request,
-        case,
-        form_class=forms.CtiGoalForm,
-        form_name="goal_form",
-        service=services.cti_goal_add,
-        detail="CTI goal",
-        done=_("The goal was added."),
-    )
+class CtiReviewAdd(CtiRecordAdd):
+    form_class = forms.CtiReviewForm
+    form_name = "review_form"
+    success_message = gettext_lazy("The review was added.")
+
+    def save(self, form):
+        return services.cti_review_add(course=self.object, **form.cleaned_data, **self.service_kwargs())
 
 
-@require_POST
-@case_view("cases.change_case")
-def cti_goal_status(request, case, goal_pk):
-    goal = get_object_or_404(CtiGoal, pk=goal_pk, course__case=case)
-    form = forms.CtiGoalStatusForm(request.POST)
-    if form.is_valid():
-        services.cti_goal_status_set(goal=goal, status=form.cleaned_data["status"], by=request.user)
-        _audit(request, AuditAction.CHANGE, goal, "CTI goal status")
-        messages.success(request, _("The goal was updated."))
-    return redirect("cases:cti", pk=case.pk)
+class CtiGoalStatus(CtiRecordAdd):
+    form_class = forms.CtiGoalStatusForm
+    form_name = "goal_status_form"
+    success_message = gettext_lazy("The goal was updated.")
+    errors_as_message = True
 
+    def get_object(self):
+        return get_object_or_404(
+            CtiGoal.objects.select_related("course__case"), pk=self.kwargs["goal_pk"], course__case=self.case
+        )
 
-@require_POST
-@case_view("cases.change_case")
-def cti_review_add(request, case):
-    return _cti_add(
-        request,
-        case,
-        form_class=forms.CtiReviewForm,
-        form_name="review_form",
-        service=services.cti_review_add,
-        detail="CTI review",
-        done=_("The review was added."),
-    )
+    def save(self, form):
+        return services.cti_goal_status_set(
+            goal=self.object, status=form.cleaned_data["status"], **self.service_kwargs()
+        )
 
 
 @login_required
 def cti_dashboard(request):
     if not request.user.has_perm("cases.view_cti_dashboard"):
         raise Http404
-    dashboard = selectors.cti_dashboard()
+    dashboard = selectors.cti_dashboard(user=request.user)
     courses = [course for phase in dashboard.by_phase.values() for course in phase]
-    audit_record_many(
-        actor=request.user, action=AuditAction.VIEW, objects=courses, request=request, detail="CTI dashboard"
-    )
+    services.records_listed(by=request.user, objects=courses, detail="CTI dashboard", request=request)
     phases = [
         (number, label, dashboard.by_phase.get(number, []))
         for number, label in [(1, _("Phase 1")), (2, _("Phase 2")), (3, _("Phase 3")), (0, _("Not yet started"))]
@@ -749,51 +865,49 @@ def cti_dashboard(request):
 # Case conferences
 
 
-def _conference(request, pk, perm="cases.view_caseconference"):
-    conference = get_object_or_404(selectors.conferences_for(request.user), pk=pk)
-    if not request.user.has_perm(perm, conference):
-        raise Http404
-    return conference
+class Conferences(CaseScreen):
+    template_name = "cases/conferences.html"
+    form_class = forms.ConferenceCreateForm
+    audit_detail = "case conferences"
+    success_message = gettext_lazy("The case conference was recorded.")
+
+    def save(self, form):
+        return services.conference_schedule(case=self.case, **form.cleaned_data, **self.service_kwargs())
+
+    def get_success_url(self, saved):
+        return reverse("cases:conference_detail", kwargs={"pk": saved.pk})
+
+    def get_context_data(self, **kwargs):
+        records = rules.conferences_for(self.request.user).filter(case=self.case)
+        return {**kwargs, "records": records}
 
 
-@case_view()
-def conferences(request, case):
-    form = forms.ConferenceCreateForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.has_perm("cases.change_case", case):
-            raise Http404
-        if form.is_valid():
-            data = form.cleaned_data
-            conference = _attempt(
-                form,
-                lambda: services.conference_schedule(
-                    case=case,
-                    held_at=data["held_at"],
-                    place=data["place"],
-                    status=data["status"],
-                    agenda=data["agenda"],
-                    invited_staff=data["invited_staff"],
-                    by=request.user,
-                ),
-            )
-            if conference:
-                if data["decisions"]:
-                    services.conference_update(conference=conference, decisions=data["decisions"], by=request.user)
-                _audit(request, AuditAction.CREATE, conference, "case conference")
-                messages.success(request, _("The case conference was recorded."))
-                return redirect("cases:conference_detail", pk=conference.pk)
-    records = selectors.conferences_for(request.user).filter(case=case)
-    _audit(request, AuditAction.VIEW, case, "case conferences")
-    return render(request, "cases/conferences.html", {"case": case, "form": form, "records": records})
+class ConferenceScreen(CaseScreen):
+    """A conference's page: the URL names the conference; invited staff read it, the case's counselors and
+    coordinators change it while the case is open."""
 
+    template_name = "cases/conference_detail.html"
+    form_class = forms.ConferenceForm
+    view_perm = "cases.view_caseconference"
+    change_perm = "cases.change_caseconference"
+    audit_detail = "case conference"
+    success_message = gettext_lazy("The case conference was saved.")
 
-def _conference_page(request, conference, *, form=None, participant_form=None, follow_up_form=None, template=None):
-    conference = selectors.conference_detail(conference=conference)
-    latest = selectors.risk_latest(case=conference.case)
-    may_change = request.user.has_perm("cases.change_caseconference", conference)
-    if form is None and may_change:
-        form = forms.ConferenceForm(
-            initial={
+    def get_case(self):
+        self.conference = get_object_or_404(rules.conferences_for(self.request.user), pk=self.kwargs["pk"])
+        return self.conference.case
+
+    @property
+    def permission_object(self):
+        return self.conference
+
+    def audited_object(self):
+        return self.conference
+
+    def get_form_kwargs(self):
+        conference = self.conference
+        return {
+            "initial": {
                 "held_at": dates.local_time(conference.held_at),
                 "place": conference.place,
                 "status": conference.status,
@@ -801,95 +915,70 @@ def _conference_page(request, conference, *, form=None, participant_form=None, f
                 "decisions": conference.decisions,
                 "invited_staff": list(conference.invited_staff.all()),
             }
-        )
-    return render(
-        request,
-        template or "cases/conference_detail.html",
-        {
+        }
+
+    def save(self, form):
+        return services.conference_update(conference=self.conference, **form.cleaned_data, **self.service_kwargs())
+
+    def page_url(self):
+        return reverse("cases:conference_detail", kwargs={"pk": self.conference.pk})
+
+    def other_forms(self):
+        return {
+            "form": forms.ConferenceForm(**ConferenceScreen.get_form_kwargs(self)),
+            "participant_form": forms.ParticipantForm(),
+            "follow_up_form": forms.FollowUpForm(),
+        }
+
+    def get_context_data(self, **kwargs):
+        conference = selectors.conference_detail(conference=self.conference)
+        latest = selectors.risk_latest(case=conference.case)
+        return {
+            **kwargs,
             "conference": conference,
-            "case": conference.case,
-            "may_change": may_change,
-            "may_see_case": request.user.has_perm("cases.view_case", conference.case),
-            "form": form,
-            "participant_form": participant_form or forms.ParticipantForm(),
-            "follow_up_form": follow_up_form or forms.FollowUpForm(),
+            "may_see_case": self.request.user.has_perm("cases.view_case", conference.case),
             "risk": latest,
             "risk_yes": selectors.risk_yes_rows(latest),
             "today": dates.today(),
-        },
-    )
+        }
 
 
-@login_required
-def conference_detail(request, pk):
-    conference = _conference(request, pk)
-    if request.method == "POST":
-        conference = _conference(request, pk, "cases.change_caseconference")
-        form = forms.ConferenceForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            invited = data.pop("invited_staff")
-            services.conference_update(conference=conference, by=request.user, **data)
-            conference.invited_staff.set(invited)
-            _audit(request, AuditAction.CHANGE, conference, "case conference")
-            messages.success(request, _("The case conference was saved."))
-            return redirect("cases:conference_detail", pk=conference.pk)
-        return _conference_page(request, conference, form=form)
-    _audit(request, AuditAction.VIEW, conference, "case conference")
-    return _conference_page(request, conference)
+class ConferenceParticipantAdd(ConferenceScreen):
+    http_method_names = ["post"]
+    form_class = forms.ParticipantForm
+    form_name = "participant_form"
+    success_message = gettext_lazy("The participant was added.")
+
+    def save(self, form):
+        return services.conference_participant_add(
+            conference=self.conference, **form.cleaned_data, **self.service_kwargs()
+        )
 
 
-def _conference_add(request, pk, *, form_class, form_name, service, detail, done):
-    """Add a participant or a follow-up to a conference; on an error, the page again with the form."""
-    conference = _conference(request, pk, "cases.change_caseconference")
-    form = form_class(request.POST)
-    if form.is_valid() and _attempt(form, lambda: service(conference=conference, by=request.user, **form.cleaned_data)):
-        _audit(request, AuditAction.CHANGE, conference, detail)
-        messages.success(request, done)
-        return redirect("cases:conference_detail", pk=conference.pk)
-    return _conference_page(request, conference, **{form_name: form})
+class ConferenceFollowUpAdd(ConferenceScreen):
+    http_method_names = ["post"]
+    form_class = forms.FollowUpForm
+    form_name = "follow_up_form"
+    success_message = gettext_lazy("The follow-up action was added.")
+
+    def save(self, form):
+        return services.follow_up_add(conference=self.conference, **form.cleaned_data, **self.service_kwargs())
 
 
-@require_POST
-@login_required
-def conference_participant_add(request, pk):
-    return _conference_add(
-        request,
-        pk,
-        form_class=forms.ParticipantForm,
-        form_name="participant_form",
-        service=services.conference_participant_add,
-        detail="participant added",
-        done=_("The participant was added."),
-    )
+class ConferenceFollowUpDone(ConferenceScreen):
+    http_method_names = ["post"]
+    form_class = forms.FollowUpDoneForm
+    form_name = "follow_up_done_form"
+    errors_as_message = True
+
+    def get_object(self):
+        return get_object_or_404(FollowUpAction, pk=self.kwargs["action_pk"], conference=self.conference)
+
+    def save(self, form):
+        return services.follow_up_mark_done(action=self.object, done=form.cleaned_data["done"], **self.service_kwargs())
 
 
-@require_POST
-@login_required
-def conference_follow_up_add(request, pk):
-    return _conference_add(
-        request,
-        pk,
-        form_class=forms.FollowUpForm,
-        form_name="follow_up_form",
-        service=services.follow_up_add,
-        detail="follow-up added",
-        done=_("The follow-up action was added."),
-    )
-
-
-@require_POST
-@login_required
-def conference_follow_up_done(request, pk, action_pk):
-    conference = _conference(request, pk, "cases.change_caseconference")
-    action = get_object_or_404(FollowUpAction, pk=action_pk, conference=conference)
-    services.follow_up_mark_done(action=action, done=request.POST.get("done") == "1", by=request.user)
-    _audit(request, AuditAction.CHANGE, conference, "follow-up status")
-    return redirect("cases:conference_detail", pk=conference.pk)
-
-
-@login_required
-def conference_minutes(request, pk):
-    conference = _conference(request, pk)
-    _audit(request, AuditAction.VIEW, conference, "case conference minutes")
-    return _conference_page(request, conference, template="cases/conference_minutes.html")
+class ConferenceMinutes(ConferenceScreen):
+    template_name = "cases/conference_minutes.html"
+    form_class = None
+    audit_detail = "case conference minutes"

@@ -1,12 +1,12 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from accounts.enums import Role
 from cases import services
-from cases.enums import RISK_QUESTIONS, InstitutionKind
+from cases.enums import RISK_QUESTIONS, CaseOutcome, InstitutionKind
 from cases.models import Institution
+from core import dates
 from counseling.enums import SessionKind
 from counseling.models import Client, CounselorProfile
 
@@ -15,6 +15,14 @@ from counseling.models import Client, CounselorProfile
 def _valid_encryption_key(settings):
     # Case work writes encrypted text in almost every test: use a key known to be a valid Fernet key.
     settings.FIELD_ENCRYPTION_KEYS = ["aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="]
+
+
+@pytest.fixture
+def second_browser(django_app):
+    """Another person's browser at the same time: its own cookies, the same test settings."""
+    from django_webtest import DjangoTestApp
+
+    return DjangoTestApp()
 
 
 @pytest.fixture
@@ -42,7 +50,7 @@ def make_case(make_user, make_profile):
         return services.case_open(
             client=client,
             lead_counselor=profile,
-            opened_on=opened_on or timezone.localdate() - dt.timedelta(days=30),
+            opened_on=opened_on or dates.today() - dt.timedelta(days=30),
             by=lead,
             **kwargs,
         )
@@ -53,6 +61,22 @@ def make_case(make_user, make_profile):
 @pytest.fixture
 def case(make_case, counselor):
     return make_case(counselor)
+
+
+@pytest.fixture
+def close(counselor):
+    """close(case) closes it as its lead counselor would, with an outcome and a reason."""
+
+    def _close(case, *, by=None, closed_on=None):
+        return services.case_close(
+            case=case,
+            closed_on=closed_on or dates.today(),
+            outcome=CaseOutcome.GOALS_MET,
+            reason="Ciljevi su postignuti.",
+            by=by or case.lead_counselor.user,
+        )
+
+    return _close
 
 
 @pytest.fixture
@@ -76,7 +100,7 @@ def answers(yes=()):
 
 
 def risk_post(yes=(), *, assessed_on=None, notes=""):
-    data = {"assessed_on": (assessed_on or timezone.localdate()).isoformat(), "notes": notes}
+    data = {"assessed_on": (assessed_on or dates.today()).isoformat(), "notes": notes}
     for q in RISK_QUESTIONS:
         data[f"q_{q.code}"] = "yes" if q.code in set(yes) else "no"
     return data

@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from cases import selectors, services
 from cases.enums import (
@@ -32,11 +31,11 @@ from tests.cases.conftest import HIGH_YES, answers
 # Cases and sessions
 
 
-def test_case_sessions_are_her_bookings_between_open_and_close(case, make_profile, counselor, today):
+def test_case_sessions_are_her_bookings_between_open_and_close(case, make_profile, counselor, today, close):
     profile = make_profile(counselor)
 
     def book(days):
-        start = timezone.now() + dt.timedelta(days=days)
+        start = dates.now() + dt.timedelta(days=days)
         return Booking.objects.create(
             counselor=profile,
             client=case.client,
@@ -47,7 +46,8 @@ def test_case_sessions_are_her_bookings_between_open_and_close(case, make_profil
 
     before = book(-40)  # the case opened 30 days ago
     inside = book(-5)
-    services.case_close(case=case, closed_on=today - dt.timedelta(days=1), by=counselor)
+    close(case, closed_on=today - dt.timedelta(days=1))
+    case.refresh_from_db()
     after = book(2)
     sessions = list(selectors.case_sessions(case=case))
     assert inside in sessions
@@ -59,9 +59,9 @@ def test_second_open_case_for_the_same_client_is_refused(case, counselor, today)
         services.case_open(client=case.client, lead_counselor=case.lead_counselor, opened_on=today, by=counselor)
 
 
-def test_case_cannot_close_before_it_opened(case, counselor):
+def test_case_cannot_close_before_it_opened(case, close):
     with pytest.raises(ValidationError):
-        services.case_close(case=case, closed_on=case.opened_on - dt.timedelta(days=1), by=counselor)
+        close(case, closed_on=case.opened_on - dt.timedelta(days=1))
     case.refresh_from_db()
     assert case.closed_on is None
 
@@ -116,7 +116,7 @@ def test_incomplete_questionnaire_saves_nothing(case, counselor, today):
 def test_high_risk_proposes_a_conference_until_one_is_planned(case, counselor, today):
     services.risk_assessment_record(case=case, assessed_on=today, answers=answers(HIGH_YES), by=counselor)
     assert selectors.conference_proposed(case=case)
-    services.conference_schedule(case=case, held_at=timezone.now() + dt.timedelta(days=3), by=counselor)
+    services.conference_schedule(case=case, held_at=dates.now() + dt.timedelta(days=3), by=counselor)
     assert not selectors.conference_proposed(case=case)
 
 
@@ -405,7 +405,7 @@ def test_cti_phases_and_dashboard(make_case, counselor, today):
     finished = make_case(counselor)
     services.cti_course_save(case=finished, start_on=selectors.add_months(today, -10), by=counselor)
 
-    dashboard = selectors.cti_dashboard(today=today)
+    dashboard = selectors.cti_dashboard(user=counselor, today=today)
     assert [c.case for c in dashboard.by_phase[2]] == [in_phase_2]
     assert [c.case for c in dashboard.by_phase[1]] == [changing_soon]
     assert all(c.case != finished for phase in dashboard.by_phase.values() for c in phase)

@@ -1,0 +1,67 @@
+"""Data migrations of case work rewrite what is already stored."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from cases.triggers import closed_case_triggers_install, closed_case_triggers_remove
+
+BEFORE = [("cases", "0003_case_lifecycle")]
+AFTER = [("cases", "0004_encrypt_conference_place_and_participants")]
+
+
+def _migrate(targets):
+    closed_case_triggers_remove()  # as `migrate` does before it starts (cases.apps)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def _migrate_to_latest():
+    executor = MigrationExecutor(connection)
+    _migrate(executor.loader.graph.leaf_nodes("cases"))
+    closed_case_triggers_install()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conference_places_and_participants_already_stored_are_encrypted(settings):
+    settings.FIELD_ENCRYPTION_KEYS = ["aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="]
+    old = _migrate(BEFORE)
+    user = old.get_model("auth", "User").objects.create(username="lead@example.org")
+    lead = old.get_model("counseling", "CounselorProfile").objects.create(user=user)
+    client = old.get_model("counseling", "Client").objects.create(alias="Vesna", code="T-MIG-1")
+    case = old.get_model("cases", "Case").objects.create(
+        client=client,
+        lead_counselor=lead,
+        opened_on=dt.date(2026, 1, 5),
+        closed_on=dt.date(2026, 3, 1),
+        outcome="other",
+    )
+    institution = old.get_model("cases", "Institution").objects.create(name="CSR Test", kind="social_work_centre")
+    conference = old.get_model("cases", "CaseConference").objects.create(
+        case=case, held_at=dt.datetime(2026, 2, 1, 10, tzinfo=dt.UTC), place="Sala 2, CSR Novi Sad"
+    )
+    old.get_model("cases", "ConferenceParticipant").objects.create(
+        conference=conference, institution=institution, name="Marija Petrović", role="voditeljka slučaja"
+    )
+    try:
+        new = _migrate(AFTER)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT place FROM cases_caseconference")
+            (place,) = cursor.fetchone()
+            cursor.execute("SELECT name, role FROM cases_conferenceparticipant")
+            name, role = cursor.fetchone()
+        assert "CSR" not in place and "Petrović" not in name and "slučaja" not in role
+        from cases.models import CaseConference, ConferenceParticipant
+
+        assert CaseConference.objects.get().place == "Sala 2, CSR Novi Sad"
+        participant = ConferenceParticipant.objects.get()
+        assert (participant.name, participant.role) == ("Marija Petrović", "voditeljka slučaja")
+        assert new.get_model("cases", "ConferenceParticipant")._meta.get_field("name").get_internal_type() == (
+            "TextField"
+        )
+    finally:
+        _migrate_to_latest()
