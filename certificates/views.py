@@ -329,8 +329,11 @@ def certificate_detail(request, pk):
             "certificate": certificate,
             "events": certificate.events.select_related("by__profile"),
             "state_label": VerificationState(certificate.verification_state()).label,
-            "revoke_form": RevokeForm(),
-            "reissue_form": ReissueForm(initial={"holder_name": services.holder_name_for(certificate.holder)}),
+            # Both forms have a "reason": distinct ids keep each label with its own field.
+            "revoke_form": RevokeForm(auto_id="revoke_%s"),
+            "reissue_form": ReissueForm(
+                auto_id="reissue_%s", initial={"holder_name": services.holder_name_for(certificate.holder)}
+            ),
         },
     )
 
