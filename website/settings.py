@@ -4,6 +4,7 @@ Defaults are for development (SQLite, DEBUG on, console email) so that `make run
 With DEBUG off the module refuses to start without a real secret key and allowed hosts.
 """
 
+import base64
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Free-text survivor fields are encrypted with these keys (Fernet, comma-separated, newest first).
+# The development key is published here, so production refuses it.
+_DEV_FIELD_ENCRYPTION_KEY = "aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="  # noqa: S105
 FIELD_ENCRYPTION_KEYS = env_list("HAVEN_FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
@@ -56,7 +59,23 @@ if not FIELD_ENCRYPTION_KEYS:
             "generate_encryption_key` and keep it outside the database backups."
         )
     # Development only: a fixed key so that demo data survives restarts.
-    FIELD_ENCRYPTION_KEYS = ["aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="]
+    FIELD_ENCRYPTION_KEYS = [_DEV_FIELD_ENCRYPTION_KEY]
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        _key_bytes = base64.urlsafe_b64decode(_key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        _key_bytes = b""
+    if len(_key_bytes) != 32:
+        raise ImproperlyConfigured(
+            "HAVEN_FIELD_ENCRYPTION_KEYS holds a value that is not an encryption key (32 url-safe base64 bytes, "
+            "44 characters). Make one with `python manage.py generate_encryption_key`."
+        )
+if not DEBUG and _DEV_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "HAVEN_FIELD_ENCRYPTION_KEYS holds the development key, which is published in Haven's source code: "
+        "anyone could read the survivor data encrypted with it. Generate a key with `python manage.py "
+        "generate_encryption_key`."
+    )
 
 INSTALLED_APPS = [
     "core",
@@ -372,11 +391,18 @@ HAVEN_SESSION_ABSOLUTE_SECONDS = {"staff": 4 * 60 * 60, "other": SESSION_COOKIE_
 # Coordinators, counselors and facilitators must set up a second factor before any other page.
 # Off in tests only, where most tests log staff in without one; tests of the rule switch it on.
 HAVEN_REQUIRE_STAFF_MFA = env_bool("HAVEN_REQUIRE_STAFF_MFA", default=not TESTING)
+if not DEBUG and not TESTING and not HAVEN_REQUIRE_STAFF_MFA:
+    raise ImproperlyConfigured(
+        "HAVEN_REQUIRE_STAFF_MFA=0 switches off the second factor for the staff who reach survivor data: it is "
+        "for a local demo with DJANGO_DEBUG=1 only. Remove it from the production environment."
+    )
 # Days after which apply_retention anonymises survivor records that are no longer active.
 HAVEN_RETENTION_DAYS = {
     "group_membership": int(os.environ.get("HAVEN_RETENTION_MEMBERSHIP_DAYS", str(2 * 365))),
     "counseling_client": int(os.environ.get("HAVEN_RETENTION_CLIENT_DAYS", str(5 * 365))),
     "closed_case": int(os.environ.get("HAVEN_RETENTION_CASE_DAYS", str(5 * 365))),
+    # Handled (accepted or closed) intake requests are deleted after this many days.
+    "intake_request": int(os.environ.get("HAVEN_RETENTION_INTAKE_DAYS", "90")),
     "form_token": 2,
 }
 SECURE_REFERRER_POLICY = "no-referrer"

@@ -57,3 +57,31 @@ def test_restore_refuses_a_damaged_file(tmp_path):
     broken.write_bytes(b"not a database at all" * 100)
     with pytest.raises((CommandError, sqlite3.DatabaseError)):
         call_command("restore", str(broken), "--into", str(tmp_path / "x.sqlite3"), stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_into_writes_a_file_only_its_owner_can_read(tmp_path):
+    import os
+
+    backup_file = tmp_path / "haven.sqlite3"
+    call_command("backup", "--output", str(backup_file), stdout=io.StringIO())
+    restored_file = tmp_path / "restored.sqlite3"
+    old_umask = os.umask(0o022)  # the usual umask, under which a new file is world-readable
+    try:
+        call_command("restore", str(backup_file), "--into", str(restored_file), stdout=io.StringIO())
+    finally:
+        os.umask(old_umask)
+    assert restored_file.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_into_never_overwrites_a_file(tmp_path):
+    from django.core.management.base import CommandError
+
+    backup_file = tmp_path / "haven.sqlite3"
+    call_command("backup", "--output", str(backup_file), stdout=io.StringIO())
+    existing = tmp_path / "existing.sqlite3"
+    existing.write_bytes(b"keep me")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("restore", str(backup_file), "--into", str(existing), stdout=io.StringIO())
+    assert existing.read_bytes() == b"keep me"

@@ -16,13 +16,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HAVEN_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HAVEN_", "WAGTAIL"))}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "website.settings",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "p" * 20 + "r0duct10n-s3cret-" + "k" * 30,
             "DJANGO_ALLOWED_HOSTS": "haven.example.org",
+            "WAGTAILADMIN_BASE_URL": "https://haven.example.org",
             "HAVEN_FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             **extra,
         }

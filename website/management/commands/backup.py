@@ -10,6 +10,14 @@ from django.db import connections
 from core import dates
 
 
+def private_file(target: Path) -> None:
+    """Create (or take over) the file readable and writable by its owner only, before anything is written
+    to it: a backup holds every survivor record, and chmod after writing leaves a moment it is readable."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
+    target.chmod(0o600)
+
+
 def _pg_env(settings_dict):
     env = {}
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
@@ -33,7 +41,7 @@ class Command(BaseCommand):
         stamp = dates.now().strftime("%Y%m%d-%H%M%S")
         if connection.vendor == "sqlite":
             target = Path(output or f"backups/haven-{stamp}.sqlite3")
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_file(target)
             connection.ensure_connection()
             destination = sqlite3.connect(target)
             try:
@@ -43,7 +51,7 @@ class Command(BaseCommand):
                 destination.close()
         elif connection.vendor == "postgresql":
             target = Path(output or f"backups/haven-{stamp}.dump")
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_file(target)
             pg_dump = shutil.which("pg_dump")
             if not pg_dump:
                 raise CommandError("pg_dump was not found: install the PostgreSQL client tools.")

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from website.management.commands.backup import _pg_env
+from website.management.commands.backup import _pg_env, private_file
 
 
 class Command(BaseCommand):
@@ -49,17 +49,28 @@ class Command(BaseCommand):
             if check != "ok":
                 raise CommandError(f"The backup file is damaged: {check}")
             if into:
-                target = sqlite3.connect(into)
-                try:
-                    backup.backup(target)
-                finally:
-                    target.close()
+                self._restore_into_new_file(backup, Path(into))
                 return
             self._confirm(yes, str(connection.settings_dict["NAME"]))
             connection.ensure_connection()
             backup.backup(connection.connection)
         finally:
             backup.close()
+
+    def _restore_into_new_file(self, backup, target):
+        """The copy holds everything the live database holds: readable by its owner only, from the first
+        byte (created 0600 before SQLite writes to it, whatever the umask)."""
+        if target.exists():
+            raise CommandError(f"{target} already exists: --into restores into a new file only.")
+        private_file(target)
+        copy = sqlite3.connect(target)
+        try:
+            backup.backup(copy)
+        finally:
+            copy.close()
+        for leftover in (Path(f"{target}-journal"), Path(f"{target}-wal"), Path(f"{target}-shm")):
+            if leftover.exists():
+                leftover.chmod(0o600)
 
     def _restore_postgresql(self, source, connection, yes):
         pg_restore = shutil.which("pg_restore")
