@@ -164,6 +164,7 @@ def device_strings() -> dict:
         "sent": _("All marks were sent."),
         "login": _("Log in again to send the marks kept on this phone."),
         "failed": _("The marks could not be sent yet. They stay on this phone; try again later."),
+        "unreadable": _("These marks could not be read. Reload the page and mark again."),
         "row_waiting": _("Saved on this phone, not sent yet"),
         "nothing": _("Nothing was changed, so nothing was sent."),
         "all_present": _("Everyone not marked yet is set to present. Change anyone who is not here, then save."),

@@ -27,6 +27,8 @@
     var strings = readJson("haven-offline-strings") || {};
     var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
     var sending = false;
+    var active = false;  // this page keeps or sends something; other pages never open the phone's storage
+    var forgotten = false;
 
     function readJson(id) {
         var element = document.getElementById(id);
@@ -57,6 +59,8 @@
     // IndexedDB ---------------------------------------------------------------------------------------------
 
     function openDb() {
+        // Once this page has deleted everything (quick exit, log out), nothing may bring the database back.
+        if (forgotten) { return Promise.reject(new Error("forgotten")); }
         return new Promise(function (resolve, reject) {
             var request = indexedDB.open(DB_NAME, 1);
             request.onupgradeneeded = function () {
@@ -115,6 +119,7 @@
     // Everything: the database, the kept screens and the service workers. Started at once and left to finish
     // in the browser, so the quick exit does not wait for it.
     function forgetEverything() {
+        forgotten = true;
         var jobs = [];
         try { jobs.push(new Promise(function (resolve) {
             var request = indexedDB.deleteDatabase(DB_NAME);
@@ -146,19 +151,32 @@
     }
 
     // Who is this page for? A page from the network says who is logged in; a copy from the phone does not.
+    // Resolves to false when nothing at all is kept any longer.
     function checkWho() {
-        if (deviceCopy) { return Promise.resolve(); }
+        if (deviceCopy) { return Promise.resolve(true); }
+        if (!user) {
+            // Her login has ended (or nobody is logged in): no names stay on the phone. Marks waiting to be
+            // sent hold none and wait for her next login; with none waiting, nothing at all stays.
+            return all("pending").then(function (marks) {
+                if (marks.length) { return forgetScreens().then(function () { return true; }); }
+                return forgetEverything().then(function () { return false; });
+            });
+        }
         return meta("user").then(function (kept) {
-            if (!user) {
-                // Her login has ended (or she was never logged in): no names stay on the phone.
-                return forgetScreens();
-            }
             if (kept && kept !== user) {
                 // Someone else logged in on this phone: nothing of the other person stays, not even marks.
                 return Promise.all([clear("pending"), forgetScreens()]).then(function () { return setMeta("user", user); });
             }
             return kept === user ? null : setMeta("user", user);
-        });
+        }).then(function () { return true; });
+    }
+
+    // Whether this phone keeps anything: a page with nothing to keep must not create storage to look.
+    function dbExists() {
+        if (!indexedDB.databases) { return Promise.resolve(true); }
+        return indexedDB.databases().then(function (dbs) {
+            return dbs.some(function (db) { return db.name === DB_NAME; });
+        }).catch(function () { return true; });
     }
 
     // Keeping screens -----------------------------------------------------------------------------------------
@@ -249,7 +267,7 @@
             if (!marks.length) { return null; }
             var byUrl = {};
             marks.forEach(function (m) { (byUrl[m.syncUrl] = byUrl[m.syncUrl] || []).push(m); });
-            var report = {saved: 0, notices: [], login: false, failed: false};
+            var report = {saved: 0, notices: [], login: false, failed: false, unreadable: false};
             return Object.keys(byUrl).reduce(function (chain, url) {
                 return chain.then(function () { return sendBatch(url, byUrl[url].slice(0, 400), token, report, fromForm); });
             }, Promise.resolve()).then(function () { return report; });
@@ -269,7 +287,8 @@
         }).then(function (response) {
             if (response.status === 401) { report.login = true; return null; }
             if (response.status === 400) {
-                // A request this page made and the server cannot read: never retried, never stuck.
+                // A request this page made and the server cannot read: never retried, never stuck; she is told.
+                report.unreadable = true;
                 return remove("pending", marks.map(function (m) { return m.id; })).then(function () { return null; });
             }
             if (!response.ok) { report.failed = true; return null; }
@@ -354,9 +373,9 @@
         var form = document.querySelector("form[data-offline-form]");
         return sendAll(reload).then(function (report) {
             if (!report) { return showStatus(); }
-            var text = report.login ? say("login") : report.failed ? say("failed") : say("sent");
+            var text = report.login ? say("login") : report.failed ? say("failed") : report.unreadable ? say("unreadable") : say("sent");
             if (report.saved) { text += " " + say("saved_count", {count: report.saved}); }
-            if (form && reload && !report.login && !report.failed) {
+            if (form && reload && !report.login && !report.failed && !report.unreadable) {
                 // The page from the server says "Attendance saved." and shows the change log.
                 location.reload();
                 return;
@@ -405,26 +424,33 @@
             });
         });
 
+        // One store at a time: two taps in quick succession must not both write the same member's mark.
+        var storing = Promise.resolve(0);
         function storeTouched() {
+            storing = storing.then(storeNow, storeNow);
+            return storing;
+        }
+
+        function storeNow() {
             var subjects = Object.keys(touched);
             if (!subjects.length) { return Promise.resolve(0); }
+            var now = touched;
+            touched = {};
             return all("pending").then(function (marks) {
                 var replaced = marks.filter(function (m) {
                     return m.session === session && m.syncUrl === syncUrl && subjects.indexOf(String(m.subject)) >= 0;
                 }).map(function (m) { return m.id; });
                 return remove("pending", replaced);
             }).then(function () {
-                var jobs = subjects.map(function (subject) {
+                return Promise.all(subjects.map(function (subject) {
                     var row = form.querySelector("[data-subject='" + subject + "']");
                     var value = readRow(form, row);
                     if (!value.status) { return null; }
                     return put("pending", {id: newId(), user: user, syncUrl: syncUrl, session: session,
                                            subject: parseInt(subject, 10), status: value.status, children: value.children,
-                                           marked_at: touched[subject], seen: row.dataset.seen || null});
-                });
-                touched = {};
-                return Promise.all(jobs).then(function () { return subjects.length; });
-            }).then(function (count) { showStatus(); return count; });
+                                           marked_at: now[subject], seen: row.dataset.seen || null});
+                }));
+            }).then(function () { showStatus(); return subjects.length; });
         }
 
         // Marks waiting from before (a reload while offline): the screen shows them, not the kept copy's.
@@ -568,7 +594,9 @@
             form.addEventListener("submit", function (event) {
                 if (form.dataset.offlineConfirmed) { return; }
                 event.preventDefault();
-                all("pending").then(function (marks) {
+                dbExists().then(function (exists) {
+                    return exists ? all("pending") : [];
+                }).then(function (marks) {
                     if (marks.length && !window.confirm(say("logout_confirm", {count: marks.length}))) { return; }
                     return forgetEverything().then(function () {
                         form.dataset.offlineConfirmed = "1";
@@ -586,19 +614,27 @@
     function start() {
         guardLogout();
         var keep = readJson("haven-offline-keep");
-        checkWho().then(purgeExpired).then(function () {
-            if (keep && user && !deviceCopy) {
-                return registerWorker(keep).then(function () { return keepScreens(keep); });
-            }
-        }).catch(function () {}).then(function () {
-            var form = document.querySelector("form[data-offline-form]");
-            if (form && user) { enhanceForm(form); } else { showStatus(); }
-            var list = document.querySelector("[data-offline-kept]");
-            if (list) { fillDevicePage(list); }
-            if (navigator.onLine && user && !deviceCopy) { sendAndReport(false); }
+        var form = document.querySelector("form[data-offline-form]");
+        var list = document.querySelector("[data-offline-kept]");
+        window.addEventListener("online", function () { if (active) { showStatus(); sendAndReport(false); } });
+        window.addEventListener("offline", function () { if (active) { showStatus(); } });
+        dbExists().then(function (exists) {
+            // Other roles, and pages with nothing to keep, leave the phone's storage untouched.
+            if (!exists && !(user && (keep || form))) { return; }
+            return checkWho().then(function (kept) {
+                if (!kept) { return; }
+                active = true;
+                return purgeExpired().then(function () {
+                    if (keep && user && !deviceCopy) {
+                        return registerWorker(keep).then(function () { return keepScreens(keep); });
+                    }
+                }).catch(function () {}).then(function () {
+                    if (form && user) { enhanceForm(form); } else { showStatus(); }
+                    if (list) { fillDevicePage(list); }
+                    if (navigator.onLine && user && !deviceCopy) { sendAndReport(false); }
+                });
+            });
         });
-        window.addEventListener("online", function () { showStatus(); sendAndReport(false); });
-        window.addEventListener("offline", function () { showStatus(); });
     }
 
     start();
