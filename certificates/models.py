@@ -102,6 +102,9 @@ class CertificateIssuer(AppendOnlyModel):
     one row (`source_key` is a digest of the settings and of the images' identities).
     """
 
+    # Nothing in Wagtail's content points at these; indexing each save would cost more than issuing.
+    wagtail_reference_index_ignore = True
+
     source_key = models.CharField(max_length=64, unique=True, editable=False)
     organisation_name = models.CharField(_("organisation name"), max_length=255, blank=True)
     logo = models.BinaryField(_("logo (PNG)"), null=True, blank=True)
@@ -256,6 +259,8 @@ class Certificate(models.Model):
     expiry_reminder_sent_at = models.DateTimeField(_("expiry reminder sent"), null=True, blank=True)
 
     objects = CertificateQuerySet.as_manager()
+    # Wagtail's reference index would queue a task on every save (a third of the cost of issuing).
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("certificate")
@@ -326,6 +331,7 @@ class CertificateEvent(AppendOnlyModel):
     """What happened to a certificate and why: issued, revoked, replaced. A history kept as written."""
 
     append_only_clearable = ("by",)
+    wagtail_reference_index_ignore = True
 
     certificate = models.ForeignKey(
         Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="events"

@@ -319,7 +319,10 @@ def credential_check(text: str, *, status_bit, now: dt.datetime | None = None) -
     valid_until = document.get("validUntil")
     if isinstance(valid_until, str):
         try:
-            check.expired = dt.datetime.fromisoformat(valid_until) < (now or dates.now())
+            moment = dt.datetime.fromisoformat(valid_until)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            check.expired = moment < (now or dates.now())
         except ValueError:
             check.expired = True
     return check

@@ -210,15 +210,16 @@ def canonical_nquads(document: dict) -> str:
         raise SigningError("the document uses contexts Haven does not ship")
     # JSON-LD drops properties its contexts do not define; they would be left out of the signature, so a
     # document that carries any is refused rather than half-signed.
-    undefined = _undefined_terms(document)
-    if undefined:
-        raise SigningError(f"terms the contexts do not define: {', '.join(sorted(undefined))}")
     try:
+        undefined = _undefined_terms(document)
+        if undefined:
+            raise SigningError(f"terms the contexts do not define: {', '.join(sorted(undefined))}")
         return jsonld.normalize(
             document,
             {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader},
         )
-    except jsonld.JsonLdError as error:
+    except (jsonld.JsonLdError, RecursionError, TypeError, ValueError) as error:
+        # A hostile document (nested past any credential's depth, or of the wrong shapes) is simply not ours.
         raise SigningError(str(error)) from error
 
 

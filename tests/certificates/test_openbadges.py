@@ -183,6 +183,15 @@ def test_check_of_a_pasted_credential(issued, coordinator):
     assert check.signature_valid and check.revoked and not check.valid
 
     assert not openbadges.credential_check("not json", status_bit=status_bit).readable
+    deep = json.loads(issued.credential)
+    nested = deep["credentialSubject"]
+    for _ in range(600):  # deeper than any credential; refused without an error page
+        nested["achievement"] = {}
+        nested = nested["achievement"]
+    assert not openbadges.credential_check(json.dumps(deep), status_bit=status_bit).valid
+    naive = json.loads(issued.credential)
+    naive["validUntil"] = "2020-01-01T00:00:00"
+    assert openbadges.credential_check(json.dumps(naive), status_bit=status_bit).expired
     assert not openbadges.credential_check('{"type": ["Other"]}', status_bit=status_bit).readable
 
 
