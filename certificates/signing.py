@@ -165,6 +165,41 @@ def document_loader(url, options=None):
     }
 
 
+_SCOPED_KEYS: dict[int, tuple[object, str]] = {}
+
+
+def _resolver():
+    """pyld's context resolver, remembering the cache key of each scoped context it meets.
+
+    Our contexts define many type-scoped contexts; pyld finds their processed form by a key it makes by
+    canonicalising the context object every time it meets one (a fifth of a signature's cost). The objects
+    are the same each time (pyld keeps the processed shipped contexts), so their keys are remembered by
+    identity, holding the object so that its identity is never reused.
+    """
+    from c14n.Canonicalize import canonicalize
+    from frozendict import frozendict
+    from pyld import jsonld
+    from pyld.context_resolver import ContextResolver
+    from pyld.resolved_context import ResolvedContext
+
+    class ShippedContextResolver(ContextResolver):
+        def resolve(self, active_ctx, context, base, cycles=None):
+            if isinstance(context, dict | frozendict) and "@context" not in context:
+                remembered = _SCOPED_KEYS.get(id(context))
+                if remembered is None or remembered[0] is not context:
+                    remembered = (context, canonicalize(dict(context)).decode("UTF-8"))
+                    _SCOPED_KEYS[id(context)] = remembered
+                key = remembered[1]
+                resolved = self._get(key)
+                if not resolved:
+                    resolved = ResolvedContext(context)
+                    self._cache_resolved_context(key, resolved, "static")
+                return [resolved]
+            return super().resolve(active_ctx, context, base, cycles)
+
+    return ShippedContextResolver(jsonld._resolved_context_cache, document_loader)
+
+
 @cache
 def _defined_terms() -> frozenset[str]:
     """Every term the shipped contexts define, scoped contexts included."""
@@ -186,18 +221,22 @@ def _defined_terms() -> frozenset[str]:
     return frozenset(terms)
 
 
-def _undefined_terms(node) -> set[str]:
+def _undefined_terms(node, *, top=True) -> set[str]:
+    """Terms the shipped contexts do not define; a context inside the document counts as one too (we never
+    write one, and it would bring definitions of its own)."""
     found = set()
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "@context":
+                if not top:
+                    found.add(key)
                 continue
             if not key.startswith("@") and key not in _defined_terms():
                 found.add(key)
-            found |= _undefined_terms(value)
+            found |= _undefined_terms(value, top=False)
     elif isinstance(node, list):
         for item in node:
-            found |= _undefined_terms(item)
+            found |= _undefined_terms(item, top=False)
     return found
 
 
@@ -216,7 +255,12 @@ def canonical_nquads(document: dict) -> str:
             raise SigningError(f"terms the contexts do not define: {', '.join(sorted(undefined))}")
         return jsonld.normalize(
             document,
-            {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader},
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": document_loader,
+                "contextResolver": _resolver(),
+            },
         )
     except (jsonld.JsonLdError, RecursionError, TypeError, ValueError) as error:
         # A hostile document (nested past any credential's depth, or of the wrong shapes) is simply not ours.

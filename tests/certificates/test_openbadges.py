@@ -177,6 +177,9 @@ def test_check_of_a_pasted_credential(issued, coordinator):
     unknown = json.loads(issued.credential)
     unknown["credentialSubject"]["notInTheContext"] = "would be left out of the signature"
     assert not openbadges.credential_check(json.dumps(unknown), status_bit=status_bit).signature_valid
+    inline = json.loads(issued.credential)
+    inline["credentialSubject"]["@context"] = {"creditsEarned": "https://example.org/other-meaning"}
+    assert not openbadges.credential_check(json.dumps(inline), status_bit=status_bit).signature_valid
 
     certificate_revoke(certificate=issued, reason="Forged", by=coordinator)
     check = openbadges.credential_check(issued.credential, status_bit=status_bit)
