@@ -113,3 +113,45 @@ def test_the_change_log_stays_as_written(cohort, add_members, today_session):
     with pytest.raises(DatabaseError):
         _raw('DELETE FROM "groups_attendance" WHERE "session_id" = %s', [today_session.pk])
     assert AttendanceChange.objects.get().new_status == P
+
+
+def _raw_value(column, pk):
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "{column}" FROM "groups_groupsession" WHERE "id" = %s', [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def test_topic_and_reason_for_cancelling_are_encrypted_at_rest(cohort, add_session):
+    session = add_session(cohort, local(2026, 5, 5), topic="Her ex-husband's visits", cancelled=True)
+    session.cancel_reason = "Ana is in the shelter this week"
+    session.save()
+    assert "husband" not in _raw_value("topic", session.pk)
+    assert "shelter" not in _raw_value("cancel_reason", session.pk)
+    session.refresh_from_db()
+    assert (session.topic, session.cancel_reason) == ("Her ex-husband's visits", "Ana is in the shelter this week")
+
+
+def test_the_data_migration_encrypts_plain_rows_once(cohort, add_session):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("groups.migrations.0005_encrypt_session_texts")
+    session = add_session(cohort, local(2026, 5, 5))
+    with connection.cursor() as cursor:  # as the rows were before: plain text
+        cursor.execute(
+            'UPDATE "groups_groupsession" SET "topic" = %s, "cancel_reason" = %s WHERE "id" = %s',
+            ["Safety at home", "", session.pk],
+        )
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.encrypt(apps, editor)
+    once = _raw_value("topic", session.pk)
+    migration.encrypt(apps, editor)
+    assert "Safety" not in once and _raw_value("topic", session.pk) == once
+    session.refresh_from_db()
+    assert session.topic == "Safety at home" and session.cancel_reason == ""
