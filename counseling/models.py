@@ -1,10 +1,31 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from core.fields import EncryptedTextField
 from counseling.enums import BookingStatus, ContactChannel, IntakeStatus, SessionKind
+
+
+def booking_dates_check(start, end) -> None:
+    """Refuse a booking whose dates no calendar can hold (year 9999, year 1): a typo, never a session.
+
+    The booking horizon (how far ahead a booking may be made) is the services' rule; this one holds at
+    every door, the shell included, because a single such row would break her calendar feed for good.
+    """
+    for moment in (start, end):
+        if moment is not None and not dates.is_sensible_date(dates.local_date(moment)):
+            raise ValidationError(
+                _("Choose a date between %(earliest)s and %(latest)s.")
+                % {
+                    "earliest": formats.date_format(dates.EARLIEST_DATE, "SHORT_DATE_FORMAT"),
+                    "latest": formats.date_format(dates.latest_date(), "SHORT_DATE_FORMAT"),
+                },
+                code="date_out_of_range",
+            )
 
 
 class CounselorProfile(models.Model):
@@ -77,7 +98,13 @@ class AvailabilityWindow(models.Model):
         verbose_name = _("availability window")
         verbose_name_plural = _("availability windows")
         ordering = ["weekday", "start_time"]
-        constraints = [models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="window_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="window_end_after_start",
+                violation_error_message=_("The window must end after it starts."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
@@ -97,7 +124,13 @@ class AvailabilityException(models.Model):
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
         ordering = ["start"]
-        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="exception_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="exception_end_after_start",
+                violation_error_message=_("The absence must end after it starts."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.start:%Y-%m-%d} - {self.end:%Y-%m-%d}"
@@ -120,7 +153,7 @@ class Client(models.Model):
     )
     contact_address = EncryptedTextField(_("phone number or email for that channel"), blank=True)
     safe_contact_instructions = EncryptedTextField(_("safe-contact instructions"), blank=True)
-    safe_times = models.CharField(_("safe times to contact"), max_length=200, blank=True)
+    safe_times = EncryptedTextField(_("safe times to contact"), max_length=200, blank=True)
     # The machine-readable part of her safe times: automatic messages only go out inside this window.
     safe_from = models.TimeField(_("automatic messages not before"), null=True, blank=True)
     safe_until = models.TimeField(_("automatic messages not after"), null=True, blank=True)
@@ -129,8 +162,22 @@ class Client(models.Model):
         default=False,
         help_text=_("Only if she chose it: otherwise messages use a neutral sender and subject."),
     )
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    interpreter_language = models.CharField(
+        _("language to interpret"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example Romani, Arabic or sign language."),
+    )
     counselors = models.ManyToManyField(
-        CounselorProfile, verbose_name=_("her counselors"), blank=True, related_name="clients"
+        CounselorProfile,
+        verbose_name=_("her counselors"),
+        blank=True,
+        related_name="clients",
+        help_text=_(
+            "Counselors assigned to her may open her file. A counselor may also open it while she has a recent "
+            "or upcoming booking with her, or works on her case."
+        ),
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -165,7 +212,7 @@ class Booking(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
     )
-    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+    cancel_reason = EncryptedTextField(_("reason for cancelling"), max_length=500, blank=True)
     notes = EncryptedTextField(_("session notes"), blank=True)
     outside_availability = models.BooleanField(_("booked outside availability (confirmed)"), default=False)
     project = models.ForeignKey(
@@ -188,24 +235,66 @@ class Booking(models.Model):
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
         ordering = ["start"]
-        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="booking_end_after_start",
+                violation_error_message=_("The end must be after the start."),
+            )
+        ]
         indexes = [models.Index(fields=["counselor", "start"]), models.Index(fields=["room", "start"])]
+
+    # Changing any of these changes the calendar entry: its SEQUENCE goes up (RFC 5545), whichever door the
+    # change comes through (a page, the admin, a service or the shell).
+    CALENDAR_FIELDS = ("start", "end", "room_id", "status")
+    _TRACKED = (*CALENDAR_FIELDS, "sequence")
 
     def __str__(self):
         # Never the client's alias: this string can end up in admin logs and calendar entries.
         return f"{self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        booking_dates_check(self.start, self.end)
+        if self._calendar_changed():
+            self.sequence += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
+        super().save(*args, **kwargs)
+        self._loaded = self._tracked()
+
+    def clean(self):
+        super().clean()
+        booking_dates_check(self.start, self.end)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        booking = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        if all(name in booking.__dict__ for name in cls._TRACKED):  # not when some were deferred
+            booking._loaded = booking._tracked()
+        return booking
+
+    def _tracked(self):
+        return tuple(self.__dict__.get(name) for name in self._TRACKED)
+
+    def _calendar_changed(self) -> bool:
+        """Time, room or status changed since it was loaded, and nobody gave it a new SEQUENCE yet."""
+        loaded = getattr(self, "_loaded", None)
+        if self.pk is None or loaded is None:
+            return False
+        current = self._tracked()
+        return loaded[:-1] != current[:-1] and loaded[-1] == current[-1]
+
 
 class IntakeRequest(models.Model):
     """A request for counseling from the public site. No account, as little as possible about her."""
 
-    alias = models.CharField(_("what should we call you"), max_length=100)
+    alias = EncryptedTextField(_("what should we call you"), max_length=100)
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="sr-latn"
     )
-    safe_contact = EncryptedTextField(_("safe way to contact you"))
-    safe_times = EncryptedTextField(_("safe times to contact you"), blank=True)
-    needs = EncryptedTextField(_("what you need help with"), blank=True)
+    safe_contact = EncryptedTextField(_("safe way to contact you"), max_length=500)
+    safe_times = EncryptedTextField(_("safe times to contact you"), max_length=500, blank=True)
+    needs = EncryptedTextField(_("what you need help with"), max_length=4000, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.NEW)
     client = models.ForeignKey(
         Client, verbose_name=_("client"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -2,7 +2,8 @@
 
 An inactive client is due when nothing happened in her file (no booking, or, without bookings, its
 creation) since the cut-off, and no active record of another app holds her (an open case does). Her alias,
-code and ways to reach her go; what she wrote in her intake request and in bookings goes with them.
+code, ways to reach her and the language she needs interpreted go; what she wrote in her intake request
+and in bookings goes with them.
 Handled intake requests are deleted after their own period: a request still waiting is never due.
 """
 
@@ -56,6 +57,7 @@ register(
             "safe_times": "",
             "safe_from": None,
             "safe_until": None,
+            "interpreter_language": "",
             "anonymised_at": dates.now,
         },
         stamp="anonymised_at",

@@ -1,23 +1,29 @@
-"""Reads for counseling: querysets scoped to the user first, then the free-slot finder."""
+"""Reads for counseling: what the pages list (starting from the querysets scoped in rules.py), then the free-slot
+finder."""
 
 import heapq
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 from math import ceil
 from operator import itemgetter
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
-from accounts.roles import has_role
 from core import dates
 from counseling.enums import ACTIVE_BOOKING_STATUSES, IntakeStatus, SessionKind
-from counseling.models import AvailabilityException, Booking, Client, CounselorProfile, IntakeRequest, Room
+from counseling.models import (
+    AvailabilityException,
+    AvailabilityWindow,
+    Booking,
+    CounselorProfile,
+    IntakeRequest,
+    Room,
+)
+from counseling.rules import bookings_for
 
 
 def counselor_profile_for(user) -> CounselorProfile | None:
@@ -29,38 +35,8 @@ def counselor_profile_for(user) -> CounselorProfile | None:
     return user._haven_counselor_profile
 
 
-def counselors_for(user):
-    """Counselors the user may book for: every active one for coordinators, herself for a counselor."""
-    qs = CounselorProfile.objects.filter(active=True).select_related("user__profile")
-    if has_role(user, Role.COORDINATOR):
-        return qs
-    if has_role(user, Role.COUNSELOR):
-        return qs.filter(user=user)
-    return qs.none()
-
-
-def clients_for(user):
-    """Coordinators see every client; a counselor sees only her own clients."""
-    qs = Client.objects.all()
-    if has_role(user, Role.COORDINATOR):
-        return qs
-    if has_role(user, Role.COUNSELOR):
-        return qs.filter(counselors__user=user).distinct()
-    return qs.none()
-
-
-def bookings_for(user):
-    qs = Booking.objects.select_related("counselor__user__profile", "room", "client")
-    if has_role(user, Role.COORDINATOR):
-        return qs
-    if has_role(user, Role.COUNSELOR):
-        return qs.filter(counselor__user=user)
-    return qs.none()
-
-
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return dates.start_of_day(day), dates.end_of_day(day)
 
 
 def bookings_between(*, user, first_day: date, days: int, counselor=None):
@@ -164,20 +140,31 @@ class _Occupied:
 _FREE = _Occupied(())
 
 
-def _window_spans_seconds(windows, day: date) -> list[tuple[float, float]]:
-    return [(start.timestamp(), end.timestamp()) for start, end in window_spans(windows, day)]
+@dataclass
+class _Schedule:
+    """One counselor as the slot finder needs her: her weekly windows, absences, buffer and earliest start."""
+
+    profile: CounselorProfile
+    name: str
+    windows: dict  # weekday -> [(start_time, end_time)]
+    absences: list  # [(start, end)] in POSIX seconds
+    buffer: float
+    earliest: float
+
+    def day_windows(self, day: date, tz) -> list[tuple[float, float]]:
+        return [
+            (datetime.combine(day, start, tzinfo=tz).timestamp(), datetime.combine(day, end, tzinfo=tz).timestamp())
+            for start, end in self.windows.get(day.weekday(), ())
+        ]
 
 
-def _counselor_slots(*, profile, occupied, rooms, room_occupied, first_day, days, duration, step, earliest, tz):
-    """Her free times in time order, produced one at a time: the caller stops when it has enough."""
-    windows = list(profile.windows.all())
-    name = str(profile)
-    for offset in range(days):
-        day = first_day + timedelta(days=offset)
-        for w_start, w_end in _window_spans_seconds(windows, day):
+def _counselor_slots(*, schedule, occupied, rooms, room_occupied, days, duration, step, tz):
+    """Her free times on `days` in time order, produced one at a time: the caller stops when it has enough."""
+    for day in days:
+        for w_start, w_end in schedule.day_windows(day, tz):
             candidate = w_start
-            if candidate < earliest:
-                candidate = w_start + step * ceil((earliest - w_start) / step)
+            if candidate < schedule.earliest:
+                candidate = w_start + step * ceil((schedule.earliest - w_start) / step)
             while candidate + duration <= w_end:
                 finish = candidate + duration
                 blocked = occupied.blocked_until(candidate, finish)
@@ -194,11 +181,46 @@ def _counselor_slots(*, profile, occupied, rooms, room_occupied, first_day, days
                     False,
                 )
                 if room is not False:
-                    slot = Slot(
-                        profile, datetime.fromtimestamp(candidate, tz), datetime.fromtimestamp(finish, tz), room
-                    )
-                    yield (candidate, name, profile.pk), slot
+                    start, end = datetime.fromtimestamp(candidate, tz), datetime.fromtimestamp(finish, tz)
+                    yield (candidate, schedule.name, schedule.profile.pk), Slot(schedule.profile, start, end, room)
                 candidate += step
+
+
+def _day_chunks(first_day: date, days: int):
+    """The days of the search in runs of 1, 2, 4, 8 ... days: most searches are answered by the first run."""
+    offset, size = 0, 1
+    while offset < days:
+        yield [first_day + timedelta(days=n) for n in range(offset, min(days, offset + size))]
+        offset, size = offset + size, size * 2
+
+
+def _schedules(*, counselors, kind, range_start, range_end, now) -> list[_Schedule]:
+    """The counselors who may hold `kind` and have any window: three queries, no model row per window."""
+    profiles = {p.pk: p for p in counselors.filter(active=True).select_related("user__profile") if p.may_hold(kind)}
+    windows = defaultdict(lambda: defaultdict(list))
+    for counselor_id, weekday, start, end in (
+        AvailabilityWindow.objects.filter(counselor_id__in=profiles)
+        .order_by("start_time")
+        .values_list("counselor_id", "weekday", "start_time", "end_time")
+    ):
+        windows[counselor_id][weekday].append((start, end))
+    absences = defaultdict(list)
+    for counselor_id, start, end in AvailabilityException.objects.filter(
+        counselor_id__in=windows, start__lt=range_end, end__gt=range_start
+    ).values_list("counselor_id", "start", "end"):
+        absences[counselor_id].append((start.timestamp(), end.timestamp()))
+    return [
+        _Schedule(
+            profile=profile,
+            name=str(profile),
+            windows=windows[pk],
+            absences=absences[pk],
+            buffer=profile.buffer_minutes * 60,
+            earliest=(now + timedelta(hours=profile.min_notice_hours)).timestamp(),
+        )
+        for pk, profile in profiles.items()
+        if pk in windows
+    ]
 
 
 def slots_free(
@@ -216,27 +238,16 @@ def slots_free(
     """The first `limit` free times in time order (all of them with `limit=None`): availability windows minus
     absences, minus her bookings (with buffer), minus room occupancy.
 
-    A constant number of queries whatever the number of counselors and days: counselors with windows and
-    absences (3), rooms (1), bookings in the range (1). Each counselor's free times are produced lazily and
-    merged in time order, and the merge stops at `limit`: the work follows the slots shown, not the size
-    of the calendar; occupancy is checked by bisection over sorted, merged intervals.
+    The work follows the slots shown, not the size of the calendar: the days are searched in runs of 1, 2,
+    4 ... days, each run's bookings read in one query, and the search stops once `limit` slots are found.
+    Within a run each counselor's free times are produced lazily and merged in time order; occupancy is
+    checked by bisection over sorted, merged intervals. Queries: counselors, windows, absences, rooms (4),
+    plus one per run (at most 5 for four weeks), whatever the number of counselors and bookings.
     """
     now = now or dates.now()
     range_start, range_end = dates.start_of_day(first_day), dates.end_of_day(first_day + timedelta(days=days - 1))
-    profiles = [
-        p
-        for p in counselors.filter(active=True)
-        .select_related("user__profile")
-        .prefetch_related(
-            "windows",
-            Prefetch(
-                "exceptions",
-                queryset=AvailabilityException.objects.filter(start__lt=range_end, end__gt=range_start),
-            ),
-        )
-        if p.may_hold(kind)
-    ]
-    if not profiles:
+    schedules = _schedules(counselors=counselors, kind=kind, range_start=range_start, range_end=range_end, now=now)
+    if not schedules:
         return []
     if kind == SessionKind.HOME_VISIT:
         rooms = [None]
@@ -246,37 +257,42 @@ def slots_free(
         rooms = list(Room.objects.filter(active=True))
         if not rooms:
             return []
-    max_buffer = timedelta(minutes=max(p.buffer_minutes for p in profiles))
-    buffers = {p.pk: p.buffer_minutes * 60 for p in profiles}
-    counselor_spans = {p.pk: [(a.start.timestamp(), a.end.timestamp()) for a in p.exceptions.all()] for p in profiles}
-    room_spans = defaultdict(list)
-    for counselor_id, room_id, b_start, b_end in Booking.objects.filter(
-        status__in=ACTIVE_BOOKING_STATUSES, start__lt=range_end + max_buffer, end__gt=range_start - max_buffer
-    ).values_list("counselor_id", "room_id", "start", "end"):
-        start, end = b_start.timestamp(), b_end.timestamp()
-        if counselor_id in counselor_spans:
-            buffer = buffers[counselor_id]
-            counselor_spans[counselor_id].append((start - buffer, end + buffer))
-        if room_id is not None:
-            room_spans[room_id].append((start, end))
-    room_occupied = {room_id: _Occupied(spans) for room_id, spans in room_spans.items()}
+    max_buffer = timedelta(seconds=max(s.buffer for s in schedules))
     tz = timezone.get_current_timezone()
-    found = heapq.merge(
-        *(
-            _counselor_slots(
-                profile=p,
-                occupied=_Occupied(counselor_spans[p.pk]),
-                rooms=rooms,
-                room_occupied=room_occupied,
-                first_day=first_day,
-                days=days,
-                duration=duration.total_seconds(),
-                step=step.total_seconds(),
-                earliest=(now + timedelta(hours=p.min_notice_hours)).timestamp(),
-                tz=tz,
-            )
-            for p in profiles
-        ),
-        key=itemgetter(0),
-    )
-    return [slot for _key, slot in islice(found, limit)]
+    found = []
+    for chunk in _day_chunks(first_day, days):
+        busy = {s.profile.pk: list(s.absences) for s in schedules}
+        buffers = {s.profile.pk: s.buffer for s in schedules}
+        room_spans = defaultdict(list)
+        for counselor_id, room_id, b_start, b_end in Booking.objects.filter(
+            status__in=ACTIVE_BOOKING_STATUSES,
+            start__lt=dates.end_of_day(chunk[-1]) + max_buffer,
+            end__gt=dates.start_of_day(chunk[0]) - max_buffer,
+        ).values_list("counselor_id", "room_id", "start", "end"):
+            start, end = b_start.timestamp(), b_end.timestamp()
+            if counselor_id in busy:
+                busy[counselor_id].append((start - buffers[counselor_id], end + buffers[counselor_id]))
+            if room_id is not None:
+                room_spans[room_id].append((start, end))
+        room_occupied = {room_id: _Occupied(spans) for room_id, spans in room_spans.items()}
+        merged = heapq.merge(
+            *(
+                _counselor_slots(
+                    schedule=s,
+                    occupied=_Occupied(busy[s.profile.pk]),
+                    rooms=rooms,
+                    room_occupied=room_occupied,
+                    days=chunk,
+                    duration=duration.total_seconds(),
+                    step=step.total_seconds(),
+                    tz=tz,
+                )
+                for s in schedules
+            ),
+            key=itemgetter(0),
+        )
+        wanted = None if limit is None else limit - len(found)
+        found.extend(slot for _key, slot in islice(merged, wanted))
+        if limit is not None and len(found) >= limit:
+            break
+    return found

@@ -1,6 +1,10 @@
 """Writes for counseling. Every booking goes through booking_create / booking_reschedule, which guarantee
 that nobody is double-booked: a check inside a write transaction (serialised on SQLite by IMMEDIATE
 transactions, on PostgreSQL by row locks) backed by exclusion constraints on PostgreSQL.
+
+Every service asks the same named rule as the page (counseling/rules.py) and writes the audit entry of
+what it changed, so the Wagtail admin, a command or a test that calls it is held to the same rules and
+leaves the same trace. `request`, where taken, only gives the audit entry the caller's address.
 """
 
 import logging
@@ -9,14 +13,14 @@ import time
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
-from accounts.roles import has_role
+from audit.enums import AuditAction
+from audit.services import audit_record
 from core import dates
 from counseling.enums import (
     ACTIVE_BOOKING_STATUSES,
@@ -27,7 +31,7 @@ from counseling.enums import (
     MessageOutcome,
     SessionKind,
 )
-from counseling.models import Booking, Client, CounselorProfile, IntakeRequest, Room
+from counseling.models import Booking, Client, CounselorProfile, IntakeRequest, Room, booking_dates_check
 from counseling.selectors import availability_problems, day_bounds
 from reporting.services import period_guard
 
@@ -39,6 +43,20 @@ OVERLAP_CONSTRAINTS = {
     "booking_counselor_no_overlap": "counselor",
     "booking_room_no_overlap": "room",
 }
+
+
+def _may(by, perm, obj=None) -> bool:
+    return by is not None and by.has_perm(perm, obj)
+
+
+def _require(by, perm, obj=None) -> None:
+    if not _may(by, perm, obj):
+        raise PermissionDenied(_("You may not do this."))
+
+
+def booking_horizon() -> date:
+    """The last day a session may be booked on."""
+    return dates.today() + timedelta(days=settings.HAVEN_BOOKING_HORIZON_DAYS)
 
 
 def _counselor_busy_message(counselor):
@@ -54,8 +72,18 @@ def _room_busy_message(room):
 def _check_times(start: datetime, end: datetime) -> None:
     if start is None or end is None:
         raise ValidationError(_("Give a start and an end."), code="times_missing")
+    booking_dates_check(start, end)
     if end <= start:
         raise ValidationError(_("The end must be after the start."), code="end_before_start")
+    if dates.local_date(start) > booking_horizon():
+        raise ValidationError(
+            _("A session can be booked at most %(days)s days ahead, so on %(last)s at the latest.")
+            % {
+                "days": settings.HAVEN_BOOKING_HORIZON_DAYS,
+                "last": formats.date_format(booking_horizon(), "SHORT_DATE_FORMAT"),
+            },
+            code="beyond_horizon",
+        )
 
 
 def _check_kind(counselor: CounselorProfile, kind: str) -> None:
@@ -103,9 +131,10 @@ def _check_availability(*, counselor, start, end, by, confirm_outside_availabili
     problems = availability_problems(counselor=counselor, start=start, end=end)
     if not problems:
         return False
-    if confirm_outside_availability and has_role(by, Role.COORDINATOR):
+    may_override = _may(by, "counseling.override_availability")
+    if confirm_outside_availability and may_override:
         return True
-    if has_role(by, Role.COORDINATOR):
+    if may_override:
         hint = _("Tick “book outside her availability” to book anyway.")
     else:
         hint = _("Choose another time, or ask a coordinator.")
@@ -170,7 +199,11 @@ def booking_create(
     status: str = BookingStatus.CONFIRMED,
     confirm_outside_availability: bool = False,
     project=None,
+    request=None,
 ) -> Booking:
+    _require(by, "counseling.add_booking")
+    _require(by, "counseling.book_with_counselor", counselor)
+    _require(by, "counseling.view_client", client)
     _check_times(start, end)
     _check_kind(counselor, kind)
     _check_room(kind, room)
@@ -196,7 +229,8 @@ def booking_create(
             project=project,
             created_by=by if getattr(by, "is_authenticated", False) else None,
         )
-        client.counselors.add(counselor)
+        # No assignment to her counselors: a booking opens her file only while it is recent (rules.py).
+        audit_record(actor=by, action=AuditAction.CREATE, obj=booking, request=request)
         return booking
 
     try:
@@ -207,6 +241,16 @@ def booking_create(
     return booking
 
 
+def _check_open(booking: Booking, message: str) -> None:
+    if booking.status not in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED):
+        raise ValidationError(message, code="status")
+
+
+def _check_period(booking: Booking, start: datetime) -> None:
+    # Activity a submitted or locked report counts must not move, into or out of its period.
+    period_guard(project_id=booking.project_id, on_date=dates.local_date(start))
+
+
 def booking_reschedule(
     *,
     booking: Booking,
@@ -215,12 +259,15 @@ def booking_reschedule(
     room: Room | None,
     by,
     confirm_outside_availability: bool = False,
+    request=None,
 ) -> Booking:
-    if booking.status not in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED):
-        raise ValidationError(_("Only a requested or confirmed booking can be rescheduled."), code="status")
+    _require(by, "counseling.change_booking", booking)
+    _check_open(booking, _("Only a requested or confirmed booking can be rescheduled."))
     _check_times(start, end)
     _check_room(booking.kind, room)
     _check_client(booking.client)
+    _check_period(booking, booking.start)
+    _check_period(booking, start)
     counselor = booking.counselor
     outside = _check_availability(
         counselor=counselor, start=start, end=end, by=by, confirm_outside_availability=confirm_outside_availability
@@ -229,48 +276,65 @@ def booking_reschedule(
     def write():
         _lock(counselor, room)
         _check_conflicts(counselor=counselor, room=room, start=start, end=end, exclude_pk=booking.pk)
-        Booking.objects.filter(pk=booking.pk).update(
-            start=start,
-            end=end,
-            room=room,
-            outside_availability=outside,
-            sequence=booking.sequence + 1,
-            # A new time deserves a new reminder.
-            counselor_reminded_at=None,
-            client_reminded_at=None,
+        booking.start, booking.end, booking.room, booking.outside_availability = start, end, room, outside
+        # A new time deserves a new reminder. The calendar SEQUENCE goes up in Booking.save.
+        booking.counselor_reminded_at = booking.client_reminded_at = None
+        booking.save(
+            update_fields=[
+                "start",
+                "end",
+                "room",
+                "outside_availability",
+                "counselor_reminded_at",
+                "client_reminded_at",
+            ]
         )
+        audit_record(actor=by, action=AuditAction.CHANGE, obj=booking, request=request, detail="time")
 
     try:
         _serialised(write)
     except IntegrityError as exc:
+        booking.refresh_from_db()  # the times set above were not saved
         raise _integrity_to_validation(exc, counselor=counselor, room=room) from exc
-    booking.refresh_from_db()
     return booking
 
 
-def booking_cancel(*, booking: Booking, reason: str, by) -> Booking:
+CANCEL_REASON_MAX = Booking._meta.get_field("cancel_reason").max_length
+
+
+def booking_cancel(*, booking: Booking, reason: str, by, request=None) -> Booking:
+    _require(by, "counseling.change_booking", booking)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the booking is cancelled."), code="reason_missing")
-    if booking.status not in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED):
-        raise ValidationError(_("Only a requested or confirmed booking can be cancelled."), code="status")
-    booking.status = BookingStatus.CANCELLED
-    booking.cancel_reason = reason[:255]
-    booking.sequence += 1
-    booking.save(update_fields=["status", "cancel_reason", "sequence"])
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ValidationError(
+            _("Keep the reason to %(count)s characters.") % {"count": CANCEL_REASON_MAX}, code="reason_long"
+        )
+    _check_open(booking, _("Only a requested or confirmed booking can be cancelled."))
+    _check_period(booking, booking.start)
+    with transaction.atomic():
+        booking.status = BookingStatus.CANCELLED
+        booking.cancel_reason = reason
+        booking.save(update_fields=["status", "cancel_reason"])  # the calendar SEQUENCE goes up in save
+        audit_record(actor=by, action=AuditAction.CHANGE, obj=booking, request=request, detail="cancel")
     return booking
 
 
-def booking_confirm(*, booking: Booking, by) -> Booking:
+def booking_confirm(*, booking: Booking, by, request=None) -> Booking:
+    _require(by, "counseling.change_booking", booking)
     if booking.status != BookingStatus.REQUESTED:
         raise ValidationError(_("Only a requested booking can be confirmed."), code="status")
-    booking.status = BookingStatus.CONFIRMED
-    booking.save(update_fields=["status"])
+    with transaction.atomic():
+        booking.status = BookingStatus.CONFIRMED
+        booking.save(update_fields=["status"])
+        audit_record(actor=by, action=AuditAction.CHANGE, obj=booking, request=request, detail="confirmed")
     return booking
 
 
-def booking_mark(*, booking: Booking, status: str, by, now: datetime | None = None) -> Booking:
+def booking_mark(*, booking: Booking, status: str, by, now: datetime | None = None, request=None) -> Booking:
     """Record what happened: held or no-show. Only once the session has begun."""
+    _require(by, "counseling.change_booking", booking)
     if status not in MARKABLE_STATUSES:
         raise ValidationError(_("Mark a session as held or as a no-show."), code="status")
     if booking.status not in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, *MARKABLE_STATUSES):
@@ -279,14 +343,19 @@ def booking_mark(*, booking: Booking, status: str, by, now: datetime | None = No
         raise ValidationError(_("The session has not begun yet: mark it once it has taken place."), code="future")
     # Held sessions are counted in donor reports: a submitted or locked period's count must not move.
     period_guard(project_id=booking.project_id, on_date=dates.local_date(booking.start))
-    booking.status = status
-    booking.save(update_fields=["status"])
+    with transaction.atomic():
+        booking.status = status
+        booking.save(update_fields=["status"])
+        audit_record(actor=by, action=AuditAction.CHANGE, obj=booking, request=request, detail="marked")
     return booking
 
 
-def booking_notes_save(*, booking: Booking, notes: str, by) -> Booking:
-    booking.notes = notes.strip()
-    booking.save(update_fields=["notes"])
+def booking_notes_save(*, booking: Booking, notes: str, by, request=None) -> Booking:
+    _require(by, "counseling.view_booking_notes", booking)
+    with transaction.atomic():
+        booking.notes = notes.strip()
+        booking.save(update_fields=["notes"])
+        audit_record(actor=by, action=AuditAction.CHANGE, obj=booking, request=request, detail="notes")
     return booking
 
 
@@ -296,6 +365,8 @@ CLIENT_FIELDS = (
     "alias",
     "preferred_language",
     "children_count",
+    "interpreter_needed",
+    "interpreter_language",
     "contact_channel",
     "contact_address",
     "safe_contact_instructions",
@@ -304,6 +375,8 @@ CLIENT_FIELDS = (
     "safe_until",
     "messages_may_name_purpose",
 )
+# Only for those who may assign her counselors (coordinators): her code and whether her file is open.
+CLIENT_ASSIGN_FIELDS = ("code", "active")
 
 
 def client_code_new() -> str:
@@ -314,40 +387,64 @@ def client_code_new() -> str:
             return code
 
 
-def _client_validate(values: dict) -> None:
+def _client_values(values: dict, by) -> dict:
+    allowed = CLIENT_FIELDS + (CLIENT_ASSIGN_FIELDS if _may(by, "counseling.assign_client") else ())
+    return {key: value for key, value in values.items() if key in allowed}
+
+
+def _client_validate(values: dict, *, pk=None) -> None:
+    if not (values.get("alias") or "").strip():
+        raise ValidationError(_("An alias is enough, but it is needed."), code="alias_missing")
+    for name, value in values.items():
+        limit = getattr(Client._meta.get_field(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ValidationError(
+                _("%(field)s: at most %(count)s characters.")
+                % {"field": Client._meta.get_field(name).verbose_name, "count": limit},
+                code="too_long",
+            )
     channel = values.get("contact_channel") or ContactChannel.NEVER
     if channel != ContactChannel.NEVER and not (values.get("contact_address") or "").strip():
         raise ValidationError(_("Give the number or address for her safe channel, or choose “never”."))
     if bool(values.get("safe_from")) != bool(values.get("safe_until")):
         raise ValidationError(_("Give both ends of her safe time for messages, or neither."))
+    if values.get("interpreter_needed") and not (values.get("interpreter_language") or "").strip():
+        raise ValidationError(_("Say which language she needs interpreted."), code="interpreter_language")
+    code = values.get("code")
+    if code is not None and Client.objects.filter(code=code).exclude(pk=pk).exists():
+        raise ValidationError(_("Another client has this code."), code="code_taken")
 
 
-def client_create(*, by, counselors=(), **values) -> Client:
-    values = {key: value for key, value in values.items() if key in CLIENT_FIELDS}
-    if not (values.get("alias") or "").strip():
-        raise ValidationError(_("An alias is enough, but it is needed."))
+def client_create(*, by, counselors=(), request=None, audit_detail="", **values) -> Client:
+    """Open her file. A counselor who opens it is assigned to her; a coordinator chooses her counselors."""
+    _require(by, "counseling.add_client")
+    values = _client_values(values, by)
     _client_validate(values)
     with transaction.atomic():
-        client = Client.objects.create(code=client_code_new(), **values)
-        own = CounselorProfile.objects.filter(user=by).first()
-        chosen = list(counselors) if has_role(by, Role.COORDINATOR) else []
-        if own is not None and not has_role(by, Role.COORDINATOR):
-            chosen.append(own)
+        client = Client.objects.create(**{"code": client_code_new(), **values})
+        if _may(by, "counseling.assign_client"):
+            chosen = list(counselors)
+        else:
+            chosen = list(CounselorProfile.objects.filter(user=by)[:1])
         if chosen:
             client.counselors.add(*chosen)
+        audit_record(actor=by, action=AuditAction.CREATE, obj=client, request=request, detail=audit_detail)
     return client
 
 
-def client_update(*, client: Client, by, counselors=None, **values) -> Client:
-    values = {key: value for key, value in values.items() if key in CLIENT_FIELDS}
+def client_update(*, client: Client, by, counselors=None, request=None, **values) -> Client:
+    """Change her file. Her counselors, her code and whether her file is open change only for coordinators."""
+    _require(by, "counseling.change_client", client)
+    values = _client_values(values, by)
     merged = {field: getattr(client, field) for field in CLIENT_FIELDS} | values
-    _client_validate(merged)
+    _client_validate(merged, pk=client.pk)
     for key, value in values.items():
         setattr(client, key, value)
     with transaction.atomic():
         client.save()
-        if counselors is not None and has_role(by, Role.COORDINATOR):
+        if counselors is not None and _may(by, "counseling.assign_client"):
             client.counselors.set(counselors)
+        audit_record(actor=by, action=AuditAction.CHANGE, obj=client, request=request)
     return client
 
 
@@ -355,19 +452,26 @@ def client_update(*, client: Client, by, counselors=None, **values) -> Client:
 
 
 def intake_submit(*, alias: str, preferred_language: str, safe_contact: str, safe_times: str = "", needs: str = ""):
-    if not alias.strip() or not safe_contact.strip():
-        raise ValidationError(_("Tell us what to call you and a safe way to reach you."))
-    return IntakeRequest.objects.create(
-        alias=alias.strip()[:100],
-        preferred_language=preferred_language,
-        safe_contact=safe_contact.strip(),
-        safe_times=safe_times.strip(),
-        needs=needs.strip(),
-    )
+    """Her request from the public form. Refused whole (nothing saved) when a field is missing or too long."""
+    values = {"alias": alias, "safe_contact": safe_contact, "safe_times": safe_times, "needs": needs}
+    values = {name: (value or "").strip() for name, value in values.items()}
+    if not values["alias"] or not values["safe_contact"]:
+        raise ValidationError(_("Tell us what to call you and a safe way to reach you."), code="missing")
+    for name, value in values.items():
+        limit = IntakeRequest._meta.get_field(name).max_length
+        if len(value) > limit:
+            raise ValidationError(
+                _("Please shorten your message: each answer may be at most %(count)s characters.") % {"count": limit},
+                code="too_long",
+            )
+    if preferred_language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose a language from the list."), code="language")
+    return IntakeRequest.objects.create(preferred_language=preferred_language, **values)
 
 
-def intake_accept(*, intake: IntakeRequest, by, counselors=()) -> Client:
+def intake_accept(*, intake: IntakeRequest, by, counselors=(), request=None) -> Client:
     """Turn an intake request into a client: what she wrote about contact becomes the safe-contact note."""
+    _require(by, "counseling.change_intakerequest", intake)
     if intake.status != IntakeStatus.NEW:
         raise ValidationError(_("This request has already been handled."))
     instructions = "\n".join(
@@ -383,7 +487,9 @@ def intake_accept(*, intake: IntakeRequest, by, counselors=()) -> Client:
         client = client_create(
             by=by,
             counselors=counselors,
-            alias=intake.alias,
+            request=request,
+            audit_detail="from intake",
+            alias=intake.alias[: Client._meta.get_field("alias").max_length],
             preferred_language=intake.preferred_language,
             safe_contact_instructions=instructions,
         )
@@ -392,16 +498,20 @@ def intake_accept(*, intake: IntakeRequest, by, counselors=()) -> Client:
         intake.handled_by = by
         intake.handled_at = dates.now()
         intake.save(update_fields=["status", "client", "handled_by", "handled_at"])
+        audit_record(actor=by, action=AuditAction.CHANGE, obj=intake, request=request, detail="accepted")
     return client
 
 
-def intake_close(*, intake: IntakeRequest, by) -> IntakeRequest:
+def intake_close(*, intake: IntakeRequest, by, request=None) -> IntakeRequest:
+    _require(by, "counseling.change_intakerequest", intake)
     if intake.status != IntakeStatus.NEW:
         raise ValidationError(_("This request has already been handled."))
-    intake.status = IntakeStatus.CLOSED
-    intake.handled_by = by
-    intake.handled_at = dates.now()
-    intake.save(update_fields=["status", "handled_by", "handled_at"])
+    with transaction.atomic():
+        intake.status = IntakeStatus.CLOSED
+        intake.handled_by = by
+        intake.handled_at = dates.now()
+        intake.save(update_fields=["status", "handled_by", "handled_at"])
+        audit_record(actor=by, action=AuditAction.CHANGE, obj=intake, request=request, detail="closed")
     return intake
 
 

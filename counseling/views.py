@@ -1,8 +1,11 @@
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,21 +13,39 @@ from django.views.decorators.http import require_POST
 
 from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
-from core import dates
-from counseling import selectors, services
+from core import clientip, dates
+from core.ratelimit import rate_limit_hit
+from counseling import rules, selectors, services
 from counseling.enums import BookingStatus
 from counseling.forms import (
     BookingForm,
     CancelForm,
     ClientCreateForm,
     ClientForm,
+    ClientSearchForm,
     IntakeAcceptForm,
     IntakeForm,
     MarkForm,
     NotesForm,
     RescheduleForm,
     SlotSearchForm,
+    date_out_of_range_message,
 )
+
+CLIENTS_PER_PAGE = 50
+# Service refusals that belong to one field: the error summary then links to that field.
+ERROR_FIELDS = {
+    "date_out_of_range": "date",
+    "beyond_horizon": "date",
+    "end_before_start": "end_time",
+    "reason_missing": "reason",
+    "reason_long": "reason",
+    "room_home": "room",
+    "room_missing": "room",
+    "room_inactive": "room",
+    "interpreter_language": "interpreter_language",
+    "alias_missing": "alias",
+}
 
 
 def _require(request, perm, obj=None):
@@ -33,20 +54,27 @@ def _require(request, perm, obj=None):
 
 
 def _errors_to_form(form, exc: ValidationError):
-    for message in exc.messages:
-        form.add_error(None, message)
+    for error in exc.error_list:
+        field = ERROR_FIELDS.get(error.code)
+        form.add_error(field if field in form.fields else None, error)
 
 
-def _parse_day(value) -> date:
+def _parse_day(value) -> tuple[date, str]:
+    """The day asked for in the URL (today when none) and, for a day no calendar can show, why not."""
+    if not value:
+        return dates.today(), ""
     try:
-        return date.fromisoformat(value) if value else dates.today()
+        day = date.fromisoformat(value)
     except ValueError:
-        return dates.today()
+        return dates.today(), _("That is not a date. Showing today instead.")
+    if not dates.is_sensible_date(day):
+        return dates.today(), date_out_of_range_message(dates.latest_date())
+    return day, ""
 
 
 def _booking_for(request, pk):
     """A booking the user may see, or 404: a foreign id reveals nothing."""
-    return get_object_or_404(selectors.bookings_for(request.user), pk=pk)
+    return get_object_or_404(rules.bookings_for(request.user), pk=pk)
 
 
 # Bookings ---------------------------------------------------------------------------------------------------
@@ -54,9 +82,12 @@ def _booking_for(request, pk):
 
 @login_required
 def my_bookings(request):
+    """Her calendar: one day, or a week as a grid (days as columns on a laptop, a list of days on a phone)."""
     _require(request, "counseling.add_booking")
     view = "week" if request.GET.get("view") == "week" else "day"
-    day = _parse_day(request.GET.get("date"))
+    day, bad_date = _parse_day(request.GET.get("date"))
+    if bad_date:
+        messages.error(request, bad_date)
     first = day - timedelta(days=day.weekday()) if view == "week" else day
     length = 7 if view == "week" else 1
     bookings = list(selectors.bookings_between(user=request.user, first_day=first, days=length))
@@ -67,10 +98,9 @@ def my_bookings(request):
         request=request,
         detail="counseling bookings list",
     )
-    days = []
-    for offset in range(length):
-        current = first + timedelta(days=offset)
-        days.append({"date": current, "bookings": [b for b in bookings if dates.local_time(b.start).date() == current]})
+    by_day = {first + timedelta(days=offset): [] for offset in range(length)}
+    for booking in bookings:
+        by_day.setdefault(dates.local_date(booking.start), []).append(booking)
     step = timedelta(days=length)
     return render(
         request,
@@ -78,12 +108,13 @@ def my_bookings(request):
         {
             "view": view,
             "day": day,
-            "days": days,
+            "days": [{"date": d, "bookings": items} for d, items in by_day.items() if first <= d < first + step],
             "previous": first - step,
             "next": first + step,
             "today": dates.today(),
             "is_empty": not bookings,
         },
+        status=400 if bad_date else 200,
     )
 
 
@@ -91,8 +122,8 @@ def my_bookings(request):
 def booking_new(request):
     _require(request, "counseling.add_booking")
     may_override = request.user.has_perm("counseling.override_availability")
-    counselors = selectors.counselors_for(request.user)
-    clients = selectors.clients_for(request.user)
+    counselors = rules.counselors_for(request.user)
+    clients = rules.clients_for(request.user)
     initial = {
         key: request.GET[key]
         for key in ("counselor", "client", "kind", "room", "date", "start_time", "end_time")
@@ -114,11 +145,11 @@ def booking_new(request):
                 status=data["status"],
                 by=request.user,
                 confirm_outside_availability=data.get("confirm_outside_availability", False),
+                request=request,
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
-            audit_record(actor=request.user, action=AuditAction.CREATE, obj=booking, request=request)
             messages.success(request, _("The booking was saved."))
             return redirect("counseling:booking_detail", pk=booking.pk)
     return render(request, "counseling/booking_form.html", {"form": form, "title": _("New booking")})
@@ -133,14 +164,14 @@ def booking_detail(request, pk):
     if may_notes:
         notes_form = NotesForm(request.POST or None, initial={"notes": booking.notes})
         if request.method == "POST" and notes_form.is_valid():
-            services.booking_notes_save(booking=booking, notes=notes_form.cleaned_data["notes"], by=request.user)
-            audit_record(actor=request.user, action=AuditAction.CHANGE, obj=booking, request=request, detail="notes")
+            services.booking_notes_save(
+                booking=booking, notes=notes_form.cleaned_data["notes"], by=request.user, request=request
+            )
             messages.success(request, _("The notes were saved."))
             return redirect("counseling:booking_detail", pk=booking.pk)
         audit_record(actor=request.user, action=AuditAction.VIEW, obj=booking, request=request, detail="notes")
     elif request.method == "POST":
         raise PermissionDenied
-    open_status = booking.status in (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
     return render(
         request,
         "counseling/booking_detail.html",
@@ -148,10 +179,11 @@ def booking_detail(request, pk):
             "booking": booking,
             "notes_form": notes_form,
             "may_change": request.user.has_perm("counseling.change_booking", booking),
-            "open_status": open_status,
+            "may_reschedule": request.user.has_perm("counseling.reschedule_booking", booking),
+            "may_cancel": request.user.has_perm("counseling.cancel_booking", booking),
+            "may_open_client": request.user.has_perm("counseling.view_client", booking.client),
             "may_confirm": booking.status == BookingStatus.REQUESTED,
             "may_mark": booking.status != BookingStatus.CANCELLED and booking.start <= dates.now(),
-            "mark_form": MarkForm(),
         },
     )
 
@@ -179,12 +211,11 @@ def booking_reschedule(request, pk):
                 room=data["room"],
                 by=request.user,
                 confirm_outside_availability=data.get("confirm_outside_availability", False),
+                request=request,
             )
         except ValidationError as exc:
-            booking.refresh_from_db()
             _errors_to_form(form, exc)
         else:
-            audit_record(actor=request.user, action=AuditAction.CHANGE, obj=booking, request=request, detail="time")
             messages.success(request, _("The booking was moved."))
             return redirect("counseling:booking_detail", pk=booking.pk)
     return render(
@@ -194,22 +225,24 @@ def booking_reschedule(request, pk):
 
 @login_required
 def booking_cancel(request, pk):
+    """A page of its own that says what cancelling means, so that no single click cancels a session."""
     booking = _booking_for(request, pk)
     _require(request, "counseling.change_booking", booking)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.booking_cancel(booking=booking, reason=form.cleaned_data["reason"], by=request.user)
+            services.booking_cancel(
+                booking=booking, reason=form.cleaned_data["reason"], by=request.user, request=request
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
-            audit_record(actor=request.user, action=AuditAction.CHANGE, obj=booking, request=request, detail="cancel")
             messages.success(request, _("The booking was cancelled."))
             return redirect("counseling:booking_detail", pk=booking.pk)
     return render(
         request,
-        "counseling/booking_form.html",
-        {"form": form, "title": _("Cancel booking"), "booking": booking, "submit_label": _("Cancel booking")},
+        "counseling/booking_cancel.html",
+        {"form": form, "booking": booking, "may_cancel": request.user.has_perm("counseling.cancel_booking", booking)},
     )
 
 
@@ -225,13 +258,12 @@ def booking_mark(request, pk):
     status = form.cleaned_data["status"]
     try:
         if status == BookingStatus.CONFIRMED:
-            services.booking_confirm(booking=booking, by=request.user)
+            services.booking_confirm(booking=booking, by=request.user, request=request)
         else:
-            services.booking_mark(booking=booking, status=status, by=request.user)
+            services.booking_mark(booking=booking, status=status, by=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        audit_record(actor=request.user, action=AuditAction.CHANGE, obj=booking, request=request, detail="marked")
         messages.success(request, _("Marked as %(status)s.") % {"status": booking.get_status_display()})
     if request.POST.get("back") == "list":
         return redirect("counseling:my_bookings")
@@ -240,10 +272,11 @@ def booking_mark(request, pk):
 
 @login_required
 def slots(request):
+    """Opens on the next two weeks' free times; the form narrows or moves the search."""
     _require(request, "counseling.find_slots")
-    counselors = selectors.counselors_for(request.user)
-    data = request.GET if "kind" in request.GET else None
-    form = SlotSearchForm(data, counselors=counselors, initial={"first_day": dates.today(), "weeks": 1, "minutes": 60})
+    counselors = rules.counselors_for(request.user)
+    data = request.GET if "kind" in request.GET else SlotSearchForm.next_two_weeks(counselors)
+    form = SlotSearchForm(data, counselors=counselors)
     found = None
     if form.is_valid():
         chosen = form.cleaned_data["counselor"]
@@ -256,7 +289,11 @@ def slots(request):
             room=form.cleaned_data["room"],
             limit=selectors.SLOTS_SHOWN,
         )
-    return render(request, "counseling/slots.html", {"form": form, "slots": found})
+    return render(
+        request,
+        "counseling/slots.html",
+        {"form": form, "slots": found, "shown": selectors.SLOTS_SHOWN},
+    )
 
 
 # Clients ----------------------------------------------------------------------------------------------------
@@ -264,17 +301,39 @@ def slots(request):
 
 @login_required
 def client_list(request):
+    """Her clients, a page at a time; the search is sent by POST so that no alias reaches a URL or a log."""
     _require(request, "counseling.list_client")
-    clients = list(selectors.clients_for(request.user).order_by("alias", "pk"))
+    scoped = rules.clients_for(request.user).order_by("alias", "pk")
+    search = ClientSearchForm(request.POST if request.method == "POST" else None)
+    page_obj = None
+    if search.is_bound and search.is_valid():
+        query = search.cleaned_data["q"].strip()
+        clients = list(scoped.filter(Q(alias__icontains=query) | Q(code__iexact=query))[: CLIENTS_PER_PAGE + 1])
+        too_many = len(clients) > CLIENTS_PER_PAGE
+        clients = clients[:CLIENTS_PER_PAGE]
+    else:
+        page_obj = Paginator(scoped, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+        clients, too_many = list(page_obj.object_list), False
     audit_record_many(actor=request.user, action=AuditAction.VIEW, objects=clients, request=request, detail="list")
-    return render(request, "counseling/client_list.html", {"clients": clients})
+    return render(
+        request,
+        "counseling/client_list.html",
+        {
+            "clients": clients,
+            "search": search,
+            "searching": search.is_bound and search.is_valid(),
+            "too_many": too_many,
+            "page_obj": page_obj,
+            "per_page": CLIENTS_PER_PAGE,
+        },
+    )
 
 
 @login_required
 def client_detail(request, pk):
-    client = get_object_or_404(selectors.clients_for(request.user), pk=pk)
+    client = get_object_or_404(rules.clients_for(request.user), pk=pk)
     _require(request, "counseling.view_client", client)
-    may_assign = request.user.has_perm("counseling.override_availability")
+    may_assign = request.user.has_perm("counseling.assign_client")
     form = ClientForm(request.POST or None, instance=client, may_assign=may_assign)
     if request.method == "POST":
         _require(request, "counseling.change_client", client)
@@ -282,11 +341,10 @@ def client_detail(request, pk):
             data = dict(form.cleaned_data)
             counselors = data.pop("counselors", None)
             try:
-                services.client_update(client=client, by=request.user, counselors=counselors, **data)
+                services.client_update(client=client, by=request.user, counselors=counselors, request=request, **data)
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
-                audit_record(actor=request.user, action=AuditAction.CHANGE, obj=client, request=request)
                 messages.success(request, _("Her file was saved."))
                 return redirect("counseling:client_detail", pk=client.pk)
         client.refresh_from_db()
@@ -298,17 +356,16 @@ def client_detail(request, pk):
 @login_required
 def client_new(request):
     _require(request, "counseling.add_client")
-    may_assign = request.user.has_perm("counseling.override_availability")
+    may_assign = request.user.has_perm("counseling.assign_client")
     form = ClientCreateForm(request.POST or None, may_assign=may_assign)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         counselors = data.pop("counselors", ())
         try:
-            client = services.client_create(by=request.user, counselors=counselors, **data)
+            client = services.client_create(by=request.user, counselors=counselors, request=request, **data)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
-            audit_record(actor=request.user, action=AuditAction.CREATE, obj=client, request=request)
             messages.success(request, _("Her file was created."))
             return redirect("counseling:client_detail", pk=client.pk)
     return render(request, "counseling/client_form.html", {"form": form})
@@ -318,16 +375,32 @@ def client_new(request):
 
 
 def intake(request):
-    """Public: no account. Nothing she types is echoed back or put in a URL."""
+    """Public: no account. Nothing she types is echoed back or put in a URL.
+
+    Refused, with a message in her language, when the hidden field is filled in (a program, not a person)
+    or when more than HAVEN_INTAKE_PER_HOUR requests came from her address within the hour.
+    """
     form = IntakeForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.intake_submit(**form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
+        address = clientip.client_ip(request) or "unknown"
+        if rate_limit_hit(scope="intake", key=address, limit=settings.HAVEN_INTAKE_PER_HOUR, window=60 * 60):
+            form.add_error(
+                None,
+                _(
+                    "We have received several requests from this connection within the hour, so this one was not "
+                    "sent. Please try again in an hour. If you are in danger now, call 112."
+                ),
+            )
+            status = 429
         else:
-            return redirect("counseling:intake_done")
-    return render(request, "counseling/intake.html", {"form": form})
+            try:
+                services.intake_submit(**form.request_values)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                return redirect("counseling:intake_done")
+    return render(request, "counseling/intake.html", {"form": form}, status=status)
 
 
 def intake_done(request):
@@ -339,7 +412,7 @@ def intake_queue(request):
     _require(request, "counseling.view_intakerequest")
     intakes = list(selectors.intake_queue())
     audit_record_many(actor=request.user, action=AuditAction.VIEW, objects=intakes, request=request, detail="queue")
-    accept_form = IntakeAcceptForm(counselors=selectors.counselors_for(request.user))
+    accept_form = IntakeAcceptForm(counselors=rules.counselors_for(request.user))
     return render(request, "counseling/intake_queue.html", {"intakes": intakes, "accept_form": accept_form})
 
 
@@ -348,11 +421,12 @@ def intake_queue(request):
 def intake_accept(request, pk):
     _require(request, "counseling.change_intakerequest")
     intake_request = get_object_or_404(selectors.intake_queue(), pk=pk)
-    form = IntakeAcceptForm(request.POST, counselors=selectors.counselors_for(request.user))
+    form = IntakeAcceptForm(request.POST, counselors=rules.counselors_for(request.user))
     if not form.is_valid():
         raise Http404
-    client = services.intake_accept(intake=intake_request, by=request.user, counselors=form.cleaned_data["counselors"])
-    audit_record(actor=request.user, action=AuditAction.CREATE, obj=client, request=request, detail="from intake")
+    client = services.intake_accept(
+        intake=intake_request, by=request.user, counselors=form.cleaned_data["counselors"], request=request
+    )
     messages.success(request, _("Her file was created from the request."))
     return redirect("counseling:client_detail", pk=client.pk)
 
@@ -362,7 +436,6 @@ def intake_accept(request, pk):
 def intake_close(request, pk):
     _require(request, "counseling.change_intakerequest")
     intake_request = get_object_or_404(selectors.intake_queue(), pk=pk)
-    services.intake_close(intake=intake_request, by=request.user)
-    audit_record(actor=request.user, action=AuditAction.CHANGE, obj=intake_request, request=request, detail="closed")
+    services.intake_close(intake=intake_request, by=request.user, request=request)
     messages.success(request, _("The request was closed."))
     return redirect("counseling:intake_queue")

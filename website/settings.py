@@ -450,6 +450,15 @@ if not DEBUG and _DEV_CREDENTIAL_KEY in HAVEN_CREDENTIAL_KEYS:
 if not HAVEN_CREDENTIAL_KEYS and (DEBUG or TESTING):
     HAVEN_CREDENTIAL_KEYS = [_DEV_CREDENTIAL_KEY]
 
+# Counseling
+# A counselor may open a client's file while she has a booking with her (not cancelled) that starts at most
+# this many days ago, upcoming ones included; assignment and case roles open it too (counseling/rules.py).
+HAVEN_CLIENT_ACCESS_DAYS = int(os.environ.get("HAVEN_CLIENT_ACCESS_DAYS", "90"))
+# How far ahead a session may be booked.
+HAVEN_BOOKING_HORIZON_DAYS = int(os.environ.get("HAVEN_BOOKING_HORIZON_DAYS", "365"))
+# Requests for a conversation accepted from one address per hour (public intake form).
+HAVEN_INTAKE_PER_HOUR = int(os.environ.get("HAVEN_INTAKE_PER_HOUR", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

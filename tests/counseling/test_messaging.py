@@ -18,7 +18,7 @@ PURPOSE_WORDS = ("counsel", "violence", "savetov", "nasilj", "rådgiv", "vold", 
 
 @pytest.fixture
 def booking(profile, make_client, room, monday, counselor):
-    client = make_client(alias="Zorica Tajna")
+    client = make_client(alias="Zorica Tajna", counselors=[profile])
     return services.booking_create(
         counselor=profile,
         client=client,

@@ -18,12 +18,16 @@ def book(profile, client, room, start, end, by, kind=SessionKind.EXPERIENTIAL, *
     )
 
 
-def test_booking_create_happy_path_links_client_to_counselor(profile, make_client, room, monday, coordinator):
+def test_booking_create_happy_path_opens_her_file_without_assigning_her(
+    profile, make_client, room, monday, coordinator, counselor
+):
     client = make_client()
     booking = book(profile, client, room, at(monday, 10), at(monday, 11), coordinator)
     assert booking.status == BookingStatus.CONFIRMED
     assert not booking.outside_availability
-    assert profile in client.counselors.all()
+    # The booking opens her file to the counselor while it is recent; it does not assign her for good.
+    assert profile not in client.counselors.all()
+    assert counselor.has_perm("counseling.view_client", client)
 
 
 @pytest.mark.parametrize(
@@ -43,9 +47,9 @@ def test_overlapping_counselor_booking_is_refused(profile, make_client, room, mo
     from counseling.models import Room
 
     other_room = Room.objects.create(name="Soba 2")
-    book(profile, make_client(), room, at(monday, 10), at(monday, 11), counselor)
+    book(profile, make_client(counselors=[profile]), room, at(monday, 10), at(monday, 11), counselor)
     with pytest.raises(ValidationError, match="already has a booking"):
-        book(profile, make_client(), other_room, at(monday, 10, 30), at(monday, 11, 30), counselor)
+        book(profile, make_client(counselors=[profile]), other_room, at(monday, 10, 30), at(monday, 11, 30), counselor)
     assert Booking.objects.count() == 1
 
 
@@ -53,11 +57,11 @@ def test_buffer_minutes_apply_around_her_bookings(profile, make_client, room, mo
     from counseling.models import Room
 
     other_room = Room.objects.create(name="Soba 2")
-    book(profile, make_client(), room, at(monday, 10), at(monday, 11), counselor)
+    book(profile, make_client(counselors=[profile]), room, at(monday, 10), at(monday, 11), counselor)
     # 15 minutes' buffer: 11:10 is too close, 11:15 is fine.
     with pytest.raises(ValidationError, match="buffer"):
-        book(profile, make_client(), other_room, at(monday, 11, 10), at(monday, 12), counselor)
-    book(profile, make_client(), other_room, at(monday, 11, 15), at(monday, 12), counselor)
+        book(profile, make_client(counselors=[profile]), other_room, at(monday, 11, 10), at(monday, 12), counselor)
+    book(profile, make_client(counselors=[profile]), other_room, at(monday, 11, 15), at(monday, 12), counselor)
     assert Booking.objects.count() == 2
 
 
@@ -70,9 +74,9 @@ def test_room_double_booking_is_refused(profile, make_counselor, make_client, ro
 
 
 def test_cancelled_booking_frees_the_time(profile, make_client, room, monday, counselor):
-    first = book(profile, make_client(), room, at(monday, 10), at(monday, 11), counselor)
+    first = book(profile, make_client(counselors=[profile]), room, at(monday, 10), at(monday, 11), counselor)
     services.booking_cancel(booking=first, reason="She asked to move it", by=counselor)
-    book(profile, make_client(), room, at(monday, 10), at(monday, 11), counselor)
+    book(profile, make_client(counselors=[profile]), room, at(monday, 10), at(monday, 11), counselor)
     assert Booking.objects.filter(status=BookingStatus.CONFIRMED).count() == 1
 
 
@@ -146,8 +150,8 @@ def test_absence_and_minimum_notice_count_as_outside_availability(profile, her_c
 
 
 def test_reschedule_checks_conflicts_but_not_against_itself(profile, make_client, room, monday, counselor):
-    first = book(profile, make_client(), room, at(monday, 10), at(monday, 11), counselor)
-    book(profile, make_client(), room, at(monday, 13), at(monday, 14), counselor)
+    first = book(profile, make_client(counselors=[profile]), room, at(monday, 10), at(monday, 11), counselor)
+    book(profile, make_client(counselors=[profile]), room, at(monday, 13), at(monday, 14), counselor)
     services.booking_reschedule(
         booking=first, start=at(monday, 10, 30), end=at(monday, 11, 30), room=room, by=counselor
     )
