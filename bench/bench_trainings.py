@@ -104,9 +104,11 @@ def _load():
 
 
 def run(measure):
+    from django.conf import settings
+
     from trainings.models import TrainingCataloguePage
 
-    catalogue = TrainingCataloguePage.objects.live().get()
+    catalogue = TrainingCataloguePage.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE).get()
     trainee = dataset_user(TRAINEE)  # the one enrolled in every eighth edition
     latest = (
         Edition.objects.filter(project=dataset_project(), start_date__lt=dates.today()).order_by("-start_date").first()

@@ -6,7 +6,7 @@ Heavy libraries are imported inside the builders so that pages that never export
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.http import HttpResponse
 
@@ -93,3 +93,61 @@ def ics_response(calendar_bytes: bytes, *, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# Calendars ------------------------------------------------------------------------------------------------
+
+CALENDAR_PRODID = "-//Haven//Calendar//EN"
+CONFIRMED = "CONFIRMED"
+TENTATIVE = "TENTATIVE"
+CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One event as a calendar shows it. The same thing (a session, a booking) always has the same `uid`, in
+    every file and feed it appears in, and a higher `sequence` after each change of time or status."""
+
+    uid: str
+    summary: str
+    start: datetime
+    end: datetime
+    sequence: int = 0
+    status: str = CONFIRMED
+    location: str = ""
+    description: str = ""
+
+
+def calendar_build(events: Iterable[CalendarEvent], *, name: str = "", method: str = "PUBLISH", uid: str = "") -> bytes:
+    """An .ics file of the events. `uid` names the calendar itself: give the same one on every build of the
+    same calendar (a feed, an edition's download), or calendar programs see a new calendar each time."""
+    from django.utils import timezone
+    from icalendar import Calendar, Event
+
+    tz = timezone.get_current_timezone()
+    calendar = Calendar.new(prodid=CALENDAR_PRODID, method=method, name=name or None, uid=uid or None)
+    if not uid:
+        # icalendar invents a random calendar UID; no UID at all is better than one that changes.
+        calendar.pop("UID", None)
+    stamp = dates.now()
+    first = last = None
+    for item in events:
+        start = item.start.astimezone(tz)
+        end = item.end.astimezone(tz)
+        event = Event.new(
+            uid=item.uid,
+            summary=item.summary,
+            start=start,
+            end=end,
+            stamp=stamp,
+            sequence=item.sequence,
+            status=item.status,
+            location=item.location or None,
+            description=item.description or None,
+        )
+        calendar.add_component(event)
+        first = start.date() if first is None else min(first, start.date())
+        last = end.date() if last is None else max(last, end.date())
+    if first is not None:
+        calendar.add_missing_timezones(first_date=first - timedelta(days=1), last_date=last + timedelta(days=1))
+    return calendar.to_ical()

@@ -7,9 +7,14 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from accounts.dashboard import panel_register
         from trainings import panels
+        from trainings.triggers import install_after_migrate
 
         panel_register(panels.trainee_panel, order=30)
         panel_register(panels.trainer_panel, order=31)
         panel_register(panels.coordinator_panel, order=32)
+        # After every migrate, not in a migration: SQLite drops a table's triggers when it rebuilds it.
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="trainings.triggers")

@@ -168,18 +168,41 @@ def load(*, users, stdout=None):
         stdout.write(f"    {len(programmes)} training programmes, {Edition.objects.count()} editions")
 
 
-def _catalogue_page():
-    from wagtail.models import Page
+CATALOGUE_TEXT = {
+    "en": ("Trainings", "Accredited trainings for staff of NGOs, centres for social work and other institutions."),
+    "da": (
+        "Kurser",
+        "Akkrediterede kurser for ansatte i NGO'er, kommunale socialcentre og andre institutioner.",
+    ),
+    "sr-latn": (
+        "Obuke",
+        "Akreditovane obuke za zaposlene u organizacijama civilnog društva, centrima za socijalni rad i drugim "
+        "ustanovama.",
+    ),
+}
 
-    if TrainingCataloguePage.objects.exists():
-        return
-    home = Page.objects.filter(depth=2).first()
+
+def _catalogue_page():
+    """The catalogue page under the home page of every language the site has: /da/ and /sr-latn/ visitors
+    get the catalogue in their language, never a redirect to the English one."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    default = Locale.objects.filter(language_code=settings.LANGUAGE_CODE).first()
+    home = Page.objects.filter(depth=2, locale=default).first() if default else Page.objects.filter(depth=2).first()
     if home is None:
         return
-    page = TrainingCataloguePage(
-        title="Trainings",
-        slug="trainings-catalogue",
-        introduction="Accredited trainings for staff of NGOs, centres for social work and other institutions.",
-    )
-    home.add_child(instance=page)
-    page.save_revision().publish()
+    page = TrainingCataloguePage.objects.filter(locale=home.locale).first()
+    if page is None:
+        title, introduction = CATALOGUE_TEXT.get(home.locale.language_code, CATALOGUE_TEXT["en"])
+        page = TrainingCataloguePage(title=title, slug="trainings-catalogue", introduction=introduction)
+        home.add_child(instance=page)
+        page.save_revision().publish()
+    for locale in Locale.objects.exclude(pk=home.locale_id):
+        if page.get_translation_or_none(locale) is not None or home.get_translation_or_none(locale) is None:
+            continue  # already there, or no home page in that language to hang it under
+        title, introduction = CATALOGUE_TEXT.get(locale.language_code, CATALOGUE_TEXT["en"])
+        translation = page.copy_for_translation(locale).specific
+        translation.title, translation.introduction = title, introduction
+        translation.save()
+        translation.save_revision().publish()

@@ -1,17 +1,58 @@
+"""Programmes, editions, their sessions, enrolments, attendance and the history of completion decisions.
+
+The rules that matter (seats never exceed capacity, an enrolment's status moves only through its workflow,
+the waitlist is served in order, a locked report's activity stays put, a moved session tells calendars)
+are kept below every door: the services check them under the edition's lock, these models refuse a
+direct change that skips the services, and database triggers (trainings.triggers) refuse what gets past
+both (a queryset update, raw SQL).
+"""
+
+import contextvars
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from core import dates
+from core.appendonly import AppendOnlyModel
 from core.enums import AttendanceStatus
-from trainings.enums import CompletionRule, EditionStatus, EnrollmentStatus
+from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
+
+_in_workflow = contextvars.ContextVar("trainings_in_workflow", default=False)
+
+
+@contextmanager
+def workflow():
+    """Writes made inside come from trainings.services, which checked the rules under the edition's lock.
+
+    Outside it (the shell, a management command, an admin form that forgot its service) the models below
+    refuse what only a workflow may do: change an enrolment's status, raise a capacity while people wait,
+    close an edition.
+    """
+    token = _in_workflow.set(True)
+    try:
+        yield
+    finally:
+        _in_workflow.reset(token)
+
+
+def in_workflow() -> bool:
+    return _in_workflow.get()
+
+
+def _stored(instance, *fields) -> dict | None:
+    """The row as the database holds it now, or None for a new one."""
+    if instance._state.adding or instance.pk is None:
+        return None
+    return type(instance)._base_manager.filter(pk=instance.pk).values(*fields).first()
 
 
 class TrainingProgramme(models.Model):
@@ -38,7 +79,7 @@ class TrainingProgramme(models.Model):
         return self.title
 
 
-class Edition(ClusterableModel):
+class Edition(models.Model):
     programme = models.ForeignKey(
         TrainingProgramme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="editions"
     )
@@ -96,13 +137,43 @@ class Edition(ClusterableModel):
     def __str__(self):
         return f"{self.programme} ({self.start_date:%d.%m.%Y})"
 
+    def save(self, *args, **kwargs):
+        stored = _stored(self, "capacity", "priority_places", "project_id", "status")
+        if stored is not None and not in_workflow():
+            self._direct_change_check(stored)
+        super().save(*args, **kwargs)
+
+    def _direct_change_check(self, stored) -> None:
+        from trainings import services
+
+        if self.status == EditionStatus.CLOSED and stored["status"] != EditionStatus.CLOSED:
+            raise ValidationError(
+                gettext("An edition is closed with “Close edition”, which works out every participant's completion."),
+                code="close_through_workflow",
+            )
+        seats_changed = (self.capacity, self.priority_places) != (stored["capacity"], stored["priority_places"])
+        if seats_changed:
+            services.edition_capacity_check(edition=self, capacity=self.capacity)
+            if self.enrollments.filter(status=EnrollmentStatus.WAITLISTED).exists():
+                raise ValidationError(
+                    gettext(
+                        "People are waiting for a seat: change the capacity in the edition's form, which gives "
+                        "new seats to the waitlist in order."
+                    ),
+                    code="waitlist_waiting",
+                )
+        if self.project_id != stored["project_id"]:
+            services.edition_project_change_check(
+                edition=self, old_project_id=stored["project_id"], new_project_id=self.project_id
+            )
+
 
 class TrainingSession(models.Model):
-    # ParentalKey lets coordinators edit the sessions inline on the edition in the Wagtail admin.
-    edition = ParentalKey(Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="sessions")
+    edition = models.ForeignKey(Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="sessions")
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     title = models.CharField(_("title"), max_length=255, blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
     sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
 
     class Meta:
@@ -112,11 +183,45 @@ class TrainingSession(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="training_session_end_after_start")]
 
     def __str__(self):
-        return f"{self.edition} {self.start:%d.%m.%Y %H:%M}"
+        return f"{self.edition} {dates.local_time(self.start):%d.%m.%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        stored = _stored(self, "edition_id", "start", "end", "title", "cancelled", "sequence")
+        if stored is not None:
+            self._change_check(stored)
+            if (self.start, self.end, self.title, self.cancelled) != (
+                stored["start"],
+                stored["end"],
+                stored["title"],
+                stored["cancelled"],
+            ):
+                # Calendars accept a changed event only with a higher SEQUENCE, whichever door changed it.
+                self.sequence = stored["sequence"] + 1
+        super().save(*args, **kwargs)
 
     @property
     def hours(self) -> Decimal:
         return Decimal((self.end - self.start).total_seconds()) / Decimal(3600)
+
+    def _change_check(self, stored) -> None:
+        from trainings import services
+
+        if self.edition_id != stored["edition_id"]:
+            raise ValidationError(gettext("A session cannot move to another edition."), code="other_edition")
+        if self.cancelled and not stored["cancelled"] and self.attendances.exists():
+            raise ValidationError(
+                gettext("Attendance was recorded for this session, so it cannot be cancelled."), code="attended"
+            )
+        moved = (self.start, self.end) != (stored["start"], stored["end"])
+        if not in_workflow() and (moved or self.cancelled != stored["cancelled"]):
+            services.session_change_check(session=self, old_start=stored["start"])
+
+    def delete(self, *args, **kwargs):
+        if self.attendances.exists():
+            raise ValidationError(
+                gettext("Attendance was recorded for this session, so it cannot be deleted."), code="attended"
+            )
+        return super().delete(*args, **kwargs)
 
 
 class Enrollment(models.Model):
@@ -132,6 +237,14 @@ class Enrollment(models.Model):
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
     priority = models.BooleanField(_("priority place (partner organisation)"), default=False)
     completion_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    hours_attended = models.DecimalField(
+        _("hours attended"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Hours she was present, worked out when the edition closed and after any later correction."),
+    )
     transferred_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="transferred_from"
     )
@@ -148,9 +261,49 @@ class Enrollment(models.Model):
                 name="enrollment_offer_has_expiry",
             ),
         ]
+        indexes = [models.Index(fields=["edition", "status"], name="enrollment_edition_status")]
 
     def __str__(self):
         return f"{self.user} @ {self.edition}"
+
+    def save(self, *args, **kwargs):
+        if not in_workflow():
+            self._direct_change_check(_stored(self, "status", "edition_id"))
+        super().save(*args, **kwargs)
+
+    def _direct_change_check(self, stored) -> None:
+        if stored is not None:
+            if stored["edition_id"] != self.edition_id:
+                raise ValidationError(
+                    gettext("An enrolment cannot move to another edition: transfer it instead."), code="other_edition"
+                )
+            if stored["status"] != self.status:
+                raise ValidationError(
+                    gettext(
+                        "An enrolment's status changes only through enrolment, approval, cancellation, transfer "
+                        "or closing the edition, so that seats and the waitlist stay right."
+                    ),
+                    code="status_through_workflow",
+                )
+        if self.status in SEAT_HOLDING_STATUSES:
+            # Seats count while the edition takes people; a closed or cancelled edition's list is history.
+            capacity = (
+                Edition.objects.filter(pk=self.edition_id)
+                .exclude(status__in=[EditionStatus.CLOSED, EditionStatus.CANCELLED])
+                .values_list("capacity", flat=True)
+                .first()
+            )
+            taken = Enrollment.objects.filter(edition_id=self.edition_id, status__in=SEAT_HOLDING_STATUSES)
+            if capacity is not None and taken.exclude(pk=self.pk).count() >= capacity:
+                raise ValidationError(gettext("This edition is full."), code="full")
+
+    def delete(self, *args, **kwargs):
+        if not in_workflow():
+            raise ValidationError(
+                gettext("An enrolment is removed by cancelling it, so that her seat passes to the waitlist."),
+                code="delete_through_workflow",
+            )
+        return super().delete(*args, **kwargs)
 
 
 class TrainingAttendance(models.Model):
@@ -177,23 +330,61 @@ class TrainingAttendance(models.Model):
         return f"{self.enrollment_id}@{self.session_id}: {self.status}"
 
 
+class CompletionChange(AppendOnlyModel):
+    """Each decision about an enrolment's completion: at closing, and after attendance corrected later.
+
+    Certificates are issued or revoked on these decisions (trainings.signals.completion_changed); the row
+    says why, in the organisation's language, and who made the change that led to it.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="completion_changes"
+    )
+    from_status = models.CharField(_("from"), max_length=15, choices=EnrollmentStatus.choices)
+    to_status = models.CharField(_("to"), max_length=15, choices=EnrollmentStatus.choices)
+    hours_attended = models.DecimalField(_("hours attended"), max_digits=5, decimal_places=1)
+    reason = models.CharField(_("reason"), max_length=255)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=dates.now)
+
+    append_only_clearable = ("by",)
+
+    class Meta:
+        verbose_name = _("completion decision")
+        verbose_name_plural = _("completion decisions")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.enrollment_id}: {self.from_status} -> {self.to_status}"
+
+
 class TrainingCataloguePage(Page):
-    """The public catalogue on the Wagtail site: upcoming editions with seats left."""
+    """The public catalogue on the Wagtail site, one per language: upcoming editions with seats left."""
 
     introduction = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
     parent_page_types = ["website.HomePage"]
     subpage_types = []
-    max_count = 1
+    # One under each language's home page.
+    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("training catalogue page")
 
     def get_context(self, request, *args, **kwargs):
-        from trainings.selectors import catalogue_page
+        from trainings.selectors import catalogue_filters, catalogue_page
 
         context = super().get_context(request, *args, **kwargs)
-        context["page_obj"] = catalogue_page(number=request.GET.get("page"))
+        filters = catalogue_filters(data=request.GET)
+        context["filters"] = filters
+        context["page_obj"] = catalogue_page(number=request.GET.get("page"), user=request.user, filters=filters)
         context["editions"] = context["page_obj"].object_list
         return context

@@ -1,17 +1,21 @@
-"""Panels for the personal home page (registered in TrainingsConfig.ready)."""
+"""Panels for the personal home page (registered in TrainingsConfig.ready).
+
+Who sees which is a named rule, asked of the rules themselves (`rules.has_perm`): a superuser's blanket
+permissions would otherwise give her every role's panel.
+"""
+
+import rules
 
 from accounts.dashboard import Panel
-from accounts.enums import Role
-from accounts.roles import has_role
 from core import dates
 from trainings.enums import EnrollmentStatus
 from trainings.models import Enrollment
-from trainings.selectors import enrollments_of, trainer_editions
+from trainings.selectors import enrol_intent, enrollments_of, trainer_editions
 
 
 def trainee_panel(request):
     user = request.user
-    if not has_role(user, Role.TRAINEE):
+    if not rules.has_perm("trainings.view_trainee_panel", user):
         return None
     upcoming = list(
         enrollments_of(user)
@@ -27,12 +31,12 @@ def trainee_panel(request):
         .select_related("edition__programme")
         .order_by("edition__start_date")[:5]
     )
-    return Panel("trainings/panels/trainee.html", {"enrollments": upcoming})
+    return Panel("trainings/panels/trainee.html", {"enrollments": upcoming, "intent": enrol_intent(request=request)})
 
 
 def trainer_panel(request):
     user = request.user
-    if not has_role(user, Role.TRAINER):
+    if not rules.has_perm("trainings.view_trainer_panel", user):
         return None
     editions = list(trainer_editions(user=user).filter(end_date__gte=dates.today()).order_by("start_date")[:5])
     return Panel("trainings/panels/trainer.html", {"editions": editions})
@@ -40,7 +44,7 @@ def trainer_panel(request):
 
 def coordinator_panel(request):
     user = request.user
-    if not has_role(user, Role.COORDINATOR):
+    if not rules.has_perm("trainings.view_coordinator_panel", user):
         return None
     return Panel(
         "trainings/panels/coordinator.html",

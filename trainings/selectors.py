@@ -1,18 +1,37 @@
 """Reads: querysets scoped to the user first, then shaped for one screen with a constant number of queries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Prefetch, Q, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Greatest
+from django.utils.http import urlencode
 
-from accounts.enums import Role
-from accounts.roles import has_role
 from core import dates
 from core.enums import AttendanceStatus
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
-from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
+from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme
+from trainings.rules import editions_for, enrollments_of, sessions_for
+
+__all__ = ["editions_for", "enrollments_of", "sessions_for"]  # scoped next to the rules, read from here too
+
+# A signed-out visitor's "Enrol": the edition she chose, kept in her session through sign-up.
+ENROL_INTENT_SESSION_KEY = "trainings.enrol_intent"
 
 # Enrolments that are expected in the room: the attendance screen, participant list and exports show these.
 PARTICIPANT_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
@@ -27,24 +46,106 @@ def editions_with_seats():
     )
 
 
-def catalogue_editions(*, today=None):
-    """Upcoming editions open for enrolment, soonest first."""
+def catalogue_editions(*, today=None, user=None, filters=None):
+    """Upcoming editions open for enrolment, soonest first; with her own enrolment status when signed in."""
     today = today or dates.today()
     now = dates.now()
-    return (
+    editions = (
         editions_with_seats()
         .filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now)
         .annotate(enrolment_open=ExpressionWrapper(Q(enrolment_opens__lte=now), output_field=BooleanField()))
         .order_by("start_date", "pk")
+    )
+    if filters is not None:
+        editions = filters.apply(editions)
+    if getattr(user, "is_authenticated", False):
+        mine = (
+            enrollments_of(user)
+            .filter(edition=OuterRef("pk"))
+            .exclude(status__in=[EnrollmentStatus.CANCELLED, EnrollmentStatus.TRANSFERRED])
+        )
+        editions = editions.annotate(my_status=Subquery(mine.values("status")[:1], output_field=CharField()))
+    return editions
+
+
+@dataclass
+class CatalogueFilters:
+    """What she chose to narrow the catalogue by (a month "2027-03", a place, a programme: its topic), and
+    the choices the upcoming editions offer."""
+
+    ONLINE = "online"
+
+    month: str = ""
+    place: str = ""
+    programme: int | None = None
+    months: list = field(default_factory=list)  # ("2027-03", date(2027, 3, 1))
+    places: list = field(default_factory=list)  # municipality names, and ONLINE when an edition has no place
+    programmes: list = field(default_factory=list)  # (pk, title)
+
+    def apply(self, editions):
+        if self.month:
+            year, month = (int(part) for part in self.month.split("-"))
+            editions = editions.filter(start_date__year=year, start_date__month=month)
+        if self.place == self.ONLINE:
+            editions = editions.filter(venue="", municipality="")
+        elif self.place:
+            editions = editions.filter(municipality=self.place)
+        if self.programme:
+            editions = editions.filter(programme_id=self.programme)
+        return editions
+
+    @property
+    def active(self) -> bool:
+        return bool(self.month or self.place or self.programme)
+
+    @property
+    def query(self) -> str:
+        """The chosen filters as URL parameters, for page links."""
+        chosen = {"month": self.month, "place": self.place, "programme": self.programme or ""}
+        return urlencode({name: value for name, value in chosen.items() if value})
+
+
+def catalogue_filters(*, data) -> CatalogueFilters:
+    """The choices the upcoming editions offer, and what of them she picked; anything unknown is ignored."""
+    upcoming = catalogue_editions()
+    rows = list(upcoming.values_list("start_date", "municipality", "venue", "programme_id", "programme__title"))
+    months = sorted({(day.year, day.month) for day, *_rest in rows})
+    places = sorted({municipality for _day, municipality, *_rest in rows if municipality}, key=str.casefold)
+    has_online = any(not municipality and not venue for _day, municipality, venue, *_rest in rows)
+    programmes = sorted({(pk, title) for *_rest, pk, title in rows}, key=lambda item: item[1].casefold())
+    month = data.get("month", "")
+    place = data.get("place", "")
+    programme = data.get("programme", "")
+    return CatalogueFilters(
+        month=month if month in {f"{y:04d}-{m:02d}" for y, m in months} else "",
+        place=place if place in places or (place == CatalogueFilters.ONLINE and has_online) else "",
+        programme=int(programme) if programme.isdigit() and int(programme) in {pk for pk, _t in programmes} else None,
+        months=[(f"{y:04d}-{m:02d}", date(y, m, 1)) for y, m in months],
+        places=places + ([CatalogueFilters.ONLINE] if has_online else []),
+        programmes=programmes,
     )
 
 
 CATALOGUE_PAGE_SIZE = 20
 
 
-def catalogue_page(*, number):
+def catalogue_page_for_language():
+    """The live catalogue page in the active language, or None: never another language's page."""
+    from django.utils import translation
+    from wagtail.models import Locale
+
+    from trainings.models import TrainingCataloguePage
+
+    try:
+        locale = Locale.objects.get_for_language(translation.get_language())
+    except (Locale.DoesNotExist, LookupError):
+        return None
+    return TrainingCataloguePage.objects.live().filter(locale=locale).first()
+
+
+def catalogue_page(*, number, user=None, filters=None):
     """One page of the catalogue; a page number out of range or not a number gives the nearest page."""
-    return Paginator(catalogue_editions(), CATALOGUE_PAGE_SIZE).get_page(number)
+    return Paginator(catalogue_editions(user=user, filters=filters), CATALOGUE_PAGE_SIZE).get_page(number)
 
 
 def accreditation_accessor() -> str | None:
@@ -68,10 +169,19 @@ def edition_public(*, pk):
 
 
 def edition_accreditations(edition) -> list:
+    """The accreditations that cover the edition: valid on its last day, as its certificates will say.
+
+    The model belongs to certificates; its validity dates are read by name (`valid_from`, `valid_until`).
+    An expired accreditation (or one not yet in force) is not shown on an edition it does not cover.
+    """
     accessor = accreditation_accessor()
     if not accessor:
         return []
-    return list(getattr(edition.programme, accessor).all())
+    return [
+        accreditation
+        for accreditation in getattr(edition.programme, accessor).all()
+        if accreditation.valid_from <= edition.end_date <= accreditation.valid_until
+    ]
 
 
 def _users_with_profile():
@@ -80,13 +190,10 @@ def _users_with_profile():
     return get_user_model().objects.select_related("profile")
 
 
-def editions_for(user):
-    """Editions a user may manage: coordinators all, trainers their own."""
-    if has_role(user, Role.COORDINATOR):
-        return Edition.objects.all()
-    if has_role(user, Role.TRAINER):
-        return Edition.objects.filter(trainers=user)
-    return Edition.objects.none()
+def edition_last_session_end(sessions):
+    """When the last session held ends: the edition can be closed from then on."""
+    ends = [session.end for session in sessions if not session.cancelled]
+    return max(ends) if ends else None
 
 
 def trainer_editions(*, user):
@@ -99,14 +206,6 @@ def trainer_editions(*, user):
         )
         .order_by("-start_date", "pk")
     )
-
-
-def sessions_for(user):
-    return TrainingSession.objects.filter(edition__in=editions_for(user))
-
-
-def enrollments_of(user):
-    return Enrollment.objects.filter(user=user)
 
 
 @dataclass
@@ -126,7 +225,7 @@ class TraineeTraining:
 
 def trainee_trainings(*, user, today=None) -> dict:
     """The trainee's enrolments split into upcoming and past, each with her attendance; four queries."""
-    from trainings.services import attended_hours
+    from trainings.services import attended_hours, held_sessions
 
     today = today or dates.today()
     enrollments = (
@@ -139,7 +238,7 @@ def trainee_trainings(*, user, today=None) -> dict:
     for enrollment in enrollments:
         sessions = list(enrollment.edition.sessions.all())
         by_session = {a.session_id: a.status for a in enrollment.attendances.all()}
-        total = sum((s.hours for s in sessions), Decimal(0))
+        total = sum((s.hours for s in held_sessions(sessions)), Decimal(0))
         item = TraineeTraining(
             enrollment=enrollment,
             sessions=sessions,
@@ -176,6 +275,7 @@ def _label(status):
 class ParticipantRow:
     enrollment: Enrollment
     marks: list  # status or None per session, in session order
+    hours: Decimal  # hours present at sessions held
 
     @property
     def labels(self) -> list:
@@ -183,7 +283,9 @@ class ParticipantRow:
 
 
 def edition_participants(*, edition):
-    """Participants with attendance per session; three queries whatever the size."""
+    """Participants with attendance per session and the hours they attended; three queries whatever the size."""
+    from trainings.services import attended_hours
+
     sessions = list(edition.sessions.all())
     enrollments = list(
         Enrollment.objects.filter(edition=edition, status__in=PARTICIPANT_STATUSES)
@@ -194,7 +296,13 @@ def edition_participants(*, edition):
     rows = []
     for enrollment in enrollments:
         by_session = {a.session_id: a.status for a in enrollment.attendances.all()}
-        rows.append(ParticipantRow(enrollment=enrollment, marks=[by_session.get(s.pk) for s in sessions]))
+        rows.append(
+            ParticipantRow(
+                enrollment=enrollment,
+                marks=[by_session.get(s.pk) for s in sessions],
+                hours=attended_hours(sessions=sessions, statuses=by_session),
+            )
+        )
     return sessions, rows
 
 
@@ -225,3 +333,37 @@ def transfer_targets(*, enrollment, today=None):
         .filter(programme_id=enrollment.edition.programme_id)
         .exclude(pk=enrollment.edition_id)
     )
+
+
+def trainee_completed_trainings(*, user):
+    """Her completed trainings, newest first, each with `hours_attended` (the hours she was present at
+    sessions held) and its edition and programme: for her record of trainings and certificates."""
+    return (
+        enrollments_of(user)
+        .filter(status=EnrollmentStatus.COMPLETED)
+        .select_related("edition__programme")
+        .order_by("-edition__end_date", "-pk")
+    )
+
+
+def trainee_hours_attended(*, user) -> Decimal:
+    """All the hours she attended in completed trainings."""
+    total = trainee_completed_trainings(user=user).aggregate(total=Sum("hours_attended"))["total"]
+    return total or Decimal(0)
+
+
+def enrol_intent(*, request):
+    """The edition she chose to enrol in before signing in, while it is still open and she is not on it."""
+    pk = request.session.get(ENROL_INTENT_SESSION_KEY)
+    if not isinstance(pk, int):
+        return None
+    edition = catalogue_editions().filter(pk=pk).first()
+    if (
+        edition is None
+        or enrollments_of(request.user)
+        .filter(edition=edition)
+        .exclude(status__in=[EnrollmentStatus.CANCELLED, EnrollmentStatus.TRANSFERRED])
+        .exists()
+    ):
+        return None
+    return edition

@@ -6,8 +6,8 @@ from trainings import services
 
 
 @task
-def enrollment_email_send(*, enrollment_id: int, kind: str) -> bool:
-    return services.enrollment_email_send(enrollment_id=enrollment_id, kind=kind)
+def enrollment_email_send(*, enrollment_id: int, kind: str, details: dict | None = None) -> bool:
+    return services.enrollment_email_send(enrollment_id=enrollment_id, kind=kind, details=details)
 
 
 @task

@@ -6,17 +6,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core import dates
 from core.enums import AttendanceStatus
-from trainings import exports, selectors, services
+from trainings import calendar, exports, selectors, services
 from trainings.dashboard import sections_for
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.forms import AttendanceForm, RejectForm, TransferForm
-from trainings.models import Edition, TrainingCataloguePage, TrainingSession
+from trainings.models import Edition, TrainingSession
+from trainings.selectors import ENROL_INTENT_SESSION_KEY
 
 ENROLLED_MESSAGES = {
     EnrollmentStatus.ENROLLED: gettext_lazy("You are enrolled. A confirmation email is on its way."),
@@ -43,22 +45,27 @@ def _require(request, perm, obj=None) -> None:
 
 
 def catalogue(request):
-    page = TrainingCataloguePage.objects.live().first()
+    """The catalogue in the visitor's language: the Wagtail page of her locale, or this page's own list."""
+    page = selectors.catalogue_page_for_language()
     if page is not None:
         url = page.get_url(request)
         if url:
-            return redirect(url)
-    page_obj = selectors.catalogue_page(number=request.GET.get("page"))
-    return render(request, "trainings/catalogue.html", {"page_obj": page_obj, "editions": page_obj.object_list})
+            query = request.GET.urlencode()
+            return redirect(f"{url}?{query}" if query else url)
+    filters = selectors.catalogue_filters(data=request.GET)
+    page_obj = selectors.catalogue_page(number=request.GET.get("page"), user=request.user, filters=filters)
+    return render(
+        request,
+        "trainings/catalogue.html",
+        {"page_obj": page_obj, "editions": page_obj.object_list, "filters": filters},
+    )
 
 
 def edition_detail(request, pk):
     edition = selectors.edition_public(pk=pk)
     if edition is None:
         raise Http404
-    enrollment = None
-    if request.user.is_authenticated:
-        enrollment = selectors.enrollments_of(request.user).filter(edition=edition).first()
+    enrollment = selectors.enrollments_of(request.user).filter(edition=edition).first()
     return render(
         request,
         "trainings/edition_detail.html",
@@ -76,20 +83,23 @@ def edition_detail(request, pk):
 
 
 def edition_ics(request, pk):
+    """The same per-session events, with the same UIDs, as the personal calendar feeds."""
     edition = get_object_or_404(
         Edition.objects.exclude(status=EditionStatus.PLANNED).select_related("programme"), pk=pk
     )
-    return exports.ics_response(exports.edition_ics(edition=edition), filename=f"training-{edition.pk}.ics")
+    return exports.ics_response(calendar.edition_ics(edition=edition), filename=f"training-{edition.pk}.ics")
 
 
 # Trainee --------------------------------------------------------------------------------------------------
 
 
-@login_required
 def enrol(request, pk):
     edition = get_object_or_404(
         Edition.objects.exclude(status=EditionStatus.PLANNED).select_related("programme"), pk=pk
     )
+    if not request.user.is_authenticated:
+        return _enrol_signed_out(request, edition)
+    request.session.pop(ENROL_INTENT_SESSION_KEY, None)
     if request.method == "POST":
         try:
             enrollment = services.enrollment_create(edition=edition, user=request.user)
@@ -98,7 +108,32 @@ def enrol(request, pk):
             return redirect("trainings:edition_detail", pk=edition.pk)
         messages.success(request, ENROLLED_MESSAGES[enrollment.status])
         return redirect("trainings:dashboard")
+    existing = selectors.enrollments_of(request.user).filter(edition=edition).first()
+    if existing is not None and existing.status not in services.REUSABLE_STATUSES:
+        messages.info(
+            request, _("You are already on this edition: %(status)s.") % {"status": existing.get_status_display()}
+        )
+        return redirect("trainings:dashboard")
     return render(request, "trainings/enrol_confirm.html", {"edition": edition})
+
+
+def _enrol_signed_out(request, edition):
+    """She chose an edition before signing in: keep it, and bring her back to it after sign-up or sign-in.
+
+    The sign-up and sign-in links carry this page as `next`, which allauth keeps through the email
+    confirmation; the session keeps it too, so that her home page offers it if she arrives there instead.
+    """
+    request.session[ENROL_INTENT_SESSION_KEY] = edition.pk
+    back = urlencode({"next": reverse("trainings:enrol", args=[edition.pk])})
+    return render(
+        request,
+        "trainings/enrol_signed_out.html",
+        {
+            "edition": edition,
+            "signup_url": f"{reverse('account_signup')}?{back}",
+            "login_url": f"{reverse('account_login')}?{back}",
+        },
+    )
 
 
 @login_required
@@ -201,6 +236,7 @@ def participants(request, pk):
             "attendance_labels": dict(AttendanceStatus.choices),
             "can_close": request.user.has_perm("trainings.close_edition", edition)
             and edition.status not in (EditionStatus.CLOSED, EditionStatus.CANCELLED),
+            "closes_after": selectors.edition_last_session_end(sessions),
         },
     )
 
@@ -233,7 +269,11 @@ def session_attendance(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Attendance saved for %(count)d people.") % {"count": saved})
+            messages.success(
+                request,
+                ngettext("Attendance saved for %(count)d person.", "Attendance saved for %(count)d people.", saved)
+                % {"count": saved},
+            )
             return redirect("trainings:session_attendance", pk=session.pk)
     return render(
         request,
@@ -244,6 +284,7 @@ def session_attendance(request, pk):
             "participants": participants,
             "form": form,
             "attendance_choices": list(AttendanceStatus.choices),
+            "not_yet": dates.local_date(session.start) > dates.today(),
         },
     )
 
@@ -257,6 +298,8 @@ def check_in_qr(request, pk):
     _require(request, "trainings.manage_edition", session.edition)
     if not session.edition.self_check_in:
         raise Http404
+    if not services.check_in_open(session=session):
+        return render(request, "trainings/check_in_qr.html", {"session": session, "edition": session.edition})
     token = services.check_in_token(session=session)
     url = request.build_absolute_uri(reverse("trainings:check_in", args=[session.pk])) + f"?t={token}"
     buffer = io.BytesIO()
@@ -289,7 +332,11 @@ def check_in(request, pk):
         else:
             messages.success(request, _("You are checked in. Welcome!"))
             return redirect("trainings:dashboard")
-    return render(request, "trainings/check_in.html", {"session": session, "token": token})
+    return render(
+        request,
+        "trainings/check_in.html",
+        {"session": session, "token": token, "open": services.check_in_open(session=session)},
+    )
 
 
 # Coordinator ----------------------------------------------------------------------------------------------

@@ -5,45 +5,29 @@ them with icalendar. Events carry only what is safe on a phone's lock screen: a 
 "Counseling - Room 2", never the client's alias, the kind of session, notes or a reason for cancelling.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import dates
+from core.exports import CANCELLED, CONFIRMED, TENTATIVE, CalendarEvent, calendar_build
 from counseling.enums import BookingStatus
 from counseling.models import Booking
 from groups.models import GroupSession
-from trainings.enums import EditionStatus, EnrollmentStatus
+from trainings.calendar import edition_ics, training_session_event
+from trainings.enums import EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingSession
 
-PRODID = "-//Haven//Calendar//EN"
+__all__ = ["CANCELLED", "CONFIRMED", "TENTATIVE", "CalendarEvent", "calendar_build", "training_session_event"]
+
 UID_DOMAIN = "haven"
 # A feed covers recent history and everything ahead: enough for a phone, bounded for the server.
 FEED_PAST_DAYS = 90
 
-CONFIRMED = "CONFIRMED"
-TENTATIVE = "TENTATIVE"
-CANCELLED = "CANCELLED"
-
 # Enrolments whose sessions the trainee attends, and those whose sessions she must see as cancelled.
 TRAINEE_ATTENDING = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
 TRAINEE_DROPPED = (EnrollmentStatus.CANCELLED, EnrollmentStatus.TRANSFERRED)
-
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    uid: str
-    summary: str
-    start: datetime
-    end: datetime
-    sequence: int = 0
-    status: str = CONFIRMED
-    location: str = ""
-    description: str = ""
 
 
 def _uid(kind: str, pk: int) -> str:
@@ -94,24 +78,6 @@ def booking_event(booking: Booking) -> CalendarEvent:
         sequence=booking.sequence,
         status=status,
         location=location,
-    )
-
-
-def training_session_event(session: TrainingSession, *, dropped: bool = False) -> CalendarEvent:
-    edition = session.edition
-    title = edition.programme.title
-    summary = f"{title} - {session.title}" if session.title else title
-    cancelled = dropped or edition.status == EditionStatus.CANCELLED
-    return CalendarEvent(
-        uid=_uid("training-session", session.pk),
-        summary=summary,
-        start=session.start,
-        end=session.end,
-        # Leaving an edition changes the event for her although the session itself did not change.
-        sequence=session.sequence + (1 if dropped else 0),
-        status=CANCELLED if cancelled else CONFIRMED,
-        location=_join(edition.venue, edition.municipality) or edition.online_link,
-        description=edition.online_link if edition.venue and edition.online_link else "",
     )
 
 
@@ -186,43 +152,11 @@ def feed_events_for(user, *, now=None) -> list[CalendarEvent]:
     return sorted(events.values(), key=lambda event: (event.start, event.uid))
 
 
-def edition_events(edition: Edition) -> list[CalendarEvent]:
-    sessions = TrainingSession.objects.filter(edition=edition).select_related("edition__programme").order_by("start")
-    return [training_session_event(session) for session in sessions]
-
-
-# Builder ------------------------------------------------------------------------------------------------
-
-
-def calendar_build(events: Iterable[CalendarEvent], *, name: str = "", method: str = "PUBLISH") -> bytes:
-    from icalendar import Calendar, Event
-
-    tz = timezone.get_current_timezone()
-    calendar = Calendar.new(prodid=PRODID, method=method, name=name or None)
-    stamp = dates.now()
-    first = last = None
-    for item in events:
-        start = item.start.astimezone(tz)
-        end = item.end.astimezone(tz)
-        event = Event.new(
-            uid=item.uid,
-            summary=item.summary,
-            start=start,
-            end=end,
-            stamp=stamp,
-            sequence=item.sequence,
-            status=item.status,
-            location=item.location or None,
-            description=item.description or None,
-        )
-        calendar.add_component(event)
-        first = start.date() if first is None else min(first, start.date())
-        last = end.date() if last is None else max(last, end.date())
-    if first is not None:
-        calendar.add_missing_timezones(first_date=first - timedelta(days=1), last_date=last + timedelta(days=1))
-    return calendar.to_ical()
+def feed_calendar_uid(feed) -> str:
+    """The same UID on every fetch of a person's feed, so calendar programs know it is one calendar."""
+    return f"calendar-feed-{feed.pk}@{UID_DOMAIN}"
 
 
 def edition_ics_bytes(edition: Edition) -> bytes:
-    """All sessions of an edition in one file: the download on the edition page and the enrolment email."""
-    return calendar_build(edition_events(edition), name=str(edition.programme))
+    """All sessions of an edition in one file: the same events, with the same UIDs, as in the feeds."""
+    return edition_ics(edition=edition)

@@ -1,0 +1,281 @@
+"""The Wagtail admin as a second door: each form is posted as the admin renders it, as a coordinator, and
+the same rules hold as on the pages (services carry them); listings keep a fixed number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from core import dates
+from trainings import services
+from trainings.enums import EditionStatus, EnrollmentStatus
+from trainings.models import Edition, Enrollment, TrainingProgramme, TrainingSession
+
+pytestmark = pytest.mark.django_db
+
+EDIT_FORM = "w-editor-form"
+
+
+def _delete_form(page):
+    return next(form for form in page.forms.values() if "delete" in (form.action or ""))
+
+
+def _local(moment):
+    return dates.local_time(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# Listings ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewset", ["training_programmes", "training_editions", "training_sessions", "enrolments"])
+def test_coordinator_opens_every_listing_and_add_form(admin_as, coordinator, edition, viewset):
+    assert admin_as(reverse(f"{viewset}:index"), coordinator).status_code == 200
+    assert admin_as(reverse(f"{viewset}:add"), coordinator).status_code == 200
+
+
+def test_trainer_and_trainee_cannot_use_the_admin_screens(django_app, trainer, trainee, edition):
+    for user in (trainer, trainee):
+        response = django_app.get(reverse("enrolments:index"), user=user, expect_errors=True)
+        assert response.status_code in (302, 403)
+
+
+def _fill(make_edition, trainees, editions, per_edition):
+    made = [make_edition(start_in=5 + index, capacity=per_edition, days=2) for index in range(editions)]
+    for edition in made:
+        for person in trainees(per_edition):
+            services.enrollment_create(edition=edition, user=person)
+    return made
+
+
+@pytest.mark.parametrize("size", [2, 12])
+@pytest.mark.parametrize(
+    ("viewset", "limit"),
+    [("training_programmes", 20), ("training_editions", 22), ("training_sessions", 22), ("enrolments", 24)],
+)
+def test_admin_listing_queries_do_not_grow_with_the_data(
+    admin_as, coordinator, make_edition, trainees, size, viewset, limit, django_assert_max_num_queries
+):
+    _fill(make_edition, trainees, editions=size, per_edition=2)
+    for index in range(size):
+        TrainingProgramme.objects.create(title=f"Programme {index}")
+    url = reverse(f"{viewset}:index")
+    admin_as(url, coordinator)  # warm the session and the permission caches, as on a running server
+    with django_assert_max_num_queries(limit):
+        response = admin_as(url, coordinator)
+    assert response.status_code == 200
+
+
+# Editions ---------------------------------------------------------------------------------------------------
+
+
+def test_raising_the_capacity_in_the_admin_promotes_the_waitlist_in_order(
+    admin_as, coordinator, make_edition, trainees, django_capture_on_commit_callbacks
+):
+    edition = make_edition(capacity=2)
+    seated, first_waiting, second_waiting = trainees(2), *trainees(2)
+    for person in (*seated, first_waiting, second_waiting):
+        services.enrollment_create(edition=edition, user=person)
+    mail.outbox.clear()
+    form = admin_as(reverse("training_editions:edit", args=[edition.pk]), coordinator).forms[EDIT_FORM]
+    form["capacity"] = "3"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = form.submit()
+    assert response.status_code == 302
+    assert Enrollment.objects.get(user=first_waiting).status == EnrollmentStatus.ENROLLED
+    assert Enrollment.objects.get(user=second_waiting).status == EnrollmentStatus.WAITLISTED
+    assert [message.to for message in mail.outbox] == [[first_waiting.email]]
+
+
+def test_admin_cannot_lower_the_capacity_below_the_seats_held(admin_as, coordinator, make_edition, trainees):
+    edition = make_edition(capacity=3)
+    for person in trainees(3):
+        services.enrollment_create(edition=edition, user=person)
+    form = admin_as(reverse("training_editions:edit", args=[edition.pk]), coordinator).forms[EDIT_FORM]
+    form["capacity"] = "2"
+    response = form.submit()
+    assert response.status_code == 200
+    assert "3 seats are already held" in response.text
+    edition.refresh_from_db()
+    assert edition.capacity == 3
+
+
+def test_admin_refuses_a_project_change_a_locked_report_counts(
+    admin_as, coordinator, make_edition, project, period_lock, clock
+):
+    clock(dates.today())
+    edition = make_edition(start_in=-20, project=project)
+    period_lock(dates.today() - timedelta(days=40), dates.today() - timedelta(days=1))
+    form = admin_as(reverse("training_editions:edit", args=[edition.pk]), coordinator).forms[EDIT_FORM]
+    form["project"] = ""
+    response = form.submit()
+    assert response.status_code == 200
+    assert "its project stays" in response.text
+    edition.refresh_from_db()
+    assert edition.project == project
+
+
+def test_admin_closes_an_edition_only_after_its_last_session(admin_as, coordinator, make_edition, trainees, after):
+    edition = make_edition(start_in=1)
+    form = admin_as(reverse("training_editions:edit", args=[edition.pk]), coordinator).forms[EDIT_FORM]
+    form["status"] = EditionStatus.CLOSED
+    response = form.submit()
+    assert response.status_code == 200
+    assert "can be closed after that" in response.text
+    assert Edition.objects.get(pk=edition.pk).status == EditionStatus.OPEN
+
+    after(edition)
+    form = admin_as(reverse("training_editions:edit", args=[edition.pk]), coordinator).forms[EDIT_FORM]
+    form["status"] = EditionStatus.CLOSED
+    assert form.submit().status_code == 302
+    assert Edition.objects.get(pk=edition.pk).status == EditionStatus.CLOSED
+
+
+def test_admin_deletes_only_an_edition_nobody_enrolled_in_and_no_locked_report_counts(
+    admin_as, coordinator, make_edition, trainee, project, period_lock
+):
+    enrolled = make_edition()
+    services.enrollment_create(edition=enrolled, user=trainee)
+    page = admin_as(reverse("training_editions:delete", args=[enrolled.pk]), coordinator)
+    assert not [form for form in page.forms.values() if "delete" in (form.action or "")]
+    with pytest.raises(ValidationError, match="Cancel it instead"):
+        services.edition_delete(edition=enrolled, by=coordinator)
+
+    counted = make_edition(start_in=-20, project=project)
+    period_lock(dates.today() - timedelta(days=40), dates.today() - timedelta(days=1))
+    response = _delete_form(admin_as(reverse("training_editions:delete", args=[counted.pk]), coordinator)).submit()
+    assert "locked" in response.follow().text
+    assert Edition.objects.filter(pk__in=[enrolled.pk, counted.pk]).count() == 2
+
+    empty = make_edition()
+    _delete_form(admin_as(reverse("training_editions:delete", args=[empty.pk]), coordinator)).submit()
+    assert not Edition.objects.filter(pk=empty.pk).exists()
+
+
+# Sessions ---------------------------------------------------------------------------------------------------
+
+
+def test_moving_a_session_in_the_admin_bumps_sequence_and_tells_those_enrolled(
+    admin_as, coordinator, make_edition, trainees, django_capture_on_commit_callbacks
+):
+    edition = make_edition(capacity=3)
+    enrolled, waiting = trainees(1), None
+    services.enrollment_create(edition=edition, user=enrolled[0])
+    session = edition.sessions.first()
+    mail.outbox.clear()
+    form = admin_as(reverse("training_sessions:edit", args=[session.pk]), coordinator).forms[EDIT_FORM]
+    form["start"] = _local(session.start + timedelta(hours=1))
+    form["end"] = _local(session.end + timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert form.submit().status_code == 302
+    session.refresh_from_db()
+    assert session.sequence == 1
+    assert [message.to for message in mail.outbox] == [[enrolled[0].email]]
+    assert edition.programme.title not in mail.outbox[0].subject
+    assert waiting is None
+
+
+def test_admin_cancelling_a_session_in_a_locked_period_is_refused(
+    admin_as, coordinator, make_edition, trainee, project, period_lock, clock
+):
+    edition = make_edition(start_in=3, project=project)
+    services.enrollment_create(edition=edition, user=trainee)
+    session = edition.sessions.first()
+    period_lock(dates.today(), dates.today() + timedelta(days=10))
+    form = admin_as(reverse("training_sessions:edit", args=[session.pk]), coordinator).forms[EDIT_FORM]
+    form["cancelled"] = True
+    response = form.submit()
+    assert response.status_code == 200
+    assert "locked" in response.text
+    session.refresh_from_db()
+    assert not session.cancelled and session.sequence == 0
+
+
+def test_admin_adds_a_session_within_the_edition_only(admin_as, coordinator, edition):
+    page = admin_as(reverse("training_sessions:add") + f"?edition={edition.pk}", coordinator)
+    form = page.forms[EDIT_FORM]
+    day = edition.end_date + timedelta(days=3)
+    form["start"] = f"{day:%Y-%m-%d} 09:00"
+    form["end"] = f"{day:%Y-%m-%d} 12:00"
+    response = form.submit()
+    assert response.status_code == 200
+    assert "must fall within the edition" in response.text
+    assert edition.sessions.count() == 2
+
+
+def test_admin_deleting_a_session_people_expect_is_refused(admin_as, coordinator, edition, trainee):
+    services.enrollment_create(edition=edition, user=trainee)
+    session = edition.sessions.first()
+    response = _delete_form(admin_as(reverse("training_sessions:delete", args=[session.pk]), coordinator)).submit()
+    assert "cancel the session instead" in response.follow().text
+    assert TrainingSession.objects.filter(pk=session.pk).exists()
+
+
+# Enrolments -------------------------------------------------------------------------------------------------
+
+
+def test_admin_enrolment_form_respects_capacity_and_enrols_on_her_behalf(
+    admin_as, coordinator, make_edition, trainees, django_capture_on_commit_callbacks
+):
+    edition = make_edition(capacity=1)
+    services.enrollment_create(edition=edition, user=trainees(1)[0])
+    form = admin_as(reverse("enrolments:add"), coordinator).forms[EDIT_FORM]
+    form["edition"] = str(edition.pk)
+    form["email"] = "new.person@example.org"
+    form["full_name"] = "Ljiljana Đorđević"
+    form["organisation"] = "Centre for Social Work Pančevo"
+    form["language"] = "sr-latn"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = form.submit()
+    assert response.status_code == 302
+    enrollment = Enrollment.objects.get(user__email="new.person@example.org")
+    assert enrollment.status == EnrollmentStatus.WAITLISTED
+    assert Enrollment.objects.filter(edition=edition, status=EnrollmentStatus.ENROLLED).count() == 1
+    (message,) = mail.outbox
+    assert "na listu čekanja" in message.body
+    assert "/accounts/password/reset/" in message.body
+
+
+def test_admin_status_change_goes_through_the_workflow(
+    admin_as, coordinator, make_edition, trainees, django_capture_on_commit_callbacks
+):
+    edition = make_edition(capacity=1, requires_approval=True)
+    pending, waiting = trainees(2)
+    first = services.enrollment_create(edition=edition, user=pending)
+    services.enrollment_create(edition=edition, user=waiting)
+    mail.outbox.clear()
+    form = admin_as(reverse("enrolments:edit", args=[first.pk]), coordinator).forms[EDIT_FORM]
+    assert {value for value, *_rest in form["status"].options} == {"pending", "enrolled", "cancelled"}
+    form["status"] = EnrollmentStatus.CANCELLED
+    form["reason"] = "Not a target profession"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert form.submit().status_code == 302
+    first.refresh_from_db()
+    assert first.status == EnrollmentStatus.CANCELLED
+    # Not approved: she is told; the seat went to the waitlist, in turn waiting for approval.
+    assert Enrollment.objects.get(user=waiting).status == EnrollmentStatus.PENDING_APPROVAL
+    assert {tuple(message.to) for message in mail.outbox} == {(pending.email,), (waiting.email,)}
+
+
+def test_admin_cannot_give_a_waiting_trainee_a_seat_out_of_turn(admin_as, coordinator, make_edition, trainees):
+    edition = make_edition(capacity=1)
+    seated, waiting = trainees(2)
+    services.enrollment_create(edition=edition, user=seated)
+    enrollment = services.enrollment_create(edition=edition, user=waiting)
+    form = admin_as(reverse("enrolments:edit", args=[enrollment.pk]), coordinator).forms[EDIT_FORM]
+    assert "enrolled" not in {value for value, *_rest in form["status"].options}
+    form["status"].force_value(EnrollmentStatus.ENROLLED)  # what a hand-made request could send
+    response = form.submit()
+    assert response.status_code == 200
+    assert Enrollment.objects.get(pk=enrollment.pk).status == EnrollmentStatus.WAITLISTED
+
+
+def test_admin_deletes_only_an_enrolment_that_never_came(admin_as, coordinator, edition, trainee):
+    enrollment = services.enrollment_create(edition=edition, user=trainee)
+    response = _delete_form(admin_as(reverse("enrolments:delete", args=[enrollment.pk]), coordinator)).submit()
+    assert "cancel it first" in response.follow().text
+    assert Enrollment.objects.filter(pk=enrollment.pk).exists()
+    services.enrollment_cancel(enrollment=enrollment, by=trainee)
+    _delete_form(admin_as(reverse("enrolments:delete", args=[enrollment.pk]), coordinator)).submit()
+    assert not Enrollment.objects.filter(pk=enrollment.pk).exists()
