@@ -57,7 +57,8 @@ def _post_forms(page):
 def test_a_cited_accreditation_cannot_be_deleted_in_the_admin(django_app, coordinator, certificate, accreditation):
     url = reverse("accreditations:delete", args=[accreditation.pk])
     page = django_app.get(url, user=coordinator)
-    assert not [form for form in _post_forms(page) if form.action == url]
+    response = next(form for form in _post_forms(page) if form.action == url).submit().follow()
+    assert "Certificates cite this accreditation, so it cannot be deleted" in response.text
     assert Accreditation.objects.filter(pk=accreditation.pk).exists()
 
 
