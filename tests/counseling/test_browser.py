@@ -46,3 +46,62 @@ def test_coordinator_books_and_a_second_overlapping_booking_is_refused(
     assert "already has a booking at this time" in alert.inner_text()
     screenshot(page)
     assert Booking.objects.count() == 1
+
+
+def _signed_in(page, live_server, user):
+    web = BrowserSession()
+    web.force_login(user)
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": web.cookies[settings.SESSION_COOKIE_NAME].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_week_stands_in_columns_on_a_laptop_and_is_a_list_of_days_on_a_phone(
+    live_server, page, counselor, profile, her_client, room, monday, screenshot
+):
+    from counseling import services
+    from counseling.enums import SessionKind
+    from tests.counseling.conftest import at
+
+    services.booking_create(
+        counselor=profile,
+        client=her_client,
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=counselor,
+    )
+    _signed_in(page, live_server, counselor)
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}{reverse('counseling:my_bookings')}?view=week&date={monday.isoformat()}")
+        boxes = [page.locator("li.week-day").nth(n).bounding_box() for n in range(7)]
+        if width >= 1024:
+            assert len({round(box["y"]) for box in boxes}) == 1  # one row of seven columns
+            assert all(a["x"] + a["width"] <= b["x"] for a, b in zip(boxes, boxes[1:], strict=False))
+        else:
+            assert all(a["y"] + a["height"] <= b["y"] for a, b in zip(boxes, boxes[1:], strict=False))
+            assert max(box["x"] + box["width"] for box in boxes) <= width  # nothing runs off the phone
+        assert page.get_by_role("link", name=her_client.alias).is_visible()
+        screenshot(page, name=f"counseling-week-{width}")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_form_opens_on_its_error_summary_whose_links_lead_to_the_fields(
+    live_server, page, counselor, profile, screenshot
+):
+    _signed_in(page, live_server, counselor)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + reverse("counseling:booking_new"))
+    page.get_by_role("button", name="Save").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    summary.get_by_role("link", name="Date").click()
+    assert page.evaluate("document.activeElement.id") == "id_date"
+    screenshot(page, name="counseling-error-summary")
