@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from accounts.enums import Role
 from accounts.roles import user_roles
 from core.fields import EncryptedTextField
 
@@ -56,8 +55,7 @@ def personal_data_export(*, user) -> dict:
 
 def may_delete_own_account(user) -> bool:
     """Only trainees delete themselves: staff accounts are closed by a coordinator, who hands over their work."""
-    roles = user_roles(user)
-    return bool(roles) and roles <= {Role.TRAINEE}
+    return user.has_perm("accounts.delete_own_account")
 
 
 @transaction.atomic
