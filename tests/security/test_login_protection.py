@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +106,47 @@ def test_weak_passwords_are_refused_at_sign_up(client, password):
     )
     assert response.status_code == 200
     assert not get_user_model().objects.filter(email="weak@example.org").exists()
+
+
+def _login_from(client, address, login, password="wrong-password-1"):
+    """A login form post that reached Haven through the proxy on 127.0.0.1 for the visitor at `address`."""
+    return client.post(
+        reverse("account_login"),
+        {"login": login, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_one_visitors_failures_behind_the_proxy_do_not_block_another_visitor(client, make_user):
+    """Behind the reverse proxy everyone arrives from the proxy's address: throttling must count the
+    visitor's own address, or ten failures from one person lock everybody out."""
+    from django.test import Client
+
+    victim = make_user(None, email="victim@example.org")
+    attacker = Client()
+    for n in range(12):
+        _login_from(attacker, "203.0.113.66", f"guess{n}@example.org")
+    blocked = _login_from(attacker, "203.0.113.66", "guess99@example.org")
+    assert any("Too many" in error for error in _errors(blocked))  # her own address is throttled
+
+    response = _login_from(client, "198.51.100.7", victim.email, PASSWORD)
+    assert response.status_code == 302
+    assert client.get(reverse("home")).wsgi_request.user == victim
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_an_account_is_throttled_whatever_address_the_guesses_come_from(client, trainee):
+    for n in range(5):
+        _login_from(client, f"203.0.113.{n}", trainee.email)
+    response = _login_from(client, "198.51.100.9", trainee.email, PASSWORD)
+    assert not response.wsgi_request.user.is_authenticated
+    assert any("Too many" in error for error in _errors(response))
+
+
+def test_without_a_configured_proxy_a_forged_header_does_not_escape_the_limit(client):
+    for n in range(10):
+        _login_from(client, f"203.0.113.{n}", f"guess{n}@example.org")
+    blocked = _login_from(client, "203.0.113.200", "guess99@example.org")
+    assert any("Too many" in error for error in _errors(blocked))
