@@ -213,6 +213,17 @@ def test_enrol_through_the_page(django_app, trainee, edition, django_capture_on_
     assert message.to == [trainee.email]
 
 
+def test_enrol_in_a_full_edition_puts_her_on_the_waitlist_behind_who_waits(django_app, make_edition, trainees):
+    edition = make_edition(capacity=1)
+    seated, waiting, newcomer = trainees(3)
+    for person in (seated, waiting):
+        services.enrollment_create(edition=edition, user=person)
+    form = django_app.get(reverse("trainings:enrol", args=[edition.pk]), user=newcomer).forms["enrol-form"]
+    assert "you are on the waitlist" in form.submit().follow().text
+    assert Enrollment.objects.filter(edition=edition, status=EnrollmentStatus.ENROLLED).count() == 1
+    assert Enrollment.objects.get(user=newcomer).created_at > Enrollment.objects.get(user=waiting).created_at
+
+
 def test_enrol_sent_twice_is_one_enrolment_and_a_message(django_app, trainee, edition):
     """Enrolment needs no form token: the database allows one enrolment per trainee and edition."""
     confirm = django_app.get(reverse("trainings:enrol", args=[edition.pk]), user=trainee)
