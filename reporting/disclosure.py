@@ -29,6 +29,7 @@ The module works on plain figures (the JSON a snapshot keeps) and a Schema that 
 counts; it runs no query.
 """
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import ceil, floor
@@ -109,6 +110,7 @@ class Instance:
     policy: Policy
     shown: dict | None = None  # key -> shown value (a number or HIDDEN); None while being protected
     first: bool = False  # the period starts with the project: its "to date" is the period itself
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # work done once per report
 
 
 @dataclass
@@ -125,6 +127,7 @@ class Protection:
     policy: Policy
     failures: list = field(default_factory=list)
     lp_solves: int = 0
+    lp_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -283,8 +286,15 @@ class _Links:
         return quantity is not None and quantity.sensitive
 
     def build(self) -> list[Relation]:
-        for index in range(len(self.instances)):
-            self._within(index)
+        for index, instance in enumerate(self.instances):
+            # A published report's own links do not change: worked out once per report and place.
+            cached = instance.cache.get(("within", index))
+            if cached is None:
+                start = len(self.relations)
+                self._within(index)
+                instance.cache[("within", index)] = self.relations[start:]
+            else:
+                self.relations.extend(cached)
         self._across()
         return self.relations
 
@@ -440,7 +450,11 @@ class _System:
     def __init__(self, instances: list[Instance], schema: Schema):
         self.instances = instances
         self.schema = schema
-        self.cells = [cells_of(instance.figures, schema) for instance in instances]
+        self.cells = []
+        for instance in instances:
+            if "cells" not in instance.cache:
+                instance.cache["cells"] = cells_of(instance.figures, schema)
+            self.cells.append(instance.cache["cells"])
         self.relations = _Links(instances, self.cells, schema).build()
         self.structural = [_nothing_took_place(cells, schema) for cells in self.cells]
         self.by_var: dict[tuple, list[int]] = {}
@@ -448,6 +462,7 @@ class _System:
             for var in relation.terms:
                 self.by_var.setdefault(var, []).append(index)
         self.solves = 0
+        self.lp_seconds = 0.0  # CPU time in the linear programs: the audit's share of the work
 
     def value(self, var):
         return self.cells[var[0]][var[1]].value
@@ -489,14 +504,19 @@ class _System:
             return ROUNDED_WIDTH
         return None  # published as it is: nothing left to protect
 
+    def unknowns(self, i: int, shown: dict) -> list:
+        """The cells of report i a reader does not know exactly (a published report's never change)."""
+        published = self.instances[i].shown is shown
+        if published and "unknowns" in self.instances[i].cache:
+            return self.instances[i].cache["unknowns"]
+        found = [(i, key) for key in self.cells[i] if self.bounds((i, key), shown) is not None]
+        if published:
+            self.instances[i].cache["unknowns"] = found
+        return found
+
     def components(self, shown_by_instance: list[dict]) -> list[tuple[list, list[int]]]:
         """Groups of unknowns linked by relations: (unknowns, relation indexes) for each group."""
-        parent = {
-            (i, key): (i, key)
-            for i, cells in enumerate(self.cells)
-            for key in cells
-            if self.bounds((i, key), shown_by_instance[i]) is not None
-        }
+        parent = {var: var for i, shown in enumerate(shown_by_instance) for var in self.unknowns(i, shown)}
 
         def find(var):
             while parent[var] != var:
@@ -504,88 +524,166 @@ class _System:
                 var = parent[var]
             return var
 
+        firsts = []
         for relation in self.relations:
-            unknowns = [var for var in relation.terms if var in parent]
-            for var in unknowns[1:]:
-                root_a, root_b = find(unknowns[0]), find(var)
-                if root_a != root_b:
-                    parent[root_b] = root_a
-        groups: dict = {}
-        for var in parent:
-            groups.setdefault(find(var), ([], set()))[0].append(var)
-        for index, relation in enumerate(self.relations):
+            first = None
             for var in relation.terms:
                 if var in parent:
-                    groups[find(var)][1].add(index)
-                    break
-        return [(members, sorted(relations)) for members, relations in groups.values()]
+                    if first is None:
+                        first = find(var)
+                    else:
+                        root = find(var)
+                        if root != first:
+                            parent[root] = first
+            firsts.append(first)
+        groups: dict = {}
+        for var in parent:
+            groups.setdefault(find(var), ([], []))[0].append(var)
+        for index, first in enumerate(firsts):
+            if first is not None:
+                groups[find(first)][1].append(index)
+        return list(groups.values())
 
     def intervals(self, groups: list[tuple[list, list[int]]], shown_by_instance: list[dict], only=None) -> dict:
         """var -> (low, high) for every cell that needs protection in the given groups (or the cells `only`).
 
-        One linear program answers them all: it holds a copy of a group's unknowns and relations for each
-        cell and direction (smallest, largest), side by side. The copies share nothing, so minimising the
-        sum of their objectives minimises each; one call to the solver instead of two per cell.
+        Exact where the interval is narrower than the cell needs; where it is wide enough, possibly only
+        an inner part of it, found cheaply (two points the figures allow, far enough apart prove it).
+
+        First, per group, the sum of its cells is minimised and maximised: one program for all groups, and
+        for most cells the two solutions are already far enough apart. The cells left get a copy of their
+        group each, per direction, side by side in a second program: the copies share nothing, so
+        minimising the sum of their objectives minimises each.
         """
+        wanted = []
+        for members, relations in groups:
+            targets = (
+                [var for var in members if var in only]
+                if only is not None
+                else self.targets(members, shown_by_instance)
+            )
+            if targets:
+                wanted.append((members, relations, targets))
+        if not wanted:
+            return {}
+        found = {}
+        # Phase one: every group once with all its cells pushed down, which gives each a low value; then
+        # with the cells pushed up, each no further than its low value plus the width it needs (so that no
+        # cell takes a shared total all for itself), again with those still short of it, while that helps.
+        # A cell that gets there needs nothing more.
+        down = self._solve([(m, r, [(var, 1.0) for var in t], "down") for m, r, t in wanted], shown_by_instance)
+        lows, caps, pending = {}, {}, []
+        for members, relations, targets in wanted:
+            short = []
+            for var in targets:
+                if (id(members), "down", var) in down:
+                    lows[var] = down[(id(members), "down", var)]
+                    caps[var] = lows[var] + self._needed(var, shown_by_instance, only)
+                    short.append(var)
+            pending.append((members, relations, short))
+        while any(short for _m, _r, short in pending):
+            up = self._solve(
+                [
+                    (m, r, [(var, -1.0) for var in short], "up", {var: caps[var] for var in short})
+                    for m, r, short in pending
+                    if short
+                ],
+                shown_by_instance,
+            )
+            still = []
+            for members, relations, short in pending:
+                reached = [var for var in short if up.get((id(members), "up", var), -1) >= caps[var]]
+                for var in reached:
+                    found[var] = (lows[var], caps[var])
+                # A group where nobody got further is left to the exact programs below.
+                still.append((members, relations, [var for var in short if var not in reached] if reached else []))
+            pending = still
+        left = []
+        for members, relations, targets in wanted:
+            exact = [var for var in targets if var not in found]
+            if exact:
+                left.append((members, relations, exact))
+        # Phase two: a copy of the group per cell and direction.
+        if left:
+            points = self._solve(
+                [
+                    (members, relations, [(var, sign)], (var, sign))
+                    for members, relations, exact in left
+                    for var in exact
+                    for sign in (1.0, -1.0)
+                ],
+                shown_by_instance,
+            )
+            for members, _relations, exact in left:
+                for var in exact:
+                    low, high = points.get((id(members), (var, 1.0), var)), points.get((id(members), (var, -1.0), var))
+                    # The true figures always solve the system; a solver fault protects nothing: refuse.
+                    found[var] = (low, high) if low is not None and high is not None else (0.0, 0.0)
+        return found
+
+    def targets(self, members, shown_by_instance) -> list:
+        return [var for var in members if self.needs(var, shown_by_instance[var[0]]) is not None]
+
+    def _needed(self, var, shown_by_instance, only) -> float:
+        needed = self.needs(var, shown_by_instance[var[0]])
+        return float(_BIG) if needed is None else needed
+
+    def _solve(self, blocks: list, shown_by_instance: list[dict]) -> dict:
+        """One linear program of independent blocks (members, relations, [(cell, sign)], tag[, caps]): each
+        block minimises the sum of sign x cell over its own copy of its group (caps: upper bounds of its own).
+        Returns (id(members), tag, cell) -> the cell's value in that block's solution (rounded inwards)."""
         import numpy as np
         from scipy.optimize import linprog
         from scipy.sparse import coo_array
 
-        rows, cols, vals = [], [], []  # equalities and inequalities stacked: inequalities first, then equalities
-        ub_rhs, eq_rhs = [], []
-        eq_rows, eq_cols, eq_vals = [], [], []
+        ub_rows, ub_cols, ub_vals, ub_rhs = [], [], [], []
+        eq_rows, eq_cols, eq_vals, eq_rhs = [], [], [], []
         lower, upper, objective = [], [], []
-        answers = []  # (var, column of its copy, sign)
-        for members, relations in groups:
-            targets = [
-                var
-                for var in members
-                if (var in only if only is not None else self.needs(var, shown_by_instance[var[0]]) is not None)
-            ]
-            if not targets:
-                continue
-            local = {var: index for index, var in enumerate(members)}
-            bounds = [self.bounds(var, shown_by_instance[var[0]]) for var in members]
-            ub, eq = [], []
-            for relation_index in relations:
-                relation = self.relations[relation_index]
-                rhs = relation.rhs
-                entries = []
-                for var, coefficient in relation.terms.items():
-                    if var in local:
-                        entries.append((local[var], coefficient))
-                    else:
-                        rhs -= coefficient * self.value(var)
-                (eq if relation.sense == "==" else ub).append((entries, rhs))
-            for var in targets:
-                for sign in (1.0, -1.0):
-                    offset = len(lower)
-                    for low, high in bounds:
-                        lower.append(low)
-                        upper.append(high)
-                        objective.append(0.0)
-                    objective[offset + local[var]] = sign
-                    answers.append((var, offset + local[var], sign))
-                    for entries, rhs in ub:
-                        row = len(ub_rhs)
-                        ub_rhs.append(rhs)
-                        for column, coefficient in entries:
-                            rows.append(row)
-                            cols.append(offset + column)
-                            vals.append(coefficient)
-                    for entries, rhs in eq:
-                        row = len(eq_rhs)
-                        eq_rhs.append(rhs)
-                        for column, coefficient in entries:
-                            eq_rows.append(row)
-                            eq_cols.append(offset + column)
-                            eq_vals.append(coefficient)
-        if not answers:
-            return {}
+        answers = []
+        prepared = {}
+        for members, relations, cells, tag, *caps in blocks:
+            caps = caps[0] if caps else {}
+            key = id(members)
+            if key not in prepared:
+                local = {var: index for index, var in enumerate(members)}
+                bounds = [self.bounds(var, shown_by_instance[var[0]]) for var in members]
+                ub, eq = [], []
+                for relation_index in relations:
+                    relation = self.relations[relation_index]
+                    rhs = relation.rhs
+                    entries = []
+                    for var, coefficient in relation.terms.items():
+                        if var in local:
+                            entries.append((local[var], coefficient))
+                        else:
+                            rhs -= coefficient * self.value(var)
+                    (eq if relation.sense == "==" else ub).append((entries, rhs))
+                prepared[key] = (local, bounds, ub, eq)
+            local, bounds, ub, eq = prepared[key]
+            offset = len(lower)
+            for var, (low, high) in zip(members, bounds, strict=True):
+                lower.append(low)
+                upper.append(min(high, caps[var]) if var in caps else high)
+                objective.append(0.0)
+            for var, sign in cells:
+                objective[offset + local[var]] = sign
+                answers.append(((key, tag, var), offset + local[var], sign))
+            for target, (entries_list, rhs_list) in (
+                ((ub_rows, ub_cols, ub_vals), (ub, ub_rhs)),
+                ((eq_rows, eq_cols, eq_vals), (eq, eq_rhs)),
+            ):
+                for entries, rhs in entries_list:
+                    row = len(rhs_list)
+                    rhs_list.append(rhs)
+                    for column, coefficient in entries:
+                        target[0].append(row)
+                        target[1].append(offset + column)
+                        target[2].append(coefficient)
         n = len(lower)
-        a_ub = coo_array((vals, (rows, cols)), shape=(len(ub_rhs), n)).tocsr() if ub_rhs else None
+        a_ub = coo_array((ub_vals, (ub_rows, ub_cols)), shape=(len(ub_rhs), n)).tocsr() if ub_rhs else None
         a_eq = coo_array((eq_vals, (eq_rows, eq_cols)), shape=(len(eq_rhs), n)).tocsr() if eq_rhs else None
         self.solves += 1
+        started = time.process_time()
         outcome = linprog(
             np.array(objective),
             A_ub=a_ub,
@@ -595,23 +693,20 @@ class _System:
             bounds=np.column_stack([lower, upper]),
             method="highs",
         )
-        found: dict = {}
-        for var, column, sign in answers:
-            if outcome.status != 0:
-                # The true figures always solve the system; a solver fault protects nothing: refuse.
-                found[var] = [0.0, 0.0]
-                continue
-            value = outcome.x[column]
-            interval = found.setdefault(var, [0.0, 0.0])
-            if sign > 0:
-                interval[0] = ceil(value - _EPS)
-            else:
-                interval[1] = floor(value + _EPS)
-        return {var: (low, high) for var, (low, high) in found.items()}
+        self.lp_seconds += time.process_time() - started
+        if outcome.status != 0:
+            return {}
+        return {
+            key: (ceil(outcome.x[column] - _EPS) if sign > 0 else floor(outcome.x[column] + _EPS))
+            for key, column, sign in answers
+        }
 
 
 def audit(instances: list[Instance], schema: Schema) -> list[Failure]:
-    """Every protected count of every published report, checked against all published figures."""
+    """Every protected count of every published report, checked against all published figures.
+
+    A count the links alone pin down (with every count of every report hidden) gives nothing away: it
+    is asked for no more than that."""
     system = _System(instances, schema)
     shown = [instance.shown or {} for instance in instances]
     found = system.intervals(system.components(shown), shown)
@@ -620,6 +715,14 @@ def audit(instances: list[Instance], schema: Schema) -> list[Failure]:
         needed = system.needs(var, shown[var[0]])
         if needed is not None and high - low < needed:
             failures.append(Failure(var, low, high, needed))
+    if failures:
+        blind = [
+            {key: HIDDEN for key in cells if system.sensitive((index, key))} for index, cells in enumerate(system.cells)
+        ]
+        wanted = {failure.key for failure in failures}
+        groups = [group for group in system.components(blind) if wanted & set(group[0])]
+        widths = {var: high - low for var, (low, high) in system.intervals(groups, blind, only=wanted).items()}
+        failures = [f for f in failures if f.high - f.low < min(f.needed, widths.get(f.key, f.needed))]
     return sorted(failures, key=lambda failure: (failure.key[0], str(failure.key[1])))
 
 
@@ -654,7 +757,9 @@ def protect(*, figures: dict, order: int, first: bool, policy: Policy, published
             break
     failures = [failure for _members, found in failing for failure in found]
     failures.sort(key=lambda failure: (failure.key[0], str(failure.key[1])))
-    return Protection(shown=shown, policy=policy, failures=failures, lp_solves=system.solves)
+    return Protection(
+        shown=shown, policy=policy, failures=failures, lp_solves=system.solves, lp_seconds=system.lp_seconds
+    )
 
 
 def _touching(system: _System, groups: list, new: int) -> list:

@@ -39,3 +39,35 @@ def test_demo_locked_report_has_figures_and_names_no_woman(db):
     text = str(report)
     for alias in Member.objects.values_list("alias", flat=True):
         assert alias not in text
+
+
+def test_the_demo_reports_cannot_be_subtracted_any_more(db):
+    """The four quarterly reports, each locked in turn: the leaks found in them (to-date columns of two
+    consecutive reports giving each hidden period cell exactly) are closed for every hidden small count."""
+    from reporting.enums import Transition
+    from reporting.services import period_transition
+    from tests.reporting.attacker import assert_no_hidden_small_count_is_narrowed, attacker_for
+
+    users = {}
+    accounts_demo.load(users=users)
+    demo.load(users=users)
+    project = DonorProject.objects.get()
+    coordinator = users[Role.COORDINATOR]
+    for period in project.periods.exclude(status=PeriodStatus.LOCKED).order_by("start_date"):
+        for step in (Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK):
+            period = period_transition(period=period, transition=step, by=coordinator)
+    attacker = attacker_for(project)
+    # The cells the subtraction gave away: Q4 2022 experiential (2), aftercare (4), home visits (3);
+    # Q1 2023 new women (3, the Kragujevac cohort); Q3 2022 new clients (1).
+    for name, true in [
+        ((2, "v", "counseling_sessions_experiential"), 2),
+        ((2, "v", "counseling_sessions_aftercare"), 4),
+        ((2, "v", "counseling_sessions_home_visit"), 3),
+        ((3, "new", "women_in_groups"), 3),
+        ((1, "new", "clients_counselled"), 1),
+    ]:
+        assert attacker.true_value(name) == true
+        assert attacker.shown_value(name) == "x"
+        low, high = attacker.interval(name)
+        assert high - low >= project.suppression_threshold, (name, low, high)
+    assert assert_no_hidden_small_count_is_narrowed(attacker, project.suppression_threshold) > 20
