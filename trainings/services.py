@@ -1044,6 +1044,8 @@ EMAIL_SUBJECTS = {
 }
 # Emails that carry the edition's calendar: the sessions she will attend, or their cancellation.
 CALENDAR_KINDS = {"confirmation", "enrolled_on_behalf", "promotion", "approved", "reminder", "session_changed"}
+# ...and the one that takes a cancelled edition's sessions out of the calendar she already has.
+CANCELLATION_KINDS = {"edition_cancelled"}
 
 
 def enrollment_email_send(*, enrollment_id, kind, details=None) -> bool:
@@ -1082,9 +1084,10 @@ def enrollment_email_send(*, enrollment_id, kind, details=None) -> bool:
                 "needs_password": not enrollment.user.has_usable_password(),
             },
         )
-        calendar = edition_ics(edition=edition, sessions=sessions) if kind in CALENDAR_KINDS else None
+        attach = (kind in CALENDAR_KINDS and enrollment.status in SEAT_BEFORE_CLOSING) or kind in CANCELLATION_KINDS
+        calendar = edition_ics(edition=edition, sessions=sessions) if attach else None
     message = EmailMessage(subject=subject, body=body, to=[enrollment.user.email])
-    if calendar and enrollment.status in SEAT_BEFORE_CLOSING:
+    if calendar:
         message.attach("training.ics", calendar, "text/calendar")
     message.send()
     return True

@@ -410,6 +410,8 @@ def test_cancelling_an_edition_tells_everyone_and_frees_nobody_a_seat(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.edition_cancel(edition=edition, by=coordinator) == 2
     assert {m.to[0] for m in mail.outbox} == {seated.email, waiting.email}
+    for message in mail.outbox:
+        assert _content(message.attachments[0]).count(b"STATUS:CANCELLED") == 2
     assert set(Enrollment.objects.values_list("status", flat=True)) == {EnrollmentStatus.CANCELLED}
     assert all(s.cancelled and s.sequence == 1 for s in edition.sessions.all())
 
