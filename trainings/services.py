@@ -198,9 +198,9 @@ def edition_update(*, edition, changes: dict, by, now=None) -> Edition:
             locked.save()
         if trainers is not None:
             locked.trainers.set(trainers)
+        _waitlist_promote(edition=locked, now=now)
         if target_status and target_status != locked.status:
             _edition_status_change(edition=locked, status=target_status, by=by, now=now)
-        _waitlist_promote(edition=locked, now=now)
     return locked
 
 
