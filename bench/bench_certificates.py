@@ -85,7 +85,11 @@ def _extra():
     )
     users = get_user_model().objects.filter(username__startswith=TRAINEE).order_by("pk")[:COUNT]
     Enrollment.objects.bulk_create(
-        [Enrollment(edition=edition, user=user, status=EnrollmentStatus.COMPLETED) for user in users]
+        # Completed as trainings leaves them when an edition closes: with the hours she attended recorded.
+        [
+            Enrollment(edition=edition, user=user, status=EnrollmentStatus.COMPLETED, hours_attended=Decimal("16.0"))
+            for user in users
+        ]
     )
     return list(Enrollment.objects.filter(edition=edition).select_related("user__profile", "edition__programme"))
 
