@@ -1,6 +1,7 @@
 from django.urls import path
 
-from trainings import views
+from core.offline import device_page
+from trainings import offline, views
 
 app_name = "trainings"
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("teach/editions/<int:pk>/sign-in-sheet/", views.sign_in_sheet, name="sign_in_sheet"),
     path("teach/editions/<int:pk>/close/", views.edition_close, name="edition_close"),
     path("teach/sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
+    path("teach/attendance/sync/", offline.attendance_sync, name="attendance_sync"),  # marks kept on a phone
+    path("teach/offline/", device_page, name="offline"),
     path("teach/sessions/<int:pk>/check-in-code/", views.check_in_qr, name="check_in_qr"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/approve/", views.approval_decide, {"decision": "approve"}, name="approve"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core import dates
 from core.enums import AttendanceStatus
-from trainings import calendar, exports, selectors, services
+from trainings import calendar, exports, offline, selectors, services
 from trainings.dashboard import sections_for
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.forms import AttendanceForm, RejectForm, TransferForm
@@ -211,6 +211,7 @@ def trainer_editions(request):
         {
             "upcoming": [e for e in editions if e.end_date >= today][::-1],
             "past": [e for e in editions if e.end_date < today],
+            "device_keep": offline.device_keep_for(request.user),
         },
     )
 
@@ -261,6 +262,7 @@ def sign_in_sheet(request, pk):
 def session_attendance(request, pk):
     session = get_object_or_404(selectors.sessions_for(request.user).select_related("edition__programme"), pk=pk)
     _require(request, "trainings.manage_edition", session.edition)
+    kept = offline.attendance_screen_context(request, session)  # the copy a trainer's phone keeps offline
     participants = selectors.session_participants(session=session)
     form = AttendanceForm(request.POST or None, participants=participants)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +286,8 @@ def session_attendance(request, pk):
             "participants": participants,
             "form": form,
             "attendance_choices": list(AttendanceStatus.choices),
-            "not_yet": dates.local_date(session.start) > dates.today(),
+            "not_yet": dates.local_date(session.start) > dates.today() and not kept["device_copy"],
+            **kept,
         },
     )
 

@@ -391,10 +391,16 @@
         return Array.prototype.slice.call(form.querySelectorAll("[data-subject]"));
     }
 
+    // Groups count the children who came with her; trainings have no such field.
+    function childrenInput(form, subject) {
+        var prefix = form.dataset.childrenPrefix;
+        return prefix ? form.querySelector("[name='" + prefix + subject + "']") : null;
+    }
+
     function readRow(form, row) {
         var subject = row.dataset.subject;
         var checked = row.querySelector("input[type=radio]:checked");
-        var children = form.querySelector("[name='" + form.dataset.childrenPrefix + subject + "']");
+        var children = childrenInput(form, subject);
         return {status: checked ? checked.value : "", children: children && children.value ? parseInt(children.value, 10) || 0 : 0};
     }
 
@@ -461,7 +467,7 @@
                 if (!row) { return; }
                 var radio = row.querySelector("input[type=radio][value='" + m.status + "']");
                 if (radio) { radio.checked = true; }
-                var children = form.querySelector("[name='" + form.dataset.childrenPrefix + m.subject + "']");
+                var children = childrenInput(form, m.subject);
                 if (children) { children.value = m.children; }
             });
             return showStatus();
