@@ -6,7 +6,9 @@ to the rules, so a page fetches through them first and a foreign id is a 404.
 """
 
 import rules
+from django.contrib.auth import get_user_model
 
+from accounts.enums import Role
 from accounts.rules import is_coordinator, is_facilitator
 from groups.models import Cohort, GroupSession, Member, Membership
 
@@ -86,3 +88,8 @@ def members_for(user):
     if user.has_perm("groups.see_every_cohort"):
         return Member.objects.all()
     return Member.objects.filter(memberships__cohort__facilitators=user).distinct()
+
+
+def facilitator_candidates():
+    """The people a coordinator may name as a cohort's facilitators: those with the facilitator role."""
+    return get_user_model().objects.filter(groups__name=Role.FACILITATOR).order_by("email").distinct()

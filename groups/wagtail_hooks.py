@@ -14,7 +14,6 @@ code, never by a list of every member's alias.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms import modelform_factory
 from django.shortcuts import redirect
@@ -27,10 +26,10 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
-from accounts.enums import Role
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
 from groups import services
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
+from groups.rules import facilitator_candidates
 
 # Views that save through the services -------------------------------------------------------------------
 
@@ -124,9 +123,7 @@ class CohortAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "facilitators" in self.fields:
-            self.fields["facilitators"].queryset = (
-                get_user_model().objects.filter(groups__name=Role.FACILITATOR).order_by("email").distinct()
-            )
+            self.fields["facilitators"].queryset = facilitator_candidates()
             self.fields["facilitators"].widget = forms.CheckboxSelectMultiple(
                 choices=self.fields["facilitators"].choices
             )
