@@ -13,6 +13,7 @@ class CertificatesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from accounts.dashboard import panel_register
+        from certificates import measures  # noqa: F401  (registers what certificates counts for donor reports)
         from certificates.guards import install_after_migrate
         from certificates.panels import my_certificates_panel
         from certificates.signals import completion_changed_handler, enrollment_completed_handler

@@ -8,6 +8,7 @@ class CounselingConfig(AppConfig):
 
     def ready(self):
         from accounts.dashboard import panel_register
+        from counseling import measures  # noqa: F401  (registers what counseling counts for donor reports)
         from counseling.panels import today_panel
 
         panel_register(today_panel, order=20)

@@ -33,7 +33,7 @@ from counseling.enums import (
 )
 from counseling.models import Booking, Client, CounselorProfile, IntakeRequest, Room, booking_dates_check
 from counseling.selectors import availability_problems, day_bounds
-from reporting.services import period_guard
+from reporting.locks import period_guard
 
 logger = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ class GroupsConfig(AppConfig):
 
         from accounts.dashboard import panel_register
         from core.offline import area_register
+        from groups import measures  # noqa: F401  (registers what groups counts for donor reports)
         from groups.dashboard import facilitator_panel
         from groups.triggers import install_after_migrate
 

@@ -40,7 +40,7 @@ from groups.selectors import (
     organisation_tz,
     session_memberships,
 )
-from reporting.services import period_guard
+from reporting.locks import period_guard
 
 # Attendance can be taken from this long before the start (a facilitator preparing the room), not earlier.
 ATTENDANCE_EARLY_WINDOW = timedelta(hours=12)

@@ -3,9 +3,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from counseling.models import Client
-from groups.models import Member
 from reporting.enums import Cadence, Transition
+from reporting.measures import registry
 from reporting.models import ReportingPeriod
 
 
@@ -31,10 +30,9 @@ class NarrativeForm(forms.ModelForm):
 
 
 def _names_a_survivor(project_id, text) -> bool:
-    aliases = set(
-        Member.objects.filter(memberships__cohort__project_id=project_id).values_list("alias", flat=True).distinct()
-    )
-    aliases |= set(Client.objects.filter(bookings__project_id=project_id).values_list("alias", flat=True).distinct())
+    aliases = set()
+    for source in registry().beneficiaries:
+        aliases |= set(source.aliases(project_id))
     lowered = text.casefold()
     for alias in aliases:
         alias = alias.strip().casefold()

@@ -1,22 +1,236 @@
-"""What each figure of a donor report counts, as the disclosure control needs to know it."""
+"""The measures activity apps offer donor reports, and the registry through which they offer them.
+
+Reporting sits below the activity apps: it never imports their models. Each app says what it can count
+in its own `measures.py`, which its AppConfig.ready() imports, and answers the `register_measures`
+signal with instances of the classes below (as pretix apps answer `register_data_exporters`):
+
+- a Measure counts one thing over a span of dates for a project (unique women in groups, counseling
+  sessions held, certificates issued, ...), can split that count by a dimension (cohort, month, session
+  kind, ...), and, for people, say how many of them were counted before the span;
+- a Dimension names the rows of such a split, in order, and shows a stored row label to a reader;
+- a Beneficiaries source lists the aliases of the survivors a project served (a narrative for the donor
+  must not name one);
+- a DemoActivity adds the app's part of the demo project's year of activity.
+
+Reporting builds its indicators, breakdowns, forms and demo from what is registered.
+"""
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from types import SimpleNamespace
+
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.functional import Promise
 
 from reporting.disclosure import Quantity, Schema
+from reporting.enums import IndicatorKind
+
+COUNT = "count"
+PERCENT = "percent"
+MONTH = "month"
+
+# Receivers return a list of Measure, Dimension, Beneficiaries and DemoActivity instances.
+register_measures = Signal()
+
+
+class Measure:
+    """One count an activity app offers. Subclasses set the attributes and implement value()."""
+
+    code: str = ""
+    label: str | Promise = ""
+    kind: str = IndicatorKind.ACTIVITY
+    unit: str = COUNT
+    order: int = 0  # place among the indicators of a report
+    indicator: bool = True  # offered as an indicator with a target (else only a column of a table)
+    # Distinct people (parts of a split overlap) rather than events (parts add up); events name the
+    # measure of their people and of their occasions (at most one event per person and occasion).
+    people: bool = False
+    people_of: str = ""
+    occasions: str = ""
+    # A part of another measure (sessions of one kind), with this part's row in the parent's split.
+    part_of: str = ""
+    part_key: str = ""
+    dimensions: tuple[str, ...] = ()
+    # People measures that tell new from continuing: the short code and the label of their row.
+    beneficiaries: tuple[str, str | Promise] | None = None
+
+    def value(self, project, span):
+        raise NotImplementedError
+
+    def split(self, project, span, dimension: str) -> dict:
+        """{row key: count} for the dimension (rows with nothing may be left out)."""
+        raise NotImplementedError
+
+    def returning(self, project, span) -> int:
+        """Of the people counted in the span, how many were counted by the project before it."""
+        raise NotImplementedError
+
+    @property
+    def suppressible(self) -> bool:
+        return self.kind == IndicatorKind.SURVIVOR and self.unit == COUNT
+
+    @property
+    def func(self):
+        return self.value
+
+    def __str__(self):
+        return str(self.label)
+
+
+class Dimension:
+    """The rows of a split: which rows, in which order, and how a stored row label reads."""
+
+    code: str = ""
+
+    def rows(self, project, span, keys: set) -> list[tuple[object, str]]:
+        """(key, stored label) of every row to show: the keys found, and any the dimension always shows."""
+        return [(key, str(key)) for key in sorted(keys, key=str)]
+
+    def display(self, label: str) -> str:
+        return label
+
+
+class Beneficiaries:
+    def aliases(self, project_id) -> Iterable[str]:
+        raise NotImplementedError
+
+
+class DemoActivity:
+    order: int = 0
+
+    def load(self, *, project, users) -> None:
+        raise NotImplementedError
+
+
+class Months(Dimension):
+    """Calendar months of the span, each shown even when nothing happened in it."""
+
+    code = MONTH
+
+    def rows(self, project, span, keys):
+        return [(key, key) for key, _start, _end in month_spans(span)]
+
+    def display(self, label):
+        from django.utils.formats import date_format
+
+        year, month = label.split("-")
+        return date_format(date(int(year), int(month), 1), "YEAR_MONTH_FORMAT")
+
+
+def bounds(span) -> tuple[datetime, datetime]:
+    """The span as aware datetimes [start, end): range lookups on indexed columns, no per-row date casts."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(span.start_date, time.min, tzinfo=tz)
+    end = datetime.combine(span.end_date + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def month_spans(span) -> list[tuple[str, datetime, datetime]]:
+    """("YYYY-MM", start, end) of each calendar month the span touches, cut to the span."""
+    from core.dates import add_months
+
+    spans = []
+    current = span.start_date.replace(day=1)
+    while current <= span.end_date:
+        following = add_months(current, 1)
+        start, end = bounds(
+            SimpleNamespace(
+                start_date=max(current, span.start_date), end_date=min(following - timedelta(days=1), span.end_date)
+            )
+        )
+        spans.append((current.isoformat()[:7], start, end))
+        current = following
+    return spans
+
+
+def per_month(queryset, field: str, span, column: str = "id", *, distinct: bool = False) -> dict:
+    """{month: count of column}: one query with a filtered count per month, each a plain indexed range of
+    `field` (truncating 100,000 timestamps to months row by row is what makes such a table slow)."""
+    from django.db.models import Count, Q
+
+    months = month_spans(span)
+    found = queryset.aggregate(
+        **{
+            f"m{index}": Count(column, distinct=distinct, filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
+            for index, (_key, start, end) in enumerate(months)
+        }
+    )
+    return {key: found[f"m{index}"] for index, (key, _start, _end) in enumerate(months)}
+
+
+class Registry:
+    def __init__(self, entries: list):
+        self.measures = {
+            m.code: m for m in sorted((e for e in entries if isinstance(e, Measure)), key=lambda m: m.order)
+        }
+        self.dimensions = {d.code: d for d in entries if isinstance(d, Dimension)}
+        self.dimensions.setdefault(MONTH, Months())
+        self.beneficiaries = [e for e in entries if isinstance(e, Beneficiaries)]
+        self.demos = sorted((e for e in entries if isinstance(e, DemoActivity)), key=lambda d: d.order)
+
+    @property
+    def indicators(self) -> dict:
+        return {code: m for code, m in self.measures.items() if m.indicator}
+
+
+@cache
+def registry() -> Registry:
+    """Everything the installed apps registered (asked once; the apps are all loaded by then)."""
+    entries = []
+    for _receiver, response in register_measures.send(sender=None):
+        entries.extend(response or [])
+    return Registry(entries)
+
+
+def measures() -> dict:
+    return registry().measures
 
 
 def schema() -> Schema:
+    """What each figure counts, as the disclosure control needs it."""
     from reporting.breakdowns import BENEFICIARY_MEASURES, COLUMN_MEASURES
-    from reporting.indicators import INDICATORS
 
     quantities = {
         code: Quantity(
-            sensitive=definition.suppressible,
-            people=definition.people,
-            people_of=definition.people_of,
-            occasions=definition.occasions,
-            part_of=definition.part_of,
-            part_key=definition.part_key,
+            sensitive=True,
+            people=measure.people,
+            people_of=measure.people_of,
+            occasions=measure.occasions,
+            part_of=measure.part_of,
+            part_key=measure.part_key,
         )
-        for code, definition in INDICATORS.items()
-        if definition.suppressible
+        for code, measure in measures().items()
+        if measure.suppressible
     }
-    return Schema(quantities=quantities, columns=COLUMN_MEASURES, beneficiaries=BENEFICIARY_MEASURES)
+    return Schema(quantities=quantities, columns=COLUMN_MEASURES, beneficiaries=BENEFICIARY_MEASURES())
+
+
+# While one report is computed, a figure asked for twice (an indicator and a table's total) is queried once.
+_cache: ContextVar[dict | None] = ContextVar("reporting_figures_cache", default=None)
+
+
+@contextmanager
+def figures_cache():
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def figure(code: str, project, span):
+    """The value of a registered measure over the span (0 when no installed app offers it)."""
+    measure = measures().get(code)
+    if measure is None:
+        return 0
+    memo = _cache.get()
+    if memo is None:
+        return measure.value(project, span)
+    key = (code, project.pk, span.start_date, span.end_date)
+    if key not in memo:
+        memo[key] = measure.value(project, span)
+    return memo[key]

@@ -6,27 +6,18 @@ Figures hold counts and codes only: never an alias, a name or an id of a survivo
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import dates
-from counseling.enums import SessionKind
-from reporting.breakdowns import (
-    BENEFICIARY_LABELS,
-    BREAKDOWNS,
-    COLUMNS,
-    LABEL_BENEFICIARY,
-    LABEL_MONTH,
-    LABEL_SESSION_KIND,
-)
+from reporting.breakdowns import BREAKDOWNS, COLUMNS, breakdowns_available, column_kind
 from reporting.disclosure import HIDDEN, Policy
 from reporting.enums import IndicatorKind
-from reporting.indicators import INDICATORS, PERCENT, figures_cache
+from reporting.indicators import INDICATORS, PERCENT
+from reporting.measures import figure, figures_cache
 from reporting.protection import (
     FIGURES_VERSION,
     figures_policy,
@@ -51,7 +42,9 @@ def report_figures(*, period) -> dict:
     targets = {indicator.code: indicator.target for indicator in project.indicators.all()}
     with figures_cache():
         indicators = _indicator_figures(project, period, to_date, targets)
-        tables = [{"code": code, **definition.func(project, period)} for code, definition in BREAKDOWNS.items()]
+        tables = [
+            {"code": code, **definition.func(project, period)} for code, definition in breakdowns_available().items()
+        ]
     policy = project_policy(project)
     return {
         "version": FIGURES_VERSION,
@@ -70,13 +63,13 @@ def report_figures(*, period) -> dict:
 
 def _indicator_figures(project, period, to_date, targets) -> list[dict]:
     indicators = []
-    for code, definition in INDICATORS.items():
+    for code in INDICATORS:
         target = targets.get(code)
         indicators.append(
             {
                 "code": code,
-                "value": _number(definition.func(project, period)),
-                "to_date": _number(definition.func(project, to_date)),
+                "value": _number(figure(code, project, period)),
+                "to_date": _number(figure(code, project, to_date)),
                 "target": float(target) if target is not None else None,
             }
         )
@@ -204,7 +197,7 @@ def figure_name(figures: dict, key: tuple) -> str:
     definition = BREAKDOWNS.get(key[1])
     if definition is None:
         return str(key)
-    row = _("Total") if key[2].startswith("\x00") else _row_label(definition.row_labels, key[2])
+    row = _("Total") if key[2].startswith("\x00") else definition.display(key[2])
     return f"{definition.title}: {row}, {COLUMNS.get(key[3], (key[3],))[0]}"
 
 
@@ -234,17 +227,6 @@ def _indicator_rows(items, published) -> list[IndicatorRow]:
     return rows
 
 
-def _row_label(kind, label) -> str:
-    if kind == LABEL_MONTH:
-        year, month = label.split("-")
-        return date_format(date(int(year), int(month), 1), "YEAR_MONTH_FORMAT")
-    if kind == LABEL_SESSION_KIND:
-        return str(SessionKind(label).label) if label in SessionKind.values else label
-    if kind == LABEL_BENEFICIARY:
-        return str(BENEFICIARY_LABELS.get(label, label))
-    return label
-
-
 def _table_view(table, published) -> TableView:
     definition = BREAKDOWNS[table["code"]]
     columns = table["columns"]
@@ -254,11 +236,11 @@ def _table_view(table, published) -> TableView:
         title=str(definition.title),
         headers=[str(COLUMNS[column][0]) for column in columns],
         rows=[
-            (_row_label(definition.row_labels, row["label"]), list(values))
+            (definition.display(row["label"]), list(values))
             for row, values in zip(table["rows"], shown["rows"], strict=True)
         ],
         total=shown.get("total", table.get("total")),
-        suppressed_columns=any(COLUMNS[column][1] == IndicatorKind.SURVIVOR for column in columns),
+        suppressed_columns=any(column_kind(column) == IndicatorKind.SURVIVOR for column in columns),
     )
 
 

@@ -11,7 +11,7 @@ class TrainingsConfig(AppConfig):
 
         from accounts.dashboard import panel_register
         from core.offline import area_register
-        from trainings import panels
+        from trainings import measures, panels  # noqa: F401  (measures: what trainings counts for donor reports)
         from trainings.triggers import install_after_migrate
 
         panel_register(panels.trainee_panel, order=30)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 from core import dates
 from core.enums import AttendanceStatus
-from reporting.services import period_guard
+from reporting.locks import period_guard
 from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
 from trainings.models import CompletionChange, Edition, Enrollment, TrainingAttendance, TrainingSession, workflow
 from trainings.signals import completion_changed, enrollment_completed

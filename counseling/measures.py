@@ -1,0 +1,178 @@
+"""What counseling counts for donor reports, registered with reporting (reporting.measures)."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from counseling.enums import BookingStatus, SessionKind
+from counseling.models import Booking, Client
+from reporting.enums import IndicatorKind
+from reporting.measures import (
+    MONTH,
+    Beneficiaries,
+    DemoActivity,
+    Dimension,
+    Measure,
+    bounds,
+    per_month,
+    register_measures,
+)
+
+KIND = "session_kind"
+
+
+def held(project, span, *, before=False):
+    start, end = bounds(span)
+    when = Q(start__lt=start) if before else Q(start__gte=start, start__lt=end)
+    return Booking.objects.filter(when, project=project, status=BookingStatus.HELD)
+
+
+class CounselingSessionsHeld(Measure):
+    code = "counseling_sessions_held"
+    label = _("Counseling sessions held")
+    kind = IndicatorKind.SURVIVOR
+    order = 20
+    people_of = "clients_counselled"
+    dimensions = (KIND, MONTH)
+
+    def value(self, project, span):
+        return held(project, span).count()
+
+    def split(self, project, span, dimension):
+        if dimension == MONTH:
+            return per_month(held(project, span), "start", span)
+        return {row["kind"]: row["n"] for row in held(project, span).values("kind").annotate(n=Count("id")).order_by()}
+
+
+class SessionsOfKind(Measure):
+    """Counseling sessions of one kind: parts of all sessions held."""
+
+    kind = IndicatorKind.SURVIVOR
+    part_of = "counseling_sessions_held"
+
+    def __init__(self, session_kind: SessionKind, order: int):
+        self.code = f"counseling_sessions_{session_kind.value}"
+        self.label = session_kind.label
+        self.part_key = session_kind.value
+        self.order = order
+
+    def value(self, project, span):
+        return held(project, span).filter(kind=self.part_key).count()
+
+
+class ClientsCounselled(Measure):
+    code = "clients_counselled"
+    label = _("Unique clients counselled")
+    kind = IndicatorKind.SURVIVOR
+    order = 29
+    people = True
+    dimensions = (KIND, MONTH)
+    beneficiaries = ("clients", _("Counseling clients"))
+
+    def value(self, project, span):
+        return held(project, span).aggregate(n=Count("client", distinct=True))["n"]
+
+    def split(self, project, span, dimension):
+        if dimension == MONTH:
+            return per_month(held(project, span), "start", span, "client", distinct=True)
+        rows = held(project, span).values("kind").annotate(n=Count("client", distinct=True)).order_by()
+        return {row["kind"]: row["n"] for row in rows}
+
+    def returning(self, project, span):
+        earlier = held(project, span, before=True).filter(client=OuterRef("client"))
+        return held(project, span).filter(Exists(earlier)).aggregate(n=Count("client", distinct=True))["n"]
+
+
+class SessionKinds(Dimension):
+    """Every kind of session, in the order the service lists them, each shown even when none was held."""
+
+    code = KIND
+
+    def rows(self, project, span, keys):
+        return [(kind.value, kind.value) for kind in SessionKind]
+
+    def display(self, label):
+        return str(SessionKind(label).label) if label in SessionKind.values else label
+
+
+class Clients(Beneficiaries):
+    def aliases(self, project_id):
+        return Client.objects.filter(bookings__project_id=project_id).values_list("alias", flat=True).distinct()
+
+
+class CounselingDemo(DemoActivity):
+    """72 bookings of the demo project's year, every fifth day; natural keys keep it idempotent."""
+
+    order = 20
+
+    def load(self, *, project, users):
+        from accounts.enums import Role
+        from counseling.models import CounselorProfile
+
+        counselor_user = users.get(Role.COUNSELOR)
+        if counselor_user is None:
+            return
+        tz = timezone.get_current_timezone()
+        counselor, _created = CounselorProfile.objects.get_or_create(
+            user=counselor_user, defaults={"session_kinds": list(SessionKind.values), "trained_for_violence": True}
+        )
+        clients = [
+            Client.objects.get_or_create(code=f"ST22-K{n:02d}", defaults={"alias": DEMO_ALIASES[(n * 5) % 16]})[0]
+            for n in range(14)
+        ]
+        kinds = [
+            SessionKind.EXPERIENTIAL,
+            SessionKind.CASE_BASED,
+            SessionKind.CASE_BASED,
+            SessionKind.AFTERCARE,
+            SessionKind.HOME_VISIT,
+        ]
+        for n in range(72):
+            day = date(2022, 4, 4) + timedelta(days=5 * n)
+            start = datetime.combine(day, time(9 + n % 6), tzinfo=tz)
+            Booking.objects.get_or_create(
+                counselor=counselor,
+                start=start,
+                defaults={
+                    "end": start + timedelta(minutes=50),
+                    "client": clients[(n * 3) % 14],
+                    "kind": kinds[n % 5],
+                    "status": BookingStatus.HELD if n % 9 else BookingStatus.NO_SHOW,
+                    "project": project,
+                },
+            )
+
+
+DEMO_ALIASES = [
+    "Sanja",
+    "Dragica",
+    "Vesna",
+    "Biljana",
+    "Jasmina",
+    "Gordana",
+    "Snežana",
+    "Mirjana",
+    "Ljubica",
+    "Zorana",
+    "Radmila",
+    "Tijana",
+    "Nevena",
+    "Slađana",
+    "Dušica",
+    "Ivana",
+]
+
+
+@receiver(register_measures, dispatch_uid="counseling_measures")
+def counseling_measures(sender, **kwargs):
+    return [
+        CounselingSessionsHeld(),
+        *(SessionsOfKind(kind, 21 + index) for index, kind in enumerate(SessionKind)),
+        ClientsCounselled(),
+        SessionKinds(),
+        Clients(),
+        CounselingDemo(),
+    ]

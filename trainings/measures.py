@@ -1,0 +1,193 @@
+"""What trainings count for donor reports, registered with reporting (reporting.measures).
+
+Trainees are professionals, not survivors: their counts are shown as they are."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.enums import AttendanceStatus
+from reporting.enums import IndicatorKind
+from reporting.measures import DemoActivity, Dimension, Measure, bounds, register_measures
+from trainings.enums import EditionStatus
+from trainings.models import Edition, TrainingAttendance
+
+EDITION = "edition"
+ORGANISATION = "organisation"
+MUNICIPALITY = "municipality"
+PROFILE_FIELDS = {
+    ORGANISATION: "enrollment__user__profile__organisation",
+    MUNICIPALITY: "enrollment__user__profile__municipality",
+}
+
+
+def training_attendances(project, span):
+    start, end = bounds(span)
+    return TrainingAttendance.objects.filter(
+        session__edition__project=project,
+        session__start__gte=start,
+        session__start__lt=end,
+        status=AttendanceStatus.PRESENT,
+    ).exclude(session__edition__status=EditionStatus.CANCELLED)
+
+
+def editions_held(project, span):
+    """Editions that began in the span: an edition spanning two periods counts once, where it started."""
+    return Edition.objects.filter(
+        project=project, start_date__gte=span.start_date, start_date__lte=span.end_date
+    ).exclude(status=EditionStatus.CANCELLED)
+
+
+class EditionsHeld(Measure):
+    code = "training_editions_held"
+    label = gettext_lazy("Training editions held")
+    kind = IndicatorKind.ACTIVITY
+    order = 30
+
+    def value(self, project, span):
+        return editions_held(project, span).count()
+
+
+class TraineesTrained(Measure):
+    """Unique people present at least once at a training session of the project's editions."""
+
+    code = "trainees_trained"
+    label = gettext_lazy("Unique trainees trained")
+    kind = IndicatorKind.PROFESSIONAL
+    order = 31
+    people = True
+    dimensions = (EDITION, ORGANISATION, MUNICIPALITY)
+
+    def value(self, project, span):
+        return training_attendances(project, span).aggregate(n=Count("enrollment__user", distinct=True))["n"]
+
+    def split(self, project, span, dimension):
+        field = PROFILE_FIELDS.get(dimension, "session__edition_id")
+        rows = training_attendances(project, span).values(field).annotate(n=Count("enrollment__user", distinct=True))
+        return {row[field]: row["n"] for row in rows.order_by()}
+
+
+class OrganisationsReached(Measure):
+    """Distinct organisations of the trainees trained (as written in their profiles)."""
+
+    code = "organisations_reached"
+    label = gettext_lazy("Organisations reached")
+    kind = IndicatorKind.PROFESSIONAL
+    order = 33
+
+    def value(self, project, span):
+        return (
+            training_attendances(project, span)
+            .exclude(enrollment__user__profile__organisation="")
+            .aggregate(n=Count("enrollment__user__profile__organisation", distinct=True))["n"]
+        )
+
+
+class TrainingSessionsAttended(Measure):
+    """Training sessions at which someone was present: a column of the editions' table, not an indicator."""
+
+    code = "training_sessions_attended"
+    label = gettext_lazy("Training sessions with attendance")
+    kind = IndicatorKind.ACTIVITY
+    order = 34
+    indicator = False
+    dimensions = (EDITION,)
+
+    def value(self, project, span):
+        return training_attendances(project, span).aggregate(n=Count("session", distinct=True))["n"]
+
+    def split(self, project, span, dimension):
+        rows = (
+            training_attendances(project, span)
+            .values("session__edition_id")
+            .annotate(n=Count("session", distinct=True))
+        )
+        return {row["session__edition_id"]: row["n"] for row in rows.order_by()}
+
+
+class Editions(Dimension):
+    """A row per edition that began in the span or had attendance or certificates in it, by start date."""
+
+    code = EDITION
+
+    def rows(self, project, span, keys):
+        ids = set(keys) | set(editions_held(project, span).values_list("id", flat=True))
+        editions = (
+            Edition.objects.filter(id__in=ids)
+            .select_related("programme")
+            .only("id", "start_date", "municipality", "programme__title")
+            .order_by("start_date", "id")
+        )
+        rows = []
+        for edition in editions:
+            label = f"{edition.programme.title} ({edition.start_date:%d.%m.%Y}"
+            label += f", {edition.municipality})" if edition.municipality else ")"
+            rows.append((edition.id, label))
+        return rows
+
+
+class ProfileField(Dimension):
+    """What trainees wrote in their profiles (organisation, municipality), in alphabetical order."""
+
+    def __init__(self, code):
+        self.code = code
+
+    def rows(self, project, span, keys):
+        return [(key, key or _("Not stated")) for key in sorted(keys, key=lambda key: key or "")]
+
+
+class TrainingsDemo(DemoActivity):
+    """Two training editions of the demo project's year, the demo trainee at both."""
+
+    order = 30
+
+    def load(self, *, project, users):
+        from accounts.enums import Role
+        from trainings.enums import EnrollmentStatus
+        from trainings.models import Enrollment, TrainingProgramme, TrainingSession
+
+        tz = timezone.get_current_timezone()
+        trainee = users.get(Role.TRAINEE)
+        training, _created = TrainingProgramme.objects.get_or_create(title="Recognising and referring partner violence")
+        for day, town in [(date(2022, 6, 14), "Novi Sad"), (date(2022, 11, 8), "Zrenjanin")]:
+            edition, _created = Edition.objects.get_or_create(
+                programme=training,
+                start_date=day,
+                defaults={
+                    "end_date": day,
+                    "municipality": town,
+                    "status": EditionStatus.CLOSED,
+                    "project": project,
+                    "enrolment_opens": datetime.combine(day - timedelta(days=60), time(9), tzinfo=tz),
+                    "enrolment_closes": datetime.combine(day - timedelta(days=7), time(9), tzinfo=tz),
+                },
+            )
+            start = datetime.combine(day, time(9), tzinfo=tz)
+            session, _created = TrainingSession.objects.get_or_create(
+                edition=edition, start=start, defaults={"end": start + timedelta(hours=7)}
+            )
+            if trainee is not None:
+                enrollment, _created = Enrollment.objects.get_or_create(
+                    edition=edition, user=trainee, defaults={"status": EnrollmentStatus.COMPLETED}
+                )
+                TrainingAttendance.objects.get_or_create(
+                    session=session, enrollment=enrollment, defaults={"status": AttendanceStatus.PRESENT}
+                )
+
+
+@receiver(register_measures, dispatch_uid="trainings_measures")
+def trainings_measures(sender, **kwargs):
+    return [
+        EditionsHeld(),
+        TraineesTrained(),
+        OrganisationsReached(),
+        TrainingSessionsAttended(),
+        Editions(),
+        ProfileField(ORGANISATION),
+        ProfileField(MUNICIPALITY),
+        TrainingsDemo(),
+    ]
