@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,35 @@ class Indicator(models.Model):
         return str(definition.label if definition else self.code)
 
 
+FROZEN_FIELDS = ("project_id", "start_date", "end_date")
+
+
+def _frozen_message(period) -> str:
+    from reporting.selectors import period_lock_message
+
+    return period_lock_message(period)
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    """A submitted or locked period keeps its dates and project and stays: bulk changes meet the rule too."""
+
+    def update(self, **kwargs):
+        changed = {name for name in kwargs if name in ("project", "project_id", "start_date", "end_date")}
+        if changed:
+            frozen = self.filter(status__in=FROZEN_STATUSES).select_related("project", "locked_by__profile").first()
+            if frozen is not None:
+                raise ValidationError(_frozen_message(frozen))
+        return super().update(**kwargs)
+
+    def delete(self):
+        frozen = self.filter(status__in=FROZEN_STATUSES).select_related("project", "locked_by__profile").first()
+        if frozen is not None:
+            raise ValidationError(_frozen_message(frozen))
+        return super().delete()
+
+    delete.queryset_only = True
+
+
 class ReportingPeriod(models.Model):
     project = models.ForeignKey(
         DonorProject, verbose_name=_("project"), on_delete=models.CASCADE, related_name="periods"
@@ -108,6 +138,8 @@ class ReportingPeriod(models.Model):
     )
     locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
 
+    objects = ReportingPeriodQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("reporting period")
         verbose_name_plural = _("reporting periods")
@@ -124,16 +156,45 @@ class ReportingPeriod(models.Model):
     def __str__(self):
         return f"{self.project} · {self.label}"
 
+    def save(self, *args, **kwargs):
+        """Below every door: a period the database holds as submitted or locked keeps its dates and project
+        (its report counts the activity of those days); unlocking is the service's logged step."""
+        if self.pk is not None and not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values("status", *FROZEN_FIELDS).first()
+            if (
+                stored is not None
+                and stored["status"] in FROZEN_STATUSES
+                and any(stored[name] != getattr(self, name) for name in FROZEN_FIELDS)
+            ):
+                frozen = type(self).objects.select_related("project", "locked_by__profile").get(pk=self.pk)
+                raise ValidationError(_frozen_message(frozen))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored in FROZEN_STATUSES or self.snapshots.exists():
+            frozen = type(self).objects.select_related("project", "locked_by__profile").get(pk=self.pk)
+            raise ValidationError(
+                _frozen_message(frozen)
+                if stored in FROZEN_STATUSES
+                else _("The report of “%(period)s” was submitted once: the period stays with its history.")
+                % {"period": self.label}
+            )
+        return super().delete(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         return self.status in FROZEN_STATUSES
 
 
-class ReportSnapshot(models.Model):
-    """Every figure of a submitted report, frozen: the report is rebuilt from here, never from live data."""
+class ReportSnapshot(AppendOnlyModel):
+    """Every figure of a submitted report, frozen, with what it published: the report is rebuilt from here,
+    never from live data, and later reports take what it published as known. Written once."""
+
+    append_only_clearable = ("created_by",)
 
     period = models.ForeignKey(
-        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="snapshots"
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="snapshots"
     )
     data = models.JSONField(_("figures"))
     created_at = models.DateTimeField(_("frozen"), auto_now_add=True)

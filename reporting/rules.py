@@ -33,3 +33,8 @@ rules.add_perm("reporting.view_period", may_prepare)
 rules.add_perm("reporting.prepare_period", may_prepare)
 rules.add_perm("reporting.approve_period", is_coordinator)
 rules.add_perm("reporting.unlock_period", is_coordinator)
+# The periods' dates are the coordinators' (in the administration); the status moves only by steps.
+rules.add_perm("reporting.edit_period", is_coordinator)
+# Whose projects a person sees: coordinators every project, project managers the ones they manage.
+rules.add_rule("reporting.sees_every_project", is_coordinator)
+rules.add_rule("reporting.sees_managed_projects", is_project_manager)

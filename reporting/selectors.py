@@ -2,10 +2,9 @@
 
 from datetime import timedelta
 
+import rules
 from django.db.models import Count, Q
 
-from accounts.enums import Role
-from accounts.roles import has_role
 from core import dates
 from reporting.enums import FROZEN_STATUSES, PeriodStatus
 from reporting.models import DonorProject, ReportingPeriod
@@ -14,9 +13,9 @@ from reporting.models import DonorProject, ReportingPeriod
 def projects_for(user):
     """Coordinators see every project; project managers the ones they manage; anyone else none."""
     projects = DonorProject.objects.all()
-    if has_role(user, Role.COORDINATOR):
+    if rules.test_rule("reporting.sees_every_project", user):
         return projects
-    if has_role(user, Role.PROJECT_MANAGER):
+    if rules.test_rule("reporting.sees_managed_projects", user):
         return projects.filter(managers=user)
     return projects.none()
 

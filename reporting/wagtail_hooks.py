@@ -1,12 +1,17 @@
 """Coordinator screens: donor projects with their indicator targets, and the reporting periods."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from reporting.models import DonorProject, ReportingPeriod
+from reporting.services import period_delete, period_save
 
 
 class DonorProjectViewSet(ModelViewSet):
@@ -46,10 +51,52 @@ class DonorProjectViewSet(ModelViewSet):
     ]
 
 
+class _PeriodSavedByService:
+    """The admin form saves through reporting.services.period_save, as every other door does; a refusal
+    (a submitted or locked period's dates) shows as the form's error and saves nothing."""
+
+    def save_instance(self):
+        return period_save(period=self.form.instance, by=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            self.produced_error_message = " ".join(error.messages)
+            return self.form_invalid(form)
+
+
+class PeriodCreateView(_PeriodSavedByService, CreateView):
+    pass
+
+
+class PeriodEditView(_PeriodSavedByService, EditView):
+    pass
+
+
+class PeriodDeleteView(DeleteView):
+    """Deleting goes through reporting.services.period_delete: a period that reported stays, and says why."""
+
+    def form_valid(self, form):
+        try:
+            period_delete(period=self.object, by=self.request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(self.request, message)
+            return redirect(self.index_url_name)
+        messages.success(self.request, self.get_success_message())
+        return redirect(self.get_success_url())
+
+
 class ReportingPeriodViewSet(ModelViewSet):
     """Dates and due dates only: status moves through the report screen, where every step is logged."""
 
     model = ReportingPeriod
+    add_view_class = PeriodCreateView
+    edit_view_class = PeriodEditView
+    delete_view_class = PeriodDeleteView
     icon = "date"
     menu_label = _("Reporting periods")
     list_display = ["project", "label", "start_date", "end_date", "due_date", "status"]
