@@ -5,8 +5,8 @@ read back from its snapshot. On screen and as XLSX, as the project manager opens
 Then the disclosure control alone, on one core: the data set's project cut into 12 monthly periods with
 all their breakdowns (figures computed once, beforehand), each period protected in turn against the ones
 before it, as if each report were submitted, and the 12 published reports audited together once more.
-Target: under 1 s for all of it, with the audit's share (CPU time in the linear programs) shown; `make
-bench` fails when it is missed.
+Target: under 1 s of CPU time (one core) for the 12th report protected and all 12 audited, with the
+audit's share shown; `make bench` fails when it is missed.
 """
 
 import time
@@ -70,7 +70,7 @@ def _disclosure(measure, project):
         shown.append(protection.shown)
     sequence_cpu = time.process_time() - started
     last = len(figures) - 1
-    totals = {}
+    runs = []
 
     def protect_and_audit():
         started = time.process_time()
@@ -85,10 +85,12 @@ def _disclosure(measure, project):
         audited = time.process_time()
         assert not audit([*published, Instance(last, figures[last], policy, shown=protection.shown)], schema)
         audit_cpu = protection.lp_seconds + time.process_time() - audited
-        totals.update(
-            cpu=time.process_time() - started,
-            audit=audit_cpu,
-            hidden=sum(1 for value in protection.shown.values() if value == "x"),
+        runs.append(
+            {
+                "cpu": time.process_time() - started,
+                "audit": audit_cpu,
+                "hidden": sum(1 for value in protection.shown.values() if value == "x"),
+            }
         )
 
     measurement = measure(
@@ -96,14 +98,18 @@ def _disclosure(measure, project):
         protect_and_audit,
         runs=5,
     )
+    # The timed runs only: not the warm-up, nor the last one (instrumented, memory tracing slows it down).
+    timed = sorted(runs[1:-1], key=lambda run: run["cpu"])
+    totals = timed[len(timed) // 2]
     measurement.note = (
         f"{totals['cpu'] * 1000:.0f} ms CPU, of which the audit (linear programs and the final check) "
         f"{totals['audit'] * 1000:.0f} ms ({totals['audit'] / totals['cpu']:.0%}); {totals['hidden']} cells of the "
         f"last report hidden; all {len(figures)} protected in turn: {sequence_cpu * 1000:.0f} ms CPU; "
         f"target < {TARGET_MS} ms"
     )
-    if measurement.median_ms >= TARGET_MS:
-        measurement.target_missed = f"{measurement.median_ms:.0f} ms (target < {TARGET_MS} ms)"
+    # On one core: CPU time, which a busy shared machine does not inflate as it does the wall clock.
+    if totals["cpu"] * 1000 >= TARGET_MS:
+        measurement.target_missed = f"{totals['cpu'] * 1000:.0f} ms CPU (target < {TARGET_MS} ms)"
     return measurement
 
 
