@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import transaction
 
 from accounts.enums import Role
@@ -33,3 +34,10 @@ def trainee_sign_up(*, user, full_name, organisation, job_title, municipality=""
     )
     role_grant(user=user, role=Role.TRAINEE)
     return profile
+
+
+def profile_language_set(*, user, language: str) -> None:
+    """The language of every page and email for her, chosen in the language switcher."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    Profile.objects.filter(user=user).update(preferred_language=language)

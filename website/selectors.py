@@ -57,3 +57,11 @@ def training_sessions_for(user):
     from trainings.models import TrainingSession
 
     return TrainingSession.objects.select_related("edition__programme").filter(edition__in=editions_for(user))
+
+
+def contact_page_for_language(language_code: str):
+    """The published contact page in this language, or in any language when it has not been translated."""
+    from website.models import ContactPage
+
+    pages = ContactPage.objects.live().select_related("locale")
+    return pages.filter(locale__language_code=language_code).first() or pages.order_by("pk").first()

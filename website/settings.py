@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "website.middleware.ProfileLanguageMiddleware",
+    "website.middleware.KeptWorkMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.AccessDeniedAuditMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
@@ -387,6 +389,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# A refused form is offered back to her, in her language, with the quick exit (website/errors.py).
+CSRF_FAILURE_VIEW = "website.errors.csrf_failure"
 CSRF_COOKIE_HTTPONLY = True
 # Staff reach survivor data, so their sessions are shorter (accounts.middleware.SessionTimeoutMiddleware).
 HAVEN_SESSION_IDLE_SECONDS = {"staff": 15 * 60, "other": 60 * 60}

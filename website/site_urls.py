@@ -8,6 +8,8 @@ app_name = "website"
 
 urlpatterns = [
     path("leave-safely/", views.leave_safely, name="leave_safely"),
+    path("get-help/", views.get_help, name="get_help"),
+    path("me/stay-signed-in/", views.session_keepalive, name="session_keepalive"),
     path("me/calendar/", views.calendar_settings, name="calendar_settings"),
     path("me/calendar/new-link/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/group-session/<int:pk>.ics", views.group_session_ics, name="group_session_ics"),

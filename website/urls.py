@@ -27,6 +27,12 @@ APP_URLS = [
 to_login = RedirectView.as_view(pattern_name="account_login", query_string=True)
 to_password_reset = RedirectView.as_view(pattern_name="account_reset_password")
 
+# Error pages in her language, with the quick exit (website/errors.py).
+handler400 = "website.errors.bad_request"
+handler403 = "website.errors.permission_denied"
+handler404 = "website.errors.page_not_found"
+handler500 = "website.errors.server_error"
+
 urlpatterns = [
     path("admin/login/", to_login),
     re_path(r"^admin/password_reset/", to_password_reset),

@@ -1,3 +1,5 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseNotFound
@@ -59,6 +61,32 @@ def calendar_regenerate(request):
 
 def leave_safely(request):
     return render(request, "website/leave_safely.html")
+
+
+def get_help(request):
+    """Get help now: who to call at once, and how to reach the centre, for anyone, in her language."""
+    contact = selectors.contact_page_for_language(translation.get_language())
+    return render(request, "website/get_help.html", {"contact": contact})
+
+
+@login_required
+@require_POST
+def session_keepalive(request):
+    """The "Stay signed in" button: any request counts as activity for the idle time-out; this one does nothing else."""
+    from django.http import JsonResponse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from accounts.middleware import SESSION_SEEN
+
+    request.session[SESSION_SEEN] = int(time.time())
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ok": True})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    return redirect(target)
 
 
 def _event_download(event, *, filename):

@@ -43,3 +43,73 @@ def page_language_links(context):
             }
         )
     return links
+
+
+@register.simple_tag
+def public_service_links():
+    """The services anyone may use without an account, in the active language (header and footer)."""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.translation import gettext
+
+    entries = [
+        ("website:get_help", gettext("Get help now")),
+        ("counseling:intake", gettext("Ask for a conversation")),
+        ("trainings:catalogue", gettext("Trainings")),
+        ("certificates:verify_serial", gettext("Verify a certificate")),
+        ("certificates:register", gettext("Accreditation register")),
+    ]
+    links = []
+    for name, label in entries:
+        try:
+            links.append({"name": name, "url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def error_summary_once(context, form):
+    """The error summary of `form` at the top of the page, once.
+
+    The form is marked, so that components/error_summary.html included again further down the page (the
+    pages that place it themselves) says nothing, and components/form.html does not repeat its general
+    errors.
+    """
+    from django.template.loader import render_to_string
+
+    errors = getattr(form, "errors", None)
+    if not errors or getattr(form, "summary_shown_above", False):
+        return ""
+    html = render_to_string("components/error_summary.html", {"form": form}, request=context.get("request"))
+    form.summary_shown_above = True
+    return html
+
+
+@register.simple_tag(takes_context=True)
+def session_idle_seconds(context):
+    """Seconds of inactivity after which this login ends (accounts.middleware.SessionTimeoutMiddleware)."""
+    from accounts.middleware import SESSION_KIND
+
+    request = context.get("request")
+    session = getattr(request, "session", None)
+    kind = session.get(SESSION_KIND, "staff") if session is not None else "staff"
+    return settings.HAVEN_SESSION_IDLE_SECONDS.get(kind, min(settings.HAVEN_SESSION_IDLE_SECONDS.values()))
+
+
+# A number that falls into each plural category of the languages Haven speaks (Intl.PluralRules names).
+_PLURAL_SAMPLES = {"one": 1, "few": 2, "many": 5, "other": 5}
+
+
+@register.simple_tag
+def session_warning_strings():
+    """The time left, in words, for static/js/session-warning.js: one form per plural category."""
+    from django.utils.translation import ngettext
+
+    return {
+        "minutes": {
+            category: ngettext("%(count)s minute", "%(count)s minutes", n) for category, n in _PLURAL_SAMPLES.items()
+        },
+        "seconds": {
+            category: ngettext("%(count)s second", "%(count)s seconds", n) for category, n in _PLURAL_SAMPLES.items()
+        },
+    }
