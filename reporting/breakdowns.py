@@ -13,9 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.measures import MONTH, figure, measures, registry
 
-# Row labels that are codes, translated when the report is shown (a frozen report follows the reader's language).
-LABEL_BENEFICIARY = "beneficiary"
-
 # column code -> (heading, measure code)
 COLUMNS = {
     "women": (_("Women"), "women_in_groups"),
@@ -40,7 +37,7 @@ def column_kind(column: str) -> str:
     return measure.kind if measure is not None else IndicatorKind.SURVIVOR
 
 
-def BENEFICIARY_MEASURES() -> dict:
+def beneficiary_measures() -> dict:
     """New-and-continuing row code -> the people measure it counts."""
     return {m.beneficiaries[0]: code for code, m in measures().items() if m.beneficiaries}
 
@@ -60,14 +57,12 @@ class BreakdownDef:
     columns: tuple[str, ...] = ()
 
     def display(self, label: str) -> str:
+        """A stored row label as the reader sees it: codes are translated when shown, so a frozen report
+        follows the reader's language."""
         if not self.dimension:
             return beneficiary_label(label)
         dimension = registry().dimensions.get(self.dimension)
         return dimension.display(label) if dimension is not None else label
-
-    @property
-    def row_labels(self) -> str:
-        return LABEL_BENEFICIARY if not self.dimension else self.dimension
 
     def available_columns(self) -> list[str]:
         return [column for column in self.columns if COLUMNS[column][1] in measures()]
@@ -132,6 +127,6 @@ def breakdowns_available() -> dict[str, BreakdownDef]:
     return {
         code: definition
         for code, definition in BREAKDOWNS.items()
-        if (not definition.dimension and BENEFICIARY_MEASURES())
+        if (not definition.dimension and beneficiary_measures())
         or (definition.available_columns() and definition.dimension in registry().dimensions)
     }

@@ -192,7 +192,7 @@ def measures() -> dict:
 
 def schema() -> Schema:
     """What each figure counts, as the disclosure control needs it."""
-    from reporting.breakdowns import BENEFICIARY_MEASURES, COLUMN_MEASURES
+    from reporting.breakdowns import COLUMN_MEASURES, beneficiary_measures
 
     quantities = {
         code: Quantity(
@@ -206,7 +206,7 @@ def schema() -> Schema:
         for code, measure in measures().items()
         if measure.suppressible
     }
-    return Schema(quantities=quantities, columns=COLUMN_MEASURES, beneficiaries=BENEFICIARY_MEASURES())
+    return Schema(quantities=quantities, columns=COLUMN_MEASURES, beneficiaries=beneficiary_measures())
 
 
 # While one report is computed, a figure asked for twice (an indicator and a table's total) is queried once.
