@@ -1,7 +1,8 @@
 """Session and second-factor rules for everyone who is logged in.
 
-Everything these middlewares need is put into the session at login (accounts.signals), so a normal
-request costs them no query.
+The session clocks are put into the session at login (accounts.signals), so they cost no query. The
+second-factor check asks for her roles once per request (cached on the user for the views after it):
+a role given during a session applies at once.
 """
 
 import time

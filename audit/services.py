@@ -59,7 +59,8 @@ def security_event_record(*, action, account=None, request=None, actor=_THE_ACCO
 
     `actor` is who did it when that is not the account's owner: None for a failed login (whoever typed).
     """
-    assert action in SECURITY_ACTIONS, action
+    if action not in SECURITY_ACTIONS:
+        raise ValueError(f"{action} is not a security event")
     user, email = _actor(account if actor is _THE_ACCOUNT else actor)
     return AuditEntry.objects.create(
         actor=user,

@@ -1,18 +1,22 @@
-"""Costs of the security layer on the data set: the middleware on a private page, audit rows for a
-counselor's list of clients, one-time form tokens."""
+"""Costs of the security layer on the data set: the middleware on a private page, the audit entry for a
+counselor's list of clients (one row, however long the list), the audit log screen filtered to one day
+(a range on the indexed column), one-time form tokens."""
 
 from django.urls import reverse
 
 from audit.enums import AuditAction
 from audit.services import audit_record_many
-from bench.dataset import COUNSELOR, TRAINEE, dataset_user
+from bench.dataset import COORDINATOR, COUNSELOR, TRAINEE, dataset_user
 from bench.harness import logged_in, page
+from core import dates
 from core.security import form_token_consume, form_token_issue
 
 
 def run(measure):
     trainee, counselor = dataset_user(TRAINEE, 1), dataset_user(COUNSELOR)
+    coordinator = dataset_user(COORDINATOR)
     clients = list(counselor.counselor_profile.clients.all())
+    day = dates.today().isoformat()
     return [
         measure(
             "security: private page through all middleware",
@@ -21,9 +25,16 @@ def run(measure):
             note="session time-outs, MFA gate and no-store on; the role lookup is cached for the page",
         ),
         measure(
-            f"security: audit rows for a {len(clients)}-client list",
+            f"security: audit entry for a {len(clients)}-client list",
             lambda: audit_record_many(actor=counselor, action=AuditAction.VIEW, objects=clients),
             runs=30,
+            note="one row naming every client listed",
+        ),
+        measure(
+            "security: audit log screen, one day",
+            page(logged_in(coordinator), f"{reverse('audit_log:index')}?on_or_after={day}&on_or_before={day}"),
+            runs=10,
+            note="a range on the indexed column, 50 entries a page",
         ),
         measure("security: one-time form token issue + spend", lambda: form_token_consume(form_token_issue()), runs=50),
     ]
