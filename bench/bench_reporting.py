@@ -99,7 +99,7 @@ def _disclosure(measure, project):
         runs=5,
     )
     # The timed runs only: not the warm-up, nor the last one (instrumented, memory tracing slows it down).
-    timed = sorted(runs[1:-1], key=lambda run: run["cpu"])
+    timed = sorted(runs[1:-1] or runs, key=lambda run: run["cpu"])
     totals = timed[len(timed) // 2]
     measurement.note = (
         f"{totals['cpu'] * 1000:.0f} ms CPU, of which the audit (linear programs and the final check) "
