@@ -1,5 +1,5 @@
-"""Demo content of the public site: services, projects, news and contact, with the home page and one service
-translated into Danish and Serbian. Fictional throughout; idempotent (pages are found again by slug)."""
+"""Demo content of the public site: services, projects, news and contact, every page also in Danish and
+Serbian (website/demo_translations.py). Fictional throughout; idempotent (pages are found again by slug)."""
 
 import datetime
 import gc
@@ -9,6 +9,7 @@ import warnings
 
 from wagtail.models import Locale, Page, Site
 
+from website.demo_translations import TRANSLATIONS
 from website.models import (
     ContactPage,
     HomePage,
@@ -23,20 +24,10 @@ CONTENT_LANGUAGES = ["en", "da", "sr-latn"]
 # The sizes templates/website/project_*.html ask for.
 LOGO_RENDITIONS = ["max-160x80", "max-200x100"]
 
-HOME_INTRODUCTION = {
-    "en": "Support, counseling and training for women who survived violence and for the professionals who work "
-    "with them.",
-    "da": "Støtte, rådgivning og uddannelse til kvinder, der har overlevet vold, og til de fagfolk, der arbejder "
-    "med dem.",
-    "sr-latn": "Podrška, savetovanje i obuke za žene koje su preživele nasilje i za stručnjake koji sa njima rade.",
-}
-HOME_BODY = {
-    "en": "<p>Everything we offer is free and confidential. You decide what you tell us and what happens next.</p>",
-    "da": "<p>Alt, hvad vi tilbyder, er gratis og fortroligt. Du bestemmer, hvad du fortæller os, og hvad der "
-    "sker bagefter.</p>",
-    "sr-latn": "<p>Sve što nudimo je besplatno i poverljivo. Vi odlučujete šta ćete nam reći i šta će se dalje "
-    "dešavati.</p>",
-}
+HOME_INTRODUCTION = (
+    "Support, counseling and training for women who survived violence and for the professionals who work with them."
+)
+HOME_BODY = "<p>Everything we offer is free and confidential. You decide what you tell us and what happens next.</p>"
 
 
 def _text(html):
@@ -180,64 +171,6 @@ SERVICES = [
     },
 ]
 
-SERVICE_TRANSLATION = {
-    "da": {
-        "title": "Sagsbaseret rådgivning",
-        "introduction": "En rådgiver, der er uddannet i arbejdet med voldsudsatte, følger dig over tid: vi vurderer "
-        "risici sammen, lægger en sikkerhedsplan og bringer dig i kontakt med de tilbud, du har brug for.",
-        "body": [
-            _text(
-                "<h2>Sådan foregår det</h2><p>Ved første møde lytter vi og spørger, hvad du har brug for. Sammen "
-                "skriver vi en sikkerhedsplan og de skridt, du vil tage: bolig, juridisk hjælp, sundhed, arbejde.</p>"
-            ),
-            _callout(
-                "safety",
-                "Hvis du er i fare nu",
-                "<p>Ring til politiet på 112. Hvis nogen tjekker din telefon, så brug knappen “Forlad siden” "
-                "øverst.</p>",
-            ),
-            _faq(
-                "Spørgsmål, kvinder ofte stiller",
-                [
-                    (
-                        "Skal jeg oplyse mit rigtige navn?",
-                        "<p>Nej. Et dæknavn er nok. Vi skriver aldrig din adresse i vores journaler.</p>",
-                    ),
-                    ("Koster det noget?", "<p>Nej. Alle vores tilbud er gratis.</p>"),
-                ],
-            ),
-        ],
-    },
-    "sr-latn": {
-        "title": "Savetovanje po modelu vođenja slučaja",
-        "introduction": "Savetnica obučena za rad sa ženama koje su preživele nasilje prati vas tokom vremena: "
-        "zajedno procenjujemo rizike, pravimo plan bezbednosti i povezujemo vas sa službama koje su vam potrebne.",
-        "body": [
-            _text(
-                "<h2>Kako to izgleda</h2><p>Na prvom susretu slušamo i pitamo šta vam je potrebno. Zajedno "
-                "zapisujemo plan bezbednosti i korake koje želite da preduzmete: smeštaj, pravna pomoć, zdravlje, "
-                "posao.</p>"
-            ),
-            _callout(
-                "safety",
-                "Ako ste sada u opasnosti",
-                "<p>Pozovite policiju na 112. Ako neko proverava vaš telefon, koristite dugme „Napusti sajt” "
-                "na vrhu stranice.</p>",
-            ),
-            _faq(
-                "Pitanja koja žene često postavljaju",
-                [
-                    (
-                        "Da li moram da dam pravo ime?",
-                        "<p>Ne. Dovoljan je pseudonim. Vašu adresu nikada ne upisujemo u evidenciju.</p>",
-                    ),
-                    ("Da li se plaća?", "<p>Ne. Sve naše usluge su besplatne.</p>"),
-                ],
-            ),
-        ],
-    },
-}
-
 PROJECTS = [
     {
         "slug": "safe-at-home",
@@ -336,18 +269,43 @@ def _renditions_prepare(image):
         gc.collect()
 
 
+def _stored(value):
+    """A StreamField's blocks are given as a list (stored as JSON); every other field as it is.
+
+    A rich-text body is plain HTML: turned into JSON it would show its quotes and \\u escapes on the page.
+    """
+    return json.dumps(value) if isinstance(value, list) else value
+
+
 def _translate(page, language_code, **fields):
-    """The page's translation into the language, created from a copy and published with the given fields."""
+    """The page's translation into the language, created from a copy and published with the given fields.
+
+    A translation stored by an earlier version of the demo with its rich text turned into JSON is mended.
+    """
     locale = Locale.objects.get(language_code=language_code)
     translation = page.get_translation_or_none(locale)
     if translation is not None:
-        return translation.specific
+        translation = translation.specific
+        body = fields.get("body")
+        if isinstance(body, str) and str(translation.body).startswith('"'):
+            translation.body = body
+            translation.save_revision().publish()
+        return translation
     translation = page.copy_for_translation(locale).specific
     for name, value in fields.items():
-        setattr(translation, name, json.dumps(value) if name == "body" else value)
+        setattr(translation, name, _stored(value))
     translation.save()
     translation.save_revision().publish()
     return translation
+
+
+def _translate_tree(page, language_code, texts):
+    """The page and the website pages below it in the language, parents before children."""
+    slug = "" if page.depth == 2 else page.slug
+    _translate(page, language_code, **texts.get(slug, {}))
+    # Other apps' pages (the training catalogue) are made in every language by their own demo.
+    for child in page.get_children().filter(content_type__app_label="website").specific():
+        _translate_tree(child, language_code, texts)
 
 
 def load(*, users, stdout=None):
@@ -358,11 +316,12 @@ def load(*, users, stdout=None):
     if not isinstance(home, HomePage):
         home = HomePage.objects.filter(depth=2, locale__language_code="en").first() or home
     if not home.body:
-        home.introduction = HOME_INTRODUCTION["en"]
-        home.body = HOME_BODY["en"]
+        home.introduction = HOME_INTRODUCTION
+        home.body = HOME_BODY
         home.save_revision().publish()
 
-    services = [_child(home, ServicePage, **service) for service in SERVICES]
+    for service in SERVICES:
+        _child(home, ServicePage, **service)
 
     projects_index = _child(
         home,
@@ -402,10 +361,8 @@ def load(*, users, stdout=None):
         body=json.dumps([SAFETY_CALLOUT]),
     )
 
-    # The home page and the first service in Danish and Serbian; a service is translated after its parent.
-    titles = {"da": "Haven", "sr-latn": "Haven"}
+    # Every page in Danish and Serbian; a page is translated after its parent.
     for code in ("da", "sr-latn"):
-        _translate(home, code, title=titles[code], introduction=HOME_INTRODUCTION[code], body=HOME_BODY[code])
-        _translate(services[0], code, **SERVICE_TRANSLATION[code])
+        _translate_tree(home, code, TRANSLATIONS[code])
     if stdout is not None:
         stdout.write(f"  website: {Page.objects.live().type(ServicePage).count()} service pages")

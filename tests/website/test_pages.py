@@ -121,9 +121,41 @@ def test_switcher_links_to_the_translation_of_the_same_page(client, demo_site):
 
 
 def test_switcher_on_an_untranslated_page_goes_to_that_languages_home(client, demo_site):
-    links = switcher_links(html(client.get("/aftercare/")))
+    home = demo_site.root_page
+    page = ServicePage(title="Legal advice", slug="legal-advice", introduction="New, not translated yet.")
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    links = switcher_links(html(client.get("/legal-advice/")))
     assert links["da"] == "/da/"
     assert "Støtte, rådgivning og uddannelse" in html(client.get(links["da"]))
+
+
+def test_every_public_page_of_the_demo_exists_in_every_language(client, demo_site):
+    from website.demo_translations import TRANSLATIONS
+
+    english = Page.objects.live().filter(locale__language_code="en", depth__gte=2, content_type__app_label="website")
+    assert english.count() >= 12
+    for page in english:
+        codes = {p.locale.language_code for p in page.get_translations(inclusive=True).live()}
+        assert codes == {"en", "da", "sr-latn"}, page.url_path
+        path = page.get_url()
+        for code in ("da", "sr-latn"):
+            response = client.get(f"/{code}{path}")
+            assert response.status_code == 200, (code, path)
+            content = html(response)
+            slug = "" if page.depth == 2 else page.slug
+            assert TRANSLATIONS[code][slug]["title"] in content, (code, path)
+
+
+@pytest.mark.parametrize("code", ["da", "sr-latn"])
+def test_translated_pages_show_their_letters_not_escapes_or_stray_quotes(client, demo_site, code):
+    from website import demo
+
+    demo.load(users={})  # a second run keeps every page as it is
+    content = re.sub(r"<script\b.*?</script>", "", html(client.get(f"/{code}/")), flags=re.S)  # JSON may escape
+    assert "\\u" not in content
+    assert '<p class="lead">"' not in content and '"<p>' not in content
+    assert {"da": "fortæller", "sr-latn": "Sve što nudimo"}[code] in content
 
 
 def test_switcher_on_other_pages_posts_to_set_language_with_the_same_path(client, demo_site):
