@@ -184,13 +184,11 @@ def triggers_install(*, using="default") -> None:
     tables = set(connection.introspection.table_names())
     if not {"groups_attendance", "groups_attendancechange", "groups_membership"} <= tables:
         return
-    # The change log's columns must exist: a migrate that stops before the migration adding them must not fail.
-    columns = {
-        c.name for c in connection.introspection.get_table_description(connection.cursor(), "groups_attendancechange")
-    }
-    if "client_id" not in columns:
-        return
     with connection.cursor() as cursor:
+        # The change log's new columns must exist: a migrate stopped before the migration adding them must not fail.
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, "groups_attendancechange")}
+        if "client_id" not in columns:
+            return
         for statement in trigger_sql(connection)[0]:
             # No params: the driver must not read a "%" in the SQL as a placeholder.
             cursor.execute(statement)

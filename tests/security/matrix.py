@@ -30,6 +30,8 @@ URL_KWARGS = {
     "groups:attendance_excuse": _pk("cohort"),
     "groups:session_attendance": _pk("group_session"),
     "groups:session_notes": _pk("group_session"),
+    "groups:session_cancel": _pk("group_session"),
+    "groups:session_sign_in_sheet": _pk("group_session"),
     "counseling:booking_detail": _pk("booking"),
     "counseling:booking_reschedule": _pk("booking"),
     "counseling:booking_cancel": _pk("booking"),
@@ -185,6 +187,12 @@ MATRIX = {
     "groups:my_cohorts": row("login", "200", "200", "200", "200", "200", "200", "200", "200"),
     "groups:session_attendance": row("login", "404", "200", "404", "404", "404", "404", "404", "200"),
     "groups:session_notes": row("login", "404", "200", "404", "404", "404", "404", "404", "200"),
+    "groups:session_cancel": row("login", "404", "200", "404", "404", "404", "404", "404", "200"),
+    "groups:session_sign_in_sheet": row("login", "404", "200", "404", "404", "404", "404", "404", "200"),
+    # Marks a phone kept offline (JSON, POST only); the page listing what the phone keeps holds nobody's data.
+    "groups:attendance_sync": row("405", "405", "405", "405", "405", "405", "405", "405", "405"),
+    "groups:followup_step": row("login", "405", "405", "405", "405", "405", "405", "405", "405"),
+    "groups:offline": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
     "home": row("login", "200", "200", "200", "200", "200", "200", "200", "200"),
     "reporting:home": row("login", "403", "403", "403", "403", "403", "403", "200", "200"),
     "reporting:period": row("login", "403", "403", "403", "403", "403", "403", "200", "200"),
@@ -211,6 +219,8 @@ MATRIX = {
     "trainings:sign_in_sheet": row("login", "404", "404", "404", "404", "404", "200", "404", "200"),
     "trainings:trainer_editions": row("login", "403", "403", "403", "403", "403", "200", "403", "200"),
     "trainings:transfer": row("login", "200", "404", "404", "404", "404", "404", "404", "404"),
+    "trainings:attendance_sync": row("405", "405", "405", "405", "405", "405", "405", "405", "405"),
+    "trainings:offline": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
     "wagtail_serve": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
     "wagtaildocs_serve": row("404", "404", "404", "404", "404", "404", "404", "404", "404"),
     "website:booking_ics": row("login", "404", "404", "404", "200", "404", "404", "404", "200"),
@@ -223,4 +233,7 @@ MATRIX = {
     "website:leave_safely": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
     "website:training_session_ics": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
     "website_public:calendar_feed": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
+    # The offline web app's service worker and manifest, at the site root.
+    "service_worker": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
+    "web_manifest": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
 }
