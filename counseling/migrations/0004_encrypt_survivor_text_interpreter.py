@@ -23,14 +23,14 @@ def _rewrite(schema_editor, change):
     quote = connection.ops.quote_name
     for table, columns in ENCRYPTED.items():
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {quote('id')}, {', '.join(map(quote, columns))} FROM {quote(table)}")  # noqa: S608 - names from this file
+            cursor.execute(f"SELECT {quote('id')}, {', '.join(map(quote, columns))} FROM {quote(table)}")  # noqa: S608  # nosec B608 - names from this file
             rows = cursor.fetchall()
         assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
         with connection.cursor() as cursor:
             for pk, *values in rows:
                 new = [change(value) for value in values]
                 if new != values:
-                    cursor.execute(f"UPDATE {quote(table)} SET {assignments} WHERE {quote('id')} = %s", [*new, pk])  # noqa: S608
+                    cursor.execute(f"UPDATE {quote(table)} SET {assignments} WHERE {quote('id')} = %s", [*new, pk])  # noqa: S608  # nosec B608 - names from this file
 
 
 def encrypt(apps, schema_editor):
