@@ -15,6 +15,7 @@ code, never by a list of every member's alias.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import modelform_factory
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
@@ -75,8 +76,10 @@ class _ServiceDeleteView(generic.DeleteView):
     """`delete_action` calls `self.delete_through_service()`; a refusal is shown and nothing is deleted."""
 
     def delete_action(self):
-        self.delete_through_service()
-        log(instance=self.object, action="wagtail.delete", user=self.request.user)
+        # Logged first (a deleted row has no key to log against); a refusal rolls the entry back.
+        with transaction.atomic():
+            log(instance=self.object, action="wagtail.delete", user=self.request.user)
+            self.delete_through_service()
 
     def form_valid(self, form):
         try:

@@ -2,7 +2,7 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -82,11 +82,12 @@ def session_keepalive(request):
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"ok": True})
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site; redirect() would read any other text as a view name and fail.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("home")
-    return redirect(target)
+    return HttpResponseRedirect(target)
 
 
 def _event_download(event, *, filename):

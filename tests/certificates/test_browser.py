@@ -141,7 +141,8 @@ def test_trainee_journey_to_a_signed_credential_that_verifies_until_revoked(
     # The coordinator revokes it.
     coordinator_page.goto(live_server.url + reverse("certificates:detail", args=[certificate.pk]))
     coordinator_page.fill("#revoke_reason", "Attendance was recorded for the wrong person")
-    coordinator_page.get_by_role("button", name="Revoke certificate").click()
+    coordinator_page.locator("summary", has_text="Revoke certificate").click()
+    coordinator_page.get_by_role("button", name="Yes, revoke it").click()
     coordinator_page.wait_for_load_state()
     certificate.refresh_from_db()
     assert certificate.status == "revoked"

@@ -552,6 +552,6 @@ def test_pages_run_a_constant_number_of_queries(
     # The home-page panel alone: other apps add their own panels to that page.
     request = RequestFactory().get("/")
     request.user = facilitator
-    with django_assert_max_num_queries(9, info="panel"):
+    with django_assert_max_num_queries(10, info="panel"):
         panel = facilitator_panel(request)
     assert len(panel.context["followups"]) == 0

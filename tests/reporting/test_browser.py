@@ -45,6 +45,8 @@ def test_project_manager_opens_report_downloads_xlsx_and_locks(
     book = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     assert book.sheetnames[0] == "Cover"
 
+    # Locking asks once more before it is done.
+    page.locator("summary", has_text="Lock").click()
     page.get_by_role("button", name="Lock").click()
     assert page.get_by_text("is now: Locked").is_visible()
     assert page.locator("#period-status").inner_text() == "Locked"

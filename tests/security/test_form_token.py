@@ -19,6 +19,7 @@ from core.security import (
 )
 from counseling.models import Client
 from groups.models import Member
+from website.urls import urlpatterns as site_urlpatterns
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,8 @@ def member_create(request):
     return HttpResponse(_TEMPLATE.render({"form": form}, request))
 
 
-urlpatterns = [path("member/new/", member_create)]
+# The site's own addresses stay: its middleware and error pages link to the profile and the login.
+urlpatterns = [path("member/new/", member_create), *site_urlpatterns]
 
 
 def _token(html):
