@@ -61,9 +61,16 @@ messages: $(STAMP)
 	$(MANAGE) makemessages --all --no-location --ignore=.venv --ignore=bench --ignore=tests
 	$(MANAGE) makemessages --all --no-location -d djangojs --ignore=.venv --ignore=staticfiles
 
-serve: $(STAMP) translations
-	$(MANAGE) collectstatic --noinput
-	$(BIN)/gunicorn website.wsgi --workers 2 --bind 127.0.0.1:8000
+# Production-style, on this machine: the release steps (translations, static files, migrations, cache table),
+# then the three processes of a production server: two gunicorn workers, the task worker, and the scheduler
+# run every five minutes (in production cron or a systemd timer does that: README, "Deployment").
+SERVE_BIND ?= 127.0.0.1:8000
+serve: $(STAMP)
+	$(MANAGE) release
+	@$(MANAGE) run_worker & worker=$$!; \
+	( while true; do $(MANAGE) run_scheduler; sleep 300; done ) & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn website.wsgi --workers 2 --bind $(SERVE_BIND)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

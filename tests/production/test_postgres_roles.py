@@ -75,8 +75,8 @@ def test_the_app_role_cannot_skip_triggers_for_its_session(as_app):
 def test_the_app_role_writes_rows_and_the_histories_stay_append_only(as_app):
     content_type = ContentType.objects.get_for_model(AuditEntry).pk
     entry_id = as_app.execute(
-        "INSERT INTO audit_auditentry (at, actor_email, action, content_type_id, object_id, detail) "
-        "VALUES (now(), '', 'view', %s, '1', 'by the app role') RETURNING id",
+        "INSERT INTO audit_auditentry (at, actor_email, action, content_type_id, object_id, listed_ids, detail) "
+        "VALUES (now(), '', 'view', %s, '1', '', 'by the app role') RETURNING id",
         [content_type],
     ).fetchone()[0]
     assert AuditEntry.objects.get(pk=entry_id).detail == "by the app role"

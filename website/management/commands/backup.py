@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from core import dates
+from website.media_backup import media_archive_path, media_backup
 
 
 def private_file(target: Path) -> None:
@@ -35,8 +36,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--output", help="file to write (default: backups/haven-<time>.sqlite3 or .dump)")
         parser.add_argument("--database", default="default")
+        parser.add_argument("--no-media", action="store_true", help="leave the uploaded files out")
 
-    def handle(self, *args, output=None, database="default", **options):
+    def handle(self, *args, output=None, database="default", no_media=False, **options):
         connection = connections[database]
         stamp = dates.now().strftime("%Y%m%d-%H%M%S")
         if connection.vendor == "sqlite":
@@ -69,3 +71,7 @@ class Command(BaseCommand):
             raise CommandError(f"No backup method for the {connection.vendor} database.")
         target.chmod(0o600)
         self.stdout.write(self.style.SUCCESS(f"Backup written to {target}"))
+        if not no_media:
+            archive = media_archive_path(target)
+            count = media_backup(archive)
+            self.stdout.write(self.style.SUCCESS(f"{count} uploaded files written to {archive}"))

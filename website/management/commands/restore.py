@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from website.management.commands.backup import _pg_env, private_file
+from website.media_backup import media_archive_path, media_restore
 
 
 class Command(BaseCommand):
@@ -21,8 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--into", help="SQLite only: restore into this new file instead of the live database")
         parser.add_argument("--database", default="default")
         parser.add_argument("--yes", action="store_true", help="do not ask before overwriting the live database")
+        parser.add_argument("--no-media", action="store_true", help="leave the uploaded files as they are")
 
-    def handle(self, *args, backup_file, into=None, database="default", yes=False, **options):
+    def handle(self, *args, backup_file, into=None, database="default", yes=False, no_media=False, **options):
         source = Path(backup_file)
         if not source.is_file():
             raise CommandError(f"{source} does not exist.")
@@ -33,6 +35,10 @@ class Command(BaseCommand):
             self._restore_postgresql(source, connection, yes)
         else:
             raise CommandError(f"No restore method for the {connection.vendor} database.")
+        archive = media_archive_path(source)
+        if not (into or no_media) and archive.is_file():
+            count = media_restore(archive)
+            self.stdout.write(f"{count} uploaded files restored from {archive}")
         self.stdout.write(self.style.SUCCESS("Restore finished."))
 
     def _confirm(self, yes, what):

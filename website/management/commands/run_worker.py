@@ -20,5 +20,7 @@ class Command(BaseCommand):
         elif backend == settings.TASK_BACKENDS["rq"]:
             # RQ runs each job in a fork of the worker; the job class lets it run Django tasks.
             call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=burst, verbosity=verbosity)
+        elif backend == settings.TASK_BACKENDS["immediate"]:
+            self.stdout.write("Tasks run inline (HAVEN_TASKS_BACKEND=immediate): there is no worker to run.")
         else:
-            raise CommandError(f"The task backend {backend} runs tasks inline: there is no worker to run.")
+            raise CommandError(f"No worker is known for the task backend {backend}.")
