@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.enums import Role
 from accounts.services import profile_save
@@ -100,7 +100,7 @@ def test_confirmation_email_has_dates_and_the_same_calendar_as_the_feed(
         services.enrollment_create(edition=edition, user=trainee)
     (message,) = mail.outbox
     assert message.to == [trainee.email]
-    assert edition.start_date.strftime("%-d. %-m. %Y.") in message.body
+    assert formats.date_format(edition.start_date, "DATE_FORMAT") in message.body
     assert edition.programme.title in message.body
     assert edition.programme.title not in message.subject
     (attachment,) = message.attachments
@@ -620,4 +620,4 @@ def test_reminder_command_sends_once_the_day_before(make_edition, trainee, djang
         call_command("send_training_reminders", stdout=None)
     assert len(mail.outbox) == 1
     assert "tomorrow" in mail.outbox[0].subject
-    assert tomorrow_edition.start_date.strftime("%-d. %-m. %Y.") in mail.outbox[0].body
+    assert formats.date_format(tomorrow_edition.start_date, "DATE_FORMAT") in mail.outbox[0].body

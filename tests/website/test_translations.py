@@ -36,3 +36,50 @@ def test_no_message_is_untranslated_or_fuzzy():
                 problems.append(f"{path.parent.parent.name}: untranslated: {entry.msgid!r}")
     assert po_files(), "No .po files found under locale/: run `make messages` and translate them."
     assert not problems, f"{len(problems)} message(s) need translating:\n" + "\n".join(problems[:50])
+
+
+def _key(entry):
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
+def test_every_string_in_the_code_is_in_the_message_files(tmp_path, settings, monkeypatch):
+    """ "Translated" means extracted too: a string added to the code but never extracted is caught here.
+
+    The strings are extracted afresh, as `make messages` does, into a scratch folder and compared with the
+    project's .po files.
+    """
+    import shutil
+
+    import pytest
+    from django.core.management import call_command
+
+    if shutil.which("xgettext") is None:
+        pytest.skip("GNU gettext is not installed (apt-get install gettext)")
+    # makemessages writes next to the code it finds under the current folder: it works here in a folder of
+    # links to the code, so that the project's own message files are never touched.
+    source = tmp_path / "source"
+    source.mkdir()
+    for child in settings.BASE_DIR.iterdir():
+        if child.name not in {"locale", ".git", ".venv", "bench", "tests", "staticfiles", "node_modules", "media"}:
+            (source / child.name).symlink_to(child)
+    monkeypatch.chdir(source)
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    call_command(
+        "makemessages",
+        locale=["da"],
+        no_location=True,
+        symlinks=True,
+        ignore_patterns=["staticfiles", "node_modules", "var"],
+        verbosity=0,
+    )
+    extracted_file = tmp_path / "locale" / "da" / "LC_MESSAGES" / "django.po"
+    assert extracted_file.exists()
+    extracted = {_key(e) for e in polib.pofile(str(extracted_file)) if e.msgid}
+    assert len(extracted) > 500
+    for path in po_files():
+        known = {_key(e) for e in polib.pofile(str(path)) if not e.obsolete}
+        missing = sorted(extracted - known)
+        assert not missing, (
+            f"{path.parent.parent.name}: {len(missing)} string(s) of the code are not in the message file "
+            "(run `make messages`, then translate them):\n" + "\n".join(missing[:50])
+        )
