@@ -1,5 +1,6 @@
-"""Case work on the data set: a counselor's case list, her case with the longest action plan (its detail,
-plan, plan as on a date and history), the coordinator's list of every case and her CTI dashboard."""
+"""Case work on the data set: a counselor's case list and caseload, her case with the longest action plan
+(its detail, plan, plan as on a date and history), the coordinator's list of every case, the team's
+caseload and the CTI dashboard."""
 
 from django.db.models import Count
 from django.urls import reverse
@@ -24,6 +25,8 @@ def run(measure):
     plan = reverse("cases:action_plan", args=[case.pk])
     return [
         measure(f"cases: counselor's case list ({own} open)", page(as_counselor, reverse("cases:case_list")), runs=10),
+        measure(f"cases: counselor's caseload ({own} open)", page(as_counselor, reverse("cases:caseload")), runs=10),
+        measure(f"cases: team caseload ({everyone} open)", page(as_coordinator, reverse("cases:team")), runs=5),
         measure(
             f"cases: coordinator's case list ({everyone} open, 50 a page)",
             page(as_coordinator, reverse("cases:case_list")),

@@ -9,22 +9,28 @@ from cases import services
 from cases.enums import (
     RISK_QUESTIONS,
     ActionArea,
+    ActivityStatus,
     AftercareKind,
+    AgeBand,
     CaseOutcome,
+    ChildSupport,
     ConferenceStatus,
     ConsentForm,
     CtiArea,
     DataCategory,
     InformationTopic,
     InstitutionKind,
+    JournalKind,
     NeedArea,
     NeedLevel,
     ReferralStatus,
+    RiskLevel,
+    RiskReply,
     StepOwner,
     StepStatus,
 )
 from cases.models import ActionPlan, Case, Institution
-from cases.selectors import add_months, cti_planned_end
+from cases.selectors import add_months, cti_planned_end, cti_window_end
 from core import dates
 from counseling.enums import SessionKind
 from counseling.models import Client, CounselorProfile
@@ -103,7 +109,7 @@ def load(*, users, stdout=None):
             health,
         )
     if fresh("DEMO-CASE-02"):
-        _case_cti(clients["DEMO-CASE-02"], counselor, counselor_user, today, csw)
+        _case_cti(clients["DEMO-CASE-02"], counselor, counselor_user, today, csw, institutions["Sigurna kuća Novi Sad"])
     if fresh("DEMO-CASE-03"):
         case = services.case_open(
             client=clients["DEMO-CASE-03"],
@@ -147,6 +153,71 @@ def load(*, users, stdout=None):
             },
             by=counselor_user,
         )
+        _case_new(case, counselor_user, today, csw, institutions["Sigurna kuća Novi Sad"])
+
+
+def _case_new(case, by, today, csw, shelter):
+    """A case opened last week: the first entries of its journal (one corrected), her children, a first
+    risk assessment with gaps that judgement raised, a referral still waiting and a consent ending soon."""
+    now = dates.now()
+    call = services.journal_entry_add(
+        case=case,
+        kind=JournalKind.CALL,
+        occurred_at=now - dt.timedelta(days=5, hours=3),
+        text="Javila se sa posla; bivši partner je dva puta dolazio pred stan njene sestre.",
+        by=by,
+    )
+    services.journal_entry_add(
+        case=case,
+        kind=JournalKind.CALL,
+        occurred_at=now - dt.timedelta(days=5, hours=3),
+        text="Javila se sa posla; bivši partner je tri puta dolazio pred stan njene sestre, poslednji put u nedelju.",
+        corrects=call,
+        by=by,
+    )
+    services.journal_entry_add(
+        case=case,
+        kind=JournalKind.INCIDENT,
+        occurred_at=now - dt.timedelta(days=2, hours=20),
+        text="Pretio joj je porukom; sačuvala je snimak ekrana.",
+        by=by,
+    )
+    for label, age_band, support in [
+        ("dete A", AgeBand.SCHOOL, [ChildSupport.SCHOOL, ChildSupport.COUNSELING]),
+        ("dete B", AgeBand.PRESCHOOL, [ChildSupport.SCHOOL]),
+        ("dete C", AgeBand.UNDER_3, []),
+    ]:
+        services.child_record(case=case, label=label, age_band=age_band, support=support, by=by)
+    replies = _answers({"frightened", "fears_what", "separated", "stalking", "escalating"})
+    replies.update({"weapon": RiskReply.DONT_KNOW, "strangled": RiskReply.NOT_ASKED})
+    services.risk_assessment_record(
+        case=case,
+        assessed_on=today - dt.timedelta(days=5),
+        answers=replies,
+        raise_to=RiskLevel.MEDIUM,
+        judgement_reason="Progoni je svakodnevno; o oružju nije mogla da kaže.",
+        next_due_on=today + dt.timedelta(days=9),
+        by=by,
+    )
+    services.consent_record(
+        case=case,
+        recipient=csw,
+        categories=[DataCategory.IDENTITY, DataCategory.CHILDREN, DataCategory.NEEDS],
+        purpose="Upis deteta u vrtić i jednokratna pomoć.",
+        given_how=ConsentForm.ORAL,
+        valid_from=today - dt.timedelta(days=5),
+        valid_until=today + dt.timedelta(days=20),
+        by=by,
+    )
+    services.referral_send(
+        case=case,
+        institution=csw,
+        categories=[DataCategory.IDENTITY, DataCategory.NEEDS],
+        reason="Jednokratna novčana pomoć i prioritet za vrtić.",
+        sent_on=today - dt.timedelta(days=5),
+        by=by,
+    )
+    services.shelter_stay_record(case=case, shelter=shelter, arrived_on=today - dt.timedelta(days=4), by=by)
 
 
 def _case_high_risk(client, counselor, by, coordinator, today, csw, police, prosecution, school, health):
@@ -320,12 +391,12 @@ def _case_high_risk(client, counselor, by, coordinator, today, csw, police, pros
     )
 
 
-def _case_cti(client, counselor, by, today, csw):
+def _case_cti(client, counselor, by, today, csw, shelter):
     start = add_months(today, -4)
     case = services.case_open(client=client, lead_counselor=counselor, opened_on=add_months(today, -6), by=by)
     moved_in = add_months(today, -1)
     reason = ""
-    if cti_planned_end(start) > add_months(moved_in, 6):
+    if cti_planned_end(start) > cti_window_end(moved_in):
         reason = "Hun flyttede ind senere end planlagt; forløbet afsluttes efter skoleårets start."
     course = services.cti_course_save(
         case=case,
@@ -344,16 +415,38 @@ def _case_cti(client, counselor, by, today, csw):
         (3, CtiArea.SCHOOL, "Overdragelse til skolens socialrådgiver."),
     ]:
         services.cti_goal_add(course=course, phase=phase, area=area, goal=goal, by=by)
+    stay = services.shelter_stay_record(
+        case=case, shelter=shelter, arrived_on=add_months(today, -7), left_on=moved_in - dt.timedelta(days=10), by=by
+    )
     for days, kind in [
-        (-100, AftercareKind.HOME_VISIT),
-        (-80, AftercareKind.INDIVIDUAL_TALK),
-        (-60, AftercareKind.SELF_HELP_GROUP),
-        (-30, AftercareKind.WORKSHOP),
-        (-12, AftercareKind.GROUP_COURSE),
+        (-25, AftercareKind.HOME_VISIT),
+        (-20, AftercareKind.INDIVIDUAL_TALK),
+        (-16, AftercareKind.SELF_HELP_GROUP),
+        (-12, AftercareKind.WORKSHOP),
     ]:
         services.aftercare_record(
-            case=case, kind=kind, held_on=today + dt.timedelta(days=days), duration_minutes=60, by=by
+            case=case, kind=kind, held_on=today + dt.timedelta(days=days), stay=stay, duration_minutes=60, by=by
         )
+    services.aftercare_record(
+        case=case,
+        kind=AftercareKind.GROUP_COURSE,
+        held_on=today - dt.timedelta(days=5),
+        stay=stay,
+        by=by,
+        status=ActivityStatus.MISSED,
+    )
+    for days, kind in [(3, AftercareKind.HOME_VISIT), (10, AftercareKind.LECTURE), (24, AftercareKind.INDIVIDUAL_TALK)]:
+        services.aftercare_record(
+            case=case,
+            kind=kind,
+            held_on=today + dt.timedelta(days=days),
+            stay=stay,
+            by=by,
+            status=ActivityStatus.PLANNED,
+        )
+    first_review = course.reviews.filter(phase=1).first()
+    if first_review is not None and first_review.review_on <= today:
+        services.cti_review_mark(review=first_review, status=ActivityStatus.DONE, by=by)
     services.risk_assessment_record(
         case=case, assessed_on=today - dt.timedelta(days=70), answers=_answers({"isolated", "money"}), by=by
     )

@@ -53,6 +53,19 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("High risk")
 
 
+RISK_LEVEL_ORDER = {RiskLevel.STANDARD: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
+
+
+class RiskReply(models.TextChoices):
+    """An answer of the checklist. Only "yes" adds to the score; "don't know" and "not asked" are kept
+    apart from "no", so a low score made of unasked questions is seen for what it is."""
+
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    DONT_KNOW = "dont_know", _("Don't know")
+    NOT_ASKED = "not_asked", _("Not asked")
+
+
 @dataclass(frozen=True)
 class RiskQuestion:
     code: str
@@ -169,6 +182,7 @@ class InstitutionKind(models.TextChoices):
 class DataCategory(models.TextChoices):
     IDENTITY = "identity", _("Identity and contact details")
     CHILDREN = "children", _("Children")
+    CONFERENCE = "conference", _("Case conference minutes")
     NEEDS = "needs", _("Needs assessment")
     RISK = "risk", _("Risk assessment")
     SAFETY_PLAN = "safety_plan", _("Safety plan")
@@ -185,6 +199,7 @@ class DisclosureFormat(models.TextChoices):
     PRINT = "print", _("Print view")
     PDF = "pdf", _("PDF")
     REFERRAL = "referral", _("Referral")
+    MINUTES = "minutes", _("Conference minutes")
 
 
 class ReferralStatus(models.TextChoices):
@@ -200,6 +215,42 @@ class AftercareKind(models.TextChoices):
     GROUP_COURSE = "group_course", _("Group course")
     SELF_HELP_GROUP = "self_help_group", _("Self-help group")
     WORKSHOP = "workshop", _("Workshop")
+    LECTURE = "lecture", _("Lecture")
+
+
+class ActivityStatus(models.TextChoices):
+    """A planned activity (an aftercare visit, a CTI review) is later marked held or missed."""
+
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Held")
+    MISSED = "missed", _("Missed")
+
+
+class JournalKind(models.TextChoices):
+    CONTACT = "contact", _("Contact")
+    CALL = "call", _("Call")
+    MESSAGE = "message", _("Message")
+    INCIDENT = "incident", _("Incident")
+    NOTE = "note", _("Note")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_3 = "0-2", _("under 3")
+    PRESCHOOL = "3-6", _("3 to 6")
+    SCHOOL = "7-11", _("7 to 11")
+    YOUNG_TEEN = "12-14", _("12 to 14")
+    TEEN = "15-17", _("15 to 17")
+    ADULT = "18+", _("18 or older")
+
+
+class ChildSupport(models.TextChoices):
+    COUNSELING = "counseling", _("Counseling for the child")
+    SHELTER = "shelter", _("Stay in the shelter with her")
+    SCHOOL = "school", _("School or daycare support")
+    HEALTH = "health", _("Health care")
+    CHILD_PROTECTION = "child_protection", _("Child protection services")
+    GROUP = "group", _("Group for children")
+    LEGAL = "legal", _("Legal representation")
 
 
 class CtiArea(models.TextChoices):
@@ -228,3 +279,16 @@ class ConferenceStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     HELD = "held", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class DueKind(models.TextChoices):
+    """What a caseload lists as due, each done where it links to."""
+
+    RISK_REVIEW = "risk_review", _("Risk assessment")
+    CTI_REVIEW = "cti_review", _("CTI review")
+    ACTION_STEP = "action_step", _("Action step")
+    FOLLOW_UP = "follow_up", _("Conference follow-up")
+    CONSENT_ENDS = "consent_ends", _("Consent ends")
+    REFERRAL_WAITING = "referral_waiting", _("Referral without an answer")
+    AFTERCARE = "aftercare", _("Planned aftercare")
+    TELL_RECIPIENT = "tell_recipient", _("Tell a recipient of a withdrawal")

@@ -7,17 +7,24 @@ from cases import rules
 from cases.enums import (
     RISK_QUESTIONS,
     ActionArea,
+    ActivityStatus,
     AftercareKind,
+    AgeBand,
     CaseOutcome,
+    ChildSupport,
     ConferenceStatus,
     CtiArea,
     CtiPhase,
     DataCategory,
     GoalStatus,
     InformationTopic,
+    InstitutionKind,
+    JournalKind,
     NeedArea,
     NeedLevel,
     ReferralStatus,
+    RiskLevel,
+    RiskReply,
     SafetyPlanSection,
     StepOwner,
     StepStatus,
@@ -158,11 +165,26 @@ class NeedsForm(OneTimeTokenFormMixin, forms.Form):
         }
 
 
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
 class RiskForm(OneTimeTokenFormMixin, forms.Form):
     assessed_on = DateField(label=_("Assessed on"))
+    raise_to = forms.ChoiceField(
+        label=_("Raise the level by professional judgement"),
+        required=False,
+        choices=[
+            ("", _("No: the score's level stands")),
+            (RiskLevel.MEDIUM, RiskLevel.MEDIUM.label),
+            (RiskLevel.HIGH, RiskLevel.HIGH.label),
+        ],
+        help_text=_("When what you know of her situation puts her at a higher risk than the score says."),
+    )
+    judgement_reason = forms.CharField(
+        label=_("Why the level is raised"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next_due_on = DateField(
+        label=_("Next assessment due"),
+        required=False,
+        help_text=_("Leave empty for the case's interval; choose an earlier day when the risk may change soon."),
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -173,15 +195,19 @@ class RiskForm(OneTimeTokenFormMixin, forms.Form):
             name = f"q_{question.code}"
             self.fields[name] = forms.ChoiceField(
                 label=f"{number}. {question.text}",
-                choices=YES_NO,
+                choices=RiskReply.choices,
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Answer this question.")},
             )
             self.questions.append(self[name])
-        self.order_fields(["assessed_on", *[f"q_{q.code}" for q in RISK_QUESTIONS], "notes"])
+        questions = [f"q_{q.code}" for q in RISK_QUESTIONS]
+        self.order_fields(["assessed_on", *questions, "raise_to", "judgement_reason", "next_due_on", "notes"])
 
-    def answers(self) -> dict[str, bool]:
-        return {q.code: self.cleaned_data[f"q_{q.code}"] == "yes" for q in RISK_QUESTIONS}
+    def answers(self) -> dict[str, str]:
+        return {q.code: self.cleaned_data[f"q_{q.code}"] for q in RISK_QUESTIONS}
+
+    def judgement(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("raise_to", "judgement_reason", "next_due_on")}
 
 
 class SafetyPlanForm(forms.Form):
@@ -265,6 +291,35 @@ class ConsentRecordForm(OneTimeTokenFormMixin, forms.Form):
 
 class ConsentWithdrawForm(forms.Form):
     withdrawn_on = DateField(label=_("Withdrawn on"))
+    reason = forms.CharField(
+        label=_("Why she withdrew her consent"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("In her words where possible."),
+    )
+    tell_recipient = forms.BooleanField(
+        label=_("She asks that the recipient is told"),
+        required=False,
+        help_text=_("Telling them becomes a task on the caseload until it is done."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Nothing more may be shared on the ground of this consent."),
+        error_messages={"required": _("Confirm the withdrawal.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("withdrawn_on", dates.today())
+
+
+class ConsentToldForm(forms.Form):
+    told_on = DateField(label=_("Told on"), required=False)
+
+    def clean_told_on(self):
+        return self.cleaned_data["told_on"] or dates.today()
+
+
+class ConfirmForm(forms.Form):
+    """A button that needs no input: its POST is the whole answer."""
 
 
 class _OverrideMixin:
@@ -313,14 +368,106 @@ class ReferralForm(OneTimeTokenFormMixin, _OverrideMixin, forms.Form):
 
 class ReferralUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ReferralStatus.choices)
+    on = DateField(label=_("Date"))
     outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("on", dates.today())
 
 
 class AftercareForm(OneTimeTokenFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AftercareKind.choices)
+    status = forms.ChoiceField(
+        label=_("Planned or held"),
+        choices=[(ActivityStatus.PLANNED, _("Planned")), (ActivityStatus.DONE, _("Held"))],
+        initial=ActivityStatus.PLANNED,
+        widget=forms.RadioSelect,
+    )
+    stay = forms.ModelChoiceField(label=_("After the shelter stay"), queryset=None, required=False)
     held_on = DateField(label=_("Date"))
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=1, max_value=600)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, stays, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stay"].queryset = stays
+        self.fields["stay"].label_from_instance = lambda stay: f"{stay.shelter} ({stay.arrived_on:%Y-%m-%d})"
+
+
+class MarkForm(forms.Form):
+    """Held or missed, for a planned activity or review."""
+
+    status = forms.ChoiceField(choices=[(ActivityStatus.DONE, _("Held")), (ActivityStatus.MISSED, _("Missed"))])
+
+
+class ShelterStayForm(OneTimeTokenFormMixin, forms.Form):
+    shelter = forms.ModelChoiceField(label=_("Shelter"), queryset=Institution.objects.none())
+    arrived_on = DateField(label=_("Arrived on"))
+    left_on = DateField(label=_("Left on"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shelter"].queryset = _institutions().filter(kind=InstitutionKind.SHELTER)
+
+
+class ChildForm(forms.Form):
+    label = forms.CharField(
+        label=_("Pseudonym"), max_length=40, help_text=_('For example "child A": never the child\'s name.')
+    )
+    age_band = forms.ChoiceField(label=_("Age"), choices=AgeBand.choices)
+    support = forms.MultipleChoiceField(
+        label=_("Support the child receives"),
+        choices=ChildSupport.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ChildAddForm(OneTimeTokenFormMixin, ChildForm):
+    """Adding a child creates one; the same fields change it later without a token."""
+
+
+class JournalEntryForm(OneTimeTokenFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=JournalKind.choices, widget=forms.RadioSelect)
+    occurred_at = DateTimeField(label=_("When it happened"), widget=DateTimeInput())
+    text = forms.CharField(label=_("Entry"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("kind", JournalKind.NOTE)
+        self.initial.setdefault("occurred_at", dates.local_time().replace(second=0, microsecond=0))
+
+
+class CaseReassignForm(forms.Form):
+    lead_counselor = forms.ModelChoiceField(label=_("Lead counselor"), queryset=CounselorProfile.objects.none())
+    counselors = forms.ModelMultipleChoiceField(
+        label=_("Other counselors"),
+        queryset=CounselorProfile.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Why the case is handed over"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the case's history. The counselors who join the case are told by email."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_counselor"].queryset = _counselors()
+        self.fields["counselors"].queryset = _counselors()
+
+
+class CaseloadFilterForm(forms.Form):
+    counselor = forms.ModelChoiceField(
+        label=_("Caseload of"), queryset=CounselorProfile.objects.none(), required=False, empty_label=_("Mine")
+    )
+
+    def __init__(self, *args, counselors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counselor"].queryset = counselors
 
 
 class CtiCourseForm(forms.Form):
@@ -349,7 +496,6 @@ class CtiGoalStatusForm(forms.Form):
 class CtiReviewForm(OneTimeTokenFormMixin, forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), choices=CtiPhase.choices, coerce=int)
     review_on = DateField(label=_("Review date"))
-    held = forms.BooleanField(label=_("Held"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -390,6 +536,27 @@ class ParticipantForm(OneTimeTokenFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = _institutions()
+
+
+class MinutesDiscloseForm(_OverrideMixin, forms.Form):
+    recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=Institution.objects.none())
+    override_reason = forms.CharField(
+        label=_("Legal reason for sharing without consent (coordinators only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = _institutions()
+        self._override_setup(user)
+
+
+class FinaliseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("The minutes are complete: freeze the participants, the decisions and the risk assessment discussed."),
+        error_messages={"required": _("Confirm that the minutes are complete.")},
+    )
 
 
 class FollowUpDoneForm(forms.Form):

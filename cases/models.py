@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,9 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from cases.enums import (
     ActionArea,
+    ActivityStatus,
     AftercareKind,
+    AgeBand,
     CaseEventKind,
     CaseOutcome,
     CaseStatus,
@@ -19,10 +22,12 @@ from cases.enums import (
     GoalStatus,
     InformationTopic,
     InstitutionKind,
+    JournalKind,
     NeedArea,
     NeedLevel,
     ReferralStatus,
     RiskLevel,
+    RiskReply,
     StepChangeKind,
     StepOwner,
     StepStatus,
@@ -141,6 +146,24 @@ class RiskSettings(BaseGenericSetting):
             ),
             models.CheckConstraint(condition=Q(review_weeks__gte=1), name="risk_review_weeks_positive"),
         ]
+
+
+@register_setting(icon="date")
+class CaseworkSettings(BaseGenericSetting):
+    """When something on a caseload is due; coordinators edit them."""
+
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("days ahead a caseload shows what is due"), default=14, validators=[MinValueValidator(1)]
+    )
+    referral_answer_days = models.PositiveSmallIntegerField(
+        _("days after which a referral without an answer is chased"), default=14, validators=[MinValueValidator(1)]
+    )
+    consent_warning_days = models.PositiveSmallIntegerField(
+        _("days before a consent ends that its counselor is reminded"), default=30, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("caseload reminders")
 
 
 class Institution(models.Model):
@@ -322,6 +345,10 @@ class RiskAssessment(CaseRecord):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
     score = models.PositiveSmallIntegerField(_("score"))
+    scored_level = models.CharField(_("risk level by the score"), max_length=10, choices=RiskLevel.choices)
+    # Professional judgement (as in DASH): the counselor may raise the level above the score's, with a reason.
+    judgement_raised = models.BooleanField(_("raised by professional judgement"), default=False)
+    judgement_reason = EncryptedTextField(_("why the level was raised"), blank=True)
     level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
     next_due_on = models.DateField(_("next assessment due"))
     notes = EncryptedTextField(_("notes"), blank=True)
@@ -332,7 +359,10 @@ class RiskAssessment(CaseRecord):
         verbose_name_plural = _("risk assessments")
         ordering = ["-assessed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(next_due_on__gt=F("assessed_on")), name="risk_next_due_after_assessed")
+            models.CheckConstraint(condition=Q(next_due_on__gt=F("assessed_on")), name="risk_next_due_after_assessed"),
+            models.CheckConstraint(
+                condition=Q(judgement_raised=False) | ~Q(judgement_reason=""), name="risk_judgement_has_reason"
+            ),
         ]
 
     def __str__(self):
@@ -343,7 +373,7 @@ class RiskAnswer(CaseRecord):
     case_path = "assessment__case"
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(_("question"), max_length=40)
-    answer = models.BooleanField(_("yes"))
+    answer = models.CharField(_("answer"), max_length=10, choices=RiskReply.choices)
 
     class Meta:
         verbose_name = _("risk answer")
@@ -516,6 +546,24 @@ class ConsentRecord(CaseRecord):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = EncryptedTextField(_("why she withdrew it"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("withdrawal recorded by"),
+    )
+    # She may ask that the bodies that already received data under this consent are told it was withdrawn.
+    tell_recipient = models.BooleanField(_("she asks that the recipient is told"), default=False)
+    recipient_told_on = models.DateField(_("recipient told on"), null=True, blank=True)
+    expiry_checked_on = models.DateField(
+        _("end of the consent checked on"),
+        null=True,
+        blank=True,
+        help_text=_("When her counselor asked her whether to renew it."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by")
     )
@@ -549,6 +597,7 @@ class Referral(CaseRecord):
     sent_on = models.DateField(_("sent on"))
     status = models.CharField(_("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
     outcome = EncryptedTextField(_("outcome"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
@@ -561,6 +610,30 @@ class Referral(CaseRecord):
 
     def __str__(self):
         return f"{self._meta.verbose_name} {self.pk}"
+
+
+class ReferralStatusChange(CaseHistory):
+    """Append-only: each status of a referral with its date and what was learnt; the referral shows the latest."""
+
+    case_path = "referral__case"
+    append_only_clearable = ("note", "by")
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
+    status = models.CharField(_("status"), max_length=10, choices=ReferralStatus.choices)
+    on = models.DateField(_("date"))
+    note = EncryptedTextField(_("outcome"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        verbose_name = _("referral status")
+        verbose_name_plural = _("referral statuses")
+        ordering = ["-on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.on:%Y-%m-%d}"
 
 
 class Disclosure(CaseHistory):
@@ -589,6 +662,9 @@ class Disclosure(CaseHistory):
     )
     override_reason = EncryptedTextField(_("legal reason for sharing without consent"), blank=True)
     referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures")
+    conference = models.ForeignKey(
+        "CaseConference", null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
+    )
     disclosed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
@@ -608,10 +684,46 @@ class Disclosure(CaseHistory):
         return f"{self._meta.verbose_name} {self.pk}"
 
 
+class ShelterStay(CaseRecord):
+    """Her stay in a shelter; aftercare is planned for the months after she leaves it."""
+
+    case_path = "case"
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="shelter_stays")
+    shelter = models.ForeignKey(
+        Institution, verbose_name=_("shelter"), on_delete=models.PROTECT, related_name="shelter_stays"
+    )
+    arrived_on = models.DateField(_("arrived on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shelter stay")
+        verbose_name_plural = _("shelter stays")
+        ordering = ["-arrived_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("arrived_on")), name="stay_left_after_arrived"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.arrived_on:%Y-%m-%d}"
+
+
 class AftercareActivity(CaseRecord):
+    """An aftercare activity: planned ahead (then held or missed), or recorded after it was held."""
+
     case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="aftercare")
+    stay = models.ForeignKey(
+        ShelterStay,
+        verbose_name=_("after the shelter stay"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aftercare",
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=AftercareKind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.DONE)
     held_on = models.DateField(_("date"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), null=True, blank=True)
     notes = EncryptedTextField(_("notes"), blank=True)
@@ -675,7 +787,9 @@ class CtiReview(CaseRecord):
     course = models.ForeignKey(CtiCourse, on_delete=models.CASCADE, related_name="reviews")
     phase = models.PositiveSmallIntegerField(_("phase"), choices=CtiPhase.choices)
     review_on = models.DateField(_("review date"))
-    held = models.BooleanField(_("held"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
     notes = EncryptedTextField(_("notes"), blank=True)
 
     class Meta:
@@ -697,6 +811,20 @@ class CaseConference(CaseRecord):
     )
     agenda = EncryptedTextField(_("agenda"), blank=True)
     decisions = EncryptedTextField(_("decisions"), blank=True)
+    # Frozen when the minutes are final: the risk assessment discussed and, with the finalisation, the list
+    # of participants and the decisions; a later assessment never rewrites what the meeting saw.
+    risk_assessment = models.ForeignKey(
+        RiskAssessment,
+        verbose_name=_("risk assessment discussed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conferences",
+    )
+    minutes_final_at = models.DateTimeField(_("minutes final since"), null=True, blank=True)
+    minutes_final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     invited_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("invited staff"), blank=True, related_name="case_conferences"
     )
@@ -710,6 +838,44 @@ class CaseConference(CaseRecord):
 
     def __str__(self):
         return f"{self._meta.verbose_name} {self.held_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and CaseConference.objects.filter(pk=self.pk, minutes_final_at__isnull=False).exists():
+            raise MinutesFinalError()
+        super().save(*args, **kwargs)
+
+
+MINUTES_FINAL_MESSAGE = _(
+    "The minutes of this conference are final: its participants and decisions stay as they were at the "
+    "meeting. Nothing was saved."
+)
+
+
+class MinutesFinalError(ValidationError):
+    def __init__(self):
+        super().__init__(MINUTES_FINAL_MESSAGE, code="minutes_final")
+
+
+class ConferenceDecision(CaseHistory):
+    """Append-only: every saved wording of the conference's decisions, who saved it and when."""
+
+    case_path = "conference__case"
+    append_only_clearable = ("text", "by")
+
+    conference = models.ForeignKey(CaseConference, on_delete=models.PROTECT, related_name="decision_history")
+    text = EncryptedTextField(_("decisions"), blank=True)
+    recorded_at = models.DateTimeField(_("saved"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+
+    class Meta:
+        verbose_name = _("conference decision")
+        verbose_name_plural = _("conference decisions")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.recorded_at:%Y-%m-%d}"
 
 
 class ConferenceParticipant(CaseRecord):
@@ -731,6 +897,16 @@ class ConferenceParticipant(CaseRecord):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if CaseConference.objects.filter(pk=self.conference_id, minutes_final_at__isnull=False).exists():
+            raise MinutesFinalError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if CaseConference.objects.filter(pk=self.conference_id, minutes_final_at__isnull=False).exists():
+            raise MinutesFinalError()
+        return super().delete(*args, **kwargs)
+
 
 class FollowUpAction(CaseRecord):
     case_path = "conference__case"
@@ -749,3 +925,55 @@ class FollowUpAction(CaseRecord):
 
     def __str__(self):
         return f"{self._meta.verbose_name} {self.due_on:%Y-%m-%d}"
+
+
+class CaseJournalEntry(CaseHistory):
+    """Append-only: the running record of the case (contacts, calls, messages, incidents, notes), dated and
+    signed. A mistake is corrected by a new entry that names the one it corrects; nothing is edited."""
+
+    append_only_clearable = ("text", "written_by")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="journal")
+    kind = models.CharField(_("kind"), max_length=10, choices=JournalKind.choices)
+    occurred_at = models.DateTimeField(_("when it happened"))
+    text = EncryptedTextField(_("entry"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("written by")
+    )
+    written_at = models.DateTimeField(_("written"))
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects the entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal")
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class CaseChild(CaseRecord):
+    """A child of hers, recorded only by a pseudonym, an age band and the support the child receives."""
+
+    case_path = "case"
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="children")
+    label = EncryptedTextField(_("pseudonym"), help_text=_('For example "child A": never the child\'s name.'))
+    age_band = models.CharField(_("age"), max_length=5, choices=AgeBand.choices)
+    support = models.JSONField(_("support the child receives"), default=list, blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
+    recorded_on = models.DateField(_("age recorded on"))
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from accounts.rules import is_coordinator, is_counselor
 from cases.models import Case, CaseConference
+from counseling import rules as counseling_rules
 from counseling.models import Client, CounselorProfile
 
 
@@ -137,15 +138,11 @@ def conferences_for(user):
 
 
 def clients_for_new_case(user):
-    """Whom she may open a case for: any active client for a coordinator, her own clients for a counselor."""
-    clients = Client.objects.filter(active=True, anonymised_at__isnull=True)
-    if not _signed_in(user):
-        return clients.none()
-    if is_coordinator(user):
-        return clients
-    if is_counselor(user):
-        return clients.filter(counselors__user=user).distinct()
-    return clients.none()
+    """Whom she may open a case for: any active client for a coordinator; for a counselor, the clients she
+    works with now (counseling's rule: assigned to her, a recent booking, or a case)."""
+    if not _signed_in(user) or not (is_coordinator(user) or is_counselor(user)):
+        return Client.objects.none()
+    return counseling_rules.clients_for(user).filter(active=True, anonymised_at__isnull=True)
 
 
 def client_ids_with_case_role(user):
@@ -154,6 +151,11 @@ def client_ids_with_case_role(user):
     if not _signed_in(user):
         return Case.objects.none().values("client_id")
     return Case.objects.filter(_case_roles(user), closed_on__isnull=True).values("client_id")
+
+
+def client_access(user) -> Q:
+    """Registered with counseling (cases.apps): her current case roles open the client's file."""
+    return Q(pk__in=client_ids_with_case_role(user))
 
 
 @rules.predicate

@@ -5,20 +5,42 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cases import rules
-from cases.enums import RISK_QUESTIONS, CtiPhase, RiskLevel, SafetyPlanSection
+from cases.enums import (
+    RISK_QUESTIONS,
+    ActivityStatus,
+    CtiPhase,
+    DueKind,
+    ReferralStatus,
+    RiskLevel,
+    RiskReply,
+    SafetyPlanSection,
+    StepStatus,
+)
 from cases.models import (
     ActionPlan,
     ActionStep,
     ActionStepChange,
+    AftercareActivity,
+    Case,
     CaseConference,
     CaseEvent,
+    CaseJournalEntry,
+    CaseworkSettings,
+    ConferenceDecision,
     ConsentRecord,
     CtiCourse,
+    CtiReview,
+    Disclosure,
+    FollowUpAction,
     Need,
     NeedsAssessment,
+    Referral,
+    ReferralStatusChange,
     RiskAssessment,
     RiskSettings,
     SafetyPlan,
@@ -93,16 +115,85 @@ def risk_level_for(score: int, settings: RiskSettings) -> str:
     return RiskLevel.STANDARD
 
 
-def risk_score(answers: dict[str, bool]) -> int:
-    return sum(question.weight for question in RISK_QUESTIONS if answers.get(question.code))
+def risk_score(answers: dict) -> int:
+    """Each "yes" adds its question's weight; "no", "don't know" and "not asked" add nothing."""
+    return sum(question.weight for question in RISK_QUESTIONS if answers.get(question.code) in (True, RiskReply.YES))
 
 
 def risk_history(*, case):
+    """Newest first, with how many questions were not answered yes or no: a low score made of "don't know"
+    and "not asked" is not a low risk."""
     return (
         RiskAssessment.objects.filter(case=case)
         .select_related("assessed_by__profile")
         .prefetch_related("answers")
+        .annotate(
+            unknown_count=Count("answers", filter=Q(answers__answer=RiskReply.DONT_KNOW)),
+            not_asked_count=Count("answers", filter=Q(answers__answer=RiskReply.NOT_ASKED)),
+        )
         .order_by("-assessed_on", "-id")
+    )
+
+
+RISK_MAX_SCORE = sum(question.weight for question in RISK_QUESTIONS)
+
+
+@dataclass
+class RiskChartPoint:
+    x: int
+    y: int
+    score: int
+    assessed_on: dt.date
+    level: str
+    label: str
+
+
+@dataclass
+class RiskChart:
+    """A small line chart of the scores, drawn on the server as SVG; the table beside it has the figures."""
+
+    width: int
+    height: int
+    points: list[RiskChartPoint]
+    polyline: str
+    medium_y: int
+    high_y: int
+    top: int
+    bottom: int
+
+
+def risk_chart(history, *, settings=None, width=480, height=160) -> RiskChart | None:
+    """`history` newest first (as on the page); the chart runs from the oldest assessment to the newest."""
+    assessments = list(reversed(list(history)))
+    if not assessments:
+        return None
+    settings = settings or risk_settings()
+    top, bottom, left, right = 10, height - 20, 30, width - 10
+
+    def y_of(score):
+        return round(bottom - (bottom - top) * min(score, RISK_MAX_SCORE) / RISK_MAX_SCORE)
+
+    step = (right - left) / max(len(assessments) - 1, 1)
+    points = [
+        RiskChartPoint(
+            x=round(left + index * step) if len(assessments) > 1 else (left + right) // 2,
+            y=y_of(assessment.score),
+            score=assessment.score,
+            assessed_on=assessment.assessed_on,
+            level=assessment.level,
+            label=str(assessment.get_level_display()),
+        )
+        for index, assessment in enumerate(assessments)
+    ]
+    return RiskChart(
+        width=width,
+        height=height,
+        points=points,
+        polyline=" ".join(f"{point.x},{point.y}" for point in points),
+        medium_y=y_of(settings.medium_threshold),
+        high_y=y_of(settings.high_threshold),
+        top=top,
+        bottom=bottom,
     )
 
 
@@ -110,12 +201,24 @@ def risk_latest(*, case):
     return risk_history(case=case).first()
 
 
+def risk_latest_on(*, case, day):
+    """The assessment that was the latest on `day` (what a conference on that day would discuss)."""
+    return risk_history(case=case).filter(assessed_on__lte=day).first()
+
+
 @dataclass
 class RiskAnswerRow:
     code: str
     text: str
     weight: int
-    answer: bool | None
+    answer: str | None
+
+    @property
+    def yes(self) -> bool:
+        return self.answer == RiskReply.YES
+
+    def get_answer_display(self):
+        return RiskReply(self.answer).label if self.answer in RiskReply.values else "-"
 
 
 def risk_answer_rows(assessment) -> list[RiskAnswerRow]:
@@ -127,7 +230,7 @@ def risk_answer_rows(assessment) -> list[RiskAnswerRow]:
 
 
 def risk_yes_rows(assessment) -> list[RiskAnswerRow]:
-    return [row for row in risk_answer_rows(assessment) if row.answer]
+    return [row for row in risk_answer_rows(assessment) if row.yes]
 
 
 def risk_review_weeks(*, case, settings=None) -> int:
@@ -142,6 +245,40 @@ def conference_proposed(*, case, latest=None) -> bool:
     if latest is None or latest.level != RiskLevel.HIGH:
         return False
     return not CaseConference.objects.filter(case=case, created_at__date__gte=latest.assessed_on).exists()
+
+
+# Journal, referrals, consents, conferences
+
+
+def journal_entries(*, case):
+    """Newest first, each with who wrote it, the entry it corrects and the entries that correct it."""
+    return (
+        CaseJournalEntry.objects.filter(case=case)
+        .select_related("written_by__profile", "corrects")
+        .prefetch_related("corrections")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def referral_history(*, referral):
+    return ReferralStatusChange.objects.filter(referral=referral).select_related("by__profile").order_by("on", "id")
+
+
+def disclosures_under(*, consent):
+    """What left the organisation on the ground of this consent: who must be told if she withdraws it."""
+    return (
+        Disclosure.objects.filter(consent=consent)
+        .select_related("recipient", "disclosed_by__profile")
+        .order_by("disclosed_at", "id")
+    )
+
+
+def conference_decisions(*, conference):
+    return (
+        ConferenceDecision.objects.filter(conference=conference)
+        .select_related("by__profile")
+        .order_by("-recorded_at", "-id")
+    )
 
 
 # Safety plan
@@ -264,6 +401,7 @@ class CtiTimeline:
     window_end: dt.date | None
     extended_window_end: dt.date | None
     next_phase_change: dt.date | None
+    today: dt.date
 
 
 def cti_phase_start(course, number: int) -> dt.date:
@@ -313,9 +451,12 @@ def cti_timeline(course, *, today=None) -> CtiTimeline:
     next_change = None
     if current is not None:
         next_change = cti_phase_start(course, current + 1)
-    window_end = cti_window_end(course.moved_in_on) if course.moved_in_on else None
-    extended = cti_window_end(course.moved_in_on, extended=True) if course.moved_in_on else None
-    return CtiTimeline(course, phases, current, cti_planned_end(course.start_on), window_end, extended, next_change)
+    anchor = course.moved_in_on or course.moved_out_on
+    window_end = cti_window_end(anchor) if anchor else None
+    extended = cti_window_end(anchor, extended=True) if anchor else None
+    return CtiTimeline(
+        course, phases, current, cti_planned_end(course.start_on), window_end, extended, next_change, today
+    )
 
 
 @dataclass
@@ -363,23 +504,237 @@ def conference_detail(*, conference):
     )
 
 
-def case_panel_counts(*, user, today=None) -> dict:
-    """Open cases, overdue reassessments and high-risk cases in one query."""
-    from django.db.models import OuterRef, Subquery
+# Caseload
 
+
+def casework_settings() -> CaseworkSettings:
+    return CaseworkSettings.load()
+
+
+@dataclass
+class DueAction:
+    """A button that marks a due item done where it stands: a POST of `fields` to `url`."""
+
+    label: str
+    url: str
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass
+class DueItem:
+    kind: str
+    title: str
+    case: Case
+    due_on: dt.date
+    overdue: bool
+    url: str
+    detail: str = ""
+    actions: list[DueAction] = field(default_factory=list)
+    key: str = ""
+
+    @property
+    def kind_label(self):
+        return DueKind(self.kind).label
+
+
+@dataclass
+class Caseload:
+    cases: list
+    items: list[DueItem]
+    today: dt.date
+    horizon: dt.date
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for item in self.items if item.overdue)
+
+    @property
+    def due_soon_count(self) -> int:
+        return sum(1 for item in self.items if not item.overdue)
+
+
+def caseload(*, user, counselor=None, team=False, only_case=None, today=None) -> Caseload:
+    """Every open case of the caseload and everything due in them up to the horizon or overdue: risk
+    re-assessments, CTI reviews, action steps, conference follow-ups, consents that end soon, referrals that
+    wait too long for an answer, planned aftercare and recipients to tell of a withdrawal. One query per
+    kind of item, however many cases the caseload holds."""
     today = today or dates.today()
+    settings = casework_settings()
+    horizon = today + dt.timedelta(days=settings.due_soon_days)
     latest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id")
-    rows = (
-        rules.cases_for(user)
-        .filter(closed_on__isnull=True)
-        .annotate(
+    scope = rules.caseload_cases_for(user, counselor=counselor, team=team or only_case is not None)
+    if only_case is not None:
+        scope = scope.filter(pk=only_case.pk)
+    cases = list(
+        scope.annotate(
             latest_level=Subquery(latest.values("level")[:1]),
             latest_due=Subquery(latest.values("next_due_on")[:1]),
-        )
-        .aggregate(
-            open_count=Count("pk"),
-            overdue_count=Count("pk", filter=Q(latest_due__lt=today)),
-            high_count=Count("pk", filter=Q(latest_level=RiskLevel.HIGH)),
-        )
+        ).order_by("client__alias", "pk")
     )
-    return rows
+    for case in cases:
+        case.latest_level_label = RiskLevel(case.latest_level).label if case.latest_level else ""
+    by_id = {case.pk: case for case in cases}
+    ids = list(by_id)
+    items: list[DueItem] = []
+
+    def add(kind, case_id, due_on, title, url, detail="", actions=(), key=""):
+        items.append(DueItem(kind, str(title), by_id[case_id], due_on, due_on < today, url, detail, list(actions), key))
+
+    def case_url(name, case_id, **kwargs):
+        return reverse(name, kwargs={"pk": case_id, **kwargs})
+
+    for case in cases:
+        due = case.latest_due or case.opened_on
+        if due <= horizon:
+            if case.latest_due:
+                title = _("again (last: %(level)s)") % {"level": case.latest_level_label}
+            else:
+                title = _("the first one")
+            add(DueKind.RISK_REVIEW, case.pk, due, title, case_url("cases:risk_create", case.pk), key=f"risk-{case.pk}")
+
+    reviews = CtiReview.objects.filter(
+        course__case_id__in=ids, status=ActivityStatus.PLANNED, review_on__lte=horizon
+    ).select_related("course")
+    for review in reviews:
+        url = case_url("cases:cti_review_mark", review.course.case_id, review_pk=review.pk)
+        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if review.review_on <= today else []
+        actions.append(DueAction(_("Missed"), url, {"status": ActivityStatus.MISSED}))
+        add(
+            DueKind.CTI_REVIEW,
+            review.course.case_id,
+            review.review_on,
+            CtiPhase(review.phase).label,
+            case_url("cases:cti", review.course.case_id),
+            actions=actions,
+            key=f"cti-review-{review.pk}",
+        )
+
+    steps = ActionStep.objects.filter(
+        plan__case_id__in=ids,
+        removed_at__isnull=True,
+        due_on__lte=horizon,
+        status__in=(StepStatus.PLANNED, StepStatus.IN_PROGRESS),
+    ).select_related("plan")
+    for step in steps:
+        url = case_url("cases:action_step_done", step.plan.case_id, step_pk=step.pk)
+        add(
+            DueKind.ACTION_STEP,
+            step.plan.case_id,
+            step.due_on,
+            step.get_area_display(),
+            case_url("cases:action_step_edit", step.plan.case_id, step_pk=step.pk),
+            detail=step.description,
+            actions=[DueAction(_("Done"), url, {"version": step.plan.version})],
+            key=f"step-{step.pk}",
+        )
+
+    follow_ups = FollowUpAction.objects.filter(
+        conference__case_id__in=ids, done=False, due_on__lte=horizon
+    ).select_related("conference", "institution")
+    for action in follow_ups:
+        add(
+            DueKind.FOLLOW_UP,
+            action.conference.case_id,
+            action.due_on,
+            action.institution.name,
+            reverse("cases:conference_detail", kwargs={"pk": action.conference_id}),
+            detail=action.description,
+            actions=[
+                DueAction(
+                    _("Done"),
+                    reverse(
+                        "cases:conference_follow_up_done", kwargs={"pk": action.conference_id, "action_pk": action.pk}
+                    ),
+                    {"done": "1"},
+                )
+            ],
+            key=f"follow-up-{action.pk}",
+        )
+
+    warning = today + dt.timedelta(days=settings.consent_warning_days)
+    ending = ConsentRecord.objects.filter(
+        case_id__in=ids,
+        withdrawn_on__isnull=True,
+        expiry_checked_on__isnull=True,
+        valid_until__gte=today,
+        valid_until__lte=warning,
+    ).select_related("recipient")
+    for consent in ending:
+        add(
+            DueKind.CONSENT_ENDS,
+            consent.case_id,
+            consent.valid_until,
+            consent.recipient.name,
+            case_url("cases:consents", consent.case_id),
+            actions=[
+                DueAction(
+                    _("Asked her"), case_url("cases:consent_expiry_checked", consent.case_id, consent_pk=consent.pk)
+                )
+            ],
+            key=f"consent-{consent.pk}",
+        )
+
+    # A referral is chased once it waited `referral_answer_days` without an answer.
+    wait = dt.timedelta(days=settings.referral_answer_days)
+    unanswered = Referral.objects.filter(
+        case_id__in=ids, status=ReferralStatus.SENT, sent_on__lte=horizon - wait
+    ).select_related("institution")
+    for referral in unanswered:
+        add(
+            DueKind.REFERRAL_WAITING,
+            referral.case_id,
+            referral.sent_on + wait,
+            referral.institution.name,
+            case_url("cases:referral_detail", referral.case_id, referral_pk=referral.pk),
+            key=f"referral-{referral.pk}",
+        )
+
+    planned = AftercareActivity.objects.filter(case_id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
+    for activity in planned:
+        url = case_url("cases:aftercare_mark", activity.case_id, activity_pk=activity.pk)
+        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if activity.held_on <= today else []
+        actions.append(DueAction(_("Missed"), url, {"status": ActivityStatus.MISSED}))
+        add(
+            DueKind.AFTERCARE,
+            activity.case_id,
+            activity.held_on,
+            activity.get_kind_display(),
+            case_url("cases:aftercare", activity.case_id),
+            actions=actions,
+            key=f"aftercare-{activity.pk}",
+        )
+
+    to_tell = ConsentRecord.objects.filter(
+        case_id__in=ids, withdrawn_on__isnull=False, tell_recipient=True, recipient_told_on__isnull=True
+    ).select_related("recipient")
+    for consent in to_tell:
+        add(
+            DueKind.TELL_RECIPIENT,
+            consent.case_id,
+            consent.withdrawn_on,
+            consent.recipient.name,
+            case_url("cases:consent_withdraw", consent.case_id, consent_pk=consent.pk),
+            actions=[
+                DueAction(_("Told"), case_url("cases:consent_recipient_told", consent.case_id, consent_pk=consent.pk))
+            ],
+            key=f"tell-{consent.pk}",
+        )
+
+    items.sort(key=lambda item: (item.due_on, item.kind, item.key))
+    return Caseload(cases=cases, items=items, today=today, horizon=horizon)
+
+
+def caseload_of_case(*, user, case, today=None) -> Caseload:
+    """What is due in one case, for its page."""
+    return caseload(user=user, only_case=case, today=today)
+
+
+def case_panel_counts(*, user, today=None) -> dict:
+    """Her caseload on her home page: open cases, cases at high risk, and what is overdue or due soon."""
+    load = caseload(user=user, today=today)
+    return {
+        "open_count": len(load.cases),
+        "high_count": sum(1 for case in load.cases if case.latest_level == RiskLevel.HIGH),
+        "overdue_count": load.overdue_count,
+        "due_soon_count": load.due_soon_count,
+    }

@@ -14,14 +14,22 @@ from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
 from cases import rules, selectors
 from cases.enums import (
+    RISK_LEVEL_ORDER,
     RISK_QUESTION_CODES,
+    ActivityStatus,
+    AgeBand,
     CaseEventKind,
     CaseOutcome,
+    ChildSupport,
+    ConferenceStatus,
     DataCategory,
     DisclosureFormat,
+    JournalKind,
     NeedArea,
     NeedLevel,
     ReferralStatus,
+    RiskLevel,
+    RiskReply,
     SafetyPlanSection,
     StepChangeKind,
     StepOwner,
@@ -32,9 +40,12 @@ from cases.models import (
     ActionStepChange,
     AftercareActivity,
     Case,
+    CaseChild,
     CaseClosedError,
     CaseConference,
     CaseEvent,
+    CaseJournalEntry,
+    ConferenceDecision,
     ConferenceParticipant,
     ConsentRecord,
     CtiCourse,
@@ -43,13 +54,16 @@ from cases.models import (
     Disclosure,
     FollowUpAction,
     InformationGiven,
+    MinutesFinalError,
     Need,
     NeedsAssessment,
     Referral,
+    ReferralStatusChange,
     RiskAnswer,
     RiskAssessment,
     SafetyPlan,
     SafetyPlanVersion,
+    ShelterStay,
 )
 from core import dates
 
@@ -286,30 +300,92 @@ def needs_assessment_record(*, case, assessed_on, needs: dict, by, request=None)
 # Risk
 
 
-@transaction.atomic
-def risk_assessment_record(
-    *, case, assessed_on, answers: dict[str, bool], by, notes="", request=None
-) -> RiskAssessment:
-    _require(by, "cases.change_case", case)
-    _date_check(assessed_on, "assessed_on")
+def _risk_replies(answers: dict) -> dict[str, str]:
+    """Every question answered: yes, no, don't know or not asked (True and False mean yes and no)."""
     if set(answers) != RISK_QUESTION_CODES:
         raise ValidationError(_("Answer every question of the risk checklist."), code="incomplete")
+    replies = {}
+    for code, value in answers.items():
+        reply = {True: RiskReply.YES, False: RiskReply.NO}.get(value, value)
+        if reply not in RiskReply.values:
+            raise ValidationError(_("Unknown answer to a question of the risk checklist."), code="unknown_answer")
+        replies[code] = reply
+    return replies
+
+
+@transaction.atomic
+def risk_assessment_record(
+    *,
+    case,
+    assessed_on,
+    answers: dict,
+    by,
+    notes="",
+    raise_to="",
+    judgement_reason="",
+    next_due_on=None,
+    request=None,
+) -> RiskAssessment:
+    """The checklist's score gives a level; her counselor's professional judgement may raise it (never
+    lower it), with the reason. The next assessment is due after the case's interval, or earlier."""
+    _require(by, "cases.change_case", case)
+    _date_check(assessed_on, "assessed_on")
+    replies = _risk_replies(answers)
     if assessed_on > dates.today():
         raise ValidationError(_("A risk assessment cannot be dated in the future."), code="future")
     settings = selectors.risk_settings()
-    score = selectors.risk_score(answers)
+    score = selectors.risk_score(replies)
+    scored_level = selectors.risk_level_for(score, settings)
+    level = scored_level
+    judgement_reason = (judgement_reason or "").strip()
+    if raise_to:
+        if raise_to not in RiskLevel.values or RISK_LEVEL_ORDER[raise_to] <= RISK_LEVEL_ORDER[scored_level]:
+            raise ValidationError(
+                {
+                    "raise_to": ValidationError(
+                        _("Professional judgement can only raise the level above the score's (%(level)s).")
+                        % {"level": RiskLevel(scored_level).label},
+                        code="not_higher",
+                    )
+                }
+            )
+        if not judgement_reason:
+            raise ValidationError(
+                {
+                    "judgement_reason": ValidationError(
+                        _("Say why your professional judgement raises the level."), code="reason_required"
+                    )
+                }
+            )
+        level = raise_to
     weeks = selectors.risk_review_weeks(case=case, settings=settings)
+    latest_due = assessed_on + dt.timedelta(weeks=weeks)
+    if next_due_on is not None:
+        _date_check(next_due_on, "next_due_on")
+        if not assessed_on < next_due_on <= latest_due:
+            raise ValidationError(
+                {
+                    "next_due_on": ValidationError(
+                        _("The next assessment is due after this one and at the latest on %(date)s.")
+                        % {"date": latest_due.isoformat()},
+                        code="next_due_out_of_range",
+                    )
+                }
+            )
     assessment = RiskAssessment.objects.create(
         case=case,
         assessed_on=assessed_on,
         assessed_by=by,
         score=score,
-        level=selectors.risk_level_for(score, settings),
-        next_due_on=assessed_on + dt.timedelta(weeks=weeks),
+        scored_level=scored_level,
+        judgement_raised=bool(raise_to),
+        judgement_reason=judgement_reason if raise_to else "",
+        level=level,
+        next_due_on=next_due_on or latest_due,
         notes=notes,
     )
     RiskAnswer.objects.bulk_create(
-        RiskAnswer(assessment=assessment, question=code, answer=bool(value)) for code, value in answers.items()
+        RiskAnswer(assessment=assessment, question=code, answer=reply) for code, reply in replies.items()
     )
     _audit(by, AuditAction.CREATE, assessment, "risk assessment", request)
     return assessment
@@ -527,16 +603,59 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, consent, withdrawn_on, by, request=None) -> ConsentRecord:
+def consent_withdraw(*, consent, withdrawn_on, by, reason, tell_recipient=False, request=None) -> ConsentRecord:
+    """She withdraws her consent: nothing more is shared on its ground from that day. Why, and whether she
+    asks that the recipient (who already received data under it) is told, are recorded; telling them is
+    then a task on the caseload until it is done."""
     _require(by, "cases.change_case", consent.case)
     _date_check(withdrawn_on, "withdrawn_on")
     if consent.withdrawn_on:
         raise ValidationError(_("This consent was already withdrawn."), code="withdrawn")
-    if withdrawn_on < consent.valid_from:
-        withdrawn_on = consent.valid_from
-    consent.withdrawn_on = withdrawn_on
-    consent.save(update_fields=["withdrawn_on"])
+    if withdrawn_on > dates.today():
+        raise ValidationError(
+            {"withdrawn_on": ValidationError(_("A withdrawal cannot be dated in the future."), code="future")}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Write down why she withdrew her consent."), code="reason_required")}
+        )
+    consent.withdrawn_on = max(withdrawn_on, consent.valid_from)
+    consent.withdrawal_reason = reason
+    consent.withdrawn_by = by
+    consent.tell_recipient = bool(tell_recipient)
+    consent.save(update_fields=["withdrawn_on", "withdrawal_reason", "withdrawn_by", "tell_recipient"])
     _audit(by, AuditAction.CHANGE, consent, "consent withdrawn", request)
+    return consent
+
+
+@transaction.atomic
+def consent_recipient_told(*, consent, told_on, by, request=None) -> ConsentRecord:
+    _require(by, "cases.change_case", consent.case)
+    _date_check(told_on, "told_on")
+    if not (consent.withdrawn_on and consent.tell_recipient):
+        raise ValidationError(_("Nobody has to be told about this consent."), code="nothing_to_tell")
+    if consent.recipient_told_on:
+        raise ValidationError(_("The recipient was already told."), code="already_told")
+    if told_on < consent.withdrawn_on or told_on > dates.today():
+        raise ValidationError(
+            {"told_on": ValidationError(_("Give the day the recipient was told."), code="told_on_out_of_range")}
+        )
+    consent.recipient_told_on = told_on
+    consent.save(update_fields=["recipient_told_on"])
+    _audit(by, AuditAction.CHANGE, consent, "recipient told of the withdrawal", request)
+    return consent
+
+
+@transaction.atomic
+def consent_expiry_checked(*, consent, by, request=None) -> ConsentRecord:
+    """Her counselor asked her whether to renew a consent that ends soon (a new consent is recorded apart)."""
+    _require(by, "cases.change_case", consent.case)
+    if consent.withdrawn_on:
+        raise ValidationError(_("This consent was already withdrawn."), code="withdrawn")
+    consent.expiry_checked_on = dates.today()
+    consent.save(update_fields=["expiry_checked_on"])
+    _audit(by, AuditAction.CHANGE, consent, "consent end checked", request)
     return consent
 
 
@@ -566,7 +685,7 @@ def disclosure_ground(*, case, recipient, categories, by, override_reason="", on
 
 @transaction.atomic
 def disclosure_record(
-    *, case, recipient, categories, format, by, override_reason="", referral=None, request=None
+    *, case, recipient, categories, format, by, override_reason="", referral=None, conference=None, request=None
 ) -> Disclosure:
     _require(by, "cases.change_case", case)
     consent, reason = disclosure_ground(
@@ -580,6 +699,7 @@ def disclosure_record(
         consent=consent,
         override_reason=reason,
         referral=referral,
+        conference=conference,
         disclosed_by=by,
     )
     _audit(by, AuditAction.DISCLOSE, disclosure, f"{format} to institution {recipient.pk}", request)
@@ -605,6 +725,9 @@ def referral_send(*, case, institution, categories, reason, sent_on, by, overrid
         sent_on=sent_on,
         created_by=by,
     )
+    ReferralStatusChange.objects.create(
+        referral=referral, status=ReferralStatus.SENT, on=sent_on, by=by, at=dates.now()
+    )
     disclosure_record(
         case=case,
         recipient=institution,
@@ -619,13 +742,28 @@ def referral_send(*, case, institution, categories, reason, sent_on, by, overrid
 
 
 @transaction.atomic
-def referral_update(*, referral, status, outcome, by, request=None) -> Referral:
+def referral_update(*, referral, status, outcome, by, on=None, request=None) -> Referral:
+    """A new status of the referral, dated, with what was learnt: added to its history, never overwritten."""
     _require(by, "cases.change_case", referral.case)
     if status not in ReferralStatus.values:
         raise ValidationError(_("Unknown referral status."), code="unknown_status")
+    on = on or dates.today()
+    _date_check(on, "on")
+    if on < referral.sent_on or on > dates.today():
+        raise ValidationError(
+            {"on": ValidationError(_("The date lies between the referral and today."), code="on_out_of_range")}
+        )
+    outcome = (outcome or "").strip()
+    if status == referral.status and outcome == referral.outcome:
+        raise ValidationError(_("Nothing changed: choose another status or write the outcome."), code="unchanged")
+    ReferralStatusChange.objects.create(referral=referral, status=status, on=on, note=outcome, by=by, at=dates.now())
     referral.status = status
     referral.outcome = outcome
-    referral.save(update_fields=["status", "outcome", "updated_at"])
+    fields = ["status", "outcome", "updated_at"]
+    if status != ReferralStatus.SENT and referral.answered_on is None:
+        referral.answered_on = on
+        fields.append("answered_on")
+    referral.save(update_fields=fields)
     _audit(by, AuditAction.CHANGE, referral, "referral status", request)
     return referral
 
@@ -634,22 +772,163 @@ def referral_update(*, referral, status, outcome, by, request=None) -> Referral:
 
 
 @transaction.atomic
-def aftercare_record(*, case, kind, held_on, by, duration_minutes=None, notes="", request=None) -> AftercareActivity:
+def shelter_stay_record(*, case, shelter, arrived_on, by, left_on=None, request=None) -> ShelterStay:
+    _require(by, "cases.change_case", case)
+    _date_check(arrived_on, "arrived_on")
+    _date_check(left_on, "left_on")
+    if left_on and left_on < arrived_on:
+        raise ValidationError(
+            {"left_on": ValidationError(_("She cannot leave before she arrived."), code="left_before_arrived")}
+        )
+    stay = ShelterStay.objects.create(case=case, shelter=shelter, arrived_on=arrived_on, left_on=left_on)
+    _audit(by, AuditAction.CREATE, stay, "shelter stay", request)
+    return stay
+
+
+@transaction.atomic
+def aftercare_record(
+    *,
+    case,
+    kind,
+    held_on,
+    by,
+    status=ActivityStatus.DONE,
+    stay=None,
+    duration_minutes=None,
+    notes="",
+    request=None,
+) -> AftercareActivity:
+    """An activity after her shelter stay: planned ahead (it is due on the caseload until marked held or
+    missed), or recorded once it was held."""
     _require(by, "cases.change_case", case)
     _date_check(held_on, "held_on")
+    if status not in ActivityStatus.values:
+        raise ValidationError(_("Unknown status."), code="unknown_status")
+    if stay is not None and stay.case_id != case.pk:
+        raise ValidationError({"stay": ValidationError(_("Choose a stay of this case."), code="foreign_stay")})
+    if status == ActivityStatus.PLANNED and held_on < dates.today():
+        raise ValidationError(
+            {"held_on": ValidationError(_("A planned activity lies ahead: record a past one as held."), code="past")}
+        )
+    if status != ActivityStatus.PLANNED and held_on > dates.today():
+        raise ValidationError({"held_on": ValidationError(_("An activity ahead can only be planned."), code="future")})
     activity = AftercareActivity.objects.create(
-        case=case, kind=kind, held_on=held_on, duration_minutes=duration_minutes, notes=notes, recorded_by=by
+        case=case,
+        stay=stay,
+        kind=kind,
+        status=status,
+        held_on=held_on,
+        duration_minutes=duration_minutes,
+        notes=notes,
+        recorded_by=by,
     )
     _audit(by, AuditAction.CREATE, activity, "aftercare activity", request)
     return activity
 
 
+@transaction.atomic
+def aftercare_mark(*, activity, status, by, request=None) -> AftercareActivity:
+    """A planned activity was held or missed."""
+    _require(by, "cases.change_case", activity.case)
+    if activity.status != ActivityStatus.PLANNED:
+        raise ValidationError(_("This activity was already marked."), code="marked")
+    if status not in (ActivityStatus.DONE, ActivityStatus.MISSED):
+        raise ValidationError(_("Mark it held or missed."), code="unknown_status")
+    if status == ActivityStatus.DONE and activity.held_on > dates.today():
+        raise ValidationError(_("An activity cannot be held before its day."), code="future")
+    activity.status = status
+    activity.save(update_fields=["status"])
+    _audit(by, AuditAction.CHANGE, activity, f"aftercare {status}", request)
+    return activity
+
+
+# Children
+
+
+def _child_fields(label, age_band, support):
+    if not (label or "").strip():
+        raise ValidationError(
+            {"label": ValidationError(_('Give the child a pseudonym, such as "child A".'), code="label_required")}
+        )
+    if age_band not in AgeBand.values:
+        raise ValidationError({"age_band": ValidationError(_("Choose an age."), code="unknown_age")})
+    if set(support) - set(ChildSupport.values):
+        raise ValidationError({"support": ValidationError(_("Unknown kind of support."), code="unknown_support")})
+
+
+@transaction.atomic
+def child_record(*, case, label, age_band, by, support=(), notes="", request=None) -> CaseChild:
+    _require(by, "cases.change_case", case)
+    _child_fields(label, age_band, support)
+    child = CaseChild.objects.create(
+        case=case,
+        label=label.strip(),
+        age_band=age_band,
+        support=sorted(set(support)),
+        notes=notes,
+        recorded_on=dates.today(),
+    )
+    _audit(by, AuditAction.CREATE, child, "child", request)
+    return child
+
+
+@transaction.atomic
+def child_update(*, child, label, age_band, by, support=(), notes="", request=None) -> CaseChild:
+    _require(by, "cases.change_case", child.case)
+    _child_fields(label, age_band, support)
+    if age_band != child.age_band:
+        child.recorded_on = dates.today()
+    child.label, child.age_band, child.support, child.notes = label.strip(), age_band, sorted(set(support)), notes
+    child.save()
+    _audit(by, AuditAction.CHANGE, child, "child", request)
+    return child
+
+
+# Journal
+
+
+@transaction.atomic
+def journal_entry_add(*, case, kind, occurred_at, text, by, corrects=None, request=None) -> CaseJournalEntry:
+    """A dated entry of the case's running record, signed by its writer. A mistake is corrected by a new
+    entry that names the one it corrects; the earlier entry stays as it was written."""
+    _require(by, "cases.change_case", case)
+    if kind not in JournalKind.values:
+        raise ValidationError({"kind": ValidationError(_("Choose what kind of entry this is."), code="unknown_kind")})
+    _date_check(dates.local_date(occurred_at), "occurred_at")
+    if occurred_at > dates.now():
+        raise ValidationError(
+            {"occurred_at": ValidationError(_("An entry tells what has happened: not in the future."), code="future")}
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": ValidationError(_("Write the entry."), code="text_required")})
+    if corrects is not None and corrects.case_id != case.pk:
+        raise ValidationError(_("An entry can only correct an entry of the same case."), code="foreign_entry")
+    entry = CaseJournalEntry.objects.create(
+        case=case,
+        kind=kind,
+        occurred_at=occurred_at,
+        text=text,
+        written_by=by,
+        written_at=dates.now(),
+        corrects=corrects,
+    )
+    _audit(by, AuditAction.CREATE, entry, "journal correction" if corrects else "journal entry", request)
+    return entry
+
+
 # CTI
 
 
-def cti_window_check(*, start_on, moved_out_on=None, moved_in_on=None, extension_reason=""):
-    """The window rule: the course may start before she moves out and run up to 6 months after she moves
-    into her own home; up to 12 months with a recorded reason."""
+def cti_window_check(*, start_on, moved_out_on=None, moved_in_on=None, extension_reason="", ended_on=None):
+    """The window rule, for any combination of dates. The course may start before she moves out of the
+    shelter and runs up to 6 months after she moves into her own home, up to 12 with a recorded reason.
+
+    While only the move out of the shelter is known, it stands in for the move in for the outer limit: a
+    course that would end more than 12 months after she left the shelter is refused until her move into
+    her own home is recorded (the 6 months, and their reason, wait for that date). A course that would end
+    before she even leaves the shelter misses the transition it is for. An ended course is measured by its
+    end."""
     if moved_out_on and moved_in_on and moved_in_on < moved_out_on:
         raise ValidationError(
             {
@@ -659,19 +938,27 @@ def cti_window_check(*, start_on, moved_out_on=None, moved_in_on=None, extension
                 )
             }
         )
-    if not moved_in_on:
-        return
-    end = selectors.cti_planned_end(start_on)
-    if end > selectors.cti_window_end(moved_in_on, extended=True):
+    end = ended_on or selectors.cti_planned_end(start_on)
+    if moved_out_on and end <= moved_out_on:
         raise ValidationError(
             {
                 "start_on": ValidationError(
-                    _("The course would run more than 12 months after she moved into her own home."),
+                    _("The course would end before she moves out of the shelter."), code="ends_before_move"
+                )
+            }
+        )
+    anchor = moved_in_on or moved_out_on
+    if anchor and end > selectors.cti_window_end(anchor, extended=True):
+        moved = _("she moved into her own home") if moved_in_on else _("she moved out of the shelter")
+        raise ValidationError(
+            {
+                "start_on": ValidationError(
+                    _("The course would run more than 12 months after %(moved)s.") % {"moved": moved},
                     code="window_exceeded",
                 )
             }
         )
-    if end > selectors.cti_window_end(moved_in_on) and not extension_reason.strip():
+    if moved_in_on and end > selectors.cti_window_end(moved_in_on) and not extension_reason.strip():
         raise ValidationError(
             {
                 "extension_reason": ValidationError(
@@ -690,13 +977,17 @@ def cti_course_save(
     for name, day in (("start_on", start_on), ("moved_out_on", moved_out_on), ("moved_in_on", moved_in_on)):
         _date_check(day, name)
     _date_check(ended_on, "ended_on")
-    cti_window_check(
-        start_on=start_on, moved_out_on=moved_out_on, moved_in_on=moved_in_on, extension_reason=extension_reason
-    )
     if ended_on and ended_on < start_on:
         raise ValidationError(
             {"ended_on": ValidationError(_("The course cannot end before it starts."), code="end_before_start")}
         )
+    cti_window_check(
+        start_on=start_on,
+        moved_out_on=moved_out_on,
+        moved_in_on=moved_in_on,
+        extension_reason=extension_reason,
+        ended_on=ended_on,
+    )
     course, created = CtiCourse.objects.update_or_create(
         case=case,
         defaults={
@@ -741,15 +1032,37 @@ def cti_goal_status_set(*, goal, status, by, request=None) -> CtiGoal:
 
 
 @transaction.atomic
-def cti_review_add(*, course, phase, review_on, by, held=False, notes="", request=None) -> CtiReview:
+def cti_review_add(*, course, phase, review_on, by, status=ActivityStatus.PLANNED, notes="", request=None) -> CtiReview:
     _require(by, "cases.change_case", course.case)
     _date_check(review_on, "review_on")
     if review_on < course.start_on:
         raise ValidationError(
             {"review_on": ValidationError(_("A review cannot come before the course starts."), code="early")}
         )
-    review = CtiReview.objects.create(course=course, phase=phase, review_on=review_on, held=held, notes=notes)
+    if status == ActivityStatus.DONE and review_on > dates.today():
+        raise ValidationError({"status": ValidationError(_("A review ahead can only be planned."), code="future")})
+    review = CtiReview.objects.create(course=course, phase=phase, review_on=review_on, status=status, notes=notes)
     _audit(by, AuditAction.CREATE, review, "CTI review", request)
+    return review
+
+
+@transaction.atomic
+def cti_review_mark(*, review, status, by, notes="", request=None) -> CtiReview:
+    """A review date was held or missed."""
+    _require(by, "cases.change_case", review.course.case)
+    if status not in (ActivityStatus.DONE, ActivityStatus.MISSED):
+        raise ValidationError(_("Mark it held or missed."), code="unknown_status")
+    if review.status != ActivityStatus.PLANNED:
+        raise ValidationError(_("This review was already marked."), code="marked")
+    if status == ActivityStatus.DONE and review.review_on > dates.today():
+        raise ValidationError(_("A review cannot be held before its day."), code="future")
+    review.status = status
+    fields = ["status"]
+    if notes.strip():
+        review.notes = notes
+        fields.append("notes")
+    review.save(update_fields=fields)
+    _audit(by, AuditAction.CHANGE, review, f"CTI review {status}", request)
     return review
 
 
@@ -773,6 +1086,8 @@ def conference_schedule(
     )
     if invited_staff:
         conference.invited_staff.set(invited_staff)
+    if decisions:
+        ConferenceDecision.objects.create(conference=conference, text=decisions, recorded_at=dates.now(), by=by)
     _audit(by, AuditAction.CREATE, conference, "case conference", request)
     return conference
 
@@ -780,25 +1095,78 @@ def conference_schedule(
 CONFERENCE_FIELDS = {"held_at", "place", "status", "agenda", "decisions"}
 
 
+def _minutes_open(conference):
+    if CaseConference.objects.filter(pk=conference.pk, minutes_final_at__isnull=False).exists():
+        raise MinutesFinalError()
+
+
 @transaction.atomic
 def conference_update(*, conference, by, invited_staff=None, request=None, **fields) -> CaseConference:
+    """Each new wording of the decisions is kept in the conference's decision history."""
     _require(by, "cases.change_caseconference", conference)
+    _minutes_open(conference)
     if set(fields) - CONFERENCE_FIELDS:
         raise ValidationError(_("Unknown field."), code="unknown_field")
     if "held_at" in fields:
         _date_check(dates.local_date(fields["held_at"]), "held_at")
+    decided = "decisions" in fields and fields["decisions"] != conference.decisions
     for name, value in fields.items():
         setattr(conference, name, value)
     conference.save(update_fields=list(fields))
     if invited_staff is not None:
         conference.invited_staff.set(invited_staff)
+    if decided:
+        ConferenceDecision.objects.create(
+            conference=conference, text=conference.decisions, recorded_at=dates.now(), by=by
+        )
     _audit(by, AuditAction.CHANGE, conference, "case conference", request)
     return conference
 
 
 @transaction.atomic
+def conference_minutes_finalise(*, conference, by, request=None) -> CaseConference:
+    """After the meeting, its minutes become final: the risk assessment discussed (the latest one on the
+    day of the meeting) is frozen with them, and so are the participants and the decisions."""
+    _require(by, "cases.change_caseconference", conference)
+    _minutes_open(conference)
+    if conference.held_at > dates.now():
+        raise ValidationError(_("The meeting has not taken place yet."), code="not_held")
+    discussed = (
+        RiskAssessment.objects.filter(case=conference.case, assessed_on__lte=dates.local_date(conference.held_at))
+        .order_by("-assessed_on", "-id")
+        .first()
+    )
+    conference.risk_assessment = discussed
+    conference.status = ConferenceStatus.HELD
+    conference.minutes_final_at = dates.now()
+    conference.minutes_final_by = by
+    conference.save(update_fields=["risk_assessment", "status", "minutes_final_at", "minutes_final_by"])
+    _audit(by, AuditAction.CHANGE, conference, "minutes final", request)
+    return conference
+
+
+@transaction.atomic
+def conference_minutes_disclose(*, conference, recipient, by, override_reason="", request=None) -> Disclosure:
+    """Printing or sending the minutes to another body shares her data: through the same consent gate as a
+    case summary, and logged as a disclosure of the minutes."""
+    if conference.minutes_final_at is None:
+        raise ValidationError(_("Only final minutes can be printed or sent."), code="not_final")
+    return disclosure_record(
+        case=conference.case,
+        recipient=recipient,
+        categories=[DataCategory.CONFERENCE],
+        format=DisclosureFormat.MINUTES,
+        override_reason=override_reason,
+        conference=conference,
+        by=by,
+        request=request,
+    )
+
+
+@transaction.atomic
 def conference_participant_add(*, conference, institution, name, by, role="", present=True, request=None):
     _require(by, "cases.change_caseconference", conference)
+    _minutes_open(conference)
     if not name.strip():
         raise ValidationError({"name": ValidationError(_("Name the participant."), code="name_required")})
     participant = ConferenceParticipant.objects.create(

@@ -2,6 +2,7 @@
 rules, shows the form when she may use it and hands what she sent to one service; the services write
 the records and their audit entries."""
 
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -19,18 +20,23 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cases import forms, rules, selectors, services
-from cases.enums import DataCategory, DisclosureFormat, SafetyPlanSection
+from cases.enums import ChildSupport, DataCategory, DisclosureFormat, SafetyPlanSection, StepStatus
 from cases.models import (
+    MINUTES_FINAL_MESSAGE,
     ActionStep,
     AftercareActivity,
+    CaseChild,
+    CaseJournalEntry,
     ConsentRecord,
     CtiCourse,
     CtiGoal,
+    CtiReview,
     Disclosure,
     FollowUpAction,
     InformationGiven,
     NeedsAssessment,
     Referral,
+    ShelterStay,
 )
 from cases.services import STEP_FIELDS
 from core import dates
@@ -132,9 +138,9 @@ class CaseScreen(View):
         return self.render(self.get_form())
 
     def post(self, request, *args, **kwargs):
-        if self.form_class is None or not self.may_change:
-            return self.refuse()
         form = self.get_form(request.POST)
+        if form is None:
+            return self.refuse()
         if form.is_valid():
             try:
                 saved = self.save(form)
@@ -144,17 +150,21 @@ class CaseScreen(View):
                 return self.form_saved(saved)
         if self.errors_as_message:
             messages.error(request, _errors_text(form))
-            return redirect(self.next_url() or self.page_url())
+            return HttpResponseRedirect(self.next_url() or self.page_url())
         return self.render(form)
 
     def form_saved(self, saved):
         message = self.get_success_message(saved)
         if message:
             messages.success(self.request, message)
-        return redirect(self.get_success_url(saved))
+        return HttpResponseRedirect(self.get_success_url(saved))
+
+    def refusal(self):
+        """Why someone who may see this screen may not use its form, or None (she then gets a 404)."""
+        return rules.why_refused(self.request.user, self.case)
 
     def refuse(self):
-        reason = rules.why_refused(self.request.user, self.case)
+        reason = self.refusal()
         if reason is None:
             raise Http404
         messages.error(self.request, reason)
@@ -167,8 +177,9 @@ class CaseScreen(View):
         return str(self.success_message or "")
 
     def next_url(self):
-        url = self.request.POST.get("next") or self.request.GET.get("next")
-        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={self.request.get_host()}):
+        """Where a button sent from another page (the caseload) returns to: a path on this site only."""
+        url = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={self.request.get_host()}):
             return url
         return None
 
@@ -219,6 +230,7 @@ def case_list(request):
             "status": status,
             "may_add": request.user.has_perm("cases.add_case"),
             "may_see_dashboard": request.user.has_perm("cases.view_cti_dashboard"),
+            "may_see_team": request.user.has_perm("cases.view_team_caseload"),
         },
     )
 
@@ -248,6 +260,38 @@ def case_create(request):
     return render(request, "cases/case_form.html", {"form": form})
 
 
+@login_required
+def caseload(request):
+    """Her caseload: her open cases and everything due in them, each item linking to where it is done and,
+    where it can be, with the button that marks it done. A coordinator may look at anyone's caseload."""
+    if not request.user.has_perm("cases.view_caseload"):
+        raise Http404
+    counselors = rules.caseload_counselors_for(request.user)
+    filter_form = forms.CaseloadFilterForm(request.GET or None, counselors=counselors)
+    counselor = filter_form.cleaned_data["counselor"] if filter_form.is_valid() else None
+    load = selectors.caseload(user=request.user, counselor=counselor)
+    services.records_listed(by=request.user, objects=load.cases, detail="caseload", request=request)
+    return render(
+        request,
+        "cases/caseload.html",
+        {"caseload": load, "filter_form": filter_form if counselors else None, "counselor": counselor},
+    )
+
+
+@login_required
+def team(request):
+    """Every open case of the team and everything due, by lead counselor: a coordinator's view."""
+    if not request.user.has_perm("cases.view_team_caseload"):
+        raise Http404
+    load = selectors.caseload(user=request.user, team=True)
+    services.records_listed(by=request.user, objects=load.cases, detail="team caseload", request=request)
+    by_counselor = {}
+    for item in load.items:
+        by_counselor.setdefault(item.case.lead_counselor, []).append(item)
+    groups = sorted(by_counselor.items(), key=lambda pair: str(pair[0]))
+    return render(request, "cases/team.html", {"caseload": load, "groups": groups})
+
+
 class CaseDetail(CaseScreen):
     template_name = "cases/case_detail.html"
     audit_detail = "case detail"
@@ -264,7 +308,9 @@ class CaseDetail(CaseScreen):
             "propose_conference": case.closed_on is None
             and selectors.conference_proposed(case=case, latest=latest_risk),
             "may_close": self.request.user.has_perm("cases.close_case", case),
+            "may_reassign": self.request.user.has_perm("cases.reassign_case", case),
             "history": list(selectors.case_history(case=case)),
+            "due_items": selectors.caseload_of_case(user=self.request.user, case=case).items,
         }
 
 
@@ -294,6 +340,29 @@ class CaseClose(CaseScreen):
             messages.error(self.request, _("This case is already closed."))
             return redirect("cases:case_detail", pk=self.case.pk)
         raise Http404
+
+
+class CaseHandover(CaseScreen):
+    """A coordinator hands the case over: its lead counselor, its co-workers, and the reason."""
+
+    template_name = "cases/case_handover.html"
+    form_class = forms.CaseReassignForm
+    form_only = True
+    change_perm = "cases.reassign_case"
+    audit_detail = "case handover form"
+    success_message = gettext_lazy("The case was handed over; the counselors who joined it are told by email.")
+    success_url_name = "cases:case_detail"
+
+    def get_form_kwargs(self):
+        return {
+            "initial": {
+                "lead_counselor": self.case.lead_counselor_id,
+                "counselors": list(self.case.counselors.values_list("pk", flat=True)),
+            }
+        }
+
+    def save(self, form):
+        return services.case_reassign(case=self.case, **form.cleaned_data, **self.service_kwargs())
 
 
 class CaseReopen(CaseScreen):
@@ -354,6 +423,7 @@ class RiskList(CaseScreen):
         return {
             **kwargs,
             "history": history,
+            "chart": selectors.risk_chart(history),
             "latest": latest,
             "latest_rows": selectors.risk_answer_rows(latest),
             "review_weeks": selectors.risk_review_weeks(case=self.case),
@@ -376,6 +446,7 @@ class RiskCreate(CaseScreen):
             assessed_on=form.cleaned_data["assessed_on"],
             answers=form.answers(),
             notes=form.cleaned_data["notes"],
+            **form.judgement(),
             **self.service_kwargs(),
         )
 
@@ -521,6 +592,24 @@ class ActionStepEdit(CaseScreen):
         return {**kwargs, "step": self.object}
 
 
+class ActionStepDone(ActionStepEdit):
+    """The caseload's button: the step is done, as if its status were changed on its page."""
+
+    http_method_names = ["post"]
+    form_class = forms.VersionForm
+    form_name = "done_form"
+    success_message = gettext_lazy("The step is done.")
+    errors_as_message = True
+
+    def save(self, form):
+        step = self.object
+        fields = {name: getattr(step, name) for name in STEP_FIELDS}
+        fields["status"] = StepStatus.DONE
+        return services.action_step_change(
+            step=step, expected_version=form.cleaned_data["version"], **fields, **self.service_kwargs()
+        )
+
+
 class ActionStepRemove(ActionStepEdit):
     http_method_names = ["post"]
     form_class = forms.VersionForm
@@ -589,30 +678,82 @@ class Consents(CaseScreen):
     def get_context_data(self, **kwargs):
         records = list(ConsentRecord.objects.filter(case=self.case).select_related("recipient", "recorded_by__profile"))
         today = dates.today()
+        warning = today + dt.timedelta(days=selectors.casework_settings().consent_warning_days)
         for record in records:
             record.category_labels = _category_labels(record.categories)
             record.valid_today = record.is_valid_on(today)
-        return {
-            **kwargs,
-            "records": records,
-            "withdraw_form": forms.ConsentWithdrawForm(initial={"withdrawn_on": today}),
-        }
+            record.ends_soon = today <= record.valid_until <= warning
+        return {**kwargs, "records": records}
 
 
-class ConsentWithdraw(Consents):
-    http_method_names = ["post"]
+class ConsentWithdraw(CaseScreen):
+    """Her withdrawal of a consent: the consent, what was disclosed under it, and the form with the date,
+    her reason and whether she asks that the recipient is told."""
+
+    template_name = "cases/consent_withdraw.html"
     form_class = forms.ConsentWithdrawForm
+    audit_detail = "consent withdrawal"
     success_message = gettext_lazy("The consent was withdrawn. Nothing more is shared on its ground.")
+    success_url_name = "cases:consents"
+
+    def get_object(self):
+        return get_object_or_404(
+            ConsentRecord.objects.select_related("recipient"), pk=self.kwargs["consent_pk"], case=self.case
+        )
+
+    def get_form(self, data=None):
+        return None if self.object.withdrawn_on else super().get_form(data)
+
+    def post(self, request, *args, **kwargs):
+        if self.object.withdrawn_on and self.may_change:
+            messages.error(request, _("This consent was already withdrawn."))
+            return redirect(self.page_url())
+        return super().post(request, *args, **kwargs)
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.consent_withdraw(
+            consent=self.object,
+            withdrawn_on=data["withdrawn_on"],
+            reason=data["reason"],
+            tell_recipient=data["tell_recipient"],
+            **self.service_kwargs(),
+        )
+
+    def get_context_data(self, **kwargs):
+        consent = self.object
+        consent.category_labels = _category_labels(consent.categories)
+        return {**kwargs, "consent": consent, "disclosed": list(selectors.disclosures_under(consent=consent))}
+
+
+class ConsentAction(CaseScreen):
+    """A button on the caseload or the consents page: the recipient was told, or the end was checked."""
+
+    http_method_names = ["post"]
+    template_name = "cases/consents.html"
     success_url_name = "cases:consents"
     errors_as_message = True
 
     def get_object(self):
         return get_object_or_404(ConsentRecord, pk=self.kwargs["consent_pk"], case=self.case)
 
+
+class ConsentRecipientTold(ConsentAction):
+    form_class = forms.ConsentToldForm
+    success_message = gettext_lazy("Recorded: the recipient was told of the withdrawal.")
+
     def save(self, form):
-        return services.consent_withdraw(
-            consent=self.object, withdrawn_on=form.cleaned_data["withdrawn_on"], **self.service_kwargs()
+        return services.consent_recipient_told(
+            consent=self.object, told_on=form.cleaned_data["told_on"], **self.service_kwargs()
         )
+
+
+class ConsentExpiryChecked(ConsentAction):
+    form_class = forms.ConfirmForm
+    success_message = gettext_lazy("Recorded: you asked her whether to renew the consent.")
+
+    def save(self, form):
+        return services.consent_expiry_checked(consent=self.object, **self.service_kwargs())
 
 
 # Disclosures
@@ -627,6 +768,7 @@ def case_summary(*, case, categories) -> dict:
     if DataCategory.CHILDREN in wanted:
         summary["show_children"] = True
         summary["children_count"] = case.client.children_count
+        summary["children"] = list(CaseChild.objects.filter(case=case))
     if DataCategory.NEEDS in wanted:
         summary["needs"] = selectors.needs_latest(case=case)
     if DataCategory.RISK in wanted:
@@ -739,6 +881,7 @@ class ReferralDetail(CaseScreen):
         return {
             **kwargs,
             "referral": referral,
+            "history": list(selectors.referral_history(referral=referral)),
             "category_labels": _category_labels(referral.categories),
             "risk": latest,
             "risk_yes": selectors.risk_yes_rows(latest),
@@ -749,17 +892,156 @@ class ReferralDetail(CaseScreen):
 
 
 class Aftercare(CaseScreen):
+    """Her shelter stays and the aftercare planned after them; planned activities are marked held or missed."""
+
     template_name = "cases/aftercare.html"
     form_class = forms.AftercareForm
     audit_detail = "aftercare"
     success_message = gettext_lazy("The activity was recorded.")
+    success_url_name = "cases:aftercare"
+
+    def get_form_kwargs(self):
+        return {"stays": ShelterStay.objects.filter(case=self.case).select_related("shelter")}
 
     def save(self, form):
         return services.aftercare_record(case=self.case, **form.cleaned_data, **self.service_kwargs())
 
+    def other_forms(self):
+        return {
+            "form": forms.AftercareForm(**Aftercare.get_form_kwargs(self)),
+            "stay_form": forms.ShelterStayForm(),
+        }
+
     def get_context_data(self, **kwargs):
-        activities = AftercareActivity.objects.filter(case=self.case).select_related("recorded_by__profile")
-        return {**kwargs, "activities": activities}
+        activities = list(
+            AftercareActivity.objects.filter(case=self.case).select_related("recorded_by__profile", "stay__shelter")
+        )
+        return {
+            **kwargs,
+            "activities": activities,
+            "stays": ShelterStay.objects.filter(case=self.case).select_related("shelter"),
+            "today": dates.today(),
+        }
+
+
+class ShelterStayAdd(Aftercare):
+    http_method_names = ["post"]
+    form_class = forms.ShelterStayForm
+    form_name = "stay_form"
+    success_message = gettext_lazy("The shelter stay was recorded.")
+
+    def get_form_kwargs(self):
+        return {}
+
+    def save(self, form):
+        return services.shelter_stay_record(case=self.case, **form.cleaned_data, **self.service_kwargs())
+
+
+class AftercareMark(Aftercare):
+    http_method_names = ["post"]
+    form_class = forms.MarkForm
+    form_name = "mark_form"
+    errors_as_message = True
+    success_message = gettext_lazy("The activity was marked.")
+
+    def get_object(self):
+        return get_object_or_404(AftercareActivity, pk=self.kwargs["activity_pk"], case=self.case)
+
+    def get_form_kwargs(self):
+        return {}
+
+    def save(self, form):
+        return services.aftercare_mark(
+            activity=self.object, status=form.cleaned_data["status"], **self.service_kwargs()
+        )
+
+
+# Children
+
+
+class Children(CaseScreen):
+    """Her children, pseudonymous: a label, an age band and the support each receives."""
+
+    template_name = "cases/children.html"
+    form_class = forms.ChildAddForm
+    audit_detail = "children"
+    success_message = gettext_lazy("The child was recorded.")
+
+    def save(self, form):
+        return services.child_record(case=self.case, **form.cleaned_data, **self.service_kwargs())
+
+    def get_context_data(self, **kwargs):
+        children = list(CaseChild.objects.filter(case=self.case))
+        support = dict(ChildSupport.choices)
+        for child in children:
+            child.support_labels = [support.get(value, value) for value in child.support]
+        return {**kwargs, "children": children}
+
+
+class ChildEdit(CaseScreen):
+    template_name = "cases/child_form.html"
+    form_class = forms.ChildForm
+    form_only = True
+    audit_detail = "child"
+    success_message = gettext_lazy("The child's record was saved.")
+    success_url_name = "cases:children"
+
+    def get_object(self):
+        return get_object_or_404(CaseChild, pk=self.kwargs["child_pk"], case=self.case)
+
+    def get_form_kwargs(self):
+        child = self.object
+        return {"initial": {name: getattr(child, name) for name in ("label", "age_band", "support", "notes")}}
+
+    def save(self, form):
+        return services.child_update(child=self.object, **form.cleaned_data, **self.service_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return {**kwargs, "child": self.object}
+
+
+# Journal
+
+
+class Journal(CaseScreen):
+    """The case's running record: dated, signed entries; corrections are new entries, never edits."""
+
+    template_name = "cases/journal.html"
+    form_class = forms.JournalEntryForm
+    audit_detail = "journal"
+    success_message = gettext_lazy("The entry was added to the journal.")
+
+    def save(self, form):
+        return services.journal_entry_add(case=self.case, **form.cleaned_data, **self.service_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return {**kwargs, "entries": list(selectors.journal_entries(case=self.case))}
+
+
+class JournalCorrect(CaseScreen):
+    template_name = "cases/journal_correct.html"
+    form_class = forms.JournalEntryForm
+    form_only = True
+    audit_detail = "journal entry"
+    success_message = gettext_lazy("The correction was added; the entry it corrects stays as written.")
+    success_url_name = "cases:journal"
+
+    def get_object(self):
+        return get_object_or_404(
+            CaseJournalEntry.objects.select_related("written_by__profile"), pk=self.kwargs["entry_pk"], case=self.case
+        )
+
+    def get_form_kwargs(self):
+        entry = self.object
+        return {"initial": {"kind": entry.kind, "occurred_at": dates.local_time(entry.occurred_at), "text": entry.text}}
+
+    def save(self, form):
+        return services.journal_entry_add(
+            case=self.case, corrects=self.object, **form.cleaned_data, **self.service_kwargs()
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**kwargs, "entry": self.object}
 
 
 # CTI
@@ -797,6 +1079,7 @@ class Cti(CaseScreen):
             "goal_form": forms.CtiGoalForm(initial={"phase": self.timeline.current_phase} if self.timeline else None),
             "review_form": forms.CtiReviewForm(),
             "goal_status_form": forms.CtiGoalStatusForm(),
+            "mark_form": forms.MarkForm(),
         }
 
     def get_context_data(self, **kwargs):
@@ -829,6 +1112,21 @@ class CtiReviewAdd(CtiRecordAdd):
 
     def save(self, form):
         return services.cti_review_add(course=self.object, **form.cleaned_data, **self.service_kwargs())
+
+
+class CtiReviewMark(CtiRecordAdd):
+    form_class = forms.MarkForm
+    form_name = "mark_form"
+    success_message = gettext_lazy("The review was marked.")
+    errors_as_message = True
+
+    def get_object(self):
+        return get_object_or_404(
+            CtiReview.objects.select_related("course__case"), pk=self.kwargs["review_pk"], course__case=self.case
+        )
+
+    def save(self, form):
+        return services.cti_review_mark(review=self.object, status=form.cleaned_data["status"], **self.service_kwargs())
 
 
 class CtiGoalStatus(CtiRecordAdd):
@@ -904,6 +1202,19 @@ class ConferenceScreen(CaseScreen):
     def audited_object(self):
         return self.conference
 
+    # Final minutes keep the participants and the decisions as they were at the meeting.
+    frozen_by_final_minutes = True
+
+    def get_form(self, data=None):
+        if self.frozen_by_final_minutes and self.conference.minutes_final_at:
+            return None
+        return super().get_form(data)
+
+    def refusal(self):
+        if self.may_change and self.conference.minutes_final_at:
+            return MINUTES_FINAL_MESSAGE
+        return super().refusal()
+
     def get_form_kwargs(self):
         conference = self.conference
         return {
@@ -924,18 +1235,24 @@ class ConferenceScreen(CaseScreen):
         return reverse("cases:conference_detail", kwargs={"pk": self.conference.pk})
 
     def other_forms(self):
+        final = self.conference.minutes_final_at is not None
         return {
-            "form": forms.ConferenceForm(**ConferenceScreen.get_form_kwargs(self)),
-            "participant_form": forms.ParticipantForm(),
+            "form": None if final else forms.ConferenceForm(**ConferenceScreen.get_form_kwargs(self)),
+            "participant_form": None if final else forms.ParticipantForm(),
             "follow_up_form": forms.FollowUpForm(),
         }
 
     def get_context_data(self, **kwargs):
         conference = selectors.conference_detail(conference=self.conference)
-        latest = selectors.risk_latest(case=conference.case)
+        if conference.minutes_final_at:
+            latest = conference.risk_assessment  # the assessment discussed, frozen with the minutes
+        else:
+            latest = selectors.risk_latest_on(case=conference.case, day=dates.local_date(conference.held_at))
         return {
             **kwargs,
             "conference": conference,
+            "decisions": list(selectors.conference_decisions(conference=conference)),
+            "finalise_form": forms.FinaliseForm() if self.may_change and not conference.minutes_final_at else None,
             "may_see_case": self.request.user.has_perm("cases.view_case", conference.case),
             "risk": latest,
             "risk_yes": selectors.risk_yes_rows(latest),
@@ -957,6 +1274,7 @@ class ConferenceParticipantAdd(ConferenceScreen):
 
 class ConferenceFollowUpAdd(ConferenceScreen):
     http_method_names = ["post"]
+    frozen_by_final_minutes = False
     form_class = forms.FollowUpForm
     form_name = "follow_up_form"
     success_message = gettext_lazy("The follow-up action was added.")
@@ -967,6 +1285,7 @@ class ConferenceFollowUpAdd(ConferenceScreen):
 
 class ConferenceFollowUpDone(ConferenceScreen):
     http_method_names = ["post"]
+    frozen_by_final_minutes = False
     form_class = forms.FollowUpDoneForm
     form_name = "follow_up_done_form"
     errors_as_message = True
@@ -978,7 +1297,59 @@ class ConferenceFollowUpDone(ConferenceScreen):
         return services.follow_up_mark_done(action=self.object, done=form.cleaned_data["done"], **self.service_kwargs())
 
 
+class ConferenceFinalise(ConferenceScreen):
+    http_method_names = ["post"]
+    form_class = forms.FinaliseForm
+    form_name = "finalise_form"
+    errors_as_message = True
+    success_message = gettext_lazy("The minutes are final.")
+
+    def save(self, form):
+        return services.conference_minutes_finalise(conference=self.conference, **self.service_kwargs())
+
+
 class ConferenceMinutes(ConferenceScreen):
+    """The minutes as read in-house; printing or sending them to another body is a disclosure, through the
+    consent gate, and the printed copy names the recipient and the ground."""
+
     template_name = "cases/conference_minutes.html"
-    form_class = None
+    form_class = forms.MinutesDiscloseForm
+    form_name = "disclose_form"
     audit_detail = "case conference minutes"
+    frozen_by_final_minutes = False
+
+    def get_form(self, data=None):
+        return super().get_form(data) if self.conference.minutes_final_at else None
+
+    def refusal(self):
+        if self.may_change and not self.conference.minutes_final_at:
+            return _("Only final minutes can be printed or sent.")
+        return super().refusal()
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def other_forms(self):
+        return {}
+
+    def save(self, form):
+        return services.conference_minutes_disclose(
+            conference=self.conference,
+            recipient=form.cleaned_data["recipient"],
+            override_reason=form.cleaned_data.get("override_reason", ""),
+            **self.service_kwargs(),
+        )
+
+    def form_saved(self, disclosure):
+        return self.render(None, disclosure=disclosure)
+
+    def render(self, form, status=200, disclosure=None):
+        self.disclosure = disclosure
+        return super().render(form, status=status)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        conference = context["conference"]
+        risk = conference.risk_assessment if conference.minutes_final_at else context["risk"]
+        context.update(risk=risk, risk_yes=selectors.risk_yes_rows(risk), disclosure=self.disclosure)
+        return context

@@ -29,13 +29,17 @@ def _migrate_to_latest():
 @pytest.mark.django_db(transaction=True)
 def test_conference_places_and_participants_already_stored_are_encrypted(settings):
     settings.FIELD_ENCRYPTION_KEYS = ["aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="]
+    # People outside case work are made with today's models: only the cases tables go back in time.
+    from django.contrib.auth import get_user_model
+
+    from counseling.models import Client, CounselorProfile
+
+    lead = CounselorProfile.objects.create(user=get_user_model().objects.create(username="lead@example.org"))
+    client = Client.objects.create(alias="Vesna", code="T-MIG-1")
     old = _migrate(BEFORE)
-    user = old.get_model("auth", "User").objects.create(username="lead@example.org")
-    lead = old.get_model("counseling", "CounselorProfile").objects.create(user=user)
-    client = old.get_model("counseling", "Client").objects.create(alias="Vesna", code="T-MIG-1")
     case = old.get_model("cases", "Case").objects.create(
-        client=client,
-        lead_counselor=lead,
+        client_id=client.pk,
+        lead_counselor_id=lead.pk,
         opened_on=dt.date(2026, 1, 5),
         closed_on=dt.date(2026, 3, 1),
         outcome="other",
@@ -55,13 +59,9 @@ def test_conference_places_and_participants_already_stored_are_encrypted(setting
             cursor.execute("SELECT name, role FROM cases_conferenceparticipant")
             name, role = cursor.fetchone()
         assert "CSR" not in place and "Petrović" not in name and "slučaja" not in role
-        from cases.models import CaseConference, ConferenceParticipant
-
-        assert CaseConference.objects.get().place == "Sala 2, CSR Novi Sad"
-        participant = ConferenceParticipant.objects.get()
+        # Read through the models as they stand at this migration (later ones add columns).
+        assert new.get_model("cases", "CaseConference").objects.get().place == "Sala 2, CSR Novi Sad"
+        participant = new.get_model("cases", "ConferenceParticipant").objects.get()
         assert (participant.name, participant.role) == ("Marija Petrović", "voditeljka slučaja")
-        assert new.get_model("cases", "ConferenceParticipant")._meta.get_field("name").get_internal_type() == (
-            "TextField"
-        )
     finally:
         _migrate_to_latest()

@@ -252,7 +252,7 @@ def test_consent_valid_on_its_last_day(case, counselor, csw, today):
 
 def test_withdrawn_consent_does_not_cover(case, counselor, csw, today):
     consent = _consent(case, csw, counselor)
-    services.consent_withdraw(consent=consent, withdrawn_on=today, by=counselor)
+    services.consent_withdraw(consent=consent, withdrawn_on=today, reason="Ne želi više.", by=counselor)
     assert selectors.consent_covering(case=case, recipient=csw, categories=[DataCategory.RISK]) is None
 
 
