@@ -197,6 +197,14 @@ def _event(certificate, kind, *, by, reason="") -> None:
     )
 
 
+def certificate_expires_on(*, issued_on, accreditation):
+    """Her certificate's last valid day: the accreditation's validity in calendar months (a day the later
+    month lacks becomes its last day: 31 August + 6 months is 28 February), or None when it never expires."""
+    if accreditation is None or not accreditation.certificate_validity_months:
+        return None
+    return add_months(issued_on, accreditation.certificate_validity_months)
+
+
 def _certificate_create(*, enrollment, holder_name, by, issued_on, reason) -> Certificate:
     edition = enrollment.edition
     programme = edition.programme
@@ -206,9 +214,7 @@ def _certificate_create(*, enrollment, holder_name, by, issued_on, reason) -> Ce
     issued_at = now if issued_on == dates.local_date(now) else dates.start_of_day(issued_on)
     year = issued_on.year
     number = _next_number(year)
-    expires_on = None
-    if accreditation and accreditation.certificate_validity_months:
-        expires_on = add_months(issued_on, accreditation.certificate_validity_months)
+    expires_on = certificate_expires_on(issued_on=issued_on, accreditation=accreditation)
     profile = getattr(enrollment.user, "profile", None)
     certificate = Certificate(
         enrollment=enrollment,

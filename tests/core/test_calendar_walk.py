@@ -94,5 +94,28 @@ def test_weekly_group_sessions_keep_their_wall_clock_time_from_every_first_day(y
         )
 
 
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("months", [1, 12, 60])
+def test_certificate_expiry_from_every_issue_day(year, months, clock):
+    """A certificate issued on any day is valid through its last valid day and expired the day after, as its
+    holder's page, the verification page and the credential read it."""
+    from certificates.enums import CertificateStatus, VerificationState
+    from certificates.models import Accreditation, Certificate
+    from certificates.services import certificate_expires_on
+
+    accreditation = Accreditation(certificate_validity_months=months)
+    for day in every_day(year):
+        last_valid_day = certificate_expires_on(issued_on=day, accreditation=accreditation)
+        assert last_valid_day == dates.add_months(day, months), day
+        if day.day > 28:  # a day the later month may lack: never past that month's end
+            assert last_valid_day <= dates.month_end(dates.add_months(dates.month_start(day), months)), day
+        certificate = Certificate(status=CertificateStatus.VALID, issued_on=day, expires_on=last_valid_day)
+        clock(last_valid_day)
+        assert certificate.verification_state() == VerificationState.VALID, day
+        clock(last_valid_day + dt.timedelta(days=1))
+        assert certificate.verification_state() == VerificationState.EXPIRED, day
+    assert certificate_expires_on(issued_on=dt.date(year, 3, 1), accreditation=Accreditation()) is None
+
+
 class _Rollback(Exception):
     pass
