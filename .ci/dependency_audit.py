@@ -10,6 +10,7 @@ HAVEN_AUDIT_STRICT=1 (a machine that must audit) it fails there as well.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,17 @@ def service_reachable(url: str = SERVICE_PROBE_URL, timeout: float = 10) -> bool
             return response.status == 200 and "vulnerabilities" in json.loads(response.read(2_000_000))
     except (OSError, ValueError):
         return False
+
+
+def version_url(dependency: dict) -> str:
+    """The address pip-audit asks about one dependency: a mirror may answer a project's page but not this."""
+    version = dependency.get("version")
+    if not version:  # pip-audit names the version of a skipped dependency in its reason only: "... (1.2.3)"
+        found = re.search(r"\(([^()\s]+)\)\s*$", dependency.get("skip_reason", ""))
+        version = found.group(1) if found else ""
+    if not version:
+        return f"https://pypi.org/pypi/{dependency['name']}/json"
+    return f"https://pypi.org/pypi/{dependency['name']}/{version}/json"
 
 
 def verdict(report: dict, *, reachable=service_reachable, strict: bool = False) -> tuple[int, list[str]]:
@@ -48,7 +60,8 @@ def verdict(report: dict, *, reachable=service_reachable, strict: bool = False) 
         lines.append(f"pip-audit: not checked: {names}")
     if not dependencies or checked:
         return 0, lines
-    if reachable():
+    # Asked the way pip-audit asked, about a dependency it skipped: only then is the skipping a fault.
+    if reachable(version_url(skipped[0])):
         lines.append(
             "pip-audit: NOTHING was audited although the vulnerability service answers: this is a fault, "
             "not the network. Failing."

@@ -39,14 +39,16 @@ def test_partly_checked_names_what_was_not():
 
 
 def test_nothing_checked_while_the_service_answers_fails():
-    code, lines = dependency_audit.verdict({"dependencies": [SKIPPED]}, reachable=lambda: True)
+    code, lines = dependency_audit.verdict(
+        {"dependencies": [SKIPPED]}, reachable=lambda url: url.endswith("/wagtail/8.0.1/json")
+    )
     assert code == 1
     assert "NOTHING was audited" in lines[-1]
 
 
 @pytest.mark.parametrize(("strict", "expected"), [(False, 0), (True, 1)])
 def test_nothing_checked_without_the_service_says_so(strict, expected):
-    code, lines = dependency_audit.verdict({"dependencies": [SKIPPED]}, reachable=lambda: False, strict=strict)
+    code, lines = dependency_audit.verdict({"dependencies": [SKIPPED]}, reachable=lambda url: False, strict=strict)
     assert code == expected
     assert "NOT AUDITED" in lines[-1]
 
@@ -57,3 +59,11 @@ def test_an_unreachable_service_is_not_an_error(monkeypatch):
 
     monkeypatch.setattr(dependency_audit.urllib.request, "urlopen", refuse)
     assert dependency_audit.service_reachable() is False
+
+
+def test_the_service_is_asked_about_a_skipped_dependency_as_pip_audit_asked():
+    skipped = {
+        "name": "asgiref",
+        "skip_reason": "Dependency not found on PyPI and could not be audited: asgiref (3.13.0)",
+    }
+    assert dependency_audit.version_url(skipped) == "https://pypi.org/pypi/asgiref/3.13.0/json"
