@@ -26,7 +26,8 @@ from tests.certificates.conftest import (  # noqa: F401 - the certificates suite
 from tests.production.conftest import service
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True)
+# One Redis queue for this file and the stack test: run in the same test process, one after the other.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis")]
 
 
 @pytest.fixture
