@@ -80,6 +80,18 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request handled by the test client activates the page's
+    language in the test's own thread, and reverse() in the next test would otherwise build /da/ addresses."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: Wagtail caches site root paths and allauth its rate limits,
     and either would otherwise carry one test's state into the next."""

@@ -1,0 +1,71 @@
+"""axe-core over every page of the project, not a sample: each URL of the permission matrix is opened once,
+as the first role that may see it, and checked against WCAG 2.2 AA (serious and critical findings fail).
+
+The pages and roles come from the permission matrix (tests/security/matrix.py), so a new page is crawled
+as soon as it has its row there. Files (XLSX, PDF, calendars, JSON) and the service worker are not pages.
+"""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.security.matrix import MATRIX, URL_KWARGS, URL_PATHS
+from tests.security.matrix_world import ROLES, world_build
+from tests.security.test_permission_matrix import project_urls
+from tests.website.test_browser import _axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Answers that are files or machine-readable: what a browser downloads, not a page a person reads.
+NOT_PAGES = ("text/calendar", "application/", "image/", "text/javascript", "text/csv", "text/plain")
+
+
+def _url(name, objects):
+    if name in URL_PATHS:
+        return URL_PATHS[name](objects)
+    return reverse(name, kwargs=URL_KWARGS.get(name, lambda objects: {})(objects))
+
+
+def test_every_page_any_role_reaches_has_no_serious_accessibility_violation(live_server, browser, make_user):
+    world = world_build(make_user)
+    pages_by_role = {role: [] for role in ROLES}
+    for name in sorted(project_urls()):
+        seen_by = next((role for role in ROLES if MATRIX.get(name, {}).get(role) == "200"), None)
+        if seen_by is not None:
+            pages_by_role[seen_by].append(name)
+
+    problems, checked = {}, 0
+    for role in ROLES:
+        if not pages_by_role[role]:
+            continue
+        context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
+        user = world.users.get(role)
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+        page = context.new_page()
+        for name in pages_by_role[role]:
+            url = _url(name, world.objects)
+            # Asked first without the browser: a file would start a download instead of a page.
+            answer = client.get(url)
+            content_type = answer.get("Content-Type", "").lower()
+            if not content_type.startswith("text/html") or "attachment" in answer.get("Content-Disposition", ""):
+                assert content_type.startswith(NOT_PAGES), (name, content_type)
+                continue
+            page.goto(f"{live_server.url}{url}")
+            checked += 1
+            if violations := _axe_violations(page):
+                problems[f"{name} as {role}"] = violations
+        context.close()
+    assert checked > 60, checked  # the crawl really reached the project's pages
+    assert not problems, "\n".join(f"{page}: {found}" for page, found in problems.items())
