@@ -1,7 +1,5 @@
 """Reads of the website app."""
 
-from accounts.enums import Role
-from accounts.roles import has_role
 from website.models import CalendarFeed
 
 
@@ -21,7 +19,7 @@ def group_sessions_for(user):
     from groups.models import GroupSession
 
     sessions = GroupSession.objects.select_related("cohort")
-    if has_role(user, Role.COORDINATOR):
+    if user.has_perm("website.view_all_calendar_items"):
         return sessions
     return sessions.filter(cohort__facilitators=user).distinct()
 
@@ -31,7 +29,7 @@ def bookings_for(user):
     from counseling.models import Booking
 
     bookings = Booking.objects.select_related("room")
-    if has_role(user, Role.COORDINATOR):
+    if user.has_perm("website.view_all_calendar_items"):
         return bookings
     return bookings.filter(counselor__user=user)
 
@@ -45,7 +43,7 @@ def editions_for(user):
     from trainings.models import Edition
 
     editions = Edition.objects.select_related("programme")
-    if has_role(user, Role.COORDINATOR):
+    if user.has_perm("website.view_all_calendar_items"):
         return editions
     visible = ~Q(status=EditionStatus.PLANNED)
     if user.is_authenticated:

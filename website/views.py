@@ -11,12 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.dashboard import Panel
-from accounts.enums import Role
-from accounts.roles import has_role
 from core.exports import ics_response
 from website import feeds, selectors, services
-
-CALENDAR_ROLES = (Role.FACILITATOR, Role.COUNSELOR, Role.TRAINER, Role.TRAINEE, Role.COORDINATOR)
 
 
 @require_GET
@@ -118,6 +114,6 @@ def edition_ics(request, pk):
 
 def calendar_panel(request):
     """The personal home page links to the calendar subscription for everyone who has a calendar."""
-    if not has_role(request.user, *CALENDAR_ROLES):
+    if not request.user.has_perm("website.use_calendar"):
         return None
     return Panel("website/panels/calendar.html", {})
