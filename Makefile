@@ -38,14 +38,16 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The whole suite: lint, migrations in sync, pytest (browser journeys included when Chromium is present),
-# on TEST_WORKERS processes (pytest-xdist; tests sharing one outside service name one xdist_group).
+# The whole suite: lint, migrations in sync, pytest (browser journeys included when Chromium is present)
+# on TEST_WORKERS processes (pytest-xdist); then the production path's tests, which share outside services
+# (Redis, the PostgreSQL roles, the whole stack's processes), in one process.
 TEST_WORKERS ?= 2
 test: $(STAMP) translations
 	$(BIN)/ruff check .
 	HAVEN_TESTING=1 $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/lint-imports
-	HAVEN_TESTING=1 $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	HAVEN_TESTING=1 $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/production $(PYTEST_ARGS)
+	HAVEN_TESTING=1 $(BIN)/pytest -q tests/production $(PYTEST_ARGS)
 
 test-fast: $(STAMP) translations
 	HAVEN_TESTING=1 $(BIN)/pytest -q -m "not browser" -x $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from cases.triggers import closed_case_triggers_install, closed_case_triggers_remove
+from core.appendonly import append_only_triggers_install
 
 BEFORE = [("cases", "0003_case_lifecycle")]
 AFTER = [("cases", "0004_encrypt_conference_place_and_participants")]
@@ -24,6 +25,9 @@ def _migrate_to_latest():
     executor = MigrationExecutor(connection)
     _migrate(executor.loader.graph.leaf_nodes("cases"))
     closed_case_triggers_install()
+    # Tables that went back in time were made again without the append-only triggers `migrate` installs
+    # after it ends (post_migrate): put them back, or later tests would find histories unguarded.
+    append_only_triggers_install()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -87,14 +87,14 @@ def test_trainee_journey_to_a_signed_credential_that_verifies_until_revoked(
     trainer_page = _logged_in_page(page.context.browser, live_server, trainer)
     trainer_page.goto(live_server.url + reverse("trainings:session_attendance", args=[session.pk]))
     trainer_page.locator(f"label.attendance-present:has(input[name=e-{enrollment.pk}])").click()
-    trainer_page.get_by_role("button", name="Save attendance").click()
-    trainer_page.wait_for_load_state()
+    with trainer_page.expect_navigation():
+        trainer_page.get_by_role("button", name="Save attendance").click()
 
     # The edition closes (the coordinator closes it); the certificate is issued by the completion task.
     coordinator_page = _logged_in_page(page.context.browser, live_server, coordinator)
     coordinator_page.goto(live_server.url + reverse("trainings:participants", args=[edition.pk]))
-    coordinator_page.get_by_role("button", name="Close edition").click()
-    coordinator_page.wait_for_load_state()
+    with coordinator_page.expect_navigation():
+        coordinator_page.get_by_role("button", name="Close edition").click()
     certificate = Certificate.objects.get(enrollment=enrollment)
     assert certificate.holder_name == "Dušica Živković-Ærø"
     assert (certificate.holder_organisation, certificate.holder_job_title) == ("Dom zdravlja Kikinda", "Nurse")

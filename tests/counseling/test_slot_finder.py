@@ -62,6 +62,7 @@ def test_the_finder_agrees_with_checking_every_candidate_by_hand(make_counselor,
     rng = random.Random(seed)
     rooms = [Room.objects.create(name=f"Soba {n}") for n in range(2)]
     profiles = []
+    confirmed = []  # (counselor, room, start, end): the database refuses two that overlap (PostgreSQL's exclusion)
     for _n in range(3):
         profile = make_counselor(
             buffer=rng.choice([0, 10, 15]), windows=[(d, rng.choice([8, 9]), 16) for d in range(5)]
@@ -70,14 +71,25 @@ def test_the_finder_agrees_with_checking_every_candidate_by_hand(make_counselor,
         for _b in range(12):
             day = monday + dt.timedelta(days=rng.randrange(10))
             start = at(day, rng.randrange(8, 15), rng.choice([0, 15, 30, 45]))
+            room = rng.choice(rooms)
+            end = start + dt.timedelta(minutes=rng.choice([45, 60, 90]))
+            status = rng.choice([BookingStatus.CONFIRMED, BookingStatus.CANCELLED])
+            clash = any(
+                (other_profile == profile or other_room == room) and other_start < end and start < other_end
+                for other_profile, other_room, other_start, other_end in confirmed
+            )
+            if status == BookingStatus.CONFIRMED and clash:
+                status = BookingStatus.CANCELLED
+            if status == BookingStatus.CONFIRMED:
+                confirmed.append((profile, room, start, end))
             Booking.objects.create(
                 counselor=profile,
                 client=make_client(),
-                room=rng.choice(rooms),
+                room=room,
                 start=start,
-                end=start + dt.timedelta(minutes=rng.choice([45, 60, 90])),
+                end=end,
                 kind=SessionKind.EXPERIENTIAL,
-                status=rng.choice([BookingStatus.CONFIRMED, BookingStatus.CANCELLED]),
+                status=status,
             )
         day = monday + dt.timedelta(days=rng.randrange(10))
         AvailabilityException.objects.create(counselor=profile, start=at(day, 11), end=at(day, 13))

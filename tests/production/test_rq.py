@@ -26,8 +26,7 @@ from tests.certificates.conftest import (  # noqa: F401 - the certificates suite
 from tests.production.conftest import service
 
 ROOT = Path(__file__).resolve().parents[2]
-# One Redis queue for this file and the stack test: run in the same test process, one after the other.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

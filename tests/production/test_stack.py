@@ -36,8 +36,6 @@ from cryptography.fernet import Fernet
 from tests.production.conftest import service
 
 ROOT = Path(__file__).resolve().parents[2]
-# One Redis queue for this file and the RQ tests: run in the same test process, one after the other.
-pytestmark = pytest.mark.xdist_group("redis")
 SITE = "https://haven.example.org"
 PASSWORD = "a-long-stack-test-password"
 TRAINEE, TRAINER, COORDINATOR = "jelena.stack@example.org", "ana.trainer@example.org", "milica.coordinator@example.org"
