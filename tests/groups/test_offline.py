@@ -176,7 +176,8 @@ def test_the_quick_exit_deletes_what_the_phone_keeps_even_while_logged_in(
     page.context.set_offline(True)
     _mark(page, memberships[0].member.alias, "Present")
     page.get_by_role("button", name="Save attendance").click()
-    expect(page.get_by_text("1 mark is saved on this phone and not sent yet.")).to_be_visible()
+    # A busy machine (the suite runs on two processes) can take longer than the default five seconds.
+    expect(page.get_by_text("1 mark is saved on this phone and not sent yet.")).to_be_visible(timeout=20_000)
 
     # Still offline: the neutral site does not load, but she has left, and the phone forgot.
     page.get_by_role("link", name="Leave this site", exact=True).click()
