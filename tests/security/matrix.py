@@ -1,5 +1,7 @@
 """The permission matrix: for every URL name, the expected answer per role (see test_permission_matrix)."""
 
+from django.urls import reverse
+
 from tests.security.matrix_world import ROLES
 
 # Wagtail admin internals, allauth, language switching and page serving are covered by their own tests.
@@ -267,3 +269,10 @@ MATRIX = {
     "service_worker": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
     "web_manifest": row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
 }
+
+
+def matrix_url(name, objects) -> str:
+    """The address the matrix asks for a URL name, with the objects of the matrix world."""
+    if name in URL_PATHS:
+        return URL_PATHS[name](objects)
+    return reverse(name, kwargs=URL_KWARGS.get(name, lambda objects: {})(objects))

@@ -14,12 +14,11 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.test import Client as BrowserClient
-from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.security import FORM_TOKEN_FIELD, form_token_issue
-from tests.security.matrix import MATRIX, URL_KWARGS, URL_PATHS
+from tests.security.matrix import MATRIX, matrix_url
 from tests.security.matrix_world import ROLES, world_build
 from tests.security.test_bad_input import nasty_text
 
@@ -64,19 +63,13 @@ class _FormFinder(HTMLParser):
             self._current = None
 
 
-def _url(name, objects):
-    if name in URL_PATHS:
-        return URL_PATHS[name](objects)
-    return reverse(name, kwargs=URL_KWARGS.get(name, lambda o: {})(objects))
-
-
 def _forms_of_every_page(world, clients):
     found, seen = [], set()
     for name, answers in sorted(MATRIX.items()):
         for role in ROLES:
             if answers[role] != "200" or role == "anonymous" and name != "counseling:intake":
                 continue
-            page = _url(name, world.objects)
+            page = matrix_url(name, world.objects)
             response = clients[role].get(page)
             if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
                 continue

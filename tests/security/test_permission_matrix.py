@@ -9,9 +9,9 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client as BrowserClient
-from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolver
 
-from tests.security.matrix import EXCLUDED_PREFIXES, MATRIX, URL_KWARGS, URL_PATHS
+from tests.security.matrix import EXCLUDED_PREFIXES, MATRIX, matrix_url
 from tests.security.matrix_world import ROLES, world_build
 
 
@@ -65,10 +65,7 @@ def test_permission_matrix(make_user):
             clients[role].force_login(user)
     observed, mismatches = {}, []
     for name in sorted(project_urls()):
-        if name in URL_PATHS:
-            url = URL_PATHS[name](world.objects)
-        else:
-            url = reverse(name, kwargs=URL_KWARGS.get(name, lambda objects: {})(world.objects))
+        url = matrix_url(name, world.objects)
         observed[name] = {}
         for role in ROLES:
             got = _answer(clients[role].get(url))

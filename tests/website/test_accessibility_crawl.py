@@ -8,9 +8,8 @@ as soon as it has its row there. Files (XLSX, PDF, calendars, JSON) and the serv
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import reverse
 
-from tests.security.matrix import MATRIX, URL_KWARGS, URL_PATHS
+from tests.security.matrix import MATRIX, matrix_url
 from tests.security.matrix_world import ROLES, world_build
 from tests.security.test_permission_matrix import project_urls
 from tests.website.test_browser import _axe_violations
@@ -19,12 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Answers that are files or machine-readable: what a browser downloads, not a page a person reads.
 NOT_PAGES = ("text/calendar", "application/", "image/", "text/javascript", "text/csv", "text/plain")
-
-
-def _url(name, objects):
-    if name in URL_PATHS:
-        return URL_PATHS[name](objects)
-    return reverse(name, kwargs=URL_KWARGS.get(name, lambda objects: {})(objects))
 
 
 def test_every_page_any_role_reaches_has_no_serious_accessibility_violation(live_server, browser, make_user):
@@ -55,7 +48,7 @@ def test_every_page_any_role_reaches_has_no_serious_accessibility_violation(live
             )
         page = context.new_page()
         for name in pages_by_role[role]:
-            url = _url(name, world.objects)
+            url = matrix_url(name, world.objects)
             # Asked first without the browser: a file would start a download instead of a page.
             answer = client.get(url)
             content_type = answer.get("Content-Type", "").lower()
