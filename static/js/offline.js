@@ -26,7 +26,6 @@
     var deviceCopy = document.documentElement.hasAttribute("data-device-copy");
     var strings = readJson("haven-offline-strings") || {};
     var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
-    var sending = false;
     var active = false;  // this page keeps or sends something; other pages never open the phone's storage
     var forgotten = false;
 
@@ -257,12 +256,14 @@
     }
 
     // `fromForm`: she pressed "Save attendance"; the server then says "Attendance saved." on the next page.
+    var inflight = null;
     function sendAll(fromForm) {
-        if (sending || !user || !navigator.onLine) { return Promise.resolve(null); }
+        // A send already on its way (the connection came back as she pressed "Save"): hers goes after it.
+        if (inflight) { return inflight.then(function () { return sendAll(fromForm); }); }
+        if (!user || !navigator.onLine) { return Promise.resolve(null); }
         var token = csrfToken();
         if (!token) { return Promise.resolve(null); }
-        sending = true;
-        return all("pending").then(function (marks) {
+        inflight = all("pending").then(function (marks) {
             marks = marks.filter(function (m) { return m.user === user; });
             if (!marks.length) { return null; }
             var byUrl = {};
@@ -271,7 +272,8 @@
             return Object.keys(byUrl).reduce(function (chain, url) {
                 return chain.then(function () { return sendBatch(url, byUrl[url].slice(0, 400), token, report, fromForm); });
             }, Promise.resolve()).then(function () { return report; });
-        }).finally(function () { sending = false; showStatus(); });
+        }).finally(function () { inflight = null; showStatus(); });
+        return inflight;
     }
 
     function sendBatch(url, marks, token, report, fromForm) {
@@ -418,17 +420,41 @@
         });
     }
 
-    function enhanceForm(form) {
+    // The form listens from the moment the page runs: taps made while the phone's storage is still being
+    // opened (a slow phone, a busy server) are hers and must be sent. What needs the storage (marks kept from
+    // before, notices) waits for `release`; until then "Save attendance" waits too.
+    function watchForm(form) {
         var session = parseInt(form.dataset.session, 10);
         var syncUrl = form.dataset.syncUrl;
         var touched = {};
+        var known = {};  // rows whose mark this script has seen change or has put there itself
+        var storageOk = null;
+        var readyResolve;
+        var ready = new Promise(function (resolve) { readyResolve = resolve; });
 
         rowsOf(form).forEach(function (row) {
             row.addEventListener("change", function () {
                 touched[row.dataset.subject] = new Date().toISOString();
-                if (!navigator.onLine) { storeTouched(); }
+                known[row.dataset.subject] = true;
+                if (!navigator.onLine && storageOk) { storeTouched(); }
             });
         });
+
+        // A row that differs from what the server rendered was changed by her, even if no change event was
+        // seen (a tap before this script ran). Rows the script already knows keep their own time.
+        function noticeUntracked() {
+            var now = new Date().toISOString();
+            rowsOf(form).forEach(function (row) {
+                var subject = row.dataset.subject;
+                if (touched[subject] || known[subject]) { return; }
+                var changed = Array.prototype.some.call(row.querySelectorAll("input[type=radio]"), function (radio) {
+                    return radio.checked !== radio.defaultChecked;
+                });
+                var children = childrenInput(form, subject);
+                if (children && children.value !== children.defaultValue) { changed = true; }
+                if (changed) { touched[subject] = now; }
+            });
+        }
 
         // One store at a time: two taps in quick succession must not both write the same member's mark.
         var storing = Promise.resolve(0);
@@ -437,43 +463,33 @@
             return storing;
         }
 
+        // Replacing her earlier marks and writing the new ones is one transaction: a page closed halfway
+        // (a reload, a tap on a link) must never leave the phone with neither.
         function storeNow() {
             var subjects = Object.keys(touched);
             if (!subjects.length) { return Promise.resolve(0); }
             var now = touched;
             touched = {};
-            return all("pending").then(function (marks) {
-                var replaced = marks.filter(function (m) {
-                    return m.session === session && m.syncUrl === syncUrl && subjects.indexOf(String(m.subject)) >= 0;
-                }).map(function (m) { return m.id; });
-                return remove("pending", replaced);
-            }).then(function () {
-                return Promise.all(subjects.map(function (subject) {
-                    var row = form.querySelector("[data-subject='" + subject + "']");
-                    var value = readRow(form, row);
-                    if (!value.status) { return null; }
-                    return put("pending", {id: newId(), user: user, syncUrl: syncUrl, session: session,
-                                           subject: parseInt(subject, 10), status: value.status, children: value.children,
-                                           marked_at: now[subject], seen: row.dataset.seen || null});
-                }));
+            var fresh = subjects.map(function (subject) {
+                var row = form.querySelector("[data-subject='" + subject + "']");
+                var value = readRow(form, row);
+                if (!value.status) { return null; }
+                return {id: newId(), user: user, syncUrl: syncUrl, session: session,
+                        subject: parseInt(subject, 10), status: value.status, children: value.children,
+                        marked_at: now[subject], seen: row.dataset.seen || null};
+            }).filter(Boolean);
+            return withStore("pending", "readwrite", function (store) {
+                var request = store.getAll();
+                request.onsuccess = function () {
+                    request.result.forEach(function (m) {
+                        if (m.session === session && m.syncUrl === syncUrl && subjects.indexOf(String(m.subject)) >= 0) {
+                            store.delete(m.id);
+                        }
+                    });
+                    fresh.forEach(function (record) { store.put(record); });
+                };
             }).then(function () { showStatus(); return subjects.length; });
         }
-
-        // Marks waiting from before (a reload while offline): the screen shows them, not the kept copy's.
-        all("pending").then(function (marks) {
-            marks.forEach(function (m) {
-                if (m.session !== session || m.syncUrl !== syncUrl || m.user !== user) { return; }
-                var row = form.querySelector("[data-subject='" + m.subject + "']");
-                if (!row) { return; }
-                var radio = row.querySelector("input[type=radio][value='" + m.status + "']");
-                if (radio) { radio.checked = true; }
-                var children = childrenInput(form, m.subject);
-                if (children) { children.value = m.children; }
-            });
-            return showStatus();
-        }).catch(function () {});
-
-        showNotices(form, session, syncUrl);
 
         var allPresent = form.querySelector("[data-mark-all-present]");
         if (allPresent) {
@@ -483,24 +499,29 @@
                 rowsOf(form).forEach(function (row) {
                     if (row.querySelector("input[type=radio]:checked")) { return; }
                     var present = row.querySelector("input[type=radio][value=present]");
-                    if (present) { present.checked = true; touched[row.dataset.subject] = now; }
+                    if (present) { present.checked = true; touched[row.dataset.subject] = now; known[row.dataset.subject] = true; }
                 });
-                if (!navigator.onLine) { storeTouched(); }
+                if (!navigator.onLine && storageOk) { storeTouched(); }
                 showStatus(say("all_present"));
             });
         }
 
         form.addEventListener("submit", function (event) {
+            if (storageOk === false) { return; }  // no storage on this phone: the plain form goes as it is
             event.preventDefault();
-            storeTouched().then(function (count) {
-                if (!count) {
-                    return all("pending").then(function (marks) {
-                        var mine = marks.filter(function (m) { return m.session === session && m.syncUrl === syncUrl; });
-                        return mine.length ? sendAndReport(true) : showStatus(say("nothing"));
-                    });
-                }
-                if (!navigator.onLine) { return showStatus(); }
-                return sendAndReport(true);
+            ready.then(function (ok) {
+                if (!ok) { form.submit(); return; }
+                noticeUntracked();
+                return storeTouched().then(function (count) {
+                    if (!count) {
+                        return all("pending").then(function (marks) {
+                            var mine = marks.filter(function (m) { return m.session === session && m.syncUrl === syncUrl; });
+                            return mine.length ? sendAndReport(true) : showStatus(say("nothing"));
+                        });
+                    }
+                    if (!navigator.onLine) { return showStatus(); }
+                    return sendAndReport(true);
+                });
             });
         });
 
@@ -515,6 +536,32 @@
                 showStatus();
             }, Math.min(opensAt - Date.now(), 2147483647));
         }
+
+        // `ok`: the phone's storage is open and holds only her things.
+        function release(ok) {
+            storageOk = ok;
+            if (!ok) { readyResolve(false); return; }
+            // Marks waiting from before (a reload while offline): the screen shows them, not the kept copy's,
+            // except where she has already tapped.
+            all("pending").then(function (marks) {
+                marks.forEach(function (m) {
+                    if (m.session !== session || m.syncUrl !== syncUrl || m.user !== user) { return; }
+                    if (touched[String(m.subject)]) { return; }
+                    var row = form.querySelector("[data-subject='" + m.subject + "']");
+                    if (!row) { return; }
+                    var radio = row.querySelector("input[type=radio][value='" + m.status + "']");
+                    if (radio) { radio.checked = true; }
+                    var children = childrenInput(form, m.subject);
+                    if (children) { children.value = m.children; }
+                    known[String(m.subject)] = true;
+                });
+                if (!navigator.onLine && Object.keys(touched).length) { storeTouched(); }
+                return showStatus();
+            }).catch(function () {}).then(function () { readyResolve(true); });
+            showNotices(form, session, syncUrl);
+        }
+
+        return {release: release};
     }
 
     function showNotices(form, session, syncUrl) {
@@ -624,22 +671,25 @@
         var list = document.querySelector("[data-offline-kept]");
         window.addEventListener("online", function () { if (active) { showStatus(); sendAndReport(false); } });
         window.addEventListener("offline", function () { if (active) { showStatus(); } });
+        var watcher = form && user ? watchForm(form) : null;
         dbExists().then(function (exists) {
             // Other roles, and pages with nothing to keep, leave the phone's storage untouched.
-            if (!exists && !(user && (keep || form))) { return; }
+            if (!exists && !(user && (keep || form))) { return false; }
             return checkWho().then(function (kept) {
-                if (!kept) { return; }
+                if (!kept) { return false; }
                 active = true;
-                return purgeExpired().then(function () {
-                    if (keep && user && !deviceCopy) {
-                        return registerWorker(keep).then(function () { return keepScreens(keep); });
-                    }
-                }).catch(function () {}).then(function () {
-                    if (form && user) { enhanceForm(form); } else { showStatus(); }
-                    if (list) { fillDevicePage(list); }
-                    if (navigator.onLine && user && !deviceCopy) { sendAndReport(false); }
-                });
+                return purgeExpired().catch(function () {}).then(function () { return true; });
             });
+        }).catch(function () { return false; }).then(function (ok) {
+            if (watcher) { watcher.release(ok); }
+            if (!ok) { return; }
+            if (!watcher) { showStatus(); }
+            if (list) { fillDevicePage(list); }
+            // Keeping the screens fetches pages: it runs beside her, never before her form works.
+            if (keep && user && !deviceCopy) {
+                registerWorker(keep).then(function () { return keepScreens(keep); });
+            }
+            if (navigator.onLine && user && !deviceCopy) { sendAndReport(false); }
         });
     }
 

@@ -256,3 +256,25 @@ def test_without_javascript_the_form_is_the_plain_form(live_server, browser, fac
     expect(page.get_by_text("Attendance saved.")).to_be_visible()
     assert sorted(Attendance.objects.values_list("status", flat=True)) == sorted([P, P, P, A])
     context.close()
+
+
+def test_taps_made_while_the_phone_opens_its_storage_are_saved(live_server, on_her_phone, session_now):
+    """On a slow phone the script may still be opening its storage when she taps. Those taps are hers: "Save
+    attendance" waits for the storage and sends them, instead of saying nothing was changed."""
+    page = on_her_phone
+    session, memberships = session_now
+    # The phone's storage answers only after 1.5 s.
+    page.add_init_script(
+        """(() => {
+            const databases = indexedDB.databases.bind(indexedDB);
+            indexedDB.databases = () => new Promise(r => setTimeout(r, 1500)).then(databases);
+        })();"""
+    )
+    page.goto(live_server.url + reverse("groups:session_attendance", args=[session.pk]))
+    for membership, choice in zip(memberships, ["Present", "Present", "Absent", "Excused"], strict=True):
+        _mark(page, membership.member.alias, choice)
+    page.wait_for_timeout(2000)  # the storage is open now; the taps came before it
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance saved.")).to_be_visible()
+    statuses = dict(Attendance.objects.values_list("member_id", "status"))
+    assert statuses == {m.member_id: s for m, s in zip(memberships, [P, P, A, E], strict=True)}
