@@ -294,3 +294,23 @@ def _serialized_contents_attach(django_db_setup):
 def _django_db_helper(_serialized_contents_attach, _django_db_helper):
     """pytest-django's own helper, after the serialized state is attached to this context's connection."""
     return _django_db_helper
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """One transaction around a module's database tests, rolled back when the module ends.
+
+    Data built once for a whole module (the demo site, the demo data) is made inside it; each test's own
+    transaction is then a savepoint within it, so a test still sees the data as it was built and leaves no
+    trace for the next. Only for tests without `transaction=True` (those commit, and would commit this too)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

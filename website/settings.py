@@ -487,5 +487,9 @@ if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Indexing every saved page for the admin's search is a third of building the demo site, which dozens
+    # of tests do; no test searches pages. HAVEN_TEST_SEARCH_INDEX=1 keeps it on.
+    if not env_bool("HAVEN_TEST_SEARCH_INDEX", default=False):
+        WAGTAILSEARCH_BACKENDS["default"]["AUTO_UPDATE"] = False
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

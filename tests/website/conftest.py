@@ -31,6 +31,25 @@ def demo_site(db, settings, tmp_path):
     return Site.objects.get(is_default_site=True)
 
 
+@pytest.fixture(scope="module")
+def _demo_site_once(module_transaction, django_db_blocker, tmp_path_factory):
+    from django.test import override_settings
+
+    from website import demo
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        demo.load(users={}, stdout=io.StringIO())
+        return Site.objects.get(is_default_site=True).pk, media
+
+
+@pytest.fixture
+def shared_demo_site(_demo_site_once, db, settings):
+    """demo_site, built once for the module (see module_transaction): for tests that do not commit."""
+    site_pk, settings.MEDIA_ROOT = _demo_site_once
+    return Site.objects.get(pk=site_pk)
+
+
 @pytest.fixture
 def make_group_sessions(db):
     def _make(facilitator, n=1, *, days=3, **fields):

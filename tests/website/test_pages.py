@@ -18,6 +18,11 @@ from website.models import (
 )
 
 
+@pytest.fixture
+def demo_site(shared_demo_site):
+    return shared_demo_site
+
+
 def html(response):
     assert response.status_code == 200, response.status_code
     return response.content.decode()
