@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Max, Min, Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,8 +82,15 @@ class ClientsCounselled(Measure):
         return {row["kind"]: row["n"] for row in rows}
 
     def returning(self, project, span):
-        earlier = held(project, span, before=True).filter(client=OuterRef("client"))
-        return held(project, span).filter(Exists(earlier)).aggregate(n=Count("client", distinct=True))["n"]
+        # One pass grouped by client (see groups.measures: a correlated EXISTS can turn quadratic).
+        start, end = bounds(span)
+        sessions = Booking.objects.filter(project=project, status=BookingStatus.HELD, start__lt=end)
+        return (
+            sessions.values("client")
+            .annotate(first=Min("start"), last=Max("start"))
+            .filter(first__lt=start, last__gte=start)
+            .count()
+        )
 
 
 class SessionKinds(Dimension):

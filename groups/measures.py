@@ -7,7 +7,7 @@ number of queries as one with ten.
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Max, Min, Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,9 +62,21 @@ class WomenInGroups(Measure):
         return {row["session__cohort_id"]: row["n"] for row in rows.order_by()}
 
     def returning(self, project, span):
-        # A correlated EXISTS, not IN (all earlier rows): the planners stop at the first earlier row.
-        earlier = attendances(project, span, before=True).filter(member=OuterRef("member"))
-        return attendances(project, span).filter(Exists(earlier)).aggregate(n=Count("member", distinct=True))["n"]
+        # One pass over her marks up to the span's end, grouped by member: present before the span and in
+        # it. (A correlated EXISTS per row turns quadratic whenever the planner misjudges the table sizes.)
+        start, end = bounds(span)
+        marks = Attendance.objects.filter(
+            session__cohort__project=project,
+            session__cancelled=False,
+            status=AttendanceStatus.PRESENT,
+            session__start__lt=end,
+        )
+        return (
+            marks.values("member")
+            .annotate(first=Min("session__start"), last=Max("session__start"))
+            .filter(first__lt=start, last__gte=start)
+            .count()
+        )
 
 
 class GroupSessionsHeld(Measure):
