@@ -1,8 +1,70 @@
 """Small helpers shared by tests of several apps."""
 
+from html.parser import HTMLParser
+
 from core.security import FORM_TOKEN_FIELD, form_token_issue
 
 
 def tokened(data=None, **extra) -> dict:
-    """Form data as a browser sends it from a freshly opened form: with its one-time form token."""
+    """Form data with a fresh form token, for tests of the token itself and of crafted requests (values no
+    page offers, as a hostile user sends them). A test of a page's form uses `rendered` instead."""
     return {**(data or {}), **extra, FORM_TOKEN_FIELD: form_token_issue()}
+
+
+class _Forms(HTMLParser):
+    """The forms of a page: each one's id, action, hidden values, field names and allowed choices."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"id": attrs.get("id"), "action": attrs.get("action"), "hidden": {}, "names": set(),
+                               "choices": {}})  # fmt: skip
+            return
+        if not self.forms:
+            return
+        form = self.forms[-1]
+        name = attrs.get("name")
+        if tag == "input" and name:
+            form["names"].add(name)
+            kind = attrs.get("type", "text")
+            if kind == "hidden":
+                form["hidden"][name] = attrs.get("value", "")
+            elif kind in ("radio", "checkbox"):
+                form["choices"].setdefault(name, set()).add(attrs.get("value", "on"))
+        elif tag in ("select", "textarea", "button") and name:
+            form["names"].add(name)
+            self._select = name if tag == "select" else None
+        elif tag == "option" and self._select:
+            form["choices"].setdefault(self._select, set()).add(attrs.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def rendered(client, url, data=None, *, form_id=None) -> dict:
+    """What a browser sends from the form on the page at `url` as the page renders it now: its hidden
+    fields (the form token among them) plus the fields the test fills in. A field the page does not render,
+    or a choice it does not offer, fails the test instead of being sent anyway."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    parser = _Forms()
+    parser.feed(page.content.decode())
+    forms = [f for f in parser.forms if FORM_TOKEN_FIELD in f["hidden"] and (form_id is None or f["id"] == form_id)]
+    assert forms, f"{url} renders no form{f' #{form_id}' if form_id else ''} with a form token"
+    form = forms[0]
+    data = dict(data or {})
+    missing = sorted(set(data) - form["names"])
+    assert not missing, f"the form on {url} has no field {missing}"
+    for name, value in data.items():
+        allowed = form["choices"].get(name)
+        values = value if isinstance(value, list | tuple) else [value]
+        if allowed is not None and value != "":
+            wrong = [v for v in values if str(v) not in allowed]
+            assert not wrong, f"the form on {url} offers no {wrong} for {name!r}"
+    return {**form["hidden"], **data}

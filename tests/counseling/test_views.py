@@ -11,7 +11,7 @@ from counseling import services
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client
 from tests.counseling.conftest import at
-from tests.helpers import tokened
+from tests.helpers import rendered, tokened
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,8 @@ def booking_post(profile, client, room, day, start="10:00", end="11:00", kind=Se
 def test_coordinator_books_through_the_form(client_for, coordinator, profile, make_client, room, monday):
     her = make_client()
     response = client_for(coordinator).post(
-        reverse("counseling:booking_new"), tokened(booking_post(profile, her, room, monday))
+        reverse("counseling:booking_new"),
+        rendered(client_for(coordinator), reverse("counseling:booking_new"), booking_post(profile, her, room, monday)),
     )
     booking = Booking.objects.get()
     assert response.status_code == 302
@@ -63,7 +64,9 @@ def test_bad_booking_input_is_refused_with_a_message(
         by=coordinator,
     )
     data = booking_post(profile, make_client(), room, monday) | changes
-    response = client_for(coordinator).post(reverse("counseling:booking_new"), tokened(data))
+    response = client_for(coordinator).post(
+        reverse("counseling:booking_new"), rendered(client_for(coordinator), reverse("counseling:booking_new"), data)
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Booking.objects.count() == 1
@@ -74,7 +77,9 @@ def test_untrained_counselor_refused_for_case_work_in_the_form(
 ):
     untrained = make_counselor(trained=False)
     data = booking_post(untrained, make_client(), room, monday, kind=SessionKind.CASE_BASED)
-    response = client_for(coordinator).post(reverse("counseling:booking_new"), tokened(data))
+    response = client_for(coordinator).post(
+        reverse("counseling:booking_new"), rendered(client_for(coordinator), reverse("counseling:booking_new"), data)
+    )
     assert "trained for work with victims of violence" in response.content.decode()
     assert not Booking.objects.exists()
 
@@ -82,7 +87,10 @@ def test_untrained_counselor_refused_for_case_work_in_the_form(
 def test_coordinator_confirms_outside_availability(client_for, coordinator, profile, make_client, room, monday):
     data = booking_post(profile, make_client(), room, monday, start="19:00", end="20:00")
     response = client_for(coordinator).post(
-        reverse("counseling:booking_new"), tokened(data | {"confirm_outside_availability": "on"})
+        reverse("counseling:booking_new"),
+        rendered(
+            client_for(coordinator), reverse("counseling:booking_new"), data | {"confirm_outside_availability": "on"}
+        ),
     )
     assert response.status_code == 302
     assert Booking.objects.get().outside_availability
@@ -94,6 +102,7 @@ def test_counselor_cannot_book_another_counselor_or_foreign_client(
     other = make_counselor()
     foreign = make_client(counselors=[other])
     web = client_for(counselor)
+    # A crafted request: her form offers neither that counselor nor that client.
     response = web.post(reverse("counseling:booking_new"), tokened(booking_post(other, foreign, room, monday)))
     assert response.status_code == 200
     assert not Booking.objects.exists()
@@ -261,8 +270,10 @@ def test_client_new_and_detail_through_the_ui(client_for, counselor, profile):
     web = client_for(counselor)
     response = web.post(
         reverse("counseling:client_new"),
-        tokened(
-            {"alias": "Ljiljana", "preferred_language": "sr-latn", "contact_channel": "never", "children_count": "2"}
+        rendered(
+            web,
+            reverse("counseling:client_new"),
+            {"alias": "Ljiljana", "preferred_language": "sr-latn", "contact_channel": "never", "children_count": "2"},
         ),
     )
     her = Client.objects.get()
@@ -334,7 +345,7 @@ def test_a_booking_sent_twice_is_saved_once_with_a_clear_message(
     client_for, coordinator, profile, make_client, room, monday
 ):
     client = client_for(coordinator)
-    data = tokened(booking_post(profile, make_client(), room, monday))
+    data = rendered(client, reverse("counseling:booking_new"), booking_post(profile, make_client(), room, monday))
     assert client.post(reverse("counseling:booking_new"), data).status_code == 302
     again = client.post(reverse("counseling:booking_new"), data)
     assert again.status_code == 200
@@ -344,7 +355,11 @@ def test_a_booking_sent_twice_is_saved_once_with_a_clear_message(
 
 def test_a_new_client_form_sent_twice_creates_one_file(client_for, coordinator):
     client = client_for(coordinator)
-    data = tokened({"alias": "Vesna", "preferred_language": "sr-latn", "contact_channel": "never"})
+    data = rendered(
+        client,
+        reverse("counseling:client_new"),
+        {"alias": "Vesna", "preferred_language": "sr-latn", "contact_channel": "never"},
+    )
     assert client.post(reverse("counseling:client_new"), data).status_code == 302
     again = client.post(reverse("counseling:client_new"), data)
     assert "This form was already sent" in again.content.decode()
@@ -367,7 +382,8 @@ def test_a_refused_booking_can_be_corrected_and_sent_with_the_new_token(
         by=coordinator,
     )
     refused = client.post(
-        reverse("counseling:booking_new"), tokened(booking_post(profile, make_client(), room, monday))
+        reverse("counseling:booking_new"),
+        rendered(client, reverse("counseling:booking_new"), booking_post(profile, make_client(), room, monday)),
     )
     assert refused.status_code == 200
     form = refused.context["form"]

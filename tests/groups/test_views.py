@@ -14,7 +14,7 @@ from core.enums import AttendanceStatus
 from groups.dashboard import facilitator_panel
 from groups.models import Attendance, AttendanceChange, FollowUpAction, GroupSession, Member
 from groups.services import Mark, attendance_record
-from tests.helpers import tokened
+from tests.helpers import rendered
 
 P, A, E = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
 
@@ -310,9 +310,9 @@ def test_schedule_form_bad_input_creates_nothing(client_for, coordinator, cohort
     client = client_for(coordinator)
     url = reverse("groups:cohort_schedule", args=[cohort.pk])
     base = {"first_date": "2026-12-01", "start_time": "18:00", "duration_minutes": "90", "count": "3"}
-    response = client.post(url, tokened({**base, "interval_weeks": "1"}))
+    response = client.post(url, rendered(client, url, {**base, "interval_weeks": "1"}))
     assert "overlap" in response.content.decode()
-    response = client.post(url, tokened({**base, "interval_weeks": "1", "skip_dates": "next tuesday"}))
+    response = client.post(url, rendered(client, url, {**base, "interval_weeks": "1", "skip_dates": "next tuesday"}))
     assert "is not a date" in response.content.decode()
     assert GroupSession.objects.count() == 1
 
