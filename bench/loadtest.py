@@ -1,18 +1,25 @@
-"""A bounded load test on loopback: start gunicorn, send a fixed number of requests, report requests/s.
+"""A bounded load test on loopback: start gunicorn (two workers, as `make serve`), send a fixed number of
+requests per page, report requests/s and the latency percentiles p50/p95/p99, and fail when a target is
+missed.
 
     .venv/bin/python -m bench.loadtest [--requests 400] [--concurrency 8]
+    BENCH_DATABASE_URL=postgres://... .venv/bin/python -m bench.loadtest   # as in production
 
-Targets the training catalogue (public), a trainee's dashboard and her home page (logged in through a
-real session cookie), on the benchmarks' data set. Only 127.0.0.1 is ever contacted; the server is
-stopped at the end.
+Pages: the training catalogue (public), a trainee's dashboard and her home page (logged in through a real
+session cookie), on the benchmarks' data set. Redirects are not followed: an answer other than 200 is
+counted as a failure and named, so a login page or a language redirect is never measured instead of the
+page. Only 127.0.0.1 is ever contacted; the server is stopped at the end.
 """
 
 import argparse
+import collections
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,21 +44,42 @@ def _wait_for(url, timeout=30):
     raise RuntimeError(f"server did not answer at {url}")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 3xx answer itself is returned (as an HTTPError) and counted
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+# Per page: at least this many requests per second and at most this p95 (ms), on two gunicorn workers.
+TARGETS = {
+    "/en/trainings/": (40, 250),
+    "/en/trainings/my/": (25, 400),
+    "/en/me/": (25, 400),
+}
+
+
 def _hammer(url, *, requests, concurrency, cookie=None):
     headers = {"Cookie": cookie} if cookie else {}
 
     def one(_):
         request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback only
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            response.read()
-            return response.status
+        started = time.perf_counter()
+        try:
+            with _OPENER.open(request, timeout=30) as response:
+                response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        return status, (time.perf_counter() - started) * 1000
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        statuses = list(pool.map(one, range(requests)))
+        answers = list(pool.map(one, range(requests)))
     elapsed = time.perf_counter() - started
-    ok = sum(1 for status in statuses if status == 200)
-    return requests / elapsed, ok
+    statuses = collections.Counter(status for status, _ms in answers)
+    cuts = statistics.quantiles([ms for _status, ms in answers], n=100, method="inclusive")
+    return {"rate": requests / elapsed, "statuses": statuses, "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
 
 
 def main(argv=None):
@@ -99,21 +127,36 @@ def main(argv=None):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_for(base + "/trainings/")
-        print(f"{'endpoint':<34} {'requests':>8} {'ok':>6} {'req/s':>8}")
+        _wait_for(base + "/en/trainings/")
+        print(f"{'page':<34} {'requests':>8} {'ok':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}  target")
+        missed = []
         for label, path, use_cookie in [
-            ("training catalogue (anonymous)", "/trainings/", False),
-            ("trainee dashboard (logged in)", "/trainings/my/", True),
-            ("personal home page (logged in)", "/me/", True),
+            ("training catalogue (anonymous)", "/en/trainings/", False),
+            ("trainee dashboard (logged in)", "/en/trainings/my/", True),
+            ("personal home page (logged in)", "/en/me/", True),
         ]:
-            _hammer(base + path, requests=20, concurrency=2, cookie=cookie if use_cookie else None)  # warm-up
-            rate, ok = _hammer(
-                base + path, requests=args.requests, concurrency=args.concurrency, cookie=cookie if use_cookie else None
+            jar = cookie if use_cookie else None
+            _hammer(base + path, requests=20, concurrency=2, cookie=jar)  # warm-up
+            found = _hammer(base + path, requests=args.requests, concurrency=args.concurrency, cookie=jar)
+            ok = found["statuses"][200]
+            least_rate, most_p95 = TARGETS[path]
+            verdict = "ok"
+            if ok != args.requests:
+                answers = sorted(found["statuses"].items())
+                verdict = "MISSED: answers " + ", ".join(f"{n}x {code}" for code, n in answers)
+            elif found["rate"] < least_rate or found["p95"] > most_p95:
+                verdict = f"MISSED (>= {least_rate} req/s, p95 <= {most_p95} ms)"
+            if verdict != "ok":
+                missed.append(label)
+            print(
+                f"{label:<34} {args.requests:>8} {ok:>6} {found['rate']:>8.1f} {found['p50']:>7.0f} "
+                f"{found['p95']:>7.0f} {found['p99']:>7.0f}  {verdict}"
             )
-            print(f"{label:<34} {args.requests:>8} {ok:>6} {rate:>8.1f}")
     finally:
         server.terminate()
         server.wait(timeout=20)
+    if missed:
+        sys.exit(f"load test: target missed for {', '.join(missed)}")
 
 
 # A session cookie for the data set's trainee who comes back (building the data set if it is not there).
