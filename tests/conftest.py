@@ -36,6 +36,21 @@ def pytest_configure(config):
     config._haven_traveller.start()
 
 
+@pytest.fixture(autouse=True)
+def _browser_on_real_time(request, pytestconfig):
+    """Under HAVEN_TEST_NOW the browser journeys run at the real time: Chromium's clock cannot be moved with
+    the server's, and a server in 2028 talking to a browser in today is not a moment anyone lives through."""
+    traveller = getattr(pytestconfig, "_haven_traveller", None)
+    if traveller is None or request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    traveller.stop()
+    try:
+        yield
+    finally:
+        traveller.start()
+
+
 def pytest_unconfigure(config):
     traveller = getattr(config, "_haven_traveller", None)
     if traveller is not None:
