@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core import dates
@@ -128,6 +128,10 @@ def _build(stdout=None):
     project.save(update_fields=["start_date"])
     _cases(rng, cal, clients, log)
     _certificates(training["completed"], log)
+    # Planner statistics for the rows just written (this transaction's own): without them PostgreSQL takes
+    # the tables for empty and counts a quarter's reports with nested loops that run for minutes.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     _reports(cal, project, staff, log)
     return project
 

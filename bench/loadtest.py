@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -51,11 +52,12 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 _OPENER = urllib.request.build_opener(_NoRedirects)
 
-# Per page: at least this many requests per second and at most this p95 (ms), on two gunicorn workers.
+# Per page, with eight requests in flight on two gunicorn workers (so a request mostly waits for the one
+# before it): at least this many requests per second and at most this p95 in ms.
 TARGETS = {
-    "/en/trainings/": (40, 250),
-    "/en/trainings/my/": (25, 400),
-    "/en/me/": (25, 400),
+    "training catalogue (anonymous)": (25, 400),
+    "trainee dashboard (logged in)": (25, 400),
+    "personal home page (logged in)": (25, 400),
 }
 
 
@@ -70,14 +72,14 @@ def _hammer(url, *, requests, concurrency, cookie=None):
                 response.read()
                 status = response.status
         except urllib.error.HTTPError as error:
-            status = error.code
+            status = f"{error.code} to {error.headers.get('Location')}" if 300 <= error.code < 400 else error.code
         return status, (time.perf_counter() - started) * 1000
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         answers = list(pool.map(one, range(requests)))
     elapsed = time.perf_counter() - started
-    statuses = collections.Counter(status for status, _ms in answers)
+    statuses = collections.Counter(status for status, _ms in answers)  # 200, 404, "302 to /login/", ...
     cuts = statistics.quantiles([ms for _status, ms in answers], n=100, method="inclusive")
     return {"rate": requests / elapsed, "statuses": statuses, "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
 
@@ -96,11 +98,23 @@ def main(argv=None):
         "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "HAVEN_FIELD_ENCRYPTION_KEYS": "aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE=",
+        # Production settings refuse the development key; the load test's own key is as public, and is
+        # only ever used on this loopback server's data set.
+        "HAVEN_FIELD_ENCRYPTION_KEYS": "aGF2ZW4tbG9hZC10ZXN0LWtleS1ub3QtZm9yLXVzZSE=",
+        "WAGTAILADMIN_BASE_URL": "http://127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "website.settings",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     python = sys.executable
+    # A signing key for this run only (production settings refuse to sign without one).
+    env["HAVEN_CREDENTIAL_KEYS"] = subprocess.run(
+        [python, "manage.py", "generate_credential_key"],
+        cwd=ROOT,
+        env={**env, "DJANGO_DEBUG": "1"},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
@@ -127,29 +141,34 @@ def main(argv=None):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_for(base + "/en/trainings/")
-        print(f"{'page':<34} {'requests':>8} {'ok':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}  target")
+        _wait_for(base + "/trainings/")
+        print(f"{'page':<52} {'requests':>8} {'ok':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}  target")
         missed = []
         for label, path, use_cookie in [
-            ("training catalogue (anonymous)", "/en/trainings/", False),
-            ("trainee dashboard (logged in)", "/en/trainings/my/", True),
-            ("personal home page (logged in)", "/en/me/", True),
+            ("training catalogue (anonymous)", "/trainings/", False),
+            ("trainee dashboard (logged in)", "/trainings/my/", True),
+            ("personal home page (logged in)", "/me/", True),
         ]:
             jar = cookie if use_cookie else None
+            # The catalogue hands over to its Wagtail page where there is one: that page is what is measured
+            # (found once here; during the run any redirect is a failure).
+            request = urllib.request.Request(base + path, headers={"Cookie": jar} if jar else {})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
+                path = urllib.parse.urlsplit(response.url).path
             _hammer(base + path, requests=20, concurrency=2, cookie=jar)  # warm-up
             found = _hammer(base + path, requests=args.requests, concurrency=args.concurrency, cookie=jar)
             ok = found["statuses"][200]
-            least_rate, most_p95 = TARGETS[path]
+            least_rate, most_p95 = TARGETS[label]
             verdict = "ok"
             if ok != args.requests:
-                answers = sorted(found["statuses"].items())
+                answers = sorted(found["statuses"].items(), key=str)
                 verdict = "MISSED: answers " + ", ".join(f"{n}x {code}" for code, n in answers)
             elif found["rate"] < least_rate or found["p95"] > most_p95:
                 verdict = f"MISSED (>= {least_rate} req/s, p95 <= {most_p95} ms)"
             if verdict != "ok":
                 missed.append(label)
             print(
-                f"{label:<34} {args.requests:>8} {ok:>6} {found['rate']:>8.1f} {found['p50']:>7.0f} "
+                f"{label + ' ' + path:<52} {args.requests:>8} {ok:>6} {found['rate']:>8.1f} {found['p50']:>7.0f} "
                 f"{found['p95']:>7.0f} {found['p99']:>7.0f}  {verdict}"
             )
     finally:
