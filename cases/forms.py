@@ -34,6 +34,7 @@ from cases.enums import (
 )
 from cases.models import Institution
 from core import dates
+from core.forms import WallClockDateTimeField
 from core.security import OneTimeTokenFormMixin
 from counseling.models import Client, CounselorProfile
 
@@ -60,7 +61,7 @@ class DateField(forms.DateField):
             raise forms.ValidationError(OUT_OF_RANGE, code="date_out_of_range")
 
 
-class DateTimeField(forms.DateTimeField):
+class DateTimeField(WallClockDateTimeField):
     def validate(self, value):
         super().validate(value)
         if value and not dates.is_sensible_date(value.date()):

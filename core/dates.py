@@ -84,3 +84,14 @@ def latest_date() -> dt.date:
 
 def is_sensible_date(day: dt.date) -> bool:
     return EARLIEST_DATE <= day <= latest_date()
+
+
+def aware_from_wall_clock(moment: dt.datetime) -> dt.datetime:
+    """A time as a person types it (the organisation's wall clock) made aware, on every night of the year.
+
+    The hour the clocks go back happens twice: the first is taken (it is also what a form showing "now" in
+    that hour means). A time the clocks skip (they go forward) is moved on by the gap, as a wall clock
+    would be. Django's own form fields refuse both, so a form prefilled with "now" would refuse itself."""
+    zone = timezone.get_current_timezone()
+    aware = moment.replace(tzinfo=zone, fold=0)
+    return aware.astimezone(dt.UTC).astimezone(zone)

@@ -28,6 +28,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
+from core.forms import WallClockDateTimeField
 from groups import services
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
 from groups.rules import facilitator_candidates
@@ -165,6 +166,7 @@ class GroupSessionCreateForm(WagtailAdminModelForm):
     class Meta:
         model = GroupSession
         fields = ["cohort", "start", "end", "topic", "room"]
+        field_classes = {"start": WallClockDateTimeField, "end": WallClockDateTimeField}
         widgets = {"topic": forms.TextInput}
 
 
@@ -172,6 +174,7 @@ class GroupSessionEditForm(WagtailAdminModelForm):
     class Meta:
         model = GroupSession
         fields = ["start", "end", "topic", "room", "cancelled", "cancel_reason"]
+        field_classes = {"start": WallClockDateTimeField, "end": WallClockDateTimeField}
         widgets = {"topic": forms.TextInput, "cancel_reason": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self):

@@ -119,3 +119,19 @@ def test_certificate_expiry_from_every_issue_day(year, months, clock):
 
 class _Rollback(Exception):
     pass
+
+
+def test_a_time_typed_on_the_nights_the_clocks_change_is_taken_not_refused(settings):
+    """02:30 happens twice when the clocks go back (the first is taken) and never when they go forward (it
+    moves on by the hour skipped): a form prefilled with "now" in that hour must accept its own value."""
+    import datetime as dt
+
+    from core.forms import WallClockDateTimeField
+
+    settings.TIME_ZONE = "Europe/Belgrade"
+    field = WallClockDateTimeField()
+    back = field.clean("2027-10-31T02:30")
+    assert back.utcoffset() == dt.timedelta(hours=2) and back.hour == 2  # summer time, the first 02:30
+    forward = field.clean("2027-03-28T02:30")
+    assert (forward.hour, forward.minute, forward.utcoffset()) == (3, 30, dt.timedelta(hours=2))
+    assert field.clean("2027-06-01T10:00").hour == 10
