@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +24,9 @@ from reporting.measures import (
 KIND = "session_kind"
 
 
-def held(project, span, *, before=False):
+def held(project, span):
     start, end = bounds(span)
-    when = Q(start__lt=start) if before else Q(start__gte=start, start__lt=end)
-    return Booking.objects.filter(when, project=project, status=BookingStatus.HELD)
+    return Booking.objects.filter(start__gte=start, start__lt=end, project=project, status=BookingStatus.HELD)
 
 
 class CounselingSessionsHeld(Measure):

@@ -33,11 +33,14 @@ def sessions_held(project, span):
     return GroupSession.objects.filter(cohort__project=project, cancelled=False, start__gte=start, start__lt=end)
 
 
-def attendances(project, span, *, before=False):
+def attendances(project, span):
     start, end = bounds(span)
-    when = Q(session__start__lt=start) if before else Q(session__start__gte=start, session__start__lt=end)
     return Attendance.objects.filter(
-        when, session__cohort__project=project, session__cancelled=False, status=AttendanceStatus.PRESENT
+        session__start__gte=start,
+        session__start__lt=end,
+        session__cohort__project=project,
+        session__cancelled=False,
+        status=AttendanceStatus.PRESENT,
     )
 
 
