@@ -37,7 +37,6 @@ from groups.selectors import (
     active_memberships_active_count,
     local_date,
     membership_is_active_on,
-    organisation_tz,
     session_memberships,
 )
 from reporting.locks import period_guard
@@ -286,9 +285,9 @@ def attendance_excuse(*, session, member, by, request=None, now=None) -> Attenda
 
 def _wall_clock(day: date, at: time) -> datetime:
     """An aware datetime for a local wall-clock time, refusing times that do not exist (spring forward)."""
-    tz = organisation_tz()
-    local = datetime.combine(day, at, tzinfo=tz)
-    if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+    typed = datetime.combine(day, at)
+    local = dates.aware_from_wall_clock(typed)
+    if local.replace(tzinfo=None) != typed:  # moved on: the clocks skip that time
         raise ValidationError(
             _("%(time)s does not exist on %(date)s because the clocks change that night. Choose another time.")
             % {"time": at.strftime("%H:%M"), "date": formats.date_format(day, "SHORT_DATE_FORMAT")}
