@@ -5,6 +5,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -459,38 +461,125 @@ def cti_timeline(course, *, today=None) -> CtiTimeline:
     )
 
 
+CTI_DASHBOARD_PAGE_SIZE = 50
+CTI_DUE_SOON_LIMIT = 50
+
+
 @dataclass
 class CtiDashboard:
+    """One page of the active courses, grouped by current phase, with each phase's total over all pages;
+    on the first page also the phase changes due within two weeks (the soonest CTI_DUE_SOON_LIMIT)."""
+
+    page: Page
     by_phase: dict[int, list]
+    phase_totals: dict[int, int]
     due_soon: list
+    due_soon_more: bool
     horizon_end: dt.date
 
+    @property
+    def shown_courses(self) -> list:
+        """Every course the page names (its own and those in the due-soon list), each once: what its audit
+        entry lists."""
+        shown = {row["course"].pk: row["course"] for row in self.due_soon}
+        shown.update((course.pk, course) for course in self.page.object_list)
+        return list(shown.values())
 
-def cti_dashboard(*, user, today=None) -> CtiDashboard:
-    """Active CTI courses of the cases she may see, by current phase, and the phase changes due within two
-    weeks, in one query: a counselor sees her own courses, a coordinator every course."""
+
+def cti_last_start_reaching(today: dt.date, months: int) -> dt.date:
+    """The latest start date from which `months` months (add_months, clamped at month ends) reach no later
+    than `today`. Courses that started on or before it are at least that far into their course."""
+    start = add_months(today, -months)
+    while add_months(start + dt.timedelta(days=1), months) <= today:
+        start += dt.timedelta(days=1)
+    return start
+
+
+def cti_phase_bounds(today: dt.date) -> list[dt.date]:
+    """bounds[n] is the latest start date n phases into its course by today (bounds[0] is today,
+    bounds[CTI_PHASES] the latest whose planned end has come). A course is in phase n when
+    bounds[n] < start_on <= bounds[n - 1], as cti_current_phase says: the database counts and orders by it."""
+    return [cti_last_start_reaching(today, CTI_PHASE_MONTHS * number) for number in range(CTI_PHASES + 1)]
+
+
+def cti_changes_between(today: dt.date, horizon: dt.date) -> dict[dt.date, tuple[dt.date, int]]:
+    """start_on -> (day, phase number) for every start date whose course starts a phase, or ends
+    (CTI_PHASES + 1), between today and the horizon. A handful of dates per phase."""
+    changes = {}
+    slack = dt.timedelta(days=3)  # add_months moves a month end back by up to three days
+    for number in range(1, CTI_PHASES + 2):
+        months = CTI_PHASE_MONTHS * (number - 1)
+        start, last = add_months(today, -months) - slack, add_months(horizon, -months) + slack
+        while start <= last:
+            change = add_months(start, months)
+            if today <= change <= horizon:
+                changes[start] = (change, number)
+            start += dt.timedelta(days=1)
+    return changes
+
+
+def cti_active_courses(*, user, today=None):
+    """Active CTI courses of the cases she may see: a counselor her own, a coordinator every course."""
     today = today or dates.today()
     horizon = today + dt.timedelta(days=DASHBOARD_HORIZON_DAYS)
     earliest_start = add_months(today, -CTI_PHASE_MONTHS * CTI_PHASES)
-    courses = (
+    return (
         CtiCourse.objects.filter(case__in=rules.cases_for(user).values("pk"))
         .filter(start_on__gt=earliest_start, start_on__lte=horizon)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
         .select_related("case__client", "case__lead_counselor__user__profile")
-        .order_by("start_on")
     )
+
+
+def cti_dashboard(*, user, page=None, today=None) -> CtiDashboard:
+    """Page `page` (a number from the URL; out of range or not a number gives the nearest page) of the
+    active courses in the order the dashboard shows the phases (1, 2, 3, not yet started), by start date
+    within a phase, grouped by phase; each phase's total; and on the first page the soonest phase changes
+    due within two weeks. A fixed number of queries, however many courses there are."""
+    today = today or dates.today()
+    horizon = today + dt.timedelta(days=DASHBOARD_HORIZON_DAYS)
+    courses = cti_active_courses(user=user, today=today)
+    bounds = cti_phase_bounds(today)
+    phases = range(1, CTI_PHASES + 1)
+    in_phase = {number: Q(start_on__gt=bounds[number], start_on__lte=bounds[number - 1]) for number in phases}
+    counts = courses.aggregate(
+        total=Count("pk"), **{f"phase_{number}": Count("pk", filter=q) for number, q in in_phase.items()}
+    )
+    phase_totals = {number: counts[f"phase_{number}"] for number in in_phase}
+    phase_totals[0] = counts["total"] - sum(phase_totals.values())
+    display_order = models.Case(
+        *[models.When(q, then=models.Value(number)) for number, q in in_phase.items()],
+        default=models.Value(CTI_PHASES + 1),
+    )
+    ordered = courses.annotate(display_order=display_order).order_by("display_order", "start_on", "pk")
+    page_obj = Paginator(ordered, CTI_DASHBOARD_PAGE_SIZE).get_page(page)
     by_phase = {number: [] for number in range(0, CTI_PHASES + 1)}
-    due = []
-    for course in courses:
-        phase = cti_current_phase(course, today) or 0
-        by_phase[phase].append(course)
-        for number in range(1, CTI_PHASES + 2):
-            change = cti_phase_start(course, number)
-            if today <= change <= horizon:
-                label = CtiPhase(number).label if number <= CTI_PHASES else None
-                due.append({"course": course, "on": change, "phase": number, "label": label})
-    due.sort(key=lambda row: row["on"])
-    return CtiDashboard(by_phase=by_phase, due_soon=due, horizon_end=horizon)
+    for course in page_obj.object_list:
+        by_phase[cti_current_phase(course, today) or 0].append(course)
+    due, more = [], False
+    if page_obj.number == 1:
+        changes = cti_changes_between(today, horizon)
+        change_on = models.Case(
+            *[models.When(start_on=start, then=models.Value(on)) for start, (on, _n) in changes.items()]
+        )
+        soonest = list(
+            courses.filter(start_on__in=list(changes))
+            .annotate(change_on=change_on)
+            .order_by("change_on", "start_on", "pk")[: CTI_DUE_SOON_LIMIT + 1]
+        )
+        more = len(soonest) > CTI_DUE_SOON_LIMIT
+        for course in soonest[:CTI_DUE_SOON_LIMIT]:
+            on, number = changes[course.start_on]
+            label = CtiPhase(number).label if number <= CTI_PHASES else None
+            due.append({"course": course, "on": on, "phase": number, "label": label})
+    return CtiDashboard(
+        page=page_obj,
+        by_phase=by_phase,
+        phase_totals=phase_totals,
+        due_soon=due,
+        due_soon_more=more,
+        horizon_end=horizon,
+    )
 
 
 # Conferences

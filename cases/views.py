@@ -40,6 +40,7 @@ from cases.models import (
 )
 from cases.services import STEP_FIELDS
 from core import dates
+from core.paging import query_without_page
 
 
 def form_error(form, error: ValidationError) -> None:
@@ -227,6 +228,7 @@ def case_list(request):
         {
             "cases": cases,
             "page_obj": page,
+            "query": query_without_page(request),
             "status": status,
             "may_add": request.user.has_perm("cases.add_case"),
             "may_see_dashboard": request.user.has_perm("cases.view_cti_dashboard"),
@@ -1150,14 +1152,23 @@ class CtiGoalStatus(CtiRecordAdd):
 def cti_dashboard(request):
     if not request.user.has_perm("cases.view_cti_dashboard"):
         raise Http404
-    dashboard = selectors.cti_dashboard(user=request.user)
-    courses = [course for phase in dashboard.by_phase.values() for course in phase]
-    services.records_listed(by=request.user, objects=courses, detail="CTI dashboard", request=request)
+    dashboard = selectors.cti_dashboard(user=request.user, page=request.GET.get("page"))
+    services.records_listed(by=request.user, objects=dashboard.shown_courses, detail="CTI dashboard", request=request)
     phases = [
-        (number, label, dashboard.by_phase.get(number, []))
+        (number, label, dashboard.by_phase.get(number, []), dashboard.phase_totals[number])
         for number, label in [(1, _("Phase 1")), (2, _("Phase 2")), (3, _("Phase 3")), (0, _("Not yet started"))]
     ]
-    return render(request, "cases/cti_dashboard.html", {"dashboard": dashboard, "phases": phases})
+    return render(
+        request,
+        "cases/cti_dashboard.html",
+        {
+            "dashboard": dashboard,
+            "phases": phases,
+            "page_obj": dashboard.page,
+            "query": query_without_page(request),
+            "due_soon_limit": selectors.CTI_DUE_SOON_LIMIT,
+        },
+    )
 
 
 # Case conferences

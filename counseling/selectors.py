@@ -10,6 +10,8 @@ from itertools import islice
 from math import ceil
 from operator import itemgetter
 
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +48,13 @@ def bookings_between(*, user, first_day: date, days: int, counselor=None):
     if counselor is not None:
         qs = qs.filter(counselor=counselor)
     return qs.order_by("start", "pk")
+
+
+def booking_counts_by_day(bookings) -> dict[date, int]:
+    """How many of `bookings` start on each local day, in one grouped query: a calendar shown a page at a
+    time still tells for every day whether it has bookings on other pages."""
+    rows = bookings.order_by().annotate(day=TruncDate("start")).values("day").annotate(count=Count("pk"))
+    return {row["day"]: row["count"] for row in rows}
 
 
 def bookings_today_for(user):

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,7 @@ from counseling.forms import (
 )
 
 CLIENTS_PER_PAGE = 50
+BOOKINGS_PER_PAGE = 50
 # Service refusals that belong to one field: the error summary then links to that field.
 ERROR_FIELDS = {
     "date_out_of_range": "date",
@@ -82,7 +84,10 @@ def _booking_for(request, pk):
 
 @login_required
 def my_bookings(request):
-    """Her calendar: one day, or a week as a grid (days as columns on a laptop, a list of days on a phone)."""
+    """Her calendar: one day, or a week as a grid (days as columns on a laptop, a list of days on a phone).
+
+    A coordinator's week holds every counselor's bookings, so the bookings come BOOKINGS_PER_PAGE at a time,
+    earliest first; every day still says how many of its bookings are on other pages."""
     _require(request, "counseling.add_booking")
     view = "week" if request.GET.get("view") == "week" else "day"
     day, bad_date = _parse_day(request.GET.get("date"))
@@ -90,7 +95,9 @@ def my_bookings(request):
         messages.error(request, bad_date)
     first = day - timedelta(days=day.weekday()) if view == "week" else day
     length = 7 if view == "week" else 1
-    bookings = list(selectors.bookings_between(user=request.user, first_day=first, days=length))
+    in_range = selectors.bookings_between(user=request.user, first_day=first, days=length)
+    page_obj = Paginator(in_range, BOOKINGS_PER_PAGE).get_page(request.GET.get("page"))
+    bookings = list(page_obj.object_list)
     audit_record_many(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -101,6 +108,7 @@ def my_bookings(request):
     by_day = {first + timedelta(days=offset): [] for offset in range(length)}
     for booking in bookings:
         by_day.setdefault(dates.local_date(booking.start), []).append(booking)
+    counts = selectors.booking_counts_by_day(in_range) if page_obj.paginator.num_pages > 1 else {}
     step = timedelta(days=length)
     return render(
         request,
@@ -108,11 +116,18 @@ def my_bookings(request):
         {
             "view": view,
             "day": day,
-            "days": [{"date": d, "bookings": items} for d, items in by_day.items() if first <= d < first + step],
+            "days": [
+                {"date": d, "bookings": items, "elsewhere": max(counts.get(d, 0) - len(items), 0)}
+                for d, items in by_day.items()
+                if first <= d < first + step
+            ],
             "previous": first - step,
             "next": first + step,
             "today": dates.today(),
             "is_empty": not bookings,
+            "page_obj": page_obj,
+            # The page links keep the day or week shown, also when the URL asked for none (today).
+            "query": urlencode({"view": view, "date": day.isoformat()}),
         },
         status=400 if bad_date else 200,
     )

@@ -3,6 +3,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
 from core import dates, offline
 from core.enums import AttendanceStatus
+from core.paging import query_without_page
 from groups import exports
 from groups.forms import AttendanceForm, ExcuseForm, FollowUpStepForm, ScheduleForm, SessionCancelForm, SessionNotesForm
 from groups.rules import cohorts_for, memberships_for, sessions_for
@@ -57,10 +59,23 @@ def _session_or_404(request, pk, perm):
     return session
 
 
+COHORTS_PER_PAGE = 50
+
+
 @login_required
 def my_cohorts(request):
-    cohorts = list(cohort_list_for(request.user))
-    return render(request, "groups/my_cohorts.html", {"cohorts": cohorts, "device_keep": device_keep_for(request.user)})
+    """Her cohorts, or every cohort for a coordinator: COHORTS_PER_PAGE at a time."""
+    page_obj = Paginator(cohort_list_for(request.user), COHORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "groups/my_cohorts.html",
+        {
+            "cohorts": list(page_obj.object_list),
+            "page_obj": page_obj,
+            "query": query_without_page(request),
+            "device_keep": device_keep_for(request.user),
+        },
+    )
 
 
 def _excuse_form(memberships, sessions, labels, data=None):

@@ -2,6 +2,9 @@
 
 from html.parser import HTMLParser
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from core.security import FORM_TOKEN_FIELD, form_token_issue
 
 
@@ -68,3 +71,13 @@ def rendered(client, url, data=None, *, form_id=None) -> dict:
             wrong = [v for v in values if str(v) not in allowed]
             assert not wrong, f"the form on {url} offers no {wrong} for {name!r}"
     return {**form["hidden"], **data}
+
+
+def queries_of(client, url, params=None) -> int:
+    """How many database queries the page at `url` makes, asked a second time (the first warms the caches of
+    content types, roles and the session), for comparing the same page at two sizes of data."""
+    client.get(url, params or {})
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url, params or {})
+    assert response.status_code == 200, (url, response.status_code)
+    return len(context.captured_queries)

@@ -416,6 +416,41 @@ def test_cti_phases_and_dashboard(make_case, counselor, today):
     assert [phase.current for phase in timeline.phases] == [False, True, False]
 
 
+AWKWARD_DAYS = [
+    dt.date(2028, 2, 29),
+    dt.date(2027, 2, 28),
+    dt.date(2026, 3, 31),
+    dt.date(2026, 5, 31),
+    dt.date(2026, 8, 31),
+    dt.date(2026, 11, 30),
+    dt.date(2026, 12, 31),
+    dt.date(2026, 1, 15),
+    dt.date(2026, 3, 29),  # the clocks change in Europe that night
+]
+
+
+@pytest.mark.parametrize("today", AWKWARD_DAYS)
+def test_the_dashboards_phase_bounds_and_due_dates_agree_with_the_courses_own_dates(today):
+    """The database counts, orders and picks courses by start date ranges worked out once per request; they
+    must say what cti_current_phase and cti_phase_start say of each course, also at month ends."""
+    bounds = selectors.cti_phase_bounds(today)
+    horizon = today + dt.timedelta(days=selectors.DASHBOARD_HORIZON_DAYS)
+    changes = selectors.cti_changes_between(today, horizon)
+    for offset in range(-20, 300):
+        course = CtiCourse(start_on=today - dt.timedelta(days=offset))
+        by_bounds = next(
+            (n for n in range(1, selectors.CTI_PHASES + 1) if bounds[n] < course.start_on <= bounds[n - 1]), None
+        )
+        assert by_bounds == selectors.cti_current_phase(course, today), course.start_on
+        due = [
+            (selectors.cti_phase_start(course, number), number)
+            for number in range(1, selectors.CTI_PHASES + 2)
+            if today <= selectors.cti_phase_start(course, number) <= horizon
+        ]
+        assert changes.get(course.start_on) == (due[0] if due else None), course.start_on
+        assert len(due) <= 1
+
+
 @pytest.mark.parametrize(
     ("day", "months", "expected"),
     [

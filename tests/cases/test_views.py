@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from audit.models import AuditEntry
-from cases import services
+from cases import selectors, services
 from cases.enums import ActionArea, DataCategory, StepOwner, StepStatus
 from cases.models import (
     ActionStep,
@@ -23,6 +23,7 @@ from cases.models import (
 from core import dates
 from tests.cases.conftest import HIGH_YES, answers
 from tests.cases.pages import answer_risk, check, errors_of, messages_of
+from tests.helpers import queries_of
 
 
 @pytest.fixture
@@ -733,3 +734,120 @@ def test_a_form_sent_twice_creates_one_record(django_app, case, csw, counselor, 
     assert second.status_code == 200
     assert "This form was already sent" in second.text
     assert count() == before + 1
+
+
+# The CTI dashboard a page at a time
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Pages of 5 courses and a due-soon list of 3: a few courses make several pages."""
+    monkeypatch.setattr(selectors, "CTI_DASHBOARD_PAGE_SIZE", 5)
+    monkeypatch.setattr(selectors, "CTI_DUE_SOON_LIMIT", 3)
+
+
+def _courses(make_case, lead, today, count, *, first_week=0):
+    """`count` courses started a week apart going back from today: phases 1 and 2, one starting today."""
+    return [
+        services.cti_course_save(case=make_case(lead), start_on=today - dt.timedelta(weeks=first_week + n), by=lead)
+        for n in range(count)
+    ]
+
+
+def _in_display_order(courses, today):
+    """Phase 1, 2, 3, then not yet started; by start date within a phase."""
+    rank = {1: 1, 2: 2, 3: 3, None: 4}
+    return sorted(courses, key=lambda c: (rank[selectors.cti_current_phase(c, today)], c.start_on, c.pk))
+
+
+def _listed(page):
+    return [course.pk for _n, _label, courses, _total in page.context["phases"] for course in courses]
+
+
+def test_the_cti_dashboard_comes_a_page_at_a_time(client_for, coordinator, make_case, counselor, today, small_pages):
+    courses = _in_display_order(_courses(make_case, counselor, today, 7), today)
+    web = client_for(coordinator)
+
+    first = web.get(reverse("cases:cti_dashboard"))
+    assert _listed(first) == [c.pk for c in courses[:5]]
+    html = first.content.decode()
+    assert 'href="?page=2" rel="next"' in html and "Page 1 of 2" in html and 'aria-label="Pages"' in html
+    assert "Courses 1 to 5 of 7, by phase." in html
+    totals = {number: total for number, _label, _courses, total in first.context["phases"]}
+    phases = [selectors.cti_current_phase(c, today) or 0 for c in courses]
+    assert totals == {number: phases.count(number) for number in (0, 1, 2, 3)}
+    assert first.context["dashboard"].due_soon  # the course starting today
+
+    second = web.get(reverse("cases:cti_dashboard"), {"page": 2})
+    assert _listed(second) == [c.pk for c in courses[5:]]
+    html = second.content.decode()
+    assert 'href="?page=1" rel="prev"' in html and "Page 2 of 2" in html
+    assert "Phase changes due until" not in html  # the due-soon list is on the first page
+    assert second.context["phases"][0][3] == first.context["phases"][0][3]  # totals over all pages
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("99", 2), ("0", 2), ("last", 1), ("1.5", 1)])
+def test_a_cti_page_out_of_range_or_not_a_number_gives_the_nearest_page(
+    client_for, coordinator, make_case, counselor, today, small_pages, asked, shown
+):
+    _courses(make_case, counselor, today, 6)
+    response = client_for(coordinator).get(reverse("cases:cti_dashboard"), {"page": asked})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+
+
+def test_the_cti_audit_entry_names_only_the_courses_the_page_shows(
+    client_for, coordinator, make_case, counselor, today, small_pages
+):
+    courses = _in_display_order(_courses(make_case, counselor, today, 7), today)
+    web = client_for(coordinator)
+
+    def listed():
+        entry = AuditEntry.objects.filter(detail="CTI dashboard").latest("pk")
+        return {int(pk) for pk in entry.listed_ids.strip(",").split(",")}
+
+    first = web.get(reverse("cases:cti_dashboard"))
+    due = {row["course"].pk for row in first.context["dashboard"].due_soon}
+    assert listed() == {c.pk for c in courses[:5]} | due
+    web.get(reverse("cases:cti_dashboard"), {"page": 2})
+    assert listed() == {c.pk for c in courses[5:]}
+    assert AuditEntry.objects.filter(detail="CTI dashboard").count() == 2  # one entry per page shown
+
+
+def test_the_cti_dashboard_makes_as_many_queries_at_three_times_the_courses(
+    client_for, coordinator, make_case, counselor, today, small_pages
+):
+    web = client_for(coordinator)
+    url = reverse("cases:cti_dashboard")
+    _courses(make_case, counselor, today, 6)
+    once = [queries_of(web, url, {"page": page}) for page in (1, 2)]
+    _courses(make_case, counselor, today, 12, first_week=6)
+    assert [queries_of(web, url, {"page": page}) for page in (1, 4)] == once
+    assert once[0] <= 10
+
+
+def test_the_due_soon_list_is_the_soonest_few_and_says_when_there_are_more(
+    client_for, coordinator, make_case, counselor, today, small_pages
+):
+    soon = [
+        services.cti_course_save(case=make_case(counselor), start_on=today + dt.timedelta(days=days), by=counselor)
+        for days in (9, 2, 5, 0, 12)
+    ]
+    page = client_for(coordinator).get(reverse("cases:cti_dashboard"))
+    rows = page.context["dashboard"].due_soon
+    assert [row["course"].pk for row in rows] == [soon[3].pk, soon[1].pk, soon[2].pk]
+    assert [row["on"] for row in rows] == sorted(row["on"] for row in rows)
+    assert "Only the 3 soonest phase changes are shown." in page.content.decode()
+
+
+def test_a_counselor_pages_through_her_own_cti_courses_only(
+    client_for, counselor, outsider, coordinator, make_case, today, small_pages
+):
+    mine = _in_display_order(_courses(make_case, counselor, today, 6), today)
+    theirs = _courses(make_case, outsider, today, 4)
+    second = client_for(counselor).get(reverse("cases:cti_dashboard"), {"page": 2})
+    assert _listed(second) == [mine[5].pk]
+    assert second.context["page_obj"].paginator.count == 6
+    assert sum(total for *_rest, total in second.context["phases"]) == 6
+    assert all(c.case.client.code not in second.content.decode() for c in theirs)
+    assert client_for(coordinator).get(reverse("cases:cti_dashboard")).context["page_obj"].paginator.count == 10

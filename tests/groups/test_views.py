@@ -11,10 +11,11 @@ from accounts.enums import Role
 from audit.models import AuditEntry
 from core import dates
 from core.enums import AttendanceStatus
+from groups import views
 from groups.dashboard import facilitator_panel
 from groups.models import Attendance, AttendanceChange, FollowUpAction, GroupSession, Member
 from groups.services import Mark, attendance_record
-from tests.helpers import rendered
+from tests.helpers import queries_of, rendered
 
 P, A, E = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
 
@@ -87,6 +88,68 @@ def test_my_cohorts_lists_own_for_facilitator_and_all_for_coordinator(
     assert cohort.name in page and other_cohort.name not in page
     page = client_for(coordinator).get(reverse("groups:my_cohorts")).content.decode()
     assert cohort.name in page and other_cohort.name in page
+
+
+def _cohorts(make_cohort, count, *, first=0, **extra):
+    """`count` cohorts, the later ones started earlier: the list shows them in the order made."""
+    return [
+        make_cohort(name=f"Grupa {first + n:03d}", start_date=dates.today() - timedelta(days=first + n), **extra)
+        for n in range(count)
+    ]
+
+
+def test_the_coordinators_cohort_list_comes_a_page_at_a_time(client_for, coordinator, make_cohort):
+    per_page = views.COHORTS_PER_PAGE
+    cohorts = _cohorts(make_cohort, per_page + 3)
+    web = client_for(coordinator)
+
+    first = web.get(reverse("groups:my_cohorts"))
+    assert [c.pk for c in first.context["cohorts"]] == [c.pk for c in cohorts[:per_page]]
+    html = first.content.decode()
+    assert html.count('<li class="card">') == per_page
+    assert 'href="?page=2" rel="next"' in html and "Page 1 of 2" in html and 'aria-label="Pages"' in html
+    assert f"Groups 1 to {per_page} of {per_page + 3}." in html
+
+    second = web.get(reverse("groups:my_cohorts"), {"page": 2})
+    assert [c.pk for c in second.context["cohorts"]] == [c.pk for c in cohorts[per_page:]]
+    assert 'href="?page=1" rel="prev"' in second.content.decode()
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("99", 2), ("0", 2), ("x", 1), ("", 1)])
+def test_a_cohort_page_out_of_range_or_not_a_number_gives_the_nearest_page(
+    client_for, coordinator, make_cohort, asked, shown
+):
+    _cohorts(make_cohort, views.COHORTS_PER_PAGE + 1)
+    response = client_for(coordinator).get(reverse("groups:my_cohorts"), {"page": asked})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+
+
+def test_the_cohort_list_makes_as_many_queries_at_three_times_the_cohorts(
+    client_for, coordinator, make_cohort, add_members
+):
+    web = client_for(coordinator)
+    url = reverse("groups:my_cohorts")
+    for cohort in _cohorts(make_cohort, 60):
+        add_members(cohort, 2)
+    once = [queries_of(web, url, {"page": page}) for page in (1, 2)]
+    for cohort in _cohorts(make_cohort, 120, first=60):
+        add_members(cohort, 2)
+    assert [queries_of(web, url, {"page": page}) for page in (1, 4)] == once
+    assert once[0] <= 8
+
+
+def test_a_facilitator_pages_through_her_own_cohorts_only(client_for, facilitator, make_cohort):
+    mine = _cohorts(make_cohort, views.COHORTS_PER_PAGE + 1, facilitators=[facilitator])
+    _cohorts(make_cohort, 5, first=500)
+    response = client_for(facilitator).get(reverse("groups:my_cohorts"), {"page": 2})
+    assert response.context["page_obj"].paginator.count == len(mine)
+    assert [c.pk for c in response.context["cohorts"]] == [mine[-1].pk]
+
+
+def test_a_coordinator_without_cohorts_is_told_there_are_none_yet(client_for, coordinator):
+    page = client_for(coordinator).get(reverse("groups:my_cohorts")).content.decode()
+    assert "No groups yet." in page and 'aria-label="Pages"' not in page
 
 
 def test_take_attendance_through_the_form_then_see_it_in_the_overview(
