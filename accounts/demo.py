@@ -3,19 +3,20 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from accounts.enums import Role
+from accounts.enums import OrganisationType, Role
 from accounts.roles import role_grant
 from accounts.services import profile_save
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo logins only; load_demo refuses to run with DEBUG off
 
 DEMO_USERS = [
-    # email, role, full name, organisation, job title, municipality
+    # email, role, full name, organisation, its type, job title, municipality
     (
         "coordinator@example.org",
         Role.COORDINATOR,
         "Milica Jovanović",
         "Haven Women's Centre",
+        OrganisationType.NGO,
         "Programme coordinator",
         "Novi Sad",
     ),
@@ -24,6 +25,7 @@ DEMO_USERS = [
         Role.FACILITATOR,
         "Jelena Petrović",
         "Haven Women's Centre",
+        OrganisationType.NGO,
         "Group facilitator",
         "Novi Sad",
     ),
@@ -32,15 +34,25 @@ DEMO_USERS = [
         Role.COUNSELOR,
         "Ana Đorđević",
         "Haven Women's Centre",
+        OrganisationType.NGO,
         "Counselor",
         "Novi Sad",
     ),
-    ("trainer@example.org", Role.TRAINER, "Sofie Østergaard", "Haven Women's Centre", "Trainer", "Novi Sad"),
+    (
+        "trainer@example.org",
+        Role.TRAINER,
+        "Sofie Østergaard",
+        "Haven Women's Centre",
+        OrganisationType.NGO,
+        "Trainer",
+        "Novi Sad",
+    ),
     (
         "manager@example.org",
         Role.PROJECT_MANAGER,
         "Dragana Čolić",
         "Haven Women's Centre",
+        OrganisationType.NGO,
         "Project manager",
         "Novi Sad",
     ),
@@ -49,13 +61,16 @@ DEMO_USERS = [
         Role.TRAINEE,
         "Maja Šćekić",
         "Centre for Social Work Zrenjanin",
+        OrganisationType.SOCIAL_WORK,
         "Social worker",
         "Zrenjanin",
     ),
 ]
 
 
-def demo_user(*, email, role, full_name, organisation="", job_title="", municipality="", language="en"):
+def demo_user(
+    *, email, role, full_name, organisation="", organisation_type="", job_title="", municipality="", language="en"
+):
     User = get_user_model()
     user, created = User.objects.get_or_create(username=email, defaults={"email": email})
     if created:
@@ -66,6 +81,7 @@ def demo_user(*, email, role, full_name, organisation="", job_title="", municipa
         user=user,
         full_name=full_name,
         organisation=organisation,
+        organisation_type=organisation_type,
         job_title=job_title,
         municipality=municipality,
         preferred_language=language,
@@ -75,12 +91,13 @@ def demo_user(*, email, role, full_name, organisation="", job_title="", municipa
 
 
 def load(*, users, stdout=None):
-    for email, role, full_name, organisation, job_title, municipality in DEMO_USERS:
+    for email, role, full_name, organisation, organisation_type, job_title, municipality in DEMO_USERS:
         users[role] = demo_user(
             email=email,
             role=role,
             full_name=full_name,
             organisation=organisation,
+            organisation_type=organisation_type,
             job_title=job_title,
             municipality=municipality,
         )

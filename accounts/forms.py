@@ -1,7 +1,9 @@
 from django import forms
 from django.conf import settings
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import OrganisationType
 from accounts.models import Profile
 from accounts.services import trainee_sign_up
 from accounts.validators import validate_visible_text
@@ -18,6 +20,11 @@ class ProfileFieldsMixin(forms.Form):
         label=_("Organisation"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    organisation_type = forms.ChoiceField(
+        label=_("Type of organisation"),
+        choices=[*BLANK_CHOICE_DASH, *OrganisationType.choices],
+        required=False,
     )
     job_title = forms.CharField(
         label=_("Job title"),
@@ -44,6 +51,7 @@ class SignupForm(ProfileFieldsMixin):
             user=user,
             full_name=data["full_name"],
             organisation=data["organisation"],
+            organisation_type=data.get("organisation_type", ""),
             job_title=data["job_title"],
             municipality=data.get("municipality", ""),
             preferred_language=data["preferred_language"],
@@ -53,7 +61,7 @@ class SignupForm(ProfileFieldsMixin):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["full_name", "organisation", "job_title", "municipality", "preferred_language"]
+        fields = ["full_name", "organisation", "organisation_type", "job_title", "municipality", "preferred_language"]
 
 
 class AccountDeleteForm(forms.Form):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import OrganisationType
 from accounts.validators import validate_visible_text
 
 
@@ -14,6 +15,9 @@ class Profile(models.Model):
         validators=[validate_visible_text],
     )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation_type = models.CharField(
+        _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
+    )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     municipality = models.CharField(_("municipality"), max_length=120, blank=True)
     preferred_language = models.CharField(
@@ -23,6 +27,12 @@ class Profile(models.Model):
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation_type__in=["", *OrganisationType.values]),
+                name="profile_organisation_type_known",
+            )
+        ]
 
     def __str__(self):
         return self.full_name or self.user.get_username()

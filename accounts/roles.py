@@ -6,7 +6,7 @@ from django.db import DEFAULT_DB_ALIAS
 from accounts.enums import STAFF_ROLES, Role
 
 # Apps whose models coordinators manage in the Wagtail admin.
-COORDINATOR_APPS = ("groups", "counseling", "cases", "trainings", "certificates", "reporting", "website")
+COORDINATOR_APPS = ("core", "groups", "counseling", "cases", "trainings", "certificates", "reporting", "website")
 
 
 def user_roles(user) -> frozenset[str]:

@@ -7,12 +7,22 @@ from accounts.roles import role_grant
 
 
 @transaction.atomic
-def profile_save(*, user, full_name, organisation="", job_title="", municipality="", preferred_language="en"):
+def profile_save(
+    *,
+    user,
+    full_name,
+    organisation="",
+    organisation_type="",
+    job_title="",
+    municipality="",
+    preferred_language="en",
+):
     profile, _created = Profile.objects.update_or_create(
         user=user,
         defaults={
             "full_name": full_name.strip(),
             "organisation": organisation.strip(),
+            "organisation_type": organisation_type,
             "job_title": job_title.strip(),
             "municipality": municipality.strip(),
             "preferred_language": preferred_language,
@@ -22,12 +32,15 @@ def profile_save(*, user, full_name, organisation="", job_title="", municipality
 
 
 @transaction.atomic
-def trainee_sign_up(*, user, full_name, organisation, job_title, municipality="", preferred_language="en"):
+def trainee_sign_up(
+    *, user, full_name, organisation, job_title, organisation_type="", municipality="", preferred_language="en"
+):
     """Self sign-up makes a trainee: other roles are only ever given by a coordinator."""
     profile = profile_save(
         user=user,
         full_name=full_name,
         organisation=organisation,
+        organisation_type=organisation_type,
         job_title=job_title,
         municipality=municipality,
         preferred_language=preferred_language,

@@ -8,8 +8,9 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.demo import demo_user
-from accounts.enums import Role
+from accounts.enums import OrganisationType, Role
 from core import dates
+from core.demo import beneficiary_profile, municipalities
 from counseling.enums import BookingStatus, ContactChannel, SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
 
@@ -68,6 +69,7 @@ def load(*, users, stdout=None):
             role=Role.COUNSELOR,
             full_name=full_name,
             organisation="Haven Women's Centre",
+            organisation_type=OrganisationType.NGO,
             job_title="Counselor",
             municipality="Novi Sad",
         )
@@ -87,11 +89,13 @@ def load(*, users, stdout=None):
 
     rooms = [Room.objects.get_or_create(name=name, defaults={"location": location})[0] for name, location in ROOMS]
 
+    places = municipalities()
     clients = []
-    for code, alias, language, children, channel, address, safe_from, safe_until, purpose in CLIENTS:
+    for n, (code, alias, language, children, channel, address, safe_from, safe_until, purpose) in enumerate(CLIENTS):
         client, _created = Client.objects.get_or_create(
             code=code,
             defaults={
+                **beneficiary_profile(n, home=places["Novi Sad"], nearby=places["Pančevo"]),
                 "alias": alias,
                 "preferred_language": language,
                 "children_count": children,

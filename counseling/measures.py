@@ -7,21 +7,36 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.enums import AgeBand, TargetGroup
+from core.models import Municipality
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client
 from reporting.enums import IndicatorKind
 from reporting.measures import (
+    AGE_BAND,
+    BENEFICIARY_MUNICIPALITY,
     MONTH,
+    TARGET_GROUP,
     Beneficiaries,
+    ChoiceDimension,
     DemoActivity,
     Dimension,
+    ListDimension,
     Measure,
     bounds,
     per_month,
+    per_value,
     register_measures,
 )
 
 KIND = "session_kind"
+# What is recorded about her that a split counts her by: her own file's field, as it is now.
+CLIENT_SPLITS = {
+    AGE_BAND: "client__age_band",
+    BENEFICIARY_MUNICIPALITY: "client__municipality_id",
+    TARGET_GROUP: "client__target_group",
+}
+DIMENSIONS = (KIND, MONTH, AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP)
 
 
 def held(project, span):
@@ -35,7 +50,7 @@ class CounselingSessionsHeld(Measure):
     kind = IndicatorKind.SURVIVOR
     order = 20
     people_of = "clients_counselled"
-    dimensions = (KIND, MONTH)
+    dimensions = DIMENSIONS
 
     def value(self, project, span):
         return held(project, span).count()
@@ -43,6 +58,8 @@ class CounselingSessionsHeld(Measure):
     def split(self, project, span, dimension):
         if dimension == MONTH:
             return per_month(held(project, span), "start", span)
+        if dimension in CLIENT_SPLITS:
+            return per_value(held(project, span), CLIENT_SPLITS[dimension])
         return {row["kind"]: row["n"] for row in held(project, span).values("kind").annotate(n=Count("id")).order_by()}
 
 
@@ -68,7 +85,7 @@ class ClientsCounselled(Measure):
     kind = IndicatorKind.SURVIVOR
     order = 29
     people = True
-    dimensions = (KIND, MONTH)
+    dimensions = DIMENSIONS
     beneficiaries = ("clients", _("Counseling clients"))
 
     def value(self, project, span):
@@ -77,6 +94,8 @@ class ClientsCounselled(Measure):
     def split(self, project, span, dimension):
         if dimension == MONTH:
             return per_month(held(project, span), "start", span, "client", distinct=True)
+        if dimension in CLIENT_SPLITS:
+            return per_value(held(project, span), CLIENT_SPLITS[dimension], "client", distinct=True)
         rows = held(project, span).values("kind").annotate(n=Count("client", distinct=True)).order_by()
         return {row["kind"]: row["n"] for row in rows}
 
@@ -116,6 +135,7 @@ class CounselingDemo(DemoActivity):
 
     def load(self, *, project, users):
         from accounts.enums import Role
+        from core.demo import beneficiary_profile, municipalities
         from counseling.models import CounselorProfile
 
         counselor_user = users.get(Role.COUNSELOR)
@@ -125,8 +145,17 @@ class CounselingDemo(DemoActivity):
         counselor, _created = CounselorProfile.objects.get_or_create(
             user=counselor_user, defaults={"session_kinds": list(SessionKind.values), "trained_for_violence": True}
         )
+        places = municipalities()
         clients = [
-            Client.objects.get_or_create(code=f"ST22-K{n:02d}", defaults={"alias": DEMO_ALIASES[(n * 5) % 16]})[0]
+            Client.objects.get_or_create(
+                code=f"ST22-K{n:02d}",
+                defaults={
+                    "alias": DEMO_ALIASES[(n * 5) % 16],
+                    **beneficiary_profile(
+                        n + 1, home=places["Novi Sad"], nearby=places["Subotica" if n % 2 else "Vršac"]
+                    ),
+                },
+            )[0]
             for n in range(14)
         ]
         kinds = [
@@ -179,6 +208,9 @@ def counseling_measures(sender, **kwargs):
         *(SessionsOfKind(kind, 21 + index) for index, kind in enumerate(SessionKind)),
         ClientsCounselled(),
         SessionKinds(),
+        ChoiceDimension(AGE_BAND, AgeBand),
+        ListDimension(BENEFICIARY_MUNICIPALITY, Municipality),
+        ChoiceDimension(TARGET_GROUP, TargetGroup),
         Clients(),
         CounselingDemo(),
     ]

@@ -6,6 +6,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
+from core.enums import AgeBand, TargetGroup
 from core.fields import EncryptedTextField
 from counseling.enums import BookingStatus, ContactChannel, IntakeStatus, SessionKind
 
@@ -145,6 +146,23 @@ class Client(models.Model):
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="sr-latn"
     )
     children_count = models.PositiveSmallIntegerField(_("number of children"), null=True, blank=True)
+    # What donor reports count her by, each optional and cleared when she is anonymised.
+    age_band = models.CharField(
+        _("age band"),
+        max_length=8,
+        choices=AgeBand.choices,
+        blank=True,
+        help_text=_("Her age group only, never a birth date."),
+    )
+    municipality = models.ForeignKey(
+        "core.Municipality",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_group = models.CharField(_("target group"), max_length=16, choices=TargetGroup.choices, blank=True)
     contact_channel = models.CharField(
         _("safe channel for automatic messages"),
         max_length=10,
@@ -187,6 +205,12 @@ class Client(models.Model):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         ordering = ["alias"]
+        constraints = [
+            models.CheckConstraint(condition=Q(age_band__in=["", *AgeBand.values]), name="client_age_band_known"),
+            models.CheckConstraint(
+                condition=Q(target_group__in=["", *TargetGroup.values]), name="client_target_group_known"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.alias} ({self.code})"

@@ -2,8 +2,9 @@
 
 An inactive client is due when nothing happened in her file (no booking, or, without bookings, its
 creation) since the cut-off, and no active record of another app holds her (an open case does). Her alias,
-code, ways to reach her and the language she needs interpreted go; what she wrote in her intake request
-and in bookings goes with them.
+code, ways to reach her, the language she needs interpreted and what the reports count her by (age band,
+municipality, target group: together they could point to her) go; what she wrote in her intake request and
+in bookings goes with them.
 Handled intake requests are deleted after their own period: a request still waiting is never due.
 """
 
@@ -58,6 +59,10 @@ register(
             "safe_from": None,
             "safe_until": None,
             "interpreter_language": "",
+            # What the reports count her by: together these could point to her.
+            "age_band": "",
+            "municipality": None,
+            "target_group": "",
             "anonymised_at": dates.now,
         },
         stamp="anonymised_at",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from audit.enums import AuditAction
 from audit.services import audit_record
 from core import dates
+from core.enums import AgeBand, TargetGroup
 from counseling.enums import (
     ACTIVE_BOOKING_STATUSES,
     MARKABLE_STATUSES,
@@ -365,6 +366,9 @@ CLIENT_FIELDS = (
     "alias",
     "preferred_language",
     "children_count",
+    "age_band",
+    "municipality",
+    "target_group",
     "interpreter_needed",
     "interpreter_language",
     "contact_channel",
@@ -403,6 +407,10 @@ def _client_validate(values: dict, *, pk=None) -> None:
                 % {"field": Client._meta.get_field(name).verbose_name, "count": limit},
                 code="too_long",
             )
+    if values.get("age_band") and values["age_band"] not in AgeBand.values:
+        raise ValidationError(_("Choose an age band from the list."), code="age_band")
+    if values.get("target_group") and values["target_group"] not in TargetGroup.values:
+        raise ValidationError(_("Choose a target group from the list."), code="target_group")
     channel = values.get("contact_channel") or ContactChannel.NEVER
     if channel != ContactChannel.NEVER and not (values.get("contact_address") or "").strip():
         raise ValidationError(_("Give the number or address for her safe channel, or choose “never”."))

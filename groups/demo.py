@@ -5,10 +5,11 @@ from datetime import time, timedelta
 
 from accounts.enums import Role
 from core import dates
+from core.dates import local_date
+from core.demo import beneficiary_profile, municipalities
 from core.enums import AttendanceStatus
 from groups.enums import CohortStatus, MembershipOutcome
 from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
-from groups.selectors import local_date
 from groups.services import cohort_schedule_generate
 
 PROGRAMMES = [
@@ -41,6 +42,10 @@ COHORTS = [
     ("Stærkere sammen – Nørrebro", 1, -10, 2, 10, CohortStatus.RUNNING, "da", "Kvindehuset", "Lokale 3"),
 ]
 
+# Where the women of a cohort mostly live, and a neighbouring municipality some come from. The Danish group's
+# municipalities are not on the demo's list: there, none is recorded.
+HOMES = {"Novi Sad": ("Novi Sad", "Sremska Mitrovica"), "Zrenjanin": ("Zrenjanin", "Kikinda")}
+
 
 def _say(stdout, text):
     if stdout is not None:
@@ -57,6 +62,7 @@ def load(*, users, stdout=None):
         programmes.append(programme)
 
     today = dates.today()
+    places = municipalities()
     alias_index = 0
     for index, (name, programme_index, offset, interval, count, status, language, venue, room) in enumerate(COHORTS):
         # Sessions on a weekday evening, the same weekday as the term started.
@@ -86,12 +92,18 @@ def load(*, users, stdout=None):
                 interval_weeks=interval,
             )
         size = 0 if status == CohortStatus.PLANNED else 8
+        town = next((town for town in HOMES if town in name), None)
+        home, nearby = (places[HOMES[town][0]], places[HOMES[town][1]]) if town else (None, None)
         members = []
         for _n in range(size):
             alias = ALIASES[alias_index % len(ALIASES)]
             member, _created = Member.objects.get_or_create(
                 code=f"DEMO-{alias_index + 1:03d}",
-                defaults={"alias": alias, "children_count": (alias_index % 3) or None},
+                defaults={
+                    "alias": alias,
+                    "children_count": (alias_index % 3) or None,
+                    **beneficiary_profile(alias_index, home=home, nearby=nearby),
+                },
             )
             alias_index += 1
             members.append(member)

@@ -7,25 +7,40 @@ number of queries as one with ten.
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.enums import AttendanceStatus
+from core.enums import AgeBand, AttendanceStatus, TargetGroup
+from core.models import Municipality
 from groups.models import Attendance, Cohort, GroupSession, Member
 from reporting.enums import IndicatorKind
 from reporting.measures import (
+    AGE_BAND,
+    BENEFICIARY_MUNICIPALITY,
     MONTH,
     PERCENT,
+    TARGET_GROUP,
     Beneficiaries,
+    ChoiceDimension,
     DemoActivity,
     Dimension,
+    ListDimension,
     Measure,
     bounds,
     per_month,
+    per_value,
     register_measures,
 )
+
+# What is recorded about her that a split counts her by: her own record's field, as it is now.
+MEMBER_SPLITS = {
+    AGE_BAND: "member__age_band",
+    BENEFICIARY_MUNICIPALITY: "member__municipality_id",
+    TARGET_GROUP: "member__target_group",
+}
+DIMENSIONS = ("cohort", MONTH, AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP)
 
 
 def sessions_held(project, span):
@@ -52,7 +67,7 @@ class WomenInGroups(Measure):
     kind = IndicatorKind.SURVIVOR
     order = 10
     people = True
-    dimensions = ("cohort", MONTH)
+    dimensions = DIMENSIONS
     beneficiaries = ("women", _("Women in self-support groups"))
 
     def value(self, project, span):
@@ -61,6 +76,8 @@ class WomenInGroups(Measure):
     def split(self, project, span, dimension):
         if dimension == MONTH:
             return per_month(attendances(project, span), "session__start", span, "member", distinct=True)
+        if dimension in MEMBER_SPLITS:
+            return per_value(attendances(project, span), MEMBER_SPLITS[dimension], "member", distinct=True)
         rows = attendances(project, span).values("session__cohort_id").annotate(n=Count("member", distinct=True))
         return {row["session__cohort_id"]: row["n"] for row in rows.order_by()}
 
@@ -106,7 +123,7 @@ class GroupAttendances(Measure):
     order = 12
     people_of = "women_in_groups"
     occasions = "group_sessions_held"
-    dimensions = ("cohort", MONTH)
+    dimensions = DIMENSIONS
 
     def value(self, project, span):
         return attendances(project, span).count()
@@ -114,8 +131,23 @@ class GroupAttendances(Measure):
     def split(self, project, span, dimension):
         if dimension == MONTH:
             return per_month(attendances(project, span), "session__start", span)
+        if dimension in MEMBER_SPLITS:
+            return per_value(attendances(project, span), MEMBER_SPLITS[dimension])
         rows = attendances(project, span).values("session__cohort_id").annotate(n=Count("id")).order_by()
         return {row["session__cohort_id"]: row["n"] for row in rows}
+
+
+class AccompanyingChildren(Measure):
+    """Children who came with their mothers to the project's held sessions, counted per session (a child who
+    came to five sessions counts five times: what a facilitator records on each attendance)."""
+
+    code = "children_at_group_sessions"
+    label = _("Accompanying children at group sessions (child attendances)")
+    kind = IndicatorKind.SURVIVOR
+    order = 14
+
+    def value(self, project, span):
+        return attendances(project, span).aggregate(n=Sum("children_present"))["n"] or 0
 
 
 class AttendanceRate(Measure):
@@ -185,18 +217,20 @@ class GroupsDemo(DemoActivity):
     order = 10
 
     def load(self, *, project, users):
+        from core.demo import beneficiary_profile, municipalities
         from groups.enums import CohortStatus
         from groups.models import GroupProgramme, Membership
 
         tz = timezone.get_current_timezone()
+        places = municipalities()
         programme, _created = GroupProgramme.objects.get_or_create(
             name="Self-support group (Safe Together cycle)", defaults={"usual_session_count": 12}
         )
-        for index, (name, first_day, size) in enumerate(
+        for index, (name, first_day, size, home, nearby) in enumerate(
             [
-                ("Novi Sad, spring 2022", date(2022, 4, 6), 11),
-                ("Zrenjanin, autumn 2022", date(2022, 9, 7), 9),
-                ("Kragujevac, winter 2023", date(2023, 1, 11), 3),
+                ("Novi Sad, spring 2022", date(2022, 4, 6), 11, "Novi Sad", "Sremska Mitrovica"),
+                ("Zrenjanin, autumn 2022", date(2022, 9, 7), 9, "Zrenjanin", "Kikinda"),
+                ("Kragujevac, winter 2023", date(2023, 1, 11), 3, "Kragujevac", "Kragujevac"),
             ]
         ):
             cohort, _created = Cohort.objects.get_or_create(
@@ -211,7 +245,11 @@ class GroupsDemo(DemoActivity):
             )
             members = [
                 Member.objects.get_or_create(
-                    code=f"ST22-{index}{n:02d}", defaults={"alias": ALIASES[(n + index) % 16]}
+                    code=f"ST22-{index}{n:02d}",
+                    defaults={
+                        "alias": ALIASES[(n + index) % 16],
+                        **beneficiary_profile(n + 3 * index, home=places[home], nearby=places[nearby]),
+                    },
                 )[0]
                 for n in range(size)
             ]
@@ -242,8 +280,12 @@ def groups_measures(sender, **kwargs):
         WomenInGroups(),
         GroupSessionsHeld(),
         GroupAttendances(),
+        AccompanyingChildren(),
         AttendanceRate(),
         Cohorts(),
+        ChoiceDimension(AGE_BAND, AgeBand),
+        ListDimension(BENEFICIARY_MUNICIPALITY, Municipality),
+        ChoiceDimension(TARGET_GROUP, TargetGroup),
         GroupMembers(),
         GroupsDemo(),
     ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.appendonly import AppendOnlyModel
-from core.enums import AttendanceStatus
+from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.fields import EncryptedTextField
 from groups.enums import CohortStatus, FollowUpStep, MembershipOutcome
 
@@ -71,6 +71,23 @@ class Member(models.Model):
     alias = models.CharField(_("alias or first name"), max_length=100)
     code = models.CharField(_("internal code"), max_length=32, unique=True)
     children_count = models.PositiveSmallIntegerField(_("accompanying children"), null=True, blank=True)
+    # What donor reports count her by, each optional and cleared when she is anonymised.
+    age_band = models.CharField(
+        _("age band"),
+        max_length=8,
+        choices=AgeBand.choices,
+        blank=True,
+        help_text=_("Her age group only, never a birth date."),
+    )
+    municipality = models.ForeignKey(
+        "core.Municipality",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_group = models.CharField(_("target group"), max_length=16, choices=TargetGroup.choices, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
@@ -78,6 +95,12 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["alias"]
+        constraints = [
+            models.CheckConstraint(condition=Q(age_band__in=["", *AgeBand.values]), name="member_age_band_known"),
+            models.CheckConstraint(
+                condition=Q(target_group__in=["", *TargetGroup.values]), name="member_target_group_known"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.alias} ({self.code})"

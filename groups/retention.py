@@ -1,7 +1,9 @@
 """What identifies a group member, and when it goes (the retention registry, audit/retention.py).
 
 A member is due when every membership of hers ended (she left, or the cohort ended) before the cut-off.
-Her alias and code go; memberships and attendance stay, so every count of the reports stays the same.
+Her alias and code go, and what the reports count her by (age band, municipality, target group): together
+those could point to her. Memberships and attendance stay, so every count of the reports stays the same;
+a report computed again counts her under "Not stated" in its tables by age, municipality and target group.
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -26,7 +28,15 @@ register(
         name="group_membership",
         model="groups.Member",
         due=members_due,
-        replace={"alias": ANONYMISED, "code": anonymous_code("m"), "anonymised_at": dates.now},
+        # Her age band, municipality and target group go too: together they could point to her.
+        replace={
+            "alias": ANONYMISED,
+            "code": anonymous_code("m"),
+            "age_band": "",
+            "municipality": None,
+            "target_group": "",
+            "anonymised_at": dates.now,
+        },
         stamp="anonymised_at",
     ),
     Kept(

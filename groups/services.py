@@ -20,7 +20,8 @@ from django.utils.translation import gettext_noop, ngettext
 from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
 from core import dates
-from core.enums import AttendanceStatus
+from core.dates import local_date
+from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from groups.enums import FollowUpStep
 from groups.models import (
     Attendance,
@@ -35,7 +36,6 @@ from groups.models import (
 )
 from groups.selectors import (
     active_memberships_active_count,
-    local_date,
     membership_is_active_on,
     session_memberships,
 )
@@ -632,29 +632,68 @@ def member_code_new() -> str:
     return f"M-{secrets.token_hex(3).upper()}"
 
 
-def member_create(*, alias: str, code: str = "", children_count=None, by=None, request=None) -> Member:
+def _member_profile_check(*, age_band: str, target_group: str) -> None:
+    """Her age band and target group are one of the listed ones, or not given (the database refuses others too)."""
+    if age_band and age_band not in AgeBand.values:
+        raise ValidationError({"age_band": _("Choose an age band from the list.")})
+    if target_group and target_group not in TargetGroup.values:
+        raise ValidationError({"target_group": _("Choose a target group from the list.")})
+
+
+def member_create(
+    *,
+    alias: str,
+    code: str = "",
+    children_count=None,
+    age_band: str = "",
+    municipality=None,
+    target_group: str = "",
+    by=None,
+    request=None,
+) -> Member:
     alias = alias.strip()
     if not alias:
         raise ValidationError(_("Enter the alias or first name she chose."))
+    _member_profile_check(age_band=age_band, target_group=target_group)
     code = code.strip() or member_code_new()
     if Member.objects.filter(code=code).exists():
         raise ValidationError(_("Another member already has this internal code."))
-    member = Member.objects.create(alias=alias, code=code, children_count=children_count)
+    member = Member.objects.create(
+        alias=alias,
+        code=code,
+        children_count=children_count,
+        age_band=age_band,
+        municipality=municipality,
+        target_group=target_group,
+    )
     if by is not None:
         audit_record(actor=by, action=AuditAction.CREATE, obj=member, request=request)
     return member
 
 
-def member_update(*, member, alias: str, code: str, children_count=None, by=None, request=None) -> Member:
+def member_update(
+    *,
+    member,
+    alias: str,
+    code: str,
+    children_count=None,
+    age_band: str = "",
+    municipality=None,
+    target_group: str = "",
+    by=None,
+    request=None,
+) -> Member:
     alias, code = alias.strip(), code.strip()
     if not alias:
         raise ValidationError(_("Enter the alias or first name she chose."))
     if not code:
         raise ValidationError(_("Enter her internal code."))
+    _member_profile_check(age_band=age_band, target_group=target_group)
     if Member.objects.filter(code=code).exclude(pk=member.pk).exists():
         raise ValidationError(_("Another member already has this internal code."))
     member.alias, member.code, member.children_count = alias, code, children_count
-    member.save(update_fields=["alias", "code", "children_count"])
+    member.age_band, member.municipality, member.target_group = age_band, municipality, target_group
+    member.save(update_fields=["alias", "code", "children_count", "age_band", "municipality", "target_group"])
     audit_record(actor=by, action=AuditAction.CHANGE, obj=member, request=request)
     return member
 

@@ -272,6 +272,9 @@ class MemberCreateView(_ServiceCreateView):
             alias=data["alias"],
             code=data["code"],
             children_count=data.get("children_count"),
+            age_band=data.get("age_band") or "",
+            municipality=data.get("municipality"),
+            target_group=data.get("target_group") or "",
             by=self.request.user,
             request=self.request,
         )
@@ -284,6 +287,9 @@ class MemberEditView(_AuditedServiceEditView):
             alias=data["alias"],
             code=data["code"],
             children_count=data.get("children_count"),
+            age_band=data.get("age_band") or "",
+            municipality=data.get("municipality"),
+            target_group=data.get("target_group") or "",
             by=self.request.user,
             request=self.request,
         )
@@ -303,7 +309,7 @@ class MemberViewSet(_FormViewSet):
     edit_view_class = MemberEditView
     inspect_view_class = AuditedInspectView
     delete_view_class = MemberDeleteView
-    form_fields = ["alias", "code", "children_count"]
+    form_fields = ["alias", "code", "children_count", "age_band", "municipality", "target_group"]
     list_display = ["alias", "code", "children_count"]
     search_fields = ["alias", "code"]
     copy_view_enabled = False

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from reporting.measures import MONTH, figure, measures, registry
+from reporting.measures import AGE_BAND, BENEFICIARY_MUNICIPALITY, MONTH, TARGET_GROUP, figure, measures, registry
 
 # column code -> (heading, measure code)
 COLUMNS = {
@@ -26,6 +26,7 @@ COLUMNS = {
     "trainees": (_("Trainees"), "trainees_trained"),
     "certificates": (_("Certificates issued"), "certificates_issued"),
     "training_sessions": (_("Training sessions with attendance"), "training_sessions_attended"),
+    "aftercare": (_("Aftercare activities held"), "aftercare_activities"),
 }
 COLUMN_MEASURES = {column: measure for column, (_heading, measure) in COLUMNS.items() if measure}
 
@@ -114,9 +115,22 @@ _DEFINITIONS = [
         ("group_sessions", "women", "attendances", "counseling_sessions", "clients"),
     ),
     BreakdownDef("counseling_by_kind", _("Counseling by kind"), "session_kind", ("counseling_sessions", "clients")),
+    # Who the people served are, as donors disaggregate them: each counted once, by her record as it is now.
+    # People only: attendances or sessions beside them would double the small cells to hide, and the
+    # secondary suppression those need reaches the report's headline figures.
+    BreakdownDef("women_by_age_band", _("Women in groups by age band"), AGE_BAND, ("women",)),
+    BreakdownDef("women_by_municipality", _("Women in groups by municipality"), BENEFICIARY_MUNICIPALITY, ("women",)),
+    BreakdownDef("women_by_target_group", _("Women in groups by target group"), TARGET_GROUP, ("women",)),
+    BreakdownDef("clients_by_age_band", _("Clients by age band"), AGE_BAND, ("clients",)),
+    BreakdownDef("clients_by_municipality", _("Clients by municipality"), BENEFICIARY_MUNICIPALITY, ("clients",)),
+    BreakdownDef("clients_by_target_group", _("Clients by target group"), TARGET_GROUP, ("clients",)),
+    BreakdownDef("aftercare_by_kind", _("Aftercare by kind"), "aftercare_kind", ("aftercare",)),
     BreakdownDef("by_edition", _("Trainings by edition"), "edition", ("training_sessions", "trainees", "certificates")),
     BreakdownDef("trainees_by_organisation", _("Trainees by organisation"), "organisation", ("trainees",)),
     BreakdownDef("trainees_by_municipality", _("Trainees by municipality"), "municipality", ("trainees",)),
+    BreakdownDef(
+        "trainees_by_organisation_type", _("Trainees by organisation type"), "organisation_type", ("trainees",)
+    ),
 ]
 
 BREAKDOWNS: dict[str, BreakdownDef] = {definition.code: definition for definition in _DEFINITIONS}

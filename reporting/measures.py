@@ -25,6 +25,7 @@ from types import SimpleNamespace
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from reporting.disclosure import Quantity, Schema
 from reporting.enums import IndicatorKind
@@ -32,6 +33,11 @@ from reporting.enums import IndicatorKind
 COUNT = "count"
 PERCENT = "percent"
 MONTH = "month"
+# Who the survivors an app served are, as donors disaggregate them: groups and counseling both split their
+# measures by these and register the same rows (ChoiceDimension, ListDimension below) under these codes.
+AGE_BAND = "age_band"
+BENEFICIARY_MUNICIPALITY = "beneficiary_municipality"
+TARGET_GROUP = "target_group"
 
 # Receivers return a list of Measure, Dimension, Beneficiaries and DemoActivity instances.
 register_measures = Signal()
@@ -119,6 +125,64 @@ class Months(Dimension):
 
         year, month = label.split("-")
         return date_format(date(int(year), int(month), 1), "YEAR_MONTH_FORMAT")
+
+
+# The row of the people of a split by who they are (age band, municipality, ...) for whom nothing is recorded.
+NOT_STATED = ""
+
+
+def not_stated_label() -> str:
+    return gettext("Not stated")
+
+
+class ChoiceDimension(Dimension):
+    """The people counted by something recorded about them as a choice (an age band, a target group): every
+    choice in the order of its enum, each shown even when nobody has it (a row shown only when someone is in
+    it would tell that someone is), then "Not stated". Rows are stored by code and read in the reader's
+    language, so a frozen report follows it."""
+
+    def __init__(self, code: str, choices):
+        self.code = code
+        self.choices = choices
+
+    def rows(self, project, span, keys):
+        known = list(self.choices.values)
+        others = sorted(key for key in keys if key not in known and key != NOT_STATED)
+        return [(key, key) for key in [*known, *others, NOT_STATED]]
+
+    def display(self, label):
+        if label == NOT_STATED:
+            return not_stated_label()
+        return str(self.choices(label).label) if label in self.choices.values else label
+
+
+class ListDimension(Dimension):
+    """The people counted by an entry of a list coordinators keep (a municipality): every entry by name, each
+    shown even when nobody is in it, then "Not stated". Rows are stored by the entry's name. One query."""
+
+    def __init__(self, code: str, model, field: str = "name"):
+        self.code = code
+        self.model = model
+        self.field = field
+
+    def rows(self, project, span, keys):
+        entries = self.model._default_manager.order_by(self.field, "pk").values_list("pk", self.field)
+        return [*((pk, str(name)) for pk, name in entries), (NOT_STATED, NOT_STATED)]
+
+    def display(self, label):
+        return label if label != NOT_STATED else not_stated_label()
+
+
+def per_value(queryset, field: str, column: str = "id", *, distinct: bool = False) -> dict:
+    """{value of `field`: count of `column`}: one grouped query. Nothing recorded (NULL or blank) counts under
+    NOT_STATED; the two groups are different people, so adding them counts nobody twice."""
+    from django.db.models import Count
+
+    found: dict = {}
+    for row in queryset.values(field).annotate(n=Count(column, distinct=distinct)).order_by():
+        key = row[field] if row[field] not in (None, "") else NOT_STATED
+        found[key] = found.get(key, 0) + row["n"]
+    return found
 
 
 def bounds(span) -> tuple[datetime, datetime]:

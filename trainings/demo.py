@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.demo import demo_user
-from accounts.enums import Role
+from accounts.enums import OrganisationType, Role
 from core import dates
 from core.enums import AttendanceStatus
 from trainings.enums import CompletionRule, EditionStatus, EnrollmentStatus
@@ -51,13 +51,32 @@ PROGRAMMES = [
     },
 ]
 
+# email, full name, organisation, its type (one left blank, as some trainees leave it), job title
 TRAINEES = [
-    ("jovana.markovic@example.org", "Jovana Marković", "Centre for Social Work Pančevo", "Psychologist"),
-    ("nikola.stojic@example.org", "Nikola Stojić", "Police Directorate Novi Sad", "Police inspector"),
-    ("mette.sorensen@example.org", "Mette Sørensen", "Krisecenter Århus", "Social worker"),
-    ("dusica.zivkovic@example.org", "Dušica Živković", "Health Centre Kikinda", "Nurse"),
-    ("frederikke.aaberg@example.org", "Frederikke Åberg", "Kvindehuset Odense", "Counsellor"),
-    ("tamara.cosic@example.org", "Tamara Ćosić", "Centre for Social Work Zrenjanin", "Social worker"),
+    (
+        "jovana.markovic@example.org",
+        "Jovana Marković",
+        "Centre for Social Work Pančevo",
+        OrganisationType.SOCIAL_WORK,
+        "Psychologist",
+    ),
+    (
+        "nikola.stojic@example.org",
+        "Nikola Stojić",
+        "Police Directorate Novi Sad",
+        OrganisationType.POLICE,
+        "Police inspector",
+    ),
+    ("mette.sorensen@example.org", "Mette Sørensen", "Krisecenter Århus", OrganisationType.NGO, "Social worker"),
+    ("dusica.zivkovic@example.org", "Dušica Živković", "Health Centre Kikinda", OrganisationType.HEALTH, "Nurse"),
+    ("frederikke.aaberg@example.org", "Frederikke Åberg", "Kvindehuset Odense", "", "Counsellor"),
+    (
+        "tamara.cosic@example.org",
+        "Tamara Ćosić",
+        "Centre for Social Work Zrenjanin",
+        OrganisationType.SOCIAL_WORK,
+        "Social worker",
+    ),
 ]
 
 
@@ -95,8 +114,15 @@ def load(*, users, stdout=None):
     trainer = users[Role.TRAINER]
     trainee = users[Role.TRAINEE]
     people = [trainee] + [
-        demo_user(email=email, role=Role.TRAINEE, full_name=name, organisation=org, job_title=job)
-        for email, name, org, job in TRAINEES
+        demo_user(
+            email=email,
+            role=Role.TRAINEE,
+            full_name=name,
+            organisation=org,
+            organisation_type=org_type,
+            job_title=job,
+        )
+        for email, name, org, org_type, job in TRAINEES
     ]
     programmes = [TrainingProgramme.objects.get_or_create(title=p["title"], defaults=p)[0] for p in PROGRAMMES]
     child, skills, conferences = programmes

@@ -10,14 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.enums import OrganisationType
 from core.enums import AttendanceStatus
 from reporting.enums import IndicatorKind
-from reporting.measures import DemoActivity, Dimension, Measure, bounds, register_measures
+from reporting.measures import ChoiceDimension, DemoActivity, Dimension, Measure, bounds, per_value, register_measures
 from trainings.enums import EditionStatus
 from trainings.models import Edition, TrainingAttendance
 
 EDITION = "edition"
 ORGANISATION = "organisation"
+ORGANISATION_TYPE = "organisation_type"
 MUNICIPALITY = "municipality"
 PROFILE_FIELDS = {
     ORGANISATION: "enrollment__user__profile__organisation",
@@ -60,12 +62,15 @@ class TraineesTrained(Measure):
     kind = IndicatorKind.PROFESSIONAL
     order = 31
     people = True
-    dimensions = (EDITION, ORGANISATION, MUNICIPALITY)
+    dimensions = (EDITION, ORGANISATION, ORGANISATION_TYPE, MUNICIPALITY)
 
     def value(self, project, span):
         return training_attendances(project, span).aggregate(n=Count("enrollment__user", distinct=True))["n"]
 
     def split(self, project, span, dimension):
+        if dimension == ORGANISATION_TYPE:
+            field = "enrollment__user__profile__organisation_type"
+            return per_value(training_attendances(project, span), field, "enrollment__user", distinct=True)
         field = PROFILE_FIELDS.get(dimension, "session__edition_id")
         rows = training_attendances(project, span).values(field).annotate(n=Count("enrollment__user", distinct=True))
         return {row[field]: row["n"] for row in rows.order_by()}
@@ -188,6 +193,7 @@ def trainings_measures(sender, **kwargs):
         TrainingSessionsAttended(),
         Editions(),
         ProfileField(ORGANISATION),
+        ChoiceDimension(ORGANISATION_TYPE, OrganisationType),
         ProfileField(MUNICIPALITY),
         TrainingsDemo(),
     ]

@@ -2,16 +2,19 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.selectors import audit_entries_about
-from counseling import services
+from core.enums import AgeBand, TargetGroup
+from core.models import Municipality
+from counseling import services, views
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client
 from tests.counseling.conftest import at
-from tests.helpers import rendered, tokened
+from tests.helpers import queries_of, rendered, tokened
 
 pytestmark = pytest.mark.django_db
 
@@ -292,6 +295,40 @@ def test_client_new_and_detail_through_the_ui(client_for, counselor, profile):
     assert her.contact_channel == "never"
 
 
+def test_her_file_records_what_reports_count_her_by_as_the_pages_offer_it(client_for, django_app, counselor, profile):
+    pancevo = Municipality.objects.create(name="Pančevo")
+    web = client_for(counselor)
+    typed = {
+        "alias": "Ljiljana",
+        "preferred_language": "sr-latn",
+        "contact_channel": "never",
+        "age_band": AgeBand.AGE_25_34,
+        "municipality": str(pancevo.pk),
+        "target_group": TargetGroup.ROMA,
+    }
+    response = web.post(reverse("counseling:client_new"), rendered(web, reverse("counseling:client_new"), typed))
+    assert response.status_code == 302
+    her = Client.objects.get()
+    assert (her.age_band, her.municipality, her.target_group) == ("25_34", pancevo, "roma")
+
+    # Her file as the page renders it, changed as a browser sends it: each of them optional.
+    page = django_app.get(reverse("counseling:client_detail", args=[her.pk]), user=counselor)
+    form = next(form for form in page.forms.values() if "age_band" in form.fields)
+    assert (form["age_band"].value, form["municipality"].value) == ("25_34", str(pancevo.pk))
+    form["age_band"] = ""
+    form["municipality"] = ""
+    form["target_group"] = TargetGroup.OTHER
+    assert form.submit().status_code == 302
+    her.refresh_from_db()
+    assert (her.age_band, her.municipality, her.target_group) == ("", None, "other")
+
+
+def test_the_client_service_refuses_a_target_group_not_on_the_list(counselor, profile):
+    with pytest.raises(ValidationError):
+        services.client_create(by=counselor, alias="Ljiljana", target_group="somebody")
+    assert not Client.objects.exists()
+
+
 def test_slot_finder_page_proposes_bookable_times(client_for, counselor, profile, room, monday):
     response = client_for(counselor).get(
         reverse("counseling:slots"),
@@ -510,3 +547,134 @@ def test_her_interpreter_need_is_shown_when_booking(django_app, counselor, profi
         by=counselor,
     )
     assert "Arabic" in django_app.get(reverse("counseling:booking_detail", args=[booking.pk]), user=counselor).text
+
+
+# The week a page at a time ------------------------------------------------------------------------------------
+
+
+def _fill_week(monday, counselors, make_client, count):
+    """`count` bookings over the week of `monday`, each with its own client, a quarter of an hour apart."""
+    bookings = []
+    for n in range(count):
+        counselor = counselors[n % len(counselors)]
+        start = at(monday + timedelta(days=n % 7), 7) + timedelta(minutes=15 * (n // 7))
+        bookings.append(
+            Booking.objects.create(
+                counselor=counselor,
+                client=make_client(counselors=[counselor]),
+                room=None,
+                kind=SessionKind.HOME_VISIT,
+                start=start,
+                end=start + timedelta(minutes=10),
+            )
+        )
+    return sorted(bookings, key=lambda booking: (booking.start, booking.pk))
+
+
+def _week(web, monday, **params):
+    return web.get(reverse("counseling:my_bookings"), {"view": "week", "date": monday.isoformat(), **params})
+
+
+def test_the_coordinators_week_comes_a_page_at_a_time(
+    client_for, coordinator, profile, make_counselor, make_client, monday
+):
+    per_page = views.BOOKINGS_PER_PAGE
+    bookings = _fill_week(monday, [profile, make_counselor()], make_client, per_page + 5)
+    web = client_for(coordinator)
+
+    first = _week(web, monday).content.decode()
+    assert first.count('class="week-booking ') == per_page
+    assert all(reverse("counseling:booking_detail", args=[b.pk]) + '"' in first for b in bookings[:per_page])
+    assert f"?view=week&amp;date={monday.isoformat()}&amp;page=2" in first
+    assert 'aria-label="Pages"' in first and "Page 1 of 2" in first
+    assert f"Bookings 1 to {per_page} of {per_page + 5}, earliest first." in first
+    assert "more bookings on other pages." in first  # the last day on page 1 goes on on page 2
+
+    second = _week(web, monday, page=2).content.decode()
+    assert second.count('class="week-booking ') == 5
+    assert all(reverse("counseling:booking_detail", args=[b.pk]) + '"' in second for b in bookings[per_page:])
+    assert f"?view=week&amp;date={monday.isoformat()}&amp;page=1" in second and "Page 2 of 2" in second
+    # The week's navigation starts the other week on its first page.
+    assert f'href="?view=week&amp;date={(monday + timedelta(days=7)).isoformat()}" rel="next"' in second
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("99", 2), ("0", 2), ("-1", 2), ("two", 1), ("", 1)])
+def test_a_page_number_out_of_range_or_not_a_number_gives_the_nearest_page(
+    client_for, coordinator, profile, make_client, monday, asked, shown
+):
+    _fill_week(monday, [profile], make_client, views.BOOKINGS_PER_PAGE + 1)
+    response = _week(client_for(coordinator), monday, page=asked)
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+
+
+def test_the_day_view_comes_a_page_at_a_time_too(client_for, coordinator, profile, make_counselor, make_client, monday):
+    counselors = [profile, make_counselor()]
+    for n in range(views.BOOKINGS_PER_PAGE + 3):
+        start = at(monday, 8) + timedelta(minutes=5 * (n // 2))
+        counselor = counselors[n % 2]
+        Booking.objects.create(
+            counselor=counselor,
+            client=make_client(counselors=[counselor]),
+            room=None,
+            kind=SessionKind.HOME_VISIT,
+            start=start,
+            end=start + timedelta(minutes=5),
+        )
+    web = client_for(coordinator)
+    params = {"view": "day", "date": monday.isoformat()}
+    first = web.get(reverse("counseling:my_bookings"), params)
+    assert len(first.context["days"][0]["bookings"]) == views.BOOKINGS_PER_PAGE
+    assert "3 more bookings on other pages." in first.content.decode()
+    second = web.get(reverse("counseling:my_bookings"), {**params, "page": 2}).content.decode()
+    assert "Page 2 of 2" in second and f"?view=day&amp;date={monday.isoformat()}&amp;page=1" in second
+
+
+def test_a_day_with_bookings_only_on_other_pages_says_so(client_for, coordinator, profile, make_client, monday):
+    # Monday fills the first page; Tuesday's bookings are all on the second.
+    for n in range(views.BOOKINGS_PER_PAGE):
+        start = at(monday, 7) + timedelta(minutes=12 * n)
+        Booking.objects.create(
+            counselor=profile, client=make_client(), room=None, kind=SessionKind.HOME_VISIT,
+            start=start, end=start + timedelta(minutes=10),
+        )  # fmt: skip
+    _fill_week(monday + timedelta(days=1), [profile], make_client, 1)
+    days = _week(client_for(coordinator), monday).context["days"]
+    shown = [(len(day["bookings"]), day["elsewhere"]) for day in days[:3]]
+    assert shown == [(views.BOOKINGS_PER_PAGE, 0), (0, 1), (0, 0)]
+
+
+def test_the_week_audit_entry_names_only_the_clients_on_the_page(client_for, coordinator, profile, make_client, monday):
+    bookings = _fill_week(monday, [profile], make_client, views.BOOKINGS_PER_PAGE + 5)
+    web = client_for(coordinator)
+    for page, shown in ((1, bookings[: views.BOOKINGS_PER_PAGE]), (2, bookings[views.BOOKINGS_PER_PAGE :])):
+        _week(web, monday, page=page)
+        entry = AuditEntry.objects.filter(detail="counseling bookings list").latest("pk")
+        assert sorted(int(pk) for pk in entry.listed_ids.strip(",").split(",")) == sorted(b.client_id for b in shown)
+
+
+def test_the_paged_week_makes_as_many_queries_at_three_times_the_bookings(
+    client_for, coordinator, profile, make_counselor, make_client, monday
+):
+    counselors = [profile, make_counselor(), make_counselor()]
+    web = client_for(coordinator)
+    params = {"view": "week", "date": monday.isoformat()}
+    url = reverse("counseling:my_bookings")
+    _fill_week(monday, counselors, make_client, 60)
+    once = [queries_of(web, url, {**params, "page": page}) for page in (1, 2)]
+    Booking.objects.all().delete()
+    _fill_week(monday, counselors, make_client, 180)
+    assert [queries_of(web, url, {**params, "page": page}) for page in (1, 4)] == once
+    assert once[0] <= 14
+
+
+def test_a_counselor_pages_through_her_own_week_only(
+    client_for, counselor, profile, make_counselor, make_client, monday
+):
+    mine = _fill_week(monday, [profile], make_client, views.BOOKINGS_PER_PAGE + 2)
+    _fill_week(monday, [make_counselor()], make_client, 30)
+    response = _week(client_for(counselor), monday, page=2)
+    assert response.context["page_obj"].paginator.count == len(mine)
+    assert [b.pk for day in response.context["days"] for b in day["bookings"]] == [
+        b.pk for b in mine[views.BOOKINGS_PER_PAGE :]
+    ]

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from accounts.roles import role_permissions_sync
 from audit.models import AuditEntry
+from core.enums import AgeBand, TargetGroup
+from core.models import Municipality
 from counseling import services
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import AvailabilityWindow, Booking, Client, CounselorProfile, Room
@@ -101,6 +103,19 @@ def test_a_client_created_in_the_admin_goes_through_the_service(admin, profile):
     assert her.code.startswith("K-") and her.interpreter_language == "Romani"
     assert list(her.counselors.all()) == [profile]
     assert _entries(her, "create").count() == 1  # written once, by the service
+
+
+def test_the_admin_records_what_reports_count_her_by(admin, make_client):
+    sombor = Municipality.objects.create(name="Sombor")
+    her = make_client(alias="Vesna")
+    form = _form(admin(reverse("counseling_clients:edit", args=[her.pk])), "alias")
+    form["age_band"] = AgeBand.AGE_45_54
+    form["municipality"] = str(sombor.pk)
+    form["target_group"] = TargetGroup.DISABILITY
+    assert form.submit().status_code == 302
+    her.refresh_from_db()
+    assert (her.age_band, her.municipality, her.target_group) == ("45_54", sombor, "disability")
+    assert _entries(her, "change").count() == 1  # through the service
 
 
 def test_an_admin_change_the_service_refuses_shows_why_and_saves_nothing(admin, make_client):

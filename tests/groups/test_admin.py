@@ -4,12 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.roles import role_permissions_sync
 from audit.models import AuditEntry
 from core import dates
-from core.enums import AttendanceStatus
+from core.enums import AgeBand, AttendanceStatus, TargetGroup
+from core.models import Municipality
 from groups.models import Attendance, Cohort, GroupSession, Member, Membership
 from groups.services import member_create
 from tests.groups.conftest import local
@@ -228,6 +230,35 @@ def test_admin_creates_a_member_pseudonymously(admin):
     form["children_count"] = "2"
     assert form.submit().status_code == 302
     assert Member.objects.get(code="NS-0042").alias == "Dušica"
+
+
+def test_admin_records_and_clears_what_reports_count_her_by(admin):
+    kikinda = Municipality.objects.create(name="Kikinda")
+    form = _form(admin(reverse("group_members:add")), "alias")
+    form["alias"] = "Dušica"
+    form["code"] = "NS-0043"
+    form["age_band"] = AgeBand.AGE_35_44
+    form["municipality"] = str(kikinda.pk)
+    form["target_group"] = TargetGroup.RURAL
+    assert form.submit().status_code == 302
+    her = Member.objects.get(code="NS-0043")
+    assert (her.age_band, her.municipality, her.target_group) == ("35_44", kikinda, "rural")
+    assert AuditEntry.objects.filter(object_id=str(her.pk), action="create").count() == 1
+
+    form = _form(admin(reverse("group_members:edit", args=[her.pk])), "alias")
+    assert form["age_band"].value == "35_44" and form["municipality"].value == str(kikinda.pk)
+    form["age_band"] = ""
+    form["municipality"] = ""
+    form["target_group"] = ""
+    assert form.submit().status_code == 302
+    her.refresh_from_db()
+    assert (her.age_band, her.municipality, her.target_group) == ("", None, "")
+
+
+def test_the_member_service_refuses_an_age_band_not_on_the_list(db):
+    with pytest.raises(ValidationError):
+        member_create(alias="Dušica", age_band="40")
+    assert not Member.objects.exists()
 
 
 def test_a_member_who_belonged_to_a_cohort_cannot_be_deleted(admin, cohort, add_members):

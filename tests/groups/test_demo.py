@@ -19,3 +19,13 @@ def test_demo_load_is_idempotent_and_realistic(facilitator):
     assert Cohort.objects.filter(status=CohortStatus.RUNNING).count() == 2
     assert set(Cohort.objects.values_list("facilitators", flat=True)) == {facilitator.pk}
     assert followups_for(facilitator), "the demo shows someone to follow up"
+
+
+def test_demo_members_are_counted_by_age_band_municipality_and_target_group(facilitator):
+    demo.load(users={Role.FACILITATOR: facilitator})
+    serbian = Member.objects.filter(memberships__cohort__name__contains="Novi Sad").distinct()
+    danish = Member.objects.filter(memberships__cohort__name__contains="Nørrebro").distinct()
+    assert {m.municipality.name for m in serbian if m.municipality} == {"Novi Sad", "Sremska Mitrovica"}
+    assert any(m.municipality is None for m in serbian)  # some did not say
+    assert not danish.exclude(municipality=None).exists()  # their municipalities are not on the list
+    assert Member.objects.exclude(age_band="").exists() and Member.objects.filter(age_band="").exists()

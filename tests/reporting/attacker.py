@@ -8,7 +8,8 @@ What it knows:
 - a figure that stands in two places is one figure (a table's total and the indicator of the same count;
   a session kind's row and that kind's indicator);
 - rows of a column of events (attendances, sessions) add up to the total; rows of a column of people
-  (women, clients) are each at most the total, and together at least the total;
+  (women, clients) are each at most the total, and together at least the total; where the rows are who
+  the people are (an age band, a municipality, a target group: one each), they add up to the total;
 - new and continuing add up to all; a period's figure is at most the figure to date;
 - no woman was counted without attending, and each woman attends a session at most once, so
   women <= attendances <= women x sessions held; clients <= counseling sessions;
@@ -35,6 +36,15 @@ SURVIVOR_INDICATORS = [
 ]
 KINDS = ["experiential", "case_based", "aftercare", "home_visit"]
 BENEFICIARIES = {"women": "women_in_groups", "clients": "clients_counselled"}
+# Tables whose rows put each person in exactly one row.
+PARTITIONS = {
+    "women_by_age_band",
+    "women_by_municipality",
+    "women_by_target_group",
+    "clients_by_age_band",
+    "clients_by_municipality",
+    "clients_by_target_group",
+}
 
 
 class Attacker:
@@ -107,7 +117,7 @@ class Attacker:
                 rows.append(name)
                 names[(r, column)] = name
             total = self.figure((index, "v", measure), shown["total"][c], table["total"][c])
-            if column in ADDITIVE:
+            if column in ADDITIVE or table["code"] in PARTITIONS:
                 self.equal(*((name, 1) for name in rows), (total, -1))
             else:
                 for name in rows:

@@ -71,3 +71,36 @@ def test_the_demo_reports_cannot_be_subtracted_any_more(db):
         low, high = attacker.interval(name)
         assert high - low >= project.suppression_threshold, (name, low, high)
     assert assert_no_hidden_small_count_is_narrowed(attacker, project.suppression_threshold) > 20
+
+
+def test_the_demo_women_have_an_age_band_municipality_and_target_group_some_left_blank(db):
+    from collections import Counter
+
+    from counseling.models import Client
+    from groups.models import Member
+
+    users = {}
+    accounts_demo.load(users=users)
+    demo.load(users=users)
+    women = list(
+        Member.objects.filter(code__startswith="ST22-").values_list("age_band", "municipality__name", "target_group")
+    )
+    clients = list(
+        Client.objects.filter(code__startswith="ST22-K").values_list("age_band", "municipality__name", "target_group")
+    )
+    for people in (women, clients):
+        for position in range(3):
+            values = Counter(person[position] for person in people)
+            assert values[""] + values[None] >= 1, values  # some left it unanswered
+            assert len(values) >= 3, values  # and the others differ
+    assert {"Novi Sad", "Zrenjanin", "Kragujevac"} <= {municipality for _age, municipality, _group in women}
+    # Deterministic: loading again gives every woman the same answers.
+    demo.load(users=users)
+    assert (
+        list(
+            Member.objects.filter(code__startswith="ST22-").values_list(
+                "age_band", "municipality__name", "target_group"
+            )
+        )
+        == women
+    )

@@ -1,10 +1,18 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 
+from accounts.enums import OrganisationType
+from accounts.models import Profile
+from core.enums import AgeBand, TargetGroup
+from core.models import Municipality
 from counseling.enums import SessionKind
+from counseling.models import Client
+from groups.models import Member
 from reporting.breakdowns import BREAKDOWNS
 from reporting.disclosure import HIDDEN
+from reporting.protection import published_report, report_protect
 from reporting.report import report_figures, report_view
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +140,102 @@ def test_report_query_count_is_constant(project, period, groups_data, counseling
         counseling_data(APRIL[1])
     with django_assert_max_num_queries(len(small.captured_queries)):
         report_figures(period=period)
+
+
+# Who the people served are: age band, municipality, target group, type of organisation ----------------------
+
+DISAGGREGATED = {
+    "women_by_age_band": ["women"],
+    "women_by_municipality": ["women"],
+    "women_by_target_group": ["women"],
+    "clients_by_age_band": ["clients"],
+    "clients_by_municipality": ["clients"],
+    "clients_by_target_group": ["clients"],
+    "trainees_by_organisation_type": ["trainees"],
+}
+
+
+@pytest.fixture
+def served(project, groups_data, counseling_data, trainings_data, make_user):
+    """Twelve women in a group (most of them with their age band, municipality and target group recorded),
+    seven clients, two trainees: the figures of the project's first period."""
+    novi_sad, kikinda = Municipality.objects.create(name="Novi Sad"), Municipality.objects.create(name="Kikinda")
+    _cohort, women = groups_data("April", APRIL, 12)
+    recorded = [
+        *[(AgeBand.AGE_25_34, novi_sad, TargetGroup.GENERAL)] * 6,
+        *[(AgeBand.AGE_35_44, novi_sad, TargetGroup.GENERAL)] * 5,
+        (AgeBand.AGE_65_PLUS, kikinda, TargetGroup.ROMA),
+    ]
+    for woman, (age_band, municipality, target_group) in zip(women, recorded, strict=True):
+        Member.objects.filter(pk=woman.pk).update(
+            age_band=age_band, municipality=municipality, target_group=target_group
+        )
+    for day in range(1, 8):
+        client = Client.objects.create(alias=f"Client {day}", code=f"K-D{day}", age_band=AgeBand.AGE_25_34)
+        counseling_data(date(2022, 4, day), client=client)
+    Client.objects.filter(code="K-D7").update(age_band="", target_group=TargetGroup.OTHER)
+    trainee = make_user("Trainee", organisation="Police Directorate Kikinda")
+    Profile.objects.filter(user=trainee).update(organisation_type=OrganisationType.POLICE)
+    trainings_data(date(2022, 5, 10), [trainee, make_user("Trainee")])
+
+
+def test_people_by_who_they_are_are_tables_of_the_report(project, period, served):
+    tables = {t["code"]: t for t in report_figures(period=period)["tables"]}
+    for code, columns in DISAGGREGATED.items():
+        assert tables[code]["columns"] == columns
+    ages = {row["label"]: row["values"] for row in tables["women_by_age_band"]["rows"]}
+    # Every age band is a row, found or not, and the women with none recorded are "Not stated" (stored "").
+    assert list(ages) == [*AgeBand.values, ""]
+    assert (ages["25_34"], ages["35_44"], ages["65_plus"], ages["18_24"], ages[""]) == ([6], [5], [1], [0], [0])
+    assert tables["women_by_age_band"]["total"] == [12]
+    places = {row["label"]: row["values"] for row in tables["women_by_municipality"]["rows"]}
+    assert places == {"Kikinda": [1], "Novi Sad": [11], "": [0]}
+    clients = {row["label"]: row["values"] for row in tables["clients_by_target_group"]["rows"]}
+    assert (clients["other"], clients[""]) == ([1], [6])
+    kinds = {row["label"]: row["values"] for row in tables["trainees_by_organisation_type"]["rows"]}
+    assert (kinds["police"], kinds[""], kinds["ngo"]) == ([1], [1], [0])
+
+
+def test_people_by_who_they_are_pass_the_disclosure_audit_with_small_counts_hidden(project, period, served):
+    figures = report_figures(period=period)
+    protection = report_protect(period=period, figures=figures)
+    assert protection.ok, protection.failures
+    published = published_report(figures, protection)["tables"]
+    threshold = project.suppression_threshold
+    for code in DISAGGREGATED:
+        table = next(t for t in figures["tables"] if t["code"] == code)
+        shown = published[code]
+        if code == "trainees_by_organisation_type":
+            # Professionals are shown as they are.
+            assert shown["rows"] == [row["values"] for row in table["rows"]]
+            continue
+        cells = [(row["values"][0], shown_row[0]) for row, shown_row in zip(table["rows"], shown["rows"], strict=True)]
+        for true, cell in cells:
+            if true < threshold:
+                assert cell == HIDDEN, (code, cells)
+        assert any(cell == HIDDEN for _true, cell in cells)
+        if shown["total"] == [HIDDEN]:
+            continue  # seven clients in seven sessions: hidden by the report's other tables already
+        # One person, one row: the hidden rows add up to the total less the rows shown, which must leave each
+        # small one as many possible values as the threshold asks.
+        assert shown["total"] == table["total"]
+        hidden_sum = table["total"][0] - sum(cell for _true, cell in cells if cell != HIDDEN)
+        assert hidden_sum >= threshold, (code, cells)
+    assert published["women_by_age_band"]["total"] == [12]
+    assert published["women_by_age_band"]["rows"][1] == [6]  # 25-34, large enough and not needed to hide
+
+
+def test_a_frozen_report_shows_its_rows_in_the_readers_language(project, period, served, coordinator):
+    from reporting.enums import Transition
+    from tests.reporting.test_services import walk
+
+    project.managers.add(coordinator)
+    period = walk(period, coordinator, coordinator, Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK)
+    with translation.override("da"):
+        report = report_view(period=period, user=coordinator)
+        assert report.frozen
+        ages = dict(table(report, "women_by_age_band").rows)
+        targets = dict(table(report, "clients_by_target_group").rows)
+    assert "Ikke oplyst" in ages
+    assert "Andet" in targets
+    assert "Kikinda" in dict(table(report, "women_by_municipality").rows)

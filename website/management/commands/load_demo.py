@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 
 # Order matters: later apps build on what earlier ones created.
-DEMO_APPS = ["accounts", "website", "reporting", "groups", "counseling", "cases", "trainings", "certificates"]
+DEMO_APPS = ["core", "accounts", "website", "reporting", "groups", "counseling", "cases", "trainings", "certificates"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,98 @@
+"""What counseling counts for donor reports, split by who the clients are (counseling/measures.py)."""
+
+from datetime import date, datetime, time
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from core.enums import AgeBand, TargetGroup
+from core.models import Municipality
+from counseling.enums import BookingStatus, SessionKind
+from counseling.measures import ClientsCounselled, CounselingSessionsHeld
+from counseling.models import Booking
+from reporting.measures import AGE_BAND, BENEFICIARY_MUNICIPALITY, NOT_STATED, TARGET_GROUP
+from reporting.models import DonorProject
+
+QUARTER = SimpleNamespace(start_date=date(2022, 4, 1), end_date=date(2022, 6, 30))
+
+
+@pytest.fixture
+def project(db):
+    return DonorProject.objects.create(
+        title="Safe Together",
+        donor="Ministry of Family Welfare",
+        grant_number="G-1",
+        start_date=date(2022, 4, 1),
+        end_date=date(2023, 4, 1),
+    )
+
+
+@pytest.fixture
+def sessions(project, make_counselor):
+    """sessions(client, days, status=HELD): her bookings of the project on those April days, one an hour."""
+    counselor = make_counselor()
+    taken = {}
+
+    def _sessions(client, days, *, status=BookingStatus.HELD):
+        for day in days:
+            hour = taken[day] = taken.get(day, 8) + 1
+            start = datetime.combine(date(2022, 4, day), time(hour), tzinfo=timezone.get_current_timezone())
+            Booking.objects.create(
+                counselor=counselor,
+                client=client,
+                start=start,
+                end=start.replace(minute=50),
+                kind=SessionKind.EXPERIENTIAL,
+                status=status,
+                project=project,
+            )
+
+    return _sessions
+
+
+def test_clients_by_age_band_count_each_client_once_and_sessions_every_one(project, sessions, make_client):
+    sessions(make_client(age_band=AgeBand.AGE_25_34), [4, 11, 18])
+    sessions(make_client(age_band=AgeBand.AGE_25_34), [5])
+    sessions(make_client(), [6, 13])
+    sessions(make_client(age_band=AgeBand.AGE_55_64), [7], status=BookingStatus.NO_SHOW)  # not held: not counted
+
+    assert ClientsCounselled().split(project, QUARTER, AGE_BAND) == {"25_34": 2, NOT_STATED: 1}
+    assert CounselingSessionsHeld().split(project, QUARTER, AGE_BAND) == {"25_34": 4, NOT_STATED: 2}
+
+
+def test_clients_by_municipality_and_by_target_group(project, sessions, make_client):
+    pancevo = Municipality.objects.create(name="Pančevo")
+    sessions(make_client(municipality=pancevo, target_group=TargetGroup.MIGRANT), [4, 5])
+    sessions(make_client(municipality=pancevo, target_group=TargetGroup.DISABILITY), [4])
+    sessions(make_client(target_group=TargetGroup.DISABILITY), [6])
+
+    assert ClientsCounselled().split(project, QUARTER, BENEFICIARY_MUNICIPALITY) == {pancevo.pk: 2, NOT_STATED: 1}
+    assert CounselingSessionsHeld().split(project, QUARTER, BENEFICIARY_MUNICIPALITY) == {pancevo.pk: 3, NOT_STATED: 1}
+    assert ClientsCounselled().split(project, QUARTER, TARGET_GROUP) == {"migrant": 1, "disability": 2}
+
+
+@pytest.mark.parametrize("dimension", [AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP])
+def test_a_split_is_one_query_whatever_the_number_of_clients(
+    project, sessions, make_client, dimension, django_assert_num_queries
+):
+    places = [Municipality.objects.create(name=f"Place {n}") for n in range(3)]
+    sessions(make_client(age_band=AgeBand.AGE_18_24), [4])
+    with django_assert_num_queries(1):
+        ClientsCounselled().split(project, QUARTER, dimension)
+    for n in range(15):
+        client = make_client(
+            age_band=AgeBand.values[n % 6], municipality=places[n % 3], target_group=TargetGroup.values[n % 7]
+        )
+        sessions(client, [1 + n, 16 + n])
+    with django_assert_num_queries(1):
+        clients = ClientsCounselled().split(project, QUARTER, dimension)
+    with django_assert_num_queries(1):
+        held = CounselingSessionsHeld().split(project, QUARTER, dimension)
+    assert sum(clients.values()) == ClientsCounselled().value(project, QUARTER) == 16
+    assert sum(held.values()) == 31
+
+
+def test_the_counseling_measures_offer_the_new_dimensions():
+    for measure in (ClientsCounselled(), CounselingSessionsHeld()):
+        assert {AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP} <= set(measure.dimensions)

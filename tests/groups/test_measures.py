@@ -1,0 +1,151 @@
+"""What self-support groups count for donor reports, split by who the women are (groups/measures.py)."""
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import translation
+
+from core.enums import AgeBand, AttendanceStatus, TargetGroup
+from core.models import Municipality
+from groups.measures import GroupAttendances, WomenInGroups
+from groups.models import Attendance, GroupSession, Member, Membership
+from reporting.measures import AGE_BAND, BENEFICIARY_MUNICIPALITY, NOT_STATED, TARGET_GROUP, registry
+from reporting.models import DonorProject
+from tests.groups.conftest import local
+
+QUARTER = SimpleNamespace(start_date=date(2022, 4, 1), end_date=date(2022, 6, 30))
+APRIL = [date(2022, 4, 5), date(2022, 4, 12), date(2022, 4, 19)]
+
+
+@pytest.fixture
+def project(db):
+    return DonorProject.objects.create(
+        title="Safe Together",
+        donor="Ministry of Family Welfare",
+        grant_number="G-1",
+        start_date=date(2022, 4, 1),
+        end_date=date(2023, 4, 1),
+    )
+
+
+@pytest.fixture
+def meets(make_cohort, project):
+    """meets(women, days=APRIL, status=PRESENT): a cohort of the project whose women each have that mark at
+    each of its sessions."""
+    counter = {"n": 0}
+
+    def _meets(women, *, days=APRIL, status=AttendanceStatus.PRESENT):
+        counter["n"] += 1
+        cohort = make_cohort(name=f"Cohort {counter['n']}", start_date=days[0], project=project)
+        for member in women:
+            Membership.objects.create(cohort=cohort, member=member, joined_on=days[0])
+        for day in days:
+            start = local(day.year, day.month, day.day)
+            session = GroupSession.objects.create(cohort=cohort, start=start, end=start + timedelta(minutes=90))
+            Attendance.objects.bulk_create(Attendance(session=session, member=m, status=status) for m in women)
+        return cohort
+
+    return _meets
+
+
+@pytest.fixture
+def woman(db):
+    counter = {"n": 0}
+
+    def _woman(**profile):
+        counter["n"] += 1
+        return Member.objects.create(alias=f"Alias {counter['n']}", code=f"W-{counter['n']}", **profile)
+
+    return _woman
+
+
+def test_women_by_age_band_count_each_woman_once_and_attendances_every_mark(project, meets, woman):
+    young = [woman(age_band=AgeBand.AGE_18_24) for _ in range(2)]
+    middle = woman(age_band=AgeBand.AGE_35_44)
+    unstated = woman()
+    meets([*young, middle, unstated])
+    meets([young[0]])  # a second cohort: she is still one woman
+    meets([woman(age_band=AgeBand.AGE_65_PLUS)], status=AttendanceStatus.ABSENT)  # absent: not counted
+
+    assert WomenInGroups().split(project, QUARTER, AGE_BAND) == {"18_24": 2, "35_44": 1, NOT_STATED: 1}
+    assert GroupAttendances().split(project, QUARTER, AGE_BAND) == {"18_24": 9, "35_44": 3, NOT_STATED: 3}
+
+
+def test_women_by_municipality_and_by_target_group(project, meets, woman):
+    novi_sad, kikinda = Municipality.objects.create(name="Novi Sad"), Municipality.objects.create(name="Kikinda")
+    meets(
+        [
+            woman(municipality=novi_sad, target_group=TargetGroup.ROMA),
+            woman(municipality=novi_sad, target_group=TargetGroup.ROMA),
+            woman(municipality=kikinda, target_group=TargetGroup.RURAL),
+            woman(),
+        ]
+    )
+    assert WomenInGroups().split(project, QUARTER, BENEFICIARY_MUNICIPALITY) == {
+        novi_sad.pk: 2,
+        kikinda.pk: 1,
+        NOT_STATED: 1,
+    }
+    assert WomenInGroups().split(project, QUARTER, TARGET_GROUP) == {"roma": 2, "rural": 1, NOT_STATED: 1}
+    assert GroupAttendances().split(project, QUARTER, BENEFICIARY_MUNICIPALITY)[novi_sad.pk] == 6
+
+
+def test_a_split_outside_the_span_or_the_project_counts_nothing(project, meets, woman, make_cohort):
+    meets([woman(age_band=AgeBand.AGE_25_34)], days=[date(2022, 7, 5)])
+    assert WomenInGroups().split(project, QUARTER, AGE_BAND) == {}
+
+
+@pytest.mark.parametrize("dimension", [AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP])
+def test_a_split_is_one_query_whatever_the_number_of_women(project, meets, woman, dimension, django_assert_num_queries):
+    places = [Municipality.objects.create(name=f"Place {n}") for n in range(3)]
+    meets([woman(age_band=AgeBand.AGE_18_24, municipality=places[0])])
+    with django_assert_num_queries(1):
+        WomenInGroups().split(project, QUARTER, dimension)
+    for n in range(12):
+        meets(
+            [
+                woman(
+                    age_band=AgeBand.values[n % 6], municipality=places[n % 3], target_group=TargetGroup.values[n % 7]
+                )
+                for _ in range(3)
+            ]
+        )
+    with django_assert_num_queries(1):
+        women = WomenInGroups().split(project, QUARTER, dimension)
+    with django_assert_num_queries(1):
+        GroupAttendances().split(project, QUARTER, dimension)
+    assert sum(women.values()) == WomenInGroups().value(project, QUARTER) == 37
+
+
+def test_the_rows_are_every_choice_and_every_municipality_then_not_stated(project, django_assert_num_queries):
+    Municipality.objects.create(name="Zrenjanin")
+    Municipality.objects.create(name="Kikinda")
+    dimensions = registry().dimensions
+    ages = dimensions[AGE_BAND].rows(project, QUARTER, set())
+    assert [key for key, _label in ages] == [*AgeBand.values, NOT_STATED]
+    with django_assert_num_queries(1):
+        places = dimensions[BENEFICIARY_MUNICIPALITY].rows(project, QUARTER, set())
+    assert [label for _key, label in places] == ["Kikinda", "Zrenjanin", NOT_STATED]
+    assert [key for key, _label in dimensions[TARGET_GROUP].rows(project, QUARTER, set())][-1] == NOT_STATED
+
+
+def test_row_labels_are_codes_read_in_the_readers_language():
+    dimensions = registry().dimensions
+    assert dimensions[AGE_BAND].display("65_plus") == "65 and over"
+    assert dimensions[BENEFICIARY_MUNICIPALITY].display("Kikinda") == "Kikinda"
+    with translation.override("da"):
+        assert dimensions[TARGET_GROUP].display(NOT_STATED) == "Ikke oplyst"
+        assert dimensions[TARGET_GROUP].display("other") == "Andet"
+        assert dimensions[BENEFICIARY_MUNICIPALITY].display(NOT_STATED) == "Ikke oplyst"
+
+
+def test_the_group_measures_offer_the_new_dimensions():
+    for measure in (WomenInGroups(), GroupAttendances()):
+        assert {AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP} <= set(measure.dimensions)
+
+
+def test_a_span_is_counted_to_its_last_day(project, meets, woman):
+    meets([woman(age_band=AgeBand.AGE_45_54)], days=[QUARTER.end_date])
+    meets([woman(age_band=AgeBand.AGE_45_54)], days=[QUARTER.end_date + timedelta(days=1)])
+    assert WomenInGroups().split(project, QUARTER, AGE_BAND) == {"45_54": 1}

@@ -1,0 +1,73 @@
+"""What trainings count for donor reports: trainees split by the type of organisation they work for
+(trainings/measures.py)."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.enums import OrganisationType
+from accounts.models import Profile
+from core import dates
+from core.enums import AttendanceStatus
+from reporting.measures import NOT_STATED, registry
+from trainings.enums import EnrollmentStatus
+from trainings.measures import ORGANISATION_TYPE, TraineesTrained
+from trainings.models import Enrollment, TrainingAttendance
+
+
+@pytest.fixture
+def attended(make_edition, project):
+    """attended(people, days_ago=20): an edition of the project they were present at, every day of it."""
+
+    def _attended(people, *, days_ago=20, status=AttendanceStatus.PRESENT):
+        edition = make_edition(start_in=-days_ago, capacity=len(people) + 1, project=project)
+        for user in people:
+            enrollment = Enrollment.objects.create(edition=edition, user=user, status=EnrollmentStatus.ENROLLED)
+            for session in edition.sessions.all():
+                TrainingAttendance.objects.create(session=session, enrollment=enrollment, status=status)
+        return edition
+
+    return _attended
+
+
+def of_type(users, kind):
+    Profile.objects.filter(user__in=users).update(organisation_type=kind)
+    return users
+
+
+def span():
+    today = dates.today()
+    return SimpleNamespace(start_date=today.replace(year=today.year - 1), end_date=today)
+
+
+def test_trainees_by_type_of_organisation_count_each_person_once(project, attended, trainees):
+    police = of_type(trainees(2), OrganisationType.POLICE)
+    social_work = of_type(trainees(1), OrganisationType.SOCIAL_WORK)
+    unstated = trainees(1)
+    no_profile = get_user_model().objects.create_user(username="imported@example.org")
+    attended([*police, *social_work, *unstated, no_profile])
+    attended([police[0]], days_ago=40)  # a second edition: still one person
+    attended(of_type(trainees(1), OrganisationType.SCHOOL), status=AttendanceStatus.ABSENT)
+
+    split = TraineesTrained().split(project, span(), ORGANISATION_TYPE)
+    assert split == {"police": 2, "social_work": 1, NOT_STATED: 2}
+    assert sum(split.values()) == TraineesTrained().value(project, span())
+
+
+def test_a_split_by_type_of_organisation_is_one_query(project, attended, trainees, django_assert_num_queries):
+    attended(of_type(trainees(1), OrganisationType.NGO))
+    with django_assert_num_queries(1):
+        TraineesTrained().split(project, span(), ORGANISATION_TYPE)
+    for kind in OrganisationType.values:
+        attended(of_type(trainees(2), kind))
+    with django_assert_num_queries(1):
+        split = TraineesTrained().split(project, span(), ORGANISATION_TYPE)
+    assert split["ngo"] == 3
+
+
+def test_every_type_is_a_row_then_not_stated(project):
+    dimension = registry().dimensions[ORGANISATION_TYPE]
+    assert [key for key, _label in dimension.rows(project, span(), set())] == [*OrganisationType.values, NOT_STATED]
+    assert dimension.display("social_work") == "Centre for social work"
+    assert ORGANISATION_TYPE in TraineesTrained().dimensions
