@@ -3,10 +3,11 @@ from datetime import datetime, timedelta
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
+from core.dates import aware_from_wall_clock
 from core.security import OneTimeTokenFormMixin
 from counseling.enums import MARKABLE_STATUSES, BookingStatus, ContactChannel, SessionKind
 from counseling.models import Booking, Client, IntakeRequest, Room
@@ -80,9 +81,9 @@ class TimesMixin:
         data = super().clean()
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start and end:
-            tz = timezone.get_current_timezone()
-            data["start"] = datetime.combine(day, start, tzinfo=tz)
-            data["end"] = datetime.combine(day, end, tzinfo=tz)
+            # One wall-clock policy for every form (core.dates): the night the clocks change too.
+            data["start"] = aware_from_wall_clock(datetime.combine(day, start))
+            data["end"] = aware_from_wall_clock(datetime.combine(day, end))
             if data["end"] <= data["start"]:
                 raise ValidationError(_("The end must be after the start."), code="end_before_start")
         return data
@@ -198,6 +199,9 @@ class ClientForm(forms.ModelForm):
             "alias",
             "preferred_language",
             "children_count",
+            "age_band",
+            "municipality",
+            "target_group",
             "interpreter_needed",
             "interpreter_language",
             "contact_channel",

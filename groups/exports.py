@@ -1,8 +1,9 @@
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.dates import local_date
 from core.exports import Sheet, xlsx_response
-from groups.selectors import AttendanceGrid, cohort_overview_rows, local_date
+from groups.selectors import AttendanceGrid, cohort_overview_rows
 
 
 def cohort_overview_xlsx(*, grid: AttendanceGrid):

@@ -3,34 +3,18 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext
 
 from core import dates, offline
+from core.dates import local_date
 from core.enums import AttendanceStatus
 from groups.enums import CohortStatus, FollowUpStep
 from groups.models import Attendance, AttendanceChange, Cohort, FollowUpAction, GroupSession, Membership
 from groups.rules import cohorts_for, facilitated_cohorts
-
-
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def organisation_tz() -> ZoneInfo:
-    return _zone(settings.TIME_ZONE)
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day of a moment in the organisation's time zone (not UTC, not the server's)."""
-    return moment.astimezone(organisation_tz()).date()
 
 
 def cohort_list_for(user, *, now=None):
@@ -50,7 +34,7 @@ def cohort_list_for(user, *, now=None):
             ),
             next_session_start=Subquery(next_start),
         )
-        .order_by("status", "-start_date", "name")
+        .order_by("status", "-start_date", "name", "pk")
     )
 
 

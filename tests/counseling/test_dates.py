@@ -139,3 +139,36 @@ def test_the_shell_cannot_save_a_booking_in_year_9999(profile, her_client):
             end=start + dt.timedelta(hours=1),
         )
     assert not Booking.objects.exists()
+
+
+class _Times:
+    """The booking forms' date + from + until, on their own."""
+
+    @staticmethod
+    def form(day, start, end):
+        from django import forms
+
+        from counseling.forms import TimesMixin
+
+        class TimesForm(TimesMixin, forms.Form):
+            date = forms.DateField()
+            start_time = forms.TimeField()
+            end_time = forms.TimeField()
+
+        return TimesForm({"date": day, "start_time": start, "end_time": end})
+
+
+@pytest.mark.parametrize(
+    "day,start,expected_utc",
+    [
+        ("2027-03-28", "02:30", dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)),  # skipped hour: 03:30 CEST
+        ("2027-10-31", "02:30", dt.datetime(2027, 10, 31, 0, 30, tzinfo=dt.UTC)),  # twice: the first (CEST)
+        ("2028-02-29", "23:30", dt.datetime(2028, 2, 29, 22, 30, tzinfo=dt.UTC)),
+    ],
+)
+def test_a_booking_time_follows_the_one_wall_clock_policy(day, start, expected_utc):
+    assert settings.TIME_ZONE == "Europe/Belgrade"
+    form = _Times.form(day, start, "23:59")
+    assert form.is_valid(), form.errors
+    # In UTC: PEP 495 makes an ambiguous local time unequal to any time of another zone.
+    assert form.cleaned_data["start"].astimezone(dt.UTC) == expected_utc
