@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_migrate, pre_migrate
 
         from accounts.dashboard import panel_register
+        from cases import measures  # noqa: F401  (registers what case work counts for donor reports)
         from cases.panels import cases_panel
         from cases.rules import client_access
         from cases.triggers import install_after_migrate, remove_before_migrate

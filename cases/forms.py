@@ -100,9 +100,18 @@ class CaseForm(OneTimeTokenFormMixin, forms.Form):
         max_value=52,
         help_text=_("Leave empty to use the organisation's interval."),
     )
+    project = forms.ModelChoiceField(
+        label=_("Donor project"),
+        queryset=None,
+        required=False,
+        help_text=_("The project that funds this case work: its donor reports count the aftercare and conferences."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        from reporting.models import DonorProject
+
+        self.fields["project"].queryset = DonorProject.objects.filter(end_date__gte=dates.today()).order_by("title")
         self.fields["client"].queryset = rules.clients_for_new_case(user).order_by("alias")
         self.fields["lead_counselor"].queryset = _counselors()
         self.fields["counselors"].queryset = _counselors()

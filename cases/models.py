@@ -196,6 +196,15 @@ class Case(models.Model):
     counselors = models.ManyToManyField(
         "counseling.CounselorProfile", verbose_name=_("other counselors"), blank=True, related_name="cases"
     )
+    # The donor project that funds her case work: its reports count the aftercare and conferences held.
+    project = models.ForeignKey(
+        "reporting.DonorProject",
+        verbose_name=_("donor project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     opened_on = models.DateField(_("opened"))
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
@@ -233,6 +242,13 @@ class Case(models.Model):
         return _("Case %(number)s") % {"number": self.pk}
 
     def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            stored_project = Case.objects.filter(pk=self.pk).values_list("project_id", flat=True).first()
+            if stored_project != self.project_id:
+                # What a frozen report counted for one project does not move to another.
+                for model in (AftercareActivity, CaseConference):
+                    for project_id in (stored_project, self.project_id):
+                        model.objects.filter(case_id=self.pk).counted_guard(project_id=project_id)
         # A closed case changes only by being reopened, and only after the reopening is in its history
         # (the same rule as the database trigger in cases/triggers.py).
         if self.pk is not None and not self._state.adding:
@@ -709,7 +725,88 @@ class ShelterStay(CaseRecord):
         return f"{self._meta.verbose_name} {self.arrived_on:%Y-%m-%d}"
 
 
-class AftercareActivity(CaseRecord):
+class CountedQuerySet(CaseRecordQuerySet):
+    """Records a donor report counts (aftercare held, conferences held): what a submitted or locked report
+    counted stays as it was, through bulk changes too."""
+
+    def counted_guard(self, *, project_id=None) -> None:
+        from reporting.enums import FROZEN_STATUSES
+        from reporting.locks import period_guard
+
+        counted = self.filter(**self.model.counted_filter)
+        if project_id is not None:
+            counted = counted.filter(case__project_id=project_id)
+        day_field = self.model.counted_day_field
+        frozen = (
+            counted.filter(
+                case__project__periods__status__in=FROZEN_STATUSES,
+                **{
+                    f"{day_field}__gte": F("case__project__periods__start_date"),
+                    f"{day_field}__lte": F("case__project__periods__end_date"),
+                },
+            )
+            .values_list(day_field, "case__project_id")
+            .first()
+        )
+        if frozen is not None:
+            day = frozen[0].date() if hasattr(frozen[0], "date") else frozen[0]
+            period_guard(project_id=frozen[1], on_date=day)
+
+    def update(self, **kwargs):
+        self.counted_guard()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self.counted_guard()
+        return super().delete()
+
+    delete.queryset_only = True
+
+
+class CountedRecord(CaseRecord):
+    """A case record a donor report counts on one day: saving or deleting it meets the period lock."""
+
+    counted_fields: tuple[str, ...] = ()
+    counted_filter: dict = {}
+    counted_day_field = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._counted_guard(deleting=False)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._counted_guard(deleting=True)
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def counted_day(cls, values: dict):
+        raise NotImplementedError
+
+    def _counted_guard(self, *, deleting: bool) -> None:
+        from reporting.locks import period_guard
+
+        def project_of(case_id):
+            return Case.objects.filter(pk=case_id).values_list("project_id", flat=True).first()
+
+        values = {name: getattr(self, name) for name in self.counted_fields}
+        if self.pk is not None and not self._state.adding:
+            stored = type(self)._default_manager.filter(pk=self.pk).values(*self.counted_fields).first()
+            if stored is not None:
+                if not deleting and stored == values:
+                    return
+                day = self.counted_day(stored)
+                if day is not None:
+                    period_guard(project_id=project_of(stored["case_id"]), on_date=day)
+        if not deleting:
+            day = self.counted_day(values)
+            if day is not None:
+                period_guard(project_id=project_of(values["case_id"]), on_date=day)
+
+
+class AftercareActivity(CountedRecord):
     """An aftercare activity: planned ahead (then held or missed), or recorded after it was held."""
 
     case_path = "case"
@@ -731,6 +828,11 @@ class AftercareActivity(CaseRecord):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
 
+    objects = CountedQuerySet.as_manager()
+    counted_fields = ("case_id", "status", "held_on", "kind")
+    counted_filter = {"status": ActivityStatus.DONE}
+    counted_day_field = "held_on"
+
     class Meta:
         verbose_name = _("aftercare activity")
         verbose_name_plural = _("aftercare activities")
@@ -738,6 +840,10 @@ class AftercareActivity(CaseRecord):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @classmethod
+    def counted_day(cls, values):
+        return values["held_on"] if values["status"] == ActivityStatus.DONE else None
 
 
 class CtiCourse(CaseRecord):
@@ -801,7 +907,7 @@ class CtiReview(CaseRecord):
         return f"{self._meta.verbose_name} {self.review_on:%Y-%m-%d}"
 
 
-class CaseConference(CaseRecord):
+class CaseConference(CountedRecord):
     case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="conferences")
     held_at = models.DateTimeField(_("date and time"))
@@ -831,6 +937,11 @@ class CaseConference(CaseRecord):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CountedQuerySet.as_manager()
+    counted_fields = ("case_id", "status", "held_at")
+    counted_filter = {"status": ConferenceStatus.HELD}
+    counted_day_field = "held_at__date"
+
     class Meta:
         verbose_name = _("case conference")
         verbose_name_plural = _("case conferences")
@@ -843,6 +954,14 @@ class CaseConference(CaseRecord):
         if self.pk is not None and CaseConference.objects.filter(pk=self.pk, minutes_final_at__isnull=False).exists():
             raise MinutesFinalError()
         super().save(*args, **kwargs)
+
+    @classmethod
+    def counted_day(cls, values):
+        if values["status"] != ConferenceStatus.HELD or values["held_at"] is None:
+            return None
+        from core.dates import local_date
+
+        return local_date(values["held_at"])
 
 
 MINUTES_FINAL_MESSAGE = _(

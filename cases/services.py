@@ -110,7 +110,9 @@ def records_listed(*, by, objects, detail, request=None) -> None:
 
 
 @transaction.atomic
-def case_open(*, client, lead_counselor, opened_on, by, counselors=(), risk_review_weeks=None, request=None) -> Case:
+def case_open(
+    *, client, lead_counselor, opened_on, by, counselors=(), risk_review_weeks=None, project=None, request=None
+) -> Case:
     if not by.has_perm("cases.add_case") or not rules.clients_for_new_case(by).filter(pk=client.pk).exists():
         raise PermissionDenied(_("You may not open a case for this client."))
     _date_check(opened_on, "opened_on")
@@ -123,6 +125,7 @@ def case_open(*, client, lead_counselor, opened_on, by, counselors=(), risk_revi
         lead_counselor=lead_counselor,
         opened_on=opened_on,
         risk_review_weeks=risk_review_weeks,
+        project=project,
         created_by=by,
     )
     others = [c for c in counselors if c.pk != lead_counselor.pk]

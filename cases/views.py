@@ -251,6 +251,7 @@ def case_create(request):
                 counselors=data["counselors"],
                 opened_on=data["opened_on"],
                 risk_review_weeks=data["risk_review_weeks"],
+                project=data["project"],
                 by=request.user,
                 request=request,
             )
