@@ -63,7 +63,7 @@ test-calendar: $(STAMP) translations
 	done
 
 test-fast: $(STAMP) translations
-	HAVEN_TESTING=1 $(BIN)/pytest -q -m "not browser" -x $(PYTEST_ARGS)
+	HAVEN_TESTING=1 $(BIN)/pytest -q -m "not browser and not external" -x $(PYTEST_ARGS)
 
 # Security checks: bandit fails on medium severity or worse, pip-audit on any known vulnerability.
 audit: $(STAMP)

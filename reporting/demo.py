@@ -10,9 +10,19 @@ from decimal import Decimal
 
 from accounts.enums import Role
 from core import dates
-from reporting.enums import Cadence, PeriodStatus, Transition
+from reporting.enums import Cadence, IndicatorMeasure, IndicatorSource, PeriodStatus, ResultType, Transition
 from reporting.measures import registry
-from reporting.models import DonorProject, Indicator, PeriodLogEntry, ReportingPeriod
+from reporting.models import (
+    DonorProject,
+    Indicator,
+    IndicatorActual,
+    IndicatorTarget,
+    PeriodLogEntry,
+    Programme,
+    ReportingPeriod,
+    Result,
+    ResultIndicator,
+)
 from reporting.services import period_label, period_spans, snapshot_create
 
 DEMO_PROJECT_TITLE = "Safe Together: self-support, counseling and training against partner violence"
@@ -70,6 +80,7 @@ def load(*, users, stdout=None):
             defaults={"label": period_label(start, end, 3), "end_date": end, "due_date": end + timedelta(days=30)},
         )
     _activity(project, users)
+    _results_framework(project, manager)
     first = project.periods.order_by("start_date").first()
     if first.status != PeriodStatus.LOCKED and coordinator is not None:
         first.achievements = (
@@ -99,3 +110,86 @@ def _activity(project, users):
     registered with reporting.measures)."""
     for demo in registry().demos:
         demo.load(project=project, users=users)
+
+
+# (result type, result, [(indicator, measure or "" for one entered by hand, measured as, unit, baseline,
+#   baseline year, target, target per quarter, values entered by hand per quarter, means of verification)])
+FRAMEWORK = [
+    (
+        ResultType.OUTCOME,
+        "Women who survived partner violence regain safety and independence",
+        [
+            ("Women taking part in self-support groups", "women_in_groups", "1", "women", 0, 2021, 60, 15, (), ""),
+            (
+                "Women who say they feel safer after the group",
+                "",
+                "2",
+                "%",
+                40,
+                2021,
+                75,
+                70,
+                ((62, "Exit questionnaire, 2 cohorts"),),
+                "Anonymous exit questionnaire at each cohort's last session",
+            ),
+        ],
+    ),
+    (
+        ResultType.OUTPUT,
+        "Self-support groups, counseling and trainings are delivered",
+        [
+            ("Group sessions held", "group_sessions_held", "1", "sessions", 0, 2021, 96, 24, (), ""),
+            ("Professionals trained", "trainees_trained", "1", "trainees", 0, 2021, 120, 30, (), ""),
+            (
+                "Coordination meetings with centres for social work",
+                "",
+                "1",
+                "meetings",
+                2,
+                2021,
+                12,
+                3,
+                ((3, "Minutes kept by the coordinator"),),
+                "Minutes of the meetings",
+            ),
+        ],
+    ),
+]
+
+
+def _results_framework(project, manager) -> None:
+    """The demo project's results chain, targets per quarter and the first quarter's values by hand (set
+    before that quarter is locked)."""
+    if Result.objects.filter(project=project).exists():
+        return
+    programme, _created = Programme.objects.get_or_create(
+        name="Vojvodina programme against partner violence",
+        defaults={"description": "Self-support, counseling and training in the municipalities of Vojvodina."},
+    )
+    project.programme = programme
+    project.save(update_fields=["programme"])
+    periods = list(project.periods.order_by("start_date"))
+    for order, (kind, title, indicators) in enumerate(FRAMEWORK):
+        result = Result.objects.create(project=project, result_type=kind, title=title, sort_order=order)
+        for position, (name, measure, measured, unit, baseline, year, target, per_period, values, mov) in enumerate(
+            indicators
+        ):
+            indicator = ResultIndicator.objects.create(
+                result=result,
+                title=name,
+                source=IndicatorSource.COMPUTED if measure else IndicatorSource.MANUAL,
+                measure=measure,
+                measure_type=IndicatorMeasure(measured),
+                unit=unit,
+                baseline_value=Decimal(baseline),
+                baseline_year=year,
+                target=Decimal(target),
+                means_of_verification=mov,
+                sort_order=position,
+            )
+            for period in periods:
+                IndicatorTarget.objects.create(indicator=indicator, period=period, value=Decimal(per_period))
+            for period, (value, comment) in zip(periods, values, strict=False):
+                IndicatorActual.objects.create(
+                    indicator=indicator, period=period, value=Decimal(value), comment=comment, entered_by=manager
+                )

@@ -48,3 +48,23 @@ class DisclosureMethod(models.TextChoices):
 
     SUPPRESS = "suppress", _("Hide small counts (and what would give them away)")
     ROUND = "round5", _("Round every count of survivors to a multiple of 5")
+
+
+class ResultType(models.TextChoices):
+    """IATI's result types (codelist ResultType): the value is the code written to the IATI file."""
+
+    OUTPUT = "1", _("Output")
+    OUTCOME = "2", _("Outcome")
+    IMPACT = "3", _("Impact")
+
+
+class IndicatorSource(models.TextChoices):
+    COMPUTED = "computed", _("Counted by Haven")
+    MANUAL = "manual", _("Entered by hand")
+
+
+class IndicatorMeasure(models.TextChoices):
+    """IATI's indicator measures (codelist IndicatorMeasure)."""
+
+    UNIT = "1", _("Number")
+    PERCENTAGE = "2", _("Percentage")

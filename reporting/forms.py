@@ -3,9 +3,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reporting.enums import Cadence, Transition
+from reporting.enums import Cadence, IndicatorMeasure, Transition
 from reporting.measures import registry
-from reporting.models import ReportingPeriod
+from reporting.models import ReportingPeriod, Result, ResultIndicator
 
 
 class NarrativeForm(forms.ModelForm):
@@ -58,3 +58,87 @@ class GeneratePeriodsForm(forms.Form):
 class TransitionForm(forms.Form):
     transition = forms.ChoiceField(choices=Transition.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class ResultForm(forms.ModelForm):
+    class Meta:
+        model = Result
+        fields = ["result_type", "title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ResultIndicatorForm(forms.ModelForm):
+    """An indicator with one target field per reporting period of its project; a frozen period's target
+    is shown but cannot be changed."""
+
+    class Meta:
+        model = ResultIndicator
+        fields = [
+            "title",
+            "source",
+            "measure",
+            "measure_type",
+            "unit",
+            "baseline_value",
+            "baseline_year",
+            "target",
+            "means_of_verification",
+            "sort_order",
+        ]
+        widgets = {"means_of_verification": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, periods=(), targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = targets or {}
+        self.periods = list(periods)
+        for period in self.periods:
+            field = forms.DecimalField(
+                label=_("Target for %(period)s") % {"period": period.label},
+                max_digits=12,
+                decimal_places=1,
+                min_value=0,
+                required=False,
+                initial=targets.get(period.pk),
+                disabled=period.is_frozen,
+                help_text=_("Reported: this target can no longer change.") if period.is_frozen else "",
+            )
+            self.fields[f"target_{period.pk}"] = field
+
+    def period_targets(self) -> dict:
+        return {period: self.cleaned_data.get(f"target_{period.pk}") for period in self.periods if not period.is_frozen}
+
+
+class IndicatorValuesForm(forms.Form):
+    """The period's values of the indicators entered by hand, each with how it is known."""
+
+    def __init__(self, *args, indicators=(), actuals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        actuals = actuals or {}
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            entered = actuals.get(indicator.pk)
+            self.fields[f"value_{indicator.pk}"] = forms.DecimalField(
+                label=indicator.title,
+                max_digits=12,
+                decimal_places=1,
+                min_value=0,
+                max_value=100 if indicator.measure_type == IndicatorMeasure.PERCENTAGE else None,
+                required=False,
+                initial=entered.value if entered else None,
+                help_text=indicator.means_of_verification,
+            )
+            self.fields[f"comment_{indicator.pk}"] = forms.CharField(
+                label=_("Comment on “%(indicator)s”") % {"indicator": indicator.title},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=entered.comment if entered else "",
+            )
+
+    def values(self) -> dict:
+        return {
+            indicator: (
+                self.cleaned_data.get(f"value_{indicator.pk}"),
+                self.cleaned_data.get(f"comment_{indicator.pk}") or "",
+            )
+            for indicator in self.indicators
+        }

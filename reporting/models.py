@@ -7,14 +7,52 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from core.appendonly import AppendOnlyModel
-from reporting.enums import FROZEN_STATUSES, Cadence, DisclosureMethod, PeriodStatus, Transition
+from reporting.enums import (
+    FROZEN_STATUSES,
+    Cadence,
+    DisclosureMethod,
+    IndicatorMeasure,
+    IndicatorSource,
+    PeriodStatus,
+    ResultType,
+    Transition,
+)
 from reporting.indicators import INDICATORS, indicator_choices
+
+
+class Programme(models.Model):
+    """Several donor projects that serve one programme (a region, a multi-year plan): compared side by side."""
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
 
 
 class DonorProject(ClusterableModel):
     """A grant that funds cohorts, training editions and counseling activity."""
 
     title = models.CharField(_("title"), max_length=255)
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
+    iati_identifier = models.CharField(
+        _("IATI activity identifier"),
+        max_length=150,
+        blank=True,
+        help_text=_("The organisation's IATI identifier, a hyphen and the project's own code, e.g. XM-DAC-…-2024-01."),
+    )
     donor = models.CharField(_("donor"), max_length=255)
     grant_number = models.CharField(_("grant or contract number"), max_length=100, blank=True)
     start_date = models.DateField(_("start"))
@@ -241,3 +279,263 @@ class PeriodLogEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.period_id}: {self.from_status} -> {self.to_status}"
+
+
+def _period_frozen_refusal(period_id) -> None:
+    period = (
+        ReportingPeriod.objects.filter(pk=period_id, status__in=FROZEN_STATUSES)
+        .select_related("project", "locked_by__profile")
+        .first()
+    )
+    if period is not None:
+        raise ValidationError(_frozen_message(period))
+
+
+class _FrozenGuardQuerySet(models.QuerySet):
+    """Bulk changes meet the period lock too."""
+
+    def update(self, **kwargs):
+        frozen = self.filter(period__status__in=FROZEN_STATUSES).values_list("period_id", flat=True).first()
+        if frozen is not None:
+            _period_frozen_refusal(frozen)
+        return super().update(**kwargs)
+
+    def delete(self):
+        frozen = self.filter(period__status__in=FROZEN_STATUSES).values_list("period_id", flat=True).first()
+        if frozen is not None:
+            _period_frozen_refusal(frozen)
+        return super().delete()
+
+    delete.queryset_only = True
+
+
+def _refuse_if_reported(indicators) -> None:
+    """An indicator (or result) whose target or value a frozen report holds stays with that report."""
+    frozen = (
+        IndicatorTarget.objects.filter(indicator__in=indicators, period__status__in=FROZEN_STATUSES)
+        .values_list("period_id", flat=True)
+        .first()
+    ) or (
+        IndicatorActual.objects.filter(indicator__in=indicators, period__status__in=FROZEN_STATUSES)
+        .values_list("period_id", flat=True)
+        .first()
+    )
+    if frozen is not None:
+        _period_frozen_refusal(frozen)
+
+
+class _ReportedQuerySet(models.QuerySet):
+    indicators_lookup = "pk__in"
+
+    def delete(self):
+        _refuse_if_reported(ResultIndicator.objects.filter(**{self.indicators_lookup: self.values("pk")}))
+        return super().delete()
+
+    delete.queryset_only = True
+
+
+class _ResultQuerySet(_ReportedQuerySet):
+    indicators_lookup = "result__in"
+
+
+class Result(ClusterableModel):
+    """An outcome or output the project promised its donor: the top of its results chain."""
+
+    project = ParentalKey(DonorProject, verbose_name=_("project"), on_delete=models.CASCADE, related_name="results")
+    result_type = models.CharField(_("type"), max_length=1, choices=ResultType.choices, default=ResultType.OUTCOME)
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = _ResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return f"{self.project} · {self.title}"
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_reported(self.indicators.all())
+        return super().delete(*args, **kwargs)
+
+
+class ResultIndicator(ClusterableModel):
+    """How a result is measured: counted by Haven from a measure an activity app registers, or entered by the
+    project manager each period with a comment; a baseline, a target per period and one for the project."""
+
+    result = models.ForeignKey(Result, verbose_name=_("result"), on_delete=models.CASCADE, related_name="indicators")
+    title = models.CharField(_("indicator"), max_length=255)
+    source = models.CharField(
+        _("value"), max_length=10, choices=IndicatorSource.choices, default=IndicatorSource.COMPUTED
+    )
+    measure = models.CharField(
+        _("counted as"),
+        max_length=50,
+        blank=True,
+        choices=indicator_choices,
+        help_text=_("For an indicator counted by Haven: what it counts. Leave empty for one entered by hand."),
+    )
+    measure_type = models.CharField(
+        _("measured as"), max_length=1, choices=IndicatorMeasure.choices, default=IndicatorMeasure.UNIT
+    )
+    unit = models.CharField(_("unit"), max_length=60, blank=True, help_text=_("e.g. women, sessions, trainees"))
+    baseline_value = models.DecimalField(_("baseline"), max_digits=12, decimal_places=1, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target = models.DecimalField(
+        _("target for the whole project"), max_digits=12, decimal_places=1, null=True, blank=True
+    )
+    means_of_verification = models.TextField(_("means of verification"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = _ReportedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("result indicator")
+        verbose_name_plural = _("result indicators")
+        ordering = ["result__sort_order", "result_id", "sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(source=IndicatorSource.COMPUTED) & ~Q(measure=""))
+                | (Q(source=IndicatorSource.MANUAL) & Q(measure="")),
+                name="result_indicator_source_matches_measure",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_year__isnull=True) | Q(baseline_year__gte=1990, baseline_year__lte=2100),
+                name="result_indicator_baseline_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | Q(target__gte=0), name="result_indicator_target_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True) | Q(baseline_value__gte=0),
+                name="result_indicator_baseline_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.source == IndicatorSource.COMPUTED and not self.measure:
+            raise ValidationError({"measure": _("Choose what Haven counts for this indicator.")})
+        if self.source == IndicatorSource.MANUAL and self.measure:
+            raise ValidationError(
+                {"measure": _("An indicator entered by hand counts nothing by itself: leave this empty.")}
+            )
+        if self.source == IndicatorSource.COMPUTED and self.measure:
+            definition = INDICATORS.get(self.measure)
+            if definition is not None and (definition.unit == "percent") != (
+                self.measure_type == IndicatorMeasure.PERCENTAGE
+            ):
+                raise ValidationError(
+                    {
+                        "measure_type": _("“%(measure)s” is counted as a %(kind)s.")
+                        % {
+                            "measure": definition.label,
+                            "kind": IndicatorMeasure.PERCENTAGE.label
+                            if definition.unit == "percent"
+                            else IndicatorMeasure.UNIT.label,
+                        }
+                    }
+                )
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_reported([self.pk])
+        return super().delete(*args, **kwargs)
+
+
+class IndicatorTarget(models.Model):
+    """The target of one indicator for one reporting period; fixed once that period's report is frozen."""
+
+    indicator = ParentalKey(
+        ResultIndicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="indicator_targets"
+    )
+    value = models.DecimalField(_("target"), max_digits=12, decimal_places=1)
+
+    objects = _FrozenGuardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("period target")
+        verbose_name_plural = _("period targets")
+        ordering = ["period__start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="indicator_target_unique_per_period"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_period_target_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} · {self.period.label}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        _refuse_frozen_change(self, ("value", "period_id", "indicator_id"))
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.period_id and self.indicator_id and self.period.project_id != self.indicator.result.project_id:
+            raise ValidationError({"period": _("Choose a reporting period of this indicator's project.")})
+
+    def delete(self, *args, **kwargs):
+        _period_frozen_refusal(self.period_id)
+        return super().delete(*args, **kwargs)
+
+
+class IndicatorActual(models.Model):
+    """What an indicator entered by hand reached in one period, and how the project manager knows."""
+
+    indicator = models.ForeignKey(
+        ResultIndicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="actuals"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="indicator_actuals"
+    )
+    value = models.DecimalField(_("value reached"), max_digits=12, decimal_places=1)
+    comment = models.TextField(_("comment"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    objects = _FrozenGuardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["period__start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="indicator_actual_unique_per_period"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_actual_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} · {self.period.label}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        _refuse_frozen_change(self, ("value", "comment", "period_id", "indicator_id"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _period_frozen_refusal(self.period_id)
+        return super().delete(*args, **kwargs)
+
+
+def _refuse_frozen_change(obj, fields) -> None:
+    """A target or value of a submitted or locked period stays as reported (saving it unchanged is fine: the
+    admin's inline forms save every row)."""
+    if obj.pk is None or obj._state.adding:
+        _period_frozen_refusal(obj.period_id)
+        return
+    stored = type(obj).objects.filter(pk=obj.pk).values(*fields).first()
+    if stored is None:
+        _period_frozen_refusal(obj.period_id)
+        return
+    if any(stored[name] != getattr(obj, name) for name in fields):
+        _period_frozen_refusal(stored["period_id"])
+        _period_frozen_refusal(obj.period_id)

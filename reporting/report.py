@@ -120,6 +120,8 @@ class ReportView:
     # Why the report cannot be produced (the disclosure audit failed); its figures are then empty.
     refusal: str = ""
     method: list[str] = field(default_factory=list)
+    # The project's results framework read at this period (reporting.results), from this report's figures.
+    results: list = field(default_factory=list)
 
     @property
     def threshold(self) -> int:
@@ -157,7 +159,7 @@ def report_view(*, period, user) -> ReportView:
         (_("Challenges"), figures["narrative"]["challenges"]),
         (_("Next steps"), figures["narrative"]["next_steps"]),
     ]
-    return ReportView(
+    view = ReportView(
         project=period.project,
         period=period,
         policy=policy,
@@ -172,6 +174,10 @@ def report_view(*, period, user) -> ReportView:
         refusal=refusal,
         method=method_paragraphs(policy),
     )
+    from reporting.results import results_framework
+
+    view.results = results_framework(project=period.project, period=period, report=view)
+    return view
 
 
 def refusal_message(period, figures: dict, protection) -> str:

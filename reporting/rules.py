@@ -38,3 +38,5 @@ rules.add_perm("reporting.edit_period", is_coordinator)
 # Whose projects a person sees: coordinators every project, project managers the ones they manage.
 rules.add_rule("reporting.sees_every_project", is_coordinator)
 rules.add_rule("reporting.sees_managed_projects", is_project_manager)
+# The results framework of a project (results, indicators, targets): its project managers and coordinators.
+rules.add_perm("reporting.shape_results", may_prepare)

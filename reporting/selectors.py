@@ -1,5 +1,6 @@
 """Reads: projects and periods scoped to the user, what is due, and the figures of a report."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import rules
@@ -75,3 +76,45 @@ def period_lock_message(period) -> str:
         "The reporting period “%(period)s” of %(project)s has been submitted to the donor; "
         "its report can no longer change. Only a coordinator can unlock it."
     ) % {"period": period.label, "project": period.project.title}
+
+
+@dataclass
+class ProgrammeMeasure:
+    """One measure counted across the programme's projects: each project's figure to date against its target."""
+
+    code: str
+    label: str
+    percent: bool
+    rows: list  # (project title, to date as published, target)
+
+
+@dataclass
+class ProgrammeOverview:
+    projects: list  # (project, [ResultView])
+    measures: list[ProgrammeMeasure]
+
+
+def programme_overview(*, programme, user) -> ProgrammeOverview:
+    """The programme's projects the person may see, each read at its latest published report."""
+    from reporting.enums import IndicatorMeasure
+    from reporting.results import measure_label, results_framework
+
+    projects = list(projects_for(user).filter(programme=programme).order_by("start_date", "title"))
+    framed = [(project, results_framework(project=project)) for project in projects]
+    by_measure: dict[str, ProgrammeMeasure] = {}
+    for project, results in framed:
+        for result in results:
+            for indicator in result.indicators:
+                if not indicator.computed:
+                    continue
+                entry = by_measure.setdefault(
+                    indicator.measure,
+                    ProgrammeMeasure(
+                        code=indicator.measure,
+                        label=measure_label(indicator.measure),
+                        percent=indicator.measure_type == IndicatorMeasure.PERCENTAGE,
+                        rows=[],
+                    ),
+                )
+                entry.rows.append((project.title, indicator.to_date, indicator.target))
+    return ProgrammeOverview(projects=framed, measures=list(by_measure.values()))

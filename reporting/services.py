@@ -200,4 +200,100 @@ def period_transition(*, period: ReportingPeriod, transition: str, by, reason: s
 
 
 # The lock check lives in reporting.locks, which the activity apps import; kept here for older imports.
-from reporting.locks import period_guard  # noqa: E402, F401
+from reporting.locks import period_guard  # noqa: E402, F401, I001
+
+
+# The results framework: project managers shape it on the reporting pages, coordinators also in the
+# administration; both doors save through these functions, and the models refuse what a frozen report holds.
+
+
+def _require_shape(project, by) -> None:
+    if not by.has_perm("reporting.shape_results", project):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def result_save(*, result, by):
+    from reporting.models import Result
+
+    _require_shape(result.project, by)
+    if result.pk is None and not result.sort_order:
+        last = Result.objects.filter(project=result.project).order_by("-sort_order").first()
+        result.sort_order = (last.sort_order + 1) if last else 0
+    result.full_clean()
+    result.save()
+    return result
+
+
+@transaction.atomic
+def result_delete(*, result, by) -> None:
+    _require_shape(result.project, by)
+    result.delete()
+
+
+@transaction.atomic
+def indicator_save(*, indicator, by, targets: dict | None = None):
+    """Save an indicator and, when given, its target per period ({period: value or None}; None removes it).
+    A target of a submitted or locked period is refused unless unchanged."""
+    from reporting.models import IndicatorTarget
+
+    _require_shape(indicator.result.project, by)
+    indicator.full_clean()
+    indicator.save()
+    if targets is None:
+        return indicator
+    current = {t.period_id: t for t in IndicatorTarget.objects.filter(indicator=indicator)}
+    for period, value in targets.items():
+        if period.project_id != indicator.result.project_id:
+            raise ValidationError(_("Choose a reporting period of this indicator's project."))
+        existing = current.get(period.pk)
+        if value is None:
+            if existing is not None:
+                existing.delete()
+        elif existing is None:
+            IndicatorTarget(indicator=indicator, period=period, value=value).save()
+        elif existing.value != value:
+            existing.value = value
+            existing.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, indicator, by) -> None:
+    _require_shape(indicator.result.project, by)
+    indicator.delete()
+
+
+@transaction.atomic
+def indicator_actuals_save(*, period: ReportingPeriod, by, values: dict) -> int:
+    """The values of the indicators entered by hand for one period ({indicator: (value or None, comment)});
+    refused once the period's report is frozen. Returns how many changed."""
+    from reporting.enums import IndicatorSource
+    from reporting.models import IndicatorActual
+
+    if not by.has_perm("reporting.prepare_period", period):
+        raise PermissionDenied
+    period = (
+        ReportingPeriod.objects.select_for_update().select_related("project", "locked_by__profile").get(pk=period.pk)
+    )
+    if period.status in FROZEN_STATUSES:
+        raise ValidationError(period_lock_message(period))
+    current = {a.indicator_id: a for a in IndicatorActual.objects.filter(period=period)}
+    changed = 0
+    for indicator, (value, comment) in values.items():
+        if indicator.source != IndicatorSource.MANUAL or indicator.result.project_id != period.project_id:
+            raise ValidationError(_("Only indicators entered by hand of this project take a value here."))
+        existing = current.get(indicator.pk)
+        if value is None:
+            if existing is not None:
+                existing.delete()
+                changed += 1
+            continue
+        if existing is None:
+            IndicatorActual(indicator=indicator, period=period, value=value, comment=comment, entered_by=by).save()
+            changed += 1
+        elif existing.value != value or existing.comment != comment:
+            existing.value, existing.comment, existing.entered_by = value, comment, by
+            existing.save()
+            changed += 1
+    return changed

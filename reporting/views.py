@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -10,9 +10,11 @@ from django.views.decorators.http import require_POST
 from core import dates
 from core.exports import xlsx_response
 from reporting.enums import EDITABLE_STATUSES, Transition
-from reporting.exports import report_sheets
+from reporting.exports import DEFAULT_TEMPLATE, report_template, report_templates
 from reporting.forms import GeneratePeriodsForm, NarrativeForm, TransitionForm
+from reporting.iati import project_iati_xml
 from reporting.report import report_view
+from reporting.results import results_framework
 from reporting.selectors import (
     period_lock_message,
     periods_due,
@@ -53,7 +55,10 @@ def home(request):
 @login_required
 def project_detail(request, pk):
     _require_reports(request)
-    project = get_object_or_404(projects_for(request.user).prefetch_related("indicators", "managers__profile"), pk=pk)
+    project = get_object_or_404(
+        projects_for(request.user).select_related("programme").prefetch_related("indicators", "managers__profile"),
+        pk=pk,
+    )
     if not request.user.has_perm("reporting.view_project", project):
         raise Http404
     form = None
@@ -76,7 +81,17 @@ def project_detail(request, pk):
             else:
                 messages.success(request, _("The reporting periods were generated."))
                 return redirect("reporting:project", pk=project.pk)
-    return render(request, "reporting/project.html", {"project": project, "periods": periods, "form": form})
+    return render(
+        request,
+        "reporting/project.html",
+        {
+            "project": project,
+            "periods": periods,
+            "form": form,
+            "results": results_framework(project=project, periods=periods),
+            "may_shape": request.user.has_perm("reporting.shape_results", project),
+        },
+    )
 
 
 @login_required
@@ -85,6 +100,7 @@ def period_detail(request, pk):
     period = _period(request, pk)
     report = report_view(period=period, user=request.user)
     transitions = transitions_allowed(period=period, user=request.user)
+    results = report.results
     return render(
         request,
         "reporting/period.html",
@@ -96,20 +112,31 @@ def period_detail(request, pk):
             and request.user.has_perm("reporting.prepare_period", period),
             "log": period.log_entries.select_related("by__profile")[:20],
             "lock_message": period_lock_message(period) if period.is_frozen else "",
+            "report_templates": report_templates().values(),
+            "results": results,
+            "project": period.project,
+            "has_manual": any(not i.computed for result in results for i in result.indicators),
         },
     )
 
 
 @login_required
 def period_xlsx(request, pk):
+    """The report as XLSX in the layout `?template=` names (the quarterly report by default)."""
     _require_reports(request)
     period = _period(request, pk)
+    template = report_template(request.GET.get("template") or DEFAULT_TEMPLATE)
+    if template is None:
+        raise Http404
     report = report_view(period=period, user=request.user)
     if report.refusal:
         messages.error(request, report.refusal)
         return redirect("reporting:period", pk=period.pk)
-    filename = f"report-{slugify(period.project.title)[:40]}-{period.start_date:%Y-%m-%d}.xlsx"
-    return xlsx_response(report_sheets(report, downloaded_by=person_name(request.user)), filename=filename)
+    base = f"report-{slugify(period.project.title)[:40]}-{period.start_date:%Y-%m-%d}"
+    return xlsx_response(
+        template.sheets(report, downloaded_by=person_name(request.user)),
+        filename=template.filename(base=base),
+    )
 
 
 @login_required
@@ -160,3 +187,17 @@ def period_transition_view(request, pk):
             _("“%(period)s” is now: %(status)s.") % {"period": period.label, "status": period.get_status_display()},
         )
     return redirect("reporting:period", pk=period.pk)
+
+
+@login_required
+def project_iati(request, pk):
+    """The project's IATI activity file: the results framework as its reports published it."""
+    _require_reports(request)
+    project = get_object_or_404(projects_for(request.user), pk=pk)
+    if not request.user.has_perm("reporting.view_project", project):
+        raise Http404
+    response = HttpResponse(project_iati_xml(project=project), content_type="application/xml")
+    filename = f"iati-{slugify(project.title)[:40] or project.pk}.xml"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

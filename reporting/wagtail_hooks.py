@@ -10,8 +10,8 @@ from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from reporting.models import DonorProject, ReportingPeriod
-from reporting.services import period_delete, period_save
+from reporting.models import DonorProject, Programme, ReportingPeriod, ResultIndicator
+from reporting.services import indicator_delete, indicator_save, period_delete, period_save
 
 
 class DonorProjectViewSet(ModelViewSet):
@@ -26,10 +26,12 @@ class DonorProjectViewSet(ModelViewSet):
         MultiFieldPanel(
             [
                 FieldPanel("title"),
+                FieldPanel("programme"),
                 FieldPanel("donor"),
                 FieldPanel("grant_number"),
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
                 FieldPanel("managers"),
+                FieldPanel("iati_identifier"),
             ],
             heading=_("Project"),
         ),
@@ -48,6 +50,84 @@ class DonorProjectViewSet(ModelViewSet):
             heading=_("Reporting"),
         ),
         InlinePanel("indicators", heading=_("Indicators with targets"), label=_("Indicator")),
+        InlinePanel(
+            "results",
+            heading=_("Results (outcomes and outputs)"),
+            label=_("Result"),
+            panels=[FieldPanel("result_type"), FieldPanel("title"), FieldPanel("description")],
+        ),
+    ]
+
+
+class ProgrammeViewSet(ModelViewSet):
+    model = Programme
+    icon = "folder-inverse"
+    menu_label = _("Programmes")
+    list_display = ["name"]
+    search_fields = ["name"]
+    form_fields = ["name", "description"]
+
+
+class _IndicatorSavedByService:
+    """Saved through reporting.services.indicator_save (with its period targets, which the models keep as
+    reported once a period is frozen); a refusal shows on the form and saves nothing."""
+
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        return indicator_save(indicator=instance, by=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            self.produced_error_message = " ".join(error.messages)
+            return self.form_invalid(form)
+
+
+class IndicatorCreateView(_IndicatorSavedByService, CreateView):
+    pass
+
+
+class IndicatorEditView(_IndicatorSavedByService, EditView):
+    pass
+
+
+class IndicatorDeleteView(DeleteView):
+    def form_valid(self, form):
+        try:
+            indicator_delete(indicator=self.object, by=self.request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(self.request, message)
+            return redirect(self.index_url_name)
+        messages.success(self.request, self.get_success_message())
+        return redirect(self.get_success_url())
+
+
+class ResultIndicatorViewSet(ModelViewSet):
+    """Indicators of the projects' results, each with its target per reporting period."""
+
+    model = ResultIndicator
+    add_view_class = IndicatorCreateView
+    edit_view_class = IndicatorEditView
+    delete_view_class = IndicatorDeleteView
+    icon = "list-ul"
+    menu_label = _("Result indicators")
+    list_display = ["title", "result", "source", "measure", "target"]
+    list_filter = ["source", "result__project"]
+    search_fields = ["title"]
+    panels = [
+        FieldPanel("result"),
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("source"), FieldPanel("measure")]),
+        FieldRowPanel([FieldPanel("measure_type"), FieldPanel("unit")]),
+        FieldRowPanel([FieldPanel("baseline_value"), FieldPanel("baseline_year")]),
+        FieldPanel("target"),
+        FieldPanel("means_of_verification"),
+        FieldPanel("sort_order"),
+        InlinePanel("targets", heading=_("Targets per reporting period"), label=_("Period target")),
     ]
 
 
@@ -106,7 +186,12 @@ class ReportingPeriodViewSet(ModelViewSet):
 
 
 class ReportingViewSetGroup(ViewSetGroup):
-    items = (DonorProjectViewSet("donor_projects"), ReportingPeriodViewSet("reporting_periods"))
+    items = (
+        ProgrammeViewSet("programmes"),
+        DonorProjectViewSet("donor_projects"),
+        ResultIndicatorViewSet("result_indicators"),
+        ReportingPeriodViewSet("reporting_periods"),
+    )
     menu_label = _("Donor reporting")
     menu_icon = "folder-open-inverse"
 

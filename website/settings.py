@@ -449,6 +449,11 @@ if not DEBUG:
 # Organisation
 HAVEN_ORGANISATION_NAME = os.environ.get("HAVEN_ORGANISATION_NAME", "Haven Women's Centre")
 HAVEN_CERTIFICATE_PREFIX = os.environ.get("HAVEN_CERTIFICATE_PREFIX", "ORG")
+# The organisation's IATI organisation identifier (org-id.guide: the prefix of the register it is in, a hyphen
+# and its number there, e.g. GB-CHC-1234567): the reporting organisation of the IATI files of donor projects, and
+# the start of a project's activity identifier when the project has none of its own. The default is a
+# placeholder (XX is no register): set the real identifier before a file is published.
+HAVEN_IATI_ORGANISATION_REF = os.environ.get("HAVEN_IATI_ORGANISATION_REF", "XX-HAVEN")
 # Open Badges credentials are signed with these Ed25519 keys (`python manage.py generate_credential_key`),
 # newest first: the first signs, the older ones stay published so that what they signed still verifies.
 # Without one, debug and tests use a published development key and production issues no certificate.

@@ -1,10 +1,12 @@
 from datetime import date
+from itertools import count
 
 import pytest
 
 from core.enums import AttendanceStatus
 from counseling.enums import BookingStatus, SessionKind
 from reporting.indicators import INDICATORS
+from tests.reporting.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +137,66 @@ def test_indicator_query_count_does_not_grow_with_data(project, period, groups_d
     groups_data("B", Q2, 30)
     with django_assert_max_num_queries(1):
         assert value("women_in_groups", project, period) == 32
+
+
+@pytest.fixture
+def aftercare_case(project, make_user):
+    """make(project=...) -> a case of a new client under the project, with its lead counselor."""
+    from cases.models import Case
+    from counseling.models import Client, CounselorProfile
+
+    counselor = CounselorProfile.objects.create(user=make_user("Counselor"))
+    made = count(1)
+
+    def _make(project_=project):
+        n = next(made)
+        client = Client.objects.create(alias=f"Aftercare {n}", code=f"AC-{n}")
+        return Case.objects.create(
+            client=client, lead_counselor=counselor, opened_on=date(2022, 4, 1), project=project_
+        )
+
+    return _make
+
+
+def _aftercare(case, day, kind="home_visit", status="done"):
+    from cases.models import AftercareActivity
+
+    return AftercareActivity.objects.create(case=case, kind=kind, status=status, held_on=day)
+
+
+def test_women_in_aftercare_counts_each_woman_once(project, period, aftercare_case):
+    first, second = aftercare_case(), aftercare_case()
+    _aftercare(first, date(2022, 4, 10))
+    _aftercare(first, date(2022, 5, 10), kind="lecture")
+    _aftercare(second, date(2022, 6, 10), status="missed")  # missed: not served
+    _aftercare(aftercare_case(project_=None), date(2022, 5, 1))  # another project's case
+    assert value("women_in_aftercare", project, period) == 1
+
+
+def test_aftercare_activities_held_in_the_period(project, period, aftercare_case):
+    case = aftercare_case()
+    _aftercare(case, date(2022, 4, 10))
+    _aftercare(case, date(2022, 6, 30), kind="lecture")
+    _aftercare(case, date(2022, 7, 1))  # next quarter
+    _aftercare(case, date(2022, 5, 1), status="planned")
+    assert value("aftercare_activities", project, period) == 2
+
+
+def test_case_conferences_held_in_the_period(project, period, aftercare_case):
+    from cases.models import CaseConference
+
+    case = aftercare_case()
+    CaseConference.objects.create(case=case, held_at=at(date(2022, 5, 3)), status="held")
+    CaseConference.objects.create(case=case, held_at=at(date(2022, 5, 4)), status="cancelled")
+    CaseConference.objects.create(case=case, held_at=at(date(2022, 7, 4)), status="held")
+    assert value("case_conferences_held", project, period) == 1
+
+
+def test_children_at_group_sessions_adds_up_what_each_attendance_records(project, period, groups_data):
+    from groups.models import Attendance
+
+    _cohort, members = groups_data("A", Q2, 2)
+    Attendance.objects.filter(member=members[0]).update(children_present=2)
+    Attendance.objects.filter(member=members[1], session__start__month=5).update(children_present=1)
+    groups_data("Next quarter", [date(2022, 8, 1)], 1)
+    assert value("children_at_group_sessions", project, period) == 2 * 3 + 1

@@ -120,6 +120,27 @@ def test_xlsx_download(client_for, project_manager, period):
     assert load_workbook(io.BytesIO(response.content)).sheetnames[0] == "Cover"
 
 
+def test_xlsx_download_in_each_template(client_for, project_manager, period):
+    client = client_for(project_manager)
+    url = reverse("reporting:period_xlsx", args=[period.pk])
+    page = client.get(reverse("reporting:period", args=[period.pk])).content.decode()
+    assert f'href="{url}?template=ministry"' in page
+    assert "Ministry progress report (XLSX)" in page
+
+    quarterly = client.get(url, {"template": "quarterly"})
+    assert quarterly["Content-Disposition"] == 'attachment; filename="report-safe-together-2022-04-01.xlsx"'
+    assert load_workbook(io.BytesIO(quarterly.content)).sheetnames[:2] == ["Cover", "Indicators"]
+    ministry = client.get(url, {"template": "ministry"})
+    assert ministry.status_code == 200
+    assert ministry["Content-Disposition"] == 'attachment; filename="report-safe-together-2022-04-01-ministry.xlsx"'
+    assert load_workbook(io.BytesIO(ministry.content)).sheetnames == ["Report"]
+
+
+def test_an_unknown_template_gives_404(client_for, project_manager, period):
+    response = client_for(project_manager).get(reverse("reporting:period_xlsx", args=[period.pk]), {"template": "nope"})
+    assert response.status_code == 404
+
+
 def test_narrative_is_saved_through_the_form(client_for, project_manager, period):
     client = client_for(project_manager)
     url = reverse("reporting:period_edit", args=[period.pk])

@@ -52,6 +52,11 @@ def test_coordinator_creates_a_project_with_indicator_targets(client_for, coordi
             "indicators-0-code": "women_in_groups",
             "indicators-0-target": "60",
             "indicators-0-id": "",
+            # The results panel's management form, as the page renders it with no result added.
+            "results-TOTAL_FORMS": "0",
+            "results-INITIAL_FORMS": "0",
+            "results-MIN_NUM_FORMS": "0",
+            "results-MAX_NUM_FORMS": "1000",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -65,7 +65,7 @@ def world_build(make_user) -> World:
     from certificates.models import Certificate
     from counseling.models import Booking, Client, CounselorProfile, IntakeRequest
     from groups.models import Cohort, GroupSession
-    from reporting.models import DonorProject, ReportingPeriod
+    from reporting.models import DonorProject, ReportingPeriod, ResultIndicator
     from trainings.models import Edition, Enrollment, TrainingSession
     from website.services import calendar_feed_get_or_create
 
@@ -151,6 +151,7 @@ def world_build(make_user) -> World:
         "certificate": _first(Certificate.objects.filter(enrollment__user=trainee), "certificate of the trainee"),
         "project": project,
         "period": _first(ReportingPeriod.objects.filter(project=project), "reporting period"),
+        "indicator": _first(ResultIndicator.objects.filter(result__project=project), "result indicator"),
         "feed": calendar_feed_get_or_create(user=counselor),
         "document": document,
     }

@@ -1,0 +1,230 @@
+"""The results framework of a donor project as a reader of its reports sees it: results, their indicators,
+baselines, targets per period and what each period reached.
+
+An indicator counted by Haven shows only figures a report has published: this report's own protected figure,
+and each earlier period's figure as its frozen snapshot published it (an open earlier period shows nothing
+yet). So the framework, its charts, the XLSX and the IATI file add nothing the disclosure control has not
+already let through. Indicators entered by hand show what the project manager entered.
+
+A fixed number of queries whatever the number of results, indicators and periods.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from reporting.disclosure import HIDDEN
+from reporting.enums import FROZEN_STATUSES, IndicatorMeasure, IndicatorSource, ResultType
+from reporting.indicators import INDICATORS
+
+
+@dataclass
+class Point:
+    period_id: int
+    label: str
+    target: float | None
+    actual: object  # a number, HIDDEN, or None when nothing is published for the period
+    current: bool = False
+
+
+@dataclass
+class IndicatorResult:
+    pk: int
+    title: str
+    source: str
+    measure: str
+    measure_type: str
+    unit: str
+    baseline: float | None
+    baseline_year: int | None
+    target: float | None
+    means_of_verification: str
+    period_target: float | None
+    value: object
+    to_date: object
+    comment: str
+    series: list[Point] = field(default_factory=list)
+
+    @property
+    def computed(self) -> bool:
+        return self.source == IndicatorSource.COMPUTED
+
+    @property
+    def percentage(self) -> bool:
+        return self.measure_type == IndicatorMeasure.PERCENTAGE
+
+    @property
+    def share(self) -> Decimal | None:
+        """Percent of the project's target reached to date (None when hidden, unknown or no target)."""
+        if not self.target or not _is_number(self.to_date):
+            return None
+        return (Decimal(str(self.to_date)) * 100 / Decimal(str(self.target))).quantize(Decimal("0.1"))
+
+
+@dataclass
+class ResultView:
+    pk: int
+    result_type: str
+    type_label: str
+    title: str
+    description: str
+    indicators: list[IndicatorResult]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _float(value):
+    return float(value) if value is not None else None
+
+
+def published_indicator_values(figures: dict, published: dict) -> dict:
+    """{measure code: (this period, to date)} as the report showed them (hidden figures as HIDDEN)."""
+    values = {}
+    for item in figures.get("indicators", []):
+        shown = published.get("indicators", {}).get(item["code"], [item["value"], item["to_date"]])
+        values[item["code"]] = (shown[0], shown[1])
+    return values
+
+
+def published_by_period(project) -> dict:
+    """{period id: {measure code: (this period, to date)}} from the latest snapshot of every frozen period."""
+    from reporting.models import ReportSnapshot
+
+    latest = {}
+    snapshots = ReportSnapshot.objects.filter(period__project=project, period__status__in=FROZEN_STATUSES).order_by(
+        "period_id", "-created_at", "-id"
+    )
+    for snapshot in snapshots.only("period_id", "data"):
+        if snapshot.period_id not in latest:
+            data = snapshot.data
+            latest[snapshot.period_id] = published_indicator_values(data, data.get("published", {}))
+    return latest
+
+
+def results_framework(*, project, period=None, report=None, periods=None, published=None) -> list[ResultView]:
+    """The framework, read at `period` (its figures from `report`, the ReportView the reader sees), or, with
+    no period, at the latest frozen period (what the project has published so far)."""
+    from reporting.models import IndicatorActual, IndicatorTarget, Result, ResultIndicator
+
+    chain = list(Result.objects.filter(project=project).order_by("sort_order", "id"))
+    if not chain:
+        return []
+    indicators = list(
+        ResultIndicator.objects.filter(result__project=project).order_by(
+            "result__sort_order", "result_id", "sort_order", "id"
+        )
+    )
+    if periods is None:
+        periods = list(project.periods.order_by("start_date").only("id", "label", "start_date", "status"))
+    if published is None:
+        published = published_by_period(project)
+    if period is None:
+        frozen = [p for p in periods if p.status in FROZEN_STATUSES]
+        period = frozen[-1] if frozen else None
+    ids = [indicator.pk for indicator in indicators]
+    targets = {
+        (t.indicator_id, t.period_id): t.value
+        for t in IndicatorTarget.objects.filter(indicator_id__in=ids).only("indicator_id", "period_id", "value")
+    }
+    actuals = {
+        (a.indicator_id, a.period_id): a
+        for a in IndicatorActual.objects.filter(indicator_id__in=ids).only(
+            "indicator_id", "period_id", "value", "comment"
+        )
+    }
+    current_values = {}
+    if report is not None and not report.refusal:
+        current_values = {row.code: (row.value, row.to_date) for row in report.indicators}
+    elif period is not None and period.pk in published:
+        current_values = published[period.pk]
+    upto = [p for p in periods if period is not None and p.start_date <= period.start_date]
+
+    results: dict[int, ResultView] = {
+        result.pk: ResultView(
+            pk=result.pk,
+            result_type=result.result_type,
+            type_label=str(ResultType(result.result_type).label),
+            title=result.title,
+            description=result.description,
+            indicators=[],
+        )
+        for result in chain
+    }
+    for indicator in indicators:
+        view = results[indicator.result_id]
+        series = []
+        for p in periods:
+            is_current = period is not None and p.pk == period.pk
+            if period is None or p.start_date > period.start_date:
+                actual = None
+            elif indicator.source == IndicatorSource.MANUAL:
+                entered = actuals.get((indicator.pk, p.pk))
+                actual = _float(entered.value) if entered else None
+            elif is_current:
+                actual = current_values.get(indicator.measure, (None, None))[0]
+            else:
+                actual = published.get(p.pk, {}).get(indicator.measure, (None, None))[0]
+            series.append(
+                Point(
+                    period_id=p.pk,
+                    label=p.label,
+                    target=_float(targets.get((indicator.pk, p.pk))),
+                    actual=actual,
+                    current=is_current,
+                )
+            )
+        value, to_date, comment = None, None, ""
+        if period is not None:
+            if indicator.source == IndicatorSource.MANUAL:
+                entered = actuals.get((indicator.pk, period.pk))
+                value = _float(entered.value) if entered else None
+                comment = entered.comment if entered else ""
+                to_date = _manual_to_date(indicator, upto, actuals)
+            else:
+                value, to_date = current_values.get(indicator.measure, (None, None))
+        view.indicators.append(
+            IndicatorResult(
+                pk=indicator.pk,
+                title=indicator.title,
+                source=indicator.source,
+                measure=indicator.measure,
+                measure_type=indicator.measure_type,
+                unit=indicator.unit,
+                baseline=_float(indicator.baseline_value),
+                baseline_year=indicator.baseline_year,
+                target=_float(indicator.target),
+                means_of_verification=indicator.means_of_verification,
+                period_target=_float(targets.get((indicator.pk, period.pk))) if period is not None else None,
+                value=value,
+                to_date=to_date,
+                comment=comment,
+                series=series,
+            )
+        )
+    return list(results.values())
+
+
+def _manual_to_date(indicator, upto, actuals):
+    """A number entered per period adds up; a percentage is the latest one entered."""
+    entered = [actuals[(indicator.pk, p.pk)].value for p in upto if (indicator.pk, p.pk) in actuals]
+    if not entered:
+        return None
+    if indicator.measure_type == IndicatorMeasure.PERCENTAGE:
+        return float(entered[-1])
+    return float(sum(entered))
+
+
+def measure_label(code: str) -> str:
+    definition = INDICATORS.get(code)
+    return str(definition.label) if definition is not None else code
+
+
+def shown(value) -> str:
+    """A figure as text: hidden figures keep their marker, whole numbers lose their '.0'."""
+    if value is None:
+        return "–"
+    if value == HIDDEN or isinstance(value, str):
+        return str(value)
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.1f}"
