@@ -14,8 +14,32 @@ from reporting.models import DonorProject, Programme, ReportingPeriod, ResultInd
 from reporting.services import indicator_delete, indicator_save, period_delete, period_save
 
 
+class _RefusalOnTheForm:
+    """A refusal from below the form (a result whose targets a frozen report holds, removed from the
+    project) shows as the form's error; the transaction is rolled back, so nothing is saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            self.produced_error_message = " ".join(error.messages)
+            return self.form_invalid(form)
+
+
+class DonorProjectCreateView(_RefusalOnTheForm, CreateView):
+    pass
+
+
+class DonorProjectEditView(_RefusalOnTheForm, EditView):
+    pass
+
+
 class DonorProjectViewSet(ModelViewSet):
     model = DonorProject
+    add_view_class = DonorProjectCreateView
+    edit_view_class = DonorProjectEditView
     icon = "folder-open-inverse"
     menu_label = _("Donor projects")
     list_display = ["title", "donor", "grant_number", "start_date", "end_date"]

@@ -453,3 +453,20 @@ def test_the_donor_xlsx_carries_the_framework_in_both_layouts(
     ]
     assert "Results framework" in text
     assert "Partner meetings" in text
+
+
+def test_the_admin_project_form_keeps_a_reported_result(django_app, locked, framework, admin_coordinator):
+    result = framework["Women in self-support groups"].result
+    page = django_app.get(reverse("donor_projects:edit", args=[locked.project_id]), user=admin_coordinator)
+    form = form_with(page, "title")
+    index = next(
+        name.split("-")[1]
+        for name in form.fields
+        if name and name.startswith("results-") and name.endswith("-id") and form[name].value == str(result.pk)
+    )
+    form[f"results-{index}-DELETE"] = "1"  # what the panel's delete button sets
+    response = form.submit()
+    assert response.status_code == 200
+    assert "locked" in response.text
+    assert Result.objects.filter(pk=result.pk).exists()
+    assert IndicatorTarget.objects.filter(indicator__result=result).count() == 2 * 4  # two indicators, four quarters
