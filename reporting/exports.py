@@ -272,7 +272,7 @@ def _results_sheet(report) -> Sheet:
             rows.append(
                 (
                     f"{result.type_label}: {result.title}",
-                    indicator.title,
+                    f"{indicator.title} ({indicator.only})" if indicator.only else indicator.title,
                     indicator.unit or ("%" if indicator.percentage else ""),
                     baseline,
                     indicator.baseline_year,

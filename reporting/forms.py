@@ -87,8 +87,27 @@ class ResultIndicatorForm(forms.ModelForm):
         ]
         widgets = {"means_of_verification": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, periods=(), targets=None, **kwargs):
+    only = forms.ChoiceField(
+        label=_("Count only"),
+        required=False,
+        help_text=_(
+            "For an indicator counted by Haven: one row of one of the report's tables (a cohort, an edition, a "
+            "municipality, a target group...). Its figures are then that row's, as the reports published them."
+        ),
+    )
+
+    def __init__(self, *args, periods=(), targets=None, rows=(), **kwargs):
         super().__init__(*args, **kwargs)
+        from reporting.results import ROW_SEPARATOR
+
+        self.fields["only"].choices = [("", _("Everything it counts")), *rows]
+        instance = self.instance
+        if instance.breakdown:
+            current = f"{instance.breakdown}{ROW_SEPARATOR}{instance.breakdown_row}"
+            self.initial.setdefault("only", current)
+            if not any(current == value for _group, choices in rows for value, _label in choices):
+                # A row no longer found (a cohort renamed) stays choosable as it is stored.
+                self.fields["only"].choices.append((current, instance.breakdown_row))
         targets = targets or {}
         self.periods = list(periods)
         for period in self.periods:
@@ -103,6 +122,15 @@ class ResultIndicatorForm(forms.ModelForm):
                 help_text=_("Reported: this target can no longer change.") if period.is_frozen else "",
             )
             self.fields[f"target_{period.pk}"] = field
+
+    def clean(self):
+        from reporting.results import ROW_SEPARATOR
+
+        cleaned = super().clean()
+        only = cleaned.get("only") or ""
+        breakdown, _separator, row = only.partition(ROW_SEPARATOR)
+        self.instance.breakdown, self.instance.breakdown_row = breakdown, row
+        return cleaned
 
     def period_targets(self) -> dict:
         return {period: self.cleaned_data.get(f"target_{period.pk}") for period in self.periods if not period.is_frozen}

@@ -378,6 +378,10 @@ class ResultIndicator(ClusterableModel):
         choices=indicator_choices,
         help_text=_("For an indicator counted by Haven: what it counts. Leave empty for one entered by hand."),
     )
+    # Counting only one row of one of the report's tables (one cohort, one municipality, one target group):
+    # the table's code and the row as the table stores it. Its figures are then that cell's, as published.
+    breakdown = models.CharField(_("only one row of the table"), max_length=40, blank=True)
+    breakdown_row = models.CharField(_("row"), max_length=200, blank=True)
     measure_type = models.CharField(
         _("measured as"), max_length=1, choices=IndicatorMeasure.choices, default=IndicatorMeasure.UNIT
     )
@@ -403,6 +407,11 @@ class ResultIndicator(ClusterableModel):
                 name="result_indicator_source_matches_measure",
             ),
             models.CheckConstraint(
+                condition=(Q(breakdown="") & Q(breakdown_row=""))
+                | (~Q(breakdown="") & ~Q(breakdown_row="") & Q(source=IndicatorSource.COMPUTED)),
+                name="result_indicator_row_of_a_counted_table",
+            ),
+            models.CheckConstraint(
                 condition=Q(baseline_year__isnull=True) | Q(baseline_year__gte=1990, baseline_year__lte=2100),
                 name="result_indicator_baseline_year_plausible",
             ),
@@ -426,6 +435,14 @@ class ResultIndicator(ClusterableModel):
             raise ValidationError(
                 {"measure": _("An indicator entered by hand counts nothing by itself: leave this empty.")}
             )
+        if self.breakdown or self.breakdown_row:
+            from reporting.results import _column
+
+            # Not keyed by field: the forms offer the row as one choice of their own ("Count only").
+            if self.source != IndicatorSource.COMPUTED or not self.breakdown_row:
+                raise ValidationError(_("Only an indicator counted by Haven can count one row."))
+            if not _column(self.breakdown, self.measure):
+                raise ValidationError(_("This table does not count what the indicator counts: choose another row."))
         if self.source == IndicatorSource.COMPUTED and self.measure:
             definition = INDICATORS.get(self.measure)
             if definition is not None and (definition.unit == "percent") != (

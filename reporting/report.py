@@ -122,6 +122,8 @@ class ReportView:
     method: list[str] = field(default_factory=list)
     # The project's results framework read at this period (reporting.results), from this report's figures.
     results: list = field(default_factory=list)
+    # What this report shows, indicators and table cells, keyed as the results framework reads them.
+    published: object = None
 
     @property
     def threshold(self) -> int:
@@ -174,8 +176,10 @@ def report_view(*, period, user) -> ReportView:
         refusal=refusal,
         method=method_paragraphs(policy),
     )
-    from reporting.results import results_framework
+    from reporting.results import published_of, results_framework
 
+    if not refusal:
+        view.published = published_of(figures, published)
     view.results = results_framework(project=period.project, period=period, report=view)
     return view
 

@@ -43,6 +43,7 @@ class IndicatorResult:
     to_date: object
     comment: str
     series: list[Point] = field(default_factory=list)
+    only: str = ""  # the one row of a report table it counts, as a reader reads it
 
     @property
     def computed(self) -> bool:
@@ -87,8 +88,31 @@ def published_indicator_values(figures: dict, published: dict) -> dict:
     return values
 
 
+def published_cells(figures: dict, published: dict) -> dict:
+    """{(table code, stored row label, column code): value} as the report's tables showed them."""
+    cells = {}
+    for table in figures.get("tables", []):
+        shown = published.get("tables", {}).get(table["code"]) or {"rows": [row["values"] for row in table["rows"]]}
+        for row, values in zip(table["rows"], shown["rows"], strict=False):
+            for column, value in zip(table["columns"], values, strict=False):
+                cells[(table["code"], row["label"], column)] = value
+    return cells
+
+
+@dataclass
+class Published:
+    """What one report showed: its indicators and the cells of its tables."""
+
+    indicators: dict = field(default_factory=dict)
+    cells: dict = field(default_factory=dict)
+
+
+def published_of(figures: dict, published: dict) -> Published:
+    return Published(published_indicator_values(figures, published), published_cells(figures, published))
+
+
 def published_by_period(project) -> dict:
-    """{period id: {measure code: (this period, to date)}} from the latest snapshot of every frozen period."""
+    """{period id: Published} from the latest snapshot of every frozen period."""
     from reporting.models import ReportSnapshot
 
     latest = {}
@@ -98,8 +122,29 @@ def published_by_period(project) -> dict:
     for snapshot in snapshots.only("period_id", "data"):
         if snapshot.period_id not in latest:
             data = snapshot.data
-            latest[snapshot.period_id] = published_indicator_values(data, data.get("published", {}))
+            latest[snapshot.period_id] = published_of(data, data.get("published", {}))
     return latest
+
+
+def _reached(indicator, shown: Published | None):
+    """This period's figure of a counted indicator, as `shown` published it: its measure's, or one row's of a
+    table when the indicator counts only that row (no figure to date then: tables are per period)."""
+    if shown is None:
+        return None, None
+    if indicator.breakdown:
+        column = _column(indicator.breakdown, indicator.measure)
+        return shown.cells.get((indicator.breakdown, indicator.breakdown_row, column)), None
+    return shown.indicators.get(indicator.measure, (None, None))
+
+
+def _column(breakdown: str, measure: str) -> str:
+    from reporting.breakdowns import BREAKDOWNS, COLUMNS
+
+    definition = BREAKDOWNS.get(breakdown)
+    for column in definition.columns if definition else ():
+        if COLUMNS[column][1] == measure:
+            return column
+    return ""
 
 
 def results_framework(*, project, period=None, report=None, periods=None, published=None) -> list[ResultView]:
@@ -133,11 +178,11 @@ def results_framework(*, project, period=None, report=None, periods=None, publis
             "indicator_id", "period_id", "value", "comment"
         )
     }
-    current_values = {}
+    current = None
     if report is not None and not report.refusal:
-        current_values = {row.code: (row.value, row.to_date) for row in report.indicators}
-    elif period is not None and period.pk in published:
-        current_values = published[period.pk]
+        current = report.published
+    elif period is not None:
+        current = published.get(period.pk)
     upto = [p for p in periods if period is not None and p.start_date <= period.start_date]
 
     results: dict[int, ResultView] = {
@@ -162,9 +207,9 @@ def results_framework(*, project, period=None, report=None, periods=None, publis
                 entered = actuals.get((indicator.pk, p.pk))
                 actual = _float(entered.value) if entered else None
             elif is_current:
-                actual = current_values.get(indicator.measure, (None, None))[0]
+                actual = _reached(indicator, current)[0]
             else:
-                actual = published.get(p.pk, {}).get(indicator.measure, (None, None))[0]
+                actual = _reached(indicator, published.get(p.pk))[0]
             series.append(
                 Point(
                     period_id=p.pk,
@@ -182,7 +227,7 @@ def results_framework(*, project, period=None, report=None, periods=None, publis
                 comment = entered.comment if entered else ""
                 to_date = _manual_to_date(indicator, upto, actuals)
             else:
-                value, to_date = current_values.get(indicator.measure, (None, None))
+                value, to_date = _reached(indicator, current)
         view.indicators.append(
             IndicatorResult(
                 pk=indicator.pk,
@@ -200,9 +245,21 @@ def results_framework(*, project, period=None, report=None, periods=None, publis
                 to_date=to_date,
                 comment=comment,
                 series=series,
+                only=_only_label(indicator),
             )
         )
     return list(results.values())
+
+
+def _only_label(indicator) -> str:
+    if not indicator.breakdown:
+        return ""
+    from reporting.breakdowns import BREAKDOWNS
+
+    definition = BREAKDOWNS.get(indicator.breakdown)
+    if definition is None:
+        return indicator.breakdown_row
+    return f"{definition.title}: {definition.display(indicator.breakdown_row)}"
 
 
 def _manual_to_date(indicator, upto, actuals):
@@ -228,3 +285,31 @@ def shown(value) -> str:
         return str(value)
     number = float(value)
     return str(int(number)) if number.is_integer() else f"{number:.1f}"
+
+
+ROW_SEPARATOR = "::"
+
+
+def row_choices(project) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What an indicator may count one row of: for each of the report's tables by something (a cohort, an
+    edition, a municipality, a target group...), its rows over the project's whole span, as grouped choices
+    whose values name the table and the row as the table stores it. One grouped query per table."""
+    from types import SimpleNamespace
+
+    from reporting.breakdowns import COLUMNS, breakdowns_available
+    from reporting.measures import MONTH, measures, registry
+
+    span = SimpleNamespace(start_date=project.start_date, end_date=project.end_date)
+    groups = []
+    for code, definition in breakdowns_available().items():
+        if not definition.dimension or definition.dimension == MONTH:
+            continue
+        columns = definition.available_columns()
+        keys = set(measures()[COLUMNS[columns[0]][1]].split(project, span, definition.dimension))
+        rows = registry().dimensions[definition.dimension].rows(project, span, keys)
+        choices = [
+            (f"{code}{ROW_SEPARATOR}{label}", definition.display(str(label))) for _key, label in rows if label != ""
+        ]
+        if choices:
+            groups.append((str(definition.title), choices))
+    return groups

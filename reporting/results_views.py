@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from reporting.enums import IndicatorSource
 from reporting.forms import IndicatorValuesForm, ResultForm, ResultIndicatorForm
 from reporting.models import IndicatorActual, IndicatorTarget, Programme, Result, ResultIndicator
+from reporting.results import row_choices
 from reporting.selectors import period_lock_message, periods_for, programme_overview, projects_for
 from reporting.services import (
     indicator_actuals_save,
@@ -86,7 +87,9 @@ def indicator_edit(request, project_pk, result_pk, pk=None):
         if indicator.pk
         else {}
     )
-    form = ResultIndicatorForm(request.POST or None, instance=indicator, periods=periods, targets=targets)
+    form = ResultIndicatorForm(
+        request.POST or None, instance=indicator, periods=periods, targets=targets, rows=row_choices(project)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             indicator_save(indicator=form.instance, by=request.user, targets=form.period_targets())
