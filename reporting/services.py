@@ -273,9 +273,8 @@ def indicator_actuals_save(*, period: ReportingPeriod, by, values: dict) -> int:
 
     if not by.has_perm("reporting.prepare_period", period):
         raise PermissionDenied
-    period = (
-        ReportingPeriod.objects.select_for_update().select_related("project", "locked_by__profile").get(pk=period.pk)
-    )
+    # Locked alone: PostgreSQL locks no row of an outer join (a period nobody locked has no locker).
+    period = ReportingPeriod.objects.select_for_update(of=("self",)).select_related("project").get(pk=period.pk)
     if period.status in FROZEN_STATUSES:
         raise ValidationError(period_lock_message(period))
     current = {a.indicator_id: a for a in IndicatorActual.objects.filter(period=period)}
