@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.models import Municipality
-from groups.models import Attendance, Cohort, GroupSession, Member
+from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member
 from reporting.enums import IndicatorKind
 from reporting.measures import (
     AGE_BAND,
@@ -41,6 +41,7 @@ MEMBER_SPLITS = {
     TARGET_GROUP: "member__target_group",
 }
 DIMENSIONS = ("cohort", MONTH, AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP)
+PROGRAMME = "group_programme"
 
 
 def sessions_held(project, span):
@@ -67,7 +68,7 @@ class WomenInGroups(Measure):
     kind = IndicatorKind.SURVIVOR
     order = 10
     people = True
-    dimensions = DIMENSIONS
+    dimensions = (*DIMENSIONS, PROGRAMME)
     beneficiaries = ("women", _("Women in self-support groups"))
 
     def value(self, project, span):
@@ -78,8 +79,9 @@ class WomenInGroups(Measure):
             return per_month(attendances(project, span), "session__start", span, "member", distinct=True)
         if dimension in MEMBER_SPLITS:
             return per_value(attendances(project, span), MEMBER_SPLITS[dimension], "member", distinct=True)
-        rows = attendances(project, span).values("session__cohort_id").annotate(n=Count("member", distinct=True))
-        return {row["session__cohort_id"]: row["n"] for row in rows.order_by()}
+        field = "session__cohort__programme_id" if dimension == PROGRAMME else "session__cohort_id"
+        rows = attendances(project, span).values(field).annotate(n=Count("member", distinct=True))
+        return {row[field]: row["n"] for row in rows.order_by()}
 
     def returning(self, project, span):
         # One pass over her marks up to the span's end, grouped by member: present before the span and in
@@ -170,6 +172,18 @@ class AttendanceRate(Measure):
         if not totals["marked"]:
             return None
         return (Decimal(100) * totals["present"] / totals["marked"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+class GroupProgrammes(Dimension):
+    """A row per group programme whose cohorts met, by name."""
+
+    code = PROGRAMME
+
+    def rows(self, project, span, keys):
+        return [
+            (pk, name)
+            for pk, name in GroupProgramme.objects.filter(pk__in=keys).order_by("name", "pk").values_list("pk", "name")
+        ]
 
 
 class Cohorts(Dimension):
@@ -283,6 +297,7 @@ def groups_measures(sender, **kwargs):
         AccompanyingChildren(),
         AttendanceRate(),
         Cohorts(),
+        GroupProgrammes(),
         ChoiceDimension(AGE_BAND, AgeBand),
         ListDimension(BENEFICIARY_MUNICIPALITY, Municipality),
         ChoiceDimension(TARGET_GROUP, TargetGroup),

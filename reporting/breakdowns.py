@@ -108,6 +108,7 @@ def split_table(definition: BreakdownDef, project, period) -> dict:
 _DEFINITIONS = [
     BreakdownDef("new_continuing", _("New and continuing beneficiaries")),
     BreakdownDef("by_cohort", _("Self-support groups by cohort"), "cohort", ("group_sessions", "women", "attendances")),
+    BreakdownDef("women_by_programme", _("Women in groups by programme"), "group_programme", ("women",)),
     BreakdownDef(
         "by_month",
         _("Activity by month"),

@@ -14,13 +14,15 @@ from accounts.enums import OrganisationType
 from core.enums import AttendanceStatus
 from reporting.enums import IndicatorKind
 from reporting.measures import ChoiceDimension, DemoActivity, Dimension, Measure, bounds, per_value, register_measures
-from trainings.enums import EditionStatus
-from trainings.models import Edition, TrainingAttendance
+from trainings.enums import EditionStatus, EnrollmentStatus
+from trainings.models import Edition, Enrollment, TrainingAttendance
 
 EDITION = "edition"
 ORGANISATION = "organisation"
 ORGANISATION_TYPE = "organisation_type"
 MUNICIPALITY = "municipality"
+# Enrolments that took a seat: the trainee was in the edition, whatever came of it.
+SEAT_TAKEN = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
 PROFILE_FIELDS = {
     ORGANISATION: "enrollment__user__profile__organisation",
     MUNICIPALITY: "enrollment__user__profile__municipality",
@@ -52,6 +54,44 @@ class EditionsHeld(Measure):
 
     def value(self, project, span):
         return editions_held(project, span).count()
+
+
+class TraineesEnrolled(Measure):
+    """Unique people who took a seat (enrolled, then completed or not) in an edition that began in the span."""
+
+    code = "trainees_enrolled"
+    label = gettext_lazy("Unique trainees enrolled")
+    kind = IndicatorKind.PROFESSIONAL
+    order = 35
+    people = True
+
+    def value(self, project, span):
+        return (
+            Enrollment.objects.filter(edition__in=editions_held(project, span), status__in=SEAT_TAKEN)
+            .aggregate(n=Count("user", distinct=True))["n"]
+        )
+
+
+class TraineesCompleted(Measure):
+    """Unique people who completed an edition that ended in the span (completion is decided at its end)."""
+
+    code = "trainees_completed"
+    label = gettext_lazy("Unique trainees who completed a training")
+    kind = IndicatorKind.PROFESSIONAL
+    order = 36
+    people = True
+
+    def value(self, project, span):
+        return (
+            Enrollment.objects.filter(
+                edition__project=project,
+                edition__end_date__gte=span.start_date,
+                edition__end_date__lte=span.end_date,
+                status=EnrollmentStatus.COMPLETED,
+            )
+            .exclude(edition__status=EditionStatus.CANCELLED)
+            .aggregate(n=Count("user", distinct=True))["n"]
+        )
 
 
 class TraineesTrained(Measure):
@@ -189,6 +229,8 @@ def trainings_measures(sender, **kwargs):
     return [
         EditionsHeld(),
         TraineesTrained(),
+        TraineesEnrolled(),
+        TraineesCompleted(),
         OrganisationsReached(),
         TrainingSessionsAttended(),
         Editions(),

@@ -200,3 +200,35 @@ def test_children_at_group_sessions_adds_up_what_each_attendance_records(project
     Attendance.objects.filter(member=members[1], session__start__month=5).update(children_present=1)
     groups_data("Next quarter", [date(2022, 8, 1)], 1)
     assert value("children_at_group_sessions", project, period) == 2 * 3 + 1
+
+
+def test_trainees_enrolled_counts_who_took_a_seat_in_editions_begun(project, period, trainings_data, make_user):
+    from trainings.enums import EnrollmentStatus
+
+    first, second, waiting = make_user("Trainee"), make_user("Trainee"), make_user("Trainee")
+    edition = trainings_data(date(2022, 5, 10), [first, second])
+    edition.enrollments.filter(user=second).update(status=EnrollmentStatus.NOT_COMPLETED)
+    edition.enrollments.create(user=waiting, status=EnrollmentStatus.WAITLISTED)
+    trainings_data(date(2022, 6, 14), [first])  # the same woman again: one trainee
+    trainings_data(date(2022, 7, 5), [make_user("Trainee")])  # next quarter
+    assert value("trainees_enrolled", project, period) == 2
+
+
+def test_trainees_completed_counts_completions_of_editions_ended(project, period, trainings_data, make_user):
+    from trainings.enums import EnrollmentStatus
+
+    done, not_done = make_user("Trainee"), make_user("Trainee")
+    edition = trainings_data(date(2022, 5, 10), [done, not_done])
+    edition.enrollments.filter(user=done).update(status=EnrollmentStatus.COMPLETED)
+    edition.enrollments.filter(user=not_done).update(status=EnrollmentStatus.NOT_COMPLETED)
+    later = trainings_data(date(2022, 7, 5), [make_user("Trainee")])
+    later.enrollments.update(status=EnrollmentStatus.COMPLETED)  # ended next quarter
+    assert value("trainees_completed", project, period) == 1
+
+
+def test_women_in_groups_by_programme_is_a_table_of_the_report(project, period, groups_data):
+    from reporting.report import report_figures
+
+    groups_data("A", Q2, 6)
+    table = next(t for t in report_figures(period=period)["tables"] if t["code"] == "women_by_programme")
+    assert [(row["label"], row["values"]) for row in table["rows"]] == [("Self-support", [6])]
