@@ -66,10 +66,9 @@ class TraineesEnrolled(Measure):
     people = True
 
     def value(self, project, span):
-        return (
-            Enrollment.objects.filter(edition__in=editions_held(project, span), status__in=SEAT_TAKEN)
-            .aggregate(n=Count("user", distinct=True))["n"]
-        )
+        return Enrollment.objects.filter(edition__in=editions_held(project, span), status__in=SEAT_TAKEN).aggregate(
+            n=Count("user", distinct=True)
+        )["n"]
 
 
 class TraineesCompleted(Measure):
