@@ -465,7 +465,27 @@ class ResultIndicator(ClusterableModel):
         return super().delete(*args, **kwargs)
 
 
-class IndicatorTarget(models.Model):
+class _PeriodFigure(models.Model):
+    """A figure of one indicator for one period (its target, a value entered by hand): fixed once that
+    period's report is frozen, through the model, bulk changes and every form on top of them."""
+
+    frozen_fields: tuple[str, ...] = ()
+
+    objects = _FrozenGuardQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        _refuse_frozen_change(self, self.frozen_fields)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _period_frozen_refusal(self.period_id)
+        return super().delete(*args, **kwargs)
+
+
+class IndicatorTarget(_PeriodFigure):
     """The target of one indicator for one reporting period; fixed once that period's report is frozen."""
 
     indicator = ParentalKey(
@@ -476,7 +496,7 @@ class IndicatorTarget(models.Model):
     )
     value = models.DecimalField(_("target"), max_digits=12, decimal_places=1)
 
-    objects = _FrozenGuardQuerySet.as_manager()
+    frozen_fields = ("value", "period_id", "indicator_id")
 
     class Meta:
         verbose_name = _("period target")
@@ -490,21 +510,13 @@ class IndicatorTarget(models.Model):
     def __str__(self):
         return f"{self.indicator} · {self.period.label}: {self.value}"
 
-    def save(self, *args, **kwargs):
-        _refuse_frozen_change(self, ("value", "period_id", "indicator_id"))
-        super().save(*args, **kwargs)
-
     def clean(self):
         super().clean()
         if self.period_id and self.indicator_id and self.period.project_id != self.indicator.result.project_id:
             raise ValidationError({"period": _("Choose a reporting period of this indicator's project.")})
 
-    def delete(self, *args, **kwargs):
-        _period_frozen_refusal(self.period_id)
-        return super().delete(*args, **kwargs)
 
-
-class IndicatorActual(models.Model):
+class IndicatorActual(_PeriodFigure):
     """What an indicator entered by hand reached in one period, and how the project manager knows."""
 
     indicator = models.ForeignKey(
@@ -520,7 +532,7 @@ class IndicatorActual(models.Model):
     )
     entered_at = models.DateTimeField(_("entered"), auto_now=True)
 
-    objects = _FrozenGuardQuerySet.as_manager()
+    frozen_fields = ("value", "comment", "period_id", "indicator_id")
 
     class Meta:
         verbose_name = _("indicator value")
@@ -533,14 +545,6 @@ class IndicatorActual(models.Model):
 
     def __str__(self):
         return f"{self.indicator} · {self.period.label}: {self.value}"
-
-    def save(self, *args, **kwargs):
-        _refuse_frozen_change(self, ("value", "comment", "period_id", "indicator_id"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _period_frozen_refusal(self.period_id)
-        return super().delete(*args, **kwargs)
 
 
 def _refuse_frozen_change(obj, fields) -> None:

@@ -15,8 +15,8 @@ from reporting.services import indicator_delete, indicator_save, period_delete, 
 
 
 class _RefusalOnTheForm:
-    """A refusal from below the form (a result whose targets a frozen report holds, removed from the
-    project) shows as the form's error; the transaction is rolled back, so nothing is saved."""
+    """A refusal from below the form (a frozen period's dates, a result whose targets a frozen report holds)
+    shows as the form's error; the transaction is rolled back, so nothing is saved."""
 
     def form_valid(self, form):
         try:
@@ -34,6 +34,23 @@ class DonorProjectCreateView(_RefusalOnTheForm, CreateView):
 
 class DonorProjectEditView(_RefusalOnTheForm, EditView):
     pass
+
+
+class _DeletedByService(DeleteView):
+    """Deleting goes through a service (delete_by_service); its refusal is shown and nothing is deleted."""
+
+    def delete_by_service(self):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.delete_by_service()
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(self.request, message)
+            return redirect(self.index_url_name)
+        messages.success(self.request, self.get_success_message())
+        return redirect(self.get_success_url())
 
 
 class DonorProjectViewSet(ModelViewSet):
@@ -92,22 +109,13 @@ class ProgrammeViewSet(ModelViewSet):
     form_fields = ["name", "description"]
 
 
-class _IndicatorSavedByService:
+class _IndicatorSavedByService(_RefusalOnTheForm):
     """Saved through reporting.services.indicator_save (with its period targets, which the models keep as
     reported once a period is frozen); a refusal shows on the form and saves nothing."""
 
     def save_instance(self):
         instance = self.form.save(commit=False)
         return indicator_save(indicator=instance, by=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-            self.produced_error_message = " ".join(error.messages)
-            return self.form_invalid(form)
 
 
 class IndicatorCreateView(_IndicatorSavedByService, CreateView):
@@ -118,16 +126,11 @@ class IndicatorEditView(_IndicatorSavedByService, EditView):
     pass
 
 
-class IndicatorDeleteView(DeleteView):
-    def form_valid(self, form):
-        try:
-            indicator_delete(indicator=self.object, by=self.request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(self.request, message)
-            return redirect(self.index_url_name)
-        messages.success(self.request, self.get_success_message())
-        return redirect(self.get_success_url())
+class IndicatorDeleteView(_DeletedByService):
+    """An indicator whose targets or values a frozen report holds stays."""
+
+    def delete_by_service(self):
+        indicator_delete(indicator=self.object, by=self.request.user)
 
 
 class ResultIndicatorViewSet(ModelViewSet):
@@ -155,21 +158,12 @@ class ResultIndicatorViewSet(ModelViewSet):
     ]
 
 
-class _PeriodSavedByService:
+class _PeriodSavedByService(_RefusalOnTheForm):
     """The admin form saves through reporting.services.period_save, as every other door does; a refusal
     (a submitted or locked period's dates) shows as the form's error and saves nothing."""
 
     def save_instance(self):
         return period_save(period=self.form.instance, by=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-            self.produced_error_message = " ".join(error.messages)
-            return self.form_invalid(form)
 
 
 class PeriodCreateView(_PeriodSavedByService, CreateView):
@@ -180,18 +174,11 @@ class PeriodEditView(_PeriodSavedByService, EditView):
     pass
 
 
-class PeriodDeleteView(DeleteView):
+class PeriodDeleteView(_DeletedByService):
     """Deleting goes through reporting.services.period_delete: a period that reported stays, and says why."""
 
-    def form_valid(self, form):
-        try:
-            period_delete(period=self.object, by=self.request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(self.request, message)
-            return redirect(self.index_url_name)
-        messages.success(self.request, self.get_success_message())
-        return redirect(self.get_success_url())
+    def delete_by_service(self):
+        period_delete(period=self.object, by=self.request.user)
 
 
 class ReportingPeriodViewSet(ModelViewSet):
