@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from accounts.enums import Role
 from cases import services
@@ -41,7 +42,7 @@ def test_counselor_assesses_risk_and_plans_a_step(live_server, page, make_case, 
     for code in ("q_strangled", "q_threat_to_kill", "q_weapon"):
         page.locator(f"input[name={code}][value=yes]").check()
     page.get_by_role("button", name="Save the assessment").click()
-    assert page.get_by_text("Risk assessment saved").is_visible()
+    expect(page.get_by_text("Risk assessment saved")).to_be_visible()
     assert RiskAssessment.objects.get(case=case).score == 6
 
     page.goto(live_server.url + reverse("cases:action_plan", args=[case.pk]))
@@ -49,7 +50,7 @@ def test_counselor_assesses_risk_and_plans_a_step(live_server, page, make_case, 
     page.fill("textarea[name=description]", "Zahtev za dečji dodatak")
     page.select_option("select[name=owner]", "client")
     page.get_by_role("button", name="Add the step").click()
-    assert page.get_by_text("The step was added").is_visible()
+    expect(page.get_by_text("The step was added")).to_be_visible()
     assert ActionStep.objects.get(plan__case=case).description == "Zahtev za dečji dodatak"
     screenshot(page)
 
@@ -79,8 +80,8 @@ def test_from_her_caseload_through_a_handover_and_a_consent_withdrawal(
     sign_in(page, live_server, counselor)
     page.goto(live_server.url + reverse("home"))
     page.get_by_role("link", name="My caseload").first.click()
-    assert page.get_by_text("Consent ends: Centar za socijalni rad Test").is_visible()
-    assert page.get_by_role("link", name=f"{case.client.alias} ({case.client.code})").first.is_visible()
+    expect(page.get_by_text("Consent ends: Centar za socijalni rad Test")).to_be_visible()
+    expect(page.get_by_role("link", name=f"{case.client.alias} ({case.client.code})").first).to_be_visible()
     screenshot(page, "caseload-before-handover")
 
     # The coordinator hands the case over from the team caseload.
@@ -91,7 +92,7 @@ def test_from_her_caseload_through_a_handover_and_a_consent_withdrawal(
     page.get_by_label("Lead counselor").select_option(label="Jovana Nova")
     page.get_by_label("Why the case is handed over").fill("Savetnica odlazi na porodiljsko odsustvo.")
     page.get_by_role("button", name="Hand the case over").click()
-    assert page.get_by_text("The case was handed over").is_visible()
+    expect(page.get_by_text("The case was handed over")).to_be_visible()
     assert CaseEvent.objects.filter(case=case, kind=CaseEventKind.REASSIGNED).exists()
     screenshot(page, "case-after-handover")
 
@@ -104,19 +105,19 @@ def test_from_her_caseload_through_a_handover_and_a_consent_withdrawal(
     page.get_by_role("link", name=f"{case.client.alias} ({case.client.code})").first.click()
     page.locator("nav.case-nav").get_by_role("link", name="Consents").click()
     page.get_by_role("link", name="Withdraw…").click()
-    assert page.get_by_text("Print view").is_visible()  # what was shared under it
+    expect(page.get_by_text("Print view")).to_be_visible()  # what was shared under it
     page.get_by_label("Why she withdrew her consent").fill("Ne želi da centar više dobija podatke o njoj.")
     page.get_by_label("She asks that the recipient is told").check()
     page.get_by_label("Nothing more may be shared on the ground of this consent.").check()
     page.get_by_role("button", name="Withdraw the consent").click()
-    assert page.get_by_text("The consent was withdrawn").is_visible()
+    expect(page.get_by_text("The consent was withdrawn")).to_be_visible()
     consent.refresh_from_db()
     assert consent.withdrawn_on == today and consent.withdrawn_by == successor
 
     page.goto(live_server.url + reverse("cases:caseload"))
-    assert page.get_by_text("Tell a recipient of a withdrawal: Centar za socijalni rad Test").is_visible()
+    expect(page.get_by_text("Tell a recipient of a withdrawal: Centar za socijalni rad Test")).to_be_visible()
     screenshot(page, "caseload-task-to-tell")
     page.get_by_role("button", name="Told").click()
-    assert page.get_by_text("the recipient was told").is_visible()
+    expect(page.get_by_text("the recipient was told")).to_be_visible()
     assert ConsentRecord.objects.get(pk=consent.pk).recipient_told_on == today
     screenshot(page, "caseload-after-withdrawal")

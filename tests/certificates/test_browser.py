@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from accounts.enums import Role
@@ -127,7 +128,7 @@ def test_trainee_journey_to_a_signed_credential_that_verifies_until_revoked(
     assert qr_url == f"{live_server.url}/verify/{certificate.verification_code}/"
     page.goto(qr_url)
     assert page.locator(".certificate-state").inner_text().strip() == "Valid"
-    assert page.get_by_text(certificate.serial).is_visible()
+    expect(page.get_by_text(certificate.serial)).to_be_visible()
 
     # She downloads her signed credential: it validates against the official schema and its signature holds.
     page.goto(live_server.url + reverse("certificates:mine"))

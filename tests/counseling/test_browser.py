@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client as BrowserSession
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from counseling.models import Booking
 
@@ -35,14 +36,14 @@ def test_coordinator_books_and_a_second_overlapping_booking_is_refused(
     page.get_by_role("link", name="New booking").click()
     page.get_by_label("Counselor").select_option(label=str(profile))
     _fill_booking(page, client_label=f"{first.alias} ({first.code})", day=monday, start="10:00", end="11:00")
-    assert page.get_by_text("The booking was saved.").is_visible()
-    assert page.get_by_role("link", name="Jasmina").is_visible()
+    expect(page.get_by_text("The booking was saved.")).to_be_visible()
+    expect(page.get_by_role("link", name="Jasmina")).to_be_visible()
 
     page.goto(live_server.url + reverse("counseling:booking_new"))
     page.get_by_label("Counselor").select_option(label=str(profile))
     _fill_booking(page, client_label=f"{second.alias} ({second.code})", day=monday, start="10:30", end="11:30")
     alert = page.get_by_role("alert")
-    assert alert.is_visible()
+    expect(alert).to_be_visible()
     assert "already has a booking at this time" in alert.inner_text()
     screenshot(page)
     assert Booking.objects.count() == 1
@@ -86,7 +87,7 @@ def test_the_week_stands_in_columns_on_a_laptop_and_is_a_list_of_days_on_a_phone
         else:
             assert all(a["y"] + a["height"] <= b["y"] for a, b in zip(boxes, boxes[1:], strict=False))
             assert max(box["x"] + box["width"] for box in boxes) <= width  # nothing runs off the phone
-        assert page.get_by_role("link", name=her_client.alias).is_visible()
+        expect(page.get_by_role("link", name=her_client.alias)).to_be_visible()
         screenshot(page, name=f"counseling-week-{width}")
 
 
@@ -100,7 +101,7 @@ def test_a_refused_form_opens_on_its_error_summary_whose_links_lead_to_the_field
     page.goto(live_server.url + reverse("counseling:booking_new"))
     page.get_by_role("button", name="Save").click()
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     summary.get_by_role("link", name="Date").click()
     assert page.evaluate("document.activeElement.id") == "id_date"

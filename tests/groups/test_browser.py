@@ -50,7 +50,7 @@ def test_facilitator_takes_attendance_on_a_phone_and_sees_the_overview(
     expect(page.get_by_text("Attendance saved.")).to_be_visible()
     tap(page.get_by_role("link", name="Attendance overview"))
 
-    assert page.get_by_role("heading", name="Attendance overview").is_visible()
+    expect(page.get_by_role("heading", name="Attendance overview")).to_be_visible()
     grid = page.locator("table.attendance-grid")
     assert grid.locator("td.cell-present").count() == 2
     assert grid.locator("td.cell-absent").count() == 1

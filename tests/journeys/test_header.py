@@ -3,6 +3,7 @@ and Log out and the language switcher do what they say."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.journeys.conftest import log_in, overlapping_header_controls
 
@@ -48,7 +49,7 @@ def test_nothing_in_the_header_is_covered_for_a_coordinator_and_log_out_works(
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(f"{live_server.url}{reverse('home')}")
-        assert page.locator("header").get_by_role("link", name="Administration").is_visible()
+        expect(page.locator("header").get_by_role("link", name="Administration")).to_be_visible()
         if found := overlapping_header_controls(page):
             problems[width] = found
         if width in (360, 1280, 1366):

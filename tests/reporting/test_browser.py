@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from reporting.enums import PeriodStatus, Transition
 from reporting.services import period_transition
@@ -37,8 +38,8 @@ def test_project_manager_opens_report_downloads_xlsx_and_locks(
     page.goto(live_server.url + reverse("reporting:home"))
     page.get_by_role("link", name="Safe Together", exact=True).click()
     page.get_by_role("link", name="Q2 2022", exact=True).click()
-    assert page.get_by_role("heading", name="Donor report: Q2 2022").is_visible()
-    assert page.get_by_text("30.0 % of the target (12 of 40)").is_visible()
+    expect(page.get_by_role("heading", name="Donor report: Q2 2022")).to_be_visible()
+    expect(page.get_by_text("30.0 % of the target (12 of 40)")).to_be_visible()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download XLSX").click()
@@ -48,9 +49,9 @@ def test_project_manager_opens_report_downloads_xlsx_and_locks(
     # Locking asks once more before it is done.
     page.locator("summary", has_text="Lock").click()
     page.get_by_role("button", name="Lock").click()
-    assert page.get_by_text("is now: Locked").is_visible()
+    expect(page.get_by_text("is now: Locked")).to_be_visible()
     assert page.locator("#period-status").inner_text() == "Locked"
-    assert page.get_by_text("was locked by").is_visible()
+    expect(page.get_by_text("was locked by")).to_be_visible()
     period.refresh_from_db()
     assert period.status == PeriodStatus.LOCKED
     assert period.locked_by == project_manager
@@ -83,20 +84,20 @@ def test_project_manager_adds_a_result_and_reads_its_chart(
     page.locator("#id_result_type").select_option(label="Outcome")
     page.locator("#id_title").fill("Women feel safer")
     page.get_by_role("button", name="Save result").click()
-    assert page.get_by_text("The result was saved.").is_visible()
+    expect(page.get_by_text("The result was saved.")).to_be_visible()
     page.get_by_role("link", name="Add an indicator").click()
     page.locator("#id_title").fill("Women in groups")
     page.locator("#id_measure").select_option(value="women_in_groups")
     page.locator("#id_target").fill("40")
     page.get_by_label("Target for Q2 2022").fill("12")
     page.get_by_role("button", name="Save indicator").click()
-    assert page.get_by_text("The indicator was saved.").is_visible()
+    expect(page.get_by_text("The indicator was saved.")).to_be_visible()
 
     page.get_by_role("link", name="Q2 2022", exact=True).click()
     chart = page.locator("svg.chart").first
     assert chart.get_attribute("role") == "img"
     assert "Women in groups" in chart.locator("title").first.text_content()
-    assert page.get_by_role("table", name="Women in groups, period by period").is_visible()
+    expect(page.get_by_role("table", name="Women in groups, period by period")).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
     screenshot(page, f"results-framework-{width}")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from accounts.enums import Role
 from trainings.enums import EnrollmentStatus
@@ -43,17 +44,17 @@ def test_trainee_finds_a_training_and_enrols(live_server, page, make_user, make_
     )  # fmt: skip
 
     page.goto(live_server.url + reverse("trainings:catalogue"))
-    assert page.get_by_text("5 seats left").is_visible()
+    expect(page.get_by_text("5 seats left")).to_be_visible()
     page.get_by_role("link", name="Enrol").first.click()
     page.get_by_role("button", name="Enrol").click()
     page.wait_for_url("**" + reverse("trainings:dashboard"))
-    assert page.get_by_text("You are enrolled").first.is_visible()
-    assert page.get_by_role("heading", name=edition.programme.title).is_visible()
+    expect(page.get_by_text("You are enrolled").first).to_be_visible()
+    expect(page.get_by_role("heading", name=edition.programme.title)).to_be_visible()
     screenshot(page)
     assert Enrollment.objects.get(user=trainee).status == EnrollmentStatus.ENROLLED
     # Back in the catalogue the edition says where she stands, and offers no second "Enrol".
     page.goto(live_server.url + reverse("trainings:catalogue"))
-    assert page.get_by_text("You are enrolled").is_visible()
+    expect(page.get_by_text("You are enrolled")).to_be_visible()
     assert page.get_by_role("link", name="Enrol").count() == 0
 
 
