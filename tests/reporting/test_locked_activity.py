@@ -89,6 +89,7 @@ def test_the_facilitator_sees_the_lock_message_on_the_attendance_page(
 ):
     cohort, members = groups_data("Spring", [LOCKED_DAY], 1)
     session = GroupSession.objects.get(cohort=cohort)
+    # crafted: the page shows a locked period's session read-only, without the attendance form.
     response = client_for(coordinator).post(
         reverse("groups:session_attendance", args=[session.pk]),
         {f"m-{members[0].pk}": AttendanceStatus.ABSENT},

@@ -141,6 +141,7 @@ def test_the_admin_delete_form_refuses(django_app, locked, coordinator):
 
 def test_the_report_page_offers_no_way_round(client_for, locked, project_manager):
     client = client_for(project_manager)
+    # crafted: a locked period's pages offer neither the narrative form nor (to her) an unlock button.
     response = client.post(
         reverse("reporting:period_edit", args=[locked.pk]),
         {"achievements": "x", "challenges": "", "next_steps": ""},
