@@ -24,6 +24,9 @@ class CertificatesIssued(Measure):
     kind = IndicatorKind.PROFESSIONAL
     order = 32
     dimensions = ("edition",)
+    # A revocation takes a certificate out of the span it was issued in, a replacement is not counted again:
+    # the project's figure is counted whole, not carried from the last frozen report.
+    carry = ""
 
     def value(self, project, span):
         return issued(project, span).aggregate(n=Count("enrollment", distinct=True))["n"]

@@ -26,6 +26,7 @@ from reporting.measures import (
     bounds,
     per_month,
     per_value,
+    project_start,
     register_measures,
 )
 
@@ -102,7 +103,9 @@ class ClientsCounselled(Measure):
     def returning(self, project, span):
         # One pass grouped by client (see groups.measures: a correlated EXISTS can turn quadratic).
         start, end = bounds(span)
-        sessions = Booking.objects.filter(project=project, status=BookingStatus.HELD, start__lt=end)
+        sessions = Booking.objects.filter(
+            project=project, status=BookingStatus.HELD, start__gte=project_start(project), start__lt=end
+        )
         return (
             sessions.values("client")
             .annotate(first=Min("start"), last=Max("start"))

@@ -31,6 +31,7 @@ from reporting.measures import (
     bounds,
     per_month,
     per_value,
+    project_start,
     register_measures,
 )
 
@@ -91,6 +92,7 @@ class WomenInGroups(Measure):
             session__cohort__project=project,
             session__cancelled=False,
             status=AttendanceStatus.PRESENT,
+            session__start__gte=project_start(project),
             session__start__lt=end,
         )
         return (
@@ -162,16 +164,21 @@ class AttendanceRate(Measure):
     order = 13
 
     def value(self, project, span):
+        return self.from_parts(self.parts(project, span))
+
+    def parts(self, project, span):
         start, end = bounds(span)
-        totals = Attendance.objects.filter(
+        return Attendance.objects.filter(
             session__cohort__project=project,
             session__cancelled=False,
             session__start__gte=start,
             session__start__lt=end,
         ).aggregate(marked=Count("id"), present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)))
-        if not totals["marked"]:
+
+    def from_parts(self, parts):
+        if not parts["marked"]:
             return None
-        return (Decimal(100) * totals["present"] / totals["marked"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return (Decimal(100) * parts["present"] / parts["marked"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 class GroupProgrammes(Dimension):

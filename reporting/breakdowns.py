@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from reporting.measures import AGE_BAND, BENEFICIARY_MUNICIPALITY, MONTH, TARGET_GROUP, figure, measures, registry
+from reporting.measures import (
+    AGE_BAND,
+    BENEFICIARY_MUNICIPALITY,
+    MONTH,
+    TARGET_GROUP,
+    figure,
+    figure_returning,
+    measures,
+    registry,
+)
 
 # column code -> (heading, measure code)
 COLUMNS = {
@@ -81,7 +90,7 @@ def new_and_continuing(project, period) -> dict:
         if not measure.beneficiaries:
             continue
         served = figure(code, project, period)
-        continuing = measure.returning(project, period)
+        continuing = figure_returning(code, project, period)
         rows.append({"label": measure.beneficiaries[0], "values": [served - continuing, continuing, served]})
     return {"columns": ["new", "continuing", "all"], "rows": rows, "total": None, "row_totals": True}
 

@@ -544,8 +544,11 @@ class _System:
                 groups[find(first)][1].append(index)
         return list(groups.values())
 
-    def intervals(self, groups: list[tuple[list, list[int]]], shown_by_instance: list[dict], only=None) -> dict:
-        """var -> (low, high) for every cell that needs protection in the given groups (or the cells `only`).
+    def intervals(
+        self, groups: list[tuple[list, list[int]]], shown_by_instance: list[dict], only=None, skip=frozenset()
+    ) -> dict:
+        """var -> (low, high) for every cell that needs protection in the given groups (or the cells `only`),
+        but those in `skip`.
 
         Exact where the interval is narrower than the cell needs; where it is wide enough, possibly only
         an inner part of it, found cheaply (two points the figures allow, far enough apart prove it).
@@ -562,6 +565,8 @@ class _System:
                 if only is not None
                 else self.targets(members, shown_by_instance)
             )
+            if skip:
+                targets = [var for var in targets if var not in skip]
             if targets:
                 wanted.append((members, relations, targets))
         if not wanted:
@@ -748,8 +753,8 @@ def protect(*, figures: dict, order: int, first: bool, policy: Policy, published
         if not failing:
             break
         added = False
-        for members, failures in failing:
-            candidate = _secondary(system, shown, new, members, failures)
+        for _members, failures in failing:
+            candidate = _secondary(system, shown, new, failures)
             if candidate is not None and shown.get(candidate) != HIDDEN:
                 shown[candidate] = HIDDEN
                 added = True
@@ -772,11 +777,50 @@ def _touching(system: _System, groups: list, new: int) -> list:
     ]
 
 
+_PROBE_AFTER = 10
+
+
 def _failing_groups(system: _System, shown_by_instance: list[dict], new: int, cache: dict, best) -> list:
     """(unknowns, failures) of each group of the new report whose audit fails."""
     groups = _touching(system, system.components(shown_by_instance), new)
     pending = [group for group in groups if frozenset(group[0]) not in cache]
-    found = system.intervals(pending, shown_by_instance)
+    # Hiding one more cell only widens every interval (a known figure becomes an unknown), so a count that
+    # was wide enough stays so while the loop in protect() hides more: it is not worked out again each time
+    # its group grows by a hidden cell (an exact program per count of every published report, each time).
+    # Nor is a count already as wide as any hiding can make it, or one the links alone pin down (see _Best).
+    passed = cache.setdefault("passed", {})
+    skip = best.pinned | {
+        var for var, needed in passed.items() if system.needs(var, shown_by_instance[var[0]]) == needed
+    }
+    # When many counts failed last round, the first is tried alone: while it still fails, its group still
+    # fails and the others wait (dozens of counts of earlier reports often fail together, and are freed
+    # together, rounds later). A few are all tried, so that the next cell hidden is chosen beside them all.
+    failed_before = cache.setdefault("failed", set())
+    probes, deferred = {}, {}
+    for members, _relations in pending:
+        earlier = sorted((var for var in members if var in failed_before and var not in skip), key=str)
+        if len(earlier) > _PROBE_AFTER:
+            probes[id(members)] = earlier[0]
+            deferred[id(members)] = set(earlier[1:])
+    found = system.intervals(pending, shown_by_instance, skip=skip.union(*deferred.values()))
+
+    def fails(var) -> bool:
+        needed = system.needs(var, shown_by_instance[var[0]])
+        return var in found and needed is not None and found[var][1] - found[var][0] < needed
+
+    waiting = set()
+    rest = []
+    for members, relations in pending:
+        if id(members) not in probes:
+            continue
+        if fails(probes[id(members)]):
+            waiting |= deferred[id(members)]
+        elif deferred[id(members)]:
+            rest.append((members, relations))
+    if rest:
+        found.update(system.intervals(rest, shown_by_instance, only=set().union(*(deferred[id(m)] for m, _r in rest))))
+    failed_before.clear()
+    failed_before |= waiting
     for members, _relations in pending:
         failures = []
         for var in members:
@@ -786,6 +830,9 @@ def _failing_groups(system: _System, shown_by_instance: list[dict], new: int, ca
             needed = system.needs(var, shown_by_instance[var[0]])
             if needed is not None and high - low < needed:
                 failures.append(Failure(var, low, high, needed))
+                failed_before.add(var)
+            elif needed is not None:
+                passed[var] = needed
         cache[frozenset(members)] = failures
     failing = [(members, cache[frozenset(members)]) for members, _relations in groups if cache[frozenset(members)]]
     if not failing:
@@ -793,7 +840,12 @@ def _failing_groups(system: _System, shown_by_instance: list[dict], new: int, ca
     best.prepare([failure.key for _members, failures in failing for failure in failures])
     result = []
     for members, failures in failing:
-        real = [f for f in failures if f.high - f.low < min(f.needed, best.width(f.key))]
+        real = []
+        for failure in failures:
+            if failure.high - failure.low < min(failure.needed, best.width(failure.key)):
+                real.append(failure)
+            else:  # as wide as any hiding can make it: settled for good
+                passed[failure.key] = failure.needed
         if real:
             result.append((members, real))
     return result
@@ -847,6 +899,7 @@ class _Best:
         everything = {key: HIDDEN for key in system.cells[new] if system.sensitive((new, key))}
         self.shown = [*shown_by_instance[:-1], everything]
         self.widths: dict = {}
+        self.pinned: set = set()  # counts no hiding can widen at all
 
     def prepare(self, variables: list) -> None:
         wanted = {var for var in variables if var not in self.widths}
@@ -857,24 +910,36 @@ class _Best:
         for var in wanted:
             low, high = found.get(var, (0, _BIG))
             self.widths[var] = high - low
+            if high - low <= 0:
+                self.pinned.add(var)
 
     def width(self, var) -> float:
         self.prepare([var])
         return self.widths[var]
 
 
-def _secondary(system: _System, shown: dict, new: int, members: list, failures: list[Failure]):
+def _secondary(system: _System, shown: dict, new: int, failures: list[Failure]):
     """The cell to hide next for a failing group: the smallest count of the new report in a relation with
-    a failing cell, else with any of the group's unknowns."""
-    for around in ([failure.key for failure in failures], members):
-        candidates = set()
-        for var in around:
-            if var[0] == new and system.hideable(var, shown):
-                candidates.add(var[1])
+    a failing cell, else the smallest of the nearest ones further out: a failing count of an earlier report
+    is reached through the chain of "to date" figures (trying the group's smallest count anywhere instead
+    took dozens of rounds, each an exact program per failing count)."""
+
+    def beside(ring: list) -> list:
+        following = []
+        for var in ring:
             for index in system.by_var.get(var, []):
                 for other in system.relations[index].terms:
-                    if other[0] == new and system.hideable(other, shown):
-                        candidates.add(other[1])
+                    if other not in seen:
+                        seen.add(other)
+                        following.append(other)
+        return following
+
+    seen = {failure.key for failure in failures}
+    ring = list(seen)
+    ring += beside(ring)
+    while ring:
+        candidates = {var[1] for var in ring if var[0] == new and system.hideable(var, shown)}
         if candidates:
             return min(candidates, key=lambda key: (system.value((new, key)), str(key)))
+        ring = beside(ring)
     return None

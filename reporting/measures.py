@@ -72,8 +72,30 @@ class Measure:
         raise NotImplementedError
 
     def returning(self, project, span) -> int:
-        """Of the people counted in the span, how many were counted by the project before it."""
+        """Of the people counted in the span, how many were counted by the project before it (from the
+        project's start: what it counted before it began is not the project's)."""
         raise NotImplementedError
+
+    def parts(self, project, span) -> dict[str, int] | None:
+        """Counts that add up across spans and give the value (a percentage's numerator and denominator), for
+        measures whose value does not add up itself; None when the value is not made of parts."""
+        return None
+
+    def from_parts(self, parts: dict[str, int]):
+        raise NotImplementedError
+
+    @property
+    def carry(self) -> str:
+        """How the project's "to date" figure follows from the one the last frozen report counted, adding only
+        what happened since (reporting.report): "sum" for events, each dated once (add the new span's count);
+        "people" for people with returning() (add the new span's people, less those counted before it);
+        "parts" for values made of parts(); "" to count the whole project again (distinct things other than
+        people, or records a later change may take out of an earlier span)."""
+        if self.unit == PERCENT:
+            return "parts" if type(self).parts is not Measure.parts else ""
+        if self.people:
+            return "people" if type(self).returning is not Measure.returning else ""
+        return "sum"
 
     @property
     def suppressible(self) -> bool:
@@ -286,15 +308,37 @@ def figures_cache():
         _cache.reset(token)
 
 
+def _memo(kind: str, code: str, project, span, compute):
+    memo = _cache.get()
+    if memo is None:
+        return compute()
+    key = (kind, code, project.pk, span.start_date, span.end_date)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def figure(code: str, project, span):
     """The value of a registered measure over the span (0 when no installed app offers it)."""
     measure = measures().get(code)
     if measure is None:
         return 0
-    memo = _cache.get()
-    if memo is None:
-        return measure.value(project, span)
-    key = (code, project.pk, span.start_date, span.end_date)
-    if key not in memo:
-        memo[key] = measure.value(project, span)
-    return memo[key]
+    if measure.carry == "parts":
+        return measure.from_parts(figure_parts(code, project, span))
+    return _memo("value", code, project, span, lambda: measure.value(project, span))
+
+
+def figure_parts(code: str, project, span) -> dict[str, int]:
+    measure = measures()[code]
+    return _memo("parts", code, project, span, lambda: measure.parts(project, span))
+
+
+def figure_returning(code: str, project, span) -> int:
+    """Of the people a measure counts in the span, how many the project counted before it."""
+    measure = measures()[code]
+    return _memo("returning", code, project, span, lambda: measure.returning(project, span))
+
+
+def project_start(project) -> datetime:
+    """The project's first moment, for counts of what it did before a span (Measure.returning)."""
+    return bounds(SimpleNamespace(start_date=project.start_date, end_date=project.start_date))[0]

@@ -6,6 +6,7 @@ Figures hold counts and codes only: never an alias, a name or an id of a survivo
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
@@ -15,9 +16,10 @@ from django.utils.translation import gettext as _
 from core import dates
 from reporting.breakdowns import BREAKDOWNS, COLUMNS, breakdowns_available, column_kind
 from reporting.disclosure import HIDDEN, Policy
-from reporting.enums import IndicatorKind
+from reporting.enums import FROZEN_STATUSES, IndicatorKind
 from reporting.indicators import INDICATORS, PERCENT
-from reporting.measures import figure, figures_cache
+from reporting.measures import figure, figure_parts, figure_returning, figures_cache
+from reporting.models import ReportSnapshot
 from reporting.protection import (
     FIGURES_VERSION,
     figures_policy,
@@ -41,7 +43,7 @@ def report_figures(*, period) -> dict:
     to_date = SimpleNamespace(start_date=project.start_date, end_date=period.end_date)
     targets = {indicator.code: indicator.target for indicator in project.indicators.all()}
     with figures_cache():
-        indicators = _indicator_figures(project, period, to_date, targets)
+        indicators = _indicator_figures(project, period, to_date, targets, _carry_base(project, period))
         tables = [
             {"code": code, **definition.func(project, period)} for code, definition in breakdowns_available().items()
         ]
@@ -51,6 +53,8 @@ def report_figures(*, period) -> dict:
         "threshold": policy.threshold,
         "disclosure": policy.as_dict(),
         "computed_at": dates.now().isoformat(),
+        # What the "to date" column spans: a later report carries it forward only over the same start.
+        "to_date_span": [to_date.start_date.isoformat(), to_date.end_date.isoformat()],
         "indicators": indicators,
         "tables": tables,
         "narrative": {
@@ -61,19 +65,89 @@ def report_figures(*, period) -> dict:
     }
 
 
-def _indicator_figures(project, period, to_date, targets) -> list[dict]:
+def _indicator_figures(project, period, to_date, targets, base) -> list[dict]:
     indicators = []
-    for code in INDICATORS:
+    for code, measure in INDICATORS.items():
         target = targets.get(code)
-        indicators.append(
-            {
-                "code": code,
-                "value": _number(figure(code, project, period)),
-                "to_date": _number(figure(code, project, to_date)),
-                "target": float(target) if target is not None else None,
-            }
-        )
+        figures = {
+            "code": code,
+            "value": _number(figure(code, project, period)),
+            "to_date": None,
+            "target": float(target) if target is not None else None,
+        }
+        carried = _carried(code, measure, project, base) if base is not None else None
+        if carried is None:
+            figures["to_date"] = _number(figure(code, project, to_date))
+            if measure.carry == "parts":
+                figures["to_date_parts"] = figure_parts(code, project, to_date)
+        else:
+            figures.update(carried)
+        indicators.append(figures)
     return indicators
+
+
+@dataclass(frozen=True)
+class _Base:
+    """The last frozen report a live one carries its "to date" figures from, and the span since it."""
+
+    indicators: dict
+    since: SimpleNamespace
+
+
+def _carry_base(project, period) -> _Base | None:
+    """The frozen report before this period whose "to date" figures still hold, or None (count them whole).
+
+    They hold while nothing they counted can have changed: every day from the project's start to that
+    report's end lies in a submitted or locked period (the period lock refuses changes to activity there),
+    its snapshot is the newest of those periods' (one frozen again later may have changed in between), and
+    it counted from the same start with figures of the same version. The live report then counts only the
+    days since, which are the period itself once the period before it is frozen: the cost of a report no
+    longer grows with the project's history."""
+    chain, expected = [], project.start_date
+    for earlier in project.periods.filter(end_date__lt=period.start_date).order_by("start_date", "pk"):
+        if earlier.status not in FROZEN_STATUSES or earlier.start_date > expected:
+            break
+        chain.append(earlier)
+        expected = max(expected, earlier.end_date + timedelta(days=1))
+    if not chain:
+        return None
+    last = chain[-1]
+    snapshots = list(
+        ReportSnapshot.objects.filter(period__in=chain).order_by("-created_at", "-id").values_list("pk", "period_id")
+    )
+    if not snapshots or snapshots[0][1] != last.pk:
+        return None
+    data = ReportSnapshot.objects.values_list("data", flat=True).get(pk=snapshots[0][0])
+    if data.get("version") != FIGURES_VERSION or data.get("to_date_span") != [
+        project.start_date.isoformat(),
+        last.end_date.isoformat(),
+    ]:
+        return None
+    return _Base(
+        indicators={item["code"]: item for item in data.get("indicators", [])},
+        since=SimpleNamespace(start_date=last.end_date + timedelta(days=1), end_date=period.end_date),
+    )
+
+
+def _carried(code, measure, project, base: _Base) -> dict | None:
+    """The "to date" figures of one indicator: the base report's, plus what was counted since."""
+    before = base.indicators.get(code)
+    if before is None or not measure.carry:
+        return None
+    since = base.since
+    if measure.carry == "parts":
+        parts = before.get("to_date_parts")
+        if parts is None:
+            return None
+        added = figure_parts(code, project, since)
+        total = {name: parts.get(name, 0) + added.get(name, 0) for name in added}
+        return {"to_date": _number(measure.from_parts(total)), "to_date_parts": total}
+    if not isinstance(before.get("to_date"), int) or isinstance(before.get("to_date"), bool):
+        return None
+    to_date = before["to_date"] + figure(code, project, since)
+    if measure.carry == "people":
+        to_date -= figure_returning(code, project, since)
+    return {"to_date": to_date}
 
 
 @dataclass

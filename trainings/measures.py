@@ -122,6 +122,7 @@ class OrganisationsReached(Measure):
     label = gettext_lazy("Organisations reached")
     kind = IndicatorKind.PROFESSIONAL
     order = 33
+    carry = ""  # distinct organisations: counted whole, not carried from the last frozen report
 
     def value(self, project, span):
         return (

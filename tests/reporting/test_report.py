@@ -28,18 +28,34 @@ def indicator(report, code):
     return next(row for row in report.indicators if row.code == code)
 
 
-def test_new_and_continuing(project, period, groups_data, counseling_data, coordinator):
-    _c, returning = groups_data("Spring", [date(2022, 3, 1)], 6)  # before the project's first period
-    groups_data("April", APRIL, [*returning, *groups_data("Newcomers", APRIL, 7)[1]])
-    figures = next(t for t in report_figures(period=period)["tables"] if t["code"] == "new_continuing")
+JULY = [date(2022, 7, 5), date(2022, 7, 12)]
+
+
+def test_new_and_continuing(project, groups_data, counseling_data, coordinator):
+    second = project.periods.order_by("start_date")[1]
+    _c, returning = groups_data("Spring", [date(2022, 5, 3)], 6)  # in the project's first period
+    groups_data("July", JULY, [*returning, *groups_data("Newcomers", JULY, 7)[1]])
+    figures = next(t for t in report_figures(period=second)["tables"] if t["code"] == "new_continuing")
     assert figures["rows"][0] == {"label": "women", "values": [7, 6, 13]}
     assert figures["rows"][1] == {"label": "clients", "values": [0, 0, 0]}
 
 
-def test_new_and_continuing_is_suppressed_along_the_row(project, period, groups_data, coordinator):
-    _c, returning = groups_data("Spring", [date(2022, 3, 1)], 2)
-    groups_data("April", APRIL, [*returning, *groups_data("Newcomers", APRIL, 9)[1]])
-    rows = table(report_view(period=period, user=coordinator), "new_continuing").rows
+def test_what_a_cohort_did_before_the_project_began_is_not_the_projects(project, period, groups_data):
+    # Every woman is new once, in the period the project first served her: "new" adds up to "to date".
+    _c, earlier = groups_data("Winter", [date(2022, 3, 1)], 6)
+    groups_data("April", APRIL, [*earlier, *groups_data("Newcomers", APRIL, 7)[1]])
+    figures = report_figures(period=period)
+    new_continuing = next(t for t in figures["tables"] if t["code"] == "new_continuing")
+    assert new_continuing["rows"][0] == {"label": "women", "values": [13, 0, 13]}
+    women = next(i for i in figures["indicators"] if i["code"] == "women_in_groups")
+    assert women["to_date"] == 13
+
+
+def test_new_and_continuing_is_suppressed_along_the_row(project, groups_data, coordinator):
+    second = project.periods.order_by("start_date")[1]
+    _c, returning = groups_data("Spring", [date(2022, 5, 3)], 2)
+    groups_data("July", JULY, [*returning, *groups_data("Newcomers", JULY, 9)[1]])
+    rows = table(report_view(period=second, user=coordinator), "new_continuing").rows
     # Two continuing women are hidden; with all eleven shown, the nine new ones must go too.
     assert rows[0][1] == [HIDDEN, HIDDEN, 11]
 
