@@ -6,8 +6,11 @@ reports (every snapshot ever taken: a report unlocked and submitted again was re
 says what it decided in the reader's language.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from reporting.disclosure import HIDDEN, ROUND, Instance, Policy, Protection, protect, shown_figures, shown_of
@@ -83,20 +86,49 @@ def published_instances(project, places: PeriodPlace, *, schema, snapshots=None)
     return instances
 
 
+# Bumped whenever what protect() chooses changes, so that no protection cached by older code is reused.
+PROTECTION_VERSION = 1
+PROTECTION_CACHE_SECONDS = 24 * 60 * 60
+
+
 def report_protect(*, period, figures: dict, snapshots=None) -> Protection:
-    """What the period's report may show, given every report of the project published so far."""
+    """What the period's report may show, given every report of the project published so far.
+
+    Protecting is the costly part of a live report (linear programs over all the project's reports), and it
+    is a function of its inputs alone: this report's figures, its place, and the published reports. So it is
+    kept in the cache under a digest of exactly those; any change of a figure or a newly frozen report gives
+    another key."""
+    from reporting.models import ReportSnapshot
+
     schema = report_schema()
     project = period.project
     places = period_places(project)
-    published = published_instances(project, places, schema=schema, snapshots=snapshots)
-    return protect(
-        figures=figures,
-        order=places.order[period.pk],
-        first=places.first[period.pk],
-        policy=figures_policy(figures),
-        published=published,
-        schema=schema,
-    )
+    if snapshots is None:
+        snapshots = list(ReportSnapshot.objects.filter(period__project=project).order_by("created_at", "id"))
+    order, first = places.order[period.pk], places.first[period.pk]
+    key = _protection_key(figures, order, first, places, snapshots)
+    protection = cache.get(key)
+    if protection is None:
+        protection = protect(
+            figures=figures,
+            order=order,
+            first=first,
+            policy=figures_policy(figures),
+            published=published_instances(project, places, schema=schema, snapshots=snapshots),
+            schema=schema,
+        )
+        cache.set(key, protection, PROTECTION_CACHE_SECONDS)
+    return protection
+
+
+def _protection_key(figures: dict, order: int, first: bool, places: PeriodPlace, snapshots) -> str:
+    counted = {name: value for name, value in figures.items() if name not in ("computed_at", "narrative")}
+    published = [
+        (places.order.get(snapshot.period_id), places.first.get(snapshot.period_id), snapshot.data)
+        for snapshot in snapshots
+    ]
+    text = json.dumps([PROTECTION_VERSION, counted, order, first, published], sort_keys=True, default=str)
+    return "reporting:protection:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def published_report(figures: dict, protection: Protection) -> dict:

@@ -255,3 +255,21 @@ def test_a_frozen_report_shows_its_rows_in_the_readers_language(project, period,
     assert "Ikke oplyst" in ages
     assert "Andet" in targets
     assert "Kikinda" in dict(table(report, "women_by_municipality").rows)
+
+
+def test_a_protection_is_kept_for_the_same_figures_and_worked_out_again_when_one_changes(
+    project, period, groups_data, coordinator, monkeypatch
+):
+    from reporting import protection as protection_module
+
+    groups_data("April", APRIL, 3)
+    calls = []
+    original = protection_module.protect
+    monkeypatch.setattr(protection_module, "protect", lambda **kwargs: calls.append(1) or original(**kwargs))
+    first = report_view(period=period, user=coordinator)
+    again = report_view(period=period, user=coordinator)
+    assert len(calls) == 1
+    assert [row.value for row in again.indicators] == [row.value for row in first.indicators]
+    groups_data("May", [date(2022, 5, 3)], 2)
+    report_view(period=period, user=coordinator)
+    assert len(calls) == 2
