@@ -81,3 +81,52 @@ def queries_of(client, url, params=None) -> int:
         response = client.get(url, params or {})
     assert response.status_code == 200, (url, response.status_code)
     return len(context.captured_queries)
+
+
+def donor_project_with_quarters(*, managers=()):
+    """The donor project most reporting tests use: April 2022 to April 2023, a period per quarter."""
+    from datetime import date, timedelta
+
+    from reporting.models import DonorProject, ReportingPeriod
+    from reporting.services import period_label, period_spans
+
+    project = DonorProject.objects.create(
+        title="Safe Together",
+        donor="Ministry of Family Welfare",
+        grant_number="G-1",
+        start_date=date(2022, 4, 1),
+        end_date=date(2023, 4, 1),
+    )
+    project.managers.add(*managers)
+    for start, end in period_spans(start=project.start_date, end=project.end_date, months=3):
+        ReportingPeriod.objects.create(
+            project=project,
+            label=period_label(start, end, 3),
+            start_date=start,
+            end_date=end,
+            due_date=end + timedelta(days=30),
+        )
+    return project
+
+
+def accreditation_of(programme, **extra):
+    """A valid accreditation of the programme: decided 400 days ago, valid a year either side of today."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from certificates.models import Accreditation
+    from core import dates
+
+    today = dates.today()
+    accreditation = Accreditation.objects.create(
+        body="Republički zavod za socijalnu zaštitu",
+        decision_number="153-02-00042/2025",
+        decision_date=today - timedelta(days=400),
+        valid_from=today - timedelta(days=365),
+        valid_until=today + timedelta(days=365),
+        points=Decimal("12.0"),
+        professions="Socijalni radnici, psiholozi",
+        **extra,
+    )
+    accreditation.programmes.add(programme)
+    return accreditation

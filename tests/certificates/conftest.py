@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from certificates.models import Accreditation
 from core import dates
 from core.enums import AttendanceStatus
+from tests.helpers import accreditation_of
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
 
@@ -39,19 +39,7 @@ def edition(make_edition):
 
 @pytest.fixture
 def accreditation(programme):
-    today = dates.today()
-    accreditation = Accreditation.objects.create(
-        body="Republički zavod za socijalnu zaštitu",
-        decision_number="153-02-00042/2025",
-        decision_date=today - timedelta(days=400),
-        valid_from=today - timedelta(days=365),
-        valid_until=today + timedelta(days=365),
-        points=Decimal("12.0"),
-        professions="Socijalni radnici, psiholozi",
-        certificate_validity_months=None,
-    )
-    accreditation.programmes.add(programme)
-    return accreditation
+    return accreditation_of(programme, certificate_validity_months=None)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from accounts.enums import Role
 from core import dates
+from tests.helpers import accreditation_of, donor_project_with_quarters
 from tests.journeys.conftest import AXE, WCAG_TAGS, log_in, overlapping_header_controls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -135,20 +136,7 @@ def _open_edition(title="Child witnesses of domestic violence"):
 
 
 def _accreditation(programme):
-    from certificates.models import Accreditation
-
-    today = dates.today()
-    accreditation = Accreditation.objects.create(
-        body="Republički zavod za socijalnu zaštitu",
-        decision_number="153-02-00042/2025",
-        decision_date=today - timedelta(days=400),
-        valid_from=today - timedelta(days=365),
-        valid_until=today + timedelta(days=365),
-        points=Decimal("12.0"),
-        professions="Socijalni radnici, psiholozi",
-    )
-    accreditation.programmes.add(programme)
-    return accreditation
+    return accreditation_of(programme)
 
 
 def _held_and_closed(edition, *, by):
@@ -184,25 +172,9 @@ def _certificate_of_someone(make_user):
 def _project_with_a_period(project_manager):
     from core.enums import AttendanceStatus
     from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
-    from reporting.models import DonorProject, Indicator, ReportingPeriod
-    from reporting.services import period_label, period_spans
+    from reporting.models import Indicator
 
-    project = DonorProject.objects.create(
-        title="Safe Together",
-        donor="Ministry of Family Welfare",
-        grant_number="G-1",
-        start_date=date(2022, 4, 1),
-        end_date=date(2023, 4, 1),
-    )
-    project.managers.add(project_manager)
-    for start, end in period_spans(start=project.start_date, end=project.end_date, months=3):
-        ReportingPeriod.objects.create(
-            project=project,
-            label=period_label(start, end, 3),
-            start_date=start,
-            end_date=end,
-            due_date=end + timedelta(days=30),
-        )
+    project = donor_project_with_quarters(managers=[project_manager])
     Indicator.objects.create(project=project, code="women_in_groups", target=Decimal(40))
     cohort = Cohort.objects.create(
         programme=GroupProgramme.objects.create(name="Self-support"),

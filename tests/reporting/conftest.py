@@ -1,6 +1,6 @@
 """Fixtures for donor reports: a project with quarterly periods and small helpers that make activity."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import count
 
@@ -11,8 +11,8 @@ from core.enums import AttendanceStatus
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client, CounselorProfile
 from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
-from reporting.models import DonorProject, Indicator, ReportingPeriod
-from reporting.services import period_label, period_spans
+from reporting.models import Indicator
+from tests.helpers import donor_project_with_quarters
 from trainings.enums import EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme, TrainingSession
 
@@ -25,23 +25,7 @@ def at(day: date, hour=10):
 
 @pytest.fixture
 def project(db, project_manager):
-    project = DonorProject.objects.create(
-        title="Safe Together",
-        donor="Ministry of Family Welfare",
-        grant_number="G-1",
-        start_date=date(2022, 4, 1),
-        end_date=date(2023, 4, 1),
-    )
-    project.managers.add(project_manager)
-    for start, end in period_spans(start=project.start_date, end=project.end_date, months=3):
-        ReportingPeriod.objects.create(
-            project=project,
-            label=period_label(start, end, 3),
-            start_date=start,
-            end_date=end,
-            due_date=end + timedelta(days=30),
-        )
-    return project
+    return donor_project_with_quarters(managers=[project_manager])
 
 
 @pytest.fixture
