@@ -34,6 +34,7 @@ def main(argv):
     from django.db import connection
 
     settings.DEBUG = False  # templates and ORM as in production
+    settings.ROOT_URLCONF = "bench.urls"  # the site, plus the floor page every page is measured against
     call_command("migrate", verbosity=0, interactive=False)
 
     from bench.dataset import SIZES, dataset_built_on, dataset_counts, dataset_ensure

@@ -1,4 +1,10 @@
-"""Shared measuring tools for the benchmarks: median time, SQL query count and peak memory of a callable."""
+"""Shared measuring tools for the benchmarks: time, CPU time, SQL query count and peak memory of a callable,
+each run of it measured right after a run of its floor.
+
+A page's floor is a bare view that renders a page of the same size, requested by the same client through
+the same middleware (bench/urls.py): what any page of that size costs here anyway. Measured in the same loop,
+run for run, the two see the same machine: the ratio holds when the machine is busy, where two separate
+measurements swing."""
 
 import statistics
 import time
@@ -12,28 +18,53 @@ from django.test.utils import CaptureQueriesContext
 @dataclass
 class Measurement:
     name: str
-    median_ms: float
+    median_ms: float  # wall clock
     queries: int
     peak_kib: int
     runs: int
     note: str = ""
+    cpu_ms: float = 0.0  # CPU time of this process (SQLite's work included; a PostgreSQL server's not)
+    floor_cpu_ms: float = 0.0  # its floor's, measured in the same loop (0: compared with the bare floor)
+    target_missed: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.cpu_ms / self.floor_cpu_ms if self.floor_cpu_ms else None
 
 
-def measure(name, func, *, runs=5, note="") -> Measurement:
-    """Run `func` `runs` times; queries and peak memory come from one extra, instrumented run."""
+def measure(name, func, *, runs=5, note="", floor=None) -> Measurement:
+    """Run `func` `runs` times, each run right after one of its floor (`floor`, or the one a page() carries);
+    queries and peak memory come from one extra, instrumented run."""
     func()  # warm-up: imports, caches, compiled templates
-    timings = []
+    floor = floor or getattr(func, "floor", None)
+    if floor is not None:
+        floor()
+    walls, cpus, floors = [], [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        if floor is not None:
+            started = time.process_time()
+            floor()
+            floors.append((time.process_time() - started) * 1000)
+        started, started_cpu = time.perf_counter(), time.process_time()
         func()
-        timings.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.process_time() - started_cpu) * 1000)
+        walls.append((time.perf_counter() - started) * 1000)
     reset_queries()
     tracemalloc.start()
     with CaptureQueriesContext(connection) as captured:
         func()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return Measurement(name, statistics.median(timings), len(captured), peak // 1024, runs, note)
+    return Measurement(
+        name,
+        statistics.median(walls),
+        len(captured),
+        peak // 1024,
+        runs,
+        note,
+        cpu_ms=statistics.median(cpus),
+        floor_cpu_ms=statistics.median(floors) if floors else 0.0,
+    )
 
 
 def logged_in(user):
@@ -52,23 +83,44 @@ def logged_in(user):
 
 
 def page(client, url, status=200):
-    """A callable that requests the URL and fails loudly on any other status: a redirect to the login page
-    would otherwise be measured as a fast page."""
+    """A callable that requests the URL and fails loudly on any other status (a redirect to the login page
+    would otherwise be measured as a fast page). Its `floor` requests, with the same client, a bare page of
+    the size this one answered with."""
+    answered = {}
 
     def _get():
         response = client.get(url)
         assert response.status_code == status, (url, response.status_code, response.get("Location"))
+        answered.setdefault("bytes", len(response.content))
         return response
 
+    def _floor():
+        from bench.urls import floor_url
+
+        response = client.get(floor_url(answered.get("bytes", 1024)))
+        assert response.status_code == 200, response.status_code
+        return response
+
+    _get.floor = _floor
     return _get
 
 
 def print_table(measurements, *, floor=None, out=print):
+    """Each row against its own floor where it has one (CPU time, same loop); else against the bare floor
+    row's median (marked *)."""
     width = max([52, *(len(m.name) for m in measurements)])
-    out(f"{'benchmark':<{width}} {'median ms':>10} {'x floor':>8} {'queries':>8} {'peak KiB':>9}")
-    out("-" * (width + 39))
+    columns = f"{'median ms':>10} {'CPU ms':>8} {'floor CPU':>10} {'x floor':>8} {'queries':>8} {'peak KiB':>9}"
+    out(f"{'benchmark':<{width}} {columns}")
+    out("-" * (width + 59))
     for m in measurements:
-        ratio = f"{m.median_ms / floor.median_ms:.1f}" if floor and floor.median_ms else "-"
-        out(f"{m.name:<{width}} {m.median_ms:>10.1f} {ratio:>8} {m.queries:>8} {m.peak_kib:>9}")
+        if m.ratio is not None:
+            ratio, floor_cpu = f"{m.ratio:.1f}", f"{m.floor_cpu_ms:.1f}"
+        else:
+            ratio = f"{m.median_ms / floor.median_ms:.1f}*" if floor and floor.median_ms else "-"
+            floor_cpu = "-"
+        out(
+            f"{m.name:<{width}} {m.median_ms:>10.1f} {m.cpu_ms:>8.1f} {floor_cpu:>10} {ratio:>8} {m.queries:>8} "
+            f"{m.peak_kib:>9}"
+        )
         if m.note:
             out(f"    {m.note}")

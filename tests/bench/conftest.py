@@ -15,6 +15,7 @@ SMALL = {
 
 
 @pytest.fixture
-def small_dataset(db, monkeypatch):
+def small_dataset(db, monkeypatch, settings):
     monkeypatch.setattr(dataset, "SIZES", SMALL)
+    settings.ROOT_URLCONF = "bench.urls"  # as `make bench` serves it: the site and the floor page
     return dataset.dataset_ensure()

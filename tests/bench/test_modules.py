@@ -13,15 +13,18 @@ from bench import (
 from bench.harness import Measurement
 
 
-def _once(name, func, runs=5, note=""):
+def _once(name, func, runs=5, note="", floor=None):
     func()
+    floor = floor or getattr(func, "floor", None)
+    if floor is not None:
+        floor()  # a page's floor answers too, the size of the page
     return Measurement(name, 0.0, 0, 0, runs, note)
 
 
 def test_slot_finder_runs_constant_queries(small_dataset, django_assert_max_num_queries):
     captured = {}
 
-    def measure(name, func, runs=5, note=""):
+    def measure(name, func, runs=5, note="", floor=None):
         if name.startswith("counseling: slot finder,"):
             # Counselors, windows, absences, rooms, and one query per run of days searched (at most five).
             with django_assert_max_num_queries(4 + 5):
@@ -46,3 +49,31 @@ def test_every_benchmark_module_runs_and_leaves_the_data_set_as_it_was(small_dat
     assert len(bench_trainings.run(_once)) == 6
     assert Certificate.objects.count() == certificates
     assert dataset_counts() == SIZES
+
+
+def test_a_page_is_measured_against_a_floor_of_its_own_size_in_the_same_loop(small_dataset):
+    from bench.dataset import TRAINEE, dataset_user
+    from bench.harness import logged_in, measure, page, print_table
+
+    client = logged_in(dataset_user(TRAINEE))
+    sizes = []
+    original = client.get
+
+    def get(url, *args, **kwargs):
+        response = original(url, *args, **kwargs)
+        sizes.append((url, len(response.content)))
+        return response
+
+    client.get = get
+    from django.urls import reverse
+
+    measured = measure("trainee dashboard", page(client, reverse("trainings:dashboard")), runs=3)
+    pages = [size for url, size in sizes if not url.startswith("/_bench/")]
+    floors = [size for url, size in sizes if url.startswith("/_bench/")]
+    # Warm-up, three timed runs and the instrumented one; a floor before each timed run and one to warm up.
+    assert len(pages) == 5 and len(floors) == 4
+    assert all(abs(size - pages[0]) <= 64 for size in floors)
+    assert measured.cpu_ms > 0 and measured.floor_cpu_ms > 0 and measured.ratio is not None
+    lines = []
+    print_table([measured], out=lines.append)
+    assert f"{measured.ratio:.1f}" in lines[-1]
