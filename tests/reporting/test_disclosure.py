@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from counseling.enums import SessionKind
 from groups.models import Member
+from reporting import disclosure
 from reporting.disclosure import HIDDEN, SUPPRESS, Instance, Policy, Quantity, Schema, audit, protect, shown_figures
 from reporting.enums import PeriodStatus, Transition
 from reporting.models import ReportSnapshot
@@ -245,6 +246,26 @@ worlds = st.fixed_dictionaries(
 def test_no_hidden_small_count_can_be_worked_out_from_all_published_reports(
     world, project, groups_data, counseling_data, project_manager, coordinator
 ):
+    _lock_every_period_and_attack(world, project, groups_data, counseling_data, project_manager, coordinator)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds)
+def test_nothing_can_be_worked_out_either_when_failing_counts_are_probed_one_at_a_time(
+    world, project, groups_data, counseling_data, project_manager, coordinator, monkeypatch
+):
+    # Probing starts where many counts fail together (data sets of a year of quarters); here from the first.
+    monkeypatch.setattr(disclosure, "_PROBE_AFTER", 0)
+    _lock_every_period_and_attack(world, project, groups_data, counseling_data, project_manager, coordinator)
+
+
+def _lock_every_period_and_attack(world, project, groups_data, counseling_data, project_manager, coordinator):
     with transaction.atomic():
         periods = list(project.periods.order_by("start_date"))
         previous = []
