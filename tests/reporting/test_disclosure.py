@@ -251,7 +251,7 @@ def test_no_hidden_small_count_can_be_worked_out_from_all_published_reports(
 
 @pytest.mark.django_db
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
