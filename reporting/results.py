@@ -113,16 +113,21 @@ def published_of(figures: dict, published: dict) -> Published:
 
 def published_by_period(project) -> dict:
     """{period id: Published} from the latest snapshot of every frozen period."""
+    return published_by_period_of([project.pk])[project.pk]
+
+
+def published_by_period_of(project_ids) -> dict:
+    """{project id: {period id: Published}} from the latest snapshot of every frozen period, in one query."""
     from reporting.models import ReportSnapshot
 
-    latest = {}
-    snapshots = ReportSnapshot.objects.filter(period__project=project, period__status__in=FROZEN_STATUSES).order_by(
-        "period_id", "-created_at", "-id"
-    )
-    for snapshot in snapshots.only("period_id", "data"):
-        if snapshot.period_id not in latest:
-            data = snapshot.data
-            latest[snapshot.period_id] = published_of(data, data.get("published", {}))
+    latest = {pk: {} for pk in project_ids}
+    snapshots = ReportSnapshot.objects.filter(
+        period__project_id__in=project_ids, period__status__in=FROZEN_STATUSES
+    ).order_by("period_id", "-created_at", "-id")
+    for period_id, project_id, data in snapshots.values_list("period_id", "period__project_id", "data"):
+        chosen = latest[project_id]
+        if period_id not in chosen:
+            chosen[period_id] = published_of(data, data.get("published", {}))
     return latest
 
 
@@ -150,34 +155,82 @@ def _column(breakdown: str, measure: str) -> str:
 def results_framework(*, project, period=None, report=None, periods=None, published=None) -> list[ResultView]:
     """The framework, read at `period` (its figures from `report`, the ReportView the reader sees), or, with
     no period, at the latest frozen period (what the project has published so far)."""
-    from reporting.models import IndicatorActual, IndicatorTarget, Result, ResultIndicator
+    data = _frameworks_data(
+        [project],
+        periods=None if periods is None else {project.pk: periods},
+        published=None if published is None else {project.pk: published},
+    )[project.pk]
+    return _framework(data, period=period, report=report)
 
-    chain = list(Result.objects.filter(project=project).order_by("sort_order", "id"))
-    if not chain:
-        return []
+
+def results_frameworks(*, projects) -> dict[int, list[ResultView]]:
+    """{project id: framework at its latest frozen period} for many projects, in a fixed number of queries."""
+    return {pk: _framework(data) for pk, data in _frameworks_data(list(projects)).items()}
+
+
+@dataclass
+class _FrameworkData:
+    chain: list
+    indicators: list = field(default_factory=list)
+    periods: list = field(default_factory=list)
+    published: dict = field(default_factory=dict)
+    targets: dict = field(default_factory=dict)
+    actuals: dict = field(default_factory=dict)
+
+
+def _frameworks_data(projects, *, periods=None, published=None) -> dict[int, _FrameworkData]:
+    """What the frameworks of the projects are built from: one query per kind of row, whatever the number of
+    projects (none past the first when no project has a result)."""
+    from reporting.models import IndicatorActual, IndicatorTarget, ReportingPeriod, Result, ResultIndicator
+
+    ids = [project.pk for project in projects]
+    data = {pk: _FrameworkData(chain=[]) for pk in ids}
+    project_of = {}
+    for result in Result.objects.filter(project_id__in=ids).order_by("sort_order", "id"):
+        data[result.project_id].chain.append(result)
+        project_of[result.pk] = result.project_id
+    if not project_of:
+        return data
     indicators = list(
-        ResultIndicator.objects.filter(result__project=project).order_by(
+        ResultIndicator.objects.filter(result_id__in=list(project_of)).order_by(
             "result__sort_order", "result_id", "sort_order", "id"
         )
     )
+    for indicator in indicators:
+        data[project_of[indicator.result_id]].indicators.append(indicator)
     if periods is None:
-        periods = list(project.periods.order_by("start_date").only("id", "label", "start_date", "status"))
+        periods = {pk: [] for pk in ids}
+        for p in (
+            ReportingPeriod.objects.filter(project_id__in=ids)
+            .order_by("start_date")
+            .only("id", "project_id", "label", "start_date", "status")
+        ):
+            periods[p.project_id].append(p)
     if published is None:
-        published = published_by_period(project)
+        published = published_by_period_of(ids)
+    for pk in ids:
+        data[pk].periods = periods.get(pk, [])
+        data[pk].published = published.get(pk, {})
+    by_indicator = {indicator.pk: project_of[indicator.result_id] for indicator in indicators}
+    for t in IndicatorTarget.objects.filter(indicator_id__in=list(by_indicator)).only(
+        "indicator_id", "period_id", "value"
+    ):
+        data[by_indicator[t.indicator_id]].targets[(t.indicator_id, t.period_id)] = t.value
+    for a in IndicatorActual.objects.filter(indicator_id__in=list(by_indicator)).only(
+        "indicator_id", "period_id", "value", "comment"
+    ):
+        data[by_indicator[a.indicator_id]].actuals[(a.indicator_id, a.period_id)] = a
+    return data
+
+
+def _framework(data: _FrameworkData, *, period=None, report=None) -> list[ResultView]:
+    chain, indicators, periods, published = data.chain, data.indicators, data.periods, data.published
+    targets, actuals = data.targets, data.actuals
+    if not chain:
+        return []
     if period is None:
         frozen = [p for p in periods if p.status in FROZEN_STATUSES]
         period = frozen[-1] if frozen else None
-    ids = [indicator.pk for indicator in indicators]
-    targets = {
-        (t.indicator_id, t.period_id): t.value
-        for t in IndicatorTarget.objects.filter(indicator_id__in=ids).only("indicator_id", "period_id", "value")
-    }
-    actuals = {
-        (a.indicator_id, a.period_id): a
-        for a in IndicatorActual.objects.filter(indicator_id__in=ids).only(
-            "indicator_id", "period_id", "value", "comment"
-        )
-    }
     current = None
     if report is not None and not report.refusal:
         current = report.published

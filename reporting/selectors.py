@@ -97,10 +97,11 @@ class ProgrammeOverview:
 def programme_overview(*, programme, user) -> ProgrammeOverview:
     """The programme's projects the person may see, each read at its latest published report."""
     from reporting.enums import IndicatorMeasure
-    from reporting.results import measure_label, results_framework
+    from reporting.results import measure_label, results_frameworks
 
     projects = list(projects_for(user).filter(programme=programme).order_by("start_date", "title"))
-    framed = [(project, results_framework(project=project)) for project in projects]
+    frameworks = results_frameworks(projects=projects)
+    framed = [(project, frameworks[project.pk]) for project in projects]
     by_measure: dict[str, ProgrammeMeasure] = {}
     for project, results in framed:
         for result in results:

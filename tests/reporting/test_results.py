@@ -420,6 +420,34 @@ def test_a_programme_compares_its_projects_as_published(
     assert client_for(stranger).get(reverse("reporting:programme", args=[programme.pk])).status_code == 404
 
 
+def test_the_programme_page_asks_the_same_number_of_queries_for_two_projects_and_for_five(
+    client_for, project, project_manager, coordinator
+):
+    from tests.helpers import donor_project_with_quarters, queries_of
+
+    programme = Programme.objects.create(name="Vojvodina programme")
+
+    def add_projects(n):
+        for _ in range(n):
+            other = donor_project_with_quarters(managers=[project_manager])
+            other.programme = programme
+            other.save()
+            result = Result.objects.create(project=other, result_type=ResultType.OUTPUT, title="Groups held")
+            indicator = ResultIndicator.objects.create(
+                result=result, title="Women", source=IndicatorSource.COMPUTED, measure="women_in_groups"
+            )
+            first = other.periods.order_by("start_date").first()
+            IndicatorTarget.objects.create(indicator=indicator, period=first, value=Decimal(10))
+            lock(first, project_manager, coordinator)
+
+    client = client_for(project_manager)
+    url = reverse("reporting:programme", args=[programme.pk])
+    add_projects(2)
+    two = queries_of(client, url)
+    add_projects(3)
+    assert queries_of(client, url) == two
+
+
 def test_the_donor_xlsx_carries_the_framework_in_both_layouts(
     client_for, project, framework, groups_data, project_manager
 ):
