@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PeriodStatus(models.TextChoices):
@@ -54,7 +55,8 @@ class ResultType(models.TextChoices):
     """IATI's result types (codelist ResultType): the value is the code written to the IATI file."""
 
     OUTPUT = "1", _("Output")
-    OUTCOME = "2", _("Outcome")
+    # Not the outcome of a case: Danish has another word for each.
+    OUTCOME = "2", pgettext_lazy("result type", "Outcome")
     IMPACT = "3", _("Impact")
 
 
