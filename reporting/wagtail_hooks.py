@@ -133,7 +133,17 @@ class IndicatorDeleteView(_DeletedByService):
         indicator_delete(indicator=self.object, by=self.request.user)
 
 
-class ResultIndicatorViewSet(ModelViewSet):
+class _RowsWithTheirNames:
+    """Each row names its project (a period, an indicator's result): fetched with the rows, not per row."""
+
+    list_select_related: tuple = ()
+
+    def get_index_view_kwargs(self, **kwargs):
+        queryset = self.model._default_manager.select_related(*self.list_select_related)
+        return super().get_index_view_kwargs(queryset=queryset, **kwargs)
+
+
+class ResultIndicatorViewSet(_RowsWithTheirNames, ModelViewSet):
     """Indicators of the projects' results, each with its target per reporting period."""
 
     model = ResultIndicator
@@ -143,6 +153,7 @@ class ResultIndicatorViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = _("Result indicators")
     list_display = ["title", "result", "source", "measure", "target"]
+    list_select_related = ("result__project",)
     list_filter = ["source", "result__project"]
     search_fields = ["title"]
     panels = [
@@ -181,7 +192,7 @@ class PeriodDeleteView(_DeletedByService):
         period_delete(period=self.object, by=self.request.user)
 
 
-class ReportingPeriodViewSet(ModelViewSet):
+class ReportingPeriodViewSet(_RowsWithTheirNames, ModelViewSet):
     """Dates and due dates only: status moves through the report screen, where every step is logged."""
 
     model = ReportingPeriod
@@ -191,6 +202,7 @@ class ReportingPeriodViewSet(ModelViewSet):
     icon = "date"
     menu_label = _("Reporting periods")
     list_display = ["project", "label", "start_date", "end_date", "due_date", "status"]
+    list_select_related = ("project",)
     list_filter = ["project", "status"]
     form_fields = ["project", "label", "start_date", "end_date", "due_date"]
     inspect_view_enabled = True
