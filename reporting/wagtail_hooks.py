@@ -139,7 +139,9 @@ class _RowsWithTheirNames:
     list_select_related: tuple = ()
 
     def get_index_view_kwargs(self, **kwargs):
-        queryset = self.model._default_manager.select_related(*self.list_select_related)
+        queryset = self.model._default_manager.all()
+        if self.list_select_related:
+            queryset = queryset.select_related(*self.list_select_related)
         return super().get_index_view_kwargs(queryset=queryset, **kwargs)
 
 

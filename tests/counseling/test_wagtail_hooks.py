@@ -309,3 +309,40 @@ def test_rooms_and_counselors_are_made_inactive_not_deleted(client_for, coordina
     assert (
         Room.objects.filter(pk=room.pk).exists() and CounselorProfile.objects.filter(pk=booking.counselor_id).exists()
     )
+
+
+@pytest.mark.parametrize(
+    "listing", ["counseling_counselors", "counseling_windows", "counseling_absences", "counseling_rooms"]
+)
+def test_the_counselors_listings_ask_as_many_queries_for_two_counselors_as_for_eight(
+    listing, django_app, coordinator, make_counselor
+):
+    from datetime import timedelta
+
+    from core import dates
+    from counseling.models import AvailabilityException, Room
+
+    def add(n):
+        for _ in range(n):
+            counselor = make_counselor()
+            start = dates.now() + timedelta(days=3)
+            AvailabilityException.objects.create(
+                counselor=counselor, start=start, end=start + timedelta(hours=4), reason="Training"
+            )
+            Room.objects.create(name=f"Room {Room.objects.count()}", location="Novi Sad")
+
+    url = reverse(f"{listing}:index")
+    add(2)
+    few = queries_of_admin(django_app, url, coordinator)
+    add(6)
+    assert queries_of_admin(django_app, url, coordinator) == few
+
+
+def queries_of_admin(app, url, user) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app.get(url, user=user)
+    with CaptureQueriesContext(connection) as captured:
+        assert app.get(url, user=user).status_code == 200
+    return len(captured)
