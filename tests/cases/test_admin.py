@@ -91,3 +91,29 @@ def test_a_coordinator_hands_a_case_over_through_the_admin_form(
     assert told == sorted([new_lead.user.email, coworker.user.email])
     assert all(case.client.alias not in message.subject + message.body for message in mail.outbox)
     assert AuditEntry.objects.filter(action="change", detail="case handed over", object_id=str(case.pk)).exists()
+
+
+@pytest.mark.parametrize("listing", ["case_admin:index", "wagtailsnippets_cases_institution:list"])
+def test_the_case_listings_ask_as_many_queries_for_two_cases_as_for_eight(listing, django_app, coordinator, make_case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    role_permissions_sync()
+
+    def add(n):
+        for _ in range(n):
+            make_case()
+            Institution.objects.create(
+                name=f"Centar {Institution.objects.count()}", kind="health", municipality="Kikinda"
+            )
+
+    def queries():
+        django_app.get(reverse(listing), user=coordinator)
+        with CaptureQueriesContext(connection) as captured:
+            assert django_app.get(reverse(listing), user=coordinator).status_code == 200
+        return len(captured)
+
+    add(2)
+    few = queries()
+    add(6)
+    assert queries() == few
