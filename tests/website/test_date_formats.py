@@ -65,3 +65,13 @@ def test_each_language_has_one_date_and_one_date_time_format(language):
     with translation.override(language):
         assert formats.get_format("SHORT_DATE_FORMAT") == formats.get_format("DATE_FORMAT")
         assert formats.get_format("SHORT_DATETIME_FORMAT") == formats.get_format("DATETIME_FORMAT")
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_a_date_and_time_reads_its_time_as_a_time_alone_does(language):
+    # "Dec. 1, 2026, 8:24 a.m.–09:54" mixed two clocks in one line: a session's start and its end.
+    from datetime import datetime
+
+    moment = datetime(2026, 12, 1, 8, 24)
+    with translation.override(language):
+        assert formats.date_format(moment, "DATETIME_FORMAT").endswith(formats.time_format(moment, "TIME_FORMAT"))
