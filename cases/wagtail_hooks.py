@@ -23,6 +23,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
 from cases import services
 from cases.models import Case, Institution
+from core.admin_listings import ListSelectRelated
 from counseling.models import CounselorProfile
 
 
@@ -121,7 +122,7 @@ class _CaseFilterSet(WagtailFilterSet):
         fields = ["lead_counselor", "outcome"]
 
 
-class CaseViewSet(ModelViewSet):
+class CaseViewSet(ListSelectRelated, ModelViewSet):
     model = Case
     icon = "folder-open-inverse"
     menu_label = _("Cases")
@@ -136,11 +137,7 @@ class CaseViewSet(ModelViewSet):
     list_display = ["__str__", "lead_counselor", "opened_on", "closed_on", "outcome"]
     filterset_class = _CaseFilterSet
     inspect_view_fields = ["lead_counselor", "counselors", "opened_on", "closed_on", "outcome"]
-
-    def get_index_view_kwargs(self, **kwargs):
-        # Each row names its lead counselor: her name comes with the rows.
-        queryset = Case.objects.select_related("lead_counselor__user__profile")
-        return super().get_index_view_kwargs(queryset=queryset, **kwargs)
+    list_select_related = ("lead_counselor__user__profile",)
 
 
 @hooks.register("register_admin_viewset")

@@ -30,6 +30,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
+from core.admin_listings import ListSelectRelated
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
@@ -207,17 +208,9 @@ class CounselorProfileAdminForm(WagtailAdminModelForm):
     )
 
 
-class _FormViewSet(ModelViewSet):
+class _FormViewSet(ListSelectRelated, ModelViewSet):
     base_form_class = WagtailAdminModelForm
     copy_view_enabled = False
-    # Each row (and each choice of a filter by counselor) names a counselor: her name comes with the rows.
-    list_select_related: tuple = ()
-
-    def get_index_view_kwargs(self, **kwargs):
-        queryset = self.model._default_manager.all()
-        if self.list_select_related:
-            queryset = queryset.select_related(*self.list_select_related)
-        return super().get_index_view_kwargs(queryset=queryset, **kwargs)
 
     def get_form_class(self, for_update=False):
         return modelform_factory(

@@ -28,6 +28,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
+from core.admin_listings import ListSelectRelated
 from core.forms import WallClockDateTimeField
 from groups import services
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
@@ -187,11 +188,10 @@ class GroupSessionEditForm(WagtailAdminModelForm):
 # Viewsets ---------------------------------------------------------------------------------------------------
 
 
-class _FormViewSet(ModelViewSet):
+class _FormViewSet(ListSelectRelated, ModelViewSet):
     base_form_class = WagtailAdminModelForm
     create_form_class = None
     edit_form_class = None
-    list_select_related = ()
 
     def get_form_class(self, for_update=False):
         explicit = self.edit_form_class if for_update else self.create_form_class
@@ -203,13 +203,6 @@ class _FormViewSet(ModelViewSet):
             fields=self.form_fields,
             formfield_callback=self.formfield_for_dbfield,
         )
-
-    def get_index_view_kwargs(self, **kwargs):
-        # Each row names related records (a membership's member and cohort): fetched with the rows, not per row.
-        queryset = self.model._default_manager.all()
-        if self.list_select_related:
-            queryset = queryset.select_related(*self.list_select_related)
-        return super().get_index_view_kwargs(queryset=queryset, **kwargs)
 
 
 class GroupProgrammeViewSet(_FormViewSet):

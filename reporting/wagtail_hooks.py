@@ -10,6 +10,7 @@ from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin_listings import ListSelectRelated
 from reporting.models import DonorProject, Programme, ReportingPeriod, ResultIndicator
 from reporting.services import indicator_delete, indicator_save, period_delete, period_save
 
@@ -133,19 +134,7 @@ class IndicatorDeleteView(_DeletedByService):
         indicator_delete(indicator=self.object, by=self.request.user)
 
 
-class _RowsWithTheirNames:
-    """Each row names its project (a period, an indicator's result): fetched with the rows, not per row."""
-
-    list_select_related: tuple = ()
-
-    def get_index_view_kwargs(self, **kwargs):
-        queryset = self.model._default_manager.all()
-        if self.list_select_related:
-            queryset = queryset.select_related(*self.list_select_related)
-        return super().get_index_view_kwargs(queryset=queryset, **kwargs)
-
-
-class ResultIndicatorViewSet(_RowsWithTheirNames, ModelViewSet):
+class ResultIndicatorViewSet(ListSelectRelated, ModelViewSet):
     """Indicators of the projects' results, each with its target per reporting period."""
 
     model = ResultIndicator
@@ -194,7 +183,7 @@ class PeriodDeleteView(_DeletedByService):
         period_delete(period=self.object, by=self.request.user)
 
 
-class ReportingPeriodViewSet(_RowsWithTheirNames, ModelViewSet):
+class ReportingPeriodViewSet(ListSelectRelated, ModelViewSet):
     """Dates and due dates only: status moves through the report screen, where every step is logged."""
 
     model = ReportingPeriod
