@@ -111,11 +111,6 @@ def published_of(figures: dict, published: dict) -> Published:
     return Published(published_indicator_values(figures, published), published_cells(figures, published))
 
 
-def published_by_period(project) -> dict:
-    """{period id: Published} from the latest snapshot of every frozen period."""
-    return published_by_period_of([project.pk])[project.pk]
-
-
 def published_by_period_of(project_ids) -> dict:
     """{project id: {period id: Published}} from the latest snapshot of every frozen period, in one query."""
     from reporting.models import ReportSnapshot

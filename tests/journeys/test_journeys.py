@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from accounts.enums import Role
 from core import dates
 from tests.helpers import accreditation_of, donor_project_with_quarters
-from tests.journeys.conftest import AXE, WCAG_TAGS, log_in, overlapping_header_controls
+from tests.journeys.conftest import AXE, axe_problems, log_in, overlapping_header_controls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,21 +32,6 @@ PUBLIC_SERVICES = [
     "certificates:verify_serial",
     "certificates:register",
 ]
-
-
-def axe_problems(page):
-    """Serious and critical axe-core findings, as conftest's axe_problems gives them, found faster: axe is
-    already in the page (the context's init script) and details are gathered for violations only."""
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['html'][:120] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture
