@@ -184,9 +184,12 @@ def booking_detail(request, pk):
             )
             messages.success(request, _("The notes were saved."))
             return redirect("counseling:booking_detail", pk=booking.pk)
-        audit_record(actor=request.user, action=AuditAction.VIEW, obj=booking, request=request, detail="notes")
     elif request.method == "POST":
         raise PermissionDenied
+    # The page names her (alias and code) whether or not its reader may see the notes.
+    audit_record(
+        actor=request.user, action=AuditAction.VIEW, obj=booking, request=request, detail="notes" if may_notes else ""
+    )
     return render(
         request,
         "counseling/booking_detail.html",
@@ -254,6 +257,9 @@ def booking_cancel(request, pk):
         else:
             messages.success(request, _("The booking was cancelled."))
             return redirect("counseling:booking_detail", pk=booking.pk)
+    if request.method == "GET":
+        # The page names her (alias and code), as the booking's own page does.
+        audit_record(actor=request.user, action=AuditAction.VIEW, obj=booking, request=request, detail="cancel")
     return render(
         request,
         "counseling/booking_cancel.html",

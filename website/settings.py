@@ -29,6 +29,12 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
 TESTING = env_bool("HAVEN_TESTING", default=False) or "pytest" in sys.modules
+if not DEBUG and env_bool("HAVEN_TESTING", default=False) and "pytest" not in sys.modules:
+    # Test settings switch off the staff's second factor and hash passwords weakly.
+    raise ImproperlyConfigured(
+        "HAVEN_TESTING=1 is for the test suite only: it switches off the staff's second factor and uses weak "
+        "password hashes. Remove it from the production environment."
+    )
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")

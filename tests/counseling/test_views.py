@@ -522,6 +522,9 @@ def test_cancelling_asks_first_then_cancels_through_the_service_with_an_audit_en
     confirm = detail.click(href=reverse("counseling:booking_cancel", args=[booking.pk]))
     assert "Cancelling cannot be undone." in confirm.text
     assert Booking.objects.get().status == BookingStatus.CONFIRMED  # opening the page changes nothing
+    # ... but is audited: the page names her, as the booking's own page does.
+    viewed = AuditEntry.objects.filter(object_id=str(booking.pk), action="view")
+    assert viewed.filter(detail="cancel").count() == 1 and viewed.filter(detail="notes").count() == 1
     form = next(form for form in confirm.forms.values() if "reason" in form.fields)
     form["reason"] = "She is ill"
     form.submit().follow()

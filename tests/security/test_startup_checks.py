@@ -49,8 +49,9 @@ def test_production_settings_start():
         ({"HAVEN_FIELD_ENCRYPTION_KEYS": "c2hvcnQ="}, "not an encryption key"),
         ({"HAVEN_FIELD_ENCRYPTION_KEYS": "é" * 44}, "not an encryption key"),
         ({"HAVEN_REQUIRE_STAFF_MFA": "0"}, "HAVEN_REQUIRE_STAFF_MFA=0"),
+        ({"HAVEN_TESTING": "1"}, "HAVEN_TESTING=1"),
     ],
-    ids=["dev key", "dev key among others", "malformed", "too short", "not ascii", "mfa off"],
+    ids=["dev key", "dev key among others", "malformed", "too short", "not ascii", "mfa off", "test settings"],
 )
 def test_production_refuses_unsafe_settings(overrides, message):
     result = _start(**overrides)
