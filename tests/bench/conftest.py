@@ -14,8 +14,23 @@ SMALL = {
 }
 
 
+@pytest.fixture(scope="module")
+def _small_sizes():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dataset, "SIZES", SMALL)
+        yield
+
+
+@pytest.fixture(scope="module")
+def _small_dataset_once(_small_sizes, module_transaction, django_db_blocker):
+    """Built once for the module (see module_transaction): its 140 signed certificates take seconds."""
+    with django_db_blocker.unblock():
+        return dataset.dataset_ensure().pk
+
+
 @pytest.fixture
-def small_dataset(db, monkeypatch, settings):
-    monkeypatch.setattr(dataset, "SIZES", SMALL)
+def small_dataset(_small_dataset_once, db, settings):
+    from reporting.models import DonorProject
+
     settings.ROOT_URLCONF = "bench.urls"  # as `make bench` serves it: the site and the floor page
-    return dataset.dataset_ensure()
+    return DonorProject.objects.get(pk=_small_dataset_once)
