@@ -32,7 +32,16 @@ SIZES = {
     "editions": 100,
     "trainees": 2500,
     "attendance_rows": 100_000,
+    # Three years of the audit log: staff screens write an entry per opening and one per list shown.
+    "audit_entries": 300_000,
 }
+# `make bench` also builds the data set at ten times SIZES (SCALE = 10, a database of its own): more of
+# everything side by side (cohorts, counselors, editions in the same weeks), not a longer history, and each
+# person's own share (a counselor's clients, a trainer's editions, the returning trainee's) as at 1x.
+SCALE = 1
+# The address the generated audit entries come from (a documentation range): the pages measured write
+# entries of their own, which dataset_counts must not count.
+AUDIT_ADDRESS = "192.0.2.10"
 # Usernames of the data set's people: <prefix><n>@example.org
 FACILITATOR, COUNSELOR, TRAINER, TRAINEE = "bench-fac", "bench-cns", "bench-trn", "bench-tee"
 COORDINATOR, MANAGER = "bench-coordinator", "bench-manager"
@@ -74,6 +83,7 @@ def dataset_user(prefix, n=0):
 def dataset_counts(project=None) -> dict:
     """What the data set holds, in the terms of SIZES, counted from the database."""
     from accounts.enums import Role
+    from audit.models import AuditEntry
     from counseling.models import Booking, CounselorProfile
     from groups.models import Attendance, Cohort, Member
     from trainings.models import Edition, TrainingAttendance
@@ -89,6 +99,7 @@ def dataset_counts(project=None) -> dict:
         "trainees": users.filter(username__startswith=TRAINEE, groups__name=Role.TRAINEE).count(),
         "attendance_rows": Attendance.objects.filter(session__cohort__project=project).count()
         + TrainingAttendance.objects.filter(session__edition__project=project).count(),
+        "audit_entries": AuditEntry.objects.filter(ip_address=AUDIT_ADDRESS).count(),
     }
 
 
@@ -128,6 +139,7 @@ def _build(stdout=None):
     project.save(update_fields=["start_date"])
     _cases(rng, cal, clients, log)
     _certificates(training["completed"], log)
+    _audit_log(rng, cal, staff, log)
     # Planner statistics for the rows just written (this transaction's own): without them PostgreSQL takes
     # the tables for empty and counts a quarter's reports with nested loops that run for minutes.
     with connection.cursor() as cursor:
@@ -223,7 +235,7 @@ def _trainings(rng, cal, project, staff, log):
     now = dates.now()
     editions = []
     for i in range(count):
-        week = i - past if i < past else i - past + 1
+        week = (i - past) // SCALE + (0 if i < past else 1)
         start = cal.weekday(week, 1)  # Tuesday to Thursday
         editions.append(
             Edition(
@@ -262,7 +274,7 @@ def _trainings(rng, cal, project, staff, log):
             continue  # enrolment has not opened yet
         people = [pool[(cursor + j) % len(pool)] for j in range(25 if i < past else 18)]
         cursor += len(people)
-        if i % REGULAR_EVERY == 0 and regular not in people:
+        if i % (REGULAR_EVERY * SCALE) == 0 and regular not in people:
             people.append(regular)
         for j, user in enumerate(people):
             if i >= past:
@@ -401,7 +413,7 @@ def _counseling(rng, cal, project, staff, log):
         for p in profiles
         for d in range(5)
     )
-    rooms = Room.objects.bulk_create(Room(name=f"Soba {n + 1}", location="Savetovalište") for n in range(6))
+    rooms = Room.objects.bulk_create(Room(name=f"Soba {n + 1}", location="Savetovalište") for n in range(6 * SCALE))
     clients = Client.objects.bulk_create(
         Client(alias=rng.choice(FIRST_NAMES), code=f"BC-{n:05d}", children_count=rng.choice([0, 1, 2]))
         for n in range(CLIENTS_PER_COUNSELOR * len(profiles))
@@ -535,6 +547,49 @@ def _certificates(completed, log):
         certificate_issue(enrollment=enrollment, issued_on=enrollment.edition.end_date + timedelta(days=1))
         issued += 1
     log(f"{issued} certificates")
+
+
+def _audit_log(rng, cal, staff, log):
+    """The entries three years of staff screens wrote: openings of a client, a member or a booking and lists
+    naming many, spread evenly over the years up to now. Written with their own times (the model stamps
+    new entries with the moment they are made), in batches, and never changed (the log is append-only)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit.enums import AuditAction
+    from audit.models import AuditEntry
+    from counseling.models import Booking, Client
+    from groups.models import Member
+
+    kinds = [ContentType.objects.get_for_model(model) for model in (Client, Member, Booking)]
+    actors = [*staff["counselors"], *staff["facilitators"], staff["coordinator"]]
+    total = SIZES["audit_entries"]
+    span = timedelta(days=3 * 365).total_seconds()
+    start = dates.now() - timedelta(seconds=span)
+    stamped = AuditEntry._meta.get_field("at")
+    stamped.auto_now_add = False
+    try:
+        for first in range(0, total, 20_000):
+            batch = []
+            for n in range(first, min(total, first + 20_000)):
+                actor = actors[n % len(actors)]
+                listed = n % 5 == 0
+                batch.append(
+                    AuditEntry(
+                        at=start + timedelta(seconds=span * n / total),
+                        actor=actor,
+                        actor_email=actor.email,
+                        action=AuditAction.VIEW,
+                        content_type=kinds[n % len(kinds)],
+                        object_id="" if listed else str(rng.randint(1, 5000)),
+                        listed_ids="," + ",".join(str(rng.randint(1, 5000)) for _ in range(20)) + "," if listed else "",
+                        ip_address=AUDIT_ADDRESS,
+                        detail="list" if listed else "",
+                    )
+                )
+            AuditEntry.objects.bulk_create(batch)
+    finally:
+        stamped.auto_now_add = True
+    log(f"{total} audit entries over three years")
 
 
 def _reports(cal, project, staff, log):

@@ -6,6 +6,9 @@ the same middleware (bench/urls.py): what any page of that size costs here anywa
 run for run, the two see the same machine: the ratio holds when the machine is busy, where two separate
 measurements swing."""
 
+import dataclasses
+import json
+import re
 import statistics
 import time
 import tracemalloc
@@ -124,3 +127,64 @@ def print_table(measurements, *, floor=None, out=print):
         )
         if m.note:
             out(f"    {m.note}")
+
+
+# Targets that hold at the larger size (the issue's "done when"): a page's CPU time at most this many times
+# its floor's, its queries no more than at the smaller size, and these rows under these CPU times.
+PAGE_FLOOR_RATIO = 5.0
+CPU_TARGETS_MS = {"counseling: slot finder": 300.0, "reporting: report page of (live)": 300.0}
+
+
+def row_key(name: str) -> str:
+    """A row's name without its counts, so that the same row matches at both sizes ("(160 open)" at 1x is
+    "(1600 open)" at 10x)."""
+    return re.sub(r"\s+", " ", re.sub(r"[0-9][0-9,.]*", "#", name))
+
+
+def _cpu_target(name: str) -> float | None:
+    for pattern, target in CPU_TARGETS_MS.items():
+        words = pattern.split(" (")
+        if name.startswith(words[0]) and all(f"({w}" in name for w in words[1:]):
+            return target
+    return None
+
+
+def measurements_dump(measurements) -> str:
+    return json.dumps([dataclasses.asdict(m) for m in measurements], indent=1)
+
+
+def measurements_load(text: str) -> list[Measurement]:
+    return [Measurement(**row) for row in json.loads(text)]
+
+
+def growth_table(small, large, *, small_size=1, large_size=10, out=print) -> list[str]:
+    """The rows of both sizes side by side with the growth of CPU time and queries; returns the targets
+    missed at the larger size."""
+    at_small = {row_key(m.name): m for m in small}
+    missed = []
+    width = max([52, *(len(m.name) for m in large)])
+    out(f"\ngrowth from {small_size}x to {large_size}x (CPU ms and queries; x floor at {large_size}x)")
+    out(
+        f"{'benchmark (as named at ' + str(large_size) + 'x)':<{width}} {f'CPU {small_size}x':>8} "
+        f"{f'CPU {large_size}x':>8} {'growth':>7} {f'q {small_size}x':>5} {f'q {large_size}x':>6} "
+        f"{'x floor':>8}  target"
+    )
+    out("-" * (width + 62))
+    for m in large:
+        before = at_small.get(row_key(m.name))
+        problems = []
+        if before is not None and m.ratio is not None and m.queries > before.queries:
+            problems.append(f"queries grow {before.queries} -> {m.queries}")
+        if m.ratio is not None and m.ratio > PAGE_FLOOR_RATIO:
+            problems.append(f"{m.ratio:.1f}x its floor (target <= {PAGE_FLOOR_RATIO:.0f}x)")
+        target = _cpu_target(m.name)
+        if target is not None and m.cpu_ms > target:
+            problems.append(f"{m.cpu_ms:.0f} ms CPU (target < {target:.0f} ms)")
+        missed.extend(f"{m.name}: {problem}" for problem in problems)
+        growth = f"{m.cpu_ms / before.cpu_ms:.1f}x" if before is not None and before.cpu_ms else "-"
+        ratio = f"{m.ratio:.1f}" if m.ratio is not None else "-"
+        out(
+            f"{m.name:<{width}} {before.cpu_ms if before else 0:>8.1f} {m.cpu_ms:>8.1f} {growth:>7} "
+            f"{before.queries if before else 0:>5} {m.queries:>6} {ratio:>8}  {'; '.join(problems) or 'ok'}"
+        )
+    return missed

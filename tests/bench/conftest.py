@@ -11,6 +11,7 @@ SMALL = {
     "editions": 10,
     "trainees": 60,
     "attendance_rows": 2000,
+    "audit_entries": 500,
 }
 
 

@@ -1,6 +1,7 @@
 """Every benchmark module runs on a small data set, so that none breaks unnoticed between `make bench` runs."""
 
 from bench import (
+    bench_admin,
     bench_cases,
     bench_certificates,
     bench_counseling,
@@ -44,7 +45,15 @@ def test_every_benchmark_module_runs_and_leaves_the_data_set_as_it_was(small_dat
     # The concurrent enrolments need committed data and threads of their own; tests/trainings covers the race.
     monkeypatch.setattr(bench_trainings, "_load", lambda: Measurement("load", 0.0, 0, 0, 0))
     certificates = Certificate.objects.count()
-    for module in (bench_floor, bench_cases, bench_certificates, bench_groups, bench_reporting, bench_security):
+    for module in (
+        bench_floor,
+        bench_admin,
+        bench_cases,
+        bench_certificates,
+        bench_groups,
+        bench_reporting,
+        bench_security,
+    ):
         assert all(isinstance(m, Measurement) for m in module.run(_once)), module.__name__
     assert len(bench_trainings.run(_once)) == 6
     assert Certificate.objects.count() == certificates

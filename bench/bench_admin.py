@@ -1,0 +1,42 @@
+"""The coordinator's admin listings (first page of each, as she opens them, filters and sort as the
+listing starts) and the calendar feeds, on the data set: each listing's queries and CPU time should follow
+the page of rows shown, not the size of the table behind it."""
+
+from django.test import Client
+from django.urls import reverse
+
+from bench.dataset import COORDINATOR, COUNSELOR, FACILITATOR, TRAINER, dataset_user
+from bench.harness import logged_in, page
+from website.services import calendar_feed_get_or_create
+
+LISTINGS = [
+    ("training editions", "training_editions"),
+    ("enrolments", "enrolments"),
+    ("training sessions", "training_sessions"),
+    ("group cohorts", "group_cohorts"),
+    ("group members", "group_members"),
+    ("group memberships", "group_memberships"),
+    ("group sessions", "group_sessions"),
+    ("counseling clients", "counseling_clients"),
+    ("counseling bookings", "counseling_bookings"),
+    ("counselors", "counseling_counselors"),
+    ("cases", "case_admin"),
+    ("issued certificates", "issued_certificates"),
+    ("reporting periods", "reporting_periods"),
+    ("audit log", "audit_log"),
+]
+FEEDS = [("counselor", COUNSELOR), ("facilitator", FACILITATOR), ("trainer", TRAINER)]
+
+
+def run(measure):
+    coordinator = logged_in(dataset_user(COORDINATOR))
+    rows = [
+        measure(f"admin: {label} listing", page(coordinator, reverse(f"{viewset}:index")), runs=10)
+        for label, viewset in LISTINGS
+    ]
+    anonymous = Client(HTTP_HOST="localhost")  # a calendar client: no session, the secret in the URL
+    for label, prefix in FEEDS:
+        feed = calendar_feed_get_or_create(user=dataset_user(prefix))
+        url = reverse("website_public:calendar_feed", kwargs={"token": feed.token})
+        rows.append(measure(f"feeds: a {label}'s calendar feed", page(anonymous, url), runs=10))
+    return rows
