@@ -608,23 +608,33 @@ class _System:
             exact = [var for var in targets if var not in found]
             if exact:
                 left.append((members, relations, exact))
-        # Phase two: a copy of the group per cell and direction.
-        if left:
-            points = self._solve(
-                [
-                    (members, relations, [(var, sign)], (var, sign))
-                    for members, relations, exact in left
-                    for var in exact
-                    for sign in (1.0, -1.0)
-                ],
-                shown_by_instance,
-            )
-            for members, _relations, exact in left:
-                for var in exact:
-                    low, high = points.get((id(members), (var, 1.0), var)), points.get((id(members), (var, -1.0), var))
-                    # The true figures always solve the system; a solver fault protects nothing: refuse.
-                    found[var] = (low, high) if low is not None and high is not None else (0.0, 0.0)
+        # Phase two: each cell pushed down and up on its own, one program per group with only its objective
+        # changed from one cell to the next (the solver starts from the last answer, a few steps away).
+        for members, relations, exact in left:
+            points = self._solve_each(members, relations, exact, shown_by_instance)
+            for var in exact:
+                low, high = points.get((var, 1.0)), points.get((var, -1.0))
+                # The true figures always solve the system; a solver fault protects nothing: refuse.
+                found[var] = (low, high) if low is not None and high is not None else (0.0, 0.0)
         return found
+
+    def _program(self, members, relations, shown_by_instance):
+        """The group's cells (their bounds) and its relations, with every cell outside the group at its
+        published value: (local index of each cell, bounds, [(entries, rhs)] <=, [(entries, rhs)] ==)."""
+        local = {var: index for index, var in enumerate(members)}
+        bounds = [self.bounds(var, shown_by_instance[var[0]]) for var in members]
+        ub, eq = [], []
+        for relation_index in relations:
+            relation = self.relations[relation_index]
+            rhs = relation.rhs
+            entries = []
+            for var, coefficient in relation.terms.items():
+                if var in local:
+                    entries.append((local[var], coefficient))
+                else:
+                    rhs -= coefficient * self.value(var)
+            (eq if relation.sense == "==" else ub).append((entries, rhs))
+        return local, bounds, ub, eq
 
     def targets(self, members, shown_by_instance) -> list:
         return [var for var in members if self.needs(var, shown_by_instance[var[0]]) is not None]
@@ -637,33 +647,14 @@ class _System:
         """One linear program of independent blocks (members, relations, [(cell, sign)], tag[, caps]): each
         block minimises the sum of sign x cell over its own copy of its group (caps: upper bounds of its own).
         Returns (id(members), tag, cell) -> the cell's value in that block's solution (rounded inwards)."""
-        import numpy as np
-        from scipy.optimize import linprog
-        from scipy.sparse import coo_array
-
-        ub_rows, ub_cols, ub_vals, ub_rhs = [], [], [], []
-        eq_rows, eq_cols, eq_vals, eq_rhs = [], [], [], []
-        lower, upper, objective = [], [], []
+        lower, upper, objective, rows = [], [], [], []
         answers = []
         prepared = {}
         for members, relations, cells, tag, *caps in blocks:
             caps = caps[0] if caps else {}
             key = id(members)
             if key not in prepared:
-                local = {var: index for index, var in enumerate(members)}
-                bounds = [self.bounds(var, shown_by_instance[var[0]]) for var in members]
-                ub, eq = [], []
-                for relation_index in relations:
-                    relation = self.relations[relation_index]
-                    rhs = relation.rhs
-                    entries = []
-                    for var, coefficient in relation.terms.items():
-                        if var in local:
-                            entries.append((local[var], coefficient))
-                        else:
-                            rhs -= coefficient * self.value(var)
-                    (eq if relation.sense == "==" else ub).append((entries, rhs))
-                prepared[key] = (local, bounds, ub, eq)
+                prepared[key] = self._program(members, relations, shown_by_instance)
             local, bounds, ub, eq = prepared[key]
             offset = len(lower)
             for var, (low, high) in zip(members, bounds, strict=True):
@@ -673,38 +664,128 @@ class _System:
             for var, sign in cells:
                 objective[offset + local[var]] = sign
                 answers.append(((key, tag, var), offset + local[var], sign))
-            for target, (entries_list, rhs_list) in (
-                ((ub_rows, ub_cols, ub_vals), (ub, ub_rhs)),
-                ((eq_rows, eq_cols, eq_vals), (eq, eq_rhs)),
-            ):
-                for entries, rhs in entries_list:
-                    row = len(rhs_list)
-                    rhs_list.append(rhs)
-                    for column, coefficient in entries:
-                        target[0].append(row)
-                        target[1].append(offset + column)
-                        target[2].append(coefficient)
-        n = len(lower)
-        a_ub = coo_array((ub_vals, (ub_rows, ub_cols)), shape=(len(ub_rhs), n)).tocsr() if ub_rhs else None
-        a_eq = coo_array((eq_vals, (eq_rows, eq_cols)), shape=(len(eq_rhs), n)).tocsr() if eq_rhs else None
+            rows.extend(([(offset + c, v) for c, v in entries], None, rhs) for entries, rhs in ub)
+            rows.extend(([(offset + c, v) for c, v in entries], rhs, rhs) for entries, rhs in eq)
+        program = _Program(lower, upper, rows)
         self.solves += 1
         started = time.process_time()
-        outcome = linprog(
-            np.array(objective),
-            A_ub=a_ub,
-            b_ub=np.array(ub_rhs) if ub_rhs else None,
-            A_eq=a_eq,
-            b_eq=np.array(eq_rhs) if eq_rhs else None,
-            bounds=np.column_stack([lower, upper]),
-            method="highs",
-        )
+        solution = program.minimise(objective)
         self.lp_seconds += time.process_time() - started
-        if outcome.status != 0:
+        if solution is None:
             return {}
         return {
-            key: (ceil(outcome.x[column] - _EPS) if sign > 0 else floor(outcome.x[column] + _EPS))
+            key: (ceil(solution[column] - _EPS) if sign > 0 else floor(solution[column] + _EPS))
             for key, column, sign in answers
         }
+
+    def _solve_each(self, members, relations, cells, shown_by_instance) -> dict:
+        """(cell, sign) -> the cell's smallest (sign 1) or largest (sign -1) value the group allows, for each
+        cell: one program of the group, solved again with each cell's objective, each time from the answer
+        before (a few steps away), instead of a copy of the group per cell."""
+        local, bounds, ub, eq = self._program(members, relations, shown_by_instance)
+        rows = [(entries, None, rhs) for entries, rhs in ub] + [(entries, rhs, rhs) for entries, rhs in eq]
+        program = _Program([low for low, _high in bounds], [high for _low, high in bounds], rows)
+        found = {}
+        for var in cells:
+            for sign in (1.0, -1.0):
+                self.solves += 1
+                started = time.process_time()
+                solution = program.minimise({local[var]: sign})
+                self.lp_seconds += time.process_time() - started
+                if solution is not None:
+                    value = solution[local[var]]
+                    found[(var, sign)] = ceil(value - _EPS) if sign > 0 else floor(value + _EPS)
+        return found
+
+
+class _Program:
+    """A linear program (bounds, rows of [(column, coefficient)] between a low and a high, None meaning
+    unbounded), minimised for one objective after another with HiGHS: SciPy's own copy of it, driven
+    directly so that a changed objective starts from the last basis (SciPy's `linprog` starts from nothing
+    and checks its inputs and options on every call). Where that copy cannot be reached, `linprog`."""
+
+    def __init__(self, lower, upper, rows):
+        import numpy as np
+
+        self.n = len(lower)
+        self.lower, self.upper, self.rows = lower, upper, rows
+        self.costs = {}
+        try:
+            from scipy.optimize._highspy._core import HighsModelStatus, _Highs
+        except ImportError:  # a SciPy that moved it: the same answers through linprog
+            self.highs = None
+            return
+        self.optimal = HighsModelStatus.kOptimal
+        self.highs = _Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("threads", 1)
+        self.highs.addVars(self.n, np.array(lower, dtype=float), np.array(upper, dtype=float))
+        if rows:
+            starts, columns, values = [], [], []
+            for entries, _low, _high in rows:
+                starts.append(len(columns))
+                for column, coefficient in entries:
+                    columns.append(column)
+                    values.append(coefficient)
+            self.highs.addRows(
+                len(rows),
+                np.array([-np.inf if low is None else low for _e, low, _h in rows], dtype=float),
+                np.array([high for _e, _l, high in rows], dtype=float),
+                len(columns),
+                np.array(starts, dtype=np.int32),
+                np.array(columns, dtype=np.int32),
+                np.array(values, dtype=float),
+            )
+
+    def minimise(self, objective):
+        """The solution minimising the objective (a list of every column's cost, or {column: cost} with
+        every other column at 0), or None when the solver finds none."""
+        import numpy as np
+
+        costs = objective if isinstance(objective, dict) else {c: v for c, v in enumerate(objective) if v}
+        if self.highs is None:
+            return self._linprog(costs)
+        changed = {column: 0.0 for column in self.costs if column not in costs} | costs
+        if changed:
+            self.highs.changeColsCost(
+                len(changed),
+                np.array(list(changed), dtype=np.int32),
+                np.array(list(changed.values()), dtype=float),
+            )
+        self.costs = costs
+        self.highs.run()
+        if self.highs.getModelStatus() != self.optimal:
+            return None
+        return self.highs.getSolution().col_value
+
+    def _linprog(self, costs):
+        import numpy as np
+        from scipy.optimize import linprog
+        from scipy.sparse import coo_array
+
+        objective = np.zeros(self.n)
+        for column, cost in costs.items():
+            objective[column] = cost
+        matrices = {}
+        for kind in ("ub", "eq"):
+            chosen = [(entries, high) for entries, low, high in self.rows if (low is None) == (kind == "ub")]
+            if not chosen:
+                matrices[kind] = (None, None)
+                continue
+            cells = [(row, column, value) for row, (entries, _rhs) in enumerate(chosen) for column, value in entries]
+            rows_, columns, values = zip(*cells, strict=True) if cells else ((), (), ())
+            matrix = coo_array((values, (rows_, columns)), shape=(len(chosen), self.n)).tocsr()
+            matrices[kind] = (matrix, np.array([rhs for _entries, rhs in chosen]))
+        outcome = linprog(
+            objective,
+            A_ub=matrices["ub"][0],
+            b_ub=matrices["ub"][1],
+            A_eq=matrices["eq"][0],
+            b_eq=matrices["eq"][1],
+            bounds=np.column_stack([self.lower, self.upper]),
+            method="highs",
+        )
+        return outcome.x if outcome.status == 0 else None
 
 
 def audit(instances: list[Instance], schema: Schema) -> list[Failure]:
@@ -783,7 +864,8 @@ _PROBE_AFTER = 10
 def _failing_groups(system: _System, shown_by_instance: list[dict], new: int, cache: dict, best) -> list:
     """(unknowns, failures) of each group of the new report whose audit fails."""
     groups = _touching(system, system.components(shown_by_instance), new)
-    pending = [group for group in groups if frozenset(group[0]) not in cache]
+    keys = {id(members): _group_key(members, shown_by_instance) for members, _relations in groups}
+    pending = [group for group in groups if keys[id(group[0])] not in cache]
     # Hiding one more cell only widens every interval (a known figure becomes an unknown), so a count that
     # was wide enough stays so while the loop in protect() hides more: it is not worked out again each time
     # its group grows by a hidden cell (an exact program per count of every published report, each time).
@@ -833,8 +915,8 @@ def _failing_groups(system: _System, shown_by_instance: list[dict], new: int, ca
                 failed_before.add(var)
             elif needed is not None:
                 passed[var] = needed
-        cache[frozenset(members)] = failures
-    failing = [(members, cache[frozenset(members)]) for members, _relations in groups if cache[frozenset(members)]]
+        cache[keys[id(members)]] = failures
+    failing = [(members, cache[keys[id(members)]]) for members, _relations in groups if cache[keys[id(members)]]]
     if not failing:
         return []
     best.prepare([failure.key for _members, failures in failing for failure in failures])
@@ -849,6 +931,14 @@ def _failing_groups(system: _System, shown_by_instance: list[dict], new: int, ca
         if real:
             result.append((members, real))
     return result
+
+
+def _group_key(members: list, shown_by_instance: list[dict]) -> frozenset:
+    """A group as the audit last saw it: its unknowns and which of them are hidden. Hiding a count makes it
+    a new unknown, which changes the group, except a rounded count: an unknown already (r-2 to r+2), it is
+    only widened. Keyed by its unknowns alone, a group whose rounded counts were hidden kept the failures
+    found before, and the report was refused although hiding them had protected every count."""
+    return frozenset((var, shown_by_instance[var[0]].get(var[1]) == HIDDEN) for var in members)
 
 
 def _hide_beside_lone_unknowns(system: _System, shown_by_instance: list[dict], new: int, best) -> None:

@@ -1,0 +1,35 @@
+"""The disclosure control's linear programs: HiGHS driven directly (one program, objective after objective,
+each from the last basis) answers as SciPy's `linprog` does from nothing."""
+
+import pytest
+
+from reporting.disclosure import _Program
+
+
+def _two_ways(lower, upper, rows):
+    direct = _Program(lower, upper, rows)
+    assert direct.highs is not None  # SciPy's HiGHS is reachable here
+    fallback = _Program(lower, upper, rows)
+    fallback.highs = None
+    return direct, fallback
+
+
+def test_each_objective_after_another_gives_what_linprog_gives():
+    # Three hidden cells of a row whose total 12 is published, a column linking the first two to 5, each
+    # cell between 0 and 10.
+    rows = [([(0, 1.0), (1, 1.0), (2, 1.0)], 12.0, 12.0), ([(0, 1.0), (1, 1.0)], None, 5.0)]
+    direct, fallback = _two_ways([0.0] * 3, [10.0] * 3, rows)
+    for objective in ({0: 1.0}, {0: -1.0}, {2: 1.0}, {2: -1.0}, {1: -1.0}, [1.0, 1.0, 0.0], {0: 1.0}):
+        got, expected = direct.minimise(objective), fallback.minimise(objective)
+        assert got is not None and expected is not None
+        column = next(iter(objective)) if isinstance(objective, dict) else 0
+        assert got[column] == pytest.approx(expected[column]), objective
+    # Cell 2 is at least 7 (12 less at most 5), cell 0 at most 5.
+    assert direct.minimise({2: 1.0})[2] == pytest.approx(7.0)
+    assert direct.minimise({0: -1.0})[0] == pytest.approx(5.0)
+
+
+def test_no_solution_is_none_both_ways():
+    rows = [([(0, 1.0), (1, 1.0)], 30.0, 30.0)]  # two cells of at most 10 cannot make 30
+    for program in _two_ways([0.0, 0.0], [10.0, 10.0], rows):
+        assert program.minimise({0: 1.0}) is None
