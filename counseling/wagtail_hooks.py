@@ -268,6 +268,12 @@ class _AbsenceFilterSet(_CounselorFilterSet):
         fields = ["counselor"]
 
 
+class _BookingFilterSet(_CounselorFilterSet):
+    class Meta:
+        model = Booking
+        fields = ["status", "kind", "counselor"]
+
+
 class AvailabilityWindowViewSet(_FormViewSet):
     model = AvailabilityWindow
     icon = "time"
@@ -331,7 +337,7 @@ class BookingViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = []
     list_display = ["__str__", "counselor", "room", "status"]
-    list_filter = ["status", "kind", "counselor"]
+    filterset_class = _BookingFilterSet
     ordering = ["-start"]
     # No session notes, and her code rather than her alias: the coordinator opens her file for more.
     inspect_view_fields = ["start", "end", "kind", "status", "counselor", "room", "outside_availability", "project"]

@@ -1,0 +1,85 @@
+"""The audit listings of the Wagtail admin (the log and the register of compelled disclosures) ask a fixed
+number of queries, however many rows they hold."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import role_permissions_sync
+from audit.enums import AuditAction, LegalBasis
+from audit.models import AuditEntry, CompelledDisclosure
+from audit.services import audit_record, audit_record_many
+from counseling.models import Client
+from groups.models import Member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _coordinator_permissions(db):
+    role_permissions_sync()  # what migrate does for the Coordinator group
+
+
+@pytest.fixture
+def admin(django_app, coordinator):
+    """admin(url) -> the page, opened as a coordinator."""
+
+    def _open(url, **kwargs):
+        return django_app.get(url, user=coordinator, **kwargs)
+
+    return _open
+
+
+def _survivors(n):
+    """A counseling client and a group member, each with her own code."""
+    return (
+        Client.objects.create(alias=f"Zorica {n}", code=f"C-AUD-{n}"),
+        Member.objects.create(alias=f"Dušica {n}", code=f"M-AUD-{n}"),
+    )
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_disclosure_register_runs_a_constant_number_of_queries(
+    size, admin, coordinator, django_assert_max_num_queries
+):
+    # Each disclosure concerns her own client or member and was recorded by the coordinator: a row that
+    # fetched whom it concerns, or who recorded it, would add queries with every disclosure.
+    for n in range(size):
+        client, member = _survivors(n)
+        CompelledDisclosure.objects.create(
+            client=client if n % 2 else None,
+            member=None if n % 2 else member,
+            released_what="Dates of the last three sessions",
+            released_to=f"Basic Court {n}",
+            legal_basis=LegalBasis.COURT_ORDER if n % 2 else LegalBasis.STATUTE,
+            legal_reference=f"P-{n}/2026",
+            released_on=datetime.date(2026, 11, 1) + datetime.timedelta(days=n),
+            recorded_by=coordinator,
+        )
+    url = reverse("compelled_disclosures:index")
+    admin(url)  # warm the session and Wagtail's caches (content types, site, permissions)
+    # Measured on SQLite: 13 queries at 2 and at 12 disclosures, the audit entry of the listing included.
+    with django_assert_max_num_queries(14):
+        page = admin(url)
+    assert page.text.count("Basic Court ") >= size
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_unfiltered_audit_log_runs_a_constant_number_of_queries(
+    size, admin, make_user, django_assert_max_num_queries
+):
+    # Entries by different people about records of different kinds (a client, a member, a list of both):
+    # the kind of record is shown on every row, and fetched one by one it would add queries per entry.
+    for n in range(size):
+        actor = make_user()
+        client, member = _survivors(n)
+        audit_record(actor=actor, action=AuditAction.VIEW, obj=client)
+        audit_record(actor=actor, action=AuditAction.CHANGE, obj=member)
+        audit_record_many(actor=actor, action=AuditAction.VIEW, objects=[client], detail="admin list")
+    url = reverse("audit_log:index")
+    admin(url)  # warm the session and Wagtail's caches (content types, site, permissions)
+    # Measured on SQLite: 13 queries at 2 and at 12 sets of entries (6 and 36 rows).
+    with django_assert_max_num_queries(14):
+        page = admin(url)
+    assert len(page.context["object_list"]) == min(AuditEntry.objects.count(), 50)  # one page of 50
