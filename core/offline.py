@@ -6,6 +6,8 @@ made offline wait on the phone and are sent later, each with an id the phone mad
 endpoint, which reads them with `device_batch_parse` and applies them through the app's own attendance
 service.
 
+- An app's sync endpoint is `device_sync` given the app's sessions and its attendance service; the
+  service decides each mark with core/attendance.py.
 - An app announces where its offline screens live with `area_register` (in its AppConfig.ready): the
   permission that opens the area (other roles keep nothing), the URL its service worker scope covers, and
   the page the installed app opens on.
@@ -15,10 +17,12 @@ service.
 
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ValidationError
@@ -27,6 +31,9 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from core.attendance import Mark, Outcome
+from core.enums import AttendanceStatus
 
 # A phone sends at most this many marks at once; it sends the rest next time.
 MAX_MARKS = 400
@@ -75,6 +82,12 @@ class DeviceMark:
     children: int
     marked_at: datetime
     seen: datetime | None  # the time of the mark her screen showed, None when it showed none
+
+    def as_mark(self) -> Mark:
+        return Mark(
+            status=self.status, children=self.children, client_id=self.client_id, marked_at=self.marked_at,
+            seen=self.seen,
+        )  # fmt: skip
 
 
 def _moment(value, *, required: bool):
@@ -128,6 +141,59 @@ def device_login_needed() -> JsonResponse:
     return JsonResponse(
         {"error": "login", "message": _("Log in again to send the marks kept on this phone.")}, status=401
     )
+
+
+def device_sync(request, *, sessions_of, may_record, record) -> JsonResponse:
+    """An app's sync endpoint: marks a phone kept while offline, sent when the connection came back (JSON in,
+    JSON out), each applied through the app's attendance service, the one its form uses.
+
+    `sessions_of(ids)` gives the sessions among `ids` she may open, `may_record(session)` whether she may mark
+    one, and `record(session, marks)` applies {subject id: Mark} and answers a DeviceOutcome for each. A
+    login that ended meanwhile gets a 401 the phone understands: it keeps the marks until she logs in again.
+    """
+    if request.method != "POST":
+        return JsonResponse({"error": "method"}, status=405)
+    if not request.user.is_authenticated:
+        return device_login_needed()
+    try:
+        batch = device_batch_parse(request.body)
+    except ValidationError as refused:
+        return JsonResponse({"error": "invalid", "message": " ".join(refused.messages)}, status=400)
+    by_session = defaultdict(dict)
+    for mark in sorted(batch.marks, key=lambda m: m.marked_at):
+        # The later of two marks for one person wins; the earlier one is not sent again.
+        by_session[mark.session_id][mark.subject_id] = mark
+    sessions = {s.pk: s for s in sessions_of(list(by_session))}
+    results = []
+    for session_id, marks in by_session.items():
+        session = sessions.get(session_id)
+        if session is None or not may_record(session):
+            message = _("This session is not one of yours, so these marks were not saved.")
+            results.extend({"id": m.client_id, "outcome": Outcome.REFUSED, "message": message} for m in marks.values())
+            continue
+        outcomes = record(session, {subject_id: m.as_mark() for subject_id, m in marks.items()})
+        results.extend(
+            {
+                "id": o.client_id,
+                "session": session_id,
+                "subject": o.subject_id,
+                "outcome": o.outcome,
+                "changed_by_someone_else": o.changed_by_someone_else,
+                "status": o.status,
+                "status_label": str(AttendanceStatus(o.status).label) if o.status else "",
+                "children": o.children,
+                "message": o.message,
+            }
+            for o in outcomes
+        )
+    sent = {m.client_id for m in batch.marks}
+    answered = {r["id"] for r in results}
+    # Earlier marks for the same person, replaced by her later one: nothing more to send.
+    results.extend({"id": client_id, "outcome": Outcome.ALREADY} for client_id in sent - answered)
+    if batch.from_form and not any(r["outcome"] == Outcome.REFUSED for r in results):
+        # She pressed "Save attendance": the page she reloads says so, as after the plain form.
+        messages.success(request, _("Attendance saved."))
+    return JsonResponse({"results": results})
 
 
 # The words the page script shows ---------------------------------------------------------------------

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import dates
+from core.attendance import Mark
 from core.enums import AttendanceStatus
 from core.security import OneTimeTokenFormMixin
 from groups.enums import FollowUpStep
-from groups.services import MAX_CHILDREN_PRESENT, MAX_SCHEDULE_SESSIONS, Mark
+from groups.services import MAX_CHILDREN_PRESENT, MAX_SCHEDULE_SESSIONS
 
 _MARK_FIELD = re.compile(r"^m-(\d+)$")
 

@@ -6,7 +6,6 @@ and tests all call these functions. Below them the models and the database refus
 """
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
@@ -20,6 +19,15 @@ from django.utils.translation import gettext_noop, ngettext
 from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
 from core import dates
+from core.attendance import (
+    Mark,
+    Outcome,
+    SavedMark,
+    device_marked_at,
+    device_marks_age_check,
+    device_marks_apply,
+    mark_decide,
+)
 from core.dates import local_date
 from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from groups.enums import FollowUpStep
@@ -43,41 +51,8 @@ from reporting.locks import period_guard
 
 # Attendance can be taken from this long before the start (a facilitator preparing the room), not earlier.
 ATTENDANCE_EARLY_WINDOW = timedelta(hours=12)
-# A mark kept on a phone is sent within this time or not at all (issue: the device copy lives seven days).
-DEVICE_MARK_MAX_AGE = timedelta(days=7)
 MAX_CHILDREN_PRESENT = 20
 MAX_SCHEDULE_SESSIONS = 60
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One member's mark. Marks from her phone also carry the phone's id for the mark, when she made it,
-    and the time of the mark her screen showed (None: it showed none), to notice someone else's change."""
-
-    status: str
-    children: int = 0
-    client_id: str | None = None
-    marked_at: datetime | None = None
-    seen: datetime | None = None
-
-
-class Outcome:
-    SAVED = "saved"  # applied
-    UNCHANGED = "unchanged"  # the mark already said this
-    ALREADY = "already"  # this very mark was received before: nothing done twice
-    SUPERSEDED = "superseded"  # someone else marked later: theirs stands, hers is in the change log
-    REFUSED = "refused"  # a rule refused it; `message` says which
-
-
-@dataclass
-class DeviceOutcome:
-    client_id: str
-    member_id: int
-    outcome: str
-    changed_by_someone_else: bool = False
-    status: str = ""
-    children: int = 0
-    message: str = ""
 
 
 def _marks_check(marks) -> None:
@@ -129,24 +104,9 @@ def attendance_record_from_device(*, session, marks: dict[int, Mark], by, reques
     now = now or dates.now()
     if not by.has_perm("groups.record_attendance_cohort", session.cohort):
         raise PermissionDenied
-    if any(not mark.client_id for mark in marks.values()):
-        raise ValidationError(_("A mark from a device needs the id the device gave it."))
-    try:
-        outcomes, _changed = _attendance_apply(session=session, marks=marks, by=by, request=request, now=now)
-    except ValidationError as refusal:
-        message = " ".join(refusal.messages)
-        return [
-            DeviceOutcome(client_id=m.client_id, member_id=member_id, outcome=Outcome.REFUSED, message=message)
-            for member_id, m in marks.items()
-        ]
-    return outcomes
-
-
-def _device_marked_at(mark: Mark, session, now) -> datetime:
-    """When she marked, as her phone says, kept within what can be true: not before the attendance window
-    opened, not after the server received it (a phone's clock can be wrong)."""
-    marked = mark.marked_at or now
-    return min(max(marked, session.start - ATTENDANCE_EARLY_WINDOW), now)
+    return device_marks_apply(
+        marks=marks, apply=lambda: _attendance_apply(session=session, marks=marks, by=by, request=request, now=now)[0]
+    )
 
 
 def _attendance_apply(*, session, marks, by, request=None, now=None):
@@ -165,39 +125,29 @@ def _attendance_apply(*, session, marks, by, request=None, now=None):
             raise ValidationError(
                 _("Attendance can only be recorded for members of this cohort on the day of the session.")
             )
-        for mark in marks.values():
-            if mark.client_id and mark.marked_at and now - mark.marked_at > DEVICE_MARK_MAX_AGE:
-                raise ValidationError(
-                    _("These marks were kept on the phone for more than seven days, so they were not saved.")
-                )
+        device_marks_age_check(marks, now=now)
         existing = {a.member_id: a for a in Attendance.objects.filter(session=session, member_id__in=list(marks))}
         client_ids = [m.client_id for m in marks.values() if m.client_id]
         received_before = set(
             AttendanceChange.objects.filter(client_id__in=client_ids).values_list("client_id", flat=True)
         )
+        opens_at = session.start - ATTENDANCE_EARLY_WINDOW
         created, updated, superseded, outcomes = [], [], [], []
         for member_id, mark in marks.items():
             current = existing.get(member_id)
-            marked_at = _device_marked_at(mark, session, now) if mark.client_id else now
-            someone_else = bool(
-                mark.client_id
-                and current is not None
-                and current.recorded_by_id != getattr(by, "pk", None)
-                and current.recorded_at != mark.seen
-            )
-            outcome = DeviceOutcome(
-                client_id=mark.client_id or "", member_id=member_id, outcome=Outcome.SAVED,
-                changed_by_someone_else=someone_else, status=mark.status, children=mark.children,
+            marked_at = device_marked_at(mark, opens_at=opens_at, now=now) if mark.client_id else now
+            saved = None if current is None else SavedMark(
+                status=current.status, children=current.children_present, by_id=current.recorded_by_id,
+                at=current.recorded_at,
+            )  # fmt: skip
+            outcome = mark_decide(
+                subject_id=member_id, mark=mark, saved=saved, by_id=getattr(by, "pk", None), marked_at=marked_at,
+                received_before=received_before,
             )  # fmt: skip
             outcomes.append(outcome)
-            if mark.client_id in received_before:
-                outcome.outcome, outcome.changed_by_someone_else = Outcome.ALREADY, False
-            elif current is not None and current.status == mark.status and current.children_present == mark.children:
-                outcome.outcome = Outcome.UNCHANGED
-            elif someone_else and current.recorded_at > marked_at:
-                # Theirs is the later mark: it stands; hers is kept in the change log, not applied.
-                outcome.outcome = Outcome.SUPERSEDED
-                outcome.status, outcome.children = current.status, current.children_present
+            if outcome.outcome in (Outcome.ALREADY, Outcome.UNCHANGED):
+                continue
+            if outcome.outcome == Outcome.SUPERSEDED:
                 superseded.append(
                     AttendanceChange(
                         attendance=current,

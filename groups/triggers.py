@@ -5,7 +5,8 @@
    raw SQL are all recorded. The row copies who marked (`recorded_by`), when the mark was made
    (`recorded_at`) and when the server received it (`received_at`), and the id her phone gave the mark.
    A writer that changes a mark without stamping it (no new `recorded_at`) is logged with nobody as the
-   author and the database's clock as the time received: the change is visible, not attributed.
+   author and the database's clock as the time received: the change is visible, not attributed. These
+   triggers are core's (core.attendance.change_log_sql), shared with training attendance.
 2. A membership's dates cannot exclude her attendance marks, and a membership with marks cannot be deleted:
    the grid shows marks only while she was a member, donor counts include every mark, and the two must
    agree (see models.membership_dates_problem, which says the same in words before this refuses).
@@ -22,14 +23,21 @@ import re
 from django.conf import settings
 from django.db import connections
 
-_ATTENDANCE_LOG = "groups_attendance_logged"
+from core.attendance import ChangeLog, Tracked, change_log_sql
+
 _MEMBERSHIP_DATES = "groups_membership_keeps_marks"
 _MARKS_KEPT = "groups_attendance_kept"
 _SAFE_ZONE = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
-_LOG_COLUMNS = (
-    '"attendance_id", "changed_by_id", "changed_at", "marked_at", "old_status", "new_status", '
-    '"old_children", "new_children", "client_id", "applied"'
+ATTENDANCE_LOG = ChangeLog(
+    name="groups_attendance_logged",
+    table="groups_attendance",
+    log_table="groups_attendancechange",
+    mark_column="attendance_id",
+    tracked=(
+        Tracked("status", "old_status", "new_status", before_new="''"),
+        Tracked("children_present", "old_children", "new_children", before_new="NULL"),
+    ),
 )
 
 
@@ -60,65 +68,24 @@ def _marks_outside(connection, row: str, *, deleting: str) -> str:
 
 
 def _sqlite_sql(connection) -> tuple[list[str], list[str]]:
-    now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-    names = [
-        f"{_ATTENDANCE_LOG}_insert",
-        f"{_ATTENDANCE_LOG}_update",
-        f"{_MEMBERSHIP_DATES}_update",
-        f"{_MEMBERSHIP_DATES}_delete",
-        f"{_MARKS_KEPT}_delete",
-    ]
+    names = [f"{_MEMBERSHIP_DATES}_update", f"{_MEMBERSHIP_DATES}_delete", f"{_MARKS_KEPT}_delete"]
     drop = [f'DROP TRIGGER IF EXISTS "{name}"' for name in names]
-    stamped = 'NEW."recorded_at" IS NOT OLD."recorded_at"'
     # Fixed names and SQL throughout: no value from outside this module.
     create = [
-        f'CREATE TRIGGER "{names[0]}" AFTER INSERT ON "groups_attendance" BEGIN '  # noqa: S608
-        f'INSERT INTO "groups_attendancechange" ({_LOG_COLUMNS}) VALUES (NEW."id", NEW."recorded_by_id", '
-        f'COALESCE(NEW."received_at", {now}), NEW."recorded_at", \'\', NEW."status", NULL, '
-        'NEW."children_present", NEW."client_id", 1); END',
-        f'CREATE TRIGGER "{names[1]}" AFTER UPDATE ON "groups_attendance" '  # noqa: S608
-        'WHEN NEW."status" IS NOT OLD."status" OR NEW."children_present" IS NOT OLD."children_present" BEGIN '
-        f'INSERT INTO "groups_attendancechange" ({_LOG_COLUMNS}) VALUES (NEW."id", '
-        f'CASE WHEN {stamped} THEN NEW."recorded_by_id" END, '
-        f'CASE WHEN NEW."received_at" IS NOT OLD."received_at" THEN NEW."received_at" ELSE {now} END, '
-        f'CASE WHEN {stamped} THEN NEW."recorded_at" END, OLD."status", NEW."status", '
-        'OLD."children_present", NEW."children_present", '
-        'CASE WHEN NEW."client_id" IS NOT OLD."client_id" THEN NEW."client_id" END, 1); END',
-        f'CREATE TRIGGER "{names[2]}" BEFORE UPDATE ON "groups_membership" '
+        f'CREATE TRIGGER "{names[0]}" BEFORE UPDATE ON "groups_membership" '
         f"WHEN {_marks_outside(connection, 'NEW', deleting='0')} BEGIN "
         "SELECT RAISE(ABORT, 'groups_membership: these dates would leave out her attendance marks'); END",
-        f'CREATE TRIGGER "{names[3]}" BEFORE DELETE ON "groups_membership" '
+        f'CREATE TRIGGER "{names[1]}" BEFORE DELETE ON "groups_membership" '
         f"WHEN {_marks_outside(connection, 'OLD', deleting='1')} BEGIN "
         "SELECT RAISE(ABORT, 'groups_membership: she has attendance marks in this cohort'); END",
-        f'CREATE TRIGGER "{names[4]}" BEFORE DELETE ON "groups_attendance" BEGIN '
+        f'CREATE TRIGGER "{names[2]}" BEFORE DELETE ON "groups_attendance" BEGIN '
         "SELECT RAISE(ABORT, 'groups_attendance: a recorded mark is kept'); END",
     ]
-    return drop + create, drop
+    log_install, log_remove = change_log_sql(ATTENDANCE_LOG, "sqlite")
+    return log_install + drop + create, log_remove + drop
 
 
 def _postgresql_sql(connection) -> tuple[list[str], list[str]]:
-    stamped = 'NEW."recorded_at" IS DISTINCT FROM OLD."recorded_at"'
-    log_function = (
-        f'CREATE OR REPLACE FUNCTION "{_ATTENDANCE_LOG}"() RETURNS trigger AS $$\n'  # noqa: S608
-        "BEGIN\n"
-        "    IF TG_OP = 'INSERT' THEN\n"
-        f'        INSERT INTO "groups_attendancechange" ({_LOG_COLUMNS}) VALUES (NEW."id", NEW."recorded_by_id",\n'
-        '            COALESCE(NEW."received_at", clock_timestamp()), NEW."recorded_at", \'\', NEW."status", NULL,\n'
-        '            NEW."children_present", NEW."client_id", TRUE);\n'
-        '    ELSIF NEW."status" IS DISTINCT FROM OLD."status"\n'
-        '          OR NEW."children_present" IS DISTINCT FROM OLD."children_present" THEN\n'
-        f'        INSERT INTO "groups_attendancechange" ({_LOG_COLUMNS}) VALUES (NEW."id",\n'
-        f'            CASE WHEN {stamped} THEN NEW."recorded_by_id" END,\n'
-        '            CASE WHEN NEW."received_at" IS DISTINCT FROM OLD."received_at" THEN NEW."received_at"\n'
-        "                 ELSE clock_timestamp() END,\n"
-        f'            CASE WHEN {stamped} THEN NEW."recorded_at" END, OLD."status", NEW."status",\n'
-        '            OLD."children_present", NEW."children_present",\n'
-        '            CASE WHEN NEW."client_id" IS DISTINCT FROM OLD."client_id" THEN NEW."client_id" END, TRUE);\n'
-        "    END IF;\n"
-        "    RETURN NEW;\n"
-        "END;\n"
-        "$$ LANGUAGE plpgsql"
-    )
     dates_function = (
         f'CREATE OR REPLACE FUNCTION "{_MEMBERSHIP_DATES}"() RETURNS trigger AS $$\n'
         "BEGIN\n"
@@ -146,18 +113,12 @@ def _postgresql_sql(connection) -> tuple[list[str], list[str]]:
         "$$ LANGUAGE plpgsql"
     )
     drop = [
-        f'DROP TRIGGER IF EXISTS "{_ATTENDANCE_LOG}" ON "groups_attendance"',
-        f'DROP FUNCTION IF EXISTS "{_ATTENDANCE_LOG}"()',
         f'DROP TRIGGER IF EXISTS "{_MEMBERSHIP_DATES}" ON "groups_membership"',
         f'DROP FUNCTION IF EXISTS "{_MEMBERSHIP_DATES}"()',
         f'DROP TRIGGER IF EXISTS "{_MARKS_KEPT}" ON "groups_attendance"',
         f'DROP FUNCTION IF EXISTS "{_MARKS_KEPT}"()',
     ]
     create = [
-        log_function,
-        f'DROP TRIGGER IF EXISTS "{_ATTENDANCE_LOG}" ON "groups_attendance"',
-        f'CREATE TRIGGER "{_ATTENDANCE_LOG}" AFTER INSERT OR UPDATE ON "groups_attendance" '
-        f'FOR EACH ROW EXECUTE FUNCTION "{_ATTENDANCE_LOG}"()',
         dates_function,
         f'DROP TRIGGER IF EXISTS "{_MEMBERSHIP_DATES}" ON "groups_membership"',
         f'CREATE TRIGGER "{_MEMBERSHIP_DATES}" BEFORE UPDATE OR DELETE ON "groups_membership" '
@@ -167,7 +128,8 @@ def _postgresql_sql(connection) -> tuple[list[str], list[str]]:
         f'CREATE TRIGGER "{_MARKS_KEPT}" BEFORE DELETE ON "groups_attendance" '
         f'FOR EACH ROW EXECUTE FUNCTION "{_MARKS_KEPT}"()',
     ]
-    return create, drop
+    log_install, log_remove = change_log_sql(ATTENDANCE_LOG, "postgresql")
+    return log_install + create, log_remove + drop
 
 
 def trigger_sql(connection) -> tuple[list[str], list[str]]:

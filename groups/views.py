@@ -1,10 +1,8 @@
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,7 +31,6 @@ from groups.selectors import (
 )
 from groups.services import (
     ATTENDANCE_EARLY_WINDOW,
-    Mark,
     attendance_closed_reason,
     attendance_excuse,
     attendance_record,
@@ -214,63 +211,16 @@ def session_attendance(request, pk):
 
 
 def attendance_sync(request):
-    """Marks a phone kept while offline, sent when the connection came back (JSON in, JSON out).
-
-    Each mark goes through the same attendance service as the form. A login that ended meanwhile gets a
-    401 the phone understands: it keeps the marks until she has logged in again."""
-    if request.method != "POST":
-        return JsonResponse({"error": "method"}, status=405)
-    if not request.user.is_authenticated:
-        return offline.device_login_needed()
-    try:
-        batch = offline.device_batch_parse(request.body)
-    except ValidationError as refused:
-        return JsonResponse({"error": "invalid", "message": " ".join(refused.messages)}, status=400)
-    by_session = defaultdict(dict)
-    for mark in sorted(batch.marks, key=lambda m: m.marked_at):
-        # The later of two marks for one member wins; the earlier one is not sent again.
-        by_session[mark.session_id][mark.subject_id] = mark
-    sessions = {s.pk: s for s in sessions_for(request.user).filter(pk__in=list(by_session))}
-    results = []
-    for session_id, marks in by_session.items():
-        session = sessions.get(session_id)
-        if session is None or not request.user.has_perm("groups.record_attendance_cohort", session.cohort):
-            message = _("This session is not one of yours, so these marks were not saved.")
-            results.extend({"id": m.client_id, "outcome": "refused", "message": message} for m in marks.values())
-            continue
-        outcomes = attendance_record_from_device(
-            session=session,
-            marks={
-                member_id: Mark(
-                    status=m.status, children=m.children, client_id=m.client_id, marked_at=m.marked_at, seen=m.seen
-                )
-                for member_id, m in marks.items()
-            },
-            by=request.user,
-            request=request,
-        )
-        results.extend(
-            {
-                "id": o.client_id,
-                "session": session_id,
-                "subject": o.member_id,
-                "outcome": o.outcome,
-                "changed_by_someone_else": o.changed_by_someone_else,
-                "status": o.status,
-                "status_label": str(AttendanceStatus(o.status).label) if o.status else "",
-                "children": o.children,
-                "message": o.message,
-            }
-            for o in outcomes
-        )
-    sent = {m.client_id for m in batch.marks}
-    answered = {r["id"] for r in results}
-    # Earlier marks for the same member, replaced by her later one: nothing more to send.
-    results.extend({"id": client_id, "outcome": "already"} for client_id in sent - answered)
-    if batch.from_form and not any(r["outcome"] == "refused" for r in results):
-        # She pressed "Save attendance": the page she reloads says so, as after the plain form.
-        messages.success(request, _("Attendance saved."))
-    return JsonResponse({"results": results})
+    """Marks a phone kept while offline, sent when the connection came back: each goes through the same
+    attendance service as the form (core.offline.device_sync reads them and answers)."""
+    return offline.device_sync(
+        request,
+        sessions_of=lambda ids: sessions_for(request.user).filter(pk__in=ids),
+        may_record=lambda session: request.user.has_perm("groups.record_attendance_cohort", session.cohort),
+        record=lambda session, marks: attendance_record_from_device(
+            session=session, marks=marks, by=request.user, request=request
+        ),
+    )
 
 
 @login_required

@@ -317,7 +317,12 @@ class TrainingAttendance(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+    # When the mark was made (on her phone, perhaps offline) and when the server received it: a mark kept on
+    # a phone keeps its own time, so the later of two marks wins. The change log copies both
+    # (trainings/triggers.py), with the id her phone gave the mark.
+    recorded_at = models.DateTimeField(_("marked"), default=dates.now)
+    received_at = models.DateTimeField(_("received"), default=dates.now)
+    client_id = models.CharField(_("mark id from the device"), max_length=64, null=True, blank=True)
 
     class Meta:
         verbose_name = _("training attendance")
@@ -328,6 +333,45 @@ class TrainingAttendance(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id}@{self.session_id}: {self.status}"
+
+
+class TrainingAttendanceChange(AppendOnlyModel):
+    """Every change of a training attendance mark, whichever door it came through: who, what, marked and
+    received.
+
+    A database trigger writes a row for each insert or change of a mark (trainings/triggers.py), so a
+    queryset update or raw SQL is recorded as surely as the attendance screen. A mark sent from a phone that
+    lost to someone else's later mark is kept here too, with `applied` off.
+    """
+
+    append_only_clearable = ("changed_by",)
+
+    attendance = models.ForeignKey(
+        TrainingAttendance, verbose_name=_("attendance"), on_delete=models.PROTECT, related_name="changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("received"), default=dates.now)
+    old_status = models.CharField(_("before"), max_length=10, choices=AttendanceStatus.choices, blank=True)
+    new_status = models.CharField(_("after"), max_length=10, choices=AttendanceStatus.choices)
+    marked_at = models.DateTimeField(_("marked"), null=True, blank=True)
+    # Unique: a mark sent again from her phone is recognised and never applied twice.
+    client_id = models.CharField(_("mark id from the device"), max_length=64, null=True, blank=True, unique=True)
+    applied = models.BooleanField(_("applied"), default=True)
+
+    class Meta:
+        verbose_name = _("training attendance change")
+        verbose_name_plural = _("training attendance changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.attendance_id}: {self.old_status or '-'} -> {self.new_status}"
 
 
 class CompletionChange(AppendOnlyModel):

@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 from core import dates
 from core.enums import AttendanceStatus
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
-from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingProgramme
+from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingAttendanceChange, TrainingProgramme
 from trainings.rules import editions_for, enrollments_of, sessions_for
 
 __all__ = ["editions_for", "enrollments_of", "sessions_for"]  # scoped next to the rules, read from here too
@@ -253,18 +253,35 @@ def trainee_trainings(*, user, today=None) -> dict:
 
 
 def session_participants(*, session):
-    """Participants expected at a session, with their recorded attendance: two queries."""
+    """Participants expected at a session, each with her mark (a TrainingAttendance, or None): two queries."""
     enrollments = list(
         Enrollment.objects.filter(edition_id=session.edition_id, status__in=PARTICIPANT_STATUSES)
         .select_related("user__profile")
         .order_by("user__profile__full_name", "pk")
     )
-    marks = dict(
-        TrainingAttendance.objects.filter(session=session, enrollment__in=[e.pk for e in enrollments]).values_list(
-            "enrollment_id", "status"
-        )
-    )
+    marks = {
+        a.enrollment_id: a
+        for a in TrainingAttendance.objects.filter(session=session, enrollment__in=[e.pk for e in enrollments])
+    }
     return [(enrollment, marks.get(enrollment.pk)) for enrollment in enrollments]
+
+
+def participant_label(enrollment) -> str:
+    """How the attendance screen names her: her name, or her email when she gave none."""
+    profile = getattr(enrollment.user, "profile", None)
+    return getattr(profile, "full_name", "") or enrollment.user.email
+
+
+def session_attendance_changes(*, session, limit=50):
+    """The change log of a session's marks, newest first, in one query; each named as the screen names her."""
+    changes = list(
+        TrainingAttendanceChange.objects.filter(attendance__session=session)
+        .select_related("changed_by", "attendance__enrollment__user__profile")
+        .order_by("-changed_at", "-pk")[:limit]
+    )
+    for change in changes:
+        change.label = participant_label(change.attendance.enrollment)
+    return changes
 
 
 def _label(status):

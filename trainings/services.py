@@ -27,10 +27,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core import dates
+from core.attendance import (
+    DeviceOutcome,
+    Mark,
+    Outcome,
+    SavedMark,
+    device_marked_at,
+    device_marks_age_check,
+    device_marks_apply,
+    mark_decide,
+)
 from core.enums import AttendanceStatus
 from reporting.locks import period_guard
 from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
-from trainings.models import CompletionChange, Edition, Enrollment, TrainingAttendance, TrainingSession, workflow
+from trainings.models import (
+    CompletionChange,
+    Edition,
+    Enrollment,
+    TrainingAttendance,
+    TrainingAttendanceChange,
+    TrainingSession,
+    workflow,
+)
 from trainings.signals import completion_changed, enrollment_completed
 
 ACTIVE_STATUSES = (
@@ -702,52 +720,141 @@ def enrollment_delete(*, enrollment, by) -> None:
 # Attendance -----------------------------------------------------------------------------------------------
 
 
+def attendance_opens_at(session):
+    """Attendance can be recorded from the start of the session's day (organisation time), not earlier."""
+    return dates.start_of_day(dates.local_date(session.start))
+
+
 def attendance_record(*, session, marks: dict, by, now=None) -> int:
     """Save marks {enrollment id: AttendanceStatus} for one session; all or nothing.
 
     A mark for someone not enrolled in the session's edition rejects the whole form. Marks can be recorded
     from the session's day on. After the edition has closed, a corrected mark works out her completion again.
+    Every change is written to the change log by the database (trainings/triggers.py): who, marked when,
+    received when, old -> new.
+    """
+    _attendance_apply(session=session, marks={pk: Mark(status) for pk, status in marks.items()}, by=by, now=now)
+    return len(marks)
+
+
+def attendance_record_from_device(*, session, marks: dict[int, Mark], by, now=None) -> list[DeviceOutcome]:
+    """Marks a trainer's phone kept while offline, sent when the connection came back: a list of DeviceOutcome.
+
+    Each mark carries the phone's id for it, so a mark sent twice is applied once. When someone else changed
+    the same mark after her screen showed it, the later of the two wins and both stay in the change log; the
+    outcome says so, and she is told. A refusal (the session was cancelled meanwhile, its period was locked)
+    comes back as a refused outcome for each mark, never as an error, so her phone does not retry forever.
     """
     now = now or dates.now()
-    valid_statuses = set(AttendanceStatus.values)
-    if any(status not in valid_statuses for status in marks.values()):
+    if not by.has_perm("trainings.manage_edition", session.edition):
+        raise PermissionDenied
+    return device_marks_apply(
+        marks=marks, apply=lambda: _attendance_apply(session=session, marks=marks, by=by, now=now)
+    )
+
+
+def _attendance_apply(*, session, marks: dict[int, Mark], by, now=None) -> list[DeviceOutcome]:
+    now = now or dates.now()
+    if any(mark.status not in AttendanceStatus.values for mark in marks.values()):
         raise ValidationError(_("Choose present, absent or excused."), code="status")
     if not marks:
-        return 0
-    session = TrainingSession.objects.select_related("edition__programme").get(pk=session.pk)
-    edition = session.edition
-    if session.cancelled or edition.status == EditionStatus.CANCELLED:
-        raise ValidationError(_("This session was cancelled: there is no attendance to record."), code="cancelled")
-    if dates.local_date(session.start) > dates.local_date(now):
-        raise ValidationError(
-            _("Attendance can be recorded from the day of the session, %(day)s.")
-            % {"day": _day(dates.local_date(session.start))},
-            code="future",
-        )
-    enrolled = set(
-        Enrollment.objects.filter(
-            edition_id=session.edition_id, pk__in=list(marks), status__in=ATTENDING_STATUSES
-        ).values_list("pk", flat=True)
-    )
-    if enrolled != set(marks):
-        raise ValidationError(
-            _("Attendance can only be recorded for people enrolled in this edition. Nothing was saved."),
-            code="not_enrolled",
-        )
-    period_guard(project_id=edition.project_id, on_date=dates.local_date(session.start))
+        return []
     with transaction.atomic():
-        TrainingAttendance.objects.bulk_create(
-            [
-                TrainingAttendance(session=session, enrollment_id=pk, status=status, recorded_by=by, recorded_at=now)
-                for pk, status in marks.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["session", "enrollment"],
-            update_fields=["status", "recorded_by", "recorded_at"],
+        # Serialises two people saving the same session at once, so that the marks compared below are still
+        # the marks when this one is written.
+        session = (
+            TrainingSession.objects.select_for_update(of=("self",))
+            .select_related("edition__programme")
+            .get(pk=session.pk)
         )
-        if edition.status == EditionStatus.CLOSED:
-            _completion_recompute(edition=edition, enrollment_ids=list(marks), by=by, now=now)
-    return len(marks)
+        edition = session.edition
+        if session.cancelled or edition.status == EditionStatus.CANCELLED:
+            raise ValidationError(_("This session was cancelled: there is no attendance to record."), code="cancelled")
+        if dates.local_date(session.start) > dates.local_date(now):
+            raise ValidationError(
+                _("Attendance can be recorded from the day of the session, %(day)s.")
+                % {"day": _day(dates.local_date(session.start))},
+                code="future",
+            )
+        enrolled = set(
+            Enrollment.objects.filter(
+                edition_id=session.edition_id, pk__in=list(marks), status__in=ATTENDING_STATUSES
+            ).values_list("pk", flat=True)
+        )
+        if enrolled != set(marks):
+            raise ValidationError(
+                _("Attendance can only be recorded for people enrolled in this edition. Nothing was saved."),
+                code="not_enrolled",
+            )
+        period_guard(project_id=edition.project_id, on_date=dates.local_date(session.start))
+        device_marks_age_check(marks, now=now)
+        marked = TrainingAttendance.objects.filter(session=session, enrollment_id__in=list(marks))
+        existing = {a.enrollment_id: a for a in marked}
+        client_ids = [m.client_id for m in marks.values() if m.client_id]
+        received_before = set(
+            TrainingAttendanceChange.objects.filter(client_id__in=client_ids).values_list("client_id", flat=True)
+        )
+        opens_at = attendance_opens_at(session)
+        created, updated, superseded, outcomes = [], [], [], []
+        for enrollment_id, mark in marks.items():
+            current = existing.get(enrollment_id)
+            marked_at = device_marked_at(mark, opens_at=opens_at, now=now) if mark.client_id else now
+            saved = None if current is None else SavedMark(
+                status=current.status, children=0, by_id=current.recorded_by_id, at=current.recorded_at
+            )  # fmt: skip
+            outcome = mark_decide(
+                subject_id=enrollment_id, mark=mark, saved=saved, by_id=getattr(by, "pk", None), marked_at=marked_at,
+                received_before=received_before,
+            )  # fmt: skip
+            outcomes.append(outcome)
+            if outcome.outcome in (Outcome.ALREADY, Outcome.UNCHANGED):
+                continue
+            if outcome.outcome == Outcome.SUPERSEDED:
+                superseded.append(
+                    TrainingAttendanceChange(
+                        attendance=current,
+                        changed_by=by,
+                        changed_at=now,
+                        marked_at=marked_at,
+                        old_status=current.status,
+                        new_status=mark.status,
+                        client_id=mark.client_id,
+                        applied=False,
+                    )
+                )
+            elif current is None:
+                created.append(
+                    TrainingAttendance(
+                        session=session,
+                        enrollment_id=enrollment_id,
+                        status=mark.status,
+                        recorded_by=by,
+                        recorded_at=marked_at,
+                        received_at=now,
+                        client_id=mark.client_id,
+                    )
+                )
+            else:
+                current.status, current.recorded_by, current.recorded_at = mark.status, by, marked_at
+                current.received_at, current.client_id = now, mark.client_id
+                updated.append(current)
+        try:
+            with transaction.atomic():
+                if created:
+                    TrainingAttendance.objects.bulk_create(created)
+                if updated:
+                    TrainingAttendance.objects.bulk_update(
+                        updated, ["status", "recorded_by", "recorded_at", "received_at", "client_id"]
+                    )
+                if superseded:
+                    TrainingAttendanceChange.objects.bulk_create(superseded)
+        except IntegrityError as exc:
+            # The same marks sent twice at the very same moment: the change log's unique id caught the second.
+            raise ValidationError(_("These marks are being saved by another request. Try again in a moment.")) from exc
+        changed = [a.enrollment_id for a in (*created, *updated)]
+        if edition.status == EditionStatus.CLOSED and changed:
+            _completion_recompute(edition=edition, enrollment_ids=changed, by=by, now=now)
+    return outcomes
 
 
 def check_in_token(*, session) -> str:

@@ -1,4 +1,4 @@
-"""Two rules of trainings the database keeps, whatever door a change comes through.
+"""Three rules of trainings the database keeps, whatever door a change comes through.
 
 1. Seats never exceed capacity while an edition takes people (planned or open): an enrolment that holds a
    seat (enrolled, offered, waiting for approval, completed or not) is refused once the edition's seats
@@ -8,6 +8,10 @@
 2. A session whose time or cancellation changes gets a higher iCalendar SEQUENCE, so that calendars that
    already hold it accept the change. The model raises it itself; the trigger raises it only when a writer
    did not.
+3. Every insert or change of an attendance mark writes a row into its change log (TrainingAttendanceChange):
+   the attendance screen, a phone sending marks it kept offline, a self check-in, a queryset update and raw
+   SQL are all recorded, with who marked, when the mark was made and when the server received it. The
+   triggers are core's (core.attendance.change_log_sql), the same as group attendance's.
 
 Installed after every migrate (TrainingsConfig.ready), as core.appendonly does, because SQLite drops a
 table's triggers whenever a migration rebuilds the table.
@@ -15,6 +19,7 @@ table's triggers whenever a migration rebuilds the table.
 
 from django.db import connections
 
+from core.attendance import ChangeLog, Tracked, change_log_sql
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus
 
 _ENROLLMENT = "trainings_enrollment"
@@ -22,6 +27,14 @@ _EDITION = "trainings_edition"
 _SESSION = "trainings_trainingsession"
 _SEATS = "trainings_seats_within_capacity"
 _SEQUENCE = "trainings_session_sequence"
+
+ATTENDANCE_LOG = ChangeLog(
+    name="trainings_attendance_logged",
+    table="trainings_trainingattendance",
+    log_table="trainings_trainingattendancechange",
+    mark_column="attendance_id",
+    tracked=(Tracked("status", "old_status", "new_status", before_new="''"),),
+)
 
 
 def _over() -> str:
@@ -140,7 +153,10 @@ def triggers_install(*, using="default") -> None:
         columns = {c.name for c in connection.introspection.get_table_description(cursor, _SESSION)}
         if "cancelled" not in columns:
             return  # a migrate that stopped before the column was added
-        for statement in trigger_sql(connection)[0]:
+        install, remove = change_log_sql(ATTENDANCE_LOG, connection.vendor)
+        # Without its table (a migrate stopped before it, or one that went back) the log would refuse every mark.
+        log = install if ATTENDANCE_LOG.log_table in tables else remove
+        for statement in [*trigger_sql(connection)[0], *log]:
             # No params: the driver must not read a "%" in the SQL as a placeholder.
             cursor.execute(statement)
 

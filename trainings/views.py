@@ -287,6 +287,8 @@ def session_attendance(request, pk):
             "form": form,
             "attendance_choices": list(AttendanceStatus.choices),
             "not_yet": dates.local_date(session.start) > dates.today() and not kept["device_copy"],
+            # The copy kept on her phone holds the marks and names only, not who changed what.
+            "changes": [] if kept["device_copy"] else selectors.session_attendance_changes(session=session),
             **kept,
         },
     )

@@ -20,6 +20,7 @@ EXPECTED = {
     "cases.Disclosure",
     "groups.AttendanceChange",
     "reporting.PeriodLogEntry",
+    "trainings.TrainingAttendanceChange",
 }
 
 

@@ -442,6 +442,29 @@ def test_her_later_mark_replaces_an_earlier_change_by_someone_else_and_she_is_to
     assert AttendanceChange.objects.filter(applied=True).count() == 2
 
 
+def test_an_older_mark_from_her_phone_does_not_undo_her_own_later_mark(cohort, add_members, today_session, facilitator):
+    (membership,) = add_members(cohort, 1)
+    phone_mark_at = dates.now() - timedelta(minutes=10)
+    # The phone's first send was saved but its answer was lost ...
+    attendance_record_from_device(
+        session=today_session,
+        marks={membership.member_id: Mark(P, client_id="offline-mark-0010", marked_at=phone_mark_at, seen=None)},
+        by=facilitator,
+    )
+    # ... she then changes the mark on the page, and the phone, which never heard back, sends a mark of hers
+    # made before that change (a new id: the same tap saved again on the phone).
+    attendance_record(session=today_session, marks={membership.member_id: Mark(A)}, by=facilitator)
+    (outcome,) = attendance_record_from_device(
+        session=today_session,
+        marks={membership.member_id: Mark(E, client_id="offline-mark-0011", marked_at=phone_mark_at, seen=None)},
+        by=facilitator,
+    )
+
+    assert (outcome.outcome, outcome.changed_by_someone_else, outcome.status) == (Outcome.SUPERSEDED, False, A)
+    assert Attendance.objects.get().status == A
+    assert AttendanceChange.objects.get(client_id="offline-mark-0011").applied is False
+
+
 def test_device_marks_for_a_session_cancelled_meanwhile_are_refused_not_retried(
     cohort, add_members, add_session, facilitator
 ):

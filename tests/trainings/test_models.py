@@ -6,13 +6,21 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 
 from core import dates
 from core.appendonly import AppendOnlyError
 from core.enums import AttendanceStatus
 from trainings import services
 from trainings.enums import EditionStatus, EnrollmentStatus
-from trainings.models import CompletionChange, Edition, Enrollment, TrainingAttendance, TrainingSession
+from trainings.models import (
+    CompletionChange,
+    Edition,
+    Enrollment,
+    TrainingAttendance,
+    TrainingAttendanceChange,
+    TrainingSession,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +157,58 @@ def test_completion_decisions_are_append_only(make_edition, trainee, coordinator
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM trainings_completionchange")
     assert CompletionChange.objects.count() == 1
+
+
+@pytest.fixture
+def marked(make_edition, trainee, trainer, clock):
+    """One mark, made through the attendance service on the session's day."""
+    edition = make_edition(start_in=1, trainers=[trainer])
+    enrollment = services.enrollment_create(edition=edition, user=trainee)
+    session = edition.sessions.first()
+    clock(session.start)
+    services.attendance_record(session=session, marks={enrollment.pk: AttendanceStatus.PRESENT}, by=trainer)
+    return TrainingAttendance.objects.get()
+
+
+def _raw(sql, params=()):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_every_change_of_a_mark_is_logged_whatever_the_door(marked, trainer):
+    P, A, E = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
+    TrainingAttendance.objects.filter(pk=marked.pk).update(status=A)  # a queryset update
+    _raw('UPDATE "trainings_trainingattendance" SET "status" = %s WHERE "id" = %s', [E, marked.pk])  # raw SQL
+    marked.refresh_from_db()
+    marked.status = P
+    marked.save()  # the model, without the service's stamps
+
+    changes = list(TrainingAttendanceChange.objects.order_by("pk"))
+    assert [(c.old_status, c.new_status) for c in changes] == [("", P), (P, A), (A, E), (E, P)]
+    assert (changes[0].changed_by, changes[0].marked_at) == (trainer, marked.recorded_at)
+    # A change nobody stamped is recorded without an author or a time marked, never attributed to the last
+    # one who marked.
+    assert [(c.changed_by, c.marked_at) for c in changes[1:]] == [(None, None)] * 3
+
+
+def test_the_attendance_change_log_stays_as_written(marked):
+    change = TrainingAttendanceChange.objects.get()
+    change.new_status = AttendanceStatus.ABSENT
+    with pytest.raises(AppendOnlyError):
+        change.save()
+    with pytest.raises(AppendOnlyError):
+        change.delete()
+    with pytest.raises(AppendOnlyError):
+        TrainingAttendanceChange.objects.filter(pk=change.pk).update(new_status=AttendanceStatus.ABSENT)
+    with pytest.raises(AppendOnlyError):
+        TrainingAttendanceChange.objects.all().delete()
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw('UPDATE "trainings_trainingattendancechange" SET "new_status" = %s', [AttendanceStatus.ABSENT])
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw('DELETE FROM "trainings_trainingattendancechange" WHERE "id" = %s', [change.pk])
+    # A mark with a history is not deleted through the ORM either: the history points at it.
+    with pytest.raises(ProtectedError):
+        TrainingAttendance.objects.filter(pk=marked.pk).delete()
+    assert TrainingAttendanceChange.objects.values_list("new_status", flat=True).get() == AttendanceStatus.PRESENT
+    # Clearing who made it stays possible: the database does so when a staff account is deleted.
+    assert TrainingAttendanceChange.objects.filter(pk=change.pk).update(changed_by=None) == 1

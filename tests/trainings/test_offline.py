@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from core import dates
 from core.enums import AttendanceStatus
-from trainings.models import TrainingAttendance
+from trainings import services
+from trainings.models import TrainingAttendance, TrainingAttendanceChange
 from trainings.services import attendance_record, enrollment_create
 
 P, A, E = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
@@ -47,21 +48,48 @@ def test_a_trainers_marks_are_applied_once(client_for, trainer, today_edition):
     client = client_for(trainer)
     marks = [_mark(session, e, P, n) for n, e in enumerate(enrollments)]
     assert {r["outcome"] for r in _sync(client, marks, from_form=True).json()["results"]} == {"saved"}
-    assert {r["outcome"] for r in _sync(client, marks).json()["results"]} == {"unchanged"}
+    assert {r["outcome"] for r in _sync(client, marks).json()["results"]} == {"already"}
     assert TrainingAttendance.objects.filter(session=session, status=P).count() == 3
+    assert TrainingAttendanceChange.objects.filter(client_id__startswith="trainer-phone-").count() == 3
     page = client.get(reverse("trainings:session_attendance", args=[session.pk])).content.decode()
-    assert "Attendance saved." in page
+    assert "Attendance saved." in page and "from a phone" in page
 
 
 def test_a_later_mark_by_someone_else_stands_and_she_is_told(client_for, trainer, coordinator, today_edition):
     _edition, session, enrollments = today_edition
     marked_on_the_phone = dates.now() - timedelta(minutes=10)
     attendance_record(session=session, marks={enrollments[0].pk: E}, by=coordinator)  # in the office, later
-    (result,) = _sync(
-        client_for(trainer), [_mark(session, enrollments[0], A, 1, marked_at=marked_on_the_phone)]
-    ).json()["results"]
+    client = client_for(trainer)
+    (result,) = _sync(client, [_mark(session, enrollments[0], A, 1, marked_at=marked_on_the_phone)]).json()["results"]
     assert (result["outcome"], result["changed_by_someone_else"], result["status"]) == ("superseded", True, E)
     assert TrainingAttendance.objects.get(enrollment=enrollments[0]).status == E
+    # Her mark lost, and is kept: the change log shows it, not applied.
+    hers = TrainingAttendanceChange.objects.get(client_id="trainer-phone-0001")
+    assert (hers.applied, hers.new_status, hers.changed_by) == (False, A, trainer)
+    page = client.get(reverse("trainings:session_attendance", args=[session.pk])).content.decode()
+    assert "not applied: a later mark stands" in page
+
+
+def test_the_form_without_javascript_and_the_phone_go_through_one_service(
+    django_app, client_for, trainer, today_edition, monkeypatch
+):
+    _edition, session, (first, second, _third) = today_edition
+    applied = []
+    apply = services._attendance_apply
+
+    def spy(**kwargs):
+        applied.append({pk: mark.client_id for pk, mark in kwargs["marks"].items()})
+        return apply(**kwargs)
+
+    monkeypatch.setattr(services, "_attendance_apply", spy)
+    page = django_app.get(reverse("trainings:session_attendance", args=[session.pk]), user=trainer)
+    form = page.forms["attendance-form"]
+    form[f"e-{first.pk}"] = A
+    form.submit().follow()
+    _sync(client_for(trainer), [_mark(session, second, P, 2)])
+
+    assert applied == [{first.pk: None}, {second.pk: "trainer-phone-0002"}]
+    assert dict(TrainingAttendance.objects.values_list("enrollment_id", "status")) == {first.pk: A, second.pk: P}
 
 
 def test_marks_for_someone_elses_session_are_refused(client_for, make_user, today_edition):

@@ -11,11 +11,18 @@ from django.utils import formats, timezone
 from accounts.enums import Role
 from accounts.services import profile_save
 from core import dates
+from core.attendance import Mark, Outcome
 from core.enums import AttendanceStatus
 from tests.trainings.conftest import aware
 from trainings import services
 from trainings.enums import CompletionRule, EditionStatus, EnrollmentStatus
-from trainings.models import CompletionChange, Enrollment, TrainingAttendance, TrainingSession
+from trainings.models import (
+    CompletionChange,
+    Enrollment,
+    TrainingAttendance,
+    TrainingAttendanceChange,
+    TrainingSession,
+)
 from trainings.signals import completion_changed, enrollment_completed
 
 pytestmark = pytest.mark.django_db
@@ -435,6 +442,221 @@ def test_attendance_for_someone_not_enrolled_saves_nothing(edition, make_edition
     services.attendance_record(session=session, marks={enrolled.pk: AttendanceStatus.ABSENT}, by=trainer)
     services.attendance_record(session=session, marks={enrolled.pk: AttendanceStatus.PRESENT}, by=trainer)
     assert TrainingAttendance.objects.get().status == AttendanceStatus.PRESENT
+
+
+# The change log, and marks kept on a trainer's phone --------------------------------------------------------
+
+
+@pytest.fixture
+def in_the_room(today, make_edition, trainer, trainees):
+    """An edition meeting today (the clock at noon) with three trainees enrolled: its first session."""
+    edition = make_edition(trainers=[trainer], start_in=0, days=2, capacity=5)
+    enrollments = [services.enrollment_create(edition=edition, user=user) for user in trainees(3)]
+    return edition.sessions.order_by("start").first(), enrollments
+
+
+def _from_phone(status, n, *, marked_at, seen=None):
+    return Mark(status, client_id=f"trainer-mark-{n:04d}", marked_at=marked_at, seen=seen)
+
+
+def test_form_marks_are_logged_once_with_who_and_both_times(in_the_room, trainer, coordinator):
+    session, (first, second, _third) = in_the_room
+    marks = {first.pk: AttendanceStatus.PRESENT, second.pk: AttendanceStatus.ABSENT}
+    services.attendance_record(session=session, marks=marks, by=trainer)
+    services.attendance_record(session=session, marks=marks, by=trainer)  # saving again changes nothing
+
+    assert set(TrainingAttendanceChange.objects.values_list("old_status", "new_status", "changed_by", "applied")) == {
+        ("", AttendanceStatus.PRESENT, trainer.pk, True),
+        ("", AttendanceStatus.ABSENT, trainer.pk, True),
+    }
+    corrected_at = dates.now() + timedelta(hours=2)
+    services.attendance_record(
+        session=session, marks={second.pk: AttendanceStatus.EXCUSED}, by=coordinator, now=corrected_at
+    )
+    change = TrainingAttendanceChange.objects.get(old_status=AttendanceStatus.ABSENT)
+    assert (change.new_status, change.changed_by, change.client_id) == (AttendanceStatus.EXCUSED, coordinator, None)
+    assert change.marked_at == change.changed_at == corrected_at
+    assert TrainingAttendanceChange.objects.count() == 3
+
+
+def test_device_marks_are_applied_once_with_both_times_in_the_change_log(in_the_room, trainer):
+    session, enrollments = in_the_room
+    marked = dates.now() - timedelta(seconds=40)
+    marks = {e.pk: _from_phone(AttendanceStatus.PRESENT, n, marked_at=marked) for n, e in enumerate(enrollments)}
+    first = services.attendance_record_from_device(session=session, marks=marks, by=trainer)
+    again = services.attendance_record_from_device(session=session, marks=marks, by=trainer)
+
+    assert {o.outcome for o in first} == {Outcome.SAVED}
+    assert {o.outcome for o in again} == {Outcome.ALREADY}
+    # The mark keeps the time she marked, not the time it arrived.
+    attendances = list(TrainingAttendance.objects.all())
+    assert len(attendances) == 3
+    assert all(a.recorded_at == marked and a.received_at > marked for a in attendances)
+    changes = list(TrainingAttendanceChange.objects.all())
+    assert len(changes) == 3
+    assert {c.client_id for c in changes} == {f"trainer-mark-{n:04d}" for n in range(3)}
+    assert all(c.marked_at == marked and c.changed_at > marked and c.changed_by == trainer for c in changes)
+
+
+def test_a_resend_changes_nothing_even_after_she_changed_the_mark_online(in_the_room, trainer):
+    session, (enrollment, *_others) = in_the_room
+    mark = {enrollment.pk: _from_phone(AttendanceStatus.PRESENT, 1, marked_at=dates.now() - timedelta(minutes=5))}
+    services.attendance_record_from_device(session=session, marks=mark, by=trainer)
+    services.attendance_record(session=session, marks={enrollment.pk: AttendanceStatus.ABSENT}, by=trainer)
+
+    (outcome,) = services.attendance_record_from_device(session=session, marks=mark, by=trainer)
+
+    assert outcome.outcome == Outcome.ALREADY
+    assert TrainingAttendance.objects.get().status == AttendanceStatus.ABSENT
+    assert TrainingAttendanceChange.objects.count() == 2
+
+
+def test_an_older_mark_from_her_phone_does_not_undo_her_own_later_mark(in_the_room, trainer):
+    session, (enrollment, *_others) = in_the_room
+    phone_mark_at = dates.now() - timedelta(minutes=10)
+    services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.PRESENT, 1, marked_at=phone_mark_at)},
+        by=trainer,
+    )
+    # She changes the mark on the page; then her phone sends a mark of hers made before that (a new id).
+    services.attendance_record(session=session, marks={enrollment.pk: AttendanceStatus.ABSENT}, by=trainer)
+    (outcome,) = services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.EXCUSED, 2, marked_at=phone_mark_at)},
+        by=trainer,
+    )
+
+    assert (outcome.outcome, outcome.changed_by_someone_else, outcome.status) == (
+        Outcome.SUPERSEDED,
+        False,
+        AttendanceStatus.ABSENT,
+    )
+    assert TrainingAttendance.objects.get().status == AttendanceStatus.ABSENT
+    assert TrainingAttendanceChange.objects.get(client_id="trainer-mark-0002").applied is False
+
+
+def test_a_later_change_by_someone_else_wins_and_both_are_in_the_change_log(in_the_room, trainer, coordinator):
+    session, (enrollment, *_others) = in_the_room
+    her_mark_at = dates.now() - timedelta(seconds=60)
+    # Meanwhile, with her phone offline, the coordinator marks the same trainee.
+    services.attendance_record(session=session, marks={enrollment.pk: AttendanceStatus.EXCUSED}, by=coordinator)
+
+    (outcome,) = services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.ABSENT, 1, marked_at=her_mark_at)},
+        by=trainer,
+    )
+
+    assert (outcome.outcome, outcome.changed_by_someone_else, outcome.status) == (
+        Outcome.SUPERSEDED,
+        True,
+        AttendanceStatus.EXCUSED,
+    )
+    assert TrainingAttendance.objects.get().status == AttendanceStatus.EXCUSED
+    hers = TrainingAttendanceChange.objects.get(client_id="trainer-mark-0001")
+    assert (hers.applied, hers.new_status, hers.changed_by, hers.marked_at) == (
+        False,
+        AttendanceStatus.ABSENT,
+        trainer,
+        her_mark_at,
+    )
+    assert TrainingAttendanceChange.objects.filter(
+        applied=True, new_status=AttendanceStatus.EXCUSED, changed_by=coordinator
+    ).exists()
+    # Sent again, her losing mark is recognised too.
+    (again,) = services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.ABSENT, 1, marked_at=her_mark_at)},
+        by=trainer,
+    )
+    assert again.outcome == Outcome.ALREADY and TrainingAttendanceChange.objects.count() == 2
+
+
+def test_her_later_mark_replaces_an_earlier_change_by_someone_else_and_she_is_told(in_the_room, trainer, coordinator):
+    session, (enrollment, *_others) = in_the_room
+    services.attendance_record(session=session, marks={enrollment.pk: AttendanceStatus.EXCUSED}, by=coordinator)
+    her_mark_at = dates.now() + timedelta(seconds=1)  # after the coordinator's, before it was received
+
+    (outcome,) = services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.ABSENT, 2, marked_at=her_mark_at)},
+        by=trainer,
+        now=her_mark_at + timedelta(minutes=5),
+    )
+
+    assert (outcome.outcome, outcome.changed_by_someone_else) == (Outcome.SAVED, True)
+    attendance = TrainingAttendance.objects.get()
+    assert (attendance.status, attendance.recorded_by, attendance.recorded_at) == (
+        AttendanceStatus.ABSENT,
+        trainer,
+        her_mark_at,
+    )
+    assert TrainingAttendanceChange.objects.filter(applied=True).count() == 2
+
+
+def test_a_change_her_screen_showed_is_not_reported_as_someone_elses(in_the_room, trainer, coordinator):
+    session, (enrollment, *_others) = in_the_room
+    services.attendance_record(session=session, marks={enrollment.pk: AttendanceStatus.EXCUSED}, by=coordinator)
+    seen = TrainingAttendance.objects.get().recorded_at
+
+    (outcome,) = services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.PRESENT, 3, marked_at=dates.now(), seen=seen)},
+        by=trainer,
+    )
+
+    assert (outcome.outcome, outcome.changed_by_someone_else) == (Outcome.SAVED, False)
+    assert TrainingAttendance.objects.get().status == AttendanceStatus.PRESENT
+
+
+def test_device_marks_for_a_session_cancelled_meanwhile_are_refused_not_retried(in_the_room, trainer):
+    session, (enrollment, *_others) = in_the_room
+    TrainingSession.objects.filter(pk=session.pk).update(cancelled=True)
+    session.refresh_from_db()
+    (outcome,) = services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.PRESENT, 4, marked_at=dates.now())},
+        by=trainer,
+    )
+    assert outcome.outcome == Outcome.REFUSED and "cancelled" in outcome.message
+    assert not TrainingAttendance.objects.exists()
+
+
+def test_device_marks_older_than_seven_days_are_refused(in_the_room, trainer, clock):
+    session, (enrollment, *_others) = in_the_room
+    marked_at = session.start + timedelta(minutes=5)
+    clock(marked_at + timedelta(days=8))
+    (outcome,) = services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.PRESENT, 5, marked_at=marked_at)},
+        by=trainer,
+    )
+    assert outcome.outcome == Outcome.REFUSED and "seven days" in outcome.message
+    assert not TrainingAttendance.objects.exists()
+
+
+@pytest.mark.parametrize("phone_clock", [timedelta(days=2), -timedelta(days=2)])
+def test_a_wrong_phone_clock_cannot_date_a_mark_outside_the_day_and_its_arrival(in_the_room, trainer, phone_clock):
+    session, (enrollment, *_others) = in_the_room
+    services.attendance_record_from_device(
+        session=session,
+        marks={enrollment.pk: _from_phone(AttendanceStatus.PRESENT, 6, marked_at=dates.now() + phone_clock)},
+        by=trainer,
+    )
+    change = TrainingAttendanceChange.objects.get()
+    assert dates.start_of_day(dates.local_date(session.start)) <= change.marked_at <= change.changed_at
+
+
+def test_device_marks_need_the_trainers_right_to_the_edition(in_the_room, make_user):
+    session, (enrollment, *_others) = in_the_room
+    with pytest.raises(PermissionDenied):
+        services.attendance_record_from_device(
+            session=session,
+            marks={enrollment.pk: _from_phone(AttendanceStatus.PRESENT, 7, marked_at=dates.now())},
+            by=make_user(Role.TRAINER),
+        )
+    assert not TrainingAttendance.objects.exists()
 
 
 def test_completion_min_share_and_all_sessions(edition):

@@ -418,6 +418,42 @@ def test_attendance_changed_after_closing_changes_completion_on_the_page(
     assert enrollment.hours_attended == Decimal("8.0")
 
 
+def test_attendance_page_shows_the_change_log_with_both_times(
+    django_app, trainer, coordinator, edition, trainees, clock
+):
+    (enrollment,) = _fill(edition, trainees, 1)
+    session = edition.sessions.first()
+    clock(session.start + timedelta(hours=1))
+    url = reverse("trainings:session_attendance", args=[session.pk])
+    form = _form_with(django_app.get(url, user=trainer), f"e-{enrollment.pk}")
+    form[f"e-{enrollment.pk}"] = "absent"
+    form.submit()
+    form = _form_with(django_app.get(url, user=coordinator), f"e-{enrollment.pk}")
+    form[f"e-{enrollment.pk}"] = "excused"
+    page = form.submit().follow()
+    assert "Change log (2 entries)" in page.text
+    assert "Marked" in page.text and "Received" in page.text
+    assert "Absent → Excused" in page.text and coordinator.email in page.text
+    assert enrollment.user.profile.full_name in page.text
+    # The row says which mark the screen showed, so that a mark sent later from a phone can tell whether
+    # someone else changed it meanwhile.
+    attendance = TrainingAttendance.objects.get()
+    assert f'data-seen="{attendance.recorded_at.isoformat()}"' in page.text
+
+
+def test_the_device_copy_holds_the_marks_but_no_change_log(client_for, trainer, edition, trainees, clock):
+    (enrollment,) = _fill(edition, trainees, 1)
+    session = edition.sessions.first()
+    clock(session.start)
+    services.attendance_record(session=session, marks={enrollment.pk: "present"}, by=trainer)
+    url = reverse("trainings:session_attendance", args=[session.pk])
+    client = client_for(trainer)
+    assert "Change log (1 entry)" in client.get(url).content.decode()
+    copy = client.get(url + "?device=1").content.decode()
+    assert 'id="attendance-form"' in copy and enrollment.user.profile.full_name in copy
+    assert "Change log" not in copy
+
+
 @pytest.mark.parametrize("size", [5, 40])
 def test_attendance_page_query_count_is_constant(
     django_app, trainer, make_edition, trainees, size, django_assert_max_num_queries
