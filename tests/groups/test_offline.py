@@ -225,6 +225,25 @@ def test_when_her_login_ends_the_screens_go_and_the_waiting_marks_wait_for_her_n
     assert Attendance.objects.get().status == A
 
 
+def test_after_seven_days_nothing_kept_on_the_phone_remains(live_server, on_her_phone, session_now):
+    page = on_her_phone
+    session, memberships = session_now
+    url = _open_and_keep(page, live_server, session)
+    page.context.set_offline(True)
+    _mark(page, memberships[0].member.alias, "Absent")
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("1 mark is saved on this phone and not sent yet.")).to_be_visible()
+
+    # Eight days on, the phone still offline: the next page the phone opens (its kept copy) deletes the
+    # screen and the mark, both older than seven days; the server would refuse such a mark anyway.
+    page.clock.set_fixed_time(dates.now() + timedelta(days=8))
+    page.reload()
+    _until(page, f"async () => !(await ({KEPT})({url!r}))")
+    _until(page, f"async () => (await ({STORAGE})()).pending === 0")
+    page.context.set_offline(False)
+    assert not Attendance.objects.exists()
+
+
 def test_a_coordinator_keeps_nothing_on_her_phone(live_server, page, coordinator, session_now):
     session, _memberships = session_now
     client = Client()
