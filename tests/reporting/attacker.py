@@ -15,11 +15,19 @@ What it knows:
   women <= attendances <= women x sessions held; clients <= counseling sessions;
 - across consecutive reports, events to date grow by exactly the period's events, people to date by exactly
   the new people (nothing happened before the project began), and by at most all people of the period;
-  in the first period, to date is the period, and everyone is new.
+  in the first period, to date is the period, and everyone is new;
+- a report unlocked and submitted again was read in each version: a figure that did not change between
+  them is the same figure in both.
+
+A period unlocked for late data breaks some of these links: its earlier version and the next period's report
+were counted from different data. The attacker is taken to guess right which links still hold: a link goes in
+only where the true figures satisfy it (an equality that no longer holds may still hold as "at most"). While
+no period was reported twice, every link holds.
 """
 
 import numpy as np
 from scipy.optimize import linprog
+from scipy.sparse import coo_array
 
 HIDDEN = "x"
 ADDITIVE = {"attendances": "group_attendances", "counseling_sessions": "counseling_sessions_held"}
@@ -54,6 +62,7 @@ class Attacker:
         self.shown: list = []
         self.eq: list = []
         self.ub: list = []
+        self.reports: list = []  # per period, the indexes its reports were read under (attacker_for)
 
     def figure(self, name, shown, true):
         if name not in self.names:
@@ -70,8 +79,19 @@ class Attacker:
     def at_most(self, *pairs, rhs=0.0):
         self.ub.append((dict(pairs), rhs))
 
+    def link(self, *pairs, at_most=False, or_at_most=False):
+        """sum(coefficient x figure) == 0 (at_most: <= 0) where the true figures satisfy it; an equality
+        that does not hold goes in as <= 0 with or_at_most, where that holds."""
+        if any(name not in self.names for name, _coefficient in pairs):
+            return
+        left = sum(coefficient * self.true_value(name) for name, coefficient in pairs)
+        if not at_most and abs(left) <= 1e-6:
+            self.equal(*pairs)
+        elif (at_most or or_at_most) and left <= 1e-6:
+            self.at_most(*pairs)
+
     def read(self, index: int, figures: dict, published: dict) -> None:
-        """Take in one published report (index = the period's place in the project)."""
+        """Take in one published report under its own index (link_periods says which period it reports)."""
         indicators = {item["code"]: item for item in figures["indicators"]}
         sessions = {"v": indicators["group_sessions_held"]["value"], "td": indicators["group_sessions_held"]["to_date"]}
         for code in SURVIVOR_INDICATORS:
@@ -133,60 +153,73 @@ class Attacker:
             if (r, "clients") in names and (r, "counseling_sessions") in names:
                 self.at_most((names[(r, "clients")], 1), (names[(r, "counseling_sessions")], -1))
 
-    def link_periods(self, count: int) -> None:
-        """The reports of periods 0..count-1, each read once: consecutive "to date" figures."""
+    def link_periods(self, periods) -> None:
+        """Link the reports read: `periods` lists, period by period in order, the indexes its reports were
+        read under (each version, oldest first); a number n stands for periods 0..n-1, each read once under
+        its own place."""
+        if isinstance(periods, int):
+            periods = [[index] for index in range(periods)]
         for code in SURVIVOR_INDICATORS:
             people = code in PEOPLE.values()
-            first_td, first_v = (0, "td", code), (0, "v", code)
-            self.equal((first_td, 1), (first_v, -1))
-            if people:
-                self.equal(((0, "new", code), 1), (first_v, -1))
-            for index in range(1, count):
-                before, after, period = (index - 1, "td", code), (index, "td", code), (index, "v", code)
+            for first in periods[0]:
+                self.link(((first, "td", code), 1), ((first, "v", code), -1))
                 if people:
-                    self.equal((after, 1), (before, -1), ((index, "new", code), -1))
-                    self.at_most((after, 1), (before, -1), (period, -1))
-                    self.at_most(((index, "continuing", code), 1), (before, -1))
-                else:
-                    self.equal((after, 1), (before, -1), (period, -1))
+                    self.link(((first, "new", code), 1), ((first, "v", code), -1))
+            for earlier, later in zip(periods, periods[1:], strict=False):
+                for a in earlier:
+                    for b in later:
+                        before, after, period = (a, "td", code), (b, "td", code), (b, "v", code)
+                        if people:
+                            self.link((after, 1), (before, -1), ((b, "new", code), -1), or_at_most=True)
+                            self.link((after, 1), (before, -1), (period, -1), at_most=True)
+                            self.link(((b, "continuing", code), 1), (before, -1), at_most=True)
+                            self.link((before, 1), (after, -1), at_most=True)
+                        else:
+                            self.link((after, 1), (before, -1), (period, -1), or_at_most=True)
+        # Versions of one period: a figure that did not change is one figure.
+        for versions in periods:
+            for position, a in enumerate(versions):
+                for b in versions[position + 1 :]:
+                    for name in [name for name in self.names if name[0] == a]:
+                        self.link((name, 1), ((b, *name[1:]), -1))
 
     def interval(self, name, *, blind=False):
         """The smallest and largest value the figure can take given what is published (blind: given
         nothing but the links, as if every count of survivors were hidden)."""
         n = len(self.truth)
-        index = self.names
-        bounds = [(0, 10**7)] * n
-        eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
-        for terms, rhs in self.eq:
-            if blind and len(terms) == 1:
-                continue
-            row = np.zeros(n)
-            for key, coefficient in terms.items():
-                row[index[key]] += coefficient
-            eq_rows.append(row)
-            eq_rhs.append(rhs)
-        for terms, rhs in self.ub:
-            row = np.zeros(n)
-            for key, coefficient in terms.items():
-                row[index[key]] += coefficient
-            ub_rows.append(row)
-            ub_rhs.append(rhs)
+        a_eq, b_eq, a_ub, b_ub = self._program(blind)
         found = []
         for sign in (1, -1):
             objective = np.zeros(n)
-            objective[index[name]] = sign
+            objective[self.names[name]] = sign
             result = linprog(
-                objective,
-                A_eq=np.array(eq_rows) if eq_rows else None,
-                b_eq=eq_rhs or None,
-                A_ub=np.array(ub_rows) if ub_rows else None,
-                b_ub=ub_rhs or None,
-                bounds=bounds,
-                method="highs",
+                objective, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=[(0, 10**7)] * n, method="highs"
             )
             assert result.status == 0, (name, result.message)
-            found.append(result.x[index[name]])
+            found.append(result.x[self.names[name]])
         return round(found[0], 6), round(found[1], 6)
+
+    def _program(self, blind):
+        """The constraints as sparse matrices, built once for all the figures asked about."""
+        key = (blind, len(self.truth), len(self.eq), len(self.ub))
+        if getattr(self, "_built", (None,))[0] != key:
+            n = len(self.truth)
+
+            def matrix(constraints):
+                rows, columns, values, rhs = [], [], [], []
+                for terms, right in constraints:
+                    for figure_name, coefficient in terms.items():
+                        rows.append(len(rhs))
+                        columns.append(self.names[figure_name])
+                        values.append(coefficient)
+                    rhs.append(right)
+                if not rhs:
+                    return None, None
+                return coo_array((values, (rows, columns)), shape=(len(rhs), n)).tocsr(), np.array(rhs)
+
+            equal = [(terms, rhs) for terms, rhs in self.eq if not (blind and len(terms) == 1)]
+            self._built = (key, *matrix(equal), *matrix(self.ub))
+        return self._built[1:]
 
     def hidden_small(self, threshold):
         """Names of hidden figures whose true value is below the threshold."""
@@ -220,12 +253,18 @@ def assert_no_hidden_small_count_is_narrowed(attacker: Attacker, threshold: int)
 
 
 def attacker_for(project) -> Attacker:
-    """The attacker holding every report of the project, all of whose periods are frozen (each read once,
-    in its latest version)."""
+    """The attacker holding every report the project ever published, all of whose periods are frozen: each
+    snapshot of each period, so both versions of a report that was unlocked and submitted again."""
     attacker = Attacker()
-    periods = list(project.periods.order_by("start_date"))
-    for index, period in enumerate(periods):
-        snapshot = period.snapshots.order_by("-created_at", "-id").first()
-        attacker.read(index, snapshot.data, snapshot.data["published"])
-    attacker.link_periods(len(periods))
+    periods, read = [], 0
+    for period in project.periods.order_by("start_date"):
+        versions = []
+        for snapshot in period.snapshots.order_by("created_at", "id"):
+            attacker.read(read, snapshot.data, snapshot.data["published"])
+            versions.append(read)
+            read += 1
+        assert versions, f"{period.label} has published no report"
+        periods.append(versions)
+    attacker.link_periods(periods)
+    attacker.reports = periods
     return attacker

@@ -13,8 +13,9 @@ from groups.models import Member
 from reporting import disclosure
 from reporting.disclosure import HIDDEN, SUPPRESS, Instance, Policy, Quantity, Schema, audit, protect, shown_figures
 from reporting.enums import PeriodStatus, Transition
-from reporting.models import ReportSnapshot
+from reporting.models import PeriodLogEntry, ReportSnapshot
 from reporting.report import report_view
+from reporting.services import period_transition
 from tests.reporting.attacker import Attacker, assert_no_hidden_small_count_is_narrowed, attacker_for
 from tests.reporting.test_services import walk
 
@@ -109,6 +110,38 @@ def test_rounding_to_base_five_is_an_alternative():
     assert shown[1:] == [10, 30]
 
 
+def rounded_table_attacker(values, shown, total):
+    """The in-table attacker of a rounded table: a figure r shown stands for r-2 .. r+2."""
+    attacker = Attacker()
+    names = [attacker.figure(("row", index), HIDDEN, value) for index, value in enumerate(values)]
+    total_name = attacker.figure(("total",), HIDDEN, sum(values))
+    for name, cell in [*zip(names, shown, strict=True), (total_name, total)]:
+        if cell != HIDDEN:
+            attacker.at_most((name, 1), rhs=cell + 2)
+            attacker.at_most((name, -1), rhs=-(cell - 2))
+    attacker.equal(*((name, 1) for name in names), (total_name, -1))
+    return attacker, names
+
+
+@pytest.mark.parametrize("values", [[4, 8], [9, 3], [8, 3, 1], [1, 12, 31]])
+def test_a_rounded_count_its_total_gives_away_is_hidden_and_the_report_is_produced(values):
+    # [4, 8] is shown as [5, 10] with the total 12 as 10: 12 - 8 leaves the 4 between 3 and 4 only. Hiding
+    # a figure beside it protects it; the audit then kept its first answer (the figures of the table were
+    # unknowns already) and refused the report.
+    protection = protect(
+        figures=one_table(values), order=0, first=True, policy=Policy(method="round5"), published=[], schema=ONE_COLUMN
+    )
+    assert protection.ok, protection.failures
+    table = shown_figures(one_table(values), protection.shown, ONE_COLUMN)["tables"]["t"]
+    shown, total = [row[0] for row in table["rows"]], table["total"][0]
+    assert all(cell == HIDDEN or cell % 5 == 0 for cell in [*shown, total])
+    attacker, names = rounded_table_attacker(values, shown, total)
+    for name, value in zip(names, values, strict=True):
+        if value < 5:
+            low, high = attacker.interval(name)
+            assert high - low >= 2, (values, shown, total, name, low, high)
+
+
 def indicators_only(experiential, experiential_to_date, held, held_to_date):
     """A report reduced to one indicator and its part: enough to rebuild the "to date" subtraction."""
     return {
@@ -190,6 +223,43 @@ def test_a_locked_report_never_changes_and_the_next_takes_it_as_published(
         attacker.read(index, snapshot.data, snapshot.data["published"])
     attacker.link_periods(2)
     assert assert_no_hidden_small_count_is_narrowed(attacker, 5)
+
+
+@pytest.mark.django_db
+def test_a_report_unlocked_for_late_data_and_locked_again_gives_nothing_away_in_either_version(
+    project, groups_data, counseling_data, project_manager, coordinator
+):
+    steps = (Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK)
+    periods = list(project.periods.order_by("start_date"))
+    groups_data("Spring", [date(2022, 4, 6), date(2022, 5, 4)], 6)
+    for day in (4, 5, 6, 7, 8, 11):
+        counseling_data(date(2022, 4, day))
+    counseling_data(date(2022, 5, 3), kind=SessionKind.AFTERCARE)
+    walk(periods[0], project_manager, coordinator, *steps)
+    groups_data("Summer", [date(2022, 7, 6), date(2022, 8, 3)], 9)
+    for day in (5, 6, 7, 12, 13):
+        counseling_data(date(2022, 7, day))
+    walk(periods[1], project_manager, coordinator, *steps)  # counted from the first version of Q2
+    # Records of Q2 arrive late: the coordinator unlocks it, they are entered, and it is locked again. The
+    # late case-based sessions change figures beside counts that stay as they were: a second version protected
+    # as if the first had never been published lets this attacker pin the first version's case-based
+    # sessions (none) to 0..1; an attacker reading only the latest version misses it.
+    period_transition(period=periods[0], transition=Transition.UNLOCK, by=coordinator, reason="Late records")
+    for day in (1, 2, 3, 6, 7, 8):
+        counseling_data(date(2022, 6, day), kind=SessionKind.CASE_BASED)
+    groups_data("Late", [date(2022, 6, 20)], 2)
+    walk(periods[0], project_manager, coordinator, *steps)
+    for period in periods[2:]:
+        walk(period, project_manager, coordinator, *steps)
+
+    first, second = ReportSnapshot.objects.filter(period=periods[0]).order_by("created_at", "id")
+    assert first.data["indicators"] != second.data["indicators"]
+    assert PeriodLogEntry.objects.get(period=periods[0], transition=Transition.UNLOCK).reason == "Late records"
+    attacker = attacker_for(project)
+    assert attacker.reports == [[0, 1], [2], [3], [4]]  # both versions of Q2, and every other report
+    threshold = project.suppression_threshold
+    assert {name[0] for name in attacker.hidden_small(threshold)} >= {0, 1, 2}
+    assert assert_no_hidden_small_count_is_narrowed(attacker, threshold) > 20
 
 
 @pytest.mark.django_db
