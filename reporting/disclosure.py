@@ -44,6 +44,9 @@ TOTAL_ROW = "\x00total"
 # Unknowns are bounded above for the solver; an interval reaching this far is "unbounded".
 _BIG = 10**7
 _EPS = 1e-6
+# The interval of a count whose program the solver did not solve: narrower than any need (so the audit
+# refuses), and never taken for a count the links pin down (which would exempt it).
+_UNSOLVED = (0.0, -1.0)
 
 
 @dataclass(frozen=True)
@@ -615,7 +618,7 @@ class _System:
             for var in exact:
                 low, high = points.get((var, 1.0)), points.get((var, -1.0))
                 # The true figures always solve the system; a solver fault protects nothing: refuse.
-                found[var] = (low, high) if low is not None and high is not None else (0.0, 0.0)
+                found[var] = (low, high) if low is not None and high is not None else _UNSOLVED
         return found
 
     def _program(self, members, relations, shown_by_instance):
@@ -807,7 +810,11 @@ def audit(instances: list[Instance], schema: Schema) -> list[Failure]:
         ]
         wanted = {failure.key for failure in failures}
         groups = [group for group in system.components(blind) if wanted & set(group[0])]
-        widths = {var: high - low for var, (low, high) in system.intervals(groups, blind, only=wanted).items()}
+        widths = {
+            var: high - low
+            for var, (low, high) in system.intervals(groups, blind, only=wanted).items()
+            if (low, high) != _UNSOLVED  # unknown: no exemption
+        }
         failures = [f for f in failures if f.high - f.low < min(f.needed, widths.get(f.key, f.needed))]
     return sorted(failures, key=lambda failure: (failure.key[0], str(failure.key[1])))
 
@@ -998,7 +1005,12 @@ class _Best:
         groups = [group for group in self.system.components(self.shown) if wanted & set(group[0])]
         found = self.system.intervals(groups, self.shown, only=wanted)
         for var in wanted:
-            low, high = found.get(var, (0, _BIG))
+            interval = found.get(var, (0, _BIG))
+            if interval == _UNSOLVED:
+                # Unknown, so not known to be pinned: the count is asked for all the width it needs.
+                self.widths[var] = float(_BIG)
+                continue
+            low, high = interval
             self.widths[var] = high - low
             if high - low <= 0:
                 self.pinned.add(var)

@@ -87,7 +87,7 @@ def published_instances(project, places: PeriodPlace, *, schema, snapshots=None)
 
 
 # Bumped whenever what protect() chooses changes, so that no protection cached by older code is reused.
-PROTECTION_VERSION = 1
+PROTECTION_VERSION = 2
 PROTECTION_CACHE_SECONDS = 24 * 60 * 60
 
 

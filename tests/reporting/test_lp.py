@@ -33,3 +33,16 @@ def test_no_solution_is_none_both_ways():
     rows = [([(0, 1.0), (1, 1.0)], 30.0, 30.0)]  # two cells of at most 10 cannot make 30
     for program in _two_ways([0.0, 0.0], [10.0, 10.0], rows):
         assert program.minimise({0: 1.0}) is None
+
+
+def test_a_report_whose_programs_the_solver_cannot_solve_is_refused_not_published(monkeypatch):
+    from reporting.disclosure import Policy, protect
+    from tests.reporting.test_disclosure import ONE_COLUMN, one_table
+
+    # A solver that finds nothing: no count can be shown to be protected, nor to be pinned by the links
+    # alone (which would exempt it). Before, [3, 10, 20] was published with only the 3 hidden.
+    monkeypatch.setattr(_Program, "minimise", lambda self, objective: None)
+    protection = protect(
+        figures=one_table([3, 10, 20]), order=0, first=True, policy=Policy(threshold=5), published=[], schema=ONE_COLUMN
+    )
+    assert not protection.ok and protection.failures
