@@ -50,7 +50,7 @@ from cases.models import (
 )
 from core import dates
 from core.dates import add_months, end_of_day, months_after_end, start_of_day
-from counseling.models import Booking
+from counseling.models import Booking, CounselorProfile
 
 CTI_PHASE_MONTHS = 3
 CTI_PHASES = 3
@@ -642,7 +642,7 @@ class Caseload:
         return sum(1 for item in self.items if not item.overdue)
 
 
-def caseload(*, user, counselor=None, team=False, only_case=None, today=None) -> Caseload:
+def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, today=None) -> Caseload:
     """Every open case of the caseload and everything due in them up to the horizon or overdue: risk
     re-assessments, CTI reviews, action steps, conference follow-ups, consents that end soon, referrals that
     wait too long for an answer, planned aftercare and recipients to tell of a withdrawal. One query per
@@ -654,6 +654,8 @@ def caseload(*, user, counselor=None, team=False, only_case=None, today=None) ->
     scope = rules.caseload_cases_for(user, counselor=counselor, team=team or only_case is not None)
     if only_case is not None:
         scope = scope.filter(pk=only_case.pk)
+    if leads is not None:  # one page of the team's lead counselors
+        scope = scope.filter(lead_counselor__in=leads)
     cases = list(
         scope.annotate(
             latest_level=Subquery(latest.values("level")[:1]),
@@ -811,6 +813,19 @@ def caseload(*, user, counselor=None, team=False, only_case=None, today=None) ->
 
     items.sort(key=lambda item: (item.due_on, item.kind, item.key))
     return Caseload(cases=cases, items=items, today=today, horizon=horizon)
+
+
+def team_leads(*, user):
+    """The lead counselors of the team's open cases, by name, with how many each leads: the team caseload
+    shows them a page at a time (at a thousand open cases, everything due in all of them is no page)."""
+    open_cases = rules.caseload_cases_for(user, team=True)
+    counts = dict(
+        open_cases.order_by().values("lead_counselor").annotate(n=Count("pk")).values_list("lead_counselor", "n")
+    )
+    leads = list(CounselorProfile.objects.filter(pk__in=counts).select_related("user__profile"))
+    for lead in leads:
+        lead.open_cases = counts[lead.pk]
+    return sorted(leads, key=lambda lead: (str(lead).casefold(), lead.pk))
 
 
 def caseload_of_case(*, user, case, today=None) -> Caseload:

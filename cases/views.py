@@ -281,18 +281,31 @@ def caseload(request):
     )
 
 
+TEAM_LEADS_PER_PAGE = 10
+
+
 @login_required
 def team(request):
     """Every open case of the team and everything due, by lead counselor: a coordinator's view."""
     if not request.user.has_perm("cases.view_team_caseload"):
         raise Http404
-    load = selectors.caseload(user=request.user, team=True)
+    leads = selectors.team_leads(user=request.user)
+    page = Paginator(leads, TEAM_LEADS_PER_PAGE).get_page(request.GET.get("page"))
+    load = selectors.caseload(user=request.user, team=True, leads=list(page.object_list))
     services.records_listed(by=request.user, objects=load.cases, detail="team caseload", request=request)
-    by_counselor = {}
+    by_counselor = {lead.pk: (lead, []) for lead in page.object_list}
     for item in load.items:
-        by_counselor.setdefault(item.case.lead_counselor, []).append(item)
-    groups = sorted(by_counselor.items(), key=lambda pair: str(pair[0]))
-    return render(request, "cases/team.html", {"caseload": load, "groups": groups})
+        by_counselor[item.case.lead_counselor_id][1].append(item)
+    return render(
+        request,
+        "cases/team.html",
+        {
+            "caseload": load,
+            "groups": [pair for pair in by_counselor.values() if pair[1]],
+            "page_obj": page,
+            "open_cases": sum(lead.open_cases for lead in leads),
+        },
+    )
 
 
 class CaseDetail(CaseScreen):

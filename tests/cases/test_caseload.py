@@ -160,6 +160,28 @@ def test_a_caseload_is_hers_and_a_coordinator_sees_anyones_and_the_team(
     assert busy_case["case"].client.code in team.content.decode()
 
 
+def test_the_team_caseload_shows_ten_lead_counselors_a_page_with_what_is_due_in_their_cases(
+    django_app, coordinator, make_case
+):
+    from audit.models import AuditEntry
+    from cases.views import TEAM_LEADS_PER_PAGE
+
+    cases = [make_case() for _ in range(TEAM_LEADS_PER_PAGE + 2)]  # each with her own lead, a risk review due
+    leads = sorted((str(case.lead_counselor).casefold(), case.lead_counselor.pk, case) for case in cases)
+    first = django_app.get(reverse("cases:team"), user=coordinator)
+    assert f"{len(cases)} open cases" in first.text
+    assert f"lead counselors 1–{TEAM_LEADS_PER_PAGE} of {len(cases)}" in first.text
+    shown = {case.client.code for case in cases if case.client.code in first.text}
+    assert shown == {case.client.code for _name, _pk, case in leads[:TEAM_LEADS_PER_PAGE]}
+    listed = AuditEntry.objects.filter(detail="team caseload").latest("pk").listed_ids.strip(",").split(",")
+    assert sorted(map(int, listed)) == sorted(case.pk for _name, _pk, case in leads[:TEAM_LEADS_PER_PAGE])
+
+    second = first.click(description="Next")
+    assert {case.client.code for case in cases if case.client.code in second.text} == {
+        case.client.code for _name, _pk, case in leads[TEAM_LEADS_PER_PAGE:]
+    }
+
+
 def test_her_home_page_counts_what_is_due(django_app, busy_case, counselor):
     page = django_app.get(reverse("home"), user=counselor)
     assert "items overdue" in page.text
