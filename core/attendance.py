@@ -4,8 +4,8 @@ A mark comes from the attendance form or from a phone that kept it while offline
 applies its marks in its own service, under a lock on the session's row, and decides each mark here:
 
 - a mark her phone sent before (its id is in the change log) is never applied twice, whatever changed since;
-- when someone else changed the same mark after her screen showed it, the later of the two by the time
-  marked wins, and the one that lost is kept in the change log, not applied; she is told;
+- the later of two marks by the time marked wins, whoever made them, and the one that lost is kept in the
+  change log, not applied; she is told when the later one was someone else's change her screen did not show;
 - the time marked is what her phone says, kept within what can be true.
 
 The change log itself is written by the database (`change_log_sql`), so a mark changed through any door (a
@@ -18,8 +18,15 @@ queryset update, raw SQL) is recorded as surely as one from the screen. A table 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import dates
+from core.appendonly import AppendOnlyModel
+from core.enums import AttendanceStatus
 
 # A mark kept on a phone is sent within this time or not at all (the phone keeps its copy seven days).
 DEVICE_MARK_MAX_AGE = timedelta(days=7)
@@ -125,6 +132,38 @@ def device_marks_apply(*, marks: dict, apply) -> list[DeviceOutcome]:
 
 
 # The change log, written by the database -------------------------------------------------------------------
+
+
+class MarkChange(AppendOnlyModel):
+    """A row of an app's change log of marks (see the module's docstring); the app adds the mark it belongs
+    to, as `attendance`, and any column it tracks besides the status."""
+
+    append_only_clearable = ("changed_by",)
+
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(gettext_lazy("received"), default=dates.now)
+    old_status = models.CharField(gettext_lazy("before"), max_length=10, choices=AttendanceStatus.choices, blank=True)
+    new_status = models.CharField(gettext_lazy("after"), max_length=10, choices=AttendanceStatus.choices)
+    marked_at = models.DateTimeField(gettext_lazy("marked"), null=True, blank=True)
+    # Unique: a mark sent again from her phone is recognised and never applied twice.
+    client_id = models.CharField(
+        gettext_lazy("mark id from the device"), max_length=64, null=True, blank=True, unique=True
+    )
+    applied = models.BooleanField(gettext_lazy("applied"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.attendance_id}: {self.old_status or '-'} -> {self.new_status}"
 
 
 @dataclass(frozen=True)

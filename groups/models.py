@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.appendonly import AppendOnlyModel
+from core.attendance import MarkChange
 from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.fields import EncryptedTextField
 from groups.enums import CohortStatus, FollowUpStep, MembershipOutcome
@@ -197,44 +198,23 @@ class Attendance(models.Model):
         return f"{self.member_id}@{self.session_id}: {self.status}"
 
 
-class AttendanceChange(AppendOnlyModel):
+class AttendanceChange(MarkChange):
     """Every change of an attendance mark, whichever door it came through: who, what, marked and received.
 
     A database trigger writes a row for each insert or change of a mark (groups/triggers.py), so a queryset
     update or raw SQL is recorded as surely as the attendance screen. A mark sent from a phone that lost to
-    someone else's later mark is kept here too, with `applied` off.
+    a later mark is kept here too, with `applied` off.
     """
-
-    append_only_clearable = ("changed_by",)
 
     attendance = models.ForeignKey(
         Attendance, verbose_name=_("attendance"), on_delete=models.PROTECT, related_name="changes"
     )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(_("received"), default=dates.now)
-    old_status = models.CharField(_("before"), max_length=10, choices=AttendanceStatus.choices, blank=True)
-    new_status = models.CharField(_("after"), max_length=10, choices=AttendanceStatus.choices)
     old_children = models.PositiveSmallIntegerField(_("children before"), null=True, blank=True)
     new_children = models.PositiveSmallIntegerField(_("children after"), default=0)
-    marked_at = models.DateTimeField(_("marked"), null=True, blank=True)
-    # Unique: a mark sent again from her phone is recognised and never applied twice.
-    client_id = models.CharField(_("mark id from the device"), max_length=64, null=True, blank=True, unique=True)
-    applied = models.BooleanField(_("applied"), default=True)
 
-    class Meta:
+    class Meta(MarkChange.Meta):
         verbose_name = _("attendance change")
         verbose_name_plural = _("attendance changes")
-        ordering = ["-changed_at", "-id"]
-
-    def __str__(self):
-        return f"{self.attendance_id}: {self.old_status or '-'} -> {self.new_status}"
 
 
 class FollowUpAction(AppendOnlyModel):

@@ -23,6 +23,7 @@ from wagtail.models import Page
 
 from core import dates
 from core.appendonly import AppendOnlyModel
+from core.attendance import MarkChange
 from core.enums import AttendanceStatus
 from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
 
@@ -335,43 +336,22 @@ class TrainingAttendance(models.Model):
         return f"{self.enrollment_id}@{self.session_id}: {self.status}"
 
 
-class TrainingAttendanceChange(AppendOnlyModel):
+class TrainingAttendanceChange(MarkChange):
     """Every change of a training attendance mark, whichever door it came through: who, what, marked and
     received.
 
     A database trigger writes a row for each insert or change of a mark (trainings/triggers.py), so a
     queryset update or raw SQL is recorded as surely as the attendance screen. A mark sent from a phone that
-    lost to someone else's later mark is kept here too, with `applied` off.
+    lost to a later mark is kept here too, with `applied` off.
     """
-
-    append_only_clearable = ("changed_by",)
 
     attendance = models.ForeignKey(
         TrainingAttendance, verbose_name=_("attendance"), on_delete=models.PROTECT, related_name="changes"
     )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(_("received"), default=dates.now)
-    old_status = models.CharField(_("before"), max_length=10, choices=AttendanceStatus.choices, blank=True)
-    new_status = models.CharField(_("after"), max_length=10, choices=AttendanceStatus.choices)
-    marked_at = models.DateTimeField(_("marked"), null=True, blank=True)
-    # Unique: a mark sent again from her phone is recognised and never applied twice.
-    client_id = models.CharField(_("mark id from the device"), max_length=64, null=True, blank=True, unique=True)
-    applied = models.BooleanField(_("applied"), default=True)
 
-    class Meta:
+    class Meta(MarkChange.Meta):
         verbose_name = _("training attendance change")
         verbose_name_plural = _("training attendance changes")
-        ordering = ["-changed_at", "-id"]
-
-    def __str__(self):
-        return f"{self.attendance_id}: {self.old_status or '-'} -> {self.new_status}"
 
 
 class CompletionChange(AppendOnlyModel):
