@@ -329,3 +329,21 @@ def module_transaction(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def coordinator_permissions(db):
+    """The Coordinator group's permissions, as migrate gives them (the admin's screens check them)."""
+    from accounts.roles import role_permissions_sync
+
+    role_permissions_sync()
+
+
+@pytest.fixture
+def admin(django_app, coordinator, coordinator_permissions):
+    """admin(url) -> the admin's page, opened as a coordinator."""
+
+    def _open(url, **kwargs):
+        return django_app.get(url, user=coordinator, **kwargs)
+
+    return _open

@@ -4,24 +4,10 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ReferenceIndex
 
-from accounts.roles import role_permissions_sync
 from core.models import Municipality
 from groups.services import member_create
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _coordinator_permissions(db):
-    role_permissions_sync()  # what migrate does for the Coordinator group
-
-
-@pytest.fixture
-def admin(django_app, coordinator):
-    def _open(url, **kwargs):
-        return django_app.get(url, user=coordinator, **kwargs)
-
-    return _open
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coordinator_permissions")]
 
 
 def _form(page, field):

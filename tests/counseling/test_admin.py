@@ -6,27 +6,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from accounts.roles import role_permissions_sync
 from counseling.enums import SessionKind
 from counseling.models import Booking, Room
 from tests.counseling.conftest import at
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _coordinator_permissions(db):
-    role_permissions_sync()  # what migrate does for the Coordinator group
-
-
-@pytest.fixture
-def admin(django_app, coordinator):
-    """admin(url) -> the page, opened as a coordinator."""
-
-    def _open(url, **kwargs):
-        return django_app.get(url, user=coordinator, **kwargs)
-
-    return _open
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coordinator_permissions")]
 
 
 @pytest.mark.parametrize("size", [2, 12])

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from accounts.roles import role_permissions_sync
 from audit.models import AuditEntry
 from core.enums import AgeBand, TargetGroup
 from core.models import Municipality
@@ -14,22 +13,7 @@ from counseling.enums import BookingStatus, SessionKind
 from counseling.models import AvailabilityWindow, Booking, Client, CounselorProfile, Room
 from tests.counseling.conftest import at
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _coordinator_permissions(db):
-    role_permissions_sync()  # what migrate does for the Coordinator group
-
-
-@pytest.fixture
-def admin(django_app, coordinator):
-    """admin(url) -> the page, opened as a coordinator."""
-
-    def _open(url, **kwargs):
-        return django_app.get(url, user=coordinator, **kwargs)
-
-    return _open
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coordinator_permissions")]
 
 
 def _form(page, field):

@@ -7,7 +7,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.roles import role_permissions_sync
 from audit.models import AuditEntry
 from core import dates
 from core.enums import AgeBand, AttendanceStatus, TargetGroup
@@ -16,22 +15,9 @@ from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Memb
 from groups.services import member_create
 from tests.groups.conftest import local
 
+pytestmark = pytest.mark.usefixtures("coordinator_permissions")
+
 VIEWSETS = ["group_programmes", "group_cohorts", "group_members", "group_memberships", "group_sessions"]
-
-
-@pytest.fixture(autouse=True)
-def _coordinator_permissions(db):
-    role_permissions_sync()  # what migrate does for the Coordinator group
-
-
-@pytest.fixture
-def admin(django_app, coordinator):
-    """admin(url) -> the page, opened as a coordinator."""
-
-    def _open(url, **kwargs):
-        return django_app.get(url, user=coordinator, **kwargs)
-
-    return _open
 
 
 def _form(page, field):
