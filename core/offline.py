@@ -29,8 +29,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.attendance import Mark, Outcome
 from core.enums import AttendanceStatus
@@ -280,6 +280,9 @@ def web_manifest(request):
     areas = areas_for(request.user)
     urls = area_urls(areas[0]) if areas else {}
     manifest["start_url"] = urls.get("start") or reverse("home")
+    # In her language, as every page: the phone shows it when she installs the app.
+    manifest["description"] = _("Attendance for self-support groups and trainings, also without a connection.")
+    manifest["lang"] = get_language()
     response = HttpResponse(json.dumps(manifest), content_type="application/manifest+json")
     response["Cache-Control"] = "no-cache"
     return response

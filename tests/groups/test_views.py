@@ -571,6 +571,21 @@ def test_service_worker_and_manifest_are_served_from_the_root(client_for, facili
     manifest = client_for(facilitator).get("/manifest.webmanifest").json()
     assert manifest["start_url"] == reverse("groups:offline")
     assert all(icon["src"].startswith("/static/") for icon in manifest["icons"])
+    assert manifest["lang"] == "en" and manifest["description"].startswith("Attendance for self-support groups")
+
+
+def test_the_manifest_speaks_her_language(facilitator):
+    from django.test import Client
+
+    from accounts.services import profile_language_set
+
+    for language in ("da", "sr-latn"):
+        profile_language_set(user=facilitator, language=language)
+        phone = Client()  # a new sign-in: the session keeps the language it began with
+        phone.force_login(facilitator)
+        manifest = phone.get("/manifest.webmanifest").json()
+        assert manifest["lang"] == language
+        assert not manifest["description"].startswith("Attendance"), manifest["description"]
 
 
 # Query ceilings: the same at 5 and at 40 members (and 20 sessions).
