@@ -29,6 +29,7 @@ is missing (a few minutes).
 import argparse
 import collections
 import http.client
+import itertools
 import json
 import math
 import os
@@ -293,30 +294,52 @@ def _request_headers(setup, page, rng):
     return headers
 
 
-def mix_run(base, setup, *, seconds, concurrency, seed=1, pages=MIX):
-    """`concurrency` clients, each asking for the page `mix_picker` gives it, one after the other, until
-    `seconds` have passed; returns every answer and the time from the first request to the last answer."""
-    deadline = time.monotonic() + seconds
-    answers = []  # list.append is atomic: the clients share it
+def mix_run(base, setup, *, seconds, concurrency, seed=1, pages=MIX, rate=None):
+    """`concurrency` clients, each asking for the page `mix_picker` gives it, one after the other, for
+    `seconds`. Returns every answer and the time the run's rate is reckoned over.
+
+    With `rate`, the requests are due at that many a second in all, spread over the clients (client i's
+    k-th at (k x clients + i) / rate); a client that is still waiting for an answer when its next one is
+    due sends it late, and the lateness counts in that request's time (a server that falls behind cannot
+    hide it by slowing the clients down). The rate is then reckoned over `seconds`, or over the time the
+    requests took to go out where that was longer.
+    Without `rate`, each client asks again as soon as it is answered, and the rate is reckoned up to the
+    last answer."""
+    started = time.monotonic()
+    deadline = started + seconds
+    answers, sent = [], []  # list.append is atomic: the clients share them
 
     def client(number):
         rng = random.Random(seed * 1000 + number)
         pick = mix_picker(pages, rng)
-        while time.monotonic() < deadline:
+        for k in itertools.count():
+            if rate:
+                due = started + (k * concurrency + number) / rate
+                if due >= deadline:
+                    return
+                time.sleep(max(0.0, due - time.monotonic()))
+            elif time.monotonic() >= deadline:
+                return
+            else:
+                due = time.monotonic()
+            late_ms = (time.monotonic() - due) * 1000
+            sent.append(time.monotonic() - started)
             page = pick()
             target = setup["pages"][page.label]
             problem, ms = _fetch(
                 loopback_url(base, target["path"]), _request_headers(setup, page, rng), marker=target["marker"]
             )
-            answers.append((page.label, problem, ms))
+            answers.append((page.label, problem, late_ms + ms))
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(client, range(concurrency)))  # re-raises what a client raised
-    return answers, time.perf_counter() - started
+    if rate and sent:
+        # On time, every request went out within `seconds`; a server that fell behind stretches the sending.
+        return answers, max(seconds, max(sent))
+    return answers, time.monotonic() - started
 
 
-def _mixed_phase(base, setup, *, seconds, concurrency, seed):
+def _mixed_phase(base, setup, *, seconds, concurrency, seed, rate=MIX_TARGET_RATE):
     rng = random.Random(seed)
 
     # Warm-up: each page once, then twice more two at a time (so both workers have compiled its templates
@@ -330,12 +353,13 @@ def _mixed_phase(base, setup, *, seconds, concurrency, seed):
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(warm, [page for page in MIX for _twice in range(2)]))
 
-    answers, elapsed = mix_run(base, setup, seconds=seconds, concurrency=concurrency, seed=seed)
+    answers, elapsed = mix_run(base, setup, seconds=seconds, concurrency=concurrency, seed=seed, rate=rate)
     summary = mix_summary(answers, elapsed)
     roles = len({page.role for page in MIX})
     print(
-        f"\nmixed: {len(MIX)} pages of {roles} roles, {concurrency} clients for {seconds:g} s "
-        f"({elapsed:.1f} s to the last answer)"
+        f"\nmixed: {len(MIX)} pages of {roles} roles, {concurrency} clients "
+        + (f"sending {rate:g} requests/s in all" if rate else "as fast as they are answered")
+        + f" for {seconds:g} s (the rate reckoned over {elapsed:.1f} s)"
     )
     width = max(len(f"{page.role}: {page.label}") for page in MIX)
     print(
@@ -534,6 +558,12 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=400, help="per page, in the pages phase")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (clients of the mix)")
     parser.add_argument("--seconds", type=float, default=60, help="how long the mix runs")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=MIX_TARGET_RATE,
+        help="requests per second the mix's clients send in all (0: each asks again as soon as answered)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="of the clients' choices in the mix")
     args = parser.parse_args(argv)
 
@@ -601,7 +631,9 @@ def main(argv=None):
             cookie = f"{setup['cookie_name']}={setup['sessions'][TRAINEE]}"
             missed += _pages_phase(base, cookie, requests=args.requests, concurrency=args.concurrency)
         if args.phase in ("both", "mixed"):
-            missed += _mixed_phase(base, setup, seconds=args.seconds, concurrency=args.concurrency, seed=args.seed)
+            missed += _mixed_phase(
+                base, setup, seconds=args.seconds, concurrency=args.concurrency, seed=args.seed, rate=args.rate
+            )
     finally:
         server.terminate()
         try:

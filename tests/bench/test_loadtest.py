@@ -173,3 +173,54 @@ def test_a_data_set_written_under_another_key_stops_the_setup_with_the_reason(sm
     settings.FIELD_ENCRYPTION_KEYS = ["bG9hZC10ZXN0LWFub3RoZXIta2V5LW5vdC1vdXJzISE="]
     with pytest.raises(SystemExit, match="written under another encryption key"):
         loadtest._encrypted_fields_readable()
+
+
+def _fake_setup():
+    return {
+        "pages": {page.label: {"path": "/p/", "marker": None} for page in loadtest.MIX},
+        "sessions": {},
+        "cookie_name": "sessionid",
+    }
+
+
+class _Clock:
+    """The load test's clock, moved only by its sleeps and by the (fake) server's answers."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def _server_answering_in(monkeypatch, seconds):
+    clock = _Clock()
+    monkeypatch.setattr(loadtest, "time", clock)
+
+    def fetch(url, headers, marker=None):
+        clock.sleep(seconds)
+        return None, seconds * 1000
+
+    monkeypatch.setattr(loadtest, "_fetch", fetch)
+
+
+def test_at_a_set_rate_the_requests_go_out_that_many_a_second(monkeypatch):
+    _server_answering_in(monkeypatch, 0.005)
+    answers, elapsed = loadtest.mix_run("http://127.0.0.1:1", _fake_setup(), seconds=1.0, concurrency=1, rate=40)
+    assert len(answers) == 40
+    assert len(answers) / elapsed == pytest.approx(40)
+    assert all(ms == pytest.approx(5.0) for _label, _problem, ms in answers)  # each on time
+
+
+def test_a_server_that_falls_behind_shows_in_the_times_and_the_rate(monkeypatch):
+    _server_answering_in(monkeypatch, 0.05)  # 20 answers a second where 40 are due
+    answers, elapsed = loadtest.mix_run("http://127.0.0.1:1", _fake_setup(), seconds=1.0, concurrency=1, rate=40)
+    times = [ms for _label, _problem, ms in answers]
+    assert len(answers) == 40  # every request due was sent, late
+    assert times[0] == pytest.approx(50.0) and times[-1] == pytest.approx(975.0 + 50.0)  # 1.95 s sent, due 0.975
+    assert len(answers) / elapsed == pytest.approx(40 / 1.95)  # the last went out at 1.95 s
+    misses = loadtest.mix_misses(loadtest.mix_summary(answers, elapsed))
+    assert len(misses) == 1 and misses[0].startswith("p95 ")  # 20.5 a second still met, the times not
