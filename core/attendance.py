@@ -58,7 +58,7 @@ class Outcome:
     SAVED = "saved"  # applied
     UNCHANGED = "unchanged"  # the mark already said this
     ALREADY = "already"  # this very mark was received before: nothing done twice
-    SUPERSEDED = "superseded"  # someone else marked later: theirs stands, hers is in the change log
+    SUPERSEDED = "superseded"  # a later mark stands (someone else's, or her own): this one is in the change log
     REFUSED = "refused"  # a rule refused it; `message` says which
 
 

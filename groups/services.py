@@ -96,9 +96,9 @@ def attendance_record(*, session, marks: dict[int, Mark], by, request=None, now=
 def attendance_record_from_device(*, session, marks: dict[int, Mark], by, request=None, now=None):
     """Marks her phone kept while offline, sent when the connection came back: a list of DeviceOutcome.
 
-    Each mark carries the phone's id for it, so a mark sent twice is applied once. When someone else changed
-    the same mark after her screen showed it, the later of the two wins and both stay in the change log; the
-    outcome says so, and she is told. A refusal (the session was cancelled meanwhile, its period was locked)
+    Each mark carries the phone's id for it, so a mark sent twice is applied once. The later of two marks
+    wins and both stay in the change log; when the other was someone else's change after her screen showed
+    it, the outcome says so, and she is told. A refusal (the session was cancelled meanwhile, its period was locked)
     comes back as a refused outcome for each mark, never as an error, so her phone does not retry forever.
     """
     now = now or dates.now()

@@ -6,9 +6,9 @@ self-support groups. Here: which screens a trainer's phone keeps (her own sessio
 ahead; coordinators and other roles keep nothing), what the attendance screen adds for that, and the
 endpoint the phone sends its marks to, which applies them through the attendance service the form uses.
 
-Each mark carries the time it was made on the phone and its id. When someone else recorded the same person
-later, theirs stands, hers is kept in the change log and the trainer is told; a mark sent twice changes
-nothing the second time.
+Each mark carries the time it was made on the phone and its id. When a later mark was recorded for the same
+person, it stands and hers is kept in the change log (the trainer is told when the later one was someone
+else's); a mark sent twice changes nothing the second time.
 """
 
 from datetime import timedelta

@@ -304,7 +304,9 @@
                 var mark = byId[result.id];
                 if (!mark) { return; }
                 if (result.outcome === "saved") { report.saved += 1; }
-                if (result.outcome === "superseded" || result.outcome === "refused" || result.changed_by_someone_else) {
+                // A mark overruled by her own later one (made on the page meanwhile) needs no notice: what
+                // stands is hers. Someone else's change, and a refusal, are named to her.
+                if (result.outcome === "refused" || result.changed_by_someone_else) {
                     notices.push({key: mark.session + ":" + mark.subject + ":" + mark.syncUrl, session: mark.session,
                                   subject: mark.subject, syncUrl: mark.syncUrl, outcome: result.outcome,
                                   status: result.status_label || "", message: result.message || "", user: user});
