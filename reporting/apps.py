@@ -23,6 +23,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Donor reporting")
 
     def ready(self):
+        from django.db.models.signals import post_migrate, pre_migrate
+
         from accounts.dashboard import panel_register
+        from reporting.inputs import install_after_migrate, remove_before_migrate
 
         panel_register(reports_due_panel, order=60)
+        # Around every migrate, not in a migration: SQLite drops a table's triggers when it rebuilds it.
+        pre_migrate.connect(remove_before_migrate, sender=self, dispatch_uid="reporting.figures_inputs_lift")
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="reporting.figures_inputs")

@@ -10,7 +10,8 @@ signal with instances of the classes below (as pretix apps answer `register_data
 - a Dimension names the rows of such a split, in order, and shows a stored row label to a reader;
 - a Beneficiaries source lists the aliases of the survivors a project served (a narrative for the donor
   must not name one);
-- a DemoActivity adds the app's part of the demo project's year of activity.
+- a DemoActivity adds the app's part of the demo project's year of activity;
+- Inputs name the tables of other apps its measures read (a change there counts the figures again).
 
 Reporting builds its indicators, breakdowns, forms and demo from what is registered.
 """
@@ -125,6 +126,14 @@ class Dimension:
 class Beneficiaries:
     def aliases(self, project_id) -> Iterable[str]:
         raise NotImplementedError
+
+
+class Inputs:
+    """Tables of another app that an app's measures read (its own app's tables are inputs already): a
+    change to any of them makes a live report count its figures again (reporting.inputs)."""
+
+    def __init__(self, *models):
+        self.models = models
 
 
 class DemoActivity:
@@ -257,6 +266,8 @@ class Registry:
         self.dimensions.setdefault(MONTH, Months())
         self.beneficiaries = [e for e in entries if isinstance(e, Beneficiaries)]
         self.demos = sorted((e for e in entries if isinstance(e, DemoActivity)), key=lambda d: d.order)
+        self.inputs = [model for e in entries if isinstance(e, Inputs) for model in e.models]
+        self.apps: list[str] = []
 
     @property
     def indicators(self) -> dict:
@@ -266,10 +277,17 @@ class Registry:
 @cache
 def registry() -> Registry:
     """Everything the installed apps registered (asked once; the apps are all loaded by then)."""
-    entries = []
-    for _receiver, response in register_measures.send(sender=None):
+    from django.apps import apps
+
+    entries, labels = [], []
+    for receiver_, response in register_measures.send(sender=None):
         entries.extend(response or [])
-    return Registry(entries)
+        app = apps.get_containing_app_config(receiver_.__module__)
+        if app is not None and app.label not in labels:
+            labels.append(app.label)
+    found = Registry(entries)
+    found.apps = labels
+    return found
 
 
 def measures() -> dict:

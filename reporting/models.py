@@ -560,3 +560,17 @@ def _refuse_frozen_change(obj, fields) -> None:
     if any(stored[name] != getattr(obj, name) for name in fields):
         _period_frozen_refusal(stored["period_id"])
         _period_frozen_refusal(obj.period_id)
+
+
+class FiguresInputsStamp(models.Model):
+    """One row the database changes whenever a table donor figures are counted from changes
+    (reporting.inputs): a live report's figures are kept under its value and counted again once it moves."""
+
+    stamp = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("donor figures' inputs stamp")
+        verbose_name_plural = _("donor figures' inputs stamps")
+
+    def __str__(self):
+        return str(self.stamp)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
+from django.core.cache import cache
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from reporting.breakdowns import BREAKDOWNS, COLUMNS, breakdowns_available, colu
 from reporting.disclosure import HIDDEN, Policy
 from reporting.enums import FROZEN_STATUSES, IndicatorKind
 from reporting.indicators import INDICATORS, PERCENT
+from reporting.inputs import figures_inputs_stamp
 from reporting.measures import figure, figure_parts, figure_returning, figures_cache
 from reporting.models import ReportSnapshot
 from reporting.protection import (
@@ -63,6 +65,25 @@ def report_figures(*, period) -> dict:
             "next_steps": period.next_steps,
         },
     }
+
+
+# Kept as long as the inputs do not change; a day at most, so that periods nobody opens again leave the cache.
+LIVE_FIGURES_SECONDS = 24 * 60 * 60
+
+
+def report_figures_live(*, period) -> dict:
+    """The figures a live report shows: counted again only once a table they are counted from has changed
+    (reporting.inputs), so that reading the report again costs no counting. Submitting and locking count
+    afresh (report_figures)."""
+    stamp = figures_inputs_stamp()  # before the figures: see reporting.inputs on a writer committing meanwhile
+    if stamp is None:  # a writer at work: these figures may be about to change, keep none
+        return report_figures(period=period)
+    key = f"reporting:live-figures:{FIGURES_VERSION}:{period.pk}:{stamp}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = report_figures(period=period)
+        cache.set(key, figures, LIVE_FIGURES_SECONDS)
+    return figures
 
 
 def _indicator_figures(project, period, to_date, targets, base) -> list[dict]:
@@ -222,7 +243,7 @@ def report_view(*, period, user) -> ReportView:
         computed_at = parse_datetime(figures["computed_at"])
         computed_by = person_name(snapshot.created_by)
     else:
-        figures = report_figures(period=period)
+        figures = report_figures_live(period=period)
         protection = report_protect(period=period, figures=figures)
         published = published_report(figures, protection)
         if not protection.ok:

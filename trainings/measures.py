@@ -11,9 +11,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import OrganisationType
+from accounts.models import Profile
 from core.enums import AttendanceStatus
 from reporting.enums import IndicatorKind
-from reporting.measures import ChoiceDimension, DemoActivity, Dimension, Measure, bounds, per_value, register_measures
+from reporting.measures import (
+    ChoiceDimension,
+    DemoActivity,
+    Dimension,
+    Inputs,
+    Measure,
+    bounds,
+    per_value,
+    register_measures,
+)
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance
 
@@ -238,4 +248,5 @@ def trainings_measures(sender, **kwargs):
         ChoiceDimension(ORGANISATION_TYPE, OrganisationType),
         ProfileField(MUNICIPALITY),
         TrainingsDemo(),
+        Inputs(Profile),  # the trainees' organisations and municipalities
     ]

@@ -95,6 +95,21 @@ def test_the_app_role_writes_rows_and_the_histories_stay_append_only(as_app):
     assert as_app.execute("DELETE FROM website_scheduledrun WHERE id = %s", [run_id]).rowcount == 1
 
 
+def test_the_app_role_moves_the_donor_figures_stamp_and_reads_it(as_app):
+    """Its writes to a table donor figures count go through the stamp's trigger (sequence and lock rights),
+    and the live report it serves reads the stamp with the app role's rights (reporting.inputs)."""
+    from reporting.inputs import _SEQUENCE
+
+    def stamp():
+        return as_app.execute(f'SELECT last_value, is_called FROM "{_SEQUENCE}"').fetchone()  # noqa: S608
+
+    before = stamp()
+    row = as_app.execute("INSERT INTO core_municipality (name) VALUES ('Probe') RETURNING id").fetchone()[0]
+    assert stamp() != before
+    as_app.execute("DELETE FROM core_municipality WHERE id = %s", [row])
+    assert as_app.execute("SELECT pg_try_advisory_lock(1), pg_advisory_unlock(1)").fetchone() == (True, True)
+
+
 def test_the_app_role_owns_nothing_and_grant_refuses_a_superuser(as_app):
     role = as_app.info.user
     with connection.cursor() as cursor:

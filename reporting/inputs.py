@@ -1,0 +1,183 @@
+"""When the inputs of donor figures last changed, as the database itself records it.
+
+Counting a live report's figures reads every activity row of its period (about two seconds for a busy
+quarter at ten times the bench's data), yet the figures change only when one of the tables they are
+counted from changes. Triggers on those tables (SQLite and PostgreSQL) move a stamp whenever one of them
+changes, whatever changed it: a page, the Wagtail admin, a service, the ORM's bulk update, raw SQL. A live
+report keeps its figures under the stamp (reporting.report.report_figures_live) and counts them again once
+it moves.
+
+The inputs are every table of the apps that register measures, reporting's own tables (periods, targets,
+snapshots: what a report carries forward) and the tables measures name as Inputs or read through a
+ListDimension. A table added to one of those apps is an input without further ado.
+
+SQLite: the stamp is the one row of FiguresInputsStamp, given a new random value in the writer's own
+transaction (the database has one writer at a time). Random rather than counted: after a rollback or a
+restored backup a counter would come back to a value it had before with other rows behind it.
+
+PostgreSQL: a row every writer updated would make writers queue for it (and deadlock, with the locks they
+take in between), so the stamp is a sequence, which nextval() moves at once and outside transactions.
+That alone would let a reader take the new value while the writer's rows are not yet committed and keep
+figures without them under it. So each writing statement also holds a shared advisory lock until its
+transaction ends (shared: writers never wait for one another), and a reader reads the sequence first,
+then checks that no writer holds that lock: if none does, every writer that moved the sequence up to the
+value read has ended, and its rows are visible to the reader's next statements. If one does, the reader
+counts the figures and keeps nothing; nor does a transaction that has written an input itself (it reads its
+own rows before they are committed, and the sequence would not go back if they were rolled back).
+
+Installed after every migrate and removed before it (reporting.apps): SQLite drops a table's triggers when
+it rebuilds it, and a trigger that writes another table stands in the way of that table's rebuild.
+"""
+
+import secrets
+
+from django.apps import apps
+from django.db import connections
+
+STAMP_TABLE = "reporting_figuresinputsstamp"
+_FUNCTION = "reporting_figures_inputs_changed"
+_SEQUENCE = "reporting_figures_inputs_seq"
+# The advisory lock writers hold (shared) while their transaction runs: an arbitrary constant of this app.
+_WRITERS_LOCK = 0x4861_7665_6E46_4900
+_WRITTEN = "haven.figures_inputs_written"
+_BUMP_SQLITE = f'UPDATE "{STAMP_TABLE}" SET "stamp" = random() WHERE "id" = 1'  # noqa: S608 - constant names
+
+
+def input_tables() -> list[str]:
+    from reporting.measures import ListDimension, registry
+
+    found = registry()
+    models = [
+        model
+        for label in [*found.apps, "reporting"]
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.managed and not model._meta.proxy
+    ]
+    models += found.inputs
+    models += [dimension.model for dimension in found.dimensions.values() if isinstance(dimension, ListDimension)]
+    tables = set()
+    for model in models:
+        tables.add(model._meta.db_table)
+        # Many-to-many tables hold what a report may count (a case's counselors) and change on their own.
+        tables.update(
+            field.remote_field.through._meta.db_table
+            for field in model._meta.local_many_to_many
+            if field.remote_field.through._meta.auto_created
+        )
+    tables.discard(STAMP_TABLE)
+    return sorted(tables)
+
+
+def _sqlite(table: str) -> tuple[list[str], list[str]]:
+    drop, create = [], []
+    for operation in ("INSERT", "UPDATE", "DELETE"):
+        name = f"{table}_figures_inputs_{operation.lower()}"
+        drop.append(f'DROP TRIGGER IF EXISTS "{name}"')
+        create.append(f'CREATE TRIGGER "{name}" AFTER {operation} ON "{table}" BEGIN {_BUMP_SQLITE}; END')
+    return drop + create, drop
+
+
+def _postgresql_setup() -> list[str]:
+    return [
+        f'CREATE SEQUENCE IF NOT EXISTS "{_SEQUENCE}"',
+        f'CREATE OR REPLACE FUNCTION "{_FUNCTION}"() RETURNS trigger AS $$\n'
+        "BEGIN\n"
+        # The lock first: a reader who finds no writer knows each value up to the one it read is committed.
+        f"    PERFORM pg_advisory_xact_lock_shared({_WRITERS_LOCK});\n"
+        f"    PERFORM nextval('\"{_SEQUENCE}\"');\n"
+        # Its own transaction reads its rows before they are committed, and may yet roll them back.
+        f"    PERFORM set_config('{_WRITTEN}', 'yes', true);\n"
+        "    RETURN NULL;\n"
+        "END;\n"
+        "$$ LANGUAGE plpgsql",
+    ]
+
+
+def _postgresql(table: str) -> tuple[list[str], list[str]]:
+    name = f"{table}_figures_inputs"
+    drop = [f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"']
+    create = [
+        *drop,
+        f'CREATE TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+        f'FOR EACH STATEMENT EXECUTE FUNCTION "{_FUNCTION}"()',
+    ]
+    return create, drop
+
+
+def _statements(vendor: str, table: str) -> tuple[list[str], list[str]]:
+    if vendor == "sqlite":
+        return _sqlite(table)
+    if vendor == "postgresql":
+        return _postgresql(table)
+    return [], []
+
+
+def figures_inputs_triggers_install(*, using="default") -> int:
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    if STAMP_TABLE not in existing:
+        return 0
+    installed = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for statement in _postgresql_setup():
+                cursor.execute(statement)
+        for table in input_tables():
+            if table not in existing:
+                continue
+            for statement in _statements(connection.vendor, table)[0]:
+                cursor.execute(statement)
+            installed += 1
+    return installed
+
+
+def figures_inputs_triggers_remove(*, using="default") -> None:
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in input_tables():
+            if table in existing:
+                for statement in _statements(connection.vendor, table)[1]:
+                    cursor.execute(statement)
+
+
+def install_after_migrate(sender, using="default", **kwargs):
+    figures_inputs_triggers_install(using=using)
+
+
+def remove_before_migrate(sender, using="default", **kwargs):
+    figures_inputs_triggers_remove(using=using)
+
+
+def figures_inputs_stamp(*, using="default") -> int | None:
+    """The stamp now, or None (PostgreSQL) while a writer is at work or this transaction wrote an input itself:
+    figures counted then are not kept.
+
+    On SQLite, a database emptied by a flush (tests) has lost the stamp's row: it is put back with a value
+    of its own, under which nothing was kept."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT last_value, is_called, current_setting(%s, true) FROM "{_SEQUENCE}"',  # noqa: S608
+                [_WRITTEN],
+            )
+            last_value, called, written = cursor.fetchone()
+            # CASE: the lock is let go in the same statement, and only when it was taken.
+            cursor.execute(
+                "SELECT CASE WHEN pg_try_advisory_lock(%s) THEN pg_advisory_unlock(%s) ELSE false END",
+                [_WRITERS_LOCK, _WRITERS_LOCK],
+            )
+            (no_writer,) = cursor.fetchone()
+        if written == "yes" or not no_writer:
+            return None
+        return last_value if called else 0
+
+    from reporting.models import FiguresInputsStamp
+
+    rows = FiguresInputsStamp.objects.using(using)
+    stamp = rows.filter(pk=1).values_list("stamp", flat=True).first()
+    if stamp is None:
+        rows.bulk_create([FiguresInputsStamp(pk=1, stamp=secrets.randbits(62))], ignore_conflicts=True)
+        stamp = rows.filter(pk=1).values_list("stamp", flat=True).get()
+    return stamp
