@@ -4,6 +4,7 @@ p50/p95/p99, and fail when a target is missed.
 
     .venv/bin/python -m bench.loadtest [--seconds 60] [--concurrency 8] [--requests 400] [--phase both]
     BENCH_DATABASE_URL=postgres://... .venv/bin/python -m bench.loadtest   # as in production
+    BENCH_DATABASE_URL=postgres://.../haven_load_10x .venv/bin/python -m bench.loadtest --scale 10
 
 Two phases (`--phase pages`, `--phase mixed`, or both, the default):
 
@@ -20,10 +21,11 @@ not followed: an answer other than 200 is a failure and named, and so is a 200 t
 on a logged-in page, one without her logout button; a login page or a language redirect is never measured
 instead of the page. Only 127.0.0.1 is ever contacted; the server is stopped at the end, whatever happens.
 
-The database is the load test's own, `var/bench-load.sqlite3`, or BENCH_DATABASE_URL (an empty database, or
-one it built before): the server runs with production settings and an encryption key of its own, which
-cannot read a data set `make bench` wrote under the development key. The data set is built there when it
-is missing (a few minutes).
+The database is the load test's own, `var/bench-load.sqlite3` (`var/bench-load-10x.sqlite3` with
+`--scale 10`), or BENCH_DATABASE_URL (an empty database, or one it built before at the same scale): the
+server runs with production settings and an encryption key of its own, which cannot read a data set
+`make bench` wrote under the development key. The data set is built there when it is missing (a few
+minutes at 1x, about twenty at 10x).
 """
 
 import argparse
@@ -417,7 +419,15 @@ def mix_setup():
     from trainings.selectors import catalogue_page_for_language
     from website.middleware import LANGUAGE_SESSION_KEY
 
+    scale = int(os.environ.get("BENCH_SCALE", "1"))
+    dataset.SCALE = scale
+    dataset.SIZES = {name: size * scale for name, size in dataset.SIZES.items()}
     project = dataset.dataset_ensure(stdout=sys.stderr)
+    # Fresh planner statistics, as a database in use has them (PostgreSQL plans badly right after a load).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     _encrypted_fields_readable()
     today, now = dates.today(), dates.now()
     trainee = dataset.dataset_user(dataset.TRAINEE)  # the one who comes back: 11 trainings, certificates
@@ -565,6 +575,9 @@ def main(argv=None):
         help="requests per second the mix's clients send in all (0: each asks again as soon as answered)",
     )
     parser.add_argument("--seed", type=int, default=1, help="of the clients' choices in the mix")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="size of the data set: 10 is `make bench`'s 10x (a database of its own)"
+    )
     args = parser.parse_args(argv)
 
     (ROOT / "var").mkdir(exist_ok=True)
@@ -572,7 +585,11 @@ def main(argv=None):
         **os.environ,
         # A database of its own: its data set is written under the load test's encryption key below, which
         # `make bench`'s (the development key, refused by production settings) is not.
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-load.sqlite3'}"),
+        "DATABASE_URL": os.environ.get(
+            "BENCH_DATABASE_URL",
+            f"sqlite:///{ROOT / 'var' / (f'bench-load-{args.scale}x' if args.scale != 1 else 'bench-load')}.sqlite3",
+        ),
+        "BENCH_SCALE": str(args.scale),
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
