@@ -23,7 +23,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
 from cases import services
 from cases.models import Case, Institution
-from core.admin_listings import ListSelectRelated
+from core.admin_listings import ListSelectRelated, QuickSelect
 from counseling.models import CounselorProfile
 
 
@@ -114,7 +114,9 @@ class _CaseFilterSet(WagtailFilterSet):
     """A filter by lead counselor whose choices name each counselor without a query per choice."""
 
     lead_counselor = django_filters.ModelChoiceFilter(
-        label=_("Lead counselor"), queryset=CounselorProfile.objects.select_related("user__profile")
+        label=_("Lead counselor"),
+        queryset=CounselorProfile.objects.select_related("user__profile"),
+        widget=QuickSelect,
     )
 
     class Meta:

@@ -30,7 +30,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
-from core.admin_listings import ListSelectRelated
+from core.admin_listings import ListSelectRelated, QuickSelect
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
@@ -252,7 +252,9 @@ class _CounselorFilterSet(WagtailFilterSet):
     """A filter by counselor whose choices name each counselor without a query per choice."""
 
     counselor = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Counselor"), queryset=CounselorProfile.objects.select_related("user__profile")
+        label=gettext_lazy("Counselor"),
+        queryset=CounselorProfile.objects.select_related("user__profile"),
+        widget=QuickSelect,
     )
 
 

@@ -28,7 +28,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
-from core.admin_listings import ListSelectRelated
+from core.admin_listings import ListSelectRelated, QuickFilters
 from core.forms import WallClockDateTimeField
 from groups import services
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
@@ -340,7 +340,7 @@ class MembershipDeleteView(_ServiceDeleteView):
         services.membership_delete(membership=self.object, by=self.request.user, request=self.request)
 
 
-class MembershipViewSet(_FormViewSet):
+class MembershipViewSet(QuickFilters, _FormViewSet):
     model = Membership
     icon = "link"
     index_view_class = _PostSearchIndexView
@@ -389,7 +389,7 @@ class GroupSessionDeleteView(_ServiceDeleteView):
         services.session_delete(session=self.object, by=self.request.user)
 
 
-class GroupSessionViewSet(_FormViewSet):
+class GroupSessionViewSet(QuickFilters, _FormViewSet):
     model = GroupSession
     icon = "date"
     add_view_class = GroupSessionCreateView

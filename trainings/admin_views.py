@@ -20,6 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
 
+from core.admin_listings import QuickSelect
 from trainings import imports, services
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.forms import ImportConfirmForm, TraineeImportForm
@@ -138,7 +139,7 @@ class EditionChoiceFilterSet(WagtailFilterSet):
     """A filter by edition whose choices name each edition without a query per choice."""
 
     edition = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Edition"), queryset=Edition.objects.select_related("programme")
+        label=gettext_lazy("Edition"), queryset=Edition.objects.select_related("programme"), widget=QuickSelect
     )
 
 

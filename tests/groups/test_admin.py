@@ -280,6 +280,28 @@ def test_membership_search_is_posted_too(admin, cohort, add_members):
     assert first.member.alias in results.text and second.member.alias not in results.text
 
 
+@pytest.mark.parametrize("viewset", ["group_memberships", "group_sessions"])
+def test_the_cohort_filter_names_every_cohort_and_filters_by_the_one_chosen(
+    admin, make_cohort, add_members, add_session, facilitator, viewset
+):
+    """Its choices are written by core.admin_listings.QuickSelect: the form as rendered still filters."""
+    cohorts = [make_cohort(facilitators=[facilitator], name=name) for name in ("Novi Sad", "Subotica")]
+    for cohort in cohorts:
+        add_members(cohort, 1)
+        add_session(cohort, dates.now() - timedelta(days=1), topic=f"Topic of {cohort.name}")
+    page = admin(reverse(f"{viewset}:index"))
+    form = next(form for form in page.forms.values() if "cohort" in form.fields)
+    assert {text for _value, _selected, text in form["cohort"].options} >= {"Novi Sad", "Subotica"}
+    form["cohort"] = str(cohorts[1].pk)
+    results = form.submit()
+    if viewset == "group_sessions":
+        assert "Topic of Subotica" in results.text and "Topic of Novi Sad" not in results.text
+    else:
+        member = cohorts[1].memberships.get().member
+        other = cohorts[0].memberships.get().member
+        assert member.alias in results.text and other.alias not in results.text
+
+
 # Listings keep a constant number of queries -----------------------------------------------------------------
 
 

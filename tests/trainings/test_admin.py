@@ -35,6 +35,30 @@ def test_coordinator_opens_every_listing_and_add_form(admin_as, coordinator, edi
     assert admin_as(reverse(f"{viewset}:add"), coordinator).status_code == 200
 
 
+def test_the_enrolments_listing_is_filtered_by_an_edition_chosen_in_its_filter(
+    admin_as, coordinator, make_edition, trainees
+):
+    """The edition filter names every edition (rendered in Python, core.admin_listings.QuickSelect): the
+    coordinator picks one in the form as rendered, and only its enrolments are listed."""
+    first, second = _fill(make_edition, trainees, editions=2, per_edition=2)
+    page = admin_as(reverse("enrolments:index"), coordinator)
+    form = next(form for form in page.forms.values() if "edition" in form.fields)
+    options = {value: text for value, _selected, text in form["edition"].options}
+    assert options[str(first.pk)] == str(first) and options[str(second.pk)] == str(second)
+    assert options[""]  # "all editions" first, as Django's own select offers
+    form["edition"] = str(second.pk)
+    listed = form.submit()  # to the listing's results, which the page swaps in
+    assert listed.status_code == 200
+    shown = {row.user.email for row in Enrollment.objects.filter(edition=second)}
+    hidden = {row.user.email for row in Enrollment.objects.filter(edition=first)}
+    assert all(email in listed.text for email in shown)
+    assert not any(email in listed.text for email in hidden)
+    # The page at the address the browser then shows keeps the choice selected.
+    page = admin_as(reverse("enrolments:index") + "?" + listed.request.query_string, coordinator)
+    again = next(form for form in page.forms.values() if "edition" in form.fields)
+    assert again["edition"].value == str(second.pk)  # the choice stays selected
+
+
 def test_trainer_and_trainee_cannot_use_the_admin_screens(django_app, trainer, trainee, edition):
     for user in (trainer, trainee):
         response = django_app.get(reverse("enrolments:index"), user=user, expect_errors=True)
