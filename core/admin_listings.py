@@ -5,7 +5,6 @@ import django_filters
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from wagtail.admin.filters import WagtailFilterSet
 
 
@@ -33,9 +32,13 @@ class QuickSelect(forms.Select):
         chosen = set(self.format_value(value))
         options = format_html_join(
             "",
-            '<option value="{}"{}>{}</option>',
+            "{}",
             (
-                (key, mark_safe(" selected") if key in chosen else "", label)
+                (
+                    format_html('<option value="{}" selected>{}</option>', key, label)
+                    if key in chosen
+                    else format_html('<option value="{}">{}</option>', key, label),
+                )
                 for key, label in ((str(option), label) for option, label in self.choices)
             ),
         )

@@ -159,7 +159,7 @@ def figures_inputs_stamp(*, using="default") -> int | None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f'SELECT last_value, is_called, current_setting(%s, true) FROM "{_SEQUENCE}"',  # noqa: S608
+                f'SELECT last_value, is_called, current_setting(%s, true) FROM "{_SEQUENCE}"',  # noqa: S608  # nosec B608
                 [_WRITTEN],
             )
             last_value, called, written = cursor.fetchone()
