@@ -258,7 +258,8 @@ def per_month(queryset, field: str, span, column: str = "id", *, distinct: bool 
 
 
 class Registry:
-    def __init__(self, entries: list):
+    def __init__(self, entries: list, apps: list[str]):
+        self.apps = apps  # the labels of the apps that registered them
         self.measures = {
             m.code: m for m in sorted((e for e in entries if isinstance(e, Measure)), key=lambda m: m.order)
         }
@@ -267,7 +268,6 @@ class Registry:
         self.beneficiaries = [e for e in entries if isinstance(e, Beneficiaries)]
         self.demos = sorted((e for e in entries if isinstance(e, DemoActivity)), key=lambda d: d.order)
         self.inputs = [model for e in entries if isinstance(e, Inputs) for model in e.models]
-        self.apps: list[str] = []
 
     @property
     def indicators(self) -> dict:
@@ -285,9 +285,7 @@ def registry() -> Registry:
         app = apps.get_containing_app_config(receiver_.__module__)
         if app is not None and app.label not in labels:
             labels.append(app.label)
-    found = Registry(entries)
-    found.apps = labels
-    return found
+    return Registry(entries, labels)
 
 
 def measures() -> dict:
