@@ -70,7 +70,6 @@ def run_one(scale: int, only: list[str] | None, json_path: str | None):
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
 
     from bench import dataset
     from core import dates
@@ -82,15 +81,9 @@ def run_one(scale: int, only: list[str] | None, json_path: str | None):
 
     from bench.harness import measure, print_table
 
-    dataset.SCALE = scale
-    dataset.SIZES = {name: size * scale for name, size in dataset.SIZES.items()}
     print(f"data set at {scale}x ...", file=sys.stderr)
     started = time.perf_counter()
-    project = dataset.dataset_ensure(stdout=sys.stderr)
-    # Fresh planner statistics, as a database in use has them: right after a bulk load PostgreSQL still
-    # believes the tables are nearly empty and picks nested loops that cost seconds.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    project = dataset.dataset_ready(scale=scale, stdout=sys.stderr)
     counts = dataset.dataset_counts(project)
     print(f"data set ready in {time.perf_counter() - started:.0f} s: {counts}", file=sys.stderr)
     short = {name: counts[name] for name, size in dataset.SIZES.items() if counts[name] < size}

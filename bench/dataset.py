@@ -69,6 +69,19 @@ def dataset_ensure(stdout=None):
     return dataset_project() or _build(stdout)
 
 
+def dataset_ready(*, scale: int = 1, stdout=None):
+    """The data set at `scale` times SIZES (SCALE above), built if this database does not have it yet, with
+    fresh planner statistics, as a database in use has them: right after a bulk load PostgreSQL still
+    believes the tables are nearly empty and picks nested loops that cost seconds."""
+    global SCALE, SIZES
+    SIZES = {name: size // SCALE * scale for name, size in SIZES.items()}
+    SCALE = scale
+    project = dataset_ensure(stdout)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return project
+
+
 def dataset_built_on(project) -> date | None:
     """The day the data set's dates were laid out around."""
     if not project.aim.startswith(BUILT_ON):

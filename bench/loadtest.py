@@ -419,15 +419,7 @@ def mix_setup():
     from trainings.selectors import catalogue_page_for_language
     from website.middleware import LANGUAGE_SESSION_KEY
 
-    scale = int(os.environ.get("BENCH_SCALE", "1"))
-    dataset.SCALE = scale
-    dataset.SIZES = {name: size * scale for name, size in dataset.SIZES.items()}
-    project = dataset.dataset_ensure(stdout=sys.stderr)
-    # Fresh planner statistics, as a database in use has them (PostgreSQL plans badly right after a load).
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    project = dataset.dataset_ready(scale=int(os.environ.get("BENCH_SCALE", "1")), stdout=sys.stderr)
     _encrypted_fields_readable()
     today, now = dates.today(), dates.now()
     trainee = dataset.dataset_user(dataset.TRAINEE)  # the one who comes back: 11 trainings, certificates

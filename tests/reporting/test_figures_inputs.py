@@ -13,7 +13,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from core.enums import AttendanceStatus
 from groups.models import Attendance, GroupSession, Member
-from reporting.inputs import figures_inputs_stamp, input_tables
+from reporting.inputs import figures_inputs_stamp, figures_inputs_touch, input_tables
 from reporting.models import FiguresInputsStamp, Indicator
 from reporting.report import report_figures_live
 
@@ -142,7 +142,10 @@ def test_the_stamp_moves_with_each_change_and_not_with_reading(db, ten_women):
     second = figures_inputs_stamp()
     assert second != first
     Member.objects.filter(pk=members[0].pk).update(age_band="")
-    assert figures_inputs_stamp() not in (first, second)
+    third = figures_inputs_stamp()
+    assert third not in (first, second)
+    figures_inputs_touch()  # as the benchmarks move it: as a trigger would
+    assert figures_inputs_stamp() not in (first, second, third)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps the stamp in a row")
