@@ -32,7 +32,10 @@ counts; it runs no query.
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from math import ceil, floor
+
+import numpy as np
 
 HIDDEN = "x"
 SUPPRESS = "suppress"
@@ -88,10 +91,19 @@ class Schema:
     beneficiaries: dict  # a new-and-continuing row -> measure code of the people it counts
 
     def part(self, parent: str, row_label: str) -> str:
+        return self._parts.get((parent, row_label), "")
+
+    @cached_property
+    def _parts(self) -> dict:
+        parts: dict = {}
         for code, quantity in self.quantities.items():
-            if quantity.part_of == parent and quantity.part_key == row_label:
-                return code
-        return ""
+            parts.setdefault((quantity.part_of, quantity.part_key), code)
+        return parts
+
+    @cached_property
+    def sensitive(self) -> frozenset:
+        """The measures that count survivors."""
+        return frozenset(code for code, quantity in self.quantities.items() if quantity.sensitive)
 
 
 @dataclass
@@ -140,8 +152,9 @@ class Protection:
 # Figures as cells.
 
 
-def cells_of(figures: dict, schema: Schema) -> dict[tuple, Cell]:
-    """Every figure of one report, each under one key: a table's total is the indicator it equals."""
+def cells_of(figures: dict, schema: Schema, placed: list | None = None) -> dict[tuple, Cell]:
+    """Every figure of one report, each under one key: a table's total is the indicator it equals.
+    `placed` is given each table's {position: cell}, for the links of its rows and columns."""
     cells: dict[tuple, Cell] = {}
     indicators = {item["code"] for item in figures.get("indicators", [])}
     for item in figures.get("indicators", []):
@@ -149,10 +162,14 @@ def cells_of(figures: dict, schema: Schema) -> dict[tuple, Cell]:
         cells[("v", code)] = Cell(("v", code), item["value"], code, [(("v",), code)])
         cells[("td", code)] = Cell(("td", code), item["to_date"], code, [(("td",), code)])
     for table in figures.get("tables", []):
-        for _position, cell in _table_cells(table, schema, indicators):
+        positions = {}
+        for position, cell in _table_cells(table, schema, indicators):
+            positions[position] = cell
             known = cells.setdefault(cell.key, cell)
             if known is not cell:
                 known.rows.extend(cell.rows)
+        if placed is not None:
+            placed.append(positions)
     return cells
 
 
@@ -266,14 +283,18 @@ class _Links:
         """Add sum(coefficient * var) <sense> rhs where it holds; an equality that does not hold may
         still hold as the weaker inequality `also_weaker` ("<=" or ">=")."""
         merged: dict = {}
+        left = 0.0
+        sensitive = False
         for var, coefficient in terms:
-            if var[1] not in self.cells[var[0]] or not _count(self.value(var)):
+            cell = self.cells[var[0]].get(var[1])
+            if cell is None or not _count(cell.value):
                 return
             merged[var] = merged.get(var, 0.0) + coefficient
+            left += coefficient * cell.value
+            sensitive = sensitive or cell.measure in self.schema.sensitive
         merged = {var: c for var, c in merged.items() if c}
-        if not any(self._sensitive(var) for var in merged):
+        if not sensitive or not any(self._sensitive(var) for var in merged):
             return
-        left = sum(c * self.value(var) for var, c in merged.items())
         if sense == "==" and abs(left - rhs) <= _EPS:
             self.relations.append(Relation(merged, "==", rhs))
         elif sense == "<=" and left <= rhs + _EPS:
@@ -284,9 +305,7 @@ class _Links:
             self.add(merged.items(), also_weaker, rhs)
 
     def _sensitive(self, var) -> bool:
-        cell = self.cells[var[0]][var[1]]
-        quantity = self.schema.quantities.get(cell.measure)
-        return quantity is not None and quantity.sensitive
+        return self.cells[var[0]][var[1]].measure in self.schema.sensitive
 
     def build(self) -> list[Relation]:
         for index, instance in enumerate(self.instances):
@@ -334,12 +353,11 @@ class _Links:
                 self.add([((i, key), 1), ((i, ("td", key[1])), -1)], "==" if first else "<=", also_weaker="<=")
             if key[0] == "nc" and key[2] == "new" and ("td", key[1]) in cells:
                 self.add([((i, key), 1), ((i, ("td", key[1])), -1)], "==" if first else "<=", also_weaker="<=")
-        for table in self.instances[i].figures.get("tables", []):
-            self._table(i, table)
+        tables = self.instances[i].figures.get("tables", [])
+        for table, placed in zip(tables, self.instances[i].cache["placed"], strict=True):
+            self._table(i, table, placed)
 
-    def _table(self, i: int, table: dict) -> None:
-        indicators = {item["code"] for item in self.instances[i].figures.get("indicators", [])}
-        placed = dict(_table_cells(table, self.schema, indicators))
+    def _table(self, i: int, table: dict, placed: dict) -> None:
         columns = table["columns"]
         if table.get("row_totals"):
             for r in range(len(table["rows"])):
@@ -456,7 +474,8 @@ class _System:
         self.cells = []
         for instance in instances:
             if "cells" not in instance.cache:
-                instance.cache["cells"] = cells_of(instance.figures, schema)
+                instance.cache["placed"] = []
+                instance.cache["cells"] = cells_of(instance.figures, schema, instance.cache["placed"])
             self.cells.append(instance.cache["cells"])
         self.relations = _Links(instances, self.cells, schema).build()
         self.structural = [_nothing_took_place(cells, schema) for cells in self.cells]
@@ -471,8 +490,7 @@ class _System:
         return self.cells[var[0]][var[1]].value
 
     def sensitive(self, var) -> bool:
-        quantity = self.schema.quantities.get(self.cells[var[0]][var[1]].measure)
-        return quantity is not None and quantity.sensitive
+        return self.cells[var[0]][var[1]].measure in self.schema.sensitive
 
     def hideable(self, var, shown: dict) -> bool:
         """A count of the new report that hiding could help: shown now, and not zero for want of sessions."""
@@ -575,11 +593,14 @@ class _System:
         if not wanted:
             return {}
         found = {}
+        prepared: dict = {}  # each group's program, built once for all the programs below
         # Phase one: every group once with all its cells pushed down, which gives each a low value; then
         # with the cells pushed up, each no further than its low value plus the width it needs (so that no
         # cell takes a shared total all for itself), again with those still short of it, while that helps.
         # A cell that gets there needs nothing more.
-        down = self._solve([(m, r, [(var, 1.0) for var in t], "down") for m, r, t in wanted], shown_by_instance)
+        down = self._solve(
+            [(m, r, [(var, 1.0) for var in t], "down") for m, r, t in wanted], shown_by_instance, prepared
+        )
         lows, caps, pending = {}, {}, []
         for members, relations, targets in wanted:
             short = []
@@ -597,6 +618,7 @@ class _System:
                     if short
                 ],
                 shown_by_instance,
+                prepared,
             )
             still = []
             for members, relations, short in pending:
@@ -614,30 +636,52 @@ class _System:
         # Phase two: each cell pushed down and up on its own, one program per group with only its objective
         # changed from one cell to the next (the solver starts from the last answer, a few steps away).
         for members, relations, exact in left:
-            points = self._solve_each(members, relations, exact, shown_by_instance)
+            points = self._solve_each(members, relations, exact, shown_by_instance, prepared)
             for var in exact:
                 low, high = points.get((var, 1.0)), points.get((var, -1.0))
                 # The true figures always solve the system; a solver fault protects nothing: refuse.
                 found[var] = (low, high) if low is not None and high is not None else _UNSOLVED
         return found
 
-    def _program(self, members, relations, shown_by_instance):
+    def _program(self, members, relations, shown_by_instance, prepared=None) -> "_Block":
         """The group's cells (their bounds) and its relations, with every cell outside the group at its
-        published value: (local index of each cell, bounds, [(entries, rhs)] <=, [(entries, rhs)] ==)."""
+        published value. `prepared` keeps it for the calls that follow with the same cells shown."""
+        key = id(members)
+        if prepared is not None and key in prepared:
+            return prepared[key]
         local = {var: index for index, var in enumerate(members)}
         bounds = [self.bounds(var, shown_by_instance[var[0]]) for var in members]
-        ub, eq = [], []
+        # Inequalities first, then equalities, each in the order of the relations.
+        kinds = {"<=": ([], [], [], []), "==": ([], [], [], [])}
         for relation_index in relations:
             relation = self.relations[relation_index]
             rhs = relation.rhs
-            entries = []
+            starts, columns, values, rhss = kinds["==" if relation.sense == "==" else "<="]
+            starts.append(len(columns))
             for var, coefficient in relation.terms.items():
-                if var in local:
-                    entries.append((local[var], coefficient))
-                else:
+                column = local.get(var)
+                if column is None:
                     rhs -= coefficient * self.value(var)
-            (eq if relation.sense == "==" else ub).append((entries, rhs))
-        return local, bounds, ub, eq
+                else:
+                    columns.append(column)
+                    values.append(coefficient)
+            rhss.append(rhs)
+        ub, eq = kinds["<="], kinds["=="]
+        block = _Block(
+            local=local,
+            lower=np.array([low for low, _high in bounds], dtype=float),
+            upper=np.array([high for _low, high in bounds], dtype=float),
+            rows=_Rows(
+                low=np.array([-np.inf] * len(ub[3]) + eq[3], dtype=float),
+                high=np.array(ub[3] + eq[3], dtype=float),
+                starts=np.array(ub[0] + [len(ub[1]) + start for start in eq[0]], dtype=np.int32),
+                columns=np.array(ub[1] + eq[1], dtype=np.int32),
+                values=np.array(ub[2] + eq[2], dtype=float),
+            ),
+        )
+        if prepared is not None:
+            prepared[key] = block
+        return block
 
     def targets(self, members, shown_by_instance) -> list:
         return [var for var in members if self.needs(var, shown_by_instance[var[0]]) is not None]
@@ -646,30 +690,29 @@ class _System:
         needed = self.needs(var, shown_by_instance[var[0]])
         return float(_BIG) if needed is None else needed
 
-    def _solve(self, blocks: list, shown_by_instance: list[dict]) -> dict:
+    def _solve(self, blocks: list, shown_by_instance: list[dict], prepared: dict) -> dict:
         """One linear program of independent blocks (members, relations, [(cell, sign)], tag[, caps]): each
         block minimises the sum of sign x cell over its own copy of its group (caps: upper bounds of its own).
         Returns (id(members), tag, cell) -> the cell's value in that block's solution (rounded inwards)."""
-        lower, upper, objective, rows = [], [], [], []
+        lowers, uppers, parts, objective = [], [], [], {}
         answers = []
-        prepared = {}
+        offset = 0
         for members, relations, cells, tag, *caps in blocks:
-            caps = caps[0] if caps else {}
-            key = id(members)
-            if key not in prepared:
-                prepared[key] = self._program(members, relations, shown_by_instance)
-            local, bounds, ub, eq = prepared[key]
-            offset = len(lower)
-            for var, (low, high) in zip(members, bounds, strict=True):
-                lower.append(low)
-                upper.append(min(high, caps[var]) if var in caps else high)
-                objective.append(0.0)
+            block = self._program(members, relations, shown_by_instance, prepared)
+            upper = block.upper
+            if caps and caps[0]:
+                upper = upper.copy()
+                for var, cap in caps[0].items():
+                    upper[block.local[var]] = min(upper[block.local[var]], cap)
+            lowers.append(block.lower)
+            uppers.append(upper)
+            parts.append((offset, block.rows))
             for var, sign in cells:
-                objective[offset + local[var]] = sign
-                answers.append(((key, tag, var), offset + local[var], sign))
-            rows.extend(([(offset + c, v) for c, v in entries], None, rhs) for entries, rhs in ub)
-            rows.extend(([(offset + c, v) for c, v in entries], rhs, rhs) for entries, rhs in eq)
-        program = _Program(lower, upper, rows)
+                column = offset + block.local[var]
+                objective[column] = sign
+                answers.append(((id(members), tag, var), column, sign))
+            offset += len(block.local)
+        program = _Program(np.concatenate(lowers), np.concatenate(uppers), _Rows.joined(parts))
         self.solves += 1
         started = time.process_time()
         solution = program.minimise(objective)
@@ -681,24 +724,77 @@ class _System:
             for key, column, sign in answers
         }
 
-    def _solve_each(self, members, relations, cells, shown_by_instance) -> dict:
+    def _solve_each(self, members, relations, cells, shown_by_instance, prepared: dict) -> dict:
         """(cell, sign) -> the cell's smallest (sign 1) or largest (sign -1) value the group allows, for each
         cell: one program of the group, solved again with each cell's objective, each time from the answer
         before (a few steps away), instead of a copy of the group per cell."""
-        local, bounds, ub, eq = self._program(members, relations, shown_by_instance)
-        rows = [(entries, None, rhs) for entries, rhs in ub] + [(entries, rhs, rhs) for entries, rhs in eq]
-        program = _Program([low for low, _high in bounds], [high for _low, high in bounds], rows)
+        block = self._program(members, relations, shown_by_instance, prepared)
+        program = _Program(block.lower, block.upper, block.rows)
         found = {}
         for var in cells:
             for sign in (1.0, -1.0):
                 self.solves += 1
                 started = time.process_time()
-                solution = program.minimise({local[var]: sign})
+                solution = program.minimise({block.local[var]: sign})
                 self.lp_seconds += time.process_time() - started
                 if solution is not None:
-                    value = solution[local[var]]
+                    value = solution[block.local[var]]
                     found[(var, sign)] = ceil(value - _EPS) if sign > 0 else floor(value + _EPS)
         return found
+
+
+@dataclass
+class _Rows:
+    """A program's rows, each low <= sum(value x column) <= high (low -inf: an inequality), in the
+    compressed form HiGHS takes: row r's entries are columns[starts[r]:starts[r + 1]]."""
+
+    low: "np.ndarray"
+    high: "np.ndarray"
+    starts: "np.ndarray"
+    columns: "np.ndarray"
+    values: "np.ndarray"
+
+    @classmethod
+    def of(cls, rows: list) -> "_Rows":
+        """From [(entries [(column, value)], low or None, high)]."""
+        starts, columns, values = [], [], []
+        for entries, _low, _high in rows:
+            starts.append(len(columns))
+            for column, value in entries:
+                columns.append(column)
+                values.append(value)
+        return cls(
+            low=np.array([-np.inf if low is None else low for _entries, low, _high in rows], dtype=float),
+            high=np.array([high for _entries, _low, high in rows], dtype=float),
+            starts=np.array(starts, dtype=np.int32),
+            columns=np.array(columns, dtype=np.int32),
+            values=np.array(values, dtype=float),
+        )
+
+    @classmethod
+    def joined(cls, parts: list) -> "_Rows":
+        """The rows of independent blocks side by side: [(column offset, rows)]."""
+        starts, entries = [], 0
+        for _offset, rows in parts:
+            starts.append(rows.starts + entries)
+            entries += len(rows.columns)
+        return cls(
+            low=np.concatenate([rows.low for _offset, rows in parts]),
+            high=np.concatenate([rows.high for _offset, rows in parts]),
+            starts=np.concatenate(starts).astype(np.int32),
+            columns=np.concatenate([rows.columns + offset for offset, rows in parts]).astype(np.int32),
+            values=np.concatenate([rows.values for _offset, rows in parts]),
+        )
+
+
+@dataclass
+class _Block:
+    """One group's program: its cells' columns, their bounds and its rows."""
+
+    local: dict
+    lower: "np.ndarray"
+    upper: "np.ndarray"
+    rows: _Rows
 
 
 class _Program:
@@ -707,9 +803,7 @@ class _Program:
     directly so that a changed objective starts from the last basis (SciPy's `linprog` starts from nothing
     and checks its inputs and options on every call). Where that copy cannot be reached, `linprog`."""
 
-    def __init__(self, lower, upper, rows):
-        import numpy as np
-
+    def __init__(self, lower, upper, rows: _Rows):
         self.n = len(lower)
         self.lower, self.upper, self.rows = lower, upper, rows
         self.costs = {}
@@ -722,29 +816,15 @@ class _Program:
         self.highs = _Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", 1)
-        self.highs.addVars(self.n, np.array(lower, dtype=float), np.array(upper, dtype=float))
-        if rows:
-            starts, columns, values = [], [], []
-            for entries, _low, _high in rows:
-                starts.append(len(columns))
-                for column, coefficient in entries:
-                    columns.append(column)
-                    values.append(coefficient)
+        self.highs.addVars(self.n, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+        if len(rows.low):
             self.highs.addRows(
-                len(rows),
-                np.array([-np.inf if low is None else low for _e, low, _h in rows], dtype=float),
-                np.array([high for _e, _l, high in rows], dtype=float),
-                len(columns),
-                np.array(starts, dtype=np.int32),
-                np.array(columns, dtype=np.int32),
-                np.array(values, dtype=float),
+                len(rows.low), rows.low, rows.high, len(rows.columns), rows.starts, rows.columns, rows.values
             )
 
     def minimise(self, objective):
         """The solution minimising the objective (a list of every column's cost, or {column: cost} with
         every other column at 0), or None when the solver finds none."""
-        import numpy as np
-
         costs = objective if isinstance(objective, dict) else {c: v for c, v in enumerate(objective) if v}
         if self.highs is None:
             return self._linprog(costs)
@@ -762,29 +842,24 @@ class _Program:
         return self.highs.getSolution().col_value
 
     def _linprog(self, costs):
-        import numpy as np
         from scipy.optimize import linprog
-        from scipy.sparse import coo_array
+        from scipy.sparse import csr_array
 
         objective = np.zeros(self.n)
         for column, cost in costs.items():
             objective[column] = cost
-        matrices = {}
-        for kind in ("ub", "eq"):
-            chosen = [(entries, high) for entries, low, high in self.rows if (low is None) == (kind == "ub")]
-            if not chosen:
-                matrices[kind] = (None, None)
-                continue
-            cells = [(row, column, value) for row, (entries, _rhs) in enumerate(chosen) for column, value in entries]
-            rows_, columns, values = zip(*cells, strict=True) if cells else ((), (), ())
-            matrix = coo_array((values, (rows_, columns)), shape=(len(chosen), self.n)).tocsr()
-            matrices[kind] = (matrix, np.array([rhs for _entries, rhs in chosen]))
+        rows = self.rows
+        matrix = csr_array(
+            (rows.values, rows.columns, np.append(rows.starts, len(rows.columns))), shape=(len(rows.low), self.n)
+        )
+        inequality = np.isneginf(rows.low)
+        equality = ~inequality
         outcome = linprog(
             objective,
-            A_ub=matrices["ub"][0],
-            b_ub=matrices["ub"][1],
-            A_eq=matrices["eq"][0],
-            b_eq=matrices["eq"][1],
+            A_ub=matrix[inequality] if inequality.any() else None,
+            b_ub=rows.high[inequality] if inequality.any() else None,
+            A_eq=matrix[equality] if equality.any() else None,
+            b_eq=rows.high[equality] if equality.any() else None,
             bounds=np.column_stack([self.lower, self.upper]),
             method="highs",
         )

@@ -3,13 +3,13 @@ each from the last basis) answers as SciPy's `linprog` does from nothing."""
 
 import pytest
 
-from reporting.disclosure import _Program
+from reporting.disclosure import _Program, _Rows
 
 
 def _two_ways(lower, upper, rows):
-    direct = _Program(lower, upper, rows)
+    direct = _Program(lower, upper, _Rows.of(rows))
     assert direct.highs is not None  # SciPy's HiGHS is reachable here
-    fallback = _Program(lower, upper, rows)
+    fallback = _Program(lower, upper, _Rows.of(rows))
     fallback.highs = None
     return direct, fallback
 
