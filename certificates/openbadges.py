@@ -21,6 +21,7 @@ from django.utils import translation
 
 from certificates import signing
 from core import dates
+from core.forms import id_from
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -310,9 +311,9 @@ def credential_check(text: str, *, status_bit, now: dt.datetime | None = None) -
     if check.signature_valid and isinstance(entry, dict) and entry.get("statusPurpose") == "revocation":
         prefix = status_list_url(0).removesuffix("0/")
         url = entry.get("statusListCredential", "")
-        number, position = url.removeprefix(prefix).rstrip("/"), entry.get("statusListIndex", "")
-        if url.startswith(prefix) and number.isdigit() and str(position).isdigit():
-            check.status_list, check.status_position = int(number), int(position)
+        number, position = id_from(url.removeprefix(prefix).rstrip("/")), id_from(entry.get("statusListIndex"))
+        if url.startswith(prefix) and number is not None and position is not None:
+            check.status_list, check.status_position = number, position
             if check.status_position < STATUS_LIST_SIZE:
                 check.revoked = status_bit(check.status_list, check.status_position)
                 check.status_checked = True

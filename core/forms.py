@@ -21,3 +21,10 @@ class WallClockDateTimeField(forms.DateTimeField):
         else:
             naive = value
         return dates.aware_from_wall_clock(naive.replace(tzinfo=None))
+
+
+def id_from(text) -> int | None:
+    """A record's id as an address's parameter gives it: ASCII digits a database integer holds, or None.
+    (`str.isdigit` also takes "²", which `int` refuses, and numbers no integer column holds.)"""
+    text = "" if text is None else str(text)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
