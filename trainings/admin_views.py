@@ -21,7 +21,8 @@ from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
 
 from core.admin_listings import QuickSelect
-from trainings import imports, services
+from core.forms import id_from
+from trainings import imports, selectors, services
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.forms import ImportConfirmForm, TraineeImportForm
 from trainings.models import Edition, Enrollment, TrainingSession
@@ -135,11 +136,24 @@ class EditionDeleteView(ServiceDeleteMixin, generic.DeleteView):
 # Sessions --------------------------------------------------------------------------------------------------
 
 
+def _editions_offered(request):
+    """The shortlist of editions, and the one chosen (an older edition, opened from the editions listing)."""
+    chosen = request.GET.get("edition", "") if request is not None else ""
+    also = id_from(chosen)
+    return selectors.editions_shortlist(also=also).select_related("programme")
+
+
 class EditionChoiceFilterSet(WagtailFilterSet):
-    """A filter by edition whose choices name each edition without a query per choice."""
+    """A filter by edition that offers the editions of now, not every edition the organisation ever ran
+    (a thousand of them would cost more than the rest of the listing and be of no use in one list)."""
 
     edition = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Edition"), queryset=Edition.objects.select_related("programme"), widget=QuickSelect
+        label=gettext_lazy("Edition"),
+        queryset=_editions_offered,
+        widget=QuickSelect,
+        help_text=gettext_lazy(
+            "Running, upcoming and recently ended editions. For an older one, open it from the editions listing."
+        ),
     )
 
 
@@ -159,9 +173,9 @@ class TrainingSessionCreateView(ServiceSaveMixin, generic.CreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        edition = self.request.GET.get("edition", "")
-        if edition.isdigit():
-            initial["edition"] = int(edition)
+        edition = id_from(self.request.GET.get("edition"))
+        if edition is not None:
+            initial["edition"] = edition
         return initial
 
     def save_through_service(self, form):
@@ -210,9 +224,9 @@ class EnrollmentCreateView(ServiceSaveMixin, generic.CreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        edition = self.request.GET.get("edition", "")
-        if edition.isdigit():
-            initial["edition"] = int(edition)
+        edition = id_from(self.request.GET.get("edition"))
+        if edition is not None:
+            initial["edition"] = edition
         return initial
 
     def save_through_service(self, form):

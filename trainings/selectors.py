@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 
 from core import dates
 from core.enums import AttendanceStatus
+from core.forms import id_from
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingAttendanceChange, TrainingProgramme
 from trainings.rules import editions_for, enrollments_of, sessions_for
@@ -35,6 +36,22 @@ ENROL_INTENT_SESSION_KEY = "trainings.enrol_intent"
 
 # Enrolments that are expected in the room: the attendance screen, participant list and exports show these.
 PARTICIPANT_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
+
+
+EDITION_SHORTLIST_EACH = 50
+
+
+def editions_shortlist(*, also=None, today=None, each=None):
+    """The editions a coordinator works with now, for the admin's edition filters: the `each` running or
+    upcoming ones nearest today and the `each` most recently ended, plus the edition `also` (one chosen from
+    the editions listing, which reaches every edition). One query, whatever the number of editions."""
+    today, each = today or dates.today(), each or EDITION_SHORTLIST_EACH
+    current = Edition.objects.filter(end_date__gte=today).order_by("start_date", "pk").values("pk")[:each]
+    ended = Edition.objects.filter(end_date__lt=today).order_by("-end_date", "-pk").values("pk")[:each]
+    offered = Q(pk__in=current) | Q(pk__in=ended)
+    if also is not None:
+        offered |= Q(pk=also)
+    return Edition.objects.filter(offered)
 
 
 def editions_with_seats():
@@ -119,7 +136,7 @@ def catalogue_filters(*, data) -> CatalogueFilters:
     return CatalogueFilters(
         month=month if month in {f"{y:04d}-{m:02d}" for y, m in months} else "",
         place=place if place in places or (place == CatalogueFilters.ONLINE and has_online) else "",
-        programme=int(programme) if programme.isdigit() and int(programme) in {pk for pk, _t in programmes} else None,
+        programme=id_from(programme) if id_from(programme) in {pk for pk, _t in programmes} else None,
         months=[(f"{y:04d}-{m:02d}", date(y, m, 1)) for y, m in months],
         places=places + ([CatalogueFilters.ONLINE] if has_online else []),
         programmes=programmes,

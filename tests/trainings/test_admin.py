@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from core import dates
 from trainings import services
@@ -57,6 +58,48 @@ def test_the_enrolments_listing_is_filtered_by_an_edition_chosen_in_its_filter(
     page = admin_as(reverse("enrolments:index") + "?" + listed.request.query_string, coordinator)
     again = next(form for form in page.forms.values() if "edition" in form.fields)
     assert again["edition"].value == str(second.pk)  # the choice stays selected
+
+
+def test_the_edition_filters_offer_the_editions_of_now_and_an_older_one_opened_from_the_editions_listing(
+    admin_as, coordinator, make_edition, trainees, clock, monkeypatch
+):
+    """A thousand editions in one select would cost more than the listing and help nobody: the filters
+    offer the nearest running or upcoming editions and the most recently ended (one each here), and an
+    older edition is filtered by from its own row of the editions listing. On a leap day."""
+    from trainings import selectors
+
+    monkeypatch.setattr(selectors, "EDITION_SHORTLIST_EACH", 1)
+    clock(dates.today().replace(year=2028, month=2, day=29) if dates.today().year < 2028 else dates.today())
+    old, ended, running, later = (
+        make_edition(start_in=-60, days=2, enrolment_opens=dates.now() - timedelta(days=90)),
+        make_edition(start_in=-2, days=2, enrolment_opens=dates.now() - timedelta(days=30)),
+        make_edition(start_in=0, days=2),
+        make_edition(start_in=40, days=2),
+    )
+    for edition in (old, ended, running, later):
+        Enrollment.objects.create(edition=edition, user=trainees(1)[0], status=EnrollmentStatus.ENROLLED)
+    for viewset in ("enrolments", "training_sessions"):
+        page = admin_as(reverse(f"{viewset}:index"), coordinator)
+        form = next(form for form in page.forms.values() if "edition" in form.fields)
+        offered = {value for value, _selected, _text in form["edition"].options} - {""}
+        assert offered == {str(ended.pk), str(running.pk)}, viewset
+        assert "For an older one, open it from the editions listing." in page.text
+    # The older edition's "Enrolments" in the editions listing: its enrolments alone, chosen in the filter.
+    editions = admin_as(reverse("training_editions:index"), coordinator)
+    listed = editions.click(href=rf"{reverse('enrolments:index')}\?edition={old.pk}$")
+    assert listed.status_code == 200
+    again = next(form for form in listed.forms.values() if "edition" in form.fields)
+    assert again["edition"].value == str(old.pk)
+    assert old.enrollments.get().user.email in listed.text
+    assert running.enrollments.get().user.email not in listed.text
+
+
+@pytest.mark.parametrize("chosen", ["²", "9" * 40, "abc", "-1"])
+def test_an_edition_typed_into_the_address_never_fails_a_listing_or_an_add_form(admin_as, coordinator, edition, chosen):
+    for url in [
+        reverse(f"{viewset}:{view}") for viewset in ("enrolments", "training_sessions") for view in ("index", "add")
+    ]:
+        assert admin_as(url + "?" + urlencode({"edition": chosen}), coordinator).status_code == 200
 
 
 def test_trainer_and_trainee_cannot_use_the_admin_screens(django_app, trainer, trainee, edition):
