@@ -1,11 +1,14 @@
 """For the administration's listings: the records each row names are fetched with the rows, and filters
-that offer every record of a kind render quickly."""
+by a related record render quickly and offer the records of now."""
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from wagtail.admin.filters import WagtailFilterSet
+
+from core import dates
+from core.forms import id_from
 
 
 class ListSelectRelated:
@@ -45,20 +48,33 @@ class QuickSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
-class QuickFilterSet(WagtailFilterSet):
-    """A listing's filters with every choice of a related record in a QuickSelect."""
-
-    @classmethod
-    def filter_for_lookup(cls, field, lookup_type):
-        filter_class, params = super().filter_for_lookup(field, lookup_type)
-        if issubclass(filter_class, django_filters.ModelChoiceFilter):
-            params = {**params, "widget": QuickSelect}
-        return filter_class, params
+# How many running or upcoming records, and how many ended ones, a shortlist filter offers.
+SHORTLIST_EACH = 50
 
 
-class QuickFilters:
-    """Mix into a Wagtail ModelViewSet whose `list_filter` names a related record: its choices come in a
-    QuickSelect."""
+def shortlist(model, *, start: str, end: str, also=None, today=None):
+    """Records of a kind that runs between two dates (editions, cohorts) a coordinator works with now: the
+    SHORTLIST_EACH running or upcoming nearest today (no end yet counts as running) and the SHORTLIST_EACH
+    last ended, plus the record `also` (one opened from its own listing, which reaches every record). One
+    query, whatever the number of records."""
+    today = today or dates.today()
+    records = model._default_manager
+    running = Q(**{f"{end}__gte": today}) | Q(**{f"{end}__isnull": True})
+    current = records.filter(running).order_by(start, "pk").values("pk")[:SHORTLIST_EACH]
+    ended = records.filter(**{f"{end}__lt": today}).order_by(f"-{end}", "-pk").values("pk")[:SHORTLIST_EACH]
+    offered = Q(pk__in=current) | Q(pk__in=ended)
+    if also is not None:
+        offered |= Q(pk=also)
+    return records.filter(offered)
 
-    def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(base_filterset_class=QuickFilterSet, **kwargs)
+
+def shortlist_filter(model, *, name: str, start: str, end: str, label, help_text, select_related=()):
+    """A listing's filter by a record of `model` (the parameter `name`) that offers its shortlist in a
+    QuickSelect: a thousand editions in one select would cost more than the listing and help nobody."""
+
+    def offered(request):
+        chosen = request.GET.get(name, "") if request is not None else ""
+        offered = shortlist(model, start=start, end=end, also=id_from(chosen))
+        return offered.select_related(*select_related) if select_related else offered
+
+    return django_filters.ModelChoiceFilter(label=label, queryset=offered, widget=QuickSelect, help_text=help_text)

@@ -18,17 +18,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import modelform_factory
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
-from core.admin_listings import ListSelectRelated, QuickFilters
+from core.admin_listings import ListSelectRelated, shortlist_filter
 from core.forms import WallClockDateTimeField
 from groups import services
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
@@ -232,9 +237,54 @@ class CohortDeleteView(_ServiceDeleteView):
         services.cohort_delete(cohort=self.object, by=self.request.user)
 
 
+class CohortIndexView(generic.IndexView):
+    def get_list_more_buttons(self, instance):
+        """Its sessions and memberships: how a cohort too old for their filters' shortlist is reached."""
+        buttons = super().get_list_more_buttons(instance)
+        for priority, (model, viewset, icon) in enumerate(
+            [(GroupSession, "group_sessions", "date"), (Membership, "group_memberships", "link")], start=40
+        ):
+            if ModelPermissionPolicy(model).user_has_any_permission(self.request.user, ["view", "change"]):
+                buttons.append(
+                    MenuItem(
+                        capfirst(model._meta.verbose_name_plural),
+                        url=reverse(f"{viewset}:index") + f"?cohort={instance.pk}",
+                        icon_name=icon,
+                        priority=priority,
+                    )
+                )
+        return buttons
+
+
+class _CohortFilterSet(WagtailFilterSet):
+    cohort = shortlist_filter(
+        Cohort,
+        name="cohort",
+        start="start_date",
+        end="end_date",
+        label=capfirst(Cohort._meta.verbose_name),
+        help_text=gettext_lazy(
+            "Running, upcoming and recently ended cohorts. For an older one, open it from the cohorts listing."
+        ),
+    )
+
+
+class MembershipFilterSet(_CohortFilterSet):
+    class Meta:
+        model = Membership
+        fields = ["cohort", "outcome"]
+
+
+class GroupSessionFilterSet(_CohortFilterSet):
+    class Meta:
+        model = GroupSession
+        fields = ["cohort", "cancelled"]
+
+
 class CohortViewSet(_FormViewSet):
     model = Cohort
     icon = "group"
+    index_view_class = CohortIndexView
     base_form_class = CohortAdminForm
     add_view_class = CohortCreateView
     edit_view_class = CohortEditView
@@ -340,7 +390,7 @@ class MembershipDeleteView(_ServiceDeleteView):
         services.membership_delete(membership=self.object, by=self.request.user, request=self.request)
 
 
-class MembershipViewSet(QuickFilters, _FormViewSet):
+class MembershipViewSet(_FormViewSet):
     model = Membership
     icon = "link"
     index_view_class = _PostSearchIndexView
@@ -351,7 +401,7 @@ class MembershipViewSet(QuickFilters, _FormViewSet):
     create_form_class = MembershipCreateForm
     edit_form_class = MembershipEditForm
     list_display = ["member", "cohort", "joined_on", "left_on", "outcome"]
-    list_filter = ["cohort", "outcome"]
+    filterset_class = MembershipFilterSet
     list_select_related = ("member", "cohort")
     search_fields = ["member__alias", "member__code"]
     copy_view_enabled = False
@@ -389,7 +439,7 @@ class GroupSessionDeleteView(_ServiceDeleteView):
         services.session_delete(session=self.object, by=self.request.user)
 
 
-class GroupSessionViewSet(QuickFilters, _FormViewSet):
+class GroupSessionViewSet(_FormViewSet):
     model = GroupSession
     icon = "date"
     add_view_class = GroupSessionCreateView
@@ -398,7 +448,7 @@ class GroupSessionViewSet(QuickFilters, _FormViewSet):
     create_form_class = GroupSessionCreateForm
     edit_form_class = GroupSessionEditForm
     list_display = ["cohort", "start", "topic", "cancelled"]
-    list_filter = ["cohort", "cancelled"]
+    filterset_class = GroupSessionFilterSet
     list_select_related = ("cohort",)
     copy_view_enabled = False
 

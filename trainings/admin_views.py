@@ -5,7 +5,6 @@ The admin is a second door: every create, edit and delete here calls the service
 refusal comes back as the form's error, in the coordinator's language, and nothing is saved.
 """
 
-import django_filters
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +19,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
 
-from core.admin_listings import QuickSelect
+from core.admin_listings import shortlist_filter
 from core.forms import id_from
-from trainings import imports, selectors, services
+from trainings import imports, services
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.forms import ImportConfirmForm, TraineeImportForm
 from trainings.models import Edition, Enrollment, TrainingSession
@@ -136,24 +135,17 @@ class EditionDeleteView(ServiceDeleteMixin, generic.DeleteView):
 # Sessions --------------------------------------------------------------------------------------------------
 
 
-def _editions_offered(request):
-    """The shortlist of editions, and the one chosen (an older edition, opened from the editions listing)."""
-    chosen = request.GET.get("edition", "") if request is not None else ""
-    also = id_from(chosen)
-    return selectors.editions_shortlist(also=also).select_related("programme")
-
-
 class EditionChoiceFilterSet(WagtailFilterSet):
-    """A filter by edition that offers the editions of now, not every edition the organisation ever ran
-    (a thousand of them would cost more than the rest of the listing and be of no use in one list)."""
-
-    edition = django_filters.ModelChoiceFilter(
+    edition = shortlist_filter(
+        Edition,
+        name="edition",
+        start="start_date",
+        end="end_date",
         label=gettext_lazy("Edition"),
-        queryset=_editions_offered,
-        widget=QuickSelect,
         help_text=gettext_lazy(
             "Running, upcoming and recently ended editions. For an older one, open it from the editions listing."
         ),
+        select_related=("programme",),
     )
 
 

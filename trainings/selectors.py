@@ -38,22 +38,6 @@ ENROL_INTENT_SESSION_KEY = "trainings.enrol_intent"
 PARTICIPANT_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
 
 
-EDITION_SHORTLIST_EACH = 50
-
-
-def editions_shortlist(*, also=None, today=None, each=None):
-    """The editions a coordinator works with now, for the admin's edition filters: the `each` running or
-    upcoming ones nearest today and the `each` most recently ended, plus the edition `also` (one chosen from
-    the editions listing, which reaches every edition). One query, whatever the number of editions."""
-    today, each = today or dates.today(), each or EDITION_SHORTLIST_EACH
-    current = Edition.objects.filter(end_date__gte=today).order_by("start_date", "pk").values("pk")[:each]
-    ended = Edition.objects.filter(end_date__lt=today).order_by("-end_date", "-pk").values("pk")[:each]
-    offered = Q(pk__in=current) | Q(pk__in=ended)
-    if also is not None:
-        offered |= Q(pk=also)
-    return Edition.objects.filter(offered)
-
-
 def editions_with_seats():
     """Editions annotated with `seats_taken` and `seats_left` (never below zero), in one query."""
     return Edition.objects.select_related("programme").annotate(

@@ -302,6 +302,37 @@ def test_the_cohort_filter_names_every_cohort_and_filters_by_the_one_chosen(
         assert member.alias in results.text and other.alias not in results.text
 
 
+def test_the_cohort_filters_offer_the_cohorts_of_now_and_an_older_one_from_the_cohorts_listing(
+    admin, make_cohort, add_members, add_session, facilitator, clock, monkeypatch
+):
+    """One running or upcoming cohort (no end yet counts as running) and one ended are offered; a cohort
+    that ended before it is reached from its row of the cohorts listing, on the last day of a month."""
+    from core import admin_listings
+
+    monkeypatch.setattr(admin_listings, "SHORTLIST_EACH", 1)
+    today = clock(dates.today().replace(day=1) - timedelta(days=1)).date()
+    old = make_cohort(name="Old", start_date=today - timedelta(days=400), end_date=today - timedelta(days=200))
+    ended = make_cohort(name="Ended", start_date=today - timedelta(days=100), end_date=today - timedelta(days=1))
+    running = make_cohort(name="Running", start_date=today - timedelta(days=30))
+    later = make_cohort(name="Later", start_date=today + timedelta(days=60), end_date=today + timedelta(days=90))
+    for cohort in (old, ended, running, later):
+        add_members(cohort, 1)
+        add_session(cohort, dates.start_of_day(cohort.start_date) + timedelta(hours=18), topic=f"Topic of {cohort}")
+    for viewset in ("group_memberships", "group_sessions"):
+        page = admin(reverse(f"{viewset}:index"))
+        form = next(form for form in page.forms.values() if "cohort" in form.fields)
+        assert {text for _value, _selected, text in form["cohort"].options} - {"---------"} == {"Ended", "Running"}
+        assert "For an older one, open it from the cohorts listing." in page.text
+    cohorts = admin(reverse("group_cohorts:index"))
+    sessions = cohorts.click(href=rf"{reverse('group_sessions:index')}\?cohort={old.pk}$")
+    assert "Topic of Old" in sessions.text and "Topic of Running" not in sessions.text
+    memberships = cohorts.click(href=rf"{reverse('group_memberships:index')}\?cohort={old.pk}$")
+    chosen = next(form for form in memberships.forms.values() if "cohort" in form.fields)
+    assert chosen["cohort"].value == str(old.pk)
+    assert old.memberships.get().member.alias in memberships.text
+    assert running.memberships.get().member.alias not in memberships.text
+
+
 # Listings keep a constant number of queries -----------------------------------------------------------------
 
 

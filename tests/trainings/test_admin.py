@@ -66,9 +66,9 @@ def test_the_edition_filters_offer_the_editions_of_now_and_an_older_one_opened_f
     """A thousand editions in one select would cost more than the listing and help nobody: the filters
     offer the nearest running or upcoming editions and the most recently ended (one each here), and an
     older edition is filtered by from its own row of the editions listing. On a leap day."""
-    from trainings import selectors
+    from core import admin_listings
 
-    monkeypatch.setattr(selectors, "EDITION_SHORTLIST_EACH", 1)
+    monkeypatch.setattr(admin_listings, "SHORTLIST_EACH", 1)
     clock(dates.today().replace(year=2028, month=2, day=29) if dates.today().year < 2028 else dates.today())
     old, ended, running, later = (
         make_edition(start_in=-60, days=2, enrolment_opens=dates.now() - timedelta(days=90)),
