@@ -182,6 +182,8 @@ class TrainingSession(models.Model):
         verbose_name_plural = _("training sessions")
         ordering = ["start"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="training_session_end_after_start")]
+        # The sessions listing's first page reads no more than it shows.
+        indexes = [models.Index(fields=["start"], name="training_session_start")]
 
     def __str__(self):
         return f"{self.edition} {dates.local_time(self.start):%d.%m.%Y %H:%M}"
@@ -262,7 +264,11 @@ class Enrollment(models.Model):
                 name="enrollment_offer_has_expiry",
             ),
         ]
-        indexes = [models.Index(fields=["edition", "status"], name="enrollment_edition_status")]
+        # In the listing's order: its first page reads no more than it shows.
+        indexes = [
+            models.Index(fields=["edition", "status"], name="enrollment_edition_status"),
+            models.Index(fields=["created_at", "id"], name="enrollment_created"),
+        ]
 
     def __str__(self):
         return f"{self.user} @ {self.edition}"
