@@ -282,18 +282,20 @@ class _Links:
     def add(self, terms: Iterable, sense: str, rhs: float = 0.0, *, also_weaker: str = "") -> None:
         """Add sum(coefficient * var) <sense> rhs where it holds; an equality that does not hold may
         still hold as the weaker inequality `also_weaker` ("<=" or ">=")."""
+        cells, counted = self.cells, self.schema.sensitive
         merged: dict = {}
         left = 0.0
-        sensitive = False
         for var, coefficient in terms:
-            cell = self.cells[var[0]].get(var[1])
-            if cell is None or not _count(cell.value):
+            cell = cells[var[0]].get(var[1])
+            if cell is None:
+                return
+            value = cell.value
+            if not isinstance(value, int | float) or isinstance(value, bool):  # not a count (see _count)
                 return
             merged[var] = merged.get(var, 0.0) + coefficient
-            left += coefficient * cell.value
-            sensitive = sensitive or cell.measure in self.schema.sensitive
+            left += coefficient * value
         merged = {var: c for var, c in merged.items() if c}
-        if not sensitive or not any(self._sensitive(var) for var in merged):
+        if not any(cells[var[0]][var[1]].measure in counted for var in merged):
             return
         if sense == "==" and abs(left - rhs) <= _EPS:
             self.relations.append(Relation(merged, "==", rhs))
@@ -303,9 +305,6 @@ class _Links:
             self.relations.append(Relation({var: -c for var, c in merged.items()}, "<=", -rhs))
         elif also_weaker:
             self.add(merged.items(), also_weaker, rhs)
-
-    def _sensitive(self, var) -> bool:
-        return self.cells[var[0]][var[1]].measure in self.schema.sensitive
 
     def build(self) -> list[Relation]:
         for index, instance in enumerate(self.instances):
@@ -536,33 +535,37 @@ class _System:
         return found
 
     def components(self, shown_by_instance: list[dict]) -> list[tuple[list, list[int]]]:
-        """Groups of unknowns linked by relations: (unknowns, relation indexes) for each group."""
-        parent = {var: var for i, shown in enumerate(shown_by_instance) for var in self.unknowns(i, shown)}
+        """Groups of unknowns linked by relations: (unknowns, relation indexes) for each group, in the order
+        of their first unknown; each group's unknowns and relations in their own order."""
+        from scipy.sparse import coo_array
+        from scipy.sparse.csgraph import connected_components
 
-        def find(var):
-            while parent[var] != var:
-                parent[var] = parent[parent[var]]
-                var = parent[var]
-            return var
-
-        firsts = []
+        unknowns = [var for i, shown in enumerate(shown_by_instance) for var in self.unknowns(i, shown)]
+        column = {var: index for index, var in enumerate(unknowns)}
+        # Each relation links its unknowns to its first one; -1: it names none.
+        firsts, linked, to = [], [], []
         for relation in self.relations:
-            first = None
+            first = -1
             for var in relation.terms:
-                if var in parent:
-                    if first is None:
-                        first = find(var)
-                    else:
-                        root = find(var)
-                        if root != first:
-                            parent[root] = first
+                index = column.get(var)
+                if index is None:
+                    continue
+                if first < 0:
+                    first = index
+                else:
+                    linked.append(first)
+                    to.append(index)
             firsts.append(first)
+        if not unknowns:
+            return []
+        links = coo_array((np.ones(len(linked)), (linked, to)), shape=(len(unknowns), len(unknowns)))
+        labels = connected_components(links, directed=False)[1].tolist()
         groups: dict = {}
-        for var in parent:
-            groups.setdefault(find(var), ([], []))[0].append(var)
+        for var, label in zip(unknowns, labels, strict=True):
+            groups.setdefault(label, ([], []))[0].append(var)
         for index, first in enumerate(firsts):
-            if first is not None:
-                groups[find(first)][1].append(index)
+            if first >= 0:
+                groups[labels[first]][1].append(index)
         return list(groups.values())
 
     def intervals(
