@@ -52,12 +52,12 @@ class QuickSelect(forms.Select):
 SHORTLIST_EACH = 50
 
 
-def shortlist(model, *, start: str, end: str, also=None, today=None):
+def shortlist(model, *, start: str, end: str, also=None):
     """Records of a kind that runs between two dates (editions, cohorts) a coordinator works with now: the
     SHORTLIST_EACH running or upcoming nearest today (no end yet counts as running) and the SHORTLIST_EACH
     last ended, plus the record `also` (one opened from its own listing, which reaches every record). One
     query, whatever the number of records."""
-    today = today or dates.today()
+    today = dates.today()
     records = model._default_manager
     running = Q(**{f"{end}__gte": today}) | Q(**{f"{end}__isnull": True})
     current = records.filter(running).order_by(start, "pk").values("pk")[:SHORTLIST_EACH]
