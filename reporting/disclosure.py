@@ -287,11 +287,9 @@ class _Links:
         left = 0.0
         for var, coefficient in terms:
             cell = cells[var[0]].get(var[1])
-            if cell is None:
+            if cell is None or not _count(cell.value):
                 return
             value = cell.value
-            if not isinstance(value, int | float) or isinstance(value, bool):  # not a count (see _count)
-                return
             merged[var] = merged.get(var, 0.0) + coefficient
             left += coefficient * value
         merged = {var: c for var, c in merged.items() if c}
