@@ -35,6 +35,17 @@ def _form_add_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+class EditionFromAddressMixin:
+    """An add form opened from an edition's row (`?edition=`) starts with that edition chosen."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        edition = id_from(self.request.GET.get("edition"))
+        if edition is not None:
+            initial["edition"] = edition
+        return initial
+
+
 class ServiceSaveMixin:
     """Create and edit views: `save_instance` calls a service; its refusal is shown on the form."""
 
@@ -160,15 +171,8 @@ class TrainingSessionIndexView(generic.IndexView):
         return super().get_base_queryset().select_related("edition__programme")
 
 
-class TrainingSessionCreateView(ServiceSaveMixin, generic.CreateView):
+class TrainingSessionCreateView(EditionFromAddressMixin, ServiceSaveMixin, generic.CreateView):
     log_action = "wagtail.create"
-
-    def get_initial(self):
-        initial = super().get_initial()
-        edition = id_from(self.request.GET.get("edition"))
-        if edition is not None:
-            initial["edition"] = edition
-        return initial
 
     def save_through_service(self, form):
         data = form.cleaned_data
@@ -209,17 +213,10 @@ class EnrollmentIndexView(generic.IndexView):
         return super().get_base_queryset().select_related("user", "edition__programme")
 
 
-class EnrollmentCreateView(ServiceSaveMixin, generic.CreateView):
+class EnrollmentCreateView(EditionFromAddressMixin, ServiceSaveMixin, generic.CreateView):
     """Enrol someone on her behalf: seats and waitlist as for anyone, and she is told by email."""
 
     log_action = "wagtail.create"
-
-    def get_initial(self):
-        initial = super().get_initial()
-        edition = id_from(self.request.GET.get("edition"))
-        if edition is not None:
-            initial["edition"] = edition
-        return initial
 
     def save_through_service(self, form):
         return services.enrollment_on_behalf(

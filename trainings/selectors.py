@@ -116,11 +116,11 @@ def catalogue_filters(*, data) -> CatalogueFilters:
     programmes = sorted({(pk, title) for *_rest, pk, title in rows}, key=lambda item: item[1].casefold())
     month = data.get("month", "")
     place = data.get("place", "")
-    programme = data.get("programme", "")
+    programme = id_from(data.get("programme"))
     return CatalogueFilters(
         month=month if month in {f"{y:04d}-{m:02d}" for y, m in months} else "",
         place=place if place in places or (place == CatalogueFilters.ONLINE and has_online) else "",
-        programme=id_from(programme) if id_from(programme) in {pk for pk, _t in programmes} else None,
+        programme=programme if programme in {pk for pk, _t in programmes} else None,
         months=[(f"{y:04d}-{m:02d}", date(y, m, 1)) for y, m in months],
         places=places + ([CatalogueFilters.ONLINE] if has_online else []),
         programmes=programmes,
