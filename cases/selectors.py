@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -124,7 +124,8 @@ def risk_score(answers: dict) -> int:
 
 def risk_history(*, case):
     """Newest first, with how many questions were not answered yes or no: a low score made of "don't know"
-    and "not asked" is not a low risk."""
+    and "not asked" is not a low risk; and whether a conference was planned since (asked in the same query,
+    so the case page asks as often for a high-risk case as for any other)."""
     return (
         RiskAssessment.objects.filter(case=case)
         .select_related("assessed_by__profile")
@@ -132,6 +133,9 @@ def risk_history(*, case):
         .annotate(
             unknown_count=Count("answers", filter=Q(answers__answer=RiskReply.DONT_KNOW)),
             not_asked_count=Count("answers", filter=Q(answers__answer=RiskReply.NOT_ASKED)),
+            conference_since=Exists(
+                CaseConference.objects.filter(case=OuterRef("case"), created_at__date__gte=OuterRef("assessed_on"))
+            ),
         )
         .order_by("-assessed_on", "-id")
     )
@@ -246,7 +250,7 @@ def conference_proposed(*, case, latest=None) -> bool:
     latest = latest if latest is not None else risk_latest(case=case)
     if latest is None or latest.level != RiskLevel.HIGH:
         return False
-    return not CaseConference.objects.filter(case=case, created_at__date__gte=latest.assessed_on).exists()
+    return not latest.conference_since
 
 
 # Journal, referrals, consents, conferences

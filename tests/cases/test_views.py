@@ -249,6 +249,23 @@ def test_case_detail_query_count_is_constant(
     assert len(response.context["sessions"]) == count
 
 
+def test_case_detail_asks_as_often_for_a_high_risk_case(client_for, case, counselor, today):
+    """Whether a conference was planned since the latest assessment comes with that assessment, in one query."""
+    client = client_for(counselor)
+    url = reverse("cases:case_detail", args=[case.pk])
+    services.risk_assessment_record(case=case, assessed_on=today, answers=answers(), by=counselor)
+    standard = queries_of(client, url)
+    assert "propose a multi-agency case conference" not in client.get(url).content.decode()
+
+    services.risk_assessment_record(case=case, assessed_on=today, answers=answers(HIGH_YES), by=counselor)
+    assert queries_of(client, url) == standard
+    assert "propose a multi-agency case conference" in client.get(url).content.decode()
+
+    services.conference_schedule(case=case, held_at=dates.now() + dt.timedelta(days=3), by=counselor)
+    assert queries_of(client, url) == standard
+    assert "propose a multi-agency case conference" not in client.get(url).content.decode()
+
+
 # Opening a case
 
 
