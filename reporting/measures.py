@@ -334,6 +334,11 @@ def _memo(kind: str, code: str, project, span, compute):
     return memo[key]
 
 
+def figures_memo(name: str, project, span, compute):
+    """compute() once per report for the project and span: rows an app counts several figures from."""
+    return _memo("rows", name, project, span, compute)
+
+
 def figure(code: str, project, span):
     """The value of a registered measure over the span (0 when no installed app offers it)."""
     measure = measures().get(code)

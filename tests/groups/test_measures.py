@@ -10,7 +10,15 @@ from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.models import Municipality
 from groups.measures import GroupAttendances, WomenInGroups
 from groups.models import Attendance, GroupSession, Member, Membership
-from reporting.measures import AGE_BAND, BENEFICIARY_MUNICIPALITY, NOT_STATED, TARGET_GROUP, registry
+from reporting.measures import (
+    AGE_BAND,
+    BENEFICIARY_MUNICIPALITY,
+    MONTH,
+    NOT_STATED,
+    TARGET_GROUP,
+    figures_cache,
+    registry,
+)
 from reporting.models import DonorProject
 from tests.groups.conftest import local
 
@@ -35,14 +43,18 @@ def meets(make_cohort, project):
     each of its sessions."""
     counter = {"n": 0}
 
-    def _meets(women, *, days=APRIL, status=AttendanceStatus.PRESENT):
+    def _meets(
+        women, *, days=APRIL, status=AttendanceStatus.PRESENT, hour=18, minute=0, cancelled=False, project_=None
+    ):
         counter["n"] += 1
-        cohort = make_cohort(name=f"Cohort {counter['n']}", start_date=days[0], project=project)
+        cohort = make_cohort(name=f"Cohort {counter['n']}", start_date=days[0], project=project_ or project)
         for member in women:
             Membership.objects.create(cohort=cohort, member=member, joined_on=days[0])
         for day in days:
-            start = local(day.year, day.month, day.day)
-            session = GroupSession.objects.create(cohort=cohort, start=start, end=start + timedelta(minutes=90))
+            start = local(day.year, day.month, day.day, hour, minute)
+            session = GroupSession.objects.create(
+                cohort=cohort, start=start, end=start + timedelta(minutes=20), cancelled=cancelled
+            )
             Attendance.objects.bulk_create(Attendance(session=session, member=m, status=status) for m in women)
         return cohort
 
@@ -149,3 +161,46 @@ def test_a_span_is_counted_to_its_last_day(project, meets, woman):
     meets([woman(age_band=AgeBand.AGE_45_54)], days=[QUARTER.end_date])
     meets([woman(age_band=AgeBand.AGE_45_54)], days=[QUARTER.end_date + timedelta(days=1)])
     assert WomenInGroups().split(project, QUARTER, AGE_BAND) == {"45_54": 1}
+
+
+def test_every_split_of_a_report_is_counted_from_one_pass(project, meets, woman, django_assert_num_queries):
+    places = [Municipality.objects.create(name=f"Place {n}") for n in range(2)]
+    first = meets([woman(age_band=AgeBand.AGE_18_24, municipality=places[0]), woman(target_group=TargetGroup.ROMA)])
+    second = meets([woman(municipality=places[1])], days=[date(2022, 5, 3), date(2022, 6, 7)])
+    with figures_cache(), django_assert_num_queries(1):
+        women = {d: WomenInGroups().split(project, QUARTER, d) for d in WomenInGroups.dimensions}
+        marks = {d: GroupAttendances().split(project, QUARTER, d) for d in GroupAttendances.dimensions}
+    assert women["cohort"] == {first.pk: 2, second.pk: 1}
+    assert marks["cohort"] == {first.pk: 6, second.pk: 2}
+    assert women[MONTH] == {"2022-04": 2, "2022-05": 1, "2022-06": 1}
+    assert marks[MONTH] == {"2022-04": 6, "2022-05": 1, "2022-06": 1}
+    assert women["group_programme"] == {first.programme_id: 3}
+    assert women[BENEFICIARY_MUNICIPALITY] == {places[0].pk: 1, places[1].pk: 1, NOT_STATED: 1}
+    assert marks[TARGET_GROUP] == {"roma": 3, NOT_STATED: 5}
+
+
+def test_a_session_late_on_a_months_last_day_counts_in_that_month(project, meets, woman):
+    her = woman()
+    meets([her], days=[date(2022, 4, 30)], hour=23, minute=30)  # 21:30 UTC: still April where she met
+    meets([her, woman()], days=[date(2022, 5, 1)], hour=0, minute=0)
+    assert WomenInGroups().split(project, QUARTER, MONTH) == {"2022-04": 1, "2022-05": 2}
+    assert GroupAttendances().split(project, QUARTER, MONTH) == {"2022-04": 1, "2022-05": 2}
+
+
+def test_a_returning_woman_was_present_before_at_a_held_session_of_the_project_since_it_began(
+    project, meets, woman, django_assert_num_queries
+):
+    july = SimpleNamespace(start_date=date(2022, 7, 1), end_date=date(2022, 9, 30))
+    back, absent, cancelled, elsewhere, too_early, new, only_before = (woman() for _ in range(7))
+    other = DonorProject.objects.create(
+        title="Other", donor="Other donor", grant_number="G-2", start_date=date(2022, 1, 1), end_date=date(2023, 1, 1)
+    )
+    meets([back, only_before])
+    meets([absent], status=AttendanceStatus.ABSENT)
+    meets([cancelled], cancelled=True)
+    meets([elsewhere], project_=other)
+    meets([too_early], days=[date(2022, 3, 31)])  # the project began on 1 April
+    meets([back, absent, cancelled, elsewhere, too_early, new], days=[date(2022, 7, 5), date(2022, 7, 12)])
+    with django_assert_num_queries(1):
+        assert WomenInGroups().returning(project, july) == 1
+    assert WomenInGroups().value(project, july) == 6
