@@ -10,6 +10,8 @@ from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
@@ -18,6 +20,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from core.admin_listings import shortlist_filter
 from core.forms import id_from
@@ -94,23 +97,30 @@ class EditionIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("programme")
 
+    @cached_property
+    def _row_links(self):
+        """Each row's links to its sessions and enrolments, offered to whoever may open those listings (asked
+        once per page, not per row)."""
+        user = self.request.user
+        return [
+            (capfirst(model._meta.verbose_name_plural), viewset, icon, priority)
+            for priority, (model, viewset, icon) in enumerate(
+                [(TrainingSession, "training_sessions", "date"), (Enrollment, "enrolments", "user")], start=40
+            )
+            if ModelPermissionPolicy(model).user_has_any_permission(user, ["view", "change"])
+        ]
+
+    @cached_property
+    def _may_import(self):
+        return self.request.user.has_perm("trainings.import_trainees")
+
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         buttons += [
-            MenuItem(
-                _("Sessions"),
-                url=reverse("training_sessions:index") + f"?edition={instance.pk}",
-                icon_name="date",
-                priority=40,
-            ),
-            MenuItem(
-                _("Enrolments"),
-                url=reverse("enrolments:index") + f"?edition={instance.pk}",
-                icon_name="user",
-                priority=41,
-            ),
+            MenuItem(label, url=reverse(f"{viewset}:index") + f"?edition={instance.pk}", icon_name=icon, priority=p)
+            for label, viewset, icon, p in self._row_links
         ]
-        if instance.status not in (EditionStatus.CLOSED, EditionStatus.CANCELLED):
+        if self._may_import and instance.status not in (EditionStatus.CLOSED, EditionStatus.CANCELLED):
             buttons.append(
                 MenuItem(
                     _("Import trainees"),

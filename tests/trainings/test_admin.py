@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts.enums import Role
 from core import dates
 from trainings import services
 from trainings.enums import EditionStatus, EnrollmentStatus
@@ -92,6 +93,25 @@ def test_the_edition_filters_offer_the_editions_of_now_and_an_older_one_opened_f
     assert again["edition"].value == str(old.pk)
     assert old.enrollments.get().user.email in listed.text
     assert running.enrollments.get().user.email not in listed.text
+
+
+def test_an_editions_row_links_only_to_listings_its_reader_may_open(admin_as, coordinator, edition):
+    """Where an administrator has taken the sessions and enrolments listings from the coordinators' group,
+    an edition's row no longer links to them (they would only refuse her); the import stays hers."""
+    from django.contrib.auth.models import Group
+
+    sessions = f"{reverse('training_sessions:index')}?edition={edition.pk}"
+    enrolments = f"{reverse('enrolments:index')}?edition={edition.pk}"
+    importing = reverse("trainings_admin:import_trainees", args=[edition.pk])
+    listing = admin_as(reverse("training_editions:index"), coordinator)
+    assert all(f'href="{link}"' in listing.text for link in (sessions, enrolments, importing))
+
+    group = Group.objects.get(name=Role.COORDINATOR)
+    group.permissions.remove(*group.permissions.filter(content_type__model__in=["trainingsession", "enrollment"]))
+    listing = admin_as(reverse("training_editions:index"), coordinator)
+    assert str(edition) in listing.text
+    assert sessions not in listing.text and enrolments not in listing.text
+    assert f'href="{importing}"' in listing.text
 
 
 @pytest.mark.parametrize("chosen", ["²", "9" * 40, "abc", "-1"])
