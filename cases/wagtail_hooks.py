@@ -23,7 +23,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
 from cases import services
 from cases.models import Case, Institution
-from core.admin_listings import ListSelectRelated, QuickSelect
+from core.admin_listings import ListSelectRelated
+from core.forms import QuickSelect
 from counseling.models import CounselorProfile
 
 

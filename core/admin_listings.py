@@ -2,13 +2,10 @@
 by a related record render quickly and offer the records of now."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 
 from core import dates
-from core.forms import id_from
+from core.forms import QuickSelect, id_from
 
 
 class ListSelectRelated:
@@ -23,29 +20,6 @@ class ListSelectRelated:
         if self.list_select_related:
             queryset = queryset.select_related(*self.list_select_related)
         return super().get_index_view_kwargs(queryset=queryset, **kwargs)
-
-
-class QuickSelect(forms.Select):
-    """A select whose options are written in Python. Django renders each option through a template of its
-    own, which for a filter naming every edition, cohort or counselor of a large organisation (a thousand
-    editions) costs more than the rest of the listing. Same markup, same attributes; no option groups."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            "{}",
-            (
-                (
-                    format_html('<option value="{}" selected>{}</option>', key, label)
-                    if key in chosen
-                    else format_html('<option value="{}">{}</option>', key, label),
-                )
-                for key, label in ((str(option), label) for option, label in self.choices)
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
 # How many running or upcoming records, and how many ended ones, a shortlist filter offers.

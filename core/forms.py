@@ -1,7 +1,9 @@
-"""Form fields shared by the apps' pages and their admin forms."""
+"""Form fields and widgets shared by the apps' pages and their admin forms."""
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html, format_html_join
 
 from core import dates
 
@@ -28,3 +30,26 @@ def id_from(text) -> int | None:
     (`str.isdigit` also takes "²", which `int` refuses, and numbers no integer column holds.)"""
     text = "" if text is None else str(text)
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+class QuickSelect(forms.Select):
+    """A select whose options are written in Python. Django renders each option through a template of its
+    own, which for a filter naming every edition, cohort or counselor of a large organisation (a thousand
+    editions) costs more than the rest of the listing. Same markup, same attributes; no option groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            "{}",
+            (
+                (
+                    format_html('<option value="{}" selected>{}</option>', key, label)
+                    if key in chosen
+                    else format_html('<option value="{}">{}</option>', key, label),
+                )
+                for key, label in ((str(option), label) for option, label in self.choices)
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)

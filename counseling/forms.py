@@ -7,8 +7,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
-from core.admin_listings import QuickSelect
 from core.dates import aware_from_wall_clock
+from core.forms import QuickSelect
 from core.security import OneTimeTokenFormMixin
 from counseling.enums import MARKABLE_STATUSES, BookingStatus, ContactChannel, SessionKind
 from counseling.models import Booking, Client, IntakeRequest, Room

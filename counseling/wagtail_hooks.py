@@ -30,7 +30,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
-from core.admin_listings import ListSelectRelated, QuickSelect
+from core.admin_listings import ListSelectRelated
+from core.forms import QuickSelect
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room

@@ -1,9 +1,9 @@
-"""core.admin_listings.QuickSelect writes a select's options itself: the same markup Django's own gives,
+"""core.forms.QuickSelect writes a select's options itself: the same markup Django's own gives,
 labels escaped, the chosen value selected."""
 
 from django import forms
 
-from core.admin_listings import QuickSelect
+from core.forms import QuickSelect
 
 
 class _Form(forms.Form):

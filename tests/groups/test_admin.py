@@ -284,7 +284,7 @@ def test_membership_search_is_posted_too(admin, cohort, add_members):
 def test_the_cohort_filter_names_every_cohort_and_filters_by_the_one_chosen(
     admin, make_cohort, add_members, add_session, facilitator, viewset
 ):
-    """Its choices are written by core.admin_listings.QuickSelect: the form as rendered still filters."""
+    """Its choices are written by core.forms.QuickSelect: the form as rendered still filters."""
     cohorts = [make_cohort(facilitators=[facilitator], name=name) for name in ("Novi Sad", "Subotica")]
     for cohort in cohorts:
         add_members(cohort, 1)

@@ -40,7 +40,7 @@ def test_coordinator_opens_every_listing_and_add_form(admin_as, coordinator, edi
 def test_the_enrolments_listing_is_filtered_by_an_edition_chosen_in_its_filter(
     admin_as, coordinator, make_edition, trainees
 ):
-    """The edition filter names every edition (rendered in Python, core.admin_listings.QuickSelect): the
+    """The edition filter names every edition (rendered in Python, core.forms.QuickSelect): the
     coordinator picks one in the form as rendered, and only its enrolments are listed."""
     first, second = _fill(make_edition, trainees, editions=2, per_edition=2)
     page = admin_as(reverse("enrolments:index"), coordinator)
