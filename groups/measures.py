@@ -66,7 +66,7 @@ def attendances(project, span):
 def marks(project, span) -> list[dict]:
     """The span's present marks grouped by woman, cohort and month, each group with how many marks it holds:
     every split of the women and of their attendances is counted from these rows (one pass over the
-    quarter's marks for a report, not one per split). A few rows per woman: she meets in one cohort."""
+    quarter's marks for a report, not one per split): a row per woman, cohort and month she met in."""
     months = month_spans(span)
     month = Case(
         *(When(session__start__lt=end, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
