@@ -1,8 +1,14 @@
 """For the administration's listings: the records each row names are fetched with the rows, and filters
-by a related record render quickly and offer the records of now."""
+by a related record render quickly and offer the records of now; a record too old for them is reached
+from its own row."""
 
 import django_filters
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from wagtail.admin.widgets.button import MenuItem
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from core import dates
 from core.forms import QuickSelect, id_from
@@ -52,3 +58,28 @@ def shortlist_filter(model, *, name: str, start: str, end: str, label, help_text
         return offered.select_related(*select_related) if select_related else offered
 
     return django_filters.ModelChoiceFilter(label=label, queryset=offered, widget=QuickSelect, help_text=help_text)
+
+
+class RelatedListingLinks:
+    """Mix into a Wagtail IndexView: each row links to the listings of its related records, filtered by it
+    (`?<related_param>=<pk>`), which is how a record too old for those listings' shortlist filter is reached.
+    Offered to whoever may open those listings, asked once per page."""
+
+    related_param: str = ""
+    related_listings: tuple = ()  # (model, viewset name, icon), in the order shown
+    related_priority = 40
+
+    @cached_property
+    def _related_links(self):
+        return [
+            (capfirst(model._meta.verbose_name_plural), reverse(f"{viewset}:index"), icon, priority)
+            for priority, (model, viewset, icon) in enumerate(self.related_listings, start=self.related_priority)
+            if ModelPermissionPolicy(model).user_has_any_permission(self.request.user, ["view", "change"])
+        ]
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        return buttons + [
+            MenuItem(label, url=f"{url}?{self.related_param}={instance.pk}", icon_name=icon, priority=priority)
+            for label, url, icon, priority in self._related_links
+        ]

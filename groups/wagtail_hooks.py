@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import modelform_factory
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -28,12 +27,10 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
-from wagtail.permission_policies import ModelPermissionPolicy
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
-from core.admin_listings import ListSelectRelated, shortlist_filter
+from core.admin_listings import ListSelectRelated, RelatedListingLinks, shortlist_filter
 from core.forms import WallClockDateTimeField
 from groups import services
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
@@ -237,23 +234,9 @@ class CohortDeleteView(_ServiceDeleteView):
         services.cohort_delete(cohort=self.object, by=self.request.user)
 
 
-class CohortIndexView(generic.IndexView):
-    def get_list_more_buttons(self, instance):
-        """Its sessions and memberships: how a cohort too old for their filters' shortlist is reached."""
-        buttons = super().get_list_more_buttons(instance)
-        for priority, (model, viewset, icon) in enumerate(
-            [(GroupSession, "group_sessions", "date"), (Membership, "group_memberships", "link")], start=40
-        ):
-            if ModelPermissionPolicy(model).user_has_any_permission(self.request.user, ["view", "change"]):
-                buttons.append(
-                    MenuItem(
-                        capfirst(model._meta.verbose_name_plural),
-                        url=reverse(f"{viewset}:index") + f"?cohort={instance.pk}",
-                        icon_name=icon,
-                        priority=priority,
-                    )
-                )
-        return buttons
+class CohortIndexView(RelatedListingLinks, generic.IndexView):
+    related_param = "cohort"
+    related_listings = ((GroupSession, "group_sessions", "date"), (Membership, "group_memberships", "link"))
 
 
 class _CohortFilterSet(WagtailFilterSet):

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
@@ -20,9 +19,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
-from wagtail.permission_policies import ModelPermissionPolicy
 
-from core.admin_listings import shortlist_filter
+from core.admin_listings import RelatedListingLinks, shortlist_filter
 from core.forms import id_from
 from trainings import imports, services
 from trainings.enums import EditionStatus, EnrollmentStatus
@@ -93,22 +91,12 @@ class ServiceDeleteMixin:
 # Editions --------------------------------------------------------------------------------------------------
 
 
-class EditionIndexView(generic.IndexView):
+class EditionIndexView(RelatedListingLinks, generic.IndexView):
+    related_param = "edition"
+    related_listings = ((TrainingSession, "training_sessions", "date"), (Enrollment, "enrolments", "user"))
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("programme")
-
-    @cached_property
-    def _row_links(self):
-        """Each row's links to its sessions and enrolments, offered to whoever may open those listings (asked
-        once per page, not per row)."""
-        user = self.request.user
-        return [
-            (capfirst(model._meta.verbose_name_plural), viewset, icon, priority)
-            for priority, (model, viewset, icon) in enumerate(
-                [(TrainingSession, "training_sessions", "date"), (Enrollment, "enrolments", "user")], start=40
-            )
-            if ModelPermissionPolicy(model).user_has_any_permission(user, ["view", "change"])
-        ]
 
     @cached_property
     def _may_import(self):
@@ -116,10 +104,6 @@ class EditionIndexView(generic.IndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        buttons += [
-            MenuItem(label, url=reverse(f"{viewset}:index") + f"?edition={instance.pk}", icon_name=icon, priority=p)
-            for label, viewset, icon, p in self._row_links
-        ]
         if self._may_import and instance.status not in (EditionStatus.CLOSED, EditionStatus.CANCELLED):
             buttons.append(
                 MenuItem(
