@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases import rules
 from cases.enums import (
     RISK_QUESTIONS,
+    ActionArea,
     ActivityStatus,
+    AftercareKind,
     CtiPhase,
     DueKind,
     ReferralStatus,
@@ -50,6 +51,7 @@ from cases.models import (
 )
 from core import dates
 from core.dates import add_months, end_of_day, months_after_end, start_of_day
+from core.reversing import UrlFiller
 from counseling.models import Booking, CounselorProfile
 
 CTI_PHASE_MONTHS = 3
@@ -624,6 +626,7 @@ class DueItem:
     detail: str = ""
     actions: list[DueAction] = field(default_factory=list)
     key: str = ""
+    case_url: str = ""
 
     @property
     def kind_label(self):
@@ -672,11 +675,27 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     ids = list(by_id)
     items: list[DueItem] = []
 
+    urls = UrlFiller()
+
     def add(kind, case_id, due_on, title, url, detail="", actions=(), key=""):
-        items.append(DueItem(kind, str(title), by_id[case_id], due_on, due_on < today, url, detail, list(actions), key))
+        case = by_id[case_id]
+        items.append(
+            DueItem(
+                kind,
+                str(title),
+                case,
+                due_on,
+                due_on < today,
+                url,
+                detail,
+                list(actions),
+                key,
+                case_url=urls("cases:case_detail", pk=case_id),
+            )
+        )
 
     def case_url(name, case_id, **kwargs):
-        return reverse(name, kwargs={"pk": case_id, **kwargs})
+        return urls(name, pk=case_id, **kwargs)
 
     for case in cases:
         due = case.latest_due or case.opened_on
@@ -704,6 +723,8 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             key=f"cti-review-{review.pk}",
         )
 
+    # The labels looked up once: get_FOO_display() hashes every choice's lazy label on each call.
+    area_labels = dict(ActionArea.choices)
     steps = ActionStep.objects.filter(
         plan__case_id__in=ids,
         removed_at__isnull=True,
@@ -716,7 +737,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             DueKind.ACTION_STEP,
             step.plan.case_id,
             step.due_on,
-            step.get_area_display(),
+            area_labels[step.area],
             case_url("cases:action_step_edit", step.plan.case_id, step_pk=step.pk),
             detail=step.description,
             actions=[DueAction(_("Done"), url, {"version": step.plan.version})],
@@ -732,14 +753,12 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             action.conference.case_id,
             action.due_on,
             action.institution.name,
-            reverse("cases:conference_detail", kwargs={"pk": action.conference_id}),
+            urls("cases:conference_detail", pk=action.conference_id),
             detail=action.description,
             actions=[
                 DueAction(
                     _("Done"),
-                    reverse(
-                        "cases:conference_follow_up_done", kwargs={"pk": action.conference_id, "action_pk": action.pk}
-                    ),
+                    urls("cases:conference_follow_up_done", pk=action.conference_id, action_pk=action.pk),
                     {"done": "1"},
                 )
             ],
@@ -784,6 +803,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             key=f"referral-{referral.pk}",
         )
 
+    kind_labels = dict(AftercareKind.choices)
     planned = AftercareActivity.objects.filter(case_id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
     for activity in planned:
         url = case_url("cases:aftercare_mark", activity.case_id, activity_pk=activity.pk)
@@ -793,7 +813,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             DueKind.AFTERCARE,
             activity.case_id,
             activity.held_on,
-            activity.get_kind_display(),
+            kind_labels[activity.kind],
             case_url("cases:aftercare", activity.case_id),
             actions=actions,
             key=f"aftercare-{activity.pk}",
