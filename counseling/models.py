@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,8 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.enums import AgeBand, TargetGroup
+from core.expressions import LastsAtMost
 from core.fields import EncryptedTextField
 from counseling.enums import BookingStatus, ContactChannel, IntakeStatus, SessionKind
+
+# The longest a booking may last: the longest day on the calendar, the night the clocks go back (a booking is
+# made for one day, from and until). Bounding it lets "the bookings of this week" read the bookings that start
+# from a day before the week through the start index, not every booking ever made before the week's end.
+BOOKING_LONGEST = timedelta(hours=25)
 
 
 def booking_dates_check(start, end) -> None:
@@ -27,6 +35,8 @@ def booking_dates_check(start, end) -> None:
                 },
                 code="date_out_of_range",
             )
+    if start is not None and end is not None and end - start > BOOKING_LONGEST:
+        raise ValidationError(_("A booking lasts at most a day."), code="too_long")
 
 
 class CounselorProfile(models.Model):
@@ -216,6 +226,13 @@ class Client(models.Model):
         return f"{self.alias} ({self.code})"
 
 
+class BookingQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        """The bookings that overlap [start, end). The lower bound on the start is implied by the longest a
+        booking lasts; said outright, it lets the start index find them."""
+        return self.filter(start__lt=end, end__gt=start, start__gte=start - BOOKING_LONGEST - timedelta(seconds=1))
+
+
 class Booking(models.Model):
     counselor = models.ForeignKey(
         CounselorProfile, verbose_name=_("counselor"), on_delete=models.PROTECT, related_name="bookings"
@@ -255,6 +272,8 @@ class Booking(models.Model):
     counselor_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     client_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = BookingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
@@ -264,7 +283,12 @@ class Booking(models.Model):
                 condition=Q(end__gt=F("start")),
                 name="booking_end_after_start",
                 violation_error_message=_("The end must be after the start."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=LastsAtMost("start", "end", seconds=int(BOOKING_LONGEST.total_seconds())),
+                name="booking_lasts_at_most_a_day",
+                violation_error_message=_("A booking lasts at most a day."),
+            ),
         ]
         # The last by start: the bookings listing's first page, which reads no more than it shows.
         indexes = [

@@ -44,7 +44,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def bookings_between(*, user, first_day: date, days: int, counselor=None):
     start, _end = day_bounds(first_day)
     _start, end = day_bounds(first_day + timedelta(days=days - 1))
-    qs = bookings_for(user).filter(start__lt=end, end__gt=start)
+    qs = bookings_for(user).overlapping(start, end)
     if counselor is not None:
         qs = qs.filter(counselor=counselor)
     return qs.order_by("start", "pk")
@@ -63,7 +63,8 @@ def bookings_today_for(user):
     if profile is None:
         return Booking.objects.none()
     return (
-        Booking.objects.filter(counselor=profile, start__lt=end, end__gt=start, status__in=ACTIVE_BOOKING_STATUSES)
+        Booking.objects.overlapping(start, end)
+        .filter(counselor=profile, status__in=ACTIVE_BOOKING_STATUSES)
         .select_related("room", "client")
         .order_by("start")
     )
@@ -273,11 +274,13 @@ def slots_free(
         busy = {s.profile.pk: list(s.absences) for s in schedules}
         buffers = {s.profile.pk: s.buffer for s in schedules}
         room_spans = defaultdict(list)
-        for counselor_id, room_id, b_start, b_end in Booking.objects.filter(
-            status__in=ACTIVE_BOOKING_STATUSES,
-            start__lt=dates.end_of_day(chunk[-1]) + max_buffer,
-            end__gt=dates.start_of_day(chunk[0]) - max_buffer,
-        ).values_list("counselor_id", "room_id", "start", "end"):
+        for counselor_id, room_id, b_start, b_end in (
+            Booking.objects.overlapping(
+                dates.start_of_day(chunk[0]) - max_buffer, dates.end_of_day(chunk[-1]) + max_buffer
+            )
+            .filter(status__in=ACTIVE_BOOKING_STATUSES)
+            .values_list("counselor_id", "room_id", "start", "end")
+        ):
             start, end = b_start.timestamp(), b_end.timestamp()
             if counselor_id in busy:
                 busy[counselor_id].append((start - buffers[counselor_id], end + buffers[counselor_id]))

@@ -148,9 +148,9 @@ def _check_availability(*, counselor, start, end, by, confirm_outside_availabili
 def _check_conflicts(*, counselor, room, start, end, exclude_pk=None) -> None:
     buffer = timedelta(minutes=counselor.buffer_minutes)
     active = Booking.objects.filter(status__in=ACTIVE_BOOKING_STATUSES).exclude(pk=exclude_pk)
-    if active.filter(counselor=counselor, start__lt=end + buffer, end__gt=start - buffer).exists():
+    if active.overlapping(start - buffer, end + buffer).filter(counselor=counselor).exists():
         raise ValidationError(_counselor_busy_message(counselor), code="counselor_busy")
-    if room is not None and active.filter(room=room, start__lt=end, end__gt=start).exists():
+    if room is not None and active.overlapping(start, end).filter(room=room).exists():
         raise ValidationError(_room_busy_message(room), code="room_busy")
 
 

@@ -1,0 +1,32 @@
+"""Database expressions that Django does not write portably."""
+
+from django.db import models
+
+
+class LastsAtMost(models.Func):
+    """True when `end` comes at most `seconds` after `start`: a CHECK constraint bounding how long a row lasts.
+
+    Django writes `F("start") + timedelta(...)` on SQLite with a function only its own connections have, so
+    a constraint built on it would refuse every write made by any other client of the database file. Here
+    each database does the arithmetic with its own functions. SQLite's julianday() is a double (about 50
+    microseconds at today's dates), so it gets a millisecond of slack; the Python check before it is exact.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, start, end, *, seconds: int):
+        self.seconds = int(seconds)
+        super().__init__(start, end)
+
+    def _compiled(self, compiler):
+        start_sql, start_params = compiler.compile(self.source_expressions[0])
+        end_sql, end_params = compiler.compile(self.source_expressions[1])
+        return start_sql, end_sql, (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        start, end, params = self._compiled(compiler)
+        return f"((julianday({end}) - julianday({start})) * 86400.0 <= {self.seconds}.001)", params
+
+    def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL: interval arithmetic
+        start, end, params = self._compiled(compiler)
+        return f"({end} <= {start} + INTERVAL '{self.seconds} seconds')", params
