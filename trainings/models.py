@@ -228,8 +228,9 @@ class TrainingSession(models.Model):
 
 
 class Enrollment(models.Model):
+    # No index of its own: the unique (edition, user) index starts with it.
     edition = models.ForeignKey(
-        Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="enrollments"
+        Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="enrollments", db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="enrollments"
