@@ -699,3 +699,30 @@ def test_a_counselor_pages_through_her_own_week_only(
     assert [b.pk for day in response.context["days"] for b in day["bookings"]] == [
         b.pk for b in mine[views.BOOKINGS_PER_PAGE :]
     ]
+
+
+@pytest.mark.parametrize(("language", "monday_word"), [("en", "Mon"), ("da", "man"), ("sr-latn", "pon")])
+def test_a_free_time_reads_in_her_language_and_its_link_books_exactly_it(
+    django_app, coordinator, profile, her_client, room, monday, language, monday_word
+):
+    coordinator.profile.preferred_language = language  # her pages speak her profile's language
+    coordinator.profile.save()
+    page = django_app.get(
+        reverse("counseling:slots"),
+        {"kind": SessionKind.EXPERIENTIAL, "first_day": monday.isoformat(), "weeks": 1, "minutes": 60},
+        user=coordinator,
+    )
+    first = page.html.select_one("tbody tr")
+    assert first.th.get_text().startswith(monday_word) and "08:00" in first.th.get_text()
+    form_page = django_app.get(first.a["href"], user=coordinator)  # her tap on "Book"
+    form = next(form for form in form_page.forms.values() if "client" in form.fields)
+    assert (form["counselor"].value, form["room"].value) == (str(profile.pk), str(room.pk))
+    assert (form["date"].value, form["start_time"].value, form["end_time"].value) == (
+        monday.isoformat(),
+        "08:00",
+        "09:00",
+    )
+    form["client"] = str(her_client.pk)
+    assert form.submit().status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.start, booking.end, booking.room) == (at(monday, 8), at(monday, 9), room)
