@@ -220,14 +220,27 @@ def screenshot(request):
     return _take
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's own sort, which must have the last word
 def pytest_collection_modifyitems(config, items):
     _transactional_tests_restore_migrated_data(items)
+    _longest_first(items)
     if Path(CHROMIUM).exists():
         return
     skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def _longest_first(items):
+    """The long tests (marked `slow`, then the browser journeys) first.
+
+    pytest-xdist hands tests out one at a time, in this order: a long test handed out last keeps one worker
+    busy after the other has run out of work, a minute and more of the whole run. pytest-django sorts the
+    items afterwards into database tests, transactional tests and the rest (a transactional test leaves the
+    database empty behind it), keeping this order within each.
+    """
+    items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1 if "browser" in item.keywords else 2)
 
 
 def _transactional_tests_restore_migrated_data(items):

@@ -34,6 +34,7 @@ def _migrate_to_latest():
     figures_inputs_triggers_install()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_conference_places_and_participants_already_stored_are_encrypted(settings):
     settings.FIELD_ENCRYPTION_KEYS = ["aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="]

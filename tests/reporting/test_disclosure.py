@@ -305,6 +305,7 @@ worlds = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=6,
@@ -319,6 +320,7 @@ def test_no_hidden_small_count_can_be_worked_out_from_all_published_reports(
     _lock_every_period_and_attack(world, project, groups_data, counseling_data, project_manager, coordinator)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=3,

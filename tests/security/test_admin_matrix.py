@@ -121,6 +121,7 @@ def test_every_admin_url_can_be_asked(home_page):
     assert unreachable == [], f"admin URLs the matrix cannot build: {unreachable}"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_admin_url_for_every_role(make_user, home_page):
     from accounts.roles import role_permissions_sync
@@ -147,6 +148,7 @@ def test_every_admin_url_for_every_role(make_user, home_page):
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_admin_url_for_the_coordinator(make_user, home_page):
     from accounts.roles import role_permissions_sync

@@ -122,6 +122,7 @@ def found(make_user):
     return clients, forms
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 # No shrinking: the failure already names the form and its values, and shrinking across every form of the
 # project runs for many minutes.

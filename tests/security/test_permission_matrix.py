@@ -55,6 +55,7 @@ def _answer(response):
     return str(response.status_code)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_permission_matrix(make_user):
     world = world_build(make_user)

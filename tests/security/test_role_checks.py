@@ -8,6 +8,8 @@ places that must ask for the role itself.
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 ROLE_CHECK = re.compile(r"\b(has_role|user_roles|is_staff_role)\(|\bRole\.[A-Z_]+\s+(not\s+)?in\b")
 
@@ -50,6 +52,7 @@ def role_checks_outside_rules():
     return found
 
 
+@pytest.mark.slow
 def test_no_role_check_outside_the_rules():
     found = role_checks_outside_rules()
     assert found == {}, (

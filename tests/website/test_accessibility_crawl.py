@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOT_PAGES = ("text/calendar", "application/", "image/", "text/javascript", "text/csv", "text/plain")
 
 
+@pytest.mark.slow
 def test_every_page_any_role_reaches_has_no_serious_accessibility_violation(live_server, browser, make_user):
     world = world_build(make_user)
     pages_by_role = {role: [] for role in ROLES}

@@ -28,6 +28,7 @@ def html(response):
     return response.content.decode()
 
 
+@pytest.mark.slow
 def test_demo_builds_every_page_type_and_runs_twice(demo_site):
     counts = {model: model.objects.count() for model in [ServicePage, ProjectPage, NewsPage, ContactPage]}
     demo.load(users={}, stdout=io.StringIO())
