@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from bench.dataset import COORDINATOR, COUNSELOR, FACILITATOR, TRAINER, dataset_user
 from bench.harness import logged_in, page
+from website import feeds
 from website.services import calendar_feed_get_or_create
 
 LISTINGS = [
@@ -39,4 +40,15 @@ def run(measure):
         feed = calendar_feed_get_or_create(user=dataset_user(prefix))
         url = reverse("website_public:calendar_feed", kwargs={"token": feed.token})
         rows.append(measure(f"feeds: a {label}'s calendar feed", page(anonymous, url), runs=10))
+    # A feed is written once per content (website.feeds.feed_ics): the rows above are the fetches of an
+    # unchanged feed, as calendar programs make them; this is the first fetch after one of her events changed.
+    feed = calendar_feed_get_or_create(user=dataset_user(COUNSELOR))
+    events = feeds.feed_events_for(feed.user)
+    rows.append(
+        measure(
+            f"feeds: writing a counselor's feed afresh ({len(events)} events)",
+            lambda: feeds.calendar_build(feeds.feed_events_for(feed.user), name="", uid=feeds.feed_calendar_uid(feed)),
+            runs=10,
+        )
+    )
     return rows

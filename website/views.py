@@ -25,9 +25,7 @@ def calendar_feed(request, token):
     profile = getattr(feed.user, "profile", None)
     language = getattr(profile, "preferred_language", None) or translation.get_language()
     with translation.override(language):
-        body = feeds.calendar_build(
-            feeds.feed_events_for(feed.user), name=_("My Haven calendar"), uid=feeds.feed_calendar_uid(feed)
-        )
+        body = feeds.feed_ics(feed, name=_("My Haven calendar"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"

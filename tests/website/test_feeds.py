@@ -258,3 +258,48 @@ def test_edition_ics_bytes_for_enrolment_emails(make_edition):
     calendar = Calendar.from_ical(feeds.edition_ics_bytes(edition))
     assert len(calendar.walk("VEVENT")) == 2
     assert str(calendar["METHOD"]) == "PUBLISH"
+
+
+def test_an_unchanged_feed_is_written_once_and_any_change_reaches_the_next_fetch(
+    client, counselor, coordinator, make_bookings, monkeypatch
+):
+    """Calendar programs fetch the same feed again and again: it is written (icalendar) once per content, and a
+    change of an event, through whichever door, or of her language is in the very next fetch."""
+    from accounts.models import Profile
+    from counseling import services
+
+    written = []
+    build = feeds.calendar_build
+    monkeypatch.setattr(feeds, "calendar_build", lambda *a, **kw: written.append(1) or build(*a, **kw))
+    booking, other = make_bookings(counselor, 2)
+    feed = calendar_feed_get_or_create(user=counselor)
+
+    first = client.get(feed_path(feed)).content
+    assert client.get(feed_path(feed)).content == first and len(written) == 1
+
+    services.booking_cancel(booking=booking, reason="She moved", by=coordinator)  # a page's or the admin's door
+    _calendar, events = events_of(client.get(feed_path(feed)))
+    assert str(events[f"booking-{booking.pk}@haven"]["STATUS"]) == "CANCELLED" and len(written) == 2
+
+    other.end = other.end.replace(minute=30)  # the ORM's door, past every service
+    other.save()
+    _calendar, events = events_of(client.get(feed_path(feed)))
+    assert events[f"booking-{other.pk}@haven"]["DTEND"].dt.minute == 30 and len(written) == 3
+
+    Profile.objects.filter(user=counselor).update(preferred_language="da")
+    calendar, events = events_of(client.get(feed_path(feed)))
+    assert str(calendar["X-WR-CALNAME"]) == "Min Haven-kalender"
+    assert str(events[f"booking-{other.pk}@haven"]["SUMMARY"]) == "Rådgivning - Room 2" and len(written) == 4
+
+
+def test_two_people_with_the_same_sessions_each_get_their_own_calendar(
+    client, facilitator, make_user, make_group_sessions
+):
+    from accounts.enums import Role
+
+    colleague = make_user(Role.FACILITATOR)
+    (session,) = make_group_sessions(facilitator, 1)
+    session.cohort.facilitators.add(colleague)
+    mine, theirs = calendar_feed_get_or_create(user=facilitator), calendar_feed_get_or_create(user=colleague)
+    assert str(events_of(client.get(feed_path(mine)))[0]["UID"]) == feeds.feed_calendar_uid(mine)
+    assert str(events_of(client.get(feed_path(theirs)))[0]["UID"]) == feeds.feed_calendar_uid(theirs)
