@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Min
+from django.db.models import Case, Count, IntegerField, Max, Min, Value, When
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from reporting.measures import (
     AGE_BAND,
     BENEFICIARY_MUNICIPALITY,
     MONTH,
+    NOT_STATED,
     TARGET_GROUP,
     Beneficiaries,
     ChoiceDimension,
@@ -24,8 +25,8 @@ from reporting.measures import (
     ListDimension,
     Measure,
     bounds,
-    per_month,
-    per_value,
+    figures_memo,
+    month_spans,
     project_start,
     register_measures,
 )
@@ -45,6 +46,45 @@ def held(project, span):
     return Booking.objects.filter(start__gte=start, start__lt=end, project=project, status=BookingStatus.HELD)
 
 
+def sessions(project, span) -> list[dict]:
+    """The span's held sessions grouped by client, kind and month, each group with how many sessions it
+    holds: every count and split of sessions and of clients is made from these rows (one pass over the
+    quarter's bookings for a report, not one per split)."""
+    months = month_spans(span)
+    month = Case(
+        *(When(start__lt=end, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
+        output_field=IntegerField(),
+    )
+
+    def rows():
+        fields = ("client_id", "kind", *CLIENT_SPLITS.values())
+        grouped = held(project, span).values(*fields).annotate(month=month, n=Count("id")).order_by()
+        return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
+
+    return figures_memo("counseling:sessions", project, span, rows)
+
+
+def _split(project, span, dimension, count) -> dict:
+    """{key: count(rows of that key)} over sessions(): every month of the span listed, nothing recorded (NULL
+    or blank) about her under NOT_STATED."""
+    groups: dict = {key: [] for key, _start, _end in month_spans(span)} if dimension == MONTH else {}
+    field = CLIENT_SPLITS.get(dimension, MONTH if dimension == MONTH else "kind")
+    for row in sessions(project, span):
+        key = row[field]
+        if dimension in CLIENT_SPLITS and key in (None, ""):
+            key = NOT_STATED
+        groups.setdefault(key, []).append(row)
+    return {key: count(rows) for key, rows in groups.items()}
+
+
+def _sessions_in(rows) -> int:
+    return sum(row["n"] for row in rows)
+
+
+def _clients_in(rows) -> int:
+    return len({row["client_id"] for row in rows})
+
+
 class CounselingSessionsHeld(Measure):
     code = "counseling_sessions_held"
     label = _("Counseling sessions held")
@@ -54,14 +94,10 @@ class CounselingSessionsHeld(Measure):
     dimensions = DIMENSIONS
 
     def value(self, project, span):
-        return held(project, span).count()
+        return _sessions_in(sessions(project, span))
 
     def split(self, project, span, dimension):
-        if dimension == MONTH:
-            return per_month(held(project, span), "start", span)
-        if dimension in CLIENT_SPLITS:
-            return per_value(held(project, span), CLIENT_SPLITS[dimension])
-        return {row["kind"]: row["n"] for row in held(project, span).values("kind").annotate(n=Count("id")).order_by()}
+        return _split(project, span, dimension, _sessions_in)
 
 
 class SessionsOfKind(Measure):
@@ -77,7 +113,7 @@ class SessionsOfKind(Measure):
         self.order = order
 
     def value(self, project, span):
-        return held(project, span).filter(kind=self.part_key).count()
+        return sum(row["n"] for row in sessions(project, span) if row["kind"] == self.part_key)
 
 
 class ClientsCounselled(Measure):
@@ -90,15 +126,10 @@ class ClientsCounselled(Measure):
     beneficiaries = ("clients", _("Counseling clients"))
 
     def value(self, project, span):
-        return held(project, span).aggregate(n=Count("client", distinct=True))["n"]
+        return _clients_in(sessions(project, span))
 
     def split(self, project, span, dimension):
-        if dimension == MONTH:
-            return per_month(held(project, span), "start", span, "client", distinct=True)
-        if dimension in CLIENT_SPLITS:
-            return per_value(held(project, span), CLIENT_SPLITS[dimension], "client", distinct=True)
-        rows = held(project, span).values("kind").annotate(n=Count("client", distinct=True)).order_by()
-        return {row["kind"]: row["n"] for row in rows}
+        return _split(project, span, dimension, _clients_in)
 
     def returning(self, project, span):
         # One pass grouped by client (see groups.measures: a correlated EXISTS can turn quadratic).

@@ -66,7 +66,8 @@ def attendances(project, span):
 def marks(project, span) -> list[dict]:
     """The span's present marks grouped by woman, cohort and month, each group with how many marks it holds:
     every split of the women and of their attendances is counted from these rows (one pass over the
-    quarter's marks for a report, not one per split): a row per woman, cohort and month she met in."""
+    quarter's marks for a report, not one per split): a row per woman, cohort and month she met in, with the
+    children who came with her to those sessions."""
     months = month_spans(span)
     month = Case(
         *(When(session__start__lt=end, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
@@ -75,7 +76,12 @@ def marks(project, span) -> list[dict]:
     fields = ("member_id", "session__cohort_id", "session__cohort__programme_id", *MEMBER_SPLITS.values())
 
     def rows():
-        grouped = attendances(project, span).values(*fields).annotate(month=month, n=Count("id")).order_by()
+        grouped = (
+            attendances(project, span)
+            .values(*fields)
+            .annotate(month=month, n=Count("id"), children=Sum("children_present"))
+            .order_by()
+        )
         return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
 
     return figures_memo("groups:marks", project, span, rows)
@@ -103,7 +109,7 @@ class WomenInGroups(Measure):
     beneficiaries = ("women", _("Women in self-support groups"))
 
     def value(self, project, span):
-        return attendances(project, span).aggregate(n=Count("member", distinct=True))["n"]
+        return len({row["member_id"] for row in marks(project, span)})
 
     def split(self, project, span, dimension):
         key_of, women = _key_of(dimension), {}
@@ -158,7 +164,7 @@ class GroupAttendances(Measure):
     dimensions = DIMENSIONS
 
     def value(self, project, span):
-        return attendances(project, span).count()
+        return sum(row["n"] for row in marks(project, span))
 
     def split(self, project, span, dimension):
         key_of, found = _key_of(dimension), {}
@@ -178,7 +184,7 @@ class AccompanyingChildren(Measure):
     order = 14
 
     def value(self, project, span):
-        return attendances(project, span).aggregate(n=Sum("children_present"))["n"] or 0
+        return sum(row["children"] or 0 for row in marks(project, span))
 
 
 class AttendanceRate(Measure):

@@ -15,13 +15,14 @@ from accounts.models import Profile
 from core.enums import AttendanceStatus
 from reporting.enums import IndicatorKind
 from reporting.measures import (
+    NOT_STATED,
     ChoiceDimension,
     DemoActivity,
     Dimension,
     Inputs,
     Measure,
     bounds,
-    per_value,
+    figures_memo,
     register_measures,
 )
 from trainings.enums import EditionStatus, EnrollmentStatus
@@ -33,8 +34,10 @@ ORGANISATION_TYPE = "organisation_type"
 MUNICIPALITY = "municipality"
 # Enrolments that took a seat: the trainee was in the edition, whatever came of it.
 SEAT_TAKEN = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
+TRAINEE = "enrollment__user_id"
 PROFILE_FIELDS = {
     ORGANISATION: "enrollment__user__profile__organisation",
+    ORGANISATION_TYPE: "enrollment__user__profile__organisation_type",
     MUNICIPALITY: "enrollment__user__profile__municipality",
 }
 
@@ -47,6 +50,18 @@ def training_attendances(project, span):
         session__start__lt=end,
         status=AttendanceStatus.PRESENT,
     ).exclude(session__edition__status=EditionStatus.CANCELLED)
+
+
+def trainees(project, span) -> list[dict]:
+    """The span's trainees as rows of (trainee, edition, what her profile says), one per trainee and edition
+    she was present at: every count of trainees and of their organisations is made from these rows (one
+    pass over the span's marks for a report, not one per split)."""
+
+    def rows():
+        fields = (TRAINEE, "session__edition_id", *PROFILE_FIELDS.values())
+        return list(training_attendances(project, span).values(*fields).distinct().order_by())
+
+    return figures_memo("trainings:trainees", project, span, rows)
 
 
 def editions_held(project, span):
@@ -114,15 +129,17 @@ class TraineesTrained(Measure):
     dimensions = (EDITION, ORGANISATION, ORGANISATION_TYPE, MUNICIPALITY)
 
     def value(self, project, span):
-        return training_attendances(project, span).aggregate(n=Count("enrollment__user", distinct=True))["n"]
+        return len({row[TRAINEE] for row in trainees(project, span)})
 
     def split(self, project, span, dimension):
-        if dimension == ORGANISATION_TYPE:
-            field = "enrollment__user__profile__organisation_type"
-            return per_value(training_attendances(project, span), field, "enrollment__user", distinct=True)
         field = PROFILE_FIELDS.get(dimension, "session__edition_id")
-        rows = training_attendances(project, span).values(field).annotate(n=Count("enrollment__user", distinct=True))
-        return {row[field]: row["n"] for row in rows.order_by()}
+        people: dict = {}
+        for row in trainees(project, span):
+            key = row[field]
+            if dimension == ORGANISATION_TYPE and key in (None, ""):
+                key = NOT_STATED  # a choice: nothing chosen is one row (organisation and town keep their own)
+            people.setdefault(key, set()).add(row[TRAINEE])
+        return {key: len(found) for key, found in people.items()}
 
 
 class OrganisationsReached(Measure):
@@ -135,11 +152,7 @@ class OrganisationsReached(Measure):
     carry = ""  # distinct organisations: counted whole, not carried from the last frozen report
 
     def value(self, project, span):
-        return (
-            training_attendances(project, span)
-            .exclude(enrollment__user__profile__organisation="")
-            .aggregate(n=Count("enrollment__user__profile__organisation", distinct=True))["n"]
-        )
+        return len({row[PROFILE_FIELDS[ORGANISATION]] for row in trainees(project, span)} - {None, ""})
 
 
 class TrainingSessionsAttended(Measure):

@@ -96,3 +96,34 @@ def test_a_split_is_one_query_whatever_the_number_of_clients(
 def test_the_counseling_measures_offer_the_new_dimensions():
     for measure in (ClientsCounselled(), CounselingSessionsHeld()):
         assert {AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP} <= set(measure.dimensions)
+
+
+def test_every_count_and_split_of_a_report_is_counted_from_one_pass(
+    project, sessions, make_client, django_assert_num_queries
+):
+    from counseling.measures import KIND, SessionsOfKind
+    from reporting.measures import MONTH, figures_cache
+
+    pancevo = Municipality.objects.create(name="Pančevo")
+    sessions(make_client(age_band=AgeBand.AGE_25_34, municipality=pancevo), [4, 11, 18])
+    sessions(make_client(target_group=TargetGroup.ROMA), [30])
+    sessions(make_client(), [5], status=BookingStatus.CANCELLED)  # not held: not counted
+    with figures_cache(), django_assert_num_queries(1):
+        clients = {d: ClientsCounselled().split(project, QUARTER, d) for d in ClientsCounselled.dimensions}
+        held = {d: CounselingSessionsHeld().split(project, QUARTER, d) for d in CounselingSessionsHeld.dimensions}
+        totals = [ClientsCounselled().value(project, QUARTER), CounselingSessionsHeld().value(project, QUARTER)]
+        kinds = {kind: SessionsOfKind(kind, 0).value(project, QUARTER) for kind in SessionKind}
+    assert totals == [2, 4]
+    assert kinds == {
+        SessionKind.EXPERIENTIAL: 4,
+        SessionKind.CASE_BASED: 0,
+        SessionKind.AFTERCARE: 0,
+        SessionKind.HOME_VISIT: 0,
+    }
+    # Every month of the span is listed, an empty one too.
+    assert clients[MONTH] == {"2022-04": 2, "2022-05": 0, "2022-06": 0}
+    assert held[MONTH] == {"2022-04": 4, "2022-05": 0, "2022-06": 0}
+    assert clients[KIND] == {SessionKind.EXPERIENTIAL: 2} and held[KIND] == {SessionKind.EXPERIENTIAL: 4}
+    assert clients[AGE_BAND] == {"25_34": 1, NOT_STATED: 1} and held[AGE_BAND] == {"25_34": 3, NOT_STATED: 1}
+    assert held[BENEFICIARY_MUNICIPALITY] == {pancevo.pk: 3, NOT_STATED: 1}
+    assert clients[TARGET_GROUP] == {"roma": 1, NOT_STATED: 1}

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.models import Municipality
-from groups.measures import GroupAttendances, WomenInGroups
+from groups.measures import AccompanyingChildren, GroupAttendances, WomenInGroups
 from groups.models import Attendance, GroupSession, Member, Membership
 from reporting.measures import (
     AGE_BAND,
@@ -167,9 +167,12 @@ def test_every_split_of_a_report_is_counted_from_one_pass(project, meets, woman,
     places = [Municipality.objects.create(name=f"Place {n}") for n in range(2)]
     first = meets([woman(age_band=AgeBand.AGE_18_24, municipality=places[0]), woman(target_group=TargetGroup.ROMA)])
     second = meets([woman(municipality=places[1])], days=[date(2022, 5, 3), date(2022, 6, 7)])
+    Attendance.objects.filter(session__cohort=second).update(children_present=2)
     with figures_cache(), django_assert_num_queries(1):
         women = {d: WomenInGroups().split(project, QUARTER, d) for d in WomenInGroups.dimensions}
         marks = {d: GroupAttendances().split(project, QUARTER, d) for d in GroupAttendances.dimensions}
+        totals = [m().value(project, QUARTER) for m in (WomenInGroups, GroupAttendances, AccompanyingChildren)]
+    assert totals == [3, 8, 4]
     assert women["cohort"] == {first.pk: 2, second.pk: 1}
     assert marks["cohort"] == {first.pk: 6, second.pk: 2}
     assert women[MONTH] == {"2022-04": 2, "2022-05": 1, "2022-06": 1}

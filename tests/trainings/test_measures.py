@@ -72,3 +72,27 @@ def test_every_type_is_a_row_then_not_stated(project):
     assert [key for key, _label in dimension.rows(project, span(), set())] == [*OrganisationType.values, NOT_STATED]
     assert dimension.display("social_work") == "Centre for social work"
     assert ORGANISATION_TYPE in TraineesTrained().dimensions
+
+
+def test_every_count_of_trainees_and_their_organisations_is_one_pass(
+    project, attended, trainees, django_assert_num_queries
+):
+    from reporting.measures import figures_cache
+    from trainings.measures import EDITION, MUNICIPALITY, ORGANISATION, OrganisationsReached
+
+    centre, police, blank, no_profile = trainees(1), trainees(2), trainees(1), []
+    Profile.objects.filter(user__in=centre).update(organisation="CSR Pančevo", municipality="Pančevo")
+    Profile.objects.filter(user__in=police).update(organisation="PU Pančevo", municipality="Pančevo")
+    Profile.objects.filter(user__in=blank).update(organisation="", municipality="")
+    no_profile.append(get_user_model().objects.create_user(username="imported-too@example.org"))
+    first = attended([*centre, *police, *blank, *no_profile])
+    second = attended([police[0]], days_ago=40)  # a second edition: still one person
+    with figures_cache(), django_assert_num_queries(1):
+        trained = TraineesTrained().value(project, span())
+        splits = {d: TraineesTrained().split(project, span(), d) for d in TraineesTrained.dimensions}
+        organisations = OrganisationsReached().value(project, span())
+    assert trained == 5 and organisations == 2  # blank and missing organisations are no organisation
+    assert splits[EDITION] == {first.pk: 5, second.pk: 1}
+    assert splits[ORGANISATION] == {"CSR Pančevo": 1, "PU Pančevo": 2, "": 1, None: 1}
+    assert splits[MUNICIPALITY] == {"Pančevo": 3, "": 1, None: 1}
+    assert splits[ORGANISATION_TYPE] == {NOT_STATED: 5}
