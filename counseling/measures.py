@@ -26,6 +26,7 @@ from reporting.measures import (
     Measure,
     bounds,
     figures_memo,
+    figures_memo_kept,
     month_spans,
     project_start,
     register_measures,
@@ -39,6 +40,7 @@ CLIENT_SPLITS = {
     TARGET_GROUP: "client__target_group",
 }
 DIMENSIONS = (KIND, MONTH, AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP)
+SESSIONS = "counseling:sessions"
 
 
 def held(project, span):
@@ -61,7 +63,7 @@ def sessions(project, span) -> list[dict]:
         grouped = held(project, span).values(*fields).annotate(month=month, n=Count("id")).order_by()
         return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
 
-    return figures_memo("counseling:sessions", project, span, rows)
+    return figures_memo(SESSIONS, project, span, rows)
 
 
 def _split(project, span, dimension, count) -> dict:
@@ -94,7 +96,10 @@ class CounselingSessionsHeld(Measure):
     dimensions = DIMENSIONS
 
     def value(self, project, span):
-        return _sessions_in(sessions(project, span))
+        rows = figures_memo_kept(SESSIONS, project, span)
+        if rows is not None:
+            return _sessions_in(rows)
+        return held(project, span).count()
 
     def split(self, project, span, dimension):
         return _split(project, span, dimension, _sessions_in)
@@ -113,7 +118,10 @@ class SessionsOfKind(Measure):
         self.order = order
 
     def value(self, project, span):
-        return sum(row["n"] for row in sessions(project, span) if row["kind"] == self.part_key)
+        rows = figures_memo_kept(SESSIONS, project, span)
+        if rows is not None:
+            return _sessions_in(row for row in rows if row["kind"] == self.part_key)
+        return held(project, span).filter(kind=self.part_key).count()
 
 
 class ClientsCounselled(Measure):
@@ -126,7 +134,12 @@ class ClientsCounselled(Measure):
     beneficiaries = ("clients", _("Counseling clients"))
 
     def value(self, project, span):
-        return _clients_in(sessions(project, span))
+        rows = figures_memo_kept(SESSIONS, project, span)
+        return (
+            _clients_in(rows)
+            if rows is not None
+            else held(project, span).aggregate(n=Count("client", distinct=True))["n"]
+        )
 
     def split(self, project, span, dimension):
         return _split(project, span, dimension, _clients_in)

@@ -31,6 +31,7 @@ from reporting.measures import (
     Measure,
     bounds,
     figures_memo,
+    figures_memo_kept,
     month_spans,
     per_month,
     project_start,
@@ -45,6 +46,7 @@ MEMBER_SPLITS = {
 }
 DIMENSIONS = ("cohort", MONTH, AGE_BAND, BENEFICIARY_MUNICIPALITY, TARGET_GROUP)
 PROGRAMME = "group_programme"
+MARKS = "groups:marks"
 
 
 def sessions_held(project, span):
@@ -66,8 +68,7 @@ def attendances(project, span):
 def marks(project, span) -> list[dict]:
     """The span's present marks grouped by woman, cohort and month, each group with how many marks it holds:
     every split of the women and of their attendances is counted from these rows (one pass over the
-    quarter's marks for a report, not one per split): a row per woman, cohort and month she met in, with the
-    children who came with her to those sessions."""
+    quarter's marks for a report, not one per split): a row per woman, cohort and month she met in."""
     months = month_spans(span)
     month = Case(
         *(When(session__start__lt=end, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
@@ -76,15 +77,10 @@ def marks(project, span) -> list[dict]:
     fields = ("member_id", "session__cohort_id", "session__cohort__programme_id", *MEMBER_SPLITS.values())
 
     def rows():
-        grouped = (
-            attendances(project, span)
-            .values(*fields)
-            .annotate(month=month, n=Count("id"), children=Sum("children_present"))
-            .order_by()
-        )
+        grouped = attendances(project, span).values(*fields).annotate(month=month, n=Count("id")).order_by()
         return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
 
-    return figures_memo("groups:marks", project, span, rows)
+    return figures_memo(MARKS, project, span, rows)
 
 
 def _key_of(dimension: str):
@@ -109,7 +105,10 @@ class WomenInGroups(Measure):
     beneficiaries = ("women", _("Women in self-support groups"))
 
     def value(self, project, span):
-        return len({row["member_id"] for row in marks(project, span)})
+        rows = figures_memo_kept(MARKS, project, span)
+        if rows is not None:
+            return len({row["member_id"] for row in rows})
+        return attendances(project, span).aggregate(n=Count("member", distinct=True))["n"]
 
     def split(self, project, span, dimension):
         key_of, women = _key_of(dimension), {}
@@ -164,7 +163,10 @@ class GroupAttendances(Measure):
     dimensions = DIMENSIONS
 
     def value(self, project, span):
-        return sum(row["n"] for row in marks(project, span))
+        rows = figures_memo_kept(MARKS, project, span)
+        if rows is not None:
+            return sum(row["n"] for row in rows)
+        return attendances(project, span).count()
 
     def split(self, project, span, dimension):
         key_of, found = _key_of(dimension), {}
@@ -184,7 +186,7 @@ class AccompanyingChildren(Measure):
     order = 14
 
     def value(self, project, span):
-        return sum(row["children"] or 0 for row in marks(project, span))
+        return attendances(project, span).aggregate(n=Sum("children_present"))["n"] or 0
 
 
 class AttendanceRate(Measure):

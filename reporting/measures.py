@@ -339,6 +339,16 @@ def figures_memo(name: str, project, span, compute):
     return _memo("rows", name, project, span, compute)
 
 
+def figures_memo_kept(name: str, project, span):
+    """The rows figures_memo() already computed for the project and span in this report, or None.
+
+    A total can be counted from the rows its splits were counted from, when they are there; alone (a "to
+    date" over the project's whole history asks for nothing else) an aggregate query costs less than the
+    rows."""
+    memo = _cache.get()
+    return None if memo is None else memo.get(("rows", name, project.pk, span.start_date, span.end_date))
+
+
 def figure(code: str, project, span):
     """The value of a registered measure over the span (0 when no installed app offers it)."""
     measure = measures().get(code)

@@ -23,6 +23,7 @@ from reporting.measures import (
     Measure,
     bounds,
     figures_memo,
+    figures_memo_kept,
     register_measures,
 )
 from trainings.enums import EditionStatus, EnrollmentStatus
@@ -35,6 +36,7 @@ MUNICIPALITY = "municipality"
 # Enrolments that took a seat: the trainee was in the edition, whatever came of it.
 SEAT_TAKEN = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
 TRAINEE = "enrollment__user_id"
+TRAINEES = "trainings:trainees"
 PROFILE_FIELDS = {
     ORGANISATION: "enrollment__user__profile__organisation",
     ORGANISATION_TYPE: "enrollment__user__profile__organisation_type",
@@ -54,14 +56,14 @@ def training_attendances(project, span):
 
 def trainees(project, span) -> list[dict]:
     """The span's trainees as rows of (trainee, edition, what her profile says), one per trainee and edition
-    she was present at: every count of trainees and of their organisations is made from these rows (one
-    pass over the span's marks for a report, not one per split)."""
+    she was present at: every split of the trainees is made from these rows (one pass over the span's marks
+    for a report, not one per split), and the totals too when they are there (figures_memo_kept)."""
 
     def rows():
         fields = (TRAINEE, "session__edition_id", *PROFILE_FIELDS.values())
         return list(training_attendances(project, span).values(*fields).distinct().order_by())
 
-    return figures_memo("trainings:trainees", project, span, rows)
+    return figures_memo(TRAINEES, project, span, rows)
 
 
 def editions_held(project, span):
@@ -129,7 +131,10 @@ class TraineesTrained(Measure):
     dimensions = (EDITION, ORGANISATION, ORGANISATION_TYPE, MUNICIPALITY)
 
     def value(self, project, span):
-        return len({row[TRAINEE] for row in trainees(project, span)})
+        rows = figures_memo_kept(TRAINEES, project, span)
+        if rows is not None:
+            return len({row[TRAINEE] for row in rows})
+        return training_attendances(project, span).aggregate(n=Count("enrollment__user", distinct=True))["n"]
 
     def split(self, project, span, dimension):
         field = PROFILE_FIELDS.get(dimension, "session__edition_id")
@@ -152,7 +157,14 @@ class OrganisationsReached(Measure):
     carry = ""  # distinct organisations: counted whole, not carried from the last frozen report
 
     def value(self, project, span):
-        return len({row[PROFILE_FIELDS[ORGANISATION]] for row in trainees(project, span)} - {None, ""})
+        rows = figures_memo_kept(TRAINEES, project, span)
+        if rows is not None:
+            return len({row[PROFILE_FIELDS[ORGANISATION]] for row in rows} - {None, ""})
+        return (
+            training_attendances(project, span)
+            .exclude(enrollment__user__profile__organisation="")
+            .aggregate(n=Count("enrollment__user__profile__organisation", distinct=True))["n"]
+        )
 
 
 class TrainingSessionsAttended(Measure):
