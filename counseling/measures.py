@@ -16,7 +16,6 @@ from reporting.measures import (
     AGE_BAND,
     BENEFICIARY_MUNICIPALITY,
     MONTH,
-    NOT_STATED,
     TARGET_GROUP,
     Beneficiaries,
     ChoiceDimension,
@@ -30,6 +29,8 @@ from reporting.measures import (
     month_spans,
     project_start,
     register_measures,
+    split_rows,
+    stated,
 )
 
 KIND = "session_kind"
@@ -66,17 +67,18 @@ def sessions(project, span) -> list[dict]:
     return figures_memo(SESSIONS, project, span, rows)
 
 
+def _key_of(dimension: str):
+    if dimension in CLIENT_SPLITS:
+        field = CLIENT_SPLITS[dimension]
+        return lambda row: stated(row[field])
+    field = MONTH if dimension == MONTH else "kind"
+    return lambda row: row[field]
+
+
 def _split(project, span, dimension, count) -> dict:
-    """{key: count(rows of that key)} over sessions(): every month of the span listed, nothing recorded (NULL
-    or blank) about her under NOT_STATED."""
-    groups: dict = {key: [] for key, _start, _end in month_spans(span)} if dimension == MONTH else {}
-    field = CLIENT_SPLITS.get(dimension, MONTH if dimension == MONTH else "kind")
-    for row in sessions(project, span):
-        key = row[field]
-        if dimension in CLIENT_SPLITS and key in (None, ""):
-            key = NOT_STATED
-        groups.setdefault(key, []).append(row)
-    return {key: count(rows) for key, rows in groups.items()}
+    """A split of sessions() by `dimension`, every month of the span listed."""
+    months = [key for key, _start, _end in month_spans(span)] if dimension == MONTH else ()
+    return split_rows(sessions(project, span), _key_of(dimension), count, keys=months)
 
 
 def _sessions_in(rows) -> int:
@@ -135,11 +137,9 @@ class ClientsCounselled(Measure):
 
     def value(self, project, span):
         rows = figures_memo_kept(SESSIONS, project, span)
-        return (
-            _clients_in(rows)
-            if rows is not None
-            else held(project, span).aggregate(n=Count("client", distinct=True))["n"]
-        )
+        if rows is not None:
+            return _clients_in(rows)
+        return held(project, span).aggregate(n=Count("client", distinct=True))["n"]
 
     def split(self, project, span, dimension):
         return _split(project, span, dimension, _clients_in)

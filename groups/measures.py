@@ -20,7 +20,6 @@ from reporting.measures import (
     AGE_BAND,
     BENEFICIARY_MUNICIPALITY,
     MONTH,
-    NOT_STATED,
     PERCENT,
     TARGET_GROUP,
     Beneficiaries,
@@ -36,6 +35,8 @@ from reporting.measures import (
     per_month,
     project_start,
     register_measures,
+    split_rows,
+    stated,
 )
 
 # What is recorded about her that a split counts her by: her own record's field, as it is now.
@@ -88,9 +89,17 @@ def _key_of(dimension: str):
         return lambda row: row[MONTH]
     if dimension in MEMBER_SPLITS:
         field = MEMBER_SPLITS[dimension]
-        return lambda row: row[field] if row[field] not in (None, "") else NOT_STATED
+        return lambda row: stated(row[field])
     field = "session__cohort__programme_id" if dimension == PROGRAMME else "session__cohort_id"
     return lambda row: row[field]
+
+
+def _women_in(rows) -> int:
+    return len({row["member_id"] for row in rows})
+
+
+def _marks_in(rows) -> int:
+    return sum(row["n"] for row in rows)
 
 
 class WomenInGroups(Measure):
@@ -107,14 +116,11 @@ class WomenInGroups(Measure):
     def value(self, project, span):
         rows = figures_memo_kept(MARKS, project, span)
         if rows is not None:
-            return len({row["member_id"] for row in rows})
+            return _women_in(rows)
         return attendances(project, span).aggregate(n=Count("member", distinct=True))["n"]
 
     def split(self, project, span, dimension):
-        key_of, women = _key_of(dimension), {}
-        for row in marks(project, span):
-            women.setdefault(key_of(row), set()).add(row["member_id"])
-        return {key: len(members) for key, members in women.items()}
+        return split_rows(marks(project, span), _key_of(dimension), _women_in)
 
     def returning(self, project, span):
         # The women with a mark before the span, met in Python with the span's own (marks()): plain passes
@@ -165,15 +171,11 @@ class GroupAttendances(Measure):
     def value(self, project, span):
         rows = figures_memo_kept(MARKS, project, span)
         if rows is not None:
-            return sum(row["n"] for row in rows)
+            return _marks_in(rows)
         return attendances(project, span).count()
 
     def split(self, project, span, dimension):
-        key_of, found = _key_of(dimension), {}
-        for row in marks(project, span):
-            key = key_of(row)
-            found[key] = found.get(key, 0) + row["n"]
-        return found
+        return split_rows(marks(project, span), _key_of(dimension), _marks_in)
 
 
 class AccompanyingChildren(Measure):

@@ -204,16 +204,18 @@ class ListDimension(Dimension):
         return label if label != NOT_STATED else not_stated_label()
 
 
-def per_value(queryset, field: str, column: str = "id", *, distinct: bool = False) -> dict:
-    """{value of `field`: count of `column`}: one grouped query. Nothing recorded (NULL or blank) counts under
-    NOT_STATED; the two groups are different people, so adding them counts nobody twice."""
-    from django.db.models import Count
+def stated(value):
+    """What was recorded about her, or NOT_STATED for nothing recorded (NULL or blank): one row for both."""
+    return NOT_STATED if value in (None, "") else value
 
-    found: dict = {}
-    for row in queryset.values(field).annotate(n=Count(column, distinct=distinct)).order_by():
-        key = row[field] if row[field] not in (None, "") else NOT_STATED
-        found[key] = found.get(key, 0) + row["n"]
-    return found
+
+def split_rows(rows, key_of, count, *, keys=()) -> dict:
+    """{key: count(the rows of that key)}: a split counted in Python from rows read once for the whole report
+    (figures_memo), not by a grouped query per split. `keys` are listed even when no row has them."""
+    groups: dict = {key: [] for key in keys}
+    for row in rows:
+        groups.setdefault(key_of(row), []).append(row)
+    return {key: count(found) for key, found in groups.items()}
 
 
 def bounds(span) -> tuple[datetime, datetime]:

@@ -15,7 +15,6 @@ from accounts.models import Profile
 from core.enums import AttendanceStatus
 from reporting.enums import IndicatorKind
 from reporting.measures import (
-    NOT_STATED,
     ChoiceDimension,
     DemoActivity,
     Dimension,
@@ -25,6 +24,8 @@ from reporting.measures import (
     figures_memo,
     figures_memo_kept,
     register_measures,
+    split_rows,
+    stated,
 )
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance
@@ -64,6 +65,10 @@ def trainees(project, span) -> list[dict]:
         return list(training_attendances(project, span).values(*fields).distinct().order_by())
 
     return figures_memo(TRAINEES, project, span, rows)
+
+
+def _trainees_in(rows) -> int:
+    return len({row[TRAINEE] for row in rows})
 
 
 def editions_held(project, span):
@@ -133,18 +138,17 @@ class TraineesTrained(Measure):
     def value(self, project, span):
         rows = figures_memo_kept(TRAINEES, project, span)
         if rows is not None:
-            return len({row[TRAINEE] for row in rows})
+            return _trainees_in(rows)
         return training_attendances(project, span).aggregate(n=Count("enrollment__user", distinct=True))["n"]
 
     def split(self, project, span, dimension):
         field = PROFILE_FIELDS.get(dimension, "session__edition_id")
-        people: dict = {}
-        for row in trainees(project, span):
-            key = row[field]
-            if dimension == ORGANISATION_TYPE and key in (None, ""):
-                key = NOT_STATED  # a choice: nothing chosen is one row (organisation and town keep their own)
-            people.setdefault(key, set()).add(row[TRAINEE])
-        return {key: len(found) for key, found in people.items()}
+
+        def key_of(row):
+            # A choice: nothing chosen is one row (organisation and town keep blank and missing apart).
+            return stated(row[field]) if dimension == ORGANISATION_TYPE else row[field]
+
+        return split_rows(trainees(project, span), key_of, _trainees_in)
 
 
 class OrganisationsReached(Measure):
