@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core import dates
 from core.exports import CANCELLED, CONFIRMED, TENTATIVE, CalendarEvent, calendar_build
 from counseling.enums import BookingStatus
-from counseling.models import BOOKING_LONGEST, Booking
+from counseling.models import Booking, booking_earliest_start
 from groups.models import GroupSession
 from trainings.calendar import edition_ics, training_session_event
 from trainings.enums import EnrollmentStatus
@@ -101,7 +101,7 @@ def facilitator_session_events(*, user, since) -> list[CalendarEvent]:
 def counselor_booking_events(*, user, since) -> list[CalendarEvent]:
     bookings = (
         # The start's lower bound is implied by the end's; said outright, the (counselor, start) index serves.
-        Booking.objects.filter(counselor__user=user, end__gte=since, start__gte=since - BOOKING_LONGEST)
+        Booking.objects.filter(counselor__user=user, end__gte=since, start__gte=booking_earliest_start(since))
         .select_related("room")
         .only("pk", "start", "end", "status", "sequence", "room_id", "room__name", "room__location")
         .order_by("start")
