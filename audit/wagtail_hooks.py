@@ -8,13 +8,13 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.admin_views import AuditedCreateView, AuditedViewSetMixin
 from audit.enums import AuditAction
 from audit.models import AuditEntry, CompelledDisclosure
 from audit.selectors import audit_entries_about_ids, audit_entries_between
 from audit.services import audit_record
+from core.admin_cells import ModelViewSet
 
 
 class AuditEntryFilterSet(WagtailFilterSet):

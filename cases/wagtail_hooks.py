@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -23,6 +22,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
 from cases import services
 from cases.models import Case, Institution
+from core.admin_cells import ModelViewSet
 from core.admin_listings import ListSelectRelated
 from core.forms import QuickSelect
 from counseling.models import CounselorProfile

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from certificates import services
 from certificates.models import Accreditation, Certificate
+from core.admin_cells import ModelViewSet
 
 
 class _ServiceFormMixin:

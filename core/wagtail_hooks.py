@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin_cells import ModelViewSet
 from core.models import Municipality
 
 

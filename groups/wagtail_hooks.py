@@ -26,10 +26,11 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.log_actions import log
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
+from core.admin_cells import ModelViewSet
 from core.admin_listings import ListSelectRelated, RelatedListingLinks, shortlist_filter
 from core.forms import WallClockDateTimeField
 from groups import services

@@ -8,8 +8,8 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin_cells import ModelViewSet
 from core.admin_listings import ListSelectRelated
 from reporting.models import DonorProject, Programme, ReportingPeriod, ResultIndicator
 from reporting.services import indicator_delete, indicator_save, period_delete, period_save

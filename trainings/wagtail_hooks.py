@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin_cells import ModelViewSet
 from trainings import admin_views
 from trainings.forms import EditionAdminForm, EnrollmentOnBehalfForm, EnrollmentStatusForm, TrainingSessionAdminForm
 from trainings.models import Edition, Enrollment, TrainingProgramme, TrainingSession
