@@ -20,7 +20,16 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cases import forms, rules, selectors, services
-from cases.enums import ChildSupport, DataCategory, DisclosureFormat, SafetyPlanSection, StepStatus
+from cases.enums import (
+    CaseStatus,
+    ChildSupport,
+    DataCategory,
+    DisclosureFormat,
+    RiskLevel,
+    SafetyPlanSection,
+    StepChangeKind,
+    StepStatus,
+)
 from cases.models import (
     MINUTES_FINAL_MESSAGE,
     ActionStep,
@@ -41,6 +50,7 @@ from cases.models import (
 from cases.services import STEP_FIELDS
 from core import dates
 from core.paging import query_without_page
+from core.reversing import UrlFiller
 
 
 def form_error(form, error: ValidationError) -> None:
@@ -218,8 +228,15 @@ def case_list(request):
     page = Paginator(selectors.case_list_for(request.user, status=status), 50).get_page(request.GET.get("page"))
     cases = list(page.object_list)
     today = dates.today()
+    # Links filled into one resolved pattern, labels translated once for the page: fifty rows of each.
+    urls = UrlFiller()
+    status_labels = {status: str(label) for status, label in CaseStatus.choices}
+    risk_labels = {level: str(label) for level, label in RiskLevel.choices}
     for case in cases:
+        case.url = urls("cases:case_detail", pk=case.pk)
+        case.status_label = status_labels[case.status]
         case.latest_risk = case.risk_history[0] if case.risk_history else None
+        case.risk_label = risk_labels.get(case.latest_risk.level, case.latest_risk.level) if case.latest_risk else ""
         case.risk_overdue = case.latest_risk is not None and case.latest_risk.next_due_on < today
     services.records_listed(by=request.user, objects=cases, detail="case list", request=request)
     return render(
@@ -648,13 +665,15 @@ class ActionPlanHistory(CaseScreen):
 
     def get_context_data(self, **kwargs):
         changes = list(selectors.action_plan_history(plan=self.object)) if self.object else []
+        # Each label translated once for the page, not once per change that names it.
+        field_labels = {name: str(ActionStep._meta.get_field(name).verbose_name) for name in STEP_FIELDS}
+        kind_labels = {kind: str(label) for kind, label in StepChangeKind.choices}
         for change in changes:
             change.data = json.loads(change.snapshot) if change.snapshot else {}
-            change.changed_labels = [
-                str(ActionStep._meta.get_field(name).verbose_name)
-                for name in change.changed_fields
-                if name in STEP_FIELDS
-            ]
+            change.kind_label = kind_labels.get(change.kind, change.kind)
+            change.changed_labels = ", ".join(
+                field_labels[name] for name in change.changed_fields if name in field_labels
+            )
         return {**kwargs, "plan": self.object, "changes": changes}
 
 

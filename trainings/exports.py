@@ -3,7 +3,9 @@
 from django.utils.translation import gettext as _
 
 from core import dates
+from core.enums import AttendanceStatus
 from core.exports import Sheet, ics_response, xlsx_response
+from trainings.enums import EnrollmentStatus
 
 __all__ = ["ics_response", "participants_xlsx"]
 
@@ -16,6 +18,10 @@ def participants_xlsx(*, edition, sessions, rows, filename):
     ]
     header += [_("Hours attended"), _("Completion")]
 
+    # Each label translated once for the sheet, not once per cell.
+    marks = {status: str(label) for status, label in AttendanceStatus.choices}
+    statuses = {status: str(label) for status, label in EnrollmentStatus.choices}
+
     def _rows():
         for row in rows:
             enrollment = row.enrollment
@@ -25,8 +31,8 @@ def participants_xlsx(*, edition, sessions, rows, filename):
                 getattr(profile, "organisation", ""),
                 getattr(profile, "job_title", ""),
                 enrollment.user.email,
-                enrollment.get_status_display(),
-                *[str(label or "") for label in row.labels],
+                statuses.get(enrollment.status, enrollment.status),
+                *[marks[mark] if mark else "" for mark in row.marks],
                 float(row.hours),
                 enrollment.completion_reason,
             ]

@@ -236,7 +236,11 @@ def trainee_trainings(*, user, today=None) -> dict:
         .order_by("edition__start_date", "pk")
     )
     upcoming, past = [], []
+    # Each label translated once for the page, not once per session shown.
+    labels = {status: str(label) for status, label in AttendanceStatus.choices}
+    statuses = {status: str(label) for status, label in EnrollmentStatus.choices}
     for enrollment in enrollments:
+        enrollment.status_label = statuses.get(enrollment.status, enrollment.status)
         sessions = list(enrollment.edition.sessions.all())
         by_session = {a.session_id: a.status for a in enrollment.attendances.all()}
         total = sum((s.hours for s in held_sessions(sessions)), Decimal(0))
@@ -245,7 +249,7 @@ def trainee_trainings(*, user, today=None) -> dict:
             sessions=sessions,
             attended_hours=attended_hours(sessions=sessions, statuses=by_session),
             total_hours=total,
-            marks=[(s, _label(by_session.get(s.pk))) for s in sessions],
+            marks=[(s, labels.get(by_session.get(s.pk))) for s in sessions],
         )
         is_past = enrollment.edition.end_date < today or enrollment.edition.status == EditionStatus.CLOSED
         (past if is_past else upcoming).append(item)

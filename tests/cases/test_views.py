@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.enums import Role
 from audit.models import AuditEntry
 from cases import selectors, services
-from cases.enums import ActionArea, DataCategory, StepOwner, StepStatus
+from cases.enums import ActionArea, DataCategory, RiskLevel, StepOwner, StepStatus
 from cases.models import (
     ActionStep,
     CaseConference,
@@ -202,6 +202,10 @@ def test_case_list_query_count_is_constant(
     assert response.status_code == 200
     assert len(response.context["cases"]) == count
     assert AuditEntry.objects.filter(action="view", detail="case list").exists()
+    text = response.content.decode()
+    assert text.count(f">{RiskLevel(case.risk_assessments.get().level).label}</span>") == count
+    assert text.count("<td>Open</td>") == count
+    assert f'href="{reverse("cases:case_detail", args=[case.pk])}"' in text
 
 
 @pytest.mark.parametrize("count", [5, 40])
@@ -379,6 +383,10 @@ def test_action_step_add_change_remove_through_the_forms(django_app, case, couns
     assert step.removed_at is not None
     history = django_app.get(reverse("cases:action_plan_history", args=[case.pk]))
     assert len(history.context["changes"]) == 3
+    rows = [[cell.text.strip() for cell in row.select("th, td")] for row in history.html.select("tbody tr")]
+    assert [row[2] for row in rows] == ["Removed", "Changed", "Added"]
+    assert [row[5] for row in rows] == ["", "status", "area, step, who does it, which body, due, status"]
+    assert all(f'href="{url}?on=' in str(history.html) for url in [reverse("cases:action_plan", args=[case.pk])])
 
 
 @pytest.mark.parametrize("page_name", ["cases:safety_plan", "cases:action_plan"])

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 from accounts.enums import Role
+from accounts.models import Profile
 from core import dates
 from core.enums import AttendanceStatus
 from trainings import services
@@ -358,6 +359,15 @@ def test_dashboard_shows_completion_reason_and_hours(django_app, trainee, editio
     assert "8.0 of 16.0 hours" in content
     assert "My attendance: 8 of 16 hours" in content
     assert "Hours attended:</strong> 8" in content
+    assert "Present" in content and "not recorded" in content  # her marks, session by session
+
+    Profile.objects.filter(user=trainee).update(preferred_language="da")
+    django_app.reset()
+    with translation.override("da"):
+        status, mark = str(EnrollmentStatus.NOT_COMPLETED.label), str(AttendanceStatus.PRESENT.label)
+    assert (status, mark) != ("Not completed", "Present")
+    content = django_app.get(reverse("trainings:dashboard"), user=trainee).text
+    assert status in content and mark in content
 
 
 def test_home_page_panel_for_trainee(django_app, trainee, edition):
@@ -497,6 +507,10 @@ def test_participants_xlsx_and_sign_in_sheet(django_app, trainer, edition, train
     assert len(rows) == 3
     assert enrollments[0].user.profile.full_name in {row[0] for row in rows[1:]}
     assert 8.0 in {row[rows[0].index("Hours attended")] for row in rows[1:]}
+    marked = next(row for row in rows[1:] if row[0] == enrollments[0].user.profile.full_name)
+    assert marked[rows[0].index("Status")] == "Enrolled"
+    assert marked[5] == "Present"  # the first session's column
+    assert [row[5] for row in rows[1:] if row is not marked] == [None]  # not marked: an empty cell
     sheet = django_app.get(reverse("trainings:sign_in_sheet", args=[edition.pk]), user=trainer).text
     assert enrollments[1].user.profile.full_name in sheet and "Signature" in sheet
 
