@@ -15,9 +15,11 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from core.appendonly import install_after_migrate
+        from core.choices import choice_displays_install
         from core.i18n import catalogs_merge_install
 
         catalogs_merge_install()
+        choice_displays_install()
 
         # After every migrate, not in a migration: SQLite loses a table's triggers whenever Django
         # rebuilds the table for a later schema change.
