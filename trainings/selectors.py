@@ -312,12 +312,17 @@ def edition_participants(*, edition):
     enrollments = list(
         Enrollment.objects.filter(edition=edition, status__in=PARTICIPANT_STATUSES)
         .select_related("user__profile")
-        .prefetch_related("attendances")
         .order_by("user__profile__full_name", "pk")
     )
+    # Only the marks' statuses are shown: read as values, not as a model instance per mark.
+    marks: dict[int, dict[int, str]] = {enrollment.pk: {} for enrollment in enrollments}
+    for enrollment_id, session_id, status in TrainingAttendance.objects.filter(
+        enrollment__in=[enrollment.pk for enrollment in enrollments]
+    ).values_list("enrollment_id", "session_id", "status"):
+        marks[enrollment_id][session_id] = status
     rows = []
     for enrollment in enrollments:
-        by_session = {a.session_id: a.status for a in enrollment.attendances.all()}
+        by_session = marks[enrollment.pk]
         rows.append(
             ParticipantRow(
                 enrollment=enrollment,
