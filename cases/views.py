@@ -585,6 +585,9 @@ class ActionPlanScreen(AsOfMixin, CaseScreen):
 
     def get_context_data(self, **kwargs):
         steps = list(selectors.action_steps_current(plan=self.object)) if self.object else []
+        urls = UrlFiller()  # each step's link filled into one resolved pattern
+        for step in steps:
+            step.edit_url = urls("cases:action_step_edit", pk=self.case.pk, step_pk=step.pk)
         return {**kwargs, "plan": self.object, "steps": steps, "as_of_form": self.as_of_form}
 
 

@@ -368,9 +368,9 @@ def test_action_step_add_change_remove_through_the_forms(django_app, case, couns
     assert not ActionStep.objects.exists()
     form = page.forms["step-form"]
     form["owner_institution"] = str(csw.pk)
-    form.submit().follow()
+    plan = form.submit().follow()
     step = ActionStep.objects.get()
-    edit = django_app.get(reverse("cases:action_step_edit", args=[case.pk, step.pk]))
+    edit = plan.click(description="Change", href=reverse("cases:action_step_edit", args=[case.pk, step.pk]))
     form = edit.forms["step-form"]
     form["status"] = StepStatus.DONE
     form.submit().follow()
