@@ -224,17 +224,28 @@ class TraineeTraining:
         return int(self.attended_hours * 100 / self.total_hours)
 
 
+def _marks_by_enrollment(enrollment_ids) -> dict[int, dict[int, str]]:
+    """{enrollment: {session: status}} in one query: only the statuses are shown, so they are read as values,
+    not as a model instance per mark."""
+    marks: dict[int, dict[int, str]] = {pk: {} for pk in enrollment_ids}
+    rows = TrainingAttendance.objects.filter(enrollment__in=enrollment_ids)
+    for enrollment_id, session_id, status in rows.values_list("enrollment_id", "session_id", "status"):
+        marks[enrollment_id][session_id] = status
+    return marks
+
+
 def trainee_trainings(*, user, today=None) -> dict:
     """The trainee's enrolments split into upcoming and past, each with her attendance; four queries."""
     from trainings.services import attended_hours, held_sessions
 
     today = today or dates.today()
-    enrollments = (
+    enrollments = list(
         enrollments_of(user)
         .select_related("edition__programme", "transferred_to__edition")
-        .prefetch_related("edition__sessions", "attendances")
+        .prefetch_related("edition__sessions")
         .order_by("edition__start_date", "pk")
     )
+    marks = _marks_by_enrollment([enrollment.pk for enrollment in enrollments])
     upcoming, past = [], []
     # Each label translated once for the page, not once per session shown.
     labels = {status: str(label) for status, label in AttendanceStatus.choices}
@@ -242,7 +253,7 @@ def trainee_trainings(*, user, today=None) -> dict:
     for enrollment in enrollments:
         enrollment.status_label = statuses.get(enrollment.status, enrollment.status)
         sessions = list(enrollment.edition.sessions.all())
-        by_session = {a.session_id: a.status for a in enrollment.attendances.all()}
+        by_session = marks[enrollment.pk]
         total = sum((s.hours for s in held_sessions(sessions)), Decimal(0))
         item = TraineeTraining(
             enrollment=enrollment,
@@ -314,12 +325,7 @@ def edition_participants(*, edition):
         .select_related("user__profile")
         .order_by("user__profile__full_name", "pk")
     )
-    # Only the marks' statuses are shown: read as values, not as a model instance per mark.
-    marks: dict[int, dict[int, str]] = {enrollment.pk: {} for enrollment in enrollments}
-    for enrollment_id, session_id, status in TrainingAttendance.objects.filter(
-        enrollment__in=[enrollment.pk for enrollment in enrollments]
-    ).values_list("enrollment_id", "session_id", "status"):
-        marks[enrollment_id][session_id] = status
+    marks = _marks_by_enrollment([enrollment.pk for enrollment in enrollments])
     rows = []
     for enrollment in enrollments:
         by_session = marks[enrollment.pk]
