@@ -26,6 +26,7 @@ from core.admin_cells import ModelViewSet
 from core.admin_listings import ListSelectRelated
 from core.forms import QuickSelect
 from counseling.models import CounselorProfile
+from counseling.selectors import counselors_named
 
 
 class InstitutionViewSet(SnippetViewSet):
@@ -116,7 +117,7 @@ class _CaseFilterSet(WagtailFilterSet):
 
     lead_counselor = django_filters.ModelChoiceFilter(
         label=_("Lead counselor"),
-        queryset=CounselorProfile.objects.select_related("user__profile"),
+        queryset=counselors_named(),
         widget=QuickSelect,
     )
 

@@ -37,6 +37,14 @@ def counselor_profile_for(user) -> CounselorProfile | None:
     return user._haven_counselor_profile
 
 
+def counselors_named():
+    """Every counselor with only what her name needs (CounselorProfile.__str__): a filter naming the two
+    hundred counselors of a large organisation read every field of each, a fifth of the listing it sits on."""
+    return CounselorProfile.objects.select_related("user__profile").only(
+        "pk", "user__username", "user__profile__full_name"
+    )
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     return dates.start_of_day(day), dates.end_of_day(day)
 

@@ -36,6 +36,7 @@ from core.forms import QuickSelect
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
+from counseling.selectors import counselors_named
 
 
 class _PolicyWithout(ModelPermissionPolicy):
@@ -255,7 +256,7 @@ class _CounselorFilterSet(WagtailFilterSet):
 
     counselor = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Counselor"),
-        queryset=CounselorProfile.objects.select_related("user__profile"),
+        queryset=counselors_named(),
         widget=QuickSelect,
     )
 
