@@ -67,9 +67,10 @@ def attendances(project, span):
 
 
 def marks(project, span) -> list[dict]:
-    """The span's present marks grouped by woman, cohort and month, each group with how many marks it holds:
-    every split of the women and of their attendances is counted from these rows (one pass over the
-    quarter's marks for a report, not one per split): a row per woman, cohort and month she met in."""
+    """The span's present marks grouped by woman, cohort and month, each group with how many marks it holds
+    and how many children came with her to them: every split of the women and of their attendances, and the
+    children's total, are counted from these rows (one pass over the quarter's marks for a report, not one
+    per figure): a row per woman, cohort and month she met in."""
     months = month_spans(span)
     month = Case(
         *(When(session__start__lt=end, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
@@ -78,7 +79,12 @@ def marks(project, span) -> list[dict]:
     fields = ("member_id", "session__cohort_id", "session__cohort__programme_id", *MEMBER_SPLITS.values())
 
     def rows():
-        grouped = attendances(project, span).values(*fields).annotate(month=month, n=Count("id")).order_by()
+        grouped = (
+            attendances(project, span)
+            .values(*fields)
+            .annotate(month=month, n=Count("id"), children=Sum("children_present"))
+            .order_by()
+        )
         return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
 
     return figures_memo(MARKS, project, span, rows)
@@ -188,6 +194,9 @@ class AccompanyingChildren(Measure):
     order = 14
 
     def value(self, project, span):
+        rows = figures_memo_kept(MARKS, project, span)
+        if rows is not None:
+            return sum(row["children"] or 0 for row in rows)
         return attendances(project, span).aggregate(n=Sum("children_present"))["n"] or 0
 
 

@@ -45,11 +45,14 @@ def report_figures(*, period) -> dict:
     to_date = SimpleNamespace(start_date=project.start_date, end_date=period.end_date)
     targets = {indicator.code: indicator.target for indicator in project.indicators.all()}
     with figures_cache():
-        # The tables first: the period's totals are then counted from the rows their splits were counted from
-        # (reporting.measures.figures_memo_kept), not asked again.
-        tables = [
-            {"code": code, **definition.func(project, period)} for code, definition in breakdowns_available().items()
-        ]
+        # The tables first, and of those the splits first: the period's totals are then counted from the rows
+        # the splits were counted from (reporting.measures.figures_memo_kept), not asked again.
+        available = breakdowns_available()
+        counted = {
+            code: definition.func(project, period)
+            for code, definition in sorted(available.items(), key=lambda item: not item[1].dimension)
+        }
+        tables = [{"code": code, **counted[code]} for code in available]
         indicators = _indicator_figures(project, period, to_date, targets, _carry_base(project, period))
     policy = project_policy(project)
     return {

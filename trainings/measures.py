@@ -71,6 +71,21 @@ def _trainees_in(rows) -> int:
     return len({row[TRAINEE] for row in rows})
 
 
+TRAINEE_ORGANISATIONS = "trainings:trainee-organisations"
+
+
+def trainee_organisations(project, span) -> list[tuple]:
+    """(trainee, organisation) of each trainee present in the span. A report's "to date" counts both its
+    trainees and their organisations over the project's whole history, which no frozen report carries
+    forward: one pass over those marks for both, not a distinct count each."""
+
+    def rows():
+        pairs = training_attendances(project, span).values_list(TRAINEE, PROFILE_FIELDS[ORGANISATION])
+        return list(pairs.distinct().order_by())
+
+    return figures_memo(TRAINEE_ORGANISATIONS, project, span, rows)
+
+
 def editions_held(project, span):
     """Editions that began in the span: an edition spanning two periods counts once, where it started."""
     return Edition.objects.filter(
@@ -139,7 +154,7 @@ class TraineesTrained(Measure):
         rows = figures_memo_kept(TRAINEES, project, span)
         if rows is not None:
             return _trainees_in(rows)
-        return training_attendances(project, span).aggregate(n=Count("enrollment__user", distinct=True))["n"]
+        return len({trainee for trainee, _organisation in trainee_organisations(project, span)})
 
     def split(self, project, span, dimension):
         field = PROFILE_FIELDS.get(dimension, "session__edition_id")
@@ -164,11 +179,7 @@ class OrganisationsReached(Measure):
         rows = figures_memo_kept(TRAINEES, project, span)
         if rows is not None:
             return len({row[PROFILE_FIELDS[ORGANISATION]] for row in rows} - {None, ""})
-        return (
-            training_attendances(project, span)
-            .exclude(enrollment__user__profile__organisation="")
-            .aggregate(n=Count("enrollment__user__profile__organisation", distinct=True))["n"]
-        )
+        return len({organisation for _trainee, organisation in trainee_organisations(project, span)} - {None, ""})
 
 
 class TrainingSessionsAttended(Measure):
