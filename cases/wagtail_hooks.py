@@ -7,7 +7,6 @@ service as the page (services.case_reassign): the same rule, the same closed-cas
 history entry and audit entry. No case is created or deleted here.
 """
 
-import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +22,9 @@ from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectV
 from cases import services
 from cases.models import Case, Institution
 from core.admin_cells import ModelViewSet
-from core.admin_listings import ListSelectRelated
-from core.forms import QuickSelect
+from core.admin_listings import ListSelectRelated, NamedChoiceFilter
 from counseling.models import CounselorProfile
-from counseling.selectors import counselors_named
+from counseling.selectors import counselor_names
 
 
 class InstitutionViewSet(SnippetViewSet):
@@ -115,10 +113,10 @@ class CaseHandoverView(AuditedEditView):
 class _CaseFilterSet(WagtailFilterSet):
     """A filter by lead counselor whose choices name each counselor without a query per choice."""
 
-    lead_counselor = django_filters.ModelChoiceFilter(
+    lead_counselor = NamedChoiceFilter(
         label=_("Lead counselor"),
-        queryset=counselors_named(),
-        widget=QuickSelect,
+        queryset=CounselorProfile.objects.all(),
+        names=counselor_names,
     )
 
     class Meta:

@@ -60,6 +60,38 @@ def shortlist_filter(model, *, name: str, start: str, end: str, label, help_text
     return django_filters.ModelChoiceFilter(label=label, queryset=offered, widget=QuickSelect, help_text=help_text)
 
 
+class _NamedChoices(django_filters.fields.ModelChoiceIterator):
+    """The choices as (id, name) pairs the field's `names(queryset)` reads as values, not a model instance
+    (and its related records) per choice."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        yield from self.field.names(self.queryset)
+
+
+class _NamedModelChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _NamedChoices
+
+    def __init__(self, *args, names, **kwargs):
+        self.names = names
+        super().__init__(*args, **kwargs)
+
+
+class NamedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A listing's filter by a record, whose options are named by `names(queryset)` -> [(id, name)] read as
+    values (a filter naming two hundred counselors built each one's model instances and its account's, a
+    fifth of the listing). The chosen record is still checked against the queryset."""
+
+    field_class = _NamedModelChoiceField
+
+    def __init__(self, *args, names, **kwargs):
+        kwargs.setdefault("widget", QuickSelect)
+        super().__init__(*args, names=names, **kwargs)
+
+
 class RelatedListingLinks:
     """Mix into a Wagtail IndexView: each row links to the listings of its related records, filtered by it
     (`?<related_param>=<pk>`), which is how a record too old for those listings' shortlist filter is reached.

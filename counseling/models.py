@@ -62,7 +62,12 @@ class CounselorProfile(models.Model):
 
     def __str__(self):
         profile = getattr(self.user, "profile", None)
-        return profile.full_name if profile else self.user.get_username()
+        return self.name_from(full_name=profile.full_name if profile else None, username=self.user.get_username())
+
+    @staticmethod
+    def name_from(*, full_name: str | None, username: str) -> str:
+        """Her name as shown: her profile's name, or the account's username when she has no profile."""
+        return full_name if full_name is not None else username
 
     def may_hold(self, kind: str) -> bool:
         if kind not in self.session_kinds:

@@ -11,7 +11,6 @@ so that an alias never lands in a URL or an access log. Counselors and rooms are
 bookings refer to them.
 """
 
-import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,12 +30,11 @@ from wagtail.permissions import register_permission_policy
 
 from audit.admin_views import AuditedEditView, AuditedIndexView, AuditedInspectView
 from core.admin_cells import ModelViewSet
-from core.admin_listings import ListSelectRelated
-from core.forms import QuickSelect
+from core.admin_listings import ListSelectRelated, NamedChoiceFilter
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
-from counseling.selectors import counselors_named
+from counseling.selectors import counselor_names
 
 
 class _PolicyWithout(ModelPermissionPolicy):
@@ -254,10 +252,10 @@ class RoomViewSet(_FormViewSet):
 class _CounselorFilterSet(WagtailFilterSet):
     """A filter by counselor whose choices name each counselor without a query per choice."""
 
-    counselor = django_filters.ModelChoiceFilter(
+    counselor = NamedChoiceFilter(
         label=gettext_lazy("Counselor"),
-        queryset=counselors_named(),
-        widget=QuickSelect,
+        queryset=CounselorProfile.objects.all(),
+        names=counselor_names,
     )
 
 
