@@ -209,3 +209,19 @@ def test_compelled_disclosure_needs_a_person_and_cannot_be_deleted(client_for, c
 def test_only_coordinators_reach_the_disclosure_register(client_for, make_user, role):
     response = client_for(make_user(role)).get(reverse("compelled_disclosures:index"))
     assert response.status_code in (302, 403)
+
+
+def test_the_audit_log_is_filtered_through_its_own_form(admin, counselor, survivor, make_user):
+    other_kind = make_user(Role.TRAINEE)
+    audit_record(actor=counselor, action=AuditAction.VIEW, obj=survivor)
+    audit_record(actor=counselor, action=AuditAction.CHANGE, obj=other_kind)
+    page = admin(reverse("audit_log:index"))
+    form = next(form for form in page.forms.values() if "content_type" in form.fields)
+    kind = ContentType.objects.get_for_model(Client)
+    assert str(kind.pk) in [value for value, _selected, _text in form["content_type"].options]
+    form["content_type"] = str(kind.pk)
+    form["action"] = AuditAction.VIEW
+    found = form.submit()
+    assert {(entry.content_type_id, entry.action) for entry in found.context["object_list"]} == {
+        (kind.pk, AuditAction.VIEW)
+    }
