@@ -23,7 +23,7 @@ class AuditEntryFilterSet(WagtailFilterSet):
     found through the index, where a per-row date() of the column read every row."""
 
     # Options written in Python (QuickSelect): the hundred and thirty kinds of record through Django's option
-    # template were a fifth of the listing.
+    # template were a tenth of the listing.
     action = django_filters.ChoiceFilter(label=_("action"), choices=AuditAction.choices, widget=QuickSelect)
     content_type = django_filters.ModelChoiceFilter(
         label=_("kind of record"), queryset=ContentType.objects.order_by("app_label", "model"), widget=QuickSelect
