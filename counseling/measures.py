@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Value, When
+from django.db.models import Count, Max, Min
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,7 @@ from reporting.measures import (
     bounds,
     figures_memo,
     figures_memo_kept,
+    grouped_by_month,
     month_spans,
     project_start,
     register_measures,
@@ -53,16 +54,10 @@ def sessions(project, span) -> list[dict]:
     """The span's held sessions grouped by client, kind and month, each group with how many sessions it
     holds: every count and split of sessions and of clients is made from these rows (one pass over the
     quarter's bookings for a report, not one per split)."""
-    months = month_spans(span)
-    month = Case(
-        *(When(start__lt=end, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
-        output_field=IntegerField(),
-    )
 
     def rows():
         fields = ("client_id", "kind", *CLIENT_SPLITS.values())
-        grouped = held(project, span).values(*fields).annotate(month=month, n=Count("id")).order_by()
-        return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
+        return grouped_by_month(held(project, span), fields, span, moment="start", n=Count("id"))
 
     return figures_memo(SESSIONS, project, span, rows)
 

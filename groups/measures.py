@@ -7,7 +7,7 @@ number of queries as one with ten.
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,7 @@ from reporting.measures import (
     bounds,
     figures_memo,
     figures_memo_kept,
-    month_spans,
+    grouped_by_month,
     per_month,
     project_start,
     register_measures,
@@ -71,21 +71,12 @@ def marks(project, span) -> list[dict]:
     and how many children came with her to them: every split of the women and of their attendances, and the
     children's total, are counted from these rows (one pass over the quarter's marks for a report, not one
     per figure): a row per woman, cohort and month she met in."""
-    months = month_spans(span)
-    month = Case(
-        *(When(session__start__lt=end, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
-        output_field=IntegerField(),
-    )
     fields = ("member_id", "session__cohort_id", "session__cohort__programme_id", *MEMBER_SPLITS.values())
 
     def rows():
-        grouped = (
-            attendances(project, span)
-            .values(*fields)
-            .annotate(month=month, n=Count("id"), children=Sum("children_present"))
-            .order_by()
-        )
-        return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
+        marked = attendances(project, span)
+        counts = {"n": Count("id"), "children": Sum("children_present")}
+        return grouped_by_month(marked, fields, span, moment="session__start", **counts)
 
     return figures_memo(MARKS, project, span, rows)
 

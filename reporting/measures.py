@@ -259,6 +259,21 @@ def per_month(queryset, field: str, span, column: str = "id", *, distinct: bool 
     return {key: found[f"m{index}"] for index, (key, _start, _end) in enumerate(months)}
 
 
+def grouped_by_month(queryset, fields, span, *, moment: str, **counts) -> list[dict]:
+    """The queryset's rows grouped by `fields` and by the calendar month of the span their `moment` falls in
+    (under MONTH, "YYYY-MM"), each group with `counts` annotated: one query, each month a plain range of
+    `moment` rather than a per-row truncation."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    months = month_spans(span)
+    month = Case(
+        *(When(**{f"{moment}__lt": end}, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
+        output_field=IntegerField(),
+    )
+    grouped = queryset.values(*fields).annotate(month=month, **counts).order_by()
+    return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
+
+
 class Registry:
     def __init__(self, entries: list, apps: list[str]):
         self.apps = apps  # the labels of the apps that registered them

@@ -16,9 +16,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from accounts.models import Profile
 from accounts.roles import role_permissions_sync
 from core import admin_cells
+from core.choices import project_models
 from core.models import Municipality
 
-PROJECT_APPS = {"accounts", "audit", "core", "groups", "counseling", "cases", "trainings", "certificates", "reporting"}
 # Wagtail's own listings (sites, users, groups, locales) and the snippets' are Wagtail's rendering.
 NOT_STENCILLED = {"cases.Institution"}
 HOSTILE = "Novi <b>Sad</b> & \"Zemun\" 'Stari' grad"
@@ -39,9 +39,9 @@ def demo(_demo_once, db):
 
 def _project_viewsets():
     reverse("wagtailadmin_home")  # the admin's viewsets are registered with its URLs
+    ours = set(project_models())
     for viewset in admin_viewsets.viewsets:
-        model = getattr(viewset, "model", None)
-        if isinstance(viewset, ModelViewSet) and model is not None and model._meta.app_label in PROJECT_APPS:
+        if isinstance(viewset, ModelViewSet) and getattr(viewset, "model", None) in ours:
             yield viewset
 
 
