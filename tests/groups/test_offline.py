@@ -41,6 +41,19 @@ STORAGE = """async () => {
     }
     return {dbs, caches: caches_, workers, pending};
 }"""
+# The children kept on the phone with a member's waiting mark (null while none is kept).
+KEPT_CHILDREN = """subject => new Promise(resolve => {
+    const request = indexedDB.open("haven-offline");
+    request.onsuccess = () => {
+        const db = request.result;
+        const all = db.transaction("pending").objectStore("pending").getAll();
+        all.onsuccess = () => {
+            db.close();
+            const mark = all.result.find(m => m.subject === subject);
+            resolve(mark ? mark.children : null);
+        };
+    };
+})"""
 
 
 @pytest.fixture
@@ -100,6 +113,9 @@ def test_a_whole_session_marked_offline_survives_a_reload_and_is_saved_once(
     page.get_by_label(f"Children present with {memberships[0].member.alias}").fill("2")
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_text("4 marks are saved on this phone and not sent yet.")).to_be_visible()
+    # The line above was already there after her fourth tap: the children she typed are kept once the store
+    # the button started has finished, and a reload before that would cut it off.
+    _until(page, f"subject => ({KEPT_CHILDREN})(subject).then(children => children === 2)", memberships[0].member_id)
     assert not Attendance.objects.exists()
 
     page.reload()  # still offline: the kept copy, with her marks on it
