@@ -191,7 +191,11 @@ class Certificate(models.Model):
     WRITE_ONCE_FIELDS = ("credential", "status_list_index", "replaced_by_id", "revoked_reason", "revoked_at")
 
     enrollment = models.ForeignKey(
-        "trainings.Enrollment", verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="certificates"
+        "trainings.Enrollment",
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        db_index=False,  # the index on (enrollment, status) leads with it
     )
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="certificates"
@@ -280,7 +284,12 @@ class Certificate(models.Model):
                 name="certificate_revoked_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["holder", "status"]), models.Index(fields=["expires_on", "status"])]
+        indexes = [
+            models.Index(fields=["holder", "status"]),
+            models.Index(fields=["expires_on", "status"]),
+            # Which completed enrolments still await a certificate, answered from the index alone.
+            models.Index(fields=["enrollment", "status"], name="certificate_enrollment_status"),
+        ]
 
     def __str__(self):
         return self.serial

@@ -26,6 +26,7 @@ from certificates.forms import (
 from certificates.models import Certificate
 from certificates.ratelimit import client_ip, rate_limit_hit
 from core import dates
+from core.paging import query_without_page
 
 VERIFY_LIMIT_PER_MINUTE = 30
 JSON_LD = "application/ld+json"
@@ -308,11 +309,19 @@ def coordinator_list(request):
     search = SearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     page = Paginator(selectors.certificates_coordinator_list(query=query), 50).get_page(request.GET.get("page"))
-    awaiting = list(selectors.enrollments_awaiting_certificate()[:100])
+    awaiting = selectors.enrollments_awaiting_certificate_page(page=request.GET.get("awaiting_page"))
     return render(
         request,
         "certificates/coordinator_list.html",
-        {"page_obj": page, "certificates": page.object_list, "query": query, "awaiting": awaiting},
+        {
+            "page_obj": page,
+            "certificates": page.object_list,
+            "search": query,
+            # Each list's page links keep the search and the other list's page.
+            "query": query_without_page(request),
+            "awaiting": awaiting,
+            "awaiting_query": query_without_page(request, "awaiting_page"),
+        },
     )
 
 

@@ -365,9 +365,60 @@ def test_coordinator_list_query_count(client_for, coordinator, make_enrollment, 
         if index % 2:
             certificate_issue(enrollment=enrollment)
     client = client_for(coordinator)
-    with django_assert_max_num_queries(10):
+    # Of the eleven, two for the enrolments awaiting a certificate: their ids sorted, then the page's rows.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("certificates:coordinator_list"))
     assert response.content.decode().count("Issue certificate") == count - count // 2
+
+
+@pytest.mark.django_db
+def test_coordinator_pages_through_every_enrolment_awaiting_a_certificate(
+    django_app, coordinator, make_enrollment, accreditation
+):
+    """More completed enrolments than a page holds: the list says how many, and its own page links reach the
+    last one while keeping the search and the issued certificates' page."""
+    waiting = [make_enrollment(full_name=f"Trainee {index:02}") for index in range(27)]
+    certificate_issue(enrollment=waiting.pop(0))
+    page = django_app.get(reverse("certificates:coordinator_list") + "?q=Trainee", user=coordinator)
+    assert "26 completed enrolments have no certificate" in page.text
+    issue_forms = [form for form in page.forms.values() if "/issue/" in form.action]
+    assert len(issue_forms) == 25
+    assert page.html.find(id="certificate-search")["value"] == "Trainee"
+
+    nav = page.html.find("nav", attrs={"aria-label": "Pages of enrolments without a certificate"})
+    assert nav.get_text(" ", strip=True) == "Page 1 of 2 Next"
+    second = page.click(href="awaiting_page=2")
+    assert second.html.find(id="certificate-search")["value"] == "Trainee"
+    issue_forms = [form for form in second.forms.values() if "/issue/" in form.action]
+    assert [form.action for form in issue_forms] == [reverse("certificates:issue", args=[waiting[-1].pk])]
+    assert second.html.select("table")[0].tbody.th.get_text() == "Trainee 26"
+
+    # The last one issued from the second page: the page it was on is out of range now, the nearest is shown.
+    issue_forms[0].submit().follow()
+    again = django_app.get(reverse("certificates:coordinator_list") + "?awaiting_page=2", user=coordinator)
+    assert "25 completed enrolments have no certificate" in again.text
+    assert again.html.find("nav", attrs={"aria-label": "Pages of enrolments without a certificate"}) is None
+
+
+@pytest.mark.django_db
+def test_coordinator_pages_through_a_search_of_issued_certificates(
+    django_app, coordinator, make_enrollment, accreditation
+):
+    """The issued certificates' page links keep the search (they once dropped it: page 2 of a search was page 2
+    of every certificate)."""
+    for index in range(51):
+        certificate_issue(enrollment=make_enrollment(full_name=f"Maja {index:02}"))
+    for index in range(3):
+        certificate_issue(enrollment=make_enrollment(full_name=f"Ana {index}"))
+    page = django_app.get(reverse("certificates:coordinator_list"), user=coordinator)
+    form = page.forms[next(key for key, form in page.forms.items() if "q" in form.fields)]
+    form["q"] = "Maja"
+    results = form.submit()
+    assert len(results.html.select("table tbody tr")) == 50
+    second = results.click(href="page=2")
+    rows = second.html.select("table tbody tr")
+    assert len(rows) == 1 and "Maja" in rows[0].get_text()
+    assert second.html.find(id="certificate-search")["value"] == "Maja"
 
 
 @pytest.mark.django_db

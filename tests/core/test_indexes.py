@@ -1,10 +1,11 @@
-"""Foreign keys whose lookups a unique index already serves (it starts with them) have no index of their own:
-one less index to write with every attendance mark, membership and enrolment. The unique index is there to
-serve them, on SQLite and on PostgreSQL."""
+"""Foreign keys whose lookups another index already serves (it starts with them) have no index of their own:
+one less index to write with every attendance mark, membership, enrolment and certificate. The other index
+is there to serve them, on SQLite and on PostgreSQL."""
 
 import pytest
 from django.db import connection
 
+from certificates.models import Certificate
 from groups.models import Attendance, Membership
 from trainings.models import Enrollment
 
@@ -21,3 +22,13 @@ def test_the_foreign_key_is_served_by_the_unique_index_alone(model, field_name):
     indexes = [info for info in found.values() if info["index"] or info["unique"]]
     assert not [info for info in indexes if info["columns"] == [column] and not info["primary_key"]]
     assert [info for info in indexes if info["unique"] and info["columns"][0] == column]
+
+
+def test_the_certificates_enrolment_is_served_by_the_index_with_its_status():
+    """Which completed enrolments still await a certificate is answered from this index alone."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Certificate._meta.db_table)
+    # The unique index of the valid certificates only (a partial one) serves no other lookup.
+    columns = [info["columns"] for info in found.values() if info["index"] and not info["unique"]]
+    assert ["enrollment_id"] not in columns
+    assert ["enrollment_id", "status"] in columns
