@@ -14,6 +14,7 @@ from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.imports import MAX_BYTES, people_read
 from trainings.models import Edition, Enrollment, TrainingSession
 from trainings.rules import trainer_candidates
+from trainings.selectors import participant_label
 
 
 def _edition_label(edition) -> str:
@@ -66,6 +67,25 @@ class AttendanceForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("e-") and value
         }
+
+    def rows(self) -> list[dict]:
+        """Each participant's row as the screen shows it: her radio group's name, her name, when her mark was
+        saved, and the choice shown: the one she sent when the form comes back with an error (her marks are
+        not lost), else the saved one. Built here once rather than by template filters per row."""
+        rows = []
+        for enrollment, current in self.participants:
+            name = f"e-{enrollment.pk}"
+            sent = self.data.get(name) if self.is_bound else None
+            rows.append(
+                {
+                    "subject": enrollment.pk,
+                    "name": name,
+                    "label": participant_label(enrollment),
+                    "seen": current.recorded_at.isoformat() if current else "",
+                    "status": sent or (current.status if current else ""),
+                }
+            )
+        return rows
 
 
 # Wagtail admin ---------------------------------------------------------------------------------------------

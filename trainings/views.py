@@ -284,8 +284,10 @@ def session_attendance(request, pk):
             "session": session,
             "edition": session.edition,
             "participants": participants,
+            "rows": form.rows(),
             "form": form,
-            "attendance_choices": list(AttendanceStatus.choices),
+            # Each label translated once for the page, not once per participant.
+            "attendance_choices": [(code, str(label)) for code, label in AttendanceStatus.choices],
             "not_yet": dates.local_date(session.start) > dates.today() and not kept["device_copy"],
             # The copy kept on her phone holds the marks and names only, not who changed what.
             "changes": [] if kept["device_copy"] else selectors.session_attendance_changes(session=session),

@@ -412,6 +412,30 @@ def test_attendance_page_records_marks_from_the_day_of_the_session(django_app, t
     assert marks == {enrollments[0].pk: "present", enrollments[1].pk: "excused"}
 
 
+def test_attendance_sent_back_with_an_error_shows_the_marks_she_sent(
+    django_app, trainer, make_edition, trainees, clock
+):
+    """A participant cancelled while the trainer had the screen open: nothing is saved, and the screen comes
+    back with the marks she chose, not the saved ones she had changed."""
+    edition = make_edition(trainers=[trainer], capacity=3)
+    first, second, leaving = _fill(edition, trainees, 3)
+    session = edition.sessions.first()
+    clock(session.start)
+    services.attendance_record(session=session, marks={first.pk: "present"}, by=trainer)
+    url = reverse("trainings:session_attendance", args=[session.pk])
+    form = _form_with(django_app.get(url, user=trainer), f"e-{first.pk}")
+    form[f"e-{first.pk}"] = "absent"
+    form[f"e-{second.pk}"] = "excused"
+    form[f"e-{leaving.pk}"] = "present"
+    services.enrollment_cancel(enrollment=leaving, by=leaving.user)
+    page = form.submit()
+    assert "Attendance can only be recorded for people enrolled in this edition. Nothing was saved." in page.text
+    assert dict(TrainingAttendance.objects.values_list("enrollment_id", "status")) == {first.pk: "present"}
+    again = _form_with(page, f"e-{first.pk}")
+    assert (again[f"e-{first.pk}"].value, again[f"e-{second.pk}"].value) == ("absent", "excused")
+    assert f"e-{leaving.pk}" not in again.fields
+
+
 def test_attendance_changed_after_closing_changes_completion_on_the_page(
     django_app, trainer, coordinator, edition, trainee, after
 ):
