@@ -182,6 +182,26 @@ def test_the_team_caseload_shows_ten_lead_counselors_a_page_with_what_is_due_in_
     }
 
 
+def test_the_team_caseload_shows_each_leads_soonest_items_and_links_to_the_rest(
+    django_app, coordinator, counselor, make_case, today
+):
+    from audit.models import AuditEntry
+    from cases.views import TEAM_ITEMS_PER_LEAD
+
+    # Seven cases of one lead, each with its first risk assessment due on the day it was opened.
+    cases = [make_case(counselor, opened_on=today - dt.timedelta(days=10 - index)) for index in range(7)]
+    page = django_app.get(reverse("cases:team"), user=coordinator)
+    section = page.html.find("h2", string=str(cases[0].lead_counselor)).parent
+    assert "7 open cases · 7 items overdue" in section.get_text(" ", strip=True)
+    shown = [case for case in cases if case.client.code in section.get_text()]
+    assert shown == cases[:TEAM_ITEMS_PER_LEAD]  # the longest overdue first
+    listed = AuditEntry.objects.filter(detail="team caseload").latest("pk").listed_ids.strip(",").split(",")
+    assert sorted(map(int, listed)) == sorted(case.pk for case in shown)
+
+    caseload = page.click(description="2 more items in this caseload")
+    assert all(case.client.code in caseload.text for case in cases)
+
+
 def test_her_home_page_counts_what_is_due(django_app, busy_case, counselor):
     page = django_app.get(reverse("home"), user=counselor)
     assert "items overdue" in page.text
