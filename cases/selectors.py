@@ -706,133 +706,151 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
                 title = _("the first one")
             add(DueKind.RISK_REVIEW, case.pk, due, title, case_url("cases:risk_create", case.pk), key=f"risk-{case.pk}")
 
-    reviews = CtiReview.objects.filter(
-        course__case_id__in=ids, status=ActivityStatus.PLANNED, review_on__lte=horizon
-    ).select_related("course")
-    for review in reviews:
-        url = case_url("cases:cti_review_mark", review.course.case_id, review_pk=review.pk)
-        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if review.review_on <= today else []
+    # Each kind read as values, not as model instances with their relations: the page needs a few fields of
+    # each, and building instances was most of the cost of a caseload. Unordered: the items are sorted below.
+    reviews = (
+        CtiReview.objects.filter(course__case_id__in=ids, status=ActivityStatus.PLANNED, review_on__lte=horizon)
+        .order_by()
+        .values_list("pk", "course__case_id", "review_on", "phase")
+    )
+    for pk, case_id, review_on, phase in reviews:
+        url = case_url("cases:cti_review_mark", case_id, review_pk=pk)
+        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if review_on <= today else []
         actions.append(DueAction(_("Missed"), url, {"status": ActivityStatus.MISSED}))
         add(
             DueKind.CTI_REVIEW,
-            review.course.case_id,
-            review.review_on,
-            CtiPhase(review.phase).label,
-            case_url("cases:cti", review.course.case_id),
+            case_id,
+            review_on,
+            CtiPhase(phase).label,
+            case_url("cases:cti", case_id),
             actions=actions,
-            key=f"cti-review-{review.pk}",
+            key=f"cti-review-{pk}",
         )
 
     # The labels looked up once: get_FOO_display() hashes every choice's lazy label on each call.
     area_labels = dict(ActionArea.choices)
-    steps = ActionStep.objects.filter(
-        plan__case_id__in=ids,
-        removed_at__isnull=True,
-        due_on__lte=horizon,
-        status__in=(StepStatus.PLANNED, StepStatus.IN_PROGRESS),
-    ).select_related("plan")
-    for step in steps:
-        url = case_url("cases:action_step_done", step.plan.case_id, step_pk=step.pk)
+    steps = (
+        ActionStep.objects.filter(
+            plan__case_id__in=ids,
+            removed_at__isnull=True,
+            due_on__lte=horizon,
+            status__in=(StepStatus.PLANNED, StepStatus.IN_PROGRESS),
+        )
+        .order_by()
+        .values_list("pk", "plan__case_id", "due_on", "area", "description", "plan__version")
+    )
+    for pk, case_id, due_on, area, description, version in steps:
+        url = case_url("cases:action_step_done", case_id, step_pk=pk)
         add(
             DueKind.ACTION_STEP,
-            step.plan.case_id,
-            step.due_on,
-            area_labels[step.area],
-            case_url("cases:action_step_edit", step.plan.case_id, step_pk=step.pk),
-            detail=step.description,
-            actions=[DueAction(_("Done"), url, {"version": step.plan.version})],
-            key=f"step-{step.pk}",
+            case_id,
+            due_on,
+            area_labels[area],
+            case_url("cases:action_step_edit", case_id, step_pk=pk),
+            detail=description,
+            actions=[DueAction(_("Done"), url, {"version": version})],
+            key=f"step-{pk}",
         )
 
-    follow_ups = FollowUpAction.objects.filter(
-        conference__case_id__in=ids, done=False, due_on__lte=horizon
-    ).select_related("conference", "institution")
-    for action in follow_ups:
+    follow_ups = (
+        FollowUpAction.objects.filter(conference__case_id__in=ids, done=False, due_on__lte=horizon)
+        .order_by()
+        .values_list("pk", "conference_id", "conference__case_id", "due_on", "institution__name", "description")
+    )
+    for pk, conference_id, case_id, due_on, institution, description in follow_ups:
         add(
             DueKind.FOLLOW_UP,
-            action.conference.case_id,
-            action.due_on,
-            action.institution.name,
-            urls("cases:conference_detail", pk=action.conference_id),
-            detail=action.description,
+            case_id,
+            due_on,
+            institution,
+            urls("cases:conference_detail", pk=conference_id),
+            detail=description,
             actions=[
                 DueAction(
                     _("Done"),
-                    urls("cases:conference_follow_up_done", pk=action.conference_id, action_pk=action.pk),
+                    urls("cases:conference_follow_up_done", pk=conference_id, action_pk=pk),
                     {"done": "1"},
                 )
             ],
-            key=f"follow-up-{action.pk}",
+            key=f"follow-up-{pk}",
         )
 
     warning = today + dt.timedelta(days=settings.consent_warning_days)
-    ending = ConsentRecord.objects.filter(
-        case_id__in=ids,
-        withdrawn_on__isnull=True,
-        expiry_checked_on__isnull=True,
-        valid_until__gte=today,
-        valid_until__lte=warning,
-    ).select_related("recipient")
-    for consent in ending:
+    ending = (
+        ConsentRecord.objects.filter(
+            case_id__in=ids,
+            withdrawn_on__isnull=True,
+            expiry_checked_on__isnull=True,
+            valid_until__gte=today,
+            valid_until__lte=warning,
+        )
+        .order_by()
+        .values_list("pk", "case_id", "valid_until", "recipient__name")
+    )
+    for pk, case_id, valid_until, recipient in ending:
         add(
             DueKind.CONSENT_ENDS,
-            consent.case_id,
-            consent.valid_until,
-            consent.recipient.name,
-            case_url("cases:consents", consent.case_id),
-            actions=[
-                DueAction(
-                    _("Asked her"), case_url("cases:consent_expiry_checked", consent.case_id, consent_pk=consent.pk)
-                )
-            ],
-            key=f"consent-{consent.pk}",
+            case_id,
+            valid_until,
+            recipient,
+            case_url("cases:consents", case_id),
+            actions=[DueAction(_("Asked her"), case_url("cases:consent_expiry_checked", case_id, consent_pk=pk))],
+            key=f"consent-{pk}",
         )
 
     # A referral is chased once it waited `referral_answer_days` without an answer.
     wait = dt.timedelta(days=settings.referral_answer_days)
-    unanswered = Referral.objects.filter(
-        case_id__in=ids, status=ReferralStatus.SENT, sent_on__lte=horizon - wait
-    ).select_related("institution")
-    for referral in unanswered:
+    unanswered = (
+        Referral.objects.filter(case_id__in=ids, status=ReferralStatus.SENT, sent_on__lte=horizon - wait)
+        .order_by()
+        .values_list("pk", "case_id", "sent_on", "institution__name")
+    )
+    for pk, case_id, sent_on, institution in unanswered:
         add(
             DueKind.REFERRAL_WAITING,
-            referral.case_id,
-            referral.sent_on + wait,
-            referral.institution.name,
-            case_url("cases:referral_detail", referral.case_id, referral_pk=referral.pk),
-            key=f"referral-{referral.pk}",
+            case_id,
+            sent_on + wait,
+            institution,
+            case_url("cases:referral_detail", case_id, referral_pk=pk),
+            key=f"referral-{pk}",
         )
 
     kind_labels = dict(AftercareKind.choices)
-    planned = AftercareActivity.objects.filter(case_id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
-    for activity in planned:
-        url = case_url("cases:aftercare_mark", activity.case_id, activity_pk=activity.pk)
-        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if activity.held_on <= today else []
+    planned = (
+        AftercareActivity.objects.filter(case_id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
+        .order_by()
+        .values_list("pk", "case_id", "held_on", "kind")
+    )
+    for pk, case_id, held_on, kind in planned:
+        url = case_url("cases:aftercare_mark", case_id, activity_pk=pk)
+        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if held_on <= today else []
         actions.append(DueAction(_("Missed"), url, {"status": ActivityStatus.MISSED}))
         add(
             DueKind.AFTERCARE,
-            activity.case_id,
-            activity.held_on,
-            kind_labels[activity.kind],
-            case_url("cases:aftercare", activity.case_id),
+            case_id,
+            held_on,
+            kind_labels[kind],
+            case_url("cases:aftercare", case_id),
             actions=actions,
-            key=f"aftercare-{activity.pk}",
+            key=f"aftercare-{pk}",
         )
 
-    to_tell = ConsentRecord.objects.filter(
-        case_id__in=ids, withdrawn_on__isnull=False, tell_recipient=True, recipient_told_on__isnull=True
-    ).select_related("recipient")
-    for consent in to_tell:
+    to_tell = (
+        ConsentRecord.objects.filter(
+            case_id__in=ids, withdrawn_on__isnull=False, tell_recipient=True, recipient_told_on__isnull=True
+        )
+        .order_by()
+        .values_list("pk", "case_id", "withdrawn_on", "recipient__name")
+    )
+    for pk, case_id, withdrawn_on, recipient in to_tell:
         add(
             DueKind.TELL_RECIPIENT,
-            consent.case_id,
-            consent.withdrawn_on,
-            consent.recipient.name,
-            case_url("cases:consent_withdraw", consent.case_id, consent_pk=consent.pk),
-            actions=[
-                DueAction(_("Told"), case_url("cases:consent_recipient_told", consent.case_id, consent_pk=consent.pk))
-            ],
-            key=f"tell-{consent.pk}",
+            case_id,
+            withdrawn_on,
+            recipient,
+            case_url("cases:consent_withdraw", case_id, consent_pk=pk),
+            actions=[DueAction(_("Told"), case_url("cases:consent_recipient_told", case_id, consent_pk=pk))],
+            key=f"tell-{pk}",
         )
 
     items.sort(key=lambda item: (item.due_on, item.kind, item.key))

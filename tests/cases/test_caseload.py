@@ -103,6 +103,42 @@ def test_the_caseload_lists_every_kind_of_due_item(busy_case, counselor, today):
     assert DueKind.ACTION_STEP not in overdue
 
 
+def test_each_kind_of_due_item_names_what_is_due_and_links_to_where_it_is_done(busy_case, counselor, csw, police):
+    case, conference = busy_case["case"], busy_case["conference"]
+    step = ActionStep.objects.get(plan__case=case, due_on__lt=dates.today() + dt.timedelta(days=30))
+    referral = case.referrals.get()
+    withdrawn = busy_case["withdrawn"]
+    shown = {
+        item.kind: (item.title, item.url, item.detail, item.case.pk)
+        for item in selectors.caseload(user=counselor).items
+    }
+    assert shown == {
+        DueKind.RISK_REVIEW: ("again (last: Standard risk)", reverse("cases:risk_create", args=[case.pk]), "", case.pk),
+        DueKind.CTI_REVIEW: ("Phase 1: transition", reverse("cases:cti", args=[case.pk]), "", case.pk),
+        DueKind.ACTION_STEP: (
+            "Employment",
+            reverse("cases:action_step_edit", args=[case.pk, step.pk]),
+            "Razgovor u nacionalnoj službi za zapošljavanje",
+            case.pk,
+        ),
+        DueKind.FOLLOW_UP: (csw.name, reverse("cases:conference_detail", args=[conference.pk]), "Provera", case.pk),
+        DueKind.CONSENT_ENDS: (csw.name, reverse("cases:consents", args=[case.pk]), "", case.pk),
+        DueKind.REFERRAL_WAITING: (
+            csw.name,
+            reverse("cases:referral_detail", args=[case.pk, referral.pk]),
+            "",
+            case.pk,
+        ),
+        DueKind.AFTERCARE: ("Home visit", reverse("cases:aftercare", args=[case.pk]), "", case.pk),
+        DueKind.TELL_RECIPIENT: (
+            police.name,
+            reverse("cases:consent_withdraw", args=[case.pk, withdrawn.pk]),
+            "",
+            case.pk,
+        ),
+    }
+
+
 def test_every_item_is_marked_done_from_the_caseload_page(django_app, busy_case, counselor, today):
     page = django_app.get(reverse("cases:caseload"), user=counselor)
     assert "My caseload" in page.text
