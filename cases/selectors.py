@@ -697,6 +697,11 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     def case_url(name, case_id, **kwargs):
         return urls(name, pk=case_id, **kwargs)
 
+    def held_or_missed(url, on):
+        """A planned meeting is marked missed any day, held only from its day on."""
+        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if on <= today else []
+        return [*actions, DueAction(_("Missed"), url, {"status": ActivityStatus.MISSED})]
+
     for case in cases:
         due = case.latest_due or case.opened_on
         if due <= horizon:
@@ -714,9 +719,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .values_list("pk", "course__case_id", "review_on", "phase")
     )
     for pk, case_id, review_on, phase in reviews:
-        url = case_url("cases:cti_review_mark", case_id, review_pk=pk)
-        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if review_on <= today else []
-        actions.append(DueAction(_("Missed"), url, {"status": ActivityStatus.MISSED}))
+        actions = held_or_missed(case_url("cases:cti_review_mark", case_id, review_pk=pk), review_on)
         add(
             DueKind.CTI_REVIEW,
             case_id,
@@ -822,9 +825,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .values_list("pk", "case_id", "held_on", "kind")
     )
     for pk, case_id, held_on, kind in planned:
-        url = case_url("cases:aftercare_mark", case_id, activity_pk=pk)
-        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if held_on <= today else []
-        actions.append(DueAction(_("Missed"), url, {"status": ActivityStatus.MISSED}))
+        actions = held_or_missed(case_url("cases:aftercare_mark", case_id, activity_pk=pk), held_on)
         add(
             DueKind.AFTERCARE,
             case_id,
