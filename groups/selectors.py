@@ -98,20 +98,35 @@ class GridCell:
     children: int = 0
 
     @property
+    def look(self) -> str | None:
+        """Which of the looks of _CELL_LOOK the cell has."""
+        return self.status if self.eligible else "n/a"
+
+    @property
     def css(self) -> str:
-        return _CELL_LOOK[self.status if self.eligible else "n/a"][0]
+        return _CELL_LOOK[self.look][0]
 
     @property
     def symbol(self) -> str:
-        return _CELL_LOOK[self.status if self.eligible else "n/a"][1]
+        return _CELL_LOOK[self.look][1]
 
     @property
     def label(self) -> str:
-        if not self.eligible:
-            return gettext("not a member then")
-        if self.status is None:
-            return gettext("not marked")
-        return str(AttendanceStatus(self.status).label)
+        return _look_label(self.look)
+
+
+def _look_label(look) -> str:
+    if look == "n/a":
+        return gettext("not a member then")
+    if look is None:
+        return gettext("not marked")
+    return str(AttendanceStatus(look).label)
+
+
+def grid_cell_looks() -> dict:
+    """Each look a grid cell can have, keyed as GridCell.look: its class, symbol and the words a screen
+    reader says, translated once for a page rather than once per cell (a grid holds thousands)."""
+    return {look: (css, symbol, _look_label(look)) for look, (css, symbol) in _CELL_LOOK.items()}
 
 
 @dataclass
@@ -376,13 +391,8 @@ def member_labels(members) -> dict[int, str]:
 def cohort_overview_rows(*, grid: AttendanceGrid):
     """Rows for the XLSX export: aliases only (with the code's end where aliases repeat), nothing else."""
     labels = member_labels(row.membership.member for row in grid.rows)
+    # Each status's label translated once, not once per cell.
+    words = {status: str(label) for status, label in AttendanceStatus.choices}
     for row in grid.rows:
-        cells = []
-        for cell in row.cells:
-            if not cell.eligible:
-                cells.append("")
-            elif cell.status:
-                cells.append(str(AttendanceStatus(cell.status).label))
-            else:
-                cells.append("")
+        cells = [words[cell.status] if cell.eligible and cell.status else "" for cell in row.cells]
         yield [labels[row.membership.member_id], *cells, row.present, row.counted, row.rate]

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from groups.selectors import (
     cohort_list_for,
     cohort_memberships,
     device_keep_for,
+    grid_cell_looks,
     local_date,
     member_labels,
     membership_is_active_on,
@@ -317,13 +319,26 @@ def cohort_overview(request, pk):
         request=request,
         detail=f"overview {cohort.pk}",
     )
+    # Each look of a cell written once for the page and each row's cells joined from them: the template wrote
+    # every cell of the grid (thousands) itself. format_html escapes as the template did.
+    looks = {
+        look: format_html('<td class="{}">{}<span class="visually-hidden">{}</span></td>', css, symbol, label)
+        for look, (css, symbol, label) in grid_cell_looks().items()
+    }
     return render(
         request,
         "groups/cohort_overview.html",
         {
             "cohort": cohort,
             "grid": grid,
-            "rows": [(row, labels[row.membership.member_id]) for row in grid.rows],
+            "rows": [
+                (
+                    row,
+                    labels[row.membership.member_id],
+                    format_html_join("", "{}", ((looks[cell.look],) for cell in row.cells)),
+                )
+                for row in grid.rows
+            ],
             "flagged": [(row, labels[row.membership.member_id]) for row in grid.flagged_rows],
             "may_follow_up": request.user.has_perm("groups.follow_up_cohort", cohort),
         },

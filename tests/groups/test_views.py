@@ -178,6 +178,40 @@ def test_take_attendance_through_the_form_then_see_it_in_the_overview(
     assert AuditEntry.objects.filter(action="view").exists()
 
 
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_the_overview_writes_every_cell_as_the_grid_has_it(
+    django_app, facilitator, cohort, add_members, add_session, language
+):
+    """Every look of a cell (present, absent, excused, not marked, not a member then), as the grid names it, in
+    the page's language: the cells are written from one rendering of each look."""
+    from bs4 import BeautifulSoup
+    from django.utils import translation
+
+    from accounts.models import Profile
+    from groups.selectors import cohort_attendance_grid
+
+    now = dates.now()
+    sessions = [add_session(cohort, now - timedelta(days=days)) for days in (21, 14, 7)]
+    early, late = add_members(cohort, 1) + add_members(cohort, 1, joined_on=dates.local_date(sessions[1].start))
+    attendance_record(session=sessions[1], marks={early.member_id: Mark(P), late.member_id: Mark(A)}, by=facilitator)
+    attendance_record(session=sessions[2], marks={early.member_id: Mark(E)}, by=facilitator)
+    Profile.objects.filter(user=facilitator).update(preferred_language=language)
+    page = django_app.get(reverse("groups:cohort_overview", args=[cohort.pk]), user=facilitator)
+    cells = [
+        [
+            (td["class"][0], td.contents[0] if len(td.contents) > 1 else "", td.span.get_text())
+            for td in tr.find_all("td")[:-1]
+        ]
+        for tr in BeautifulSoup(page.text, "html.parser").select("table.attendance-grid tbody tr")
+    ]
+    with translation.override(language):
+        grid = cohort_attendance_grid(cohort=cohort)
+        expected = [[(cell.css, cell.symbol, cell.label) for cell in row.cells] for row in grid.rows]
+    assert cells == expected
+    looks = {look for row in expected for look in row}
+    assert len(looks) == 5, looks
+
+
 def test_mark_everyone_present_fills_the_unmarked_rows_then_she_changes_one(
     django_app, facilitator, cohort, add_members, today_session
 ):
