@@ -306,8 +306,8 @@ TEAM_ITEMS_PER_LEAD = 5
 
 @login_required
 def team(request):
-    """The team's open cases by lead counselor, a page of counselors at a time: for each, how much is overdue
-    and due soon, the soonest items, and a link to her whole caseload. A coordinator's view."""
+    """The team's open cases by lead counselor, a page of counselors at a time: for each, her open cases, how
+    many of her items are overdue, the soonest items, and a link to her whole caseload. A coordinator's view."""
     if not request.user.has_perm("cases.view_team_caseload"):
         raise Http404
     leads = selectors.team_leads(user=request.user)
