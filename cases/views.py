@@ -49,6 +49,7 @@ from cases.models import (
 )
 from cases.services import STEP_FIELDS
 from core import dates
+from core.choices import choice_labels
 from core.paging import query_without_page
 from core.reversing import UrlFiller
 
@@ -230,8 +231,8 @@ def case_list(request):
     today = dates.today()
     # Links filled into one resolved pattern, labels translated once for the page: fifty rows of each.
     urls = UrlFiller()
-    status_labels = {status: str(label) for status, label in CaseStatus.choices}
-    risk_labels = {level: str(label) for level, label in RiskLevel.choices}
+    status_labels = choice_labels(CaseStatus.choices)
+    risk_labels = choice_labels(RiskLevel.choices)
     for case in cases:
         case.url = urls("cases:case_detail", pk=case.pk)
         case.status_label = status_labels[case.status]
@@ -690,7 +691,7 @@ class ActionPlanHistory(CaseScreen):
         changes = list(selectors.action_plan_history(plan=self.object)) if self.object else []
         # Each label translated once for the page, not once per change that names it.
         field_labels = {name: str(ActionStep._meta.get_field(name).verbose_name) for name in STEP_FIELDS}
-        kind_labels = {kind: str(label) for kind, label in StepChangeKind.choices}
+        kind_labels = choice_labels(StepChangeKind.choices)
         for change in changes:
             change.data = json.loads(change.snapshot) if change.snapshot else {}
             change.kind_label = kind_labels.get(change.kind, change.kind)

@@ -32,6 +32,12 @@ def _display_of(field):
     return display
 
 
+def choice_labels(choices) -> dict:
+    """Each value of `choices` (an enum's `.choices`) with its label translated now, in the active language:
+    a page or a sheet that shows a label per row translates each label once, not once per row."""
+    return {value: str(label) for value, label in choices}
+
+
 def project_models():
     """The models of this project's apps (not those of the packages it uses)."""
     root = Path(settings.BASE_DIR).resolve()

@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 
 from core import dates, offline
+from core.choices import choice_labels
 from core.dates import local_date
 from core.enums import AttendanceStatus
 from groups.enums import CohortStatus, FollowUpStep
@@ -392,7 +393,7 @@ def cohort_overview_rows(*, grid: AttendanceGrid):
     """Rows for the XLSX export: aliases only (with the code's end where aliases repeat), nothing else."""
     labels = member_labels(row.membership.member for row in grid.rows)
     # Each status's label translated once, not once per cell.
-    words = {status: str(label) for status, label in AttendanceStatus.choices}
+    words = choice_labels(AttendanceStatus.choices)
     for row in grid.rows:
         cells = [words[cell.status] if cell.eligible and cell.status else "" for cell in row.cells]
         yield [labels[row.membership.member_id], *cells, row.present, row.counted, row.rate]

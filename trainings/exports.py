@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from core import dates
+from core.choices import choice_labels
 from core.enums import AttendanceStatus
 from core.exports import Sheet, ics_response, xlsx_response
 from trainings.enums import EnrollmentStatus
@@ -19,8 +20,8 @@ def participants_xlsx(*, edition, sessions, rows, filename):
     header += [_("Hours attended"), _("Completion")]
 
     # Each label translated once for the sheet, not once per cell.
-    marks = {status: str(label) for status, label in AttendanceStatus.choices}
-    statuses = {status: str(label) for status, label in EnrollmentStatus.choices}
+    marks = choice_labels(AttendanceStatus.choices)
+    statuses = choice_labels(EnrollmentStatus.choices)
 
     def _rows():
         for row in rows:

@@ -23,6 +23,7 @@ from django.db.models.functions import Greatest
 from django.utils.http import urlencode
 
 from core import dates
+from core.choices import choice_labels
 from core.enums import AttendanceStatus
 from core.forms import id_from
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
@@ -248,8 +249,8 @@ def trainee_trainings(*, user, today=None) -> dict:
     marks = _marks_by_enrollment([enrollment.pk for enrollment in enrollments])
     upcoming, past = [], []
     # Each label translated once for the page, not once per session shown.
-    labels = {status: str(label) for status, label in AttendanceStatus.choices}
-    statuses = {status: str(label) for status, label in EnrollmentStatus.choices}
+    labels = choice_labels(AttendanceStatus.choices)
+    statuses = choice_labels(EnrollmentStatus.choices)
     for enrollment in enrollments:
         enrollment.status_label = statuses.get(enrollment.status, enrollment.status)
         sessions = list(enrollment.edition.sessions.all())

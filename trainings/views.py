@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core import dates
+from core.choices import choice_labels
 from core.enums import AttendanceStatus
 from trainings import calendar, exports, offline, selectors, services
 from trainings.dashboard import sections_for
@@ -287,7 +288,7 @@ def session_attendance(request, pk):
             "rows": form.rows(),
             "form": form,
             # Each label translated once for the page, not once per participant.
-            "attendance_choices": [(code, str(label)) for code, label in AttendanceStatus.choices],
+            "attendance_choices": list(choice_labels(AttendanceStatus.choices).items()),
             "not_yet": dates.local_date(session.start) > dates.today() and not kept["device_copy"],
             # The copy kept on her phone holds the marks and names only, not who changed what.
             "changes": [] if kept["device_copy"] else selectors.session_attendance_changes(session=session),
