@@ -109,12 +109,17 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: Wagtail caches site root paths and allauth its rate limits,
-    and either would otherwise carry one test's state into the next."""
+    and either would otherwise carry one test's state into the next; the admin's sidebars are kept per
+    process for settings and hooks that a test may change."""
     from django.core.cache import cache
 
+    from accounts.admin_sidebar import sidebar_forget
+
     cache.clear()
+    sidebar_forget()
     yield
     cache.clear()
+    sidebar_forget()
 
 
 @pytest.fixture

@@ -1,0 +1,100 @@
+"""The Wagtail admin's sidebar, written once per person and per state of what it shows.
+
+Wagtail writes the sidebar (its menu, search and account menu, packed for its script) on every admin
+page: a third of a listing's time at ten times the bench's data (12 to 16 ms of about 40), the same
+output on every page a coordinator opens. What it shows depends on who she is (name, e-mail, avatar,
+the tips she dismissed), what she may do (her roles, her Django permissions, her page and collection
+permissions and the page the explorer starts from), the language and the site's address prefix. Each of
+those is read here as Wagtail reads it (the same queries, kept on the user for the rest of the request)
+and digested into the key, so a change through any door (a role revoked on the accounts page, a group's
+permissions changed by a migration, a name changed through the ORM) is a new key: nothing to invalidate,
+nothing stale shown. Permissions decide what the admin's views let her do; the sidebar only links.
+
+A menu item whose visibility depends on anything else must add it to `_key` (the test compares this
+sidebar with Wagtail's own for each of those changes). Entries live in this process, the most recent
+`KEPT` of them, for at most `KEPT_SECONDS` (an avatar's address may be signed with an expiry).
+
+Installed as the template library `wagtailadmin_tags` (settings.TEMPLATES): Wagtail's own library with
+this `sidebar_props` in place of its own, so Wagtail's templates are used as they ship.
+"""
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+
+from django import template
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
+from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
+from wagtail.models import Collection, Page
+from wagtail.permission_policies.collections import CollectionPermissionPolicy
+from wagtail.permissions import policy_registry
+
+from accounts.roles import user_roles
+
+KEPT = 256
+KEPT_SECONDS = 300
+
+_now = time.monotonic  # how long an entry has been kept; not a date (core.dates)
+_kept: OrderedDict[str, tuple[float, str]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _key(request) -> str:
+    user = request.user
+    profile = getattr(user, "wagtail_userprofile", None)
+    pages = policy_registry.get_by_type(Page)
+    start_page = pages.explorable_root_instance(user)
+    parts = (
+        get_language(),
+        get_script_prefix(),
+        user.pk,
+        user.get_username(),
+        user.first_name,
+        user.email,
+        user.is_active,
+        user.is_superuser,
+        sorted(user_roles(user)),
+        sorted(user.get_all_permissions()),
+        sorted((p.page.path, p.permission.codename) for p in pages.get_cached_permissions_for_user(user)),
+        sorted(
+            (p.collection.path, p.permission.codename)
+            for p in CollectionPermissionPolicy(Collection).get_cached_permissions_for_user(user)
+        ),
+        start_page.pk if start_page else None,
+        (profile.avatar.name, sorted(profile.dismissibles.items())) if profile else None,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def sidebar_props(context):
+    request = context["request"]
+    if not getattr(request.user, "is_authenticated", False):
+        return wagtail_tags.sidebar_props(context)
+    key = _key(request)
+    now = _now()
+    with _lock:
+        kept = _kept.get(key)
+        if kept is not None and now - kept[0] < KEPT_SECONDS:
+            _kept.move_to_end(key)
+            return kept[1]
+    written = wagtail_tags.sidebar_props(context)
+    with _lock:
+        _kept[key] = (now, written)
+        _kept.move_to_end(key)
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return written
+
+
+def sidebar_forget() -> None:
+    """Forget every kept sidebar (tests)."""
+    with _lock:
+        _kept.clear()
+
+
+register = template.Library()
+register.tags.update(wagtail_tags.register.tags)
+register.filters.update(wagtail_tags.register.filters)
+register.simple_tag(takes_context=True, name="sidebar_props")(sidebar_props)
