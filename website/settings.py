@@ -372,6 +372,9 @@ MFA_TOTP_ISSUER = "Haven"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Haven"
+# No avatars from Gravatar: the admin would hand a digest of each staff member's e-mail to a third party
+# (and the Content-Security-Policy blocks the image anyway). Wagtail shows its own default avatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Links in emails (enrolments, password resets, reminders) are built on it: production must name itself.
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "").rstrip("/")
 if not WAGTAILADMIN_BASE_URL:

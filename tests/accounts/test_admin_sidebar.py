@@ -65,6 +65,13 @@ def test_the_sidebar_is_wagtails_own_and_written_once_for_her_pages(admin, coord
     assert "Audit log" in first and "Log out" in first
 
 
+def test_no_page_of_the_admin_asks_gravatar_for_her_avatar(admin):
+    """A digest of a staff member's e-mail address would reach a third party with every admin page."""
+    page = admin(reverse("wagtailadmin_home"))
+    assert "gravatar" not in page.text.lower()
+    assert "default-user-avatar" in _shown(admin)
+
+
 def test_each_person_has_her_own(django_app, make_user, coordinator_permissions, written):
     one = make_user(Role.COORDINATOR, full_name="Ana Anić")
     other = make_user(Role.COORDINATOR, full_name="Vera Verić")
