@@ -4,7 +4,7 @@ Wagtail writes the sidebar (its menu, search and account menu, packed for its sc
 page: a third of a listing's time at ten times the bench's data (12 to 16 ms of about 40), the same
 output on every page a coordinator opens. What it shows depends on who she is (name, e-mail, avatar,
 the tips she dismissed), what she may do (her roles, her Django permissions, her page and collection
-permissions and the page the explorer starts from), the language and the site's address prefix. Each of
+permissions, which also say where the page explorer starts), the language and the site's address prefix. Each of
 those is read here as Wagtail reads it (the same queries, kept on the user for the rest of the request)
 and digested into the key, so a change through any door (a role revoked on the accounts page, a group's
 permissions changed by a migration, a name changed through the ORM) is a new key: nothing to invalidate,
@@ -27,9 +27,7 @@ from django import template
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
-from wagtail.models import Collection, Page
-from wagtail.permission_policies.collections import CollectionPermissionPolicy
-from wagtail.permissions import policy_registry
+from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
 from accounts.roles import user_roles
 
@@ -44,8 +42,6 @@ _lock = threading.Lock()
 def _key(request) -> str:
     user = request.user
     profile = getattr(user, "wagtail_userprofile", None)
-    pages = policy_registry.get_by_type(Page)
-    start_page = pages.explorable_root_instance(user)
     parts = (
         get_language(),
         get_script_prefix(),
@@ -57,12 +53,13 @@ def _key(request) -> str:
         user.is_superuser,
         sorted(user_roles(user)),
         sorted(user.get_all_permissions()),
-        sorted((p.page.path, p.permission.codename) for p in pages.get_cached_permissions_for_user(user)),
+        # The explorer starts from the pages these name (their common ancestor): their paths say which.
+        sorted(GroupPagePermission.objects.filter(group__user=user).values_list("page__path", "permission__codename")),
         sorted(
-            (p.collection.path, p.permission.codename)
-            for p in CollectionPermissionPolicy(Collection).get_cached_permissions_for_user(user)
+            GroupCollectionPermission.objects.filter(group__user=user).values_list(
+                "collection__path", "permission__codename"
+            )
         ),
-        start_page.pk if start_page else None,
         (profile.avatar.name, sorted(profile.dismissibles.items())) if profile else None,
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
