@@ -14,8 +14,7 @@ A menu item whose visibility depends on anything else must add it to `_key` (the
 sidebar with Wagtail's own for each of those changes). Entries live in this process, the most recent
 `KEPT` of them, for at most `KEPT_SECONDS` (an avatar's address may be signed with an expiry).
 
-Installed as the template library `wagtailadmin_tags` (settings.TEMPLATES): Wagtail's own library with
-this `sidebar_props` in place of its own, so Wagtail's templates are used as they ship.
+Wagtail's templates call it through the template library `wagtailadmin_tags` (accounts.admin_tags).
 """
 
 import hashlib
@@ -23,7 +22,6 @@ import threading
 import time
 from collections import OrderedDict
 
-from django import template
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
@@ -89,9 +87,3 @@ def sidebar_forget() -> None:
     """Forget every kept sidebar (tests)."""
     with _lock:
         _kept.clear()
-
-
-register = template.Library()
-register.tags.update(wagtail_tags.register.tags)
-register.filters.update(wagtail_tags.register.filters)
-register.simple_tag(takes_context=True, name="sidebar_props")(sidebar_props)

@@ -109,17 +109,20 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: Wagtail caches site root paths and allauth its rate limits,
-    and either would otherwise carry one test's state into the next; the admin's sidebars are kept per
-    process for settings and hooks that a test may change."""
+    and either would otherwise carry one test's state into the next; the admin's sidebar and shortcuts are kept
+    per process for settings and hooks that a test may change."""
     from django.core.cache import cache
 
     from accounts.admin_sidebar import sidebar_forget
+    from accounts.admin_tags import dialogs_forget
 
     cache.clear()
     sidebar_forget()
+    dialogs_forget()
     yield
     cache.clear()
     sidebar_forget()
+    dialogs_forget()
 
 
 @pytest.fixture

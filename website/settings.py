@@ -166,8 +166,8 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "accounts.context_processors.navigation",
             ],
-            # Wagtail's admin tags with a sidebar written once per person and what it shows (accounts.admin_sidebar).
-            "libraries": {"wagtailadmin_tags": "accounts.admin_sidebar"},
+            # Wagtail's admin tags with the parts every admin page repeats written once (accounts.admin_tags).
+            "libraries": {"wagtailadmin_tags": "accounts.admin_tags"},
         },
     },
 ]

@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
-from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -46,15 +45,6 @@ def _wagtails_own(user, language="en"):
     request.user = get_user_model().objects.get(pk=user.pk)
     with translation.override(language):
         return str(wagtail_tags.sidebar_props({"request": request}))
-
-
-def test_the_admin_uses_wagtails_tags_with_this_sidebar():
-    library = engines["django"].engine.template_libraries["wagtailadmin_tags"]
-    assert library is admin_sidebar.register
-    wagtails = wagtail_tags.register
-    assert library.tags.keys() == wagtails.tags.keys()
-    assert [name for name, tag in library.tags.items() if tag is not wagtails.tags[name]] == ["sidebar_props"]
-    assert library.filters == wagtails.filters
 
 
 def test_the_sidebar_is_wagtails_own_and_written_once_for_her_pages(admin, coordinator, written):

@@ -1,0 +1,76 @@
+"""Wagtail's admin tags with the parts every admin page repeats written once (accounts.admin_tags): the
+same HTML as Wagtail's own."""
+
+import pytest
+from django.template import Context, Engine, engines
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
+from wagtail.users.models import UserProfile
+
+from accounts import admin_tags
+
+DIALOG = "{% load wagtailadmin_tags %}{% keyboard_shortcuts_dialog %}"
+MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"
+LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+
+
+def test_the_admin_uses_wagtails_tags_but_two():
+    library = engines["django"].engine.template_libraries["wagtailadmin_tags"]
+    assert library is admin_tags.register
+    wagtails = wagtail_tags.register
+    assert library.tags.keys() == wagtails.tags.keys()
+    assert sorted(name for name, tag in library.tags.items() if tag is not wagtails.tags[name]) == [
+        "keyboard_shortcuts_dialog",
+        "sidebar_props",
+    ]
+    assert library.filters == wagtails.filters
+
+
+def _wagtails_engine():
+    """The project's template engine with Wagtail's own admin tags."""
+    ours = engines["django"].engine
+    libraries = {**ours.libraries, "wagtailadmin_tags": "wagtail.admin.templatetags.wagtailadmin_tags"}
+    return Engine(dirs=ours.dirs, app_dirs=True, libraries=libraries)
+
+
+def _dialogs(user, user_agent, language):
+    """(ours, Wagtail's own) for one request."""
+    request = RequestFactory().get("/admin/", headers={"user-agent": user_agent})
+    request.user = user
+    with translation.override(language):
+        ours = engines["django"].from_string(DIALOG).render({"request": request})
+        wagtails = _wagtails_engine().from_string(DIALOG).render(Context({"request": request}))
+    return ours, wagtails
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_the_keyboard_shortcuts_are_wagtails_own_for_each_computer_and_choice(coordinator, language):
+    written = set()
+    for shortcuts_on in (True, False):
+        profile = UserProfile.get_for_user(coordinator)
+        profile.keyboard_shortcuts = shortcuts_on
+        profile.save()
+        coordinator.refresh_from_db()
+        for user_agent in (MAC, LINUX, ""):
+            ours, wagtails = _dialogs(coordinator, user_agent, language)
+            assert ours == wagtails
+            written.add(ours)
+    assert len(written) == 4  # on a Mac or not, the shortcuts on or off
+    assert len(admin_tags._dialogs) == 4
+
+
+def test_an_admin_page_shows_the_shortcuts_once_written(admin, monkeypatch):
+    rendered = []
+    render = admin_tags.get_template
+
+    def counted(name):
+        rendered.append(name)
+        return render(name)
+
+    monkeypatch.setattr(admin_tags, "get_template", counted)
+    first = admin(reverse("wagtailadmin_home"))
+    second = admin(reverse("case_admin:index"))
+    assert rendered == [admin_tags.KEYBOARD_SHORTCUTS_TEMPLATE]
+    assert 'id="keyboard-shortcuts-dialog"' in first.text and 'id="keyboard-shortcuts-dialog"' in second.text
