@@ -16,7 +16,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from accounts import signals  # noqa: F401 - connects the session and deactivation receivers
+        from accounts import (
+            checks,  # noqa: F401 - registers the template libraries' check
+            signals,  # noqa: F401 - connects the session and deactivation receivers
+        )
 
         # After the last app: permissions are created app by app in the same signal, so syncing after
         # this app would miss the models of every app listed below it.

@@ -10,6 +10,7 @@ from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
 from wagtail.users.models import UserProfile
 
 from accounts import admin_tags
+from accounts.checks import template_libraries_named_once
 
 DIALOG = "{% load wagtailadmin_tags %}{% keyboard_shortcuts_dialog %}"
 MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"
@@ -74,3 +75,13 @@ def test_an_admin_page_shows_the_shortcuts_once_written(admin, monkeypatch):
     second = admin(reverse("case_admin:index"))
     assert rendered == [admin_tags.KEYBOARD_SHORTCUTS_TEMPLATE]
     assert 'id="keyboard-shortcuts-dialog"' in first.text and 'id="keyboard-shortcuts-dialog"' in second.text
+
+
+def test_a_template_library_name_used_twice_is_reported_but_the_admins_deliberate_one(settings):
+    assert template_libraries_named_once() == []
+    engine = settings.TEMPLATES[0]
+    libraries = {**engine["OPTIONS"]["libraries"], "i18n": "accounts.admin_tags"}
+    settings.TEMPLATES = [{**engine, "OPTIONS": {**engine["OPTIONS"], "libraries": libraries}}]
+    found = template_libraries_named_once()
+    assert [warning.id for warning in found] == ["accounts.W003"]
+    assert found[0].msg.startswith("'i18n' is used for multiple template tag modules")

@@ -111,7 +111,8 @@ def test_csrf_protection_is_on_although_its_deploy_check_is_silenced(settings):
     from django.middleware.csrf import CsrfViewMiddleware
     from django.utils.module_loading import import_string
 
-    assert settings.SILENCED_SYSTEM_CHECKS == ["security.W003"]
+    # Nothing else silenced: templates.W003 is checked again by accounts.checks (tests/accounts/test_admin_tags.py).
+    assert settings.SILENCED_SYSTEM_CHECKS == ["security.W003", "templates.W003"]
     assert any(issubclass(import_string(path), CsrfViewMiddleware) for path in settings.MIDDLEWARE)
 
 

@@ -17,6 +17,7 @@ ROLE_CHECK = re.compile(r"\b(has_role|user_roles|is_staff_role)\(|\bRole\.[A-Z_]
 ALLOWED = {
     "accounts/roles.py": "where roles are defined and granted",
     "accounts/navigation.py": "the navigation shows each role its entries",
+    "accounts/admin_sidebar.py": "the admin's sidebar is kept per set of roles, which the rules answer from",
     "accounts/middleware.py": "staff sessions: the second factor and shorter time-outs, before any view",
     "accounts/privacy.py": "her data export lists the roles she holds",
     "accounts/views.py": "her page names the roles she holds",
