@@ -15,6 +15,7 @@ from audit.models import AuditEntry, CompelledDisclosure
 from audit.selectors import audit_entries_about_ids, audit_entries_between
 from audit.services import audit_record
 from core.admin_cells import ModelViewSet
+from core.admin_listings import CappedCountPaginator
 from core.forms import QuickSelect
 
 
@@ -51,6 +52,9 @@ class AuditEntryFilterSet(WagtailFilterSet):
 
 
 class AuditEntryIndexView(generic.IndexView):
+    # The log only grows: its listing counts no further than the paginator's cap.
+    paginator_class = CappedCountPaginator
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("content_type")
 
@@ -62,6 +66,7 @@ class AuditEntryViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = _("Audit log")
     index_view_class = AuditEntryIndexView
+    index_results_template_name = "audit/admin/index_results.html"
     list_display = ["at", "actor_email", "action", "content_type", "record_ids", "ip_address", "detail"]
     filterset_class = AuditEntryFilterSet
     # No free-text search: a substring search reads every row of a log that grows by millions.

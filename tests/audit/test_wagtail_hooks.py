@@ -2,6 +2,8 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from accounts.enums import Role
@@ -10,6 +12,7 @@ from audit.models import AuditEntry, CompelledDisclosure
 from audit.selectors import audit_entries_about
 from audit.services import audit_record, audit_record_many
 from core import dates
+from core.admin_listings import CappedCountPaginator
 from core.appendonly import AppendOnlyError
 from counseling.models import Client
 
@@ -225,3 +228,44 @@ def test_the_audit_log_is_filtered_through_its_own_form(admin, counselor, surviv
     assert {(entry.content_type_id, entry.action) for entry in found.context["object_list"]} == {
         (kind.pk, AuditAction.VIEW)
     }
+
+
+def test_a_log_longer_than_the_cap_lists_its_first_entries_and_says_there_are_more(
+    admin, counselor, survivor, monkeypatch
+):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 60)
+    for _ in range(70):
+        audit_record(actor=counselor, action=AuditAction.VIEW, obj=survivor)
+    page = admin(reverse("audit_log:index"))
+    assert len(page.context["object_list"]) == 50
+    assert "Page 1 of 2" in page.text
+    assert "More than 60 " in page.text
+    assert "Only the first 60 entries in this order are listed" in page.text
+    with CaptureQueriesContext(connection) as queries:
+        second = page.click(href=r"\?p=2$", index=0)
+    assert len(second.context["object_list"]) == 10
+    assert not second.context["page_obj"].has_next()
+    counts = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    assert counts and all("LIMIT 61" in sql for sql in counts)
+
+
+def test_a_filtered_log_longer_than_the_cap_says_there_are_more_matches(admin, counselor, survivor, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 60)
+    for _ in range(65):
+        audit_record(actor=counselor, action=AuditAction.CHANGE, obj=survivor)
+    page = admin(reverse("audit_log:index"))
+    form = next(form for form in page.forms.values() if "action" in form.fields)
+    form["action"] = AuditAction.CHANGE
+    found = form.submit()
+    assert "There are more than 60 matches" in found.text
+    assert "data-capped-count" in found.text
+
+
+def test_a_log_within_the_cap_is_counted_exactly(admin, counselor, survivor):
+    for _ in range(3):
+        audit_record(actor=counselor, action=AuditAction.VIEW, obj=survivor)
+    page = admin(reverse("audit_log:index"))
+    total = AuditEntry.objects.count()
+    assert page.context["paginator"].count == total
+    assert not page.context["paginator"].capped
+    assert "data-capped-count" not in page.text and "More than" not in page.text
