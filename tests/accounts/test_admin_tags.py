@@ -17,12 +17,13 @@ MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/
 LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 
 
-def test_the_admin_uses_wagtails_tags_but_two():
+def test_the_admin_uses_wagtails_tags_but_those_written_once():
     library = engines["django"].engine.template_libraries["wagtailadmin_tags"]
     assert library is admin_tags.register
     wagtails = wagtail_tags.register
     assert library.tags.keys() == wagtails.tags.keys()
     assert sorted(name for name, tag in library.tags.items() if tag is not wagtails.tags[name]) == [
+        "icon",
         "keyboard_shortcuts_dialog",
         "sidebar_props",
     ]
@@ -73,7 +74,7 @@ def test_an_admin_page_shows_the_shortcuts_once_written(admin, monkeypatch):
     monkeypatch.setattr(admin_tags, "get_template", counted)
     first = admin(reverse("wagtailadmin_home"))
     second = admin(reverse("case_admin:index"))
-    assert rendered == [admin_tags.KEYBOARD_SHORTCUTS_TEMPLATE]
+    assert rendered.count(admin_tags.KEYBOARD_SHORTCUTS_TEMPLATE) == 1
     assert 'id="keyboard-shortcuts-dialog"' in first.text and 'id="keyboard-shortcuts-dialog"' in second.text
 
 
@@ -85,3 +86,39 @@ def test_a_template_library_name_used_twice_is_reported_but_the_admins_deliberat
     found = template_libraries_named_once()
     assert [warning.id for warning in found] == ["accounts.W003"]
     assert found[0].msg.startswith("'i18n' is used for multiple template tag modules")
+
+
+ICONS = [
+    '{% icon name="cogs" %}',
+    '{% icon name="arrow-left" classname="default" %}',
+    '{% icon name="warning" classname="w-field__errors-icon" wrapped=True %}',
+    '{% icon name="lock" title="Locked & <b>closed</b>" %}',
+    "{% icon name=name classname=classes title=words %}",
+    "{% icon name=name wrapped=True %}",
+    '{% icon name="cogs" %}{% icon name="cogs" classname="w-big" %}{% icon name="cogs" wrapped=True %}',
+]
+
+
+@pytest.mark.parametrize("tag", ICONS)
+def test_icons_are_wagtails_own(tag):
+    code = "{% load wagtailadmin_tags %}" + tag
+    values = {"name": "doc-full", "classes": "w-h-4 <x>", "words": 'Her "file"'}
+    for _twice in range(2):
+        assert engines["django"].from_string(code).render(values) == _wagtails_engine().from_string(code).render(
+            Context(values)
+        )
+
+
+def test_an_icon_without_a_title_is_written_once(monkeypatch):
+    rendered = []
+    render = admin_tags.get_template
+
+    def counted(name):
+        rendered.append(name)
+        return render(name)
+
+    monkeypatch.setattr(admin_tags, "get_template", counted)
+    code = '{% load wagtailadmin_tags %}{% icon name="cogs" %}{% icon name="cogs" %}'
+    code += '{% icon name="cogs" title="Settings" %}'
+    engines["django"].from_string(code).render({})
+    assert rendered == [admin_tags.ICON_TEMPLATE, admin_tags.ICON_TEMPLATE]
