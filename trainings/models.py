@@ -136,13 +136,18 @@ class Edition(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.programme} ({self.start_date:%d.%m.%Y})"
+        return self.name_from(programme=self.programme, start_date=self.start_date)
 
     def save(self, *args, **kwargs):
         stored = _stored(self, "capacity", "priority_places", "project_id", "status")
         if stored is not None and not in_workflow():
             self._direct_change_check(stored)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def name_from(*, programme, start_date) -> str:
+        """The edition as named everywhere: its programme (or the programme's title) and its first day."""
+        return f"{programme} ({start_date:%d.%m.%Y})"
 
     def _direct_change_check(self, stored) -> None:
         from trainings import services
