@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core import dates
 from reporting.breakdowns import BREAKDOWNS, COLUMNS, breakdowns_available, column_kind
-from reporting.disclosure import HIDDEN, Policy
+from reporting.disclosure import HIDDEN, Policy, Protection
 from reporting.enums import FROZEN_STATUSES, IndicatorKind
 from reporting.indicators import INDICATORS, PERCENT
 from reporting.inputs import figures_inputs_stamp
@@ -24,6 +24,7 @@ from reporting.measures import figure, figure_parts, figure_returning, figures_c
 from reporting.models import ReportSnapshot
 from reporting.protection import (
     FIGURES_VERSION,
+    PROTECTION_VERSION,
     figures_policy,
     method_paragraphs,
     project_policy,
@@ -83,6 +84,30 @@ def report_figures_live(*, period) -> dict:
     stamp = figures_inputs_stamp()  # before the figures: see reporting.inputs on a writer committing meanwhile
     if stamp is None:  # a writer at work: these figures may be about to change, keep none
         return report_figures(period=period)
+    return _figures_kept(period, stamp)
+
+
+def report_protected_live(*, period) -> tuple[dict, Protection]:
+    """A live report's figures and what of them it may show, both kept under the inputs' stamp.
+
+    The protection is a function of the figures, the project's periods and its frozen reports, every one of
+    them an input the stamp follows (reporting.inputs): under the same stamp it is the same, so a view of an
+    unchanged report neither digests its figures and every frozen report again to find it in the cache
+    (report_protect) nor asks for it."""
+    stamp = figures_inputs_stamp()
+    if stamp is None:
+        figures = report_figures(period=period)
+        return figures, report_protect(period=period, figures=figures)
+    figures = _figures_kept(period, stamp)
+    key = f"reporting:live-protection:{FIGURES_VERSION}:{PROTECTION_VERSION}:{period.pk}:{stamp}"
+    protection = cache.get(key)
+    if protection is None:
+        protection = report_protect(period=period, figures=figures)
+        cache.set(key, protection, LIVE_FIGURES_SECONDS)
+    return figures, protection
+
+
+def _figures_kept(period, stamp) -> dict:
     key = f"reporting:live-figures:{FIGURES_VERSION}:{period.pk}:{stamp}"
     figures = cache.get(key)
     if figures is None:
@@ -248,8 +273,7 @@ def report_view(*, period, user) -> ReportView:
         computed_at = parse_datetime(figures["computed_at"])
         computed_by = person_name(snapshot.created_by)
     else:
-        figures = report_figures_live(period=period)
-        protection = report_protect(period=period, figures=figures)
+        figures, protection = report_protected_live(period=period)
         published = published_report(figures, protection)
         if not protection.ok:
             refusal = refusal_message(period, figures, protection)

@@ -190,3 +190,28 @@ def test_while_another_writer_is_at_work_no_figures_are_kept(db, period, ten_wom
         assert figures_inputs_stamp() is not None
     finally:
         writer.close()
+
+
+def test_the_live_reports_protection_is_kept_with_its_figures_until_an_input_changes(
+    django_app, project_manager, period, ten_women, monkeypatch
+):
+    """Protecting needs the figures, the project's periods and its frozen reports: all inputs the stamp
+    follows (a frozen report's table among them, tested above). Under one stamp the protection is asked
+    once; a change to an input asks again."""
+    from reporting import report as report_module
+
+    asked = []
+    protect = report_module.report_protect
+
+    def counted(**kwargs):
+        asked.append(kwargs["period"].pk)
+        return protect(**kwargs)
+
+    monkeypatch.setattr(report_module, "report_protect", counted)
+    _cohort, members = ten_women
+    assert "(10 of 40)" in _report(django_app, project_manager, period).text
+    assert "(10 of 40)" in _report(django_app, project_manager, period).text
+    assert asked == [period.pk]
+    Attendance.objects.filter(member__in=members[:4]).update(status=AttendanceStatus.ABSENT)
+    assert "(6 of 40)" in _report(django_app, project_manager, period).text
+    assert asked == [period.pk, period.pk]
