@@ -13,7 +13,7 @@ from reporting.enums import EDITABLE_STATUSES, Transition
 from reporting.exports import DEFAULT_TEMPLATE, report_template, report_templates
 from reporting.forms import GeneratePeriodsForm, NarrativeForm, TransitionForm
 from reporting.iati import project_iati_xml
-from reporting.report import report_view
+from reporting.report import report_view, tables_written
 from reporting.results import results_framework
 from reporting.selectors import (
     period_lock_message,
@@ -99,6 +99,7 @@ def period_detail(request, pk):
     _require_reports(request)
     period = _period(request, pk)
     report = report_view(period=period, user=request.user)
+    report.tables = tables_written(report.tables)
     transitions = transitions_allowed(period=period, user=request.user)
     results = report.results
     return render(
