@@ -313,7 +313,7 @@ def team(request):
         raise Http404
     leads = selectors.team_leads(user=request.user)
     page = Paginator(leads, TEAM_LEADS_PER_PAGE).get_page(request.GET.get("page"))
-    load = selectors.caseload(user=request.user, team=True, leads=list(page.object_list))
+    load = selectors.caseload(user=request.user, team=True, leads=[lead.pk for lead in page.object_list])
     by_counselor = {lead.pk: [] for lead in page.object_list}
     for item in load.items:
         by_counselor[item.case.lead_counselor_id].append(item)
