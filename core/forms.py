@@ -53,3 +53,22 @@ class QuickSelect(forms.Select):
             ),
         )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+class _NamedChoiceIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.field.names(self.queryset)
+
+
+class NamedModelChoiceField(forms.ModelChoiceField):
+    """A choice of one record whose options are named by `names(queryset)` -> [(id, name)], read as values:
+    two hundred counselors as model instances with their accounts and profiles, only to name them, were a
+    fifth of a page. What she chose is still looked up in the queryset, and is a model instance."""
+
+    iterator = _NamedChoiceIterator
+
+    def __init__(self, *args, names, **kwargs):
+        self.names = names
+        super().__init__(*args, **kwargs)

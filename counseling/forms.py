@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.dates import aware_from_wall_clock
-from core.forms import QuickSelect
+from core.forms import NamedModelChoiceField, QuickSelect
 from core.security import OneTimeTokenFormMixin
 from counseling.enums import MARKABLE_STATUSES, BookingStatus, ContactChannel, SessionKind
 from counseling.models import Booking, Client, IntakeRequest, Room
+from counseling.selectors import counselor_names
 from counseling.services import booking_horizon
 
 
@@ -171,8 +172,13 @@ class SlotSearchForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of session"), choices=SessionKind.choices)
     # Every counselor of the organisation: options written in Python (core.admin_listings.QuickSelect), not
     # through a template each, which for two hundred counselors cost a fifth of the page.
-    counselor = forms.ModelChoiceField(
-        label=_("Counselor"), queryset=None, required=False, empty_label=_("Any"), widget=QuickSelect
+    counselor = NamedModelChoiceField(
+        label=_("Counselor"),
+        queryset=None,
+        names=counselor_names,
+        required=False,
+        empty_label=_("Any"),
+        widget=QuickSelect,
     )
     room = forms.ModelChoiceField(
         label=_("Room"),

@@ -70,9 +70,14 @@ class CounselorProfile(models.Model):
         return full_name if full_name is not None else username
 
     def may_hold(self, kind: str) -> bool:
-        if kind not in self.session_kinds:
+        return self.holds(kind, session_kinds=self.session_kinds, trained_for_violence=self.trained_for_violence)
+
+    @staticmethod
+    def holds(kind: str, *, session_kinds, trained_for_violence: bool) -> bool:
+        """Whether a counselor with these kinds of session and training may hold a session of `kind`."""
+        if kind not in session_kinds:
             return False
-        return kind != SessionKind.CASE_BASED or self.trained_for_violence
+        return kind != SessionKind.CASE_BASED or trained_for_violence
 
 
 class Room(models.Model):

@@ -162,7 +162,7 @@ _FREE = _Occupied(())
 class _Schedule:
     """One counselor as the slot finder needs her: her weekly windows, absences, buffer and earliest start."""
 
-    profile: CounselorProfile
+    pk: int
     name: str
     windows: dict  # weekday -> [(start_time, end_time)]
     absences: list  # [(start, end)] in POSIX seconds
@@ -200,7 +200,7 @@ def _counselor_slots(*, schedule, occupied, rooms, room_occupied, days, duration
                 )
                 if room is not False:
                     start, end = datetime.fromtimestamp(candidate, tz), datetime.fromtimestamp(finish, tz)
-                    yield (candidate, schedule.name, schedule.profile.pk), Slot(schedule.profile, start, end, room)
+                    yield (candidate, schedule.name, schedule.pk), (schedule.pk, start, end, room)
                 candidate += step
 
 
@@ -213,8 +213,21 @@ def _day_chunks(first_day: date, days: int):
 
 
 def _schedules(*, counselors, kind, range_start, range_end, now) -> list[_Schedule]:
-    """The counselors who may hold `kind` and have any window: three queries, no model row per window."""
-    profiles = {p.pk: p for p in counselors.filter(active=True).select_related("user__profile") if p.may_hold(kind)}
+    """The counselors who may hold `kind` and have any window: three queries, no model row per window, nor
+    per counselor (two hundred of them, with their accounts and profiles, were a fifth of the page)."""
+    profiles = {
+        pk: (CounselorProfile.name_from(full_name=full_name, username=username), buffer, notice)
+        for pk, username, full_name, kinds, trained, buffer, notice in counselors.filter(active=True).values_list(
+            "pk",
+            "user__username",
+            "user__profile__full_name",
+            "session_kinds",
+            "trained_for_violence",
+            "buffer_minutes",
+            "min_notice_hours",
+        )
+        if CounselorProfile.holds(kind, session_kinds=kinds, trained_for_violence=trained)
+    }
     windows = defaultdict(lambda: defaultdict(list))
     for counselor_id, weekday, start, end in (
         AvailabilityWindow.objects.filter(counselor_id__in=profiles)
@@ -229,14 +242,14 @@ def _schedules(*, counselors, kind, range_start, range_end, now) -> list[_Schedu
         absences[counselor_id].append((start.timestamp(), end.timestamp()))
     return [
         _Schedule(
-            profile=profile,
-            name=str(profile),
+            pk=pk,
+            name=name,
             windows=windows[pk],
             absences=absences[pk],
-            buffer=profile.buffer_minutes * 60,
-            earliest=(now + timedelta(hours=profile.min_notice_hours)).timestamp(),
+            buffer=buffer * 60,
+            earliest=(now + timedelta(hours=notice)).timestamp(),
         )
-        for pk, profile in profiles.items()
+        for pk, (name, buffer, notice) in profiles.items()
         if pk in windows
     ]
 
@@ -259,8 +272,9 @@ def slots_free(
     The work follows the slots shown, not the size of the calendar: the days are searched in runs of 1, 2,
     4 ... days, each run's bookings read in one query, and the search stops once `limit` slots are found.
     Within a run each counselor's free times are produced lazily and merged in time order; occupancy is
-    checked by bisection over sorted, merged intervals. Queries: counselors, windows, absences, rooms (4),
-    plus one per run (at most 5 for four weeks), whatever the number of counselors and bookings.
+    checked by bisection over sorted, merged intervals. Queries: counselors (as values), windows, absences,
+    rooms, the counselors of the times found (5), plus one per run (at most 5 for four weeks), whatever the
+    number of counselors and bookings.
     """
     now = now or dates.now()
     range_start, range_end = dates.start_of_day(first_day), dates.end_of_day(first_day + timedelta(days=days - 1))
@@ -279,8 +293,8 @@ def slots_free(
     tz = timezone.get_current_timezone()
     found = []
     for chunk in _day_chunks(first_day, days):
-        busy = {s.profile.pk: list(s.absences) for s in schedules}
-        buffers = {s.profile.pk: s.buffer for s in schedules}
+        busy = {s.pk: list(s.absences) for s in schedules}
+        buffers = {s.pk: s.buffer for s in schedules}
         room_spans = defaultdict(list)
         for counselor_id, room_id, b_start, b_end in (
             Booking.objects.overlapping(
@@ -299,7 +313,7 @@ def slots_free(
             *(
                 _counselor_slots(
                     schedule=s,
-                    occupied=_Occupied(busy[s.profile.pk]),
+                    occupied=_Occupied(busy[s.pk]),
                     rooms=rooms,
                     room_occupied=room_occupied,
                     days=chunk,
@@ -315,4 +329,6 @@ def slots_free(
         found.extend(slot for _key, slot in islice(merged, wanted))
         if limit is not None and len(found) >= limit:
             break
-    return found
+    # The counselors of the times found, as model instances: a handful, whatever the number searched.
+    counselors_found = counselors.model.objects.select_related("user__profile").in_bulk({pk for pk, *_ in found})
+    return [Slot(counselors_found[pk], start, end, room) for pk, start, end, room in found]
