@@ -63,15 +63,21 @@ def test_the_keyboard_shortcuts_are_wagtails_own_for_each_computer_and_choice(co
     assert len(admin_tags._dialogs) == 4
 
 
-def test_an_admin_page_shows_the_shortcuts_once_written(admin, monkeypatch):
-    rendered = []
+@pytest.fixture
+def rendered(monkeypatch):
+    """The names of the templates the replaced tags render, in order."""
+    names = []
     render = admin_tags.get_template
 
     def counted(name):
-        rendered.append(name)
+        names.append(name)
         return render(name)
 
     monkeypatch.setattr(admin_tags, "get_template", counted)
+    return names
+
+
+def test_an_admin_page_shows_the_shortcuts_once_written(admin, rendered):
     first = admin(reverse("wagtailadmin_home"))
     second = admin(reverse("case_admin:index"))
     assert rendered.count(admin_tags.KEYBOARD_SHORTCUTS_TEMPLATE) == 1
@@ -109,15 +115,7 @@ def test_icons_are_wagtails_own(tag):
         )
 
 
-def test_an_icon_without_a_title_is_written_once(monkeypatch):
-    rendered = []
-    render = admin_tags.get_template
-
-    def counted(name):
-        rendered.append(name)
-        return render(name)
-
-    monkeypatch.setattr(admin_tags, "get_template", counted)
+def test_an_icon_without_a_title_is_written_once(rendered):
     code = '{% load wagtailadmin_tags %}{% icon name="cogs" %}{% icon name="cogs" %}'
     code += '{% icon name="cogs" title="Settings" %}'
     engines["django"].from_string(code).render({})
