@@ -1,17 +1,18 @@
 """The Wagtail admin's sidebar, written once per person and per state of what it shows.
 
 Wagtail writes the sidebar (its menu, search and account menu, packed for its script) on every admin
-page: a third of a listing's time at ten times the bench's data (12 to 16 ms of about 40), the same
-output on every page a coordinator opens. What it shows depends on who she is (name, e-mail, avatar,
-the tips she dismissed), what she may do (her roles, her Django permissions, her page and collection
-permissions, which also say where the page explorer starts), the language and the site's address prefix. Each of
-those is read here as Wagtail reads it (the same queries, kept on the user for the rest of the request)
-and digested into the key, so a change through any door (a role revoked on the accounts page, a group's
-permissions changed by a migration, a name changed through the ORM) is a new key: nothing to invalidate,
-nothing stale shown. Permissions decide what the admin's views let her do; the sidebar only links.
+page: a third of a listing's time at ten times the bench's data (11 to 21 ms of 34 to 82), the same
+output on every page a coordinator opens. What it shows depends on who she is (name, e-mail, avatar, the
+tips she dismissed), what she may do (her roles, her Django permissions, her page and collection
+permissions, whose paths also say where the page explorer starts), the language and the site's address
+prefix. All of it is read on each page (her roles and Django permissions are read for the page anyway;
+the rest in three light queries) and digested into the key, so a change through any door (a role revoked
+on the accounts page, a group's permissions changed by a migration, a name changed in raw SQL) is a new
+key: nothing to invalidate, nothing stale shown. Permissions decide what the admin's views let her do;
+the sidebar only links.
 
 A menu item whose visibility depends on anything else must add it to `_key` (the test compares this
-sidebar with Wagtail's own for each of those changes). Entries live in this process, the most recent
+sidebar with Wagtail's own after each of those changes). Entries live in this process, the most recent
 `KEPT` of them, for at most `KEPT_SECONDS` (an avatar's address may be signed with an expiry).
 
 Wagtail's templates call it through the template library `wagtailadmin_tags` (accounts.admin_tags).
