@@ -574,7 +574,9 @@ def cti_dashboard(*, user, page=None, today=None) -> CtiDashboard:
         default=models.Value(CTI_PHASES + 1),
     )
     ordered = courses.annotate(display_order=display_order).order_by("display_order", "start_on", "pk")
-    page_obj = Paginator(ordered, CTI_DASHBOARD_PAGE_SIZE).get_page(page)
+    paginator = Paginator(ordered, CTI_DASHBOARD_PAGE_SIZE)
+    paginator.count = counts["total"]  # counted with the phases above: not a second count of every course
+    page_obj = paginator.get_page(page)
     by_phase = {number: [] for number in range(0, CTI_PHASES + 1)}
     for course in page_obj.object_list:
         by_phase[cti_current_phase(course, today) or 0].append(course)
