@@ -14,7 +14,7 @@ from wagtail.admin.widgets.button import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from core import dates
-from core.forms import QuickSelect, id_from
+from core.forms import NamedChoiceIterator, NamedModelChoiceField, QuickSelect, id_from
 
 
 class ListSelectRelated:
@@ -64,24 +64,12 @@ def shortlist_filter(model, *, name: str, start: str, end: str, label, help_text
     return NamedChoiceFilter(label=label, queryset=offered, names=names, help_text=help_text)
 
 
-class _NamedChoices(django_filters.fields.ModelChoiceIterator):
-    """The choices as (id, name) pairs the field's `names(queryset)` reads as values, not a model instance
-    (and its related records) per choice."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        yield from self.field.names(self.queryset)
+class _NamedChoices(NamedChoiceIterator, django_filters.fields.ModelChoiceIterator):
+    """core.forms.NamedChoiceIterator, counting a filter's null choice as django-filter does."""
 
 
-class _NamedModelChoiceField(django_filters.fields.ModelChoiceField):
+class _NamedModelChoiceField(NamedModelChoiceField, django_filters.fields.ModelChoiceField):
     iterator = _NamedChoices
-
-    def __init__(self, *args, names, **kwargs):
-        self.names = names
-        super().__init__(*args, **kwargs)
 
 
 class NamedChoiceFilter(django_filters.ModelChoiceFilter):

@@ -55,10 +55,15 @@ class QuickSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
-class _NamedChoiceIterator(forms.models.ModelChoiceIterator):
+class NamedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices as (id, name) pairs the field's `names(queryset)` reads as values, not a model instance
+    (and its related records) per choice; after the empty choice, and the null one of a filter's field."""
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        if getattr(self.field, "null_label", None) is not None:
+            yield (self.field.null_value, self.field.null_label)
         yield from self.field.names(self.queryset)
 
 
@@ -67,7 +72,7 @@ class NamedModelChoiceField(forms.ModelChoiceField):
     two hundred counselors as model instances with their accounts and profiles, only to name them, were a
     fifth of a page. What she chose is still looked up in the queryset, and is a model instance."""
 
-    iterator = _NamedChoiceIterator
+    iterator = NamedChoiceIterator
 
     def __init__(self, *args, names, **kwargs):
         self.names = names
