@@ -4,7 +4,7 @@ Counting a live report's figures reads every activity row of its period (about t
 quarter at ten times the bench's data), yet the figures change only when one of the tables they are
 counted from changes. Triggers on those tables (SQLite and PostgreSQL) move a stamp whenever one of them
 changes, whatever changed it: a page, the Wagtail admin, a service, the ORM's bulk update, raw SQL. A live
-report keeps its figures under the stamp (reporting.report.report_figures_live) and counts them again once
+report keeps its figures under the stamp (reporting.report.report_protected_live) and counts them again once
 it moves.
 
 The inputs are every table of the apps that register measures, reporting's own tables (periods, targets,

@@ -78,43 +78,30 @@ def report_figures(*, period) -> dict:
 LIVE_FIGURES_SECONDS = 24 * 60 * 60
 
 
-def report_figures_live(*, period) -> dict:
-    """The figures a live report shows: counted again only once a table they are counted from has changed
-    (reporting.inputs), so that reading the report again costs no counting. Submitting and locking count
-    afresh (report_figures)."""
-    stamp = figures_inputs_stamp()  # before the figures: see reporting.inputs on a writer committing meanwhile
-    if stamp is None:  # a writer at work: these figures may be about to change, keep none
-        return report_figures(period=period)
-    return _figures_kept(period, stamp)
-
-
 def report_protected_live(*, period) -> tuple[dict, Protection]:
-    """A live report's figures and what of them it may show, both kept under the inputs' stamp.
+    """A live report's figures and what of them it may show, both kept under the inputs' stamp: counted
+    again only once a table they are counted from has changed (reporting.inputs), so that reading the report
+    again costs no counting. Submitting and locking count afresh (report_figures).
 
     The protection is a function of the figures, the project's periods and its frozen reports, every one of
-    them an input the stamp follows (reporting.inputs): under the same stamp it is the same, so a view of an
-    unchanged report neither digests its figures and every frozen report again to find it in the cache
-    (report_protect) nor asks for it."""
-    stamp = figures_inputs_stamp()
-    if stamp is None:
+    them an input the stamp follows: under the same stamp it is the same, so a view of an unchanged report
+    neither digests its figures and every frozen report again to find it in the cache (report_protect) nor
+    asks for it."""
+    stamp = figures_inputs_stamp()  # before the figures: see reporting.inputs on a writer committing meanwhile
+    if stamp is None:  # a writer at work: these figures may be about to change, keep none
         figures = report_figures(period=period)
         return figures, report_protect(period=period, figures=figures)
-    figures = _figures_kept(period, stamp)
+    key = f"reporting:live-figures:{FIGURES_VERSION}:{period.pk}:{stamp}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = report_figures(period=period)
+        cache.set(key, figures, LIVE_FIGURES_SECONDS)
     key = f"reporting:live-protection:{FIGURES_VERSION}:{PROTECTION_VERSION}:{period.pk}:{stamp}"
     protection = cache.get(key)
     if protection is None:
         protection = report_protect(period=period, figures=figures)
         cache.set(key, protection, LIVE_FIGURES_SECONDS)
     return figures, protection
-
-
-def _figures_kept(period, stamp) -> dict:
-    key = f"reporting:live-figures:{FIGURES_VERSION}:{period.pk}:{stamp}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = report_figures(period=period)
-        cache.set(key, figures, LIVE_FIGURES_SECONDS)
-    return figures
 
 
 def _indicator_figures(project, period, to_date, targets, base) -> list[dict]:

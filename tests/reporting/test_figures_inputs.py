@@ -15,7 +15,7 @@ from core.enums import AttendanceStatus
 from groups.models import Attendance, GroupSession, Member
 from reporting.inputs import figures_inputs_stamp, figures_inputs_touch, input_tables
 from reporting.models import FiguresInputsStamp, Indicator
-from reporting.report import report_figures_live
+from reporting.report import report_protected_live
 
 # Committed, as each request's writes are: on PostgreSQL a transaction that wrote an input itself keeps no
 # figures (it could still roll its rows back), and a test's own transaction would be such a one throughout.
@@ -182,9 +182,9 @@ def test_while_another_writer_is_at_work_no_figures_are_kept(db, period, ten_wom
             cursor.execute("BEGIN")
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WRITERS_LOCK])
             assert figures_inputs_stamp() is None
-            report_figures_live(period=period)
+            report_protected_live(period=period)
             with CaptureQueriesContext(connection) as again:
-                report_figures_live(period=period)
+                report_protected_live(period=period)
             assert _counted_attendance(again.captured_queries), "figures counted beside a writer were kept"
             cursor.execute("ROLLBACK")
         assert figures_inputs_stamp() is not None
