@@ -19,7 +19,7 @@ from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
 
-from accounts.admin_sidebar import sidebar_props
+from accounts.admin_sidebar import sidebar_forget, sidebar_props
 
 KEYBOARD_SHORTCUTS_TEMPLATE = "wagtailadmin/shared/keyboard_shortcuts_dialog.html"
 ICON_TEMPLATE = "wagtailadmin/shared/icon.html"
@@ -65,8 +65,9 @@ def icon(name=None, classname=None, title=None, wrapped=False):
     return written
 
 
-def dialogs_forget() -> None:
-    """Forget every kept dialog and icon (tests)."""
+def admin_tags_forget() -> None:
+    """Forget every kept sidebar, dialog and icon (tests)."""
+    sidebar_forget()
     _dialogs.clear()
     _icons.clear()
 

@@ -113,16 +113,13 @@ def _fresh_cache():
     per process for settings and hooks that a test may change."""
     from django.core.cache import cache
 
-    from accounts.admin_sidebar import sidebar_forget
-    from accounts.admin_tags import dialogs_forget
+    from accounts.admin_tags import admin_tags_forget
 
     cache.clear()
-    sidebar_forget()
-    dialogs_forget()
+    admin_tags_forget()
     yield
     cache.clear()
-    sidebar_forget()
-    dialogs_forget()
+    admin_tags_forget()
 
 
 @pytest.fixture
