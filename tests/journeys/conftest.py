@@ -1,11 +1,7 @@
 """Browser journeys: each role's daily walk at a phone's and a laptop's size, with screenshots in test-artifacts/."""
 
-from pathlib import Path
-
 import pytest
 
-AXE = Path(__file__).resolve().parent.parent / "website" / "vendor" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "a-long-test-pass"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
@@ -29,21 +25,6 @@ def log_in(page, base_url, user, *, password=PASSWORD):
     page.locator("input[name=password]").fill(password)
     page.locator("form:has(input[name=login]) button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def axe_problems(page):
-    """Serious and critical axe-core violations of the page as it is now: axe injected past the CSP unless the
-    context's init script already put it in every document; details are gathered for violations only."""
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['html'][:120] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def overlapping_header_controls(page):

@@ -18,8 +18,9 @@ from playwright.sync_api import expect
 
 from accounts.enums import Role
 from core import dates
+from tests.axe import axe_in_every_document, axe_problems
 from tests.helpers import accreditation_of, donor_project_with_quarters
-from tests.journeys.conftest import AXE, axe_problems, log_in, overlapping_header_controls
+from tests.journeys.conftest import log_in, overlapping_header_controls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +41,7 @@ def open_page(journey_page):
 
     def _open(size):
         page = journey_page(size, bypass_csp=True)
-        page.context.add_init_script(path=str(AXE))
+        axe_in_every_document(page.context)
         return page
 
     return _open
@@ -55,7 +56,7 @@ def check(screenshot):
     def _check(page, journey, size, step):
         page.wait_for_load_state()
         screenshot(page, f"journey-{journey}-{size}-{step}")
-        problems = axe_problems(page)
+        problems = axe_problems(page, nodes=3)
         assert not problems, f"{step}: {problems}"
         overlaps = overlapping_header_controls(page)
         assert not overlaps, f"{step}: {overlaps}"

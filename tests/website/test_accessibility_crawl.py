@@ -9,10 +9,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.axe import axe_in_every_document, axe_problems
 from tests.security.matrix import MATRIX, matrix_url
 from tests.security.matrix_world import ROLES, world_build
 from tests.security.test_permission_matrix import project_urls
-from tests.website.test_browser import _axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def test_every_page_any_role_reaches_has_no_serious_accessibility_violation(live
         if not pages_by_role[role]:
             continue
         # At a phone's size: wide tables scroll there, and a box that scrolls must be reachable by keyboard.
-        context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})  # axe is inline
+        context = browser.new_context(viewport={"width": 390, "height": 844})
         user = world.users.get(role)
         client = Client()
         if user is not None:
@@ -48,6 +48,7 @@ def test_every_page_any_role_reaches_has_no_serious_accessibility_violation(live
                     }
                 ]
             )
+        axe_in_every_document(context)
         page = context.new_page()
         for name in pages_by_role[role]:
             url = matrix_url(name, world.objects)
@@ -59,7 +60,7 @@ def test_every_page_any_role_reaches_has_no_serious_accessibility_violation(live
                 continue
             page.goto(f"{live_server.url}{url}")
             checked += 1
-            if violations := _axe_violations(page):
+            if violations := axe_problems(page):
                 problems[f"{name} as {role}"] = violations
         context.close()
     assert checked > 60, checked  # the crawl really reached the project's pages

@@ -1,15 +1,12 @@
 """Browser journeys: quick exit, and WCAG 2.2 AA checked with axe-core (vendored, MPL-2.0)."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import NoReverseMatch, reverse
 
 from accounts.enums import Role
+from tests.axe import axe_in_every_document, axe_problems
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 NEUTRAL = "https://www.google.com/"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -43,7 +40,7 @@ def test_quick_exit_works_from_a_public_page_and_back_does_not_return(live_serve
     screenshot(page)
 
 
-def test_shift_three_times_leaves_but_typing_capitals_does_not(live_server, page, demo_site):
+def test_shift_three_times_leaves_but_typing_capitals_does_not(live_server, page):
     _neutral_site(page)
     page.goto("https://start.example/")
     page.goto(f"{live_server.url}/accounts/login/")
@@ -59,7 +56,7 @@ def test_shift_three_times_leaves_but_typing_capitals_does_not(live_server, page
     assert not page.url.startswith(live_server.url)
 
 
-def test_quick_exit_works_without_javascript(live_server, browser, demo_site):
+def test_quick_exit_works_without_javascript(live_server, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     _neutral_site(page)
@@ -69,24 +66,11 @@ def test_quick_exit_works_without_javascript(live_server, browser, demo_site):
     context.close()
 
 
-def test_page_resets_when_she_comes_back(live_server, page, demo_site):
+def test_page_resets_when_she_comes_back(live_server, page):
     page.goto(f"{live_server.url}/")
     page.evaluate("document.documentElement.style.visibility = 'hidden'")
     page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
     assert page.evaluate("document.documentElement.style.visibility") == ""
-
-
-def _axe_violations(page):
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        WCAG_TAGS,
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['html'][:120] for n in v['nodes']][:5]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _reverse_or_none(name):
@@ -97,7 +81,8 @@ def _reverse_or_none(name):
 
 
 def test_public_pages_have_no_serious_accessibility_violations(live_server, browser, demo_site):
-    context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
+    context = browser.new_context()
+    axe_in_every_document(context)
     page = context.new_page()
     problems = {}
     for path in [
@@ -111,7 +96,7 @@ def test_public_pages_have_no_serious_accessibility_violations(live_server, brow
         reverse("account_login"),
     ]:
         page.goto(f"{live_server.url}{path}")
-        if violations := _axe_violations(page):
+        if violations := axe_problems(page):
             problems[path] = violations
     context.close()
     assert not problems, problems
@@ -124,11 +109,10 @@ def test_public_pages_have_no_serious_accessibility_violations(live_server, brow
         (Role.TRAINEE, ["trainings:dashboard", "home", "website:calendar_settings"]),
     ],
 )
-def test_logged_in_pages_have_no_serious_accessibility_violations(
-    live_server, browser, demo_site, make_user, role, url_names
-):
+def test_logged_in_pages_have_no_serious_accessibility_violations(live_server, browser, make_user, role, url_names):
     user = make_user(role, password="a-long-test-pass")
-    context = browser.new_context(bypass_csp=True)
+    context = browser.new_context()
+    axe_in_every_document(context)
     page = context.new_page()
     page.goto(f"{live_server.url}{reverse('account_login')}")
     page.get_by_label("Email").first.fill(user.email)
@@ -142,7 +126,7 @@ def test_logged_in_pages_have_no_serious_accessibility_violations(
             continue
         page.goto(f"{live_server.url}{path}")
         assert page.url.endswith(path), f"{name} redirected to {page.url}"
-        if violations := _axe_violations(page):
+        if violations := axe_problems(page):
             problems[path] = violations
     context.close()
     assert not problems, problems
