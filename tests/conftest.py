@@ -230,6 +230,7 @@ def screenshot(request):
 @pytest.hookimpl(tryfirst=True)  # before pytest-django's own sort, which must have the last word
 def pytest_collection_modifyitems(config, items):
     _transactional_tests_restore_migrated_data(items)
+    _module_data_built_on_one_worker(items)
     _longest_first(items)
     if Path(CHROMIUM).exists():
         return
@@ -237,6 +238,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def _module_data_built_on_one_worker(items):
+    """A module's tests that share data built once for the module (module_transaction) run on one worker.
+
+    pytest-xdist hands tests out one by one: the tests of such a module would be split across both workers,
+    and each worker would build the module's data (the whole demo, seconds) for its share."""
+    for item in items:
+        if "module_transaction" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def pytest_collection_finish(session):
+    """pytest-xdist marks a grouped test by its id; a pytest whose ids it cannot mark would let every module's
+    data be built on both workers again, without a word (pyproject.toml pins pytest for that): say so."""
+    if not getattr(session.config.option, "loadgroup", False):  # set in pytest-xdist's workers only
+        return
+    lost = [item.nodeid for item in session.items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} tests (first: {lost[0]}): see pyproject.toml")
 
 
 def _longest_first(items):
