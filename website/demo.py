@@ -294,8 +294,7 @@ def _translate(page, language_code, **fields):
     translation = page.copy_for_translation(locale).specific
     for name, value in fields.items():
         setattr(translation, name, _stored(value))
-    translation.save()
-    translation.save_revision().publish()
+    translation.save_revision().publish()  # publishing saves the page from the revision
     return translation
 
 
