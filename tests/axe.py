@@ -14,7 +14,8 @@ def axe_in_every_document(context):
 
 def axe_problems(page, *, nodes=5):
     """Serious and critical violations of the page as it is now; details are gathered for violations only.
-    axe is injected past the CSP unless the context already puts it in every document."""
+    A page whose context was not given axe gets it injected, which its Content-Security-Policy refuses unless
+    the context bypasses it: contexts given axe check the pages under their real policy."""
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     results = page.evaluate(

@@ -63,12 +63,12 @@ def overlapping_header_controls(page):
 
 @pytest.fixture
 def journey_page(browser, live_server):
-    """open(size, *, bypass_csp=False) -> a new page of a fresh browser context at that size."""
+    """open(size) -> a new page of a fresh browser context at that size, under the pages' own security policy."""
     contexts = []
 
-    def _open(size="laptop", *, bypass_csp=False, **options):
+    def _open(size="laptop", **options):
         viewport = SIZES[size] if isinstance(size, str) else size
-        context = browser.new_context(viewport=viewport, bypass_csp=bypass_csp, **options)
+        context = browser.new_context(viewport=viewport, **options)
         stand_in_for_the_neutral_site(context)
         contexts.append(context)
         return context.new_page()

@@ -40,7 +40,7 @@ def open_page(journey_page):
     """open_page(size) -> a page at that size, with axe-core loaded into every document it opens."""
 
     def _open(size):
-        page = journey_page(size, bypass_csp=True)
+        page = journey_page(size)
         axe_in_every_document(page.context)
         return page
 
