@@ -234,7 +234,7 @@ def pytest_collection_modifyitems(config, items):
     _longest_first(items)
     if Path(CHROMIUM).exists():
         return
-    skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+    skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium-headless-shell or chromium)")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
