@@ -170,8 +170,8 @@ class NotesForm(forms.Form):
 
 class SlotSearchForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of session"), choices=SessionKind.choices)
-    # Every counselor of the organisation: options written in Python (core.admin_listings.QuickSelect), not
-    # through a template each, which for two hundred counselors cost a fifth of the page.
+    # Every counselor of the organisation: options named from values and written in Python (core.forms), not
+    # a model instance and a template each, which for two hundred counselors cost a fifth of the page.
     counselor = NamedModelChoiceField(
         label=_("Counselor"),
         queryset=None,

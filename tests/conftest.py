@@ -148,6 +148,21 @@ def make_user(db):
 
 
 @pytest.fixture
+def demo_site(db, settings, tmp_path):
+    """The public site with the website app's demo content (home, services, projects, news, contact), in every
+    language."""
+    import io
+
+    from wagtail.models import Site
+
+    from website import demo
+
+    settings.MEDIA_ROOT = tmp_path
+    demo.load(users={}, stdout=io.StringIO())
+    return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
 def coordinator(make_user):
     return make_user(Role.COORDINATOR)
 

@@ -76,17 +76,3 @@ def journey_page(browser, live_server):
     yield _open
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def demo_site(db, settings, tmp_path):
-    """The public site with the website app's demo content, in every language."""
-    import io
-
-    from wagtail.models import Site
-
-    from website import demo
-
-    settings.MEDIA_ROOT = tmp_path
-    demo.load(users={}, stdout=io.StringIO())
-    return Site.objects.get(is_default_site=True)

@@ -21,16 +21,6 @@ def at(days, hour=10):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-@pytest.fixture
-def demo_site(db, settings, tmp_path):
-    """The public site with the website app's demo content (home, services, projects, news, contact)."""
-    from website import demo
-
-    settings.MEDIA_ROOT = tmp_path
-    demo.load(users={}, stdout=io.StringIO())
-    return Site.objects.get(is_default_site=True)
-
-
 @pytest.fixture(scope="module")
 def _demo_site_once(module_transaction, django_db_blocker, tmp_path_factory):
     from django.test import override_settings
