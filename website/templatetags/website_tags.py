@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 register = template.Library()
 
@@ -23,8 +23,9 @@ def page_language_links(context):
     }
     missing = [code for code, _name in settings.LANGUAGES if code not in translations]
     if missing:
-        # Not translated yet: the reader lands on the home page of the language she chose.
-        site = page.get_site()
+        # Not translated yet: the reader lands on the home page of the language she chose. The request's
+        # site is the page's (it is serving it) and is kept on the request: page.get_site() asks again.
+        site = Site.find_for_request(request)
         if site is not None:
             for root in site.root_page.get_translations(inclusive=True).live().select_related("locale"):
                 translations.setdefault(root.locale.language_code, root)
