@@ -2,6 +2,7 @@
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher, make_password
 
 from accounts.enums import OrganisationType, Role
 from accounts.roles import role_grant
@@ -68,13 +69,26 @@ DEMO_USERS = [
 ]
 
 
+_hashed: dict[str, str] = {}
+
+
+def _demo_password_hash() -> str:
+    """The demo password hashed once per process and hasher: every demo login has the same, printed password,
+    and hashing it at the production work factor (over half a second) for each of them was half of `make run`'s
+    demo load."""
+    algorithm = get_hasher().algorithm
+    if algorithm not in _hashed:
+        _hashed[algorithm] = make_password(DEMO_PASSWORD)
+    return _hashed[algorithm]
+
+
 def demo_user(
     *, email, role, full_name, organisation="", organisation_type="", job_title="", municipality="", language="en"
 ):
     User = get_user_model()
     user, created = User.objects.get_or_create(username=email, defaults={"email": email})
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.save()
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     profile_save(
