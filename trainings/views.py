@@ -58,7 +58,12 @@ def catalogue(request):
     return render(
         request,
         "trainings/catalogue.html",
-        {"page_obj": page_obj, "editions": page_obj.object_list, "filters": filters},
+        {
+            "page_obj": page_obj,
+            "editions": page_obj.object_list,
+            "cards": selectors.catalogue_cards(page_obj.object_list),
+            "filters": filters,
+        },
     )
 
 

@@ -1,7 +1,7 @@
 """The trainings pages, posted as the browser posts them (WebTest parses the rendered forms)."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -16,7 +16,7 @@ from core import dates
 from core.enums import AttendanceStatus
 from trainings import services
 from trainings.enums import EditionStatus, EnrollmentStatus
-from trainings.models import Enrollment, TrainingAttendance, TrainingCataloguePage
+from trainings.models import Enrollment, TrainingAttendance, TrainingCataloguePage, TrainingProgramme
 from trainings.selectors import CATALOGUE_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -631,3 +631,29 @@ def test_catalogue_shows_when_enrolment_opens(django_app, make_edition):
     content = django_app.get(reverse("trainings:catalogue")).text
     assert "Enrolment opens on" in content
     assert reverse("trainings:enrol", args=[edition.pk]) not in content
+
+
+def test_catalogue_cards_speak_her_language_with_its_dates_numbers_and_plurals(django_app, make_edition, clock):
+    """The cards' dates, lengths, seats and opening day are written in Python (selectors.catalogue_cards): the
+    same words, forms and plurals the template wrote, in each language."""
+    clock(date(2027, 2, 26))
+    short = TrainingProgramme.objects.create(title="Safety planning", summary="One afternoon.", hours=Decimal("1.5"))
+    one_day = make_edition(programme_=short, capacity=1, start_in=3, days=1, venue="", municipality="")
+    two_days = make_edition(capacity=2, start_in=4, days=2, venue="", municipality="Pančevo")
+    opens = dates.now() + timedelta(days=1)
+    later = make_edition(start_in=6, enrolment_opens=opens, enrolment_closes=opens + timedelta(days=2))
+
+    danish = django_app.get("/da/trainings/").text  # this site has no Danish catalogue page: the list itself
+    assert "1. marts 2027" in danish  # one day: one date
+    assert "2. marts 2027 – 3. marts 2027" in danish
+    assert "1,5 timer" in danish and "16 timer" in danish
+    assert "1 plads tilbage" in danish and "2 pladser tilbage" in danish
+    assert "<dd>Online</dd>" in danish and "<dd>Pančevo</dd>" in danish
+    assert "Tilmeldingen åbner den 27. februar 2027" in danish
+    assert reverse("trainings:enrol", args=[one_day.pk]) in danish
+    assert reverse("trainings:enrol", args=[two_days.pk]) in danish
+    assert reverse("trainings:enrol", args=[later.pk]) not in danish
+
+    english = django_app.get("/trainings/").text
+    assert "1.5 hours" in english and "1 seat left" in english and "2 seats left" in english
+    assert "Enrolment opens on" in english
