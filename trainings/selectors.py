@@ -152,8 +152,9 @@ def catalogue_page(*, number, user=None, filters=None):
 
 @dataclass(frozen=True)
 class EditionCard:
-    """What the catalogue's card of an edition says, in the active language. Written here once per card:
-    the template's dates, plural phrases and links for twenty cards were most of the catalogue's time."""
+    """What the catalogue's card of an edition says, in the active language. Written here once per card: the
+    template's plural phrases, date filters and links, twenty cards of them, were about a quarter of the
+    catalogue's time."""
 
     edition: Edition
     title: str
