@@ -416,12 +416,8 @@ class TrainingCataloguePage(Page):
         verbose_name = _("training catalogue page")
 
     def get_context(self, request, *args, **kwargs):
-        from trainings.selectors import catalogue_cards, catalogue_filters, catalogue_page
+        from trainings.selectors import catalogue_context
 
         context = super().get_context(request, *args, **kwargs)
-        filters = catalogue_filters(data=request.GET)
-        context["filters"] = filters
-        context["page_obj"] = catalogue_page(number=request.GET.get("page"), user=request.user, filters=filters)
-        context["editions"] = context["page_obj"].object_list
-        context["cards"] = catalogue_cards(context["editions"])
+        context.update(catalogue_context(data=request.GET, user=request.user))
         return context

@@ -156,7 +156,6 @@ class EditionCard:
     template's plural phrases, date filters and links, twenty cards of them, were about a quarter of the
     catalogue's time."""
 
-    edition: Edition
     title: str
     detail_url: str
     enrol_url: str
@@ -168,6 +167,15 @@ class EditionCard:
     opens: str  # when enrolment opens, for an edition not open yet
     enrolment_open: bool
     my_status: str
+
+
+def catalogue_context(*, data, user) -> dict:
+    """What both doors to the catalogue show (its Wagtail page in each language, and its own page where a
+    language has none): the filters she chose, the page of editions asked for in `data`, and their cards."""
+    filters = catalogue_filters(data=data)
+    page_obj = catalogue_page(number=data.get("page"), user=user, filters=filters)
+    editions = page_obj.object_list
+    return {"filters": filters, "page_obj": page_obj, "editions": editions, "cards": catalogue_cards(editions)}
 
 
 def catalogue_cards(editions) -> list[EditionCard]:
@@ -188,7 +196,6 @@ def catalogue_cards(editions) -> list[EditionCard]:
         seats_left = edition.seats_left
         cards.append(
             EditionCard(
-                edition=edition,
                 title=edition.programme.title,
                 detail_url=urls("trainings:edition_detail", pk=edition.pk),
                 enrol_url=urls("trainings:enrol", pk=edition.pk),

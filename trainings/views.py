@@ -53,18 +53,7 @@ def catalogue(request):
         if url:
             query = request.GET.urlencode()
             return redirect(f"{url}?{query}" if query else url)
-    filters = selectors.catalogue_filters(data=request.GET)
-    page_obj = selectors.catalogue_page(number=request.GET.get("page"), user=request.user, filters=filters)
-    return render(
-        request,
-        "trainings/catalogue.html",
-        {
-            "page_obj": page_obj,
-            "editions": page_obj.object_list,
-            "cards": selectors.catalogue_cards(page_obj.object_list),
-            "filters": filters,
-        },
-    )
+    return render(request, "trainings/catalogue.html", selectors.catalogue_context(data=request.GET, user=request.user))
 
 
 def edition_detail(request, pk):
