@@ -217,7 +217,11 @@ def _marks_for(attendances) -> dict[tuple[int, int], tuple[str, int]]:
 def cohort_attendance_grid(*, cohort, now=None) -> AttendanceGrid:
     """Four queries whatever the size: sessions, memberships with members, attendance marks, follow-up steps."""
     now = now or dates.now()
-    sessions = list(GroupSession.objects.filter(cohort=cohort).order_by("start", "pk"))
+    # The grid shows when each session was and whether it was cancelled, never its topic or notes: those stay
+    # encrypted (decrypting them was a tenth of the page).
+    sessions = list(
+        GroupSession.objects.filter(cohort=cohort).defer("topic", "cancel_reason", "notes").order_by("start", "pk")
+    )
     memberships = list(cohort_memberships(cohort=cohort))
     marks = _marks_for(Attendance.objects.filter(session__cohort=cohort))
     rows = _build_rows(memberships, sessions, marks, now)
