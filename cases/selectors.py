@@ -50,6 +50,7 @@ from cases.models import (
     SafetyPlanVersion,
 )
 from core import dates
+from core.choices import choice_labels
 from core.dates import add_months, end_of_day, months_after_end, start_of_day
 from core.reversing import UrlFiller
 from counseling.models import Booking, CounselorProfile
@@ -645,10 +646,7 @@ class DueItem:
     actions: list[DueAction] = field(default_factory=list)
     key: str = ""
     case_url: str = ""
-
-    @property
-    def kind_label(self):
-        return DueKind(self.kind).label
+    kind_label: str = ""
 
 
 @dataclass
@@ -687,8 +685,15 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             latest_due=Subquery(latest.values("next_due_on")[:1]),
         ).order_by("client__alias", "pk")
     )
+    # Every label translated once for the caseload, not once per case or item (a team's page has hundreds).
+    risk_labels, kind_labels, phase_labels = (
+        choice_labels(RiskLevel.choices),
+        choice_labels(DueKind.choices),
+        choice_labels(CtiPhase.choices),
+    )
+    held, missed, done = _("Held"), _("Missed"), _("Done")
     for case in cases:
-        case.latest_level_label = RiskLevel(case.latest_level).label if case.latest_level else ""
+        case.latest_level_label = risk_labels[case.latest_level] if case.latest_level else ""
     by_id = {case.pk: case for case in cases}
     ids = list(by_id)
     items: list[DueItem] = []
@@ -709,6 +714,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
                 list(actions),
                 key,
                 case_url=urls("cases:case_detail", pk=case_id),
+                kind_label=kind_labels[kind],
             )
         )
 
@@ -717,16 +723,14 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
 
     def held_or_missed(url, on):
         """A planned meeting is marked missed any day, held only from its day on."""
-        actions = [DueAction(_("Held"), url, {"status": ActivityStatus.DONE})] if on <= today else []
-        return [*actions, DueAction(_("Missed"), url, {"status": ActivityStatus.MISSED})]
+        actions = [DueAction(held, url, {"status": ActivityStatus.DONE})] if on <= today else []
+        return [*actions, DueAction(missed, url, {"status": ActivityStatus.MISSED})]
 
+    again, first = _("again (last: %(level)s)"), _("the first one")
     for case in cases:
         due = case.latest_due or case.opened_on
         if due <= horizon:
-            if case.latest_due:
-                title = _("again (last: %(level)s)") % {"level": case.latest_level_label}
-            else:
-                title = _("the first one")
+            title = again % {"level": case.latest_level_label} if case.latest_due else first
             add(DueKind.RISK_REVIEW, case.pk, due, title, case_url("cases:risk_create", case.pk), key=f"risk-{case.pk}")
 
     # Each kind read as values, not as model instances with their relations: the page needs a few fields of
@@ -742,14 +746,14 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             DueKind.CTI_REVIEW,
             case_id,
             review_on,
-            CtiPhase(phase).label,
+            phase_labels[phase],
             case_url("cases:cti", case_id),
             actions=actions,
             key=f"cti-review-{pk}",
         )
 
     # The labels looked up once: get_FOO_display() hashes every choice's lazy label on each call.
-    area_labels = dict(ActionArea.choices)
+    area_labels = choice_labels(ActionArea.choices)
     steps = (
         ActionStep.objects.filter(
             plan__case_id__in=ids,
@@ -769,7 +773,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             area_labels[area],
             case_url("cases:action_step_edit", case_id, step_pk=pk),
             detail=description,
-            actions=[DueAction(_("Done"), url, {"version": version})],
+            actions=[DueAction(done, url, {"version": version})],
             key=f"step-{pk}",
         )
 
@@ -788,7 +792,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             detail=description,
             actions=[
                 DueAction(
-                    _("Done"),
+                    done,
                     urls("cases:conference_follow_up_done", pk=conference_id, action_pk=pk),
                     {"done": "1"},
                 )
@@ -836,7 +840,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             key=f"referral-{pk}",
         )
 
-    kind_labels = dict(AftercareKind.choices)
+    aftercare_labels = choice_labels(AftercareKind.choices)
     planned = (
         AftercareActivity.objects.filter(case_id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
         .order_by()
@@ -848,7 +852,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             DueKind.AFTERCARE,
             case_id,
             held_on,
-            kind_labels[kind],
+            aftercare_labels[kind],
             case_url("cases:aftercare", case_id),
             actions=actions,
             key=f"aftercare-{pk}",
