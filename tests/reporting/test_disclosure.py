@@ -48,6 +48,21 @@ def table_attacker(values, shown):
     return attacker, names
 
 
+def test_the_attacker_works_out_what_hiding_one_cell_alone_gives_away():
+    # The tests below trust the attacker to find what the figures give away: it must find this much.
+    attacker, names = table_attacker([3, 10], [HIDDEN, 10])
+    assert attacker.interval(names[0]) == (3, 3)
+    attacker, names = table_attacker([3, 4, 10], [HIDDEN, HIDDEN, 10])
+    # One question after another on one program: each answer is its own figure's.
+    assert [attacker.interval(name) for name in (names[0], names[1], names[0], names[2])] == [
+        (0, 7),
+        (0, 7),
+        (0, 7),
+        (10, 10),
+    ]
+    assert attacker.interval(names[0], blind=True) == (0, 10**7)
+
+
 @pytest.mark.parametrize(
     "values",
     [
