@@ -1,5 +1,6 @@
 """Shared fixtures. App-specific fixtures live in tests/<app>/conftest.py."""
 
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -268,11 +269,25 @@ def _module_data_built_on_one_worker(items):
 def pytest_collection_finish(session):
     """pytest-xdist marks a grouped test by its id; a pytest whose ids it cannot mark would let every module's
     data be built on both workers again, without a word (pyproject.toml pins pytest for that): say so."""
+    _collector_spared()
     if not getattr(session.config.option, "loadgroup", False):  # set in pytest-xdist's workers only
         return
     lost = [item.nodeid for item in session.items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
     if lost:
         raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} tests (first: {lost[0]}): see pyproject.toml")
+
+
+def _collector_spared():
+    """What a test process holds from its start (Django, Wagtail, the apps, the collected tests) is put out
+    of the garbage collector's sight, and young objects are collected after 50,000 new ones, not 700.
+
+    Each full collection walked that whole heap again, about fifty times a worker in a run: a tenth of the
+    suite's CPU time went to the collector. Measured over the SQLite suite on two workers: 388 to 342
+    CPU-seconds, the collector's share 44 to 23 s. Nothing a test sees changes: cycles are still collected,
+    only less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
 
 
 def _longest_first(items):
