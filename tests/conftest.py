@@ -282,9 +282,8 @@ def _collector_spared():
     of the garbage collector's sight, and young objects are collected after 50,000 new ones, not 700.
 
     Each full collection walked that whole heap again, about fifty times a worker in a run: a tenth of the
-    suite's CPU time went to the collector. Measured over the SQLite suite on two workers: 388 to 342
-    CPU-seconds, the collector's share 44 to 23 s. Nothing a test sees changes: cycles are still collected,
-    only less often."""
+    suite's CPU time went to the collector (44 of 388 CPU-seconds over the SQLite suite on two workers); 23
+    and 28 s in two runs after. Nothing a test sees changes: cycles are still collected, only less often."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 10)
