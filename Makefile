@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-stamp
+# Compiled modules are kept (__pycache__, ignored by git) even where the environment asks Python not to write
+# them: without them every test worker, and every command a test starts, compiles the project and the
+# pytest-rewritten tests again (the suite's collection in each worker: 10.9 s without, 5.7 s with).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-fast test-calendar lint fmt bench messages translations serve check-python clean audit
 
