@@ -24,25 +24,30 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def demo(db):
+@pytest.fixture(scope="module")
+def _demo_once(module_transaction, django_db_blocker):
     from django.contrib.auth import get_user_model
 
     from audit.enums import AuditAction
     from audit.services import audit_record
-
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
-    # The demo reads nobody's file, so the audit log gets one entry of its own.
-    user = get_user_model().objects.get(email="counselor@example.org")
-    audit_record(actor=user, action=AuditAction.VIEW, obj=user, detail="demo")
-    # Nor does it correct a mark after the session day; a correction is inserted as the service would.
     from groups.models import Attendance, AttendanceChange
 
-    attendance = Attendance.objects.order_by("pk").first()
-    AttendanceChange.objects.create(
-        attendance=attendance, changed_by=user, old_status=attendance.status, new_status=attendance.status
-    )
+    with django_db_blocker.unblock(), override_settings(DEBUG=True):
+        call_command("load_demo", stdout=io.StringIO())
+        # The demo reads nobody's file, so the audit log gets one entry of its own.
+        user = get_user_model().objects.get(email="counselor@example.org")
+        audit_record(actor=user, action=AuditAction.VIEW, obj=user, detail="demo")
+        # Nor does it correct a mark after the session day; a correction is inserted as the service would.
+        attendance = Attendance.objects.order_by("pk").first()
+        AttendanceChange.objects.create(
+            attendance=attendance, changed_by=user, old_status=attendance.status, new_status=attendance.status
+        )
+
+
+@pytest.fixture
+def demo(_demo_once, db):
+    """The demo data with a row in every history, loaded once for the module (each test's changes are rolled
+    back with its own transaction, see module_transaction)."""
 
 
 def test_the_histories_are_the_append_only_tables():
