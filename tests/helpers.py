@@ -9,6 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from core.security import FORM_TOKEN_FIELD, form_token_issue
 
 
+def totp_activate(user) -> str:
+    """Her authenticator set up, as if she had scanned its code: the secret her phone keeps."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
 def totp_code(secret: str) -> str:
     """The authenticator's code for this moment, as her phone shows it.
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from core import dates
-from tests.helpers import totp_code
+from tests.helpers import totp_activate, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +31,6 @@ SAFETY_PLAN_TEXT = "Spare keys are with her neighbour"
 def _mfa_required():
     with override_settings(HAVEN_REQUIRE_STAFF_MFA=True):
         yield
-
-
-def with_totp(user):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    return secret
 
 
 @pytest.fixture
@@ -92,7 +84,7 @@ def test_no_staff_role_reaches_a_safety_plan_through_any_login_url_without_the_c
     client, make_user, safety_plan_url, role, url
 ):
     user = make_user(role)
-    secret = with_totp(user)
+    secret = totp_activate(user)
     lead = user if role == Role.COUNSELOR else make_user(Role.COUNSELOR)
     target = safety_plan_url(lead)
 
@@ -123,7 +115,7 @@ def test_a_session_that_gave_only_a_password_is_asked_for_the_code_everywhere(cl
     """Any door that logs in with a password alone (an old session, a login form found tomorrow) meets
     the same check on every URL: having an authenticator is not having entered its code."""
     user = make_user(role)
-    secret = with_totp(user)
+    secret = totp_activate(user)
     lead = user if role == Role.COUNSELOR else make_user(Role.COUNSELOR)
     target = safety_plan_url(lead)
     client.force_login(user)
@@ -148,7 +140,7 @@ def test_a_wrong_code_lets_nobody_in_and_is_recorded(client, make_user, role):
     from audit.selectors import audit_security_events_for
 
     user = make_user(role)
-    with_totp(user)
+    totp_activate(user)
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert not client.get(reverse("home")).wsgi_request.user.is_authenticated

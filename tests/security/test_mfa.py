@@ -4,20 +4,12 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.enums import Role
-from tests.helpers import totp_code
+from tests.helpers import totp_activate, totp_code
 
 pytestmark = pytest.mark.django_db
 
 STAFF = [Role.COORDINATOR, Role.COUNSELOR, Role.FACILITATOR]
 NOT_STAFF = [Role.TRAINER, Role.PROJECT_MANAGER, Role.TRAINEE]
-
-
-def _with_totp(user):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    return secret
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +39,7 @@ def test_other_roles_are_not_forced(client_for, make_user, role):
 def test_staff_with_an_authenticator_go_on_once_this_session_passed_it(client_for, counselor):
     from accounts.middleware import session_record_mfa
 
-    _with_totp(counselor)
+    totp_activate(counselor)
     client = client_for(counselor)
     assert client.get(reverse("home"))["Location"].startswith(reverse("mfa_reauthenticate"))
     session = client.session
@@ -57,7 +49,7 @@ def test_staff_with_an_authenticator_go_on_once_this_session_passed_it(client_fo
 
 
 def test_staff_with_an_authenticator_must_give_the_code_at_login(client, counselor):
-    secret = _with_totp(counselor)
+    secret = totp_activate(counselor)
     response = client.post(reverse("account_login"), {"login": counselor.email, "password": "a-long-test-pass"})
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
