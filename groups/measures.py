@@ -71,14 +71,31 @@ def marks(project, span) -> list[dict]:
     and how many children came with her to them: every split of the women and of their attendances, and the
     children's total, are counted from these rows (one pass over the quarter's marks for a report, not one
     per figure): a row per woman, cohort and month she met in."""
-    fields = ("member_id", "session__cohort_id", "session__cohort__programme_id", *MEMBER_SPLITS.values())
+    fields = ("member_id", "session__cohort_id", "session__cohort__programme_id")
 
     def rows():
         marked = attendances(project, span)
         counts = {"n": Count("id"), "children": Sum("children_present")}
-        return grouped_by_month(marked, fields, span, moment="session__start", **counts)
+        grouped = grouped_by_month(marked, fields, span, moment="session__start", **counts)
+        # What is recorded about each woman is read once per woman, not joined to each of her marks before
+        # they are grouped: the marks then come from their index alone (at ten times the data set, 155 ms of
+        # SQLite for the quarter's marks with her record joined, 63 without).
+        profiles = _member_profiles(Member.objects.filter(pk__in=marked.values("member_id")))
+        missing = {row["member_id"] for row in grouped} - profiles.keys()
+        if missing:  # marked between the two reads
+            profiles |= _member_profiles(Member.objects.filter(pk__in=missing))
+        return [{**row, **profiles[row["member_id"]]} for row in grouped]
 
     return figures_memo(MARKS, project, span, rows)
+
+
+def _member_profiles(members) -> dict[int, dict]:
+    """{woman: what her record says, under the names the splits read (MEMBER_SPLITS)}"""
+    columns = [field.removeprefix("member__") for field in MEMBER_SPLITS.values()]
+    return {
+        pk: dict(zip(MEMBER_SPLITS.values(), values, strict=True))
+        for pk, *values in members.values_list("pk", *columns)
+    }
 
 
 def _key_of(dimension: str):

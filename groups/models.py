@@ -199,9 +199,11 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
         constraints = [models.UniqueConstraint(fields=["session", "member"], name="attendance_unique_per_session")]
-        # Donor reports ask, session by session, which women were present: answered from the index alone,
-        # without reading the rows.
-        indexes = [models.Index(fields=["session", "status", "member"], name="attendance_present_by_session")]
+        # Donor reports ask, session by session, which women were present and how many children came with
+        # them: answered from the index alone, without reading the rows.
+        indexes = [
+            models.Index(fields=["session", "status", "member", "children_present"], name="attendance_present_marks")
+        ]
 
     def __str__(self):
         return f"{self.member_id}@{self.session_id}: {self.status}"

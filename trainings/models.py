@@ -343,6 +343,10 @@ class TrainingAttendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "enrollment"], name="training_attendance_unique_per_session")
         ]
+        indexes = [
+            # The enrolments present at a span's sessions (donor reports), read from the index alone.
+            models.Index(fields=["session", "status", "enrollment"], name="training_attendance_present"),
+        ]
 
     def __str__(self):
         return f"{self.enrollment_id}@{self.session_id}: {self.status}"
