@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from accounts.enums import Role
 from accounts.roles import role_grant
 from accounts.services import profile_save
+from core.runtime import startup_heap_frozen
 from tests import testdb
 
 # Playwright drives the browser from the test thread, which Django would otherwise call async.
@@ -284,8 +285,7 @@ def _collector_spared():
     Each full collection walked that whole heap again, about fifty times a worker in a run: a tenth of the
     suite's CPU time went to the collector (44 of 388 CPU-seconds over the SQLite suite on two workers); 23
     and 28 s in two runs after. Nothing a test sees changes: cycles are still collected, only less often."""
-    gc.collect()
-    gc.freeze()
+    startup_heap_frozen()
     gc.set_threshold(50_000, 20, 10)
 
 

@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "website.settings")
 application = get_wsgi_application()
+
+from core.runtime import serving_process_ready  # noqa: E402 - needs the apps the line above loads
+
+serving_process_ready()
