@@ -19,7 +19,7 @@ print(json.dumps({{"frozen": gc.get_freeze_count(), "views": "counseling.views" 
 
 @pytest.mark.parametrize("module", ["website.wsgi", "website.asgi"])
 def test_the_entry_point_loads_the_views_and_hooks_then_freezes_the_heap(module):
-    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+    done = subprocess.run(
         [sys.executable, "-c", PROBE.format(module=module)],
         cwd=ROOT,
         env={**os.environ, "HAVEN_TESTING": "1"},
