@@ -277,19 +277,22 @@ def test_a_protection_is_kept_for_the_same_figures_and_worked_out_again_when_one
 
 @pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
 def test_the_pages_tables_are_written_as_the_template_writes_each_cell(language):
-    """The page's cells are formatted once per distinct value (tables_written): the same text as the
-    template's own {{ cell }}, in each language, a number with decimals and a hidden figure among them."""
+    """The page's rows are written once as HTML (tables_written): the same HTML as the template's own loop
+    of `<td>{{ cell }}</td>`, in each language, a number with decimals, a hidden figure and markup among them."""
     from decimal import Decimal
 
     from django.template import engines
 
     from reporting.report import TableView, tables_written
 
-    values = [0, 1, 12345, -3, 1.5, 2.0, Decimal("3.25"), True, 1, None, "—", "<b>"]
+    values = [0, 1, 12345, -3, 1.5, 2.0, Decimal("3.25"), True, 1, None, "—", "<b>", "x", 1.5]
     table = TableView(code="x", title="t", headers=[], rows=[("a", values)], total=values, suppressed_columns=False)
-    cells = engines["django"].from_string("{% for cell in cells %}[{{ cell }}]{% endfor %}")
+    looped = engines["django"].from_string("{% for cell in cells %}<td>{{ cell }}</td>{% endfor %}")
+    written_row = engines["django"].from_string("{{ cells }}")
     with translation.override(language):
         [written] = tables_written([table])
-        assert cells.render({"cells": written.rows[0][1]}) == cells.render({"cells": values})
-        assert cells.render({"cells": written.total}) == cells.render({"cells": values})
+        expected = looped.render({"cells": values})
+        assert written_row.render({"cells": written.rows[0][1]}) == expected
+        assert written_row.render({"cells": written.total}) == expected
+        assert "&lt;b&gt;" in expected
     assert table.rows[0][1] == values  # the XLSX keeps the numbers
