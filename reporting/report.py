@@ -219,6 +219,9 @@ class TableView:
     rows: list[tuple[str, list]]
     total: list | None
     suppressed_columns: bool
+    # The rows and the total's cells as the page writes them (tables_written); the numbers stay above.
+    body: str = ""
+    footer: str = ""
 
 
 @dataclass
@@ -369,27 +372,31 @@ def _table_view(table, published) -> TableView:
 
 
 def tables_written(tables: list[TableView]) -> list[TableView]:
-    """The tables with each row's cells (and the total's) as the page's HTML, `<td>` by `<td>`, each cell's
-    text as a template writes it (Django's localize, then escaped) and every distinct value written once: a
-    report's thousand cells, each through Django's number formatting and then through the template's loop,
-    were most of its page. For the page only; the XLSX keeps the numbers."""
+    """The tables with their rows (`body`) and their total's cells (`footer`) as the page's HTML, each text as
+    a template writes it (Django's localize, then escaped) and every distinct value written once: a report's
+    thousand cells, each through Django's number formatting and the template's loops, were most of its page.
+    The numbers stay in `rows` and `total` (the XLSX writes those)."""
     written: dict = {}
 
-    def cell(value):
+    def text(value) -> str:
         key = (type(value), value)  # 1, 1.0 and True are equal keys, yet written differently
         found = written.get(key)
         if found is None:
-            found = written[key] = f"<td>{conditional_escape(str(localize(value)))}</td>"
+            found = written[key] = conditional_escape(str(localize(value)))
         return found
 
-    def row(cells) -> str:
-        return mark_safe("".join(cell(value) for value in cells))  # noqa: S308  # nosec B308 B703 - each text escaped above
+    def cells(values) -> str:
+        return "".join(f"<td>{text(value)}</td>" for value in values)
 
+    def body(rows) -> str:
+        return "".join(f'<tr><th scope="row">{text(label)}</th>{cells(values)}</tr>' for label, values in rows)
+
+    # Each text escaped above.
     return [
         replace(
             table,
-            rows=[(label, row(cells)) for label, cells in table.rows],
-            total=None if table.total is None else row(table.total),
+            body=mark_safe(body(table.rows)),  # noqa: S308  # nosec B308 B703
+            footer=mark_safe(cells(table.total or ())),  # noqa: S308  # nosec B308 B703
         )
         for table in tables
     ]

@@ -277,8 +277,9 @@ def test_a_protection_is_kept_for_the_same_figures_and_worked_out_again_when_one
 
 @pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
 def test_the_pages_tables_are_written_as_the_template_writes_each_cell(language):
-    """The page's rows are written once as HTML (tables_written): the same HTML as the template's own loop
-    of `<td>{{ cell }}</td>`, in each language, a number with decimals, a hidden figure and markup among them."""
+    """The page's rows and total are written once as HTML (tables_written): the same HTML as the template's
+    own loops of `<th>{{ label }}</th>` and `<td>{{ cell }}</td>`, in each language, a number with decimals,
+    a hidden figure and markup among them."""
     from decimal import Decimal
 
     from django.template import engines
@@ -286,13 +287,19 @@ def test_the_pages_tables_are_written_as_the_template_writes_each_cell(language)
     from reporting.report import TableView, tables_written
 
     values = [0, 1, 12345, -3, 1.5, 2.0, Decimal("3.25"), True, 1, None, "—", "<b>", "x", 1.5]
-    table = TableView(code="x", title="t", headers=[], rows=[("a", values)], total=values, suppressed_columns=False)
-    looped = engines["django"].from_string("{% for cell in cells %}<td>{{ cell }}</td>{% endfor %}")
-    written_row = engines["django"].from_string("{{ cells }}")
+    rows = [("a", values), ("<i>", values[::-1]), (2.5, values[:3])]
+    table = TableView(code="x", title="t", headers=[], rows=rows, total=values, suppressed_columns=False)
+    engine = engines["django"]
+    looped_rows = engine.from_string(
+        '{% for label, cells in rows %}<tr><th scope="row">{{ label }}</th>'
+        "{% for cell in cells %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}"
+    )
+    looped_cells = engine.from_string("{% for cell in cells %}<td>{{ cell }}</td>{% endfor %}")
+    written_html = engine.from_string("{{ html }}")
     with translation.override(language):
         [written] = tables_written([table])
-        expected = looped.render({"cells": values})
-        assert written_row.render({"cells": written.rows[0][1]}) == expected
-        assert written_row.render({"cells": written.total}) == expected
-        assert "&lt;b&gt;" in expected
-    assert table.rows[0][1] == values  # the XLSX keeps the numbers
+        expected = looped_rows.render({"rows": rows})
+        assert written_html.render({"html": written.body}) == expected
+        assert written_html.render({"html": written.footer}) == looped_cells.render({"cells": values})
+        assert "&lt;b&gt;" in expected and "&lt;i&gt;" in expected
+    assert written.rows == rows and written.total == values  # the XLSX keeps the numbers
