@@ -7,14 +7,17 @@ the last day of February, never an error and never 3 March.
 """
 
 import datetime as dt
+import re
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.utils import timezone
 
 # Dates people type are accepted between these bounds: a wider range is a typo, and would reach code
 # (calendar feeds, date arithmetic near year 9999) that cannot represent it.
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_YEARS_AHEAD = 20
+_SAFE_ZONE = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
 
 def now() -> dt.datetime:
@@ -35,6 +38,22 @@ def local_date(moment: dt.datetime) -> dt.date:
 def local_time(moment: dt.datetime | None = None) -> dt.datetime:
     """An aware moment (now by default) in the organisation's time zone."""
     return timezone.localtime(moment if moment is not None else now())
+
+
+def local_day_sql(connection, column: str) -> str:
+    """SQL for the organisation-local calendar day of an aware datetime column, as Django computes it, for
+    database triggers. On SQLite the function is the one Django registers on each of its connections: a
+    connection opened outside Django fails with "no such function", which errs on the safe side."""
+
+    def literal(value: str) -> str:
+        if not _SAFE_ZONE.match(value):
+            raise ValueError(f"unexpected time zone name {value!r}")
+        return f"'{value}'"
+
+    zone = literal(settings.TIME_ZONE)
+    if connection.vendor == "sqlite":
+        return f"django_datetime_cast_date({column}, {zone}, {literal(connection.timezone_name)})"
+    return f"(({column}) AT TIME ZONE {zone})::date"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

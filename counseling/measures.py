@@ -12,6 +12,7 @@ from core.models import Municipality
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client
 from reporting.enums import IndicatorKind
+from reporting.locks import Counted, LockedRows, locked_rows_register
 from reporting.measures import (
     AGE_BAND,
     BENEFICIARY_MUNICIPALITY,
@@ -256,3 +257,21 @@ def counseling_measures(sender, **kwargs):
         Clients(),
         CounselingDemo(),
     ]
+
+
+# What a submitted or locked report counted stays as it was, below every door (reporting.locks): a session
+# held (its day, its kind, her, its project) cannot be added, moved, changed or taken back there. A booking
+# not held is not counted, and its changes are the services' to refuse in words.
+locked_rows_register(
+    LockedRows(
+        table="counseling_booking",
+        columns=("project_id", "start", "status", "kind", "client_id"),
+        counted=(
+            Counted(
+                project='{row}."project_id"',
+                moment='{row}."start"',
+                where=f"{{row}}.\"status\" = '{BookingStatus.HELD}'",
+            ),
+        ),
+    )
+)

@@ -16,6 +16,7 @@ from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.models import Municipality
 from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member
 from reporting.enums import IndicatorKind
+from reporting.locks import Counted, LockedRows, locked_rows_register
 from reporting.measures import (
     AGE_BAND,
     BENEFICIARY_MUNICIPALITY,
@@ -365,3 +366,45 @@ def groups_measures(sender, **kwargs):
         GroupMembers(),
         GroupsDemo(),
     ]
+
+
+# What a submitted or locked report counted stays as it was, below every door (reporting.locks): her marks,
+# the sessions they belong to (their day, their cohort, whether they were held) and the project a cohort's
+# sessions count for.
+_SESSION_PROJECT = Counted(
+    project='c."project_id"', moment='{row}."start"', tables=('"groups_cohort" c',), where='c."id" = {row}."cohort_id"'
+)
+locked_rows_register(
+    LockedRows(
+        table="groups_attendance",
+        columns=("session_id", "member_id", "status", "children_present"),
+        counted=(
+            Counted(
+                project='c."project_id"',
+                moment='s."start"',
+                tables=('"groups_groupsession" s', '"groups_cohort" c'),
+                where='s."id" = {row}."session_id" AND c."id" = s."cohort_id"',
+            ),
+        ),
+        delete=False,  # never deleted at all (groups.triggers)
+    )
+)
+locked_rows_register(
+    LockedRows(table="groups_groupsession", columns=("cohort_id", "start", "cancelled"), counted=(_SESSION_PROJECT,))
+)
+locked_rows_register(
+    LockedRows(
+        table="groups_cohort",
+        columns=("project_id",),
+        counted=(
+            Counted(
+                project='{row}."project_id"',
+                moment='s."start"',
+                tables=('"groups_groupsession" s',),
+                where='s."cohort_id" = {row}."id"',
+            ),
+        ),
+        insert=False,
+        delete=False,  # its sessions go first, and each is refused on its own
+    )
+)

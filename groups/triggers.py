@@ -18,16 +18,13 @@ registers on each of its connections, so a connection opened outside Django cann
 dates (it fails with "no such function"), which errs on the safe side.
 """
 
-import re
-
-from django.conf import settings
 from django.db import connections
 
 from core.attendance import ChangeLog, Tracked, change_log_sql
+from core.dates import local_day_sql
 
 _MEMBERSHIP_DATES = "groups_membership_keeps_marks"
 _MARKS_KEPT = "groups_attendance_kept"
-_SAFE_ZONE = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
 ATTENDANCE_LOG = ChangeLog(
     name="groups_attendance_logged",
@@ -41,24 +38,10 @@ ATTENDANCE_LOG = ChangeLog(
 )
 
 
-def _literal(value: str) -> str:
-    if not _SAFE_ZONE.match(value):
-        raise ValueError(f"unexpected time zone name {value!r}")
-    return f"'{value}'"
-
-
-def _local_day(connection, column: str) -> str:
-    """SQL for the organisation-local calendar day of an aware datetime column, as Django computes it."""
-    zone = _literal(settings.TIME_ZONE)
-    if connection.vendor == "sqlite":
-        return f"django_datetime_cast_date({column}, {zone}, {_literal(connection.timezone_name)})"
-    return f"(({column}) AT TIME ZONE {zone})::date"
-
-
 def _marks_outside(connection, row: str, *, deleting: str) -> str:
     """EXISTS(...) over her marks in the cohort that the new dates would leave out (or any, when `deleting`)."""
-    day = _local_day(connection, 's."start"')
-    # Table and column names are fixed here; the only value, the time zone, is checked by _literal.
+    day = local_day_sql(connection, 's."start"')
+    # Table and column names are fixed here; the only value, the time zone, is checked by local_day_sql.
     return (
         'EXISTS (SELECT 1 FROM "groups_attendance" a JOIN "groups_groupsession" s ON s."id" = a."session_id" '  # noqa: S608
         f'WHERE s."cohort_id" = OLD."cohort_id" AND a."member_id" = OLD."member_id" AND ({deleting} '

@@ -1,10 +1,14 @@
 """The period lock, for the activity apps: a change to activity that a submitted or locked report already
 counts is refused. The apps import this small module, not reporting's services."""
 
+import re
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import connections
 
+from core.dates import local_day_sql
 from reporting.enums import FROZEN_STATUSES
 from reporting.models import ReportingPeriod
 from reporting.selectors import period_lock_message
@@ -23,3 +27,169 @@ def period_guard(*, project_id: int | None, on_date: date) -> None:
     )
     if period is not None:
         raise ValidationError(period_lock_message(period))
+
+
+# Below the services: the database refuses the same ----------------------------------------------------------
+#
+# `period_guard` says in words why a page or a service refuses; these triggers (SQLite and PostgreSQL) refuse
+# the same change through every other door: the ORM's save, a queryset update, a bulk insert, raw SQL. A live
+# report's "to date" figures add the open period to what the last locked report carried forward, which holds
+# only while nothing a frozen report counts can change underneath it.
+#
+# Each activity app registers the rows a report counts (`locked_rows_register`, in its AppConfig.ready); the
+# reporting app installs the triggers after every migrate and lifts them before it (SQLite rebuilds tables,
+# and a trigger that reads another table stands in the way of that table's rebuild) and around a flush.
+
+_PERIOD_TABLE = ReportingPeriod._meta.db_table
+_SIMPLE = re.compile(r"^[a-z_]+$")
+LOCK_MESSAGE = "a submitted or locked donor report counts this activity: it cannot be added, changed or deleted"
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Where a row is counted: its project and its day, as SQL over the row (`{row}`: NEW or OLD), either a
+    date (`day`) or an aware moment whose organisation-local day counts (`moment`), with the tables they
+    come from (`tables`, joined by `where`)."""
+
+    project: str
+    day: str = ""
+    moment: str = ""
+    tables: tuple[str, ...] = ()
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class LockedRows:
+    """A table whose rows a donor report counts: a change to one of `columns` (or what `changed` says, SQL
+    true when a change counts) is refused where a frozen period counts the row before or after it."""
+
+    table: str
+    counted: tuple[Counted, ...]
+    columns: tuple[str, ...] = ()
+    changed: str = ""
+    insert: bool = True
+    delete: bool = True
+
+
+_REGISTERED: dict[str, LockedRows] = {}
+
+
+def locked_rows_register(rows: LockedRows) -> None:
+    _REGISTERED[rows.table] = rows
+
+
+def locked_rows() -> list[LockedRows]:
+    return sorted(_REGISTERED.values(), key=lambda rows: rows.table)
+
+
+def _frozen_statuses() -> str:
+    values = [str(status) for status in FROZEN_STATUSES]
+    if not all(_SIMPLE.match(value) for value in values):
+        raise ValueError(f"unexpected period status in {values!r}")
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def _counted_sql(connection, counted: Counted, row: str) -> str:
+    day = counted.day.format(row=row) if counted.day else local_day_sql(connection, counted.moment.format(row=row))
+    tables = "".join(f", {table}" for table in counted.tables)
+    where = f"({counted.where.format(row=row)}) AND " if counted.where else ""
+    # Fixed table and column names from the registering apps' code: no value from outside.
+    return (
+        f'EXISTS (SELECT 1 FROM "{_PERIOD_TABLE}" p{tables} WHERE {where}'  # noqa: S608
+        f'p."project_id" = {counted.project.format(row=row)} AND p."status" IN ({_frozen_statuses()}) '
+        f'AND p."start_date" <= {day} AND p."end_date" >= {day})'
+    )
+
+
+def _frozen_sql(connection, rows: LockedRows, row: str) -> str:
+    return "(" + " OR ".join(_counted_sql(connection, counted, row) for counted in rows.counted) + ")"
+
+
+def _changed_sql(rows: LockedRows, vendor: str) -> str:
+    same = "IS" if vendor == "sqlite" else "IS NOT DISTINCT FROM"
+    parts = [f'NOT (NEW."{column}" {same} OLD."{column}")' for column in rows.columns]
+    if rows.changed:
+        parts.append(f"({rows.changed})")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _sqlite_lock_sql(connection, rows: LockedRows) -> tuple[list[str], list[str]]:
+    name = f"{rows.table}_period_lock"
+    abort = f"BEGIN SELECT RAISE(ABORT, '{rows.table}: {LOCK_MESSAGE}'); END"
+    events = {
+        "insert": f'BEFORE INSERT ON "{rows.table}" WHEN {_frozen_sql(connection, rows, "NEW")}' if rows.insert else "",
+        "update": (
+            f'BEFORE UPDATE ON "{rows.table}" WHEN {_changed_sql(rows, "sqlite")} AND '
+            f"({_frozen_sql(connection, rows, 'OLD')} OR {_frozen_sql(connection, rows, 'NEW')})"
+        ),
+        "delete": f'BEFORE DELETE ON "{rows.table}" WHEN {_frozen_sql(connection, rows, "OLD")}' if rows.delete else "",
+    }
+    drop = [f'DROP TRIGGER IF EXISTS "{name}_{event}"' for event in events]
+    create = [f'CREATE TRIGGER "{name}_{event}" {when} {abort}' for event, when in events.items() if when]
+    return drop + create, drop
+
+
+def _postgresql_lock_sql(connection, rows: LockedRows) -> tuple[list[str], list[str]]:
+    name = f"{rows.table}_period_lock"
+    refuse = f"RAISE EXCEPTION '{rows.table}: {LOCK_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';"
+    function = (
+        f'CREATE OR REPLACE FUNCTION "{name}"() RETURNS trigger AS $$\n'
+        "BEGIN\n"
+        "    IF TG_OP = 'INSERT' THEN\n"
+        f"        IF {_frozen_sql(connection, rows, 'NEW')} THEN {refuse} END IF;\n"
+        "        RETURN NEW;\n"
+        "    ELSIF TG_OP = 'UPDATE' THEN\n"
+        f"        IF {_changed_sql(rows, 'postgresql')} AND ({_frozen_sql(connection, rows, 'OLD')} "
+        f"OR {_frozen_sql(connection, rows, 'NEW')}) THEN {refuse} END IF;\n"
+        "        RETURN NEW;\n"
+        "    END IF;\n"
+        f"    IF {_frozen_sql(connection, rows, 'OLD')} THEN {refuse} END IF;\n"
+        "    RETURN OLD;\n"
+        "END;\n"
+        "$$ LANGUAGE plpgsql"
+    )
+    events = " OR ".join(
+        event for event, wanted in (("INSERT", rows.insert), ("UPDATE", True), ("DELETE", rows.delete)) if wanted
+    )
+    drop = [f'DROP TRIGGER IF EXISTS "{name}" ON "{rows.table}"', f'DROP FUNCTION IF EXISTS "{name}"()']
+    create = [
+        function,
+        f'DROP TRIGGER IF EXISTS "{name}" ON "{rows.table}"',
+        f'CREATE TRIGGER "{name}" BEFORE {events} ON "{rows.table}" FOR EACH ROW EXECUTE FUNCTION "{name}"()',
+    ]
+    return create, drop
+
+
+def lock_trigger_sql(connection, rows: LockedRows) -> tuple[list[str], list[str]]:
+    """(statements that install, statements that remove) the period lock's triggers on one table."""
+    if connection.vendor == "sqlite":
+        return _sqlite_lock_sql(connection, rows)
+    if connection.vendor == "postgresql":
+        return _postgresql_lock_sql(connection, rows)
+    return [], []
+
+
+def _tables_needed(rows: LockedRows) -> set[str]:
+    quoted = {table.split()[0].strip('"') for counted in rows.counted for table in counted.tables}
+    return {rows.table, _PERIOD_TABLE, *quoted}
+
+
+def lock_triggers_install(*, using="default") -> None:
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for rows in locked_rows():
+            # A migrate stopped before one of its tables (or one that went back) installs the others.
+            if _tables_needed(rows) <= existing:
+                for statement in lock_trigger_sql(connection, rows)[0]:
+                    cursor.execute(statement)
+
+
+def lock_triggers_remove(*, using="default") -> None:
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for rows in locked_rows():
+            if rows.table in existing:
+                for statement in lock_trigger_sql(connection, rows)[1]:
+                    cursor.execute(statement)

@@ -14,6 +14,7 @@ from accounts.enums import OrganisationType
 from accounts.models import Profile
 from core.enums import AttendanceStatus
 from reporting.enums import IndicatorKind
+from reporting.locks import Counted, LockedRows, locked_rows_register
 from reporting.measures import (
     ChoiceDimension,
     DemoActivity,
@@ -294,3 +295,52 @@ def trainings_measures(sender, **kwargs):
         TrainingsDemo(),
         Inputs(Profile),  # the trainees' organisations and municipalities
     ]
+
+
+# What a submitted or locked report counted stays as it was, below every door (reporting.locks): the marks,
+# the sessions they belong to (their day, their edition, whether they were held), and an edition's project,
+# first day and cancellation.
+locked_rows_register(
+    LockedRows(
+        table="trainings_trainingattendance",
+        columns=("session_id", "enrollment_id", "status"),
+        counted=(
+            Counted(
+                project='e."project_id"',
+                moment='s."start"',
+                tables=('"trainings_trainingsession" s', '"trainings_edition" e'),
+                where='s."id" = {row}."session_id" AND e."id" = s."edition_id"',
+            ),
+        ),
+    )
+)
+locked_rows_register(
+    LockedRows(
+        table="trainings_trainingsession",
+        columns=("edition_id", "start", "cancelled"),
+        counted=(
+            Counted(
+                project='e."project_id"',
+                moment='{row}."start"',
+                tables=('"trainings_edition" e',),
+                where='e."id" = {row}."edition_id"',
+            ),
+        ),
+    )
+)
+locked_rows_register(
+    LockedRows(
+        table="trainings_edition",
+        columns=("project_id", "start_date"),
+        changed=f"(NEW.\"status\" = '{EditionStatus.CANCELLED}') <> (OLD.\"status\" = '{EditionStatus.CANCELLED}')",
+        counted=(
+            Counted(project='{row}."project_id"', day='{row}."start_date"'),
+            Counted(
+                project='{row}."project_id"',
+                moment='s."start"',
+                tables=('"trainings_trainingsession" s',),
+                where='s."edition_id" = {row}."id"',
+            ),
+        ),
+    )
+)

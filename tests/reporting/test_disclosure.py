@@ -4,7 +4,7 @@ independent attacker who holds every published report cannot narrow a hidden sma
 from datetime import date, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -225,7 +225,8 @@ def test_a_locked_report_never_changes_and_the_next_takes_it_as_published(
     frozen = ReportSnapshot.objects.get(period=first)
     before = report_view(period=first, user=coordinator)
     groups_data("Summer", [date(2022, 7, 6), date(2022, 8, 3)], 9)
-    counseling_data(date(2022, 4, 20))  # entered late: the locked report does not move
+    with pytest.raises(IntegrityError), transaction.atomic():
+        counseling_data(date(2022, 4, 20))  # entered late: refused, below every door (reporting.locks)
     walk(periods[1], project_manager, coordinator, *steps)
     assert ReportSnapshot.objects.get(period=first).data == frozen.data
     after = report_view(period=first, user=coordinator)

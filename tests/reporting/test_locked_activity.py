@@ -26,8 +26,19 @@ OPEN_DAY = date(2022, 8, 10)  # in Q3 2022, still open
 
 
 @pytest.fixture
-def locked(period, project_manager, coordinator):
-    return walk(period, project_manager, coordinator, Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK)
+def lock(period, project_manager, coordinator):
+    """Lock the first period once its activity is recorded: the database refuses to add any after."""
+
+    def _lock():
+        steps = (Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK)
+        return walk(period, project_manager, coordinator, *steps)
+
+    return _lock
+
+
+@pytest.fixture
+def locked(lock):
+    return lock()
 
 
 def _assert_names_the_period(refused, project_manager):
@@ -35,8 +46,9 @@ def _assert_names_the_period(refused, project_manager):
     assert "Q2 2022" in message and project_manager.profile.full_name in message
 
 
-def test_group_attendance_in_a_locked_period_is_refused(groups_data, locked, project_manager, facilitator):
+def test_group_attendance_in_a_locked_period_is_refused(groups_data, lock, project_manager, facilitator):
     cohort, members = groups_data("Spring", [LOCKED_DAY], 2)
+    lock()
     session = GroupSession.objects.get(cohort=cohort)
     with pytest.raises(ValidationError) as refused:
         attendance_record(session=session, marks={members[0].pk: Mark(AttendanceStatus.ABSENT)}, by=facilitator)
@@ -71,8 +83,9 @@ def test_marking_a_counseling_session_in_a_locked_period_is_refused(
     assert Booking.objects.get(pk=later.pk).status == BookingStatus.HELD
 
 
-def test_training_attendance_in_a_locked_period_is_refused(trainings_data, locked, project_manager, make_user, trainer):
+def test_training_attendance_in_a_locked_period_is_refused(trainings_data, lock, project_manager, make_user, trainer):
     edition = trainings_data(LOCKED_DAY, [make_user("Trainee")])
+    locked = lock()
     attendance = TrainingAttendance.objects.get()
     session = attendance.session
     with pytest.raises(ValidationError) as refused:
@@ -85,9 +98,10 @@ def test_training_attendance_in_a_locked_period_is_refused(trainings_data, locke
 
 
 def test_the_facilitator_sees_the_lock_message_on_the_attendance_page(
-    groups_data, locked, project_manager, client_for, coordinator
+    groups_data, lock, project_manager, client_for, coordinator
 ):
     cohort, members = groups_data("Spring", [LOCKED_DAY], 1)
+    lock()
     session = GroupSession.objects.get(cohort=cohort)
     # crafted: the page shows a locked period's session read-only, without the attendance form.
     response = client_for(coordinator).post(

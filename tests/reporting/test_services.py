@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from reporting.enums import Cadence, PeriodStatus, Transition
 from reporting.models import DonorProject, PeriodLogEntry, ReportingPeriod, ReportSnapshot
@@ -80,7 +81,8 @@ def test_full_workflow_freezes_the_figures(period, project_manager, coordinator,
     assert period.locked_by == project_manager
     assert PeriodLogEntry.objects.filter(period=period).count() == 4
 
-    groups_data("B", [date(2022, 4, 6)], 10)  # data entered later must not change the locked report
+    with pytest.raises(IntegrityError), transaction.atomic():
+        groups_data("B", [date(2022, 4, 6)], 10)  # data entered later: refused below every door (reporting.locks)
     figures = {row.code: row.value for row in report_view(period=period, user=coordinator).indicators}
     assert figures["women_in_groups"] == 6
 
