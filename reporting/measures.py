@@ -351,6 +351,41 @@ def _memo(kind: str, code: str, project, span, compute):
     return memo[key]
 
 
+# While a live report carries its "to date" figures from the last frozen one, every day of the project
+# before the days it counts lies in a submitted or locked period, whose activity the database refuses to
+# change (reporting.locks): what was done then is fixed until one of those periods is unlocked, which a new
+# snapshot must follow before a report carries from it again. `history_frozen` says so for one report,
+# under the key of the snapshot it carries from; `history_kept` keeps what a measure finds in that history
+# (the people it counted before, for returning()) across views and changes of the open period's activity.
+_frozen: ContextVar[tuple | None] = ContextVar("reporting_history_frozen", default=None)
+HISTORY_SECONDS = 24 * 60 * 60
+
+
+@contextmanager
+def history_frozen(project, before: date, key: str):
+    token = _frozen.set((project.pk, before, key))
+    try:
+        yield
+    finally:
+        _frozen.reset(token)
+
+
+def history_kept(name: str, project, before: date, compute):
+    """compute() over the project's history before the day `before`: kept in the cache while that history is
+    frozen (history_frozen), counted each time otherwise."""
+    from django.core.cache import cache as shared
+
+    frozen = _frozen.get()
+    if frozen is None or frozen[:2] != (project.pk, before):
+        return compute()
+    key = f"reporting:history:{name}:{project.pk}:{before.isoformat()}:{frozen[2]}"
+    found = shared.get(key)
+    if found is None:
+        found = compute()
+        shared.set(key, found, HISTORY_SECONDS)
+    return found
+
+
 def figures_memo(name: str, project, span, compute):
     """compute() once per report for the project and span: rows an app counts several figures from."""
     return _memo("rows", name, project, span, compute)

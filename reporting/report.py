@@ -5,6 +5,7 @@ Screen and XLSX both render a ReportView, so they agree.
 Figures hold counts and codes only: never an alias, a name or an id of a survivor.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,7 +24,7 @@ from reporting.disclosure import HIDDEN, Policy, Protection
 from reporting.enums import FROZEN_STATUSES, IndicatorKind
 from reporting.indicators import INDICATORS, PERCENT
 from reporting.inputs import figures_inputs_stamp
-from reporting.measures import figure, figure_parts, figure_returning, figures_cache
+from reporting.measures import figure, figure_parts, figure_returning, figures_cache, history_frozen
 from reporting.models import ReportSnapshot
 from reporting.protection import (
     FIGURES_VERSION,
@@ -48,7 +49,13 @@ def report_figures(*, period) -> dict:
     project = period.project
     to_date = SimpleNamespace(start_date=project.start_date, end_date=period.end_date)
     targets = {indicator.code: indicator.target for indicator in project.indicators.all()}
-    with figures_cache():
+    base = _carry_base(project, period)
+    frozen = (
+        history_frozen(project, base.since.start_date, f"{FIGURES_VERSION}:{base.snapshot}")
+        if base is not None
+        else nullcontext()
+    )
+    with figures_cache(), frozen:
         # The tables first, and of those the splits first: the period's totals are then counted from the rows
         # the splits were counted from (reporting.measures.figures_memo_kept), not asked again.
         available = breakdowns_available()
@@ -57,7 +64,7 @@ def report_figures(*, period) -> dict:
             for code, definition in sorted(available.items(), key=lambda item: not item[1].dimension)
         }
         tables = [{"code": code, **counted[code]} for code in available]
-        indicators = _indicator_figures(project, period, to_date, targets, _carry_base(project, period))
+        indicators = _indicator_figures(project, period, to_date, targets, base)
     policy = project_policy(project)
     return {
         "version": FIGURES_VERSION,
@@ -133,13 +140,17 @@ class _Base:
 
     indicators: dict
     since: SimpleNamespace
+    # The frozen report carried from: the history before it stays as it is while this is the newest snapshot.
+    # With the time it was made, so that a restored database reusing the id does not find another's.
+    snapshot: str
 
 
 def _carry_base(project, period) -> _Base | None:
     """The frozen report before this period whose "to date" figures still hold, or None (count them whole).
 
     They hold while nothing they counted can have changed: every day from the project's start to that
-    report's end lies in a submitted or locked period (the period lock refuses changes to activity there),
+    report's end lies in a submitted or locked period (whose activity the services and the database refuse
+    to change: reporting.locks),
     its snapshot is the newest of those periods' (one frozen again later may have changed in between), and
     it counted from the same start with figures of the same version. The live report then counts only the
     days since, which are the period itself once the period before it is frozen: the cost of a report no
@@ -154,7 +165,9 @@ def _carry_base(project, period) -> _Base | None:
         return None
     last = chain[-1]
     snapshots = list(
-        ReportSnapshot.objects.filter(period__in=chain).order_by("-created_at", "-id").values_list("pk", "period_id")
+        ReportSnapshot.objects.filter(period__in=chain)
+        .order_by("-created_at", "-id")
+        .values_list("pk", "period_id", "created_at")
     )
     if not snapshots or snapshots[0][1] != last.pk:
         return None
@@ -167,6 +180,7 @@ def _carry_base(project, period) -> _Base | None:
     return _Base(
         indicators={item["code"]: item for item in data.get("indicators", [])},
         since=SimpleNamespace(start_date=last.end_date + timedelta(days=1), end_date=period.end_date),
+        snapshot=f"{snapshots[0][0]}:{snapshots[0][2].timestamp()}",
     )
 
 

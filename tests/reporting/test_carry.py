@@ -125,3 +125,61 @@ def test_nothing_is_carried_from_a_report_that_counted_from_another_start(
     project.start_date = date(2022, 3, 1)
     project.save()
     assert report._carry_base(project, second) is None
+
+
+def history_counted(monkeypatch):
+    """The days before which the women met in the project's history were looked up in the database."""
+    from groups import measures as groups_measures
+
+    original, looked_up = groups_measures.history_kept, []
+
+    def spy(name, project, before, compute):
+        def counted():
+            looked_up.append(before)
+            return compute()
+
+        return original(name, project, before, counted)
+
+    monkeypatch.setattr(groups_measures, "history_kept", spy)
+    return looked_up
+
+
+def test_the_women_met_in_a_frozen_history_are_looked_up_once_while_the_open_period_changes(
+    project, activity, groups_data, project_manager, coordinator, monkeypatch
+):
+    first, second = periods(project)[:2]
+    _cohort, spring = groups_data("Spring again", [date(2022, 5, 17)], 1)
+    lock(first, project_manager, coordinator)
+    looked_up = history_counted(monkeypatch)
+    before = to_date(report_figures(period=second))
+    assert looked_up == [second.start_date]
+
+    # New activity in the open period: the woman from the spring comes back, and one comes for the first time.
+    groups_data("Late summer", [date(2022, 8, 9)], [*spring, *groups_data("First time", [date(2022, 8, 10)], 1)[1]])
+    after = to_date(report_figures(period=second))
+    assert looked_up == [second.start_date]
+    assert after == to_date(whole(second))
+    assert after["women_in_groups"] == before["women_in_groups"] + 1  # the spring one was counted in April
+
+
+def test_a_history_unlocked_for_late_data_and_frozen_again_is_looked_up_again(
+    project, activity, groups_data, project_manager, coordinator, monkeypatch
+):
+    first, second = periods(project)[:2]
+    lock(first, project_manager, coordinator)
+    looked_up = history_counted(monkeypatch)
+    before = to_date(report_figures(period=second))
+
+    first = period_transition(period=first, transition=Transition.UNLOCK, by=coordinator, reason="Late records")
+    _cohort, late = groups_data("Late spring", [date(2022, 5, 24)], 1)
+    groups_data("Late summer", [date(2022, 8, 9)], late)  # she comes back in the open period
+    assert to_date(report_figures(period=second)) == to_date(whole(second))  # nothing carried: counted whole
+    lock(first, project_manager, coordinator)
+    looked_up.clear()
+    after = to_date(report_figures(period=second))
+    assert looked_up == [second.start_date]  # not the set kept under the report frozen before
+    assert after == to_date(whole(second))
+    assert after["women_in_groups"] == before["women_in_groups"] + 1
+    looked_up.clear()
+    assert to_date(report_figures(period=second)) == after
+    assert looked_up == []
