@@ -34,6 +34,22 @@ def period(project):
 
 
 @pytest.fixture
+def lock(period, project_manager, coordinator):
+    """Lock the first period once what it counts is recorded: the database refuses to add any after."""
+    from reporting.enums import Transition
+    from reporting.services import period_transition
+
+    def _lock():
+        locked = period
+        for step in (Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK):
+            by = coordinator if step == Transition.APPROVE else project_manager
+            locked = period_transition(period=locked, transition=step, by=by)
+        return locked
+
+    return _lock
+
+
+@pytest.fixture
 def target(project):
     def _target(code, value):
         return Indicator.objects.create(project=project, code=code, target=Decimal(value))

@@ -14,8 +14,6 @@ from counseling.models import Booking
 from counseling.services import booking_mark
 from groups.models import Attendance, GroupSession
 from groups.services import Mark, attendance_record, session_cancel
-from reporting.enums import Transition
-from tests.reporting.test_services import walk
 from trainings import services as training_services
 from trainings.models import TrainingAttendance
 
@@ -23,17 +21,6 @@ pytestmark = pytest.mark.django_db
 
 LOCKED_DAY = date(2022, 5, 10)  # in Q2 2022, the first period
 OPEN_DAY = date(2022, 8, 10)  # in Q3 2022, still open
-
-
-@pytest.fixture
-def lock(period, project_manager, coordinator):
-    """Lock the first period once its activity is recorded: the database refuses to add any after."""
-
-    def _lock():
-        steps = (Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK)
-        return walk(period, project_manager, coordinator, *steps)
-
-    return _lock
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from reporting.locks import LOCK_MESSAGE, locked_rows
 from reporting.models import DonorProject
 from reporting.services import period_transition
 from tests.reporting.conftest import at
-from tests.reporting.test_services import walk
 from trainings.enums import EditionStatus
 from trainings.models import Edition, TrainingAttendance, TrainingSession
 
@@ -27,17 +26,6 @@ pytestmark = pytest.mark.django_db
 
 LOCKED_DAY = date(2022, 5, 10)  # in Q2 2022, the first period
 OPEN_DAY = date(2022, 8, 10)  # in Q3 2022, still open
-
-
-@pytest.fixture
-def lock(period, project_manager, coordinator):
-    """Lock the first period, once what it counts has been recorded (the database refuses it after)."""
-
-    def _lock():
-        steps = (Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE, Transition.LOCK)
-        return walk(period, project_manager, coordinator, *steps)
-
-    return _lock
 
 
 def refused(write):
