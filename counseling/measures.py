@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from reporting.measures import (
     figures_memo,
     figures_memo_kept,
     grouped_by_month,
+    history_kept,
     month_spans,
     project_start,
     register_measures,
@@ -141,17 +142,22 @@ class ClientsCounselled(Measure):
         return _split(project, span, dimension, _clients_in)
 
     def returning(self, project, span):
-        # One pass grouped by client (see groups.measures: a correlated EXISTS can turn quadratic).
-        start, end = bounds(span)
-        sessions = Booking.objects.filter(
-            project=project, status=BookingStatus.HELD, start__gte=project_start(project), start__lt=end
-        )
-        return (
-            sessions.values("client")
-            .annotate(first=Min("start"), last=Max("start"))
-            .filter(first__lt=start, last__gte=start)
-            .count()
-        )
+        # The clients met before the span with the span's own (sessions()), as groups.measures does: the set
+        # is kept while the history before the span is frozen (reporting.measures.history_kept).
+        start, _end = bounds(span)
+
+        def earlier():
+            return frozenset(
+                Booking.objects.filter(
+                    project=project, status=BookingStatus.HELD, start__gte=project_start(project), start__lt=start
+                )
+                .values_list("client_id", flat=True)
+                .order_by()
+                .distinct()
+            )
+
+        clients_before = history_kept(f"{SESSIONS}:clients", project, span.start_date, earlier)
+        return len({row["client_id"] for row in sessions(project, span)} & clients_before)
 
 
 class SessionKinds(Dimension):

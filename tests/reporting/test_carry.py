@@ -2,6 +2,7 @@
 the project's whole history, and the figures are those a whole count gives."""
 
 from datetime import date
+from importlib import import_module
 
 import pytest
 
@@ -127,11 +128,10 @@ def test_nothing_is_carried_from_a_report_that_counted_from_another_start(
     assert report._carry_base(project, second) is None
 
 
-def history_counted(monkeypatch):
-    """The days before which the women met in the project's history were looked up in the database."""
-    from groups import measures as groups_measures
-
-    original, looked_up = groups_measures.history_kept, []
+def history_counted(monkeypatch, app="groups"):
+    """The days before which the people an app met in the project's history were looked up in the database."""
+    module = import_module(f"{app}.measures")
+    original, looked_up = module.history_kept, []
 
     def spy(name, project, before, compute):
         def counted():
@@ -140,8 +140,26 @@ def history_counted(monkeypatch):
 
         return original(name, project, before, counted)
 
-    monkeypatch.setattr(groups_measures, "history_kept", spy)
+    monkeypatch.setattr(module, "history_kept", spy)
     return looked_up
+
+
+def test_the_clients_met_in_a_frozen_history_are_looked_up_once_while_the_open_period_changes(
+    project, activity, counseling_data, project_manager, coordinator, monkeypatch
+):
+    first, second = periods(project)[:2]
+    spring = counseling_data(date(2022, 5, 9))
+    lock(first, project_manager, coordinator)
+    looked_up = history_counted(monkeypatch, "counseling")
+    before = to_date(report_figures(period=second))
+    assert looked_up == [second.start_date]
+
+    counseling_data(date(2022, 8, 9), client=spring)  # she comes back
+    counseling_data(date(2022, 8, 10))  # and someone new comes
+    after = to_date(report_figures(period=second))
+    assert looked_up == [second.start_date]
+    assert after == to_date(whole(second))
+    assert after["clients_counselled"] == before["clients_counselled"] + 1
 
 
 def test_the_women_met_in_a_frozen_history_are_looked_up_once_while_the_open_period_changes(
