@@ -105,7 +105,9 @@ def _grown(counselors, factor):
                     end=b.end,
                     kind=b.kind,
                     status=b.status,
-                    project_id=b.project_id,
+                    # Counted by no donor project: the copies stand in the slot finder's way, not in a report
+                    # (a held one in a locked period could not be added to its project).
+                    project_id=None,
                 )
                 for copy in copies
                 for b in bookings
