@@ -89,15 +89,31 @@ def _frozen_statuses() -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
-def _counted_sql(connection, counted: Counted, row: str) -> str:
+def _counted_from(connection, counted: Counted, row: str, *, frozen: bool) -> str:
+    """FROM ... WHERE ... of the periods that count the row (`frozen`: only the submitted or locked ones)."""
     day = counted.day.format(row=row) if counted.day else local_day_sql(connection, counted.moment.format(row=row))
     tables = "".join(f", {table}" for table in counted.tables)
-    where = f"({counted.where.format(row=row)}) AND " if counted.where else ""
+    conditions = [f"({counted.where.format(row=row)})"] if counted.where else []
+    conditions.append(f'p."project_id" = {counted.project.format(row=row)}')
+    if frozen:
+        conditions.append(f'p."status" IN ({_frozen_statuses()})')
+    conditions += [f'p."start_date" <= {day}', f'p."end_date" >= {day}']
     # Fixed table and column names from the registering apps' code: no value from outside.
-    return (
-        f'EXISTS (SELECT 1 FROM "{_PERIOD_TABLE}" p{tables} WHERE {where}'  # noqa: S608
-        f'p."project_id" = {counted.project.format(row=row)} AND p."status" IN ({_frozen_statuses()}) '
-        f'AND p."start_date" <= {day} AND p."end_date" >= {day})'
+    return f'"{_PERIOD_TABLE}" p{tables} WHERE ' + " AND ".join(conditions)
+
+
+def _counted_sql(connection, counted: Counted, row: str) -> str:
+    return f"EXISTS (SELECT 1 FROM {_counted_from(connection, counted, row, frozen=True)})"  # noqa: S608
+
+
+def _periods_held_sql(connection, rows: LockedRows, row: str) -> str:
+    """PostgreSQL: hold the periods that count the row (any status) until the writer's transaction ends, so
+    that a period being submitted or locked meanwhile (period_transition holds its row from the start, then
+    counts) waits for this write and counts it, or this write waits for it and is refused. SQLite needs
+    none: its transactions are IMMEDIATE, one writer at a time."""
+    return "".join(
+        f"PERFORM 1 FROM {_counted_from(connection, counted, row, frozen=False)} FOR SHARE OF p; "
+        for counted in rows.counted
     )
 
 
@@ -136,13 +152,19 @@ def _postgresql_lock_sql(connection, rows: LockedRows) -> tuple[list[str], list[
         f'CREATE OR REPLACE FUNCTION "{name}"() RETURNS trigger AS $$\n'
         "BEGIN\n"
         "    IF TG_OP = 'INSERT' THEN\n"
+        f"        {_periods_held_sql(connection, rows, 'NEW')}\n"
         f"        IF {_frozen_sql(connection, rows, 'NEW')} THEN {refuse} END IF;\n"
         "        RETURN NEW;\n"
         "    ELSIF TG_OP = 'UPDATE' THEN\n"
-        f"        IF {_changed_sql(rows, 'postgresql')} AND ({_frozen_sql(connection, rows, 'OLD')} "
-        f"OR {_frozen_sql(connection, rows, 'NEW')}) THEN {refuse} END IF;\n"
+        f"        IF {_changed_sql(rows, 'postgresql')} THEN\n"
+        f"            {_periods_held_sql(connection, rows, 'OLD')}{_periods_held_sql(connection, rows, 'NEW')}\n"
+        f"            IF {_frozen_sql(connection, rows, 'OLD')} OR {_frozen_sql(connection, rows, 'NEW')} THEN\n"
+        f"                {refuse}\n"
+        "            END IF;\n"
+        "        END IF;\n"
         "        RETURN NEW;\n"
         "    END IF;\n"
+        f"    {_periods_held_sql(connection, rows, 'OLD')}\n"
         f"    IF {_frozen_sql(connection, rows, 'OLD')} THEN {refuse} END IF;\n"
         "    RETURN OLD;\n"
         "END;\n"

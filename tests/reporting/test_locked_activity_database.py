@@ -5,10 +5,12 @@ words, test_locked_activity): a model's save, a queryset update, a bulk insert, 
 nothing; what a report does not count (a session's topic, who recorded a mark once her account is gone, a
 booking never held, closing an edition) still changes, and an open period takes every change."""
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from core.enums import AttendanceStatus
 from counseling.enums import BookingStatus
@@ -19,6 +21,7 @@ from reporting.locks import LOCK_MESSAGE, locked_rows
 from reporting.models import DonorProject
 from reporting.services import period_transition
 from tests.reporting.conftest import at
+from tests.reporting.test_services import walk
 from trainings.enums import EditionStatus
 from trainings.models import Edition, TrainingAttendance, TrainingSession
 
@@ -214,3 +217,48 @@ def test_an_open_period_and_an_unlocked_one_take_every_change(groups_data, couns
     earlier, _members = groups_data("Spring", [LOCKED_DAY], 1)  # late data, while the period is open again
     Attendance.objects.filter(session__cohort=earlier).update(status=AttendanceStatus.EXCUSED)
     assert Attendance.objects.get(session__cohort=earlier).status == AttendanceStatus.EXCUSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mark_written_while_its_period_is_being_locked_waits_for_the_lock_and_is_refused(
+    groups_data, period, project_manager, coordinator, monkeypatch
+):
+    """The race the triggers alone would leave open on PostgreSQL: a facilitator's mark sent while the
+    project manager's lock is counting the period. Either the lock counts it or it is refused; never saved
+    in the locked period and missing from its report."""
+    from reporting import services
+
+    cohort, _members = groups_data("Spring", [LOCKED_DAY], 1)
+    late = Member.objects.create(alias="Late", code="C-LATE")
+    Membership.objects.create(cohort=cohort, member=late, joined_on=LOCKED_DAY)
+    session = GroupSession.objects.get(cohort=cohort)
+    approved = walk(period, project_manager, coordinator, Transition.SUBMIT_FOR_REVIEW, Transition.APPROVE)
+    outcome, sent = {}, threading.Event()
+
+    def send_the_mark():
+        try:
+            sent.set()
+            Attendance.objects.create(session=session, member=late, status=AttendanceStatus.PRESENT)
+            outcome["saved"] = True
+        except IntegrityError as error:
+            outcome["refused"] = str(error)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=send_the_mark)
+    counting = services.snapshot_create
+
+    def snapshot_while_the_mark_is_sent(**kwargs):
+        writer.start()
+        sent.wait(5)
+        time.sleep(0.5)  # the mark reaches the database while the period is being counted
+        return counting(**kwargs)
+
+    monkeypatch.setattr(services, "snapshot_create", snapshot_while_the_mark_is_sent)
+    locked = period_transition(period=approved, transition=Transition.LOCK, by=project_manager)
+    writer.join(30)
+    assert LOCK_MESSAGE in outcome.get("refused", ""), outcome
+    assert not Attendance.objects.filter(member=late).exists()
+    snapshot = locked.snapshots.order_by("-created_at").first()
+    counted = {item["code"]: item["value"] for item in snapshot.data["indicators"]}
+    assert counted["women_in_groups"] == 1
