@@ -34,7 +34,7 @@ from counseling.enums import (
 )
 from counseling.models import Booking, Client, CounselorProfile, IntakeRequest, Room, booking_dates_check
 from counseling.selectors import availability_problems, day_bounds
-from reporting.locks import period_guard
+from reporting.locks import period_guard, period_lock_words
 
 logger = logging.getLogger(__name__)
 
@@ -344,7 +344,8 @@ def booking_mark(*, booking: Booking, status: str, by, now: datetime | None = No
         raise ValidationError(_("The session has not begun yet: mark it once it has taken place."), code="future")
     # Held sessions are counted in donor reports: a submitted or locked period's count must not move.
     period_guard(project_id=booking.project_id, on_date=dates.local_date(booking.start))
-    with transaction.atomic():
+    lock_words = period_lock_words(project_id=booking.project_id, days=[dates.local_date(booking.start)])
+    with lock_words, transaction.atomic():
         booking.status = status
         booking.save(update_fields=["status"])
         audit_record(actor=by, action=AuditAction.CHANGE, obj=booking, request=request, detail="marked")

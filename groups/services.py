@@ -47,7 +47,7 @@ from groups.selectors import (
     membership_is_active_on,
     session_memberships,
 )
-from reporting.locks import period_guard
+from reporting.locks import LOCK_MESSAGE, period_guard, period_lock_words
 
 # Attendance can be taken from this long before the start (a facilitator preparing the room), not earlier.
 ATTENDANCE_EARLY_WINDOW = timedelta(hours=12)
@@ -114,7 +114,8 @@ def _attendance_apply(*, session, marks, by, request=None, now=None):
     _marks_check(marks)
     if not marks:
         return [], []
-    with transaction.atomic():
+    lock_words = period_lock_words(project_id=session.cohort.project_id, days=[local_date(session.start)])
+    with lock_words, transaction.atomic():
         # Serialises two people saving the same session at once.
         session = GroupSession.objects.select_for_update().select_related("cohort").get(pk=session.pk)
         reason = attendance_closed_reason(session=session, now=now)
@@ -192,6 +193,8 @@ def _attendance_apply(*, session, marks, by, request=None, now=None):
                 if superseded:
                     AttendanceChange.objects.bulk_create(superseded)
         except IntegrityError as exc:
+            if LOCK_MESSAGE in str(exc):
+                raise  # a period locked meanwhile: said in its own words (period_lock_words)
             # The same marks sent twice at the very same moment: the change log's unique id caught the second.
             raise ValidationError(_("These marks are being saved by another request. Try again in a moment.")) from exc
         touched = [memberships[a.member_id].member for a in (*created, *updated)]
@@ -208,7 +211,8 @@ def attendance_excuse(*, session, member, by, request=None, now=None) -> Attenda
         raise ValidationError(_("This session was cancelled, so no absence needs excusing."))
     if session.start <= now:
         raise ValidationError(_("This session has already started: record the attendance on the session page."))
-    with transaction.atomic():
+    lock_words = period_lock_words(project_id=session.cohort.project_id, days=[local_date(session.start)])
+    with lock_words, transaction.atomic():
         session = GroupSession.objects.select_for_update().select_related("cohort").get(pk=session.pk)
         period_guard(project_id=session.cohort.project_id, on_date=local_date(session.start))
         membership = Membership.objects.filter(cohort=session.cohort, member=member).first()

@@ -2,11 +2,12 @@
 counts is refused. The apps import this small module, not reporting's services."""
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import IntegrityError, connections
 
 from core.dates import local_day_sql
 from reporting.enums import FROZEN_STATUSES
@@ -27,6 +28,21 @@ def period_guard(*, project_id: int | None, on_date: date) -> None:
     )
     if period is not None:
         raise ValidationError(period_lock_message(period))
+
+
+@contextmanager
+def period_lock_words(*, project_id: int | None, days):
+    """Around a service's write: the database's refusal of a write a period now counts (one submitted or
+    locked after the service's own check, while the write was on its way) said in the same words as
+    period_guard, nothing saved. Outside the write's own transaction, which the refusal has rolled back."""
+    try:
+        yield
+    except IntegrityError as error:
+        if LOCK_MESSAGE not in str(error):
+            raise
+        for day in sorted(set(days)):
+            period_guard(project_id=project_id, on_date=day)
+        raise
 
 
 # Below the services: the database refuses the same ----------------------------------------------------------

@@ -99,3 +99,47 @@ def test_the_facilitator_sees_the_lock_message_on_the_attendance_page(
     assert response.status_code == 200
     assert "Q2 2022" in response.content.decode()
     assert Attendance.objects.get(session=session).status == AttendanceStatus.PRESENT
+
+
+def test_a_period_locked_after_the_services_check_is_still_refused_in_words(
+    groups_data,
+    trainings_data,
+    counseling_data,
+    lock,
+    project_manager,
+    facilitator,
+    trainer,
+    coordinator,
+    make_user,
+    monkeypatch,
+):
+    """The period is locked between a service's check and its write: the database refuses the write
+    (reporting.locks), and the person is told why in the same words, not shown an error page."""
+    from counseling import services as counseling_services
+    from groups import services as groups_services
+
+    cohort, members = groups_data("Spring", [LOCKED_DAY], 1)
+    trainings_data(LOCKED_DAY, [make_user("Trainee")])
+    counseling_data(LOCKED_DAY, status=BookingStatus.CONFIRMED)
+    lock()
+    for module in (groups_services, training_services, counseling_services):
+        monkeypatch.setattr(module, "period_guard", lambda **kwargs: None)  # the check ran before the lock
+
+    session = GroupSession.objects.get(cohort=cohort)
+    with pytest.raises(ValidationError) as refused:
+        attendance_record(session=session, marks={members[0].pk: Mark(AttendanceStatus.ABSENT)}, by=facilitator)
+    _assert_names_the_period(refused, project_manager)
+    assert Attendance.objects.get(session=session).status == AttendanceStatus.PRESENT
+
+    mark = TrainingAttendance.objects.get()
+    with pytest.raises(ValidationError) as refused:
+        training_services.attendance_record(
+            session=mark.session, marks={mark.enrollment_id: AttendanceStatus.ABSENT}, by=trainer
+        )
+    _assert_names_the_period(refused, project_manager)
+    assert TrainingAttendance.objects.get().status == AttendanceStatus.PRESENT
+
+    with pytest.raises(ValidationError) as refused:
+        booking_mark(booking=Booking.objects.get(), status=BookingStatus.HELD, by=coordinator)
+    _assert_names_the_period(refused, project_manager)
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED
