@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from cases import services
@@ -139,6 +140,21 @@ def test_a_locked_report_keeps_what_it_counted(counted_and_locked, counselor, fu
     assert AftercareActivity.objects.filter(case=counted_and_locked.case).count() == 1
     assert AftercareActivity.objects.get(pk=visit.pk).kind == AftercareKind.HOME_VISIT
     assert CaseConference.objects.get(pk=conference.pk).status == ConferenceStatus.HELD
+    # Below the model, the database refuses the same (reporting.locks): raw SQL changes nothing.
+    for sql, params in (
+        ('UPDATE "cases_aftercareactivity" SET "status" = %s WHERE "id" = %s', [ActivityStatus.MISSED, visit.pk]),
+        ('DELETE FROM "cases_aftercareactivity" WHERE "id" = %s', [visit.pk]),
+        (
+            'UPDATE "cases_caseconference" SET "status" = %s WHERE "id" = %s',
+            [ConferenceStatus.CANCELLED, conference.pk],
+        ),
+        ('UPDATE "cases_case" SET "project_id" = NULL WHERE "id" = %s', [counted_and_locked.case.pk]),
+    ):
+        refused = pytest.raises(IntegrityError, match="donor report counts this activity")
+        with refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert AftercareActivity.objects.get(pk=visit.pk).status == ActivityStatus.DONE
+    assert Case.objects.get(pk=counted_and_locked.case.pk).project_id == funded.project.pk
     # Work in the open period goes on.
     services.aftercare_record(
         case=counted_and_locked.case, kind=AftercareKind.HOME_VISIT, held_on=today - dt.timedelta(days=5), by=counselor

@@ -9,6 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from cases.triggers import closed_case_triggers_install, closed_case_triggers_remove
 from core.appendonly import append_only_triggers_install
 from reporting.inputs import figures_inputs_triggers_install, figures_inputs_triggers_remove
+from reporting.locks import lock_triggers_install, lock_triggers_remove
 
 BEFORE = [("cases", "0003_case_lifecycle")]
 AFTER = [("cases", "0004_encrypt_conference_place_and_participants")]
@@ -17,6 +18,7 @@ AFTER = [("cases", "0004_encrypt_conference_place_and_participants")]
 def _migrate(targets):
     closed_case_triggers_remove()  # as `migrate` does before it starts (cases.apps, reporting.apps)
     figures_inputs_triggers_remove()
+    lock_triggers_remove()
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
@@ -30,8 +32,10 @@ def _migrate_to_latest():
     # Tables that went back in time were made again without the append-only triggers `migrate` installs
     # after it ends (post_migrate): put them back, or later tests would find histories unguarded.
     append_only_triggers_install()
-    # And the triggers that tell a live donor report its figures changed (reporting.inputs).
+    # And the triggers that tell a live donor report its figures changed (reporting.inputs), and the period
+    # lock's (reporting.locks).
     figures_inputs_triggers_install()
+    lock_triggers_install()
 
 
 @pytest.mark.slow

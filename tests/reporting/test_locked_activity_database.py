@@ -52,6 +52,9 @@ def test_every_counted_table_has_its_triggers_installed_by_migrate():
         "trainings_trainingsession",
         "trainings_edition",
         "counseling_booking",
+        "cases_aftercareactivity",
+        "cases_caseconference",
+        "cases_case",
     }
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
