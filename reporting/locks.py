@@ -52,9 +52,10 @@ def period_lock_words(*, project_id: int | None, days):
 # report's "to date" figures add the open period to what the last locked report carried forward, which holds
 # only while nothing a frozen report counts can change underneath it.
 #
-# Each activity app registers the rows a report counts (`locked_rows_register`, in its AppConfig.ready); the
-# reporting app installs the triggers after every migrate and lifts them before it (SQLite rebuilds tables,
-# and a trigger that reads another table stands in the way of that table's rebuild) and around a flush.
+# Each activity app registers the rows a report counts (`locked_rows_register`, in its measures module, which
+# its AppConfig.ready imports); the reporting app installs the triggers after every migrate, and lifts them
+# before it (SQLite rebuilds tables, and a trigger that reads another table stands in the way of that table's
+# rebuild) and around a flush.
 
 _PERIOD_TABLE = ReportingPeriod._meta.db_table
 _SIMPLE = re.compile(r"^[a-z_]+$")
