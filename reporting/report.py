@@ -150,11 +150,10 @@ def _carry_base(project, period) -> _Base | None:
 
     They hold while nothing they counted can have changed: every day from the project's start to that
     report's end lies in a submitted or locked period (whose activity the services and the database refuse
-    to change: reporting.locks),
-    its snapshot is the newest of those periods' (one frozen again later may have changed in between), and
-    it counted from the same start with figures of the same version. The live report then counts only the
-    days since, which are the period itself once the period before it is frozen: the cost of a report no
-    longer grows with the project's history."""
+    to change: reporting.locks), its snapshot is the newest of those periods' (one frozen again later may
+    have changed in between), and it counted from the same start with figures of the same version. The live
+    report then counts only the days since, which are the period itself once the period before it is frozen:
+    the cost of a report no longer grows with the project's history."""
     chain, expected = [], project.start_date
     for earlier in project.periods.filter(end_date__lt=period.start_date).order_by("start_date", "pk"):
         if earlier.status not in FROZEN_STATUSES or earlier.start_date > expected:
