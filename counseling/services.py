@@ -342,10 +342,13 @@ def booking_mark(*, booking: Booking, status: str, by, now: datetime | None = No
         raise ValidationError(_("A cancelled booking cannot be marked."), code="status")
     if booking.start > (now or dates.now()):
         raise ValidationError(_("The session has not begun yet: mark it once it has taken place."), code="future")
+
     # Held sessions are counted in donor reports: a submitted or locked period's count must not move.
-    period_guard(project_id=booking.project_id, on_date=dates.local_date(booking.start))
-    lock_words = period_lock_words(project_id=booking.project_id, days=[dates.local_date(booking.start)])
-    with lock_words, transaction.atomic():
+    def guard():
+        period_guard(project_id=booking.project_id, on_date=dates.local_date(booking.start))
+
+    guard()
+    with period_lock_words(guard), transaction.atomic():
         booking.status = status
         booking.save(update_fields=["status"])
         audit_record(actor=by, action=AuditAction.CHANGE, obj=booking, request=request, detail="marked")

@@ -378,9 +378,6 @@ def groups_measures(sender, **kwargs):
 # What a submitted or locked report counted stays as it was, below every door (reporting.locks): her marks,
 # the sessions they belong to (their day, their cohort, whether they were held) and the project a cohort's
 # sessions count for.
-_SESSION_PROJECT = Counted(
-    project='c."project_id"', moment='{row}."start"', tables=('"groups_cohort" c',), where='c."id" = {row}."cohort_id"'
-)
 locked_rows_register(
     LockedRows(
         table="groups_attendance",
@@ -397,7 +394,18 @@ locked_rows_register(
     )
 )
 locked_rows_register(
-    LockedRows(table="groups_groupsession", columns=("cohort_id", "start", "cancelled"), counted=(_SESSION_PROJECT,))
+    LockedRows(
+        table="groups_groupsession",
+        columns=("cohort_id", "start", "cancelled"),
+        counted=(
+            Counted(
+                project='c."project_id"',
+                moment='{row}."start"',
+                tables=('"groups_cohort" c',),
+                where='c."id" = {row}."cohort_id"',
+            ),
+        ),
+    )
 )
 locked_rows_register(
     LockedRows(

@@ -47,7 +47,7 @@ from groups.selectors import (
     membership_is_active_on,
     session_memberships,
 )
-from reporting.locks import LOCK_MESSAGE, period_guard, period_lock_words
+from reporting.locks import lock_refused, period_guard, period_lock_words
 
 # Attendance can be taken from this long before the start (a facilitator preparing the room), not earlier.
 ATTENDANCE_EARLY_WINDOW = timedelta(hours=12)
@@ -114,8 +114,11 @@ def _attendance_apply(*, session, marks, by, request=None, now=None):
     _marks_check(marks)
     if not marks:
         return [], []
-    lock_words = period_lock_words(project_id=session.cohort.project_id, days=[local_date(session.start)])
-    with lock_words, transaction.atomic():
+
+    def guard():
+        period_guard(project_id=session.cohort.project_id, on_date=local_date(session.start))
+
+    with period_lock_words(guard), transaction.atomic():
         # Serialises two people saving the same session at once.
         session = GroupSession.objects.select_for_update().select_related("cohort").get(pk=session.pk)
         reason = attendance_closed_reason(session=session, now=now)
@@ -193,7 +196,7 @@ def _attendance_apply(*, session, marks, by, request=None, now=None):
                 if superseded:
                     AttendanceChange.objects.bulk_create(superseded)
         except IntegrityError as exc:
-            if LOCK_MESSAGE in str(exc):
+            if lock_refused(exc):
                 raise  # a period locked meanwhile: said in its own words (period_lock_words)
             # The same marks sent twice at the very same moment: the change log's unique id caught the second.
             raise ValidationError(_("These marks are being saved by another request. Try again in a moment.")) from exc
@@ -211,10 +214,13 @@ def attendance_excuse(*, session, member, by, request=None, now=None) -> Attenda
         raise ValidationError(_("This session was cancelled, so no absence needs excusing."))
     if session.start <= now:
         raise ValidationError(_("This session has already started: record the attendance on the session page."))
-    lock_words = period_lock_words(project_id=session.cohort.project_id, days=[local_date(session.start)])
-    with lock_words, transaction.atomic():
-        session = GroupSession.objects.select_for_update().select_related("cohort").get(pk=session.pk)
+
+    def guard():
         period_guard(project_id=session.cohort.project_id, on_date=local_date(session.start))
+
+    with period_lock_words(guard), transaction.atomic():
+        session = GroupSession.objects.select_for_update().select_related("cohort").get(pk=session.pk)
+        guard()
         membership = Membership.objects.filter(cohort=session.cohort, member=member).first()
         if membership is None or not membership_is_active_on(membership, local_date(session.start)):
             raise ValidationError(_("She is not a member of this cohort on the day of that session."))

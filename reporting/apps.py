@@ -27,13 +27,14 @@ class ReportingConfig(AppConfig):
 
         from accounts.dashboard import panel_register
         from reporting.inputs import install_after_migrate, remove_before_migrate
+        from reporting.locks import locks_install_after_migrate, locks_remove_before_migrate
 
         panel_register(reports_due_panel, order=60)
         # Around every migrate, not in a migration: SQLite drops a table's triggers when it rebuilds it.
         pre_migrate.connect(remove_before_migrate, sender=self, dispatch_uid="reporting.figures_inputs_lift")
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="reporting.figures_inputs")
-        pre_migrate.connect(_locks_remove, sender=self, dispatch_uid="reporting.period_locks_lift")
-        post_migrate.connect(_locks_install, sender=self, dispatch_uid="reporting.period_locks")
+        pre_migrate.connect(locks_remove_before_migrate, sender=self, dispatch_uid="reporting.period_locks_lift")
+        post_migrate.connect(locks_install_after_migrate, sender=self, dispatch_uid="reporting.period_locks")
 
     # Lifted and put back around a flush on SQLite, which empties tables row by row (core's flush command).
     def database_triggers_remove(self, *, using="default"):
@@ -45,15 +46,3 @@ class ReportingConfig(AppConfig):
         from reporting.locks import lock_triggers_install
 
         lock_triggers_install(using=using)
-
-
-def _locks_remove(sender, using="default", **kwargs):
-    from reporting.locks import lock_triggers_remove
-
-    lock_triggers_remove(using=using)
-
-
-def _locks_install(sender, using="default", **kwargs):
-    from reporting.locks import lock_triggers_install
-
-    lock_triggers_install(using=using)

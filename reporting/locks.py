@@ -2,6 +2,7 @@
 counts is refused. The apps import this small module, not reporting's services."""
 
 import re
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -30,18 +31,23 @@ def period_guard(*, project_id: int | None, on_date: date) -> None:
         raise ValidationError(period_lock_message(period))
 
 
+def lock_refused(error: IntegrityError) -> bool:
+    """Whether the database refused the write for the period lock (the triggers below)."""
+    return LOCK_MESSAGE in str(error)
+
+
 @contextmanager
-def period_lock_words(*, project_id: int | None, days):
+def period_lock_words(guard: Callable[[], None]):
     """Around a service's write: the database's refusal of a write a period now counts (one submitted or
-    locked after the service's own check, while the write was on its way) said in the same words as
-    period_guard, nothing saved. Outside the write's own transaction, which the refusal has rolled back."""
+    locked after the service's own check, while the write was on its way) said in the same words, by running
+    that check (`guard`, a period_guard call) again; nothing saved. Outside the write's own transaction,
+    which the refusal has rolled back. The check is asked for only then: no query on the way of every write."""
     try:
         yield
     except IntegrityError as error:
-        if LOCK_MESSAGE not in str(error):
+        if not lock_refused(error):
             raise
-        for day in sorted(set(days)):
-            period_guard(project_id=project_id, on_date=day)
+        guard()
         raise
 
 
@@ -232,3 +238,11 @@ def lock_triggers_remove(*, using="default") -> None:
             if rows.table in existing:
                 for statement in lock_trigger_sql(connection, rows)[1]:
                     cursor.execute(statement)
+
+
+def locks_install_after_migrate(sender, using="default", **kwargs):
+    lock_triggers_install(using=using)
+
+
+def locks_remove_before_migrate(sender, using="default", **kwargs):
+    lock_triggers_remove(using=using)

@@ -38,7 +38,7 @@ from core.attendance import (
     mark_decide,
 )
 from core.enums import AttendanceStatus
-from reporting.locks import LOCK_MESSAGE, period_guard, period_lock_words
+from reporting.locks import lock_refused, period_guard, period_lock_words
 from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
 from trainings.models import (
     CompletionChange,
@@ -759,9 +759,11 @@ def _attendance_apply(*, session, marks: dict[int, Mark], by, now=None) -> list[
         raise ValidationError(_("Choose present, absent or excused."), code="status")
     if not marks:
         return []
-    project_id = Edition.objects.filter(pk=session.edition_id).values_list("project_id", flat=True).first()
-    lock_words = period_lock_words(project_id=project_id, days=[dates.local_date(session.start)])
-    with lock_words, transaction.atomic():
+
+    def guard():
+        period_guard(project_id=session.edition.project_id, on_date=dates.local_date(session.start))
+
+    with period_lock_words(guard), transaction.atomic():
         # Serialises two people saving the same session at once, so that the marks compared below are still
         # the marks when this one is written.
         session = (
@@ -851,7 +853,7 @@ def _attendance_apply(*, session, marks: dict[int, Mark], by, now=None) -> list[
                 if superseded:
                     TrainingAttendanceChange.objects.bulk_create(superseded)
         except IntegrityError as exc:
-            if LOCK_MESSAGE in str(exc):
+            if lock_refused(exc):
                 raise  # a period locked meanwhile: said in its own words (period_lock_words)
             # The same marks sent twice at the very same moment: the change log's unique id caught the second.
             raise ValidationError(_("These marks are being saved by another request. Try again in a moment.")) from exc
