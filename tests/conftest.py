@@ -98,6 +98,23 @@ CHROMIUM = shutil.which("chromium-headless-shell") or shutil.which("chromium") o
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+# Wagtail's reference index (which record points to which, for the admin's usage and delete pages) is written
+# after every save of a model the admin lists: about a tenth of the suite's time, read by a few tests only.
+# Those ask for it with the `reference_index` marker; HAVEN_TEST_REFERENCE_INDEX=1 keeps it on in every test.
+REFERENCE_INDEX = os.environ.get("HAVEN_TEST_REFERENCE_INDEX", "") not in ("", "0")
+
+
+@pytest.fixture(autouse=True)
+def _reference_index(request):
+    if REFERENCE_INDEX or request.node.get_closest_marker("reference_index") is not None:
+        yield
+        return
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    with disable_reference_index_auto_update():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a request handled by the test client activates the page's
@@ -271,6 +288,7 @@ def pytest_collection_finish(session):
     """pytest-xdist marks a grouped test by its id; a pytest whose ids it cannot mark would let every module's
     data be built on both workers again, without a word (pyproject.toml pins pytest for that): say so."""
     _collector_spared()
+    _webtest_listeners_dropped()
     if not getattr(session.config.option, "loadgroup", False):  # set in pytest-xdist's workers only
         return
     lost = [item.nodeid for item in session.items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
@@ -287,6 +305,43 @@ def _collector_spared():
     and 28 s in two runs after. Nothing a test sees changes: cycles are still collected, only less often."""
     startup_heap_frozen()
     gc.set_threshold(50_000, 20, 10)
+
+
+def _webtest_listeners_dropped():
+    """A WebTest request stops keeping the templates it rendered once it is answered.
+
+    django_webtest connects a listener that copies the context of every template rendered during its request
+    and leaves it connected, held only weakly: gone once the request is over, unless the request raised
+    (a status the test did not expect, a refusal it tests for), whose traceback keeps it until the garbage
+    collector reaches the cycle, which _collector_spared makes rare. Those listeners piled up in a worker
+    (26 after the case views' tests), each copying every context of every later request's templates, form
+    widgets included: 1.4 million copies over a quarter of the suite, a tenth of its time. The response
+    keeps what it recorded; later requests are no longer recorded into it."""
+    import functools
+    import weakref
+
+    from django.test.client import store_rendered_templates
+    from django.test.signals import template_rendered
+    from django_webtest import DjangoTestApp
+
+    request = DjangoTestApp.do_request
+
+    def do_request(self, req, status, expect_errors):
+        before = {entry[0] for entry in template_rendered.receivers}
+        try:
+            return request(self, req, status, expect_errors)
+        finally:
+            for key, receiver, *_rest in list(template_rendered.receivers):
+                if isinstance(receiver, weakref.ReferenceType):
+                    receiver = receiver()
+                if (
+                    key not in before
+                    and isinstance(receiver, functools.partial)
+                    and receiver.func is store_rendered_templates
+                ):
+                    template_rendered.disconnect(receiver)
+
+    DjangoTestApp.do_request = do_request
 
 
 def _longest_first(items):

@@ -12,7 +12,8 @@ from audit.selectors import audit_entries_about
 from counseling.models import Client
 from groups.models import Member
 
-pytestmark = pytest.mark.django_db
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.reference_index]
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ from audit.models import AuditEntry
 from cases.enums import CaseEventKind
 from cases.models import Case, CaseEvent, Institution, RiskSettings
 
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = pytest.mark.reference_index
+
 
 @pytest.fixture(autouse=True)
 def _coordinator_permissions(db):

@@ -12,6 +12,9 @@ from certificates.services import certificate_issue
 from core import dates
 from trainings.models import TrainingProgramme
 
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = pytest.mark.reference_index
+
 
 @pytest.fixture(autouse=True)
 def _coordinator_permissions(db, default_site):

@@ -7,7 +7,8 @@ from wagtail.models import ReferenceIndex
 from core.models import Municipality
 from groups.services import member_create
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coordinator_permissions")]
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coordinator_permissions"), pytest.mark.reference_index]
 
 
 def _form(page, field):

@@ -13,7 +13,8 @@ from counseling.enums import BookingStatus, SessionKind
 from counseling.models import AvailabilityWindow, Booking, Client, CounselorProfile, Room
 from tests.counseling.conftest import at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coordinator_permissions")]
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coordinator_permissions"), pytest.mark.reference_index]
 
 
 def _form(page, field):

@@ -15,7 +15,8 @@ from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Memb
 from groups.services import member_create
 from tests.groups.conftest import local
 
-pytestmark = pytest.mark.usefixtures("coordinator_permissions")
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = [pytest.mark.usefixtures("coordinator_permissions"), pytest.mark.reference_index]
 
 VIEWSETS = ["group_programmes", "group_cohorts", "group_members", "group_memberships", "group_sessions"]
 

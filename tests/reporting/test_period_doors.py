@@ -16,7 +16,8 @@ from reporting.models import ReportingPeriod, ReportSnapshot
 from reporting.services import period_delete, period_save, period_transition
 from tests.reporting.test_services import walk
 
-pytestmark = pytest.mark.django_db
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.reference_index]
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ from reporting.models import (
 from reporting.results import results_framework
 from reporting.services import indicator_actuals_save, indicator_save, period_transition
 
-pytestmark = pytest.mark.django_db
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.reference_index]
 
 
 def lock(period, by, coordinator):

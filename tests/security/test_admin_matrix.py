@@ -17,6 +17,9 @@ from wagtail.admin.viewsets import viewsets as admin_viewsets
 from accounts.enums import Role
 from accounts.middleware import session_record_mfa
 
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = pytest.mark.reference_index
+
 ROLES = {
     "trainee": Role.TRAINEE,
     "facilitator": Role.FACILITATOR,

@@ -15,7 +15,8 @@ from trainings import services
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingProgramme, TrainingSession
 
-pytestmark = pytest.mark.django_db
+# Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.reference_index]
 
 EDIT_FORM = "w-editor-form"
 
