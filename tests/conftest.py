@@ -289,6 +289,7 @@ def pytest_collection_finish(session):
     data be built on both workers again, without a word (pyproject.toml pins pytest for that): say so."""
     _collector_spared()
     _webtest_listeners_dropped()
+    _search_index_tasks_dropped()
     if not getattr(session.config.option, "loadgroup", False):  # set in pytest-xdist's workers only
         return
     lost = [item.nodeid for item in session.items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
@@ -342,6 +343,24 @@ def _webtest_listeners_dropped():
                     template_rendered.disconnect(receiver)
 
     DjangoTestApp.do_request = do_request
+
+
+def _search_index_tasks_dropped():
+    """No search-index task is queued after a save when the test settings keep the index as it is.
+
+    The test settings switch the search index's automatic updates off (website/settings.py), yet each saved
+    page, image or document still queued a task that read the record again only to find no index to update:
+    a tenth of building the demo site, which dozens of tests do. Under HAVEN_TEST_SEARCH_INDEX=1 the index is
+    updated and the tasks stay."""
+    from django.conf import settings
+    from django.db.models.signals import post_save
+    from modelsearch import index
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    if any(backend.get("AUTO_UPDATE", True) for backend in settings.WAGTAILSEARCH_BACKENDS.values()):
+        return
+    for model in index.get_indexed_models():
+        post_save.disconnect(post_save_signal_handler, sender=model)
 
 
 def _longest_first(items):
