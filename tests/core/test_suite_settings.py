@@ -1,0 +1,51 @@
+"""What the suite sets up for its own speed (tests/conftest.py) leaves the tests' meaning as it was."""
+
+import datetime as dt
+
+import pytest
+from django.test.signals import template_rendered
+from django.urls import get_resolver
+from wagtail.models import ReferenceIndex
+from webtest import AppError
+
+from groups.models import Cohort, GroupProgramme
+from tests.conftest import REFERENCE_INDEX
+
+pytestmark = pytest.mark.django_db
+
+
+def _listening() -> int:
+    return sum(1 for _key, receiver, *_rest in template_rendered.receivers if receiver() is not None)
+
+
+def test_a_webtest_request_that_raised_leaves_no_listener_behind(django_app):
+    before = _listening()
+    with pytest.raises(AppError) as raised:  # kept: its traceback holds the request's frame, as in a test
+        django_app.get("/no-such-page-here/")
+    assert "404" in str(raised.value)
+    assert _listening() == before
+    page = django_app.get("/no-such-page-here/", status=404)
+    assert page.templates  # what the request rendered is still on its response
+    assert _listening() == before
+
+
+def _cohort_referenced(django_capture_on_commit_callbacks) -> bool:
+    get_resolver().url_patterns  # noqa: B018 - the admin's viewsets register their models for the index
+    assert ReferenceIndex.is_indexed(Cohort)
+    with django_capture_on_commit_callbacks(execute=True):
+        cohort = Cohort.objects.create(
+            programme=GroupProgramme.objects.create(name="Majke zajedno"),
+            name="Sombor",
+            start_date=dt.date(2026, 3, 2),
+        )
+    return ReferenceIndex.objects.filter(object_id=str(cohort.pk), model_path="programme").exists()
+
+
+@pytest.mark.skipif(REFERENCE_INDEX, reason="HAVEN_TEST_REFERENCE_INDEX=1 writes it in every test")
+def test_the_reference_index_is_left_unwritten_in_a_test_that_does_not_read_it(django_capture_on_commit_callbacks):
+    assert not _cohort_referenced(django_capture_on_commit_callbacks)
+
+
+@pytest.mark.reference_index
+def test_the_reference_index_is_written_in_a_test_that_reads_it(django_capture_on_commit_callbacks):
+    assert _cohort_referenced(django_capture_on_commit_callbacks)
