@@ -790,7 +790,7 @@ def _attendance_apply(*, session, marks: dict[int, Mark], by, now=None) -> list[
                 _("Attendance can only be recorded for people enrolled in this edition. Nothing was saved."),
                 code="not_enrolled",
             )
-        period_guard(project_id=edition.project_id, on_date=dates.local_date(session.start))
+        guard()
         device_marks_age_check(marks, now=now)
         marked = TrainingAttendance.objects.filter(session=session, enrollment_id__in=list(marks))
         existing = {a.enrollment_id: a for a in marked}
