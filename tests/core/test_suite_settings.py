@@ -1,6 +1,7 @@
 """What the suite sets up for its own speed (tests/conftest.py) leaves the tests' meaning as it was."""
 
 import datetime as dt
+import weakref
 
 import pytest
 from django.test.signals import template_rendered
@@ -15,7 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _listening() -> int:
-    return sum(1 for _key, receiver, *_rest in template_rendered.receivers if receiver() is not None)
+    """Receivers of template_rendered still alive (held weakly, or strongly)."""
+    return sum(
+        1
+        for _key, receiver, *_rest in template_rendered.receivers
+        if not isinstance(receiver, weakref.ReferenceType) or receiver() is not None
+    )
 
 
 def test_a_webtest_request_that_raised_leaves_no_listener_behind(django_app):
