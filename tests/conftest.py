@@ -441,6 +441,27 @@ def django_db_setup(request, django_db_setup, django_db_blocker):
             _SERIALIZED_CONTENTS[connection.alias] = contents
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_rows_copied_from_the_template(request):
+    """Transactional tests get the migrated rows back from the template rather than from Django's JSON copy
+    of them (tests/testdb.py, `restore_migrated_rows`); only that copy, and Django's way when it cannot."""
+    from django.db.backends.sqlite3.creation import DatabaseCreation
+
+    if not testdb.enabled(request.config):
+        yield
+        return
+    deserialize = DatabaseCreation.deserialize_db_from_string
+
+    def deserialize_db_from_string(self, data):
+        migrated = data is _SERIALIZED_CONTENTS.get(self.connection.alias)
+        if not (migrated and testdb.restore_migrated_rows(self.connection)):
+            deserialize(self, data)
+
+    DatabaseCreation.deserialize_db_from_string = deserialize_db_from_string
+    yield
+    DatabaseCreation.deserialize_db_from_string = deserialize
+
+
 @pytest.fixture
 def _serialized_contents_attach(django_db_setup):
     from django.db import connections

@@ -4,12 +4,16 @@ import datetime as dt
 import weakref
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
 from django.test.signals import template_rendered
 from django.urls import get_resolver
 from wagtail.models import ReferenceIndex
 from webtest import AppError
 
 from groups.models import Cohort, GroupProgramme
+from tests import testdb
 from tests.conftest import REFERENCE_INDEX
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +59,22 @@ def test_the_reference_index_is_left_unwritten_in_a_test_that_does_not_read_it(d
 @pytest.mark.reference_index
 def test_the_reference_index_is_written_in_a_test_that_reads_it(django_capture_on_commit_callbacks):
     assert _cohort_referenced(django_capture_on_commit_callbacks)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the template's rows are copied on SQLite only")
+def test_a_transactional_test_gets_back_exactly_the_rows_migrate_made(request, monkeypatch):
+    if not testdb.enabled(request.config):
+        pytest.skip("no template of the migrations with a fresh test database")
+    migrated = connection._test_serialized_contents
+    assert not testdb.restore_migrated_rows(connection)  # the rows are still there: left to Django
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    assert not ContentType.objects.exists()
+    copied = []
+    restore = testdb.restore_migrated_rows
+    monkeypatch.setattr(
+        testdb, "restore_migrated_rows", lambda connection: copied.append(restore(connection)) or copied[-1]
+    )
+    connection.creation.deserialize_db_from_string(migrated)  # what Django calls before a transactional test
+    assert copied == [True]
+    assert connection.creation.serialize_db_to_string() == migrated
