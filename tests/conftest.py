@@ -96,6 +96,7 @@ def clock(time_machine):
 # 40% less time than in the whole browser (`chromium`), which is taken when the shell is not installed.
 CHROMIUM = shutil.which("chromium-headless-shell") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SCREENSHOTS = os.environ.get("HAVEN_TEST_SCREENSHOTS", "") not in ("", "0")
 
 
 # Wagtail's reference index (which record points to which, for the admin's usage and delete pages) is written
@@ -250,15 +251,35 @@ def base_url():
 
 @pytest.fixture
 def screenshot(request):
-    """screenshot(page) saves the journey's last screen into test-artifacts/ (git-ignored)."""
+    """screenshot(page) keeps the journey's last screen in test-artifacts/ (git-ignored): when the test fails,
+    or always with HAVEN_TEST_SCREENSHOTS=1. Nothing is checked on it, and a full-page screenshot of every
+    journey was 7 s of every run."""
+    shown = []
 
-    def _take(page, name=None):
+    def _save(page, name):
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name or request.node.name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
-    return _take
+    def _take(page, name=None):
+        if SCREENSHOTS:
+            return _save(page, name)
+        shown.append((page, name))
+        return None
+
+    yield _take
+    report = getattr(request.node, "report_of_call", None)
+    if shown and report is not None and report.failed and not shown[-1][0].is_closed():
+        _save(*shown[-1])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.report_of_call = report  # for fixtures that keep something when the test failed (screenshot)
+    return report
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-django's own sort, which must have the last word
