@@ -1,5 +1,6 @@
 """Shared fixtures. App-specific fixtures live in tests/<app>/conftest.py."""
 
+import contextlib
 import gc
 import os
 import shutil
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from playwright.sync_api import Error as PlaywrightError
 
 from accounts.enums import Role
 from accounts.roles import role_grant
@@ -271,7 +273,8 @@ def screenshot(request):
     yield _take
     report = getattr(request.node, "report_of_call", None)
     if shown and report is not None and report.failed and not shown[-1][0].is_closed():
-        _save(*shown[-1])
+        with contextlib.suppress(PlaywrightError):  # a browser that broke with the test: its failure says why
+            _save(*shown[-1])
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,4 +1,4 @@
-"""Browser journeys: each role's daily walk at a phone's and a laptop's size, with screenshots in test-artifacts/."""
+"""Browser journeys: each role's daily walk at a phone's and a laptop's size (screenshots: tests/conftest.py)."""
 
 import pytest
 

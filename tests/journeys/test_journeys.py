@@ -1,9 +1,9 @@
 """Each role's daily journey, walked through the real screens at a phone's and a laptop's size.
 
 On every main screen: no serious or critical axe-core finding, no header control covered by another, nothing
-wider than a phone's screen, and a screenshot in test-artifacts/ named journey-<journey>-<size>-<step>.png for
-a reviewer to look at. Each walk starts from one address (the login page, the catalogue, the home page) and
-goes on by the links she clicks.
+wider than a phone's screen. A screenshot named journey-<journey>-<size>-<step>.png goes to test-artifacts/
+for a reviewer to look at: the failing screen's, or every screen's with HAVEN_TEST_SCREENSHOTS=1. Each walk
+starts from one address (the login page, the catalogue, the home page) and goes on by the links she clicks.
 """
 
 import re
@@ -49,9 +49,9 @@ def open_page(journey_page):
 
 @pytest.fixture
 def check(screenshot):
-    """check(page, journey, size, step): the screen's screenshot first (kept even when a check fails), then
-    no serious or critical axe finding, no header control covered by another and, on a phone, no sideways
-    scrolling."""
+    """check(page, journey, size, step): the screen is named for its screenshot first (kept when the test
+    fails, this screen's if a check of it fails), then no serious or critical axe finding, no header control
+    covered by another and, on a phone, no sideways scrolling."""
 
     def _check(page, journey, size, step):
         page.wait_for_load_state()
