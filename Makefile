@@ -49,9 +49,9 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 
 # The whole suite: lint, pytest (browser journeys included when Chromium is present; migrations in sync is
-# one of its tests) on TEST_WORKERS processes (pytest-xdist); then the production path's tests, which share outside services
-# (Redis, the PostgreSQL roles, the whole stack's processes), in one process and at the real time (the
-# processes they start cannot share a moved clock).
+# one of its tests) on TEST_WORKERS processes (pytest-xdist); then the production path's tests, which share
+# outside services (Redis, the PostgreSQL roles, the whole stack's processes), in one process and at the real
+# time (the processes they start cannot share a moved clock).
 TEST_WORKERS ?= 2
 test: $(STAMP) translations
 	$(BIN)/ruff check .

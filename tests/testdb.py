@@ -148,7 +148,7 @@ def restore_migrated_rows(connection) -> bool:
     """After a transactional test emptied the tables: the rows `migrate` made, copied back from the template.
 
     Django puts them back by deserialising its JSON copy of them through every model's save(), 0.17 s for
-    each of the suite's sixty transactional tests; the template holds the very same rows (it is the migrated
+    each of the suite's 58 transactional tests; the template holds the very same rows (it is the migrated
     database), and one INSERT ... SELECT per table that has rows there does it in milliseconds. SQLite only,
     outside a transaction (a database cannot be attached inside one) and into empty tables; False leaves it
     to Django.
@@ -182,7 +182,7 @@ def restore_migrated_rows(connection) -> bool:
                     cursor.execute(
                         f"INSERT INTO main.{quote(table)} ({names}) SELECT {names} FROM migrated.{quote(table)}"  # noqa: S608 - table and column names of the template
                     )
-            connection.check_constraints(table_names=[table for table, _ in tables])
+                connection.check_constraints(table_names=[table for table, _ in tables])
         finally:
             cursor.execute("DETACH DATABASE migrated")
     return True
