@@ -52,8 +52,9 @@ from cases.models import (
 from core import dates
 from core.choices import choice_labels
 from core.dates import add_months, end_of_day, months_after_end, start_of_day
+from core.fields import EncryptedTextField, Sealed, sealed
 from core.reversing import UrlFiller
-from counseling.models import Booking, CounselorProfile
+from counseling.models import Booking, Client, CounselorProfile
 from counseling.selectors import counselor_names
 
 CTI_PHASE_MONTHS = 3
@@ -642,7 +643,7 @@ class DueItem:
     due_on: dt.date
     overdue: bool
     url: str
-    detail: str = ""
+    detail: "str | Sealed" = ""
     actions: list[DueAction] = field(default_factory=list)
     key: str = ""
     case_url: str = ""
@@ -665,6 +666,9 @@ class Caseload:
         return sum(1 for item in self.items if not item.overdue)
 
 
+CLIENT_SECRETS = tuple(f"client__{f.name}" for f in Client._meta.fields if isinstance(f, EncryptedTextField))
+
+
 def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, today=None) -> Caseload:
     """Every open case of the caseload and everything due in them up to the horizon or overdue: risk
     re-assessments, CTI reviews, action steps, conference follow-ups, consents that end soon, referrals that
@@ -680,10 +684,17 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     if leads is not None:  # one page of the team's lead counselors
         scope = scope.filter(lead_counselor__in=leads)
     cases = list(
-        scope.annotate(
+        # The client's alias and code, not her safe-contact details: those are shown on the case's page, and
+        # left in the database they are neither decrypted for every case listed nor held in memory. Nor the
+        # lead counselor, whom a caseload names from her own list.
+        scope.select_related(None)
+        .select_related("client")
+        .defer(*CLIENT_SECRETS)
+        .annotate(
             latest_level=Subquery(latest.values("level")[:1]),
             latest_due=Subquery(latest.values("next_due_on")[:1]),
-        ).order_by("client__alias", "pk")
+        )
+        .order_by("client__alias", "pk")
     )
     # Every label translated once for the caseload, not once per case or item (a team's page has hundreds).
     risk_labels, kind_labels, phase_labels = (
@@ -762,7 +773,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             status__in=(StepStatus.PLANNED, StepStatus.IN_PROGRESS),
         )
         .order_by()
-        .values_list("pk", "plan__case_id", "due_on", "area", "description", "plan__version")
+        .values_list("pk", "plan__case_id", "due_on", "area", sealed("description"), "plan__version")
     )
     for pk, case_id, due_on, area, description, version in steps:
         url = case_url("cases:action_step_done", case_id, step_pk=pk)
@@ -772,7 +783,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             due_on,
             area_labels[area],
             case_url("cases:action_step_edit", case_id, step_pk=pk),
-            detail=description,
+            detail=Sealed(description),
             actions=[DueAction(done, url, {"version": version})],
             key=f"step-{pk}",
         )
@@ -780,7 +791,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     follow_ups = (
         FollowUpAction.objects.filter(conference__case_id__in=ids, done=False, due_on__lte=horizon)
         .order_by()
-        .values_list("pk", "conference_id", "conference__case_id", "due_on", "institution__name", "description")
+        .values_list("pk", "conference_id", "conference__case_id", "due_on", "institution__name", sealed("description"))
     )
     for pk, conference_id, case_id, due_on, institution, description in follow_ups:
         add(
@@ -789,7 +800,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             due_on,
             institution,
             urls("cases:conference_detail", pk=conference_id),
-            detail=description,
+            detail=Sealed(description),
             actions=[
                 DueAction(
                     done,
