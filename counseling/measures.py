@@ -1,6 +1,7 @@
 """What counseling counts for donor reports, registered with reporting (reporting.measures)."""
 
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from django.db.models import Count
 from django.dispatch import receiver
@@ -64,6 +65,7 @@ def sessions(project, span) -> list[dict]:
     return figures_memo(SESSIONS, project, span, rows)
 
 
+@cache  # one function per dimension: split_rows groups the rows once per function
 def _key_of(dimension: str):
     if dimension in CLIENT_SPLITS:
         field = CLIENT_SPLITS[dimension]

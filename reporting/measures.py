@@ -211,11 +211,37 @@ def stated(value):
 
 def split_rows(rows, key_of, count, *, keys=()) -> dict:
     """{key: count(the rows of that key)}: a split counted in Python from rows read once for the whole report
-    (figures_memo), not by a grouped query per split. `keys` are listed even when no row has them."""
-    groups: dict = {key: [] for key in keys}
+    (figures_memo), not by a grouped query per split. `keys` are listed even when no row has them.
+
+    Several measures split the same rows by the same dimension (the women and their attendances by cohort,
+    the sessions and the clients by month): while a report is counted (figures_cache) the rows are grouped
+    once per `key_of`, which the apps keep one of per dimension (four of a live report's nineteen splits share
+    their grouping with another)."""
+    groups = _grouped(rows, key_of)
+    counted = {key: count(groups.get(key, [])) for key in keys}
+    for key, found in groups.items():
+        if key not in counted:
+            counted[key] = count(found)
+    return counted
+
+
+def _grouped(rows, key_of) -> dict:
+    memo = _cache.get()
+    entry = None if memo is None else memo.get(("groups", id(rows), key_of))
+    # The rows are kept with their groups: an id is only unique while its object lives.
+    if entry is not None and entry[0] is rows:
+        return entry[1]
+    groups: dict = {}
     for row in rows:
-        groups.setdefault(key_of(row), []).append(row)
-    return {key: count(found) for key, found in groups.items()}
+        key = key_of(row)
+        found = groups.get(key)
+        if found is None:
+            groups[key] = [row]
+        else:
+            found.append(row)
+    if memo is not None and isinstance(rows, list):
+        memo[("groups", id(rows), key_of)] = (rows, groups)
+    return groups
 
 
 def bounds(span) -> tuple[datetime, datetime]:
