@@ -5,8 +5,7 @@ page."""
 from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.formats import date_format, localize
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
@@ -38,29 +37,30 @@ def due_item_rows(context, items, show_case=False):
         if show_case:
             client = item.case.client
             case = format_html('<td><a href="{}">{} ({})</a></td>', item.case_url, client.alias, client.code)
-        forms = "".join(
-            format_html(
-                '<form method="post" action="{}" class="inline-form" id="due-{}-{}">{}{}{}'
-                '<button type="submit" class="button-small">{}</button></form> ',
-                action.url,
-                item.key,
-                number,
-                csrf_field,
-                next_field,
-                mark_safe(  # noqa: S308 - every name and value escaped by format_html
-                    "".join(
-                        format_html('<input type="hidden" name="{}" value="{}">', name, localize(value))
-                        for name, value in action.fields.items()
-                    )
-                ),
-                action.label,
-            )
-            for number, action in enumerate(item.actions, start=1)
+        forms = format_html_join(
+            "",
+            '<form method="post" action="{}" class="inline-form" id="due-{}-{}">{}{}{}'
+            '<button type="submit" class="button-small">{}</button></form> ',
+            (
+                (
+                    action.url,
+                    item.key,
+                    number,
+                    csrf_field,
+                    next_field,
+                    format_html_join(
+                        "",
+                        '<input type="hidden" name="{}" value="{}">',
+                        ((name, localize(value)) for name, value in action.fields.items()),
+                    ),
+                    action.label,
+                )
+                for number, action in enumerate(item.actions, start=1)
+            ),
         )
         rows.append(
-            format_html(
-                '<tr{}><th scope="row">{}{}</th><td><a href="{}">{}: {}</a>{}</td>{}<td>{}</td></tr>\n',
-                mark_safe(' class="overdue"') if item.overdue else "",
+            (
+                format_html(' class="{}"', "overdue") if item.overdue else "",
                 days[item.due_on],
                 overdue_badge if item.overdue else "",
                 item.url,
@@ -68,7 +68,10 @@ def due_item_rows(context, items, show_case=False):
                 item.title,
                 detail,
                 case,
-                mark_safe(forms),  # noqa: S308 - built from format_html above
+                forms,
             )
         )
-    return mark_safe("".join(rows))  # noqa: S308 - each row built by format_html
+    # Every value escaped by format_html_join, each piece built by it or by format_html above.
+    return format_html_join(
+        "", '<tr{}><th scope="row">{}{}</th><td><a href="{}">{}: {}</a>{}</td>{}<td>{}</td></tr>\n', rows
+    )
