@@ -128,6 +128,8 @@ def my_bookings(request):
             "next": first + step,
             "today": dates.today(),
             "is_empty": not bookings,
+            # Whose bookings they are, for those who book for every counselor: asked once, not per booking.
+            "show_counselor": request.user.has_perm("counseling.override_availability"),
             "page_obj": page_obj,
             # The page links keep the day or week shown, also when the URL asked for none (today).
             "query": urlencode({"view": view, "date": day.isoformat()}),

@@ -1,0 +1,99 @@
+"""A calendar's bookings, written in Python (counseling.templatetags.booking_tags), say what their template
+said: the week's items and the day's rows, in every language, with hostile text in every field."""
+
+import datetime as dt
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.template import engines
+from django.utils import timezone, translation
+
+from counseling.enums import BookingStatus, SessionKind
+
+# The bookings as counseling/my_bookings.html wrote them before they were written in Python.
+WEEK = """{% load i18n %}{% for booking in bookings %}
+<li class="week-booking week-booking-{{ booking.status }}">
+    <a href="{% url 'counseling:booking_detail' booking.pk %}"><span class="week-booking-time">{{ booking.start|time:"TIME_FORMAT" }}–{{ booking.end|time:"TIME_FORMAT" }}</span> {{ booking.client.alias }}</a>
+    <span class="week-booking-facts">{{ booking.get_kind_display }} · {% if booking.room %}{{ booking.room }}{% else %}{% translate "Home visit" %}{% endif %}{% if show_counselor %} · {{ booking.counselor }}{% endif %}</span>
+    {% include "counseling/_status.html" %}{% if booking.client.interpreter_needed %} {% include "counseling/_interpreter.html" with client=booking.client %}{% endif %}
+</li>
+{% endfor %}"""  # noqa: E501
+DAY = """{% load i18n %}{% for booking in bookings %}
+<tr>
+    <th scope="row"><a href="{% url 'counseling:booking_detail' booking.pk %}">{{ booking.start|time:"TIME_FORMAT" }}–{{ booking.end|time:"TIME_FORMAT" }}</a></th>
+    <td>{{ booking.client.alias }}{% if booking.client.interpreter_needed %} {% include "counseling/_interpreter.html" with client=booking.client %}{% endif %}</td>
+    <td>{{ booking.get_kind_display }}</td>
+    <td>{% if booking.room %}{{ booking.room }}{% else %}{% translate "Home visit" %}{% endif %}</td>
+    <td>{{ booking.counselor }}</td>
+    <td>{% include "counseling/_status.html" %}</td>
+</tr>
+{% endfor %}"""  # noqa: E501
+
+
+def _booking(pk, status, kind, start, *, room=None, interpreter=""):
+    client = SimpleNamespace(
+        alias=f'Ana <b>"{pk}"</b> & co', interpreter_needed=bool(interpreter), interpreter_language=interpreter
+    )
+    return SimpleNamespace(
+        pk=pk,
+        status=status,
+        kind=kind,
+        start=start,
+        end=start + dt.timedelta(minutes=50),
+        room=room,
+        room_id=1 if room else None,
+        client=client,
+        counselor="Mira <i>O'Neil</i>",
+        get_kind_display=lambda: SessionKind(kind).label,
+        get_status_display=lambda: BookingStatus(status).label,
+    )
+
+
+def _bookings():
+    # Around the night the clocks go back (the same wall-clock hour twice) and a late evening.
+    night = timezone.make_aware(dt.datetime(2027, 10, 31, 1, 30), dt.UTC)
+    return [
+        _booking(
+            1,
+            status,
+            kind,
+            night + dt.timedelta(hours=index),
+            room="Room <2>" if index % 2 else None,
+            interpreter="Arabic & <Farsi>" if index % 3 == 0 else "",
+        )  # fmt: skip
+        for index, (status, kind) in enumerate(
+            zip(BookingStatus.values, [*SessionKind.values, SessionKind.EXPERIENTIAL], strict=True)
+        )
+    ]
+
+
+def _squeezed(html: str, between=" ") -> str:
+    """Runs of space between tags made one (a space between inline elements shows); none in a table's rows."""
+    return re.sub(r">\s+<", f">{between}<", str(html).strip())
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+@pytest.mark.parametrize("show_counselor", [True, False])
+def test_the_weeks_bookings_say_what_their_template_said(language, show_counselor):
+    engine = engines["django"]
+    context = {"bookings": _bookings(), "show_counselor": show_counselor}
+    with translation.override(language), timezone.override("Europe/Copenhagen"):
+        expected = engine.from_string(WEEK).render(context)
+        written = engine.from_string("{% load booking_tags %}{% week_bookings bookings show_counselor %}").render(
+            context
+        )
+    assert "Ana &lt;b&gt;&quot;1&quot;&lt;/b&gt; &amp; co" in written and "Arabic &amp; &lt;Farsi&gt;" in written
+    assert ("Mira &lt;i&gt;O&#x27;Neil&lt;/i&gt;" in written) is show_counselor
+    assert _squeezed(written) == _squeezed(expected)
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_the_days_bookings_say_what_their_template_said(language):
+    engine = engines["django"]
+    context = {"bookings": _bookings()}
+    with translation.override(language), timezone.override("Europe/Copenhagen"):
+        expected = engine.from_string(DAY).render(context)
+        written = engine.from_string("{% load booking_tags %}{% day_bookings bookings %}").render(context)
+    assert "Room &lt;2&gt;" in written and "badge-bad" in written and "badge-ok" in written
+    assert _squeezed(written, "") == _squeezed(expected, "")
