@@ -404,7 +404,10 @@ def test_a_counselor_sees_her_own_cti_courses_by_phase(client_for, make_case, co
     page = client_for(counselor).get(reverse("cases:cti_dashboard"))
     assert page.status_code == 200
     assert [course.pk for course in page.context["dashboard"].by_phase[2]] == [mine.pk]
-    assert theirs.case.client.code not in page.content.decode()
+    html = page.content.decode()
+    assert theirs.case.client.code not in html
+    # Each course names its client's code and the lead counselor, read beside the course.
+    assert f">{mine.case.client.code}</a> · {mine.case.lead_counselor} · " in html
 
 
 # Aftercare after a shelter stay
