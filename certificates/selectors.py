@@ -111,13 +111,11 @@ AWAITING_PER_PAGE = 25
 
 def enrollments_awaiting_certificate_page(*, page=None, per_page=AWAITING_PER_PAGE) -> Page:
     """Page `page` (from the URL; out of range or not a number gives the nearest page) of
-    enrollments_awaiting_certificate(), oldest edition first. Their ids are sorted and counted alone, the
-    database cutting the page (at thousands of them, sorting whole rows cost more than finding them, and
-    reading every id to cut the page in Python grew with them), and only the page's enrolments are read
-    whole."""
-    ids = enrollments_awaiting_certificate().values_list("pk", flat=True)
+    enrollments_awaiting_certificate(), oldest edition first. Their ids are sorted alone, and only the page's
+    enrolments are read whole: at thousands of them, sorting whole rows cost more than finding them. (Counted
+    and cut by the database instead, the query ran twice: slower at ten times the data set.)"""
+    ids = list(enrollments_awaiting_certificate().values_list("pk", flat=True))
     page_obj = Paginator(ids, per_page).get_page(page)
-    page_obj.object_list = list(page_obj.object_list)
     rows = enrollments_awaiting_certificate().in_bulk(page_obj.object_list)
     # One issued between the two queries is no longer awaiting: it leaves the page.
     page_obj.object_list = [rows[pk] for pk in page_obj.object_list if pk in rows]
