@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,9 +7,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.enums import AuditAction
@@ -307,6 +312,34 @@ def session_notes(request, pk):
     return render(request, "groups/session_notes.html", {"session": session, "cohort": session.cohort, "form": form})
 
 
+def overview_session_heads(sessions) -> tuple[str, ...]:
+    """The overview's column head of each session: its day, its date and time in a tooltip, a cross when it
+    was cancelled. Formatting two dates for each of a hundred sessions was a quarter of the page, and they
+    seldom change between two views: the heads are kept per language, time zone and the sessions' times and
+    states, which is all they say (a changed session is another key, so nothing stale is shown)."""
+    return _session_heads(
+        get_language(), timezone.get_current_timezone_name(), tuple((s.start, s.cancelled) for s in sessions)
+    )
+
+
+@lru_cache(maxsize=128)  # sessions times only, no one's name: about 20 KB an entry
+def _session_heads(_language, _zone, sessions) -> tuple[str, ...]:
+    cancelled = _("cancelled")
+    heads = []
+    for start, was_cancelled in sessions:
+        start = localtime(start)
+        heads.append(
+            format_html(
+                '<th scope="col"><abbr title="{}{}">{}</abbr>{}</th>',
+                date_format(start, "DATETIME_FORMAT"),
+                f" ({cancelled})" if was_cancelled else "",
+                date_format(start, "MONTH_DAY_FORMAT"),
+                format_html('<span class="visually-hidden"> {}</span>✕', cancelled) if was_cancelled else "",
+            )
+        )
+    return tuple(heads)
+
+
 @login_required
 def cohort_overview(request, pk):
     cohort = _cohort_or_404(request, pk, "groups.view_cohort")
@@ -332,6 +365,7 @@ def cohort_overview(request, pk):
         {
             "cohort": cohort,
             "grid": grid,
+            "session_heads": overview_session_heads(grid.sessions),
             "rows": [
                 (
                     row,
