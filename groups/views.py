@@ -322,7 +322,7 @@ def overview_session_heads(sessions) -> tuple[str, ...]:
     )
 
 
-@lru_cache(maxsize=128)  # sessions times only, no one's name: about 20 KB an entry
+@lru_cache(maxsize=128)  # the sessions' times only, no one's name: about 20 KB an entry
 def _session_heads(_language, _zone, sessions) -> tuple[str, ...]:
     cancelled = _("cancelled")
     heads = []
