@@ -786,7 +786,11 @@ def _in_display_order(courses, today):
 
 
 def _listed(page):
-    return [course.pk for _n, _label, courses, _total in page.context["phases"] for course in courses]
+    """The courses in the order the page shows them: phase by phase as it lists the phases."""
+    by_phase = page.context["dashboard"].by_phase
+    listed = [course.pk for number, _label, _cards, _total in page.context["phases"] for course in by_phase[number]]
+    assert sum(len(cards) for _n, _label, cards, _total in page.context["phases"]) == len(listed)
+    return listed
 
 
 def test_the_cti_dashboard_comes_a_page_at_a_time(client_for, coordinator, make_case, counselor, today, small_pages):
