@@ -1,0 +1,78 @@
+"""The coordinator's lists, written in the view (certificates.views), say what their template said: the
+issued certificates (one replaced by another) and the enrolments awaiting one, in every language."""
+
+import re
+
+import pytest
+from django.template import engines
+from django.utils import translation
+
+from certificates import selectors
+from certificates.services import certificate_issue, certificate_reissue
+from certificates.views import _awaiting_rows, _certificate_rows
+
+pytestmark = pytest.mark.django_db
+
+# The rows as certificates/coordinator_list.html wrote them before they were written in the view.
+CERTIFICATES = """{% load i18n %}{% for certificate in certificates %}
+<tr>
+    <th scope="row"><a href="{% url 'certificates:detail' certificate.pk %}">{{ certificate.serial }}</a></th>
+    <td>{{ certificate.holder_name }}</td>
+    <td>{{ certificate.programme_title }}</td>
+    <td>{{ certificate.issued_on|date:"SHORT_DATE_FORMAT" }}</td>
+    <td>{{ certificate.get_status_display }}{% if certificate.replaced_by %} ({% blocktranslate with serial=certificate.replaced_by.serial %}by {{ serial }}{% endblocktranslate %}){% endif %}</td>
+</tr>
+{% endfor %}"""  # noqa: E501
+AWAITING = """{% load i18n %}{% for enrollment in enrollments %}
+<tr>
+    <th scope="row">{{ enrollment.user.profile.full_name|default:enrollment.user.email }}</th>
+    <td>{{ enrollment.edition.programme.title }} ({{ enrollment.edition.start_date|date:"SHORT_DATE_FORMAT" }})</td>
+    <td><form method="post" action="{% url 'certificates:issue' enrollment.pk %}">{% csrf_token %}<button type="submit" class="button-small">{% translate "Issue certificate" %}</button></form></td>
+</tr>
+{% endfor %}"""  # noqa: E501
+
+
+def _squeezed(html) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="X"', str(html))
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_the_rows_say_what_the_template_said(rf, make_enrollment, coordinator, language):
+    replaced = certificate_issue(enrollment=make_enrollment(full_name='Ana <b>"O\'Neil"</b> & co'))
+    certificate_reissue(certificate=replaced, holder_name="Maja <i>Šćekić</i>", reason="New name", by=coordinator)
+    certificate_issue(enrollment=make_enrollment())
+    make_enrollment(full_name="Jelena <script>")
+    make_enrollment(full_name="")  # her e-mail address instead
+    certificates = list(selectors.certificates_coordinator_list())
+    enrollments = selectors.enrollments_awaiting_certificate_page().object_list
+    request = rf.get("/certificates/manage/")
+    request.user = coordinator
+    engine = engines["django"]
+    with translation.override(language):
+        expected = engine.from_string(CERTIFICATES).render({"certificates": certificates}, request)
+        expected += engine.from_string(AWAITING).render({"enrollments": enrollments}, request)
+        written = "".join(_certificate_rows(certificates)) + "".join(_awaiting_rows(request, enrollments))
+    assert len(certificates) == 3 and len(enrollments) == 2
+    assert "Maja &lt;i&gt;Šćekić&lt;/i&gt;" in written and "Jelena &lt;script&gt;" in written
+    assert "csrfmiddlewaretoken" in written and written.count(" (") == 3
+    assert _squeezed(written) == _squeezed(expected)
+
+
+@pytest.mark.parametrize(
+    ("asked", "number", "shown"),
+    [(None, 1, 2), ("x", 1, 2), ("2.5", 1, 2), ("2", 2, 2), ("3", 3, 1), ("99", 3, 1), ("0", 3, 1), ("-3", 3, 1)],
+)
+def test_the_awaiting_page_is_the_one_asked_or_the_nearest(
+    make_enrollment, asked, number, shown, django_assert_num_queries
+):
+    """Five awaiting, two a page: the page asked for, the first for no number, the last past either end (as
+    Django's Paginator.get_page gives them); the page's ids and the count of them all in one query, then the
+    page's enrolments."""
+    made = [make_enrollment() for _ in range(5)]
+    past = asked in ("99", "0", "-3")
+    with django_assert_num_queries((4 if asked == "99" else 3) if past else 2):
+        page = selectors.enrollments_awaiting_certificate_page(page=asked, per_page=2)
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (number, 5, 3)
+    assert len(page.object_list) == shown
+    assert all(enrollment in made for enrollment in page.object_list)
