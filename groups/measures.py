@@ -91,7 +91,7 @@ def marks(project, span) -> list[dict]:
         members = marked.values("member_id") if len(women) > IDS_IN_ONE_QUERY else women
         profiles = _member_profiles(Member.objects.filter(pk__in=members))
         missing = women - profiles.keys()
-        if missing:  # marked between the two reads
+        if missing:  # marked between the two reads, when read by the marks
             profiles |= _member_profiles(Member.objects.filter(pk__in=missing))
         unknown = dict.fromkeys(MEMBER_SPLITS.values())  # her record removed between the two reads
         return [{**row, **profiles.get(row["member_id"], unknown)} for row in grouped]

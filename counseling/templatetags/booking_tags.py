@@ -21,7 +21,7 @@ def _time(moment) -> str:
     return time_format(localtime(moment), "TIME_FORMAT")
 
 
-def _badges(bookings):
+def _parts(bookings):
     """(booking, url, times, status badge, interpreter badge, room) of each booking, the labels looked up once."""
     urls = UrlFiller()
     statuses = choice_labels(BookingStatus.choices)
@@ -67,7 +67,7 @@ def week_bookings(bookings, show_counselor=False):
                 status,
                 interpreter,
             )
-            for booking, url, times, status, interpreter, room in _badges(bookings)
+            for booking, url, times, status, interpreter, room in _parts(bookings)
         ),
     )
 
@@ -89,7 +89,7 @@ def day_bookings(bookings):
                 room,
                 booking.counselor,
                 status,
-            )  # fmt: skip
-            for booking, url, times, status, interpreter, room in _badges(bookings)
+            )
+            for booking, url, times, status, interpreter, room in _parts(bookings)
         ),
     )
