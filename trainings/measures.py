@@ -4,7 +4,7 @@ Trainees are professionals, not survivors: their counts are shown as they are.""
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,20 +75,26 @@ def _trainees_in(rows) -> int:
 TRAINEE_ORGANISATIONS = "trainings:trainee-organisations"
 
 
-def trainee_organisations(project, span) -> list[tuple]:
-    """(trainee, organisation) of each trainee present in the span. A report's "to date" counts both its
-    trainees and their organisations over the project's whole history, which no frozen report carries
-    forward: one pass over those marks for both, not a distinct count each."""
+def trainee_organisations(project, span) -> dict[str, int]:
+    """{"trainees": how many trainees were present in the span, "organisations": how many organisations
+    their profiles name}. A report's "to date" counts both over the project's whole history, which no frozen
+    report carries forward: one query for both, counted by the database (returned as the 18,000 pairs of a
+    trainee and her organisation at ten times the data set, they cost 40 ms of SQLite and as much again in
+    Python)."""
 
-    def rows():
+    def counts():
         # The enrolments present, then their trainees and organisations: made distinct over the enrolments
         # before the trainees' profiles are joined (at ten times the data set 89 ms of SQLite instead of 37
         # for the project's whole history, with the marks' index by session, status and enrolment).
         present = training_attendances(project, span).values("enrollment_id")
-        pairs = Enrollment.objects.filter(pk__in=present).values_list("user_id", "user__profile__organisation")
-        return list(pairs.distinct().order_by())
+        organisation = "user__profile__organisation"
+        return Enrollment.objects.filter(pk__in=present).aggregate(
+            trainees=Count("user", distinct=True),
+            # Blank and missing name no organisation.
+            organisations=Count(organisation, distinct=True, filter=~Q(**{organisation: ""})),
+        )
 
-    return figures_memo(TRAINEE_ORGANISATIONS, project, span, rows)
+    return figures_memo(TRAINEE_ORGANISATIONS, project, span, counts)
 
 
 def editions_held(project, span):
@@ -159,7 +165,7 @@ class TraineesTrained(Measure):
         rows = figures_memo_kept(TRAINEES, project, span)
         if rows is not None:
             return _trainees_in(rows)
-        return len({trainee for trainee, _organisation in trainee_organisations(project, span)})
+        return trainee_organisations(project, span)["trainees"]
 
     def split(self, project, span, dimension):
         field = PROFILE_FIELDS.get(dimension, "session__edition_id")
@@ -184,7 +190,7 @@ class OrganisationsReached(Measure):
         rows = figures_memo_kept(TRAINEES, project, span)
         if rows is not None:
             return len({row[PROFILE_FIELDS[ORGANISATION]] for row in rows} - {None, ""})
-        return len({organisation for _trainee, organisation in trainee_organisations(project, span)} - {None, ""})
+        return trainee_organisations(project, span)["organisations"]
 
 
 class TrainingSessionsAttended(Measure):

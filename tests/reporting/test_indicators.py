@@ -108,9 +108,13 @@ def test_organisations_reached(project, period, trainings_data, make_user):
         make_user("Trainee", organisation="CSW Novi Sad"),
         make_user("Trainee", organisation="Health Centre Zrenjanin"),
         make_user("Trainee", organisation=""),
+        make_user("Trainee", organisation="csw novi sad"),  # written otherwise: another name, as before
     ]
     trainings_data(date(2022, 5, 1), people)
-    assert value("organisations_reached", project, period) == 2
+    # Absent: her organisation was not reached.
+    trainings_data(date(2022, 6, 2), [make_user("Trainee", organisation="Police")], status=AttendanceStatus.ABSENT)
+    assert value("organisations_reached", project, period) == 3
+    assert value("trainees_trained", project, period) == 5
 
 
 def test_certificates_issued(project, period, trainings_data, make_user):
