@@ -714,6 +714,7 @@ def test_a_free_time_reads_in_her_language_and_its_link_books_exactly_it(
     )
     first = page.html.select_one("tbody tr")
     assert first.th.get_text().startswith(monday_word) and "08:00" in first.th.get_text()
+    assert [cell.get_text() for cell in first.select("td")][:2] == [str(profile), str(room)]
     form_page = django_app.get(first.a["href"], user=coordinator)  # her tap on "Book"
     form = next(form for form in form_page.forms.values() if "client" in form.fields)
     assert (form["counselor"].value, form["room"].value) == (str(profile.pk), str(room.pk))
