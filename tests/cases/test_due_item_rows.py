@@ -71,7 +71,26 @@ def _items():
             "risk-7",
             case_url="/cases/7/",
             kind_label="Risk",
-        ),  # fmt: skip
+        ),
+        # Short, with a combining accent (NFC joins it), and around the length where truncation begins.
+        *(
+            DueItem(
+                "aftercare",
+                "Call",
+                case,
+                dt.date(2027, 1, 2),
+                False,
+                "/a/",
+                detail,
+                [],
+                f"a-{index}",
+                case_url="/cases/7/",
+                kind_label="Aftercare",
+            )
+            for index, detail in enumerate(
+                ["Zvati Snez\u030canu", Sealed(encrypt_text("x" * 119)), "y" * 120, "z" * 121, "s\u030c" * 70]
+            )
+        ),
     ]
 
 
