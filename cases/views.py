@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -23,6 +24,7 @@ from django.views import View
 
 from cases import forms, rules, selectors, services
 from cases.enums import (
+    ActionArea,
     CaseStatus,
     ChildSupport,
     DataCategory,
@@ -30,6 +32,7 @@ from cases.enums import (
     RiskLevel,
     SafetyPlanSection,
     StepChangeKind,
+    StepOwner,
     StepStatus,
 )
 from cases.models import (
@@ -609,10 +612,44 @@ class ActionPlanScreen(AsOfMixin, CaseScreen):
 
     def get_context_data(self, **kwargs):
         steps = list(selectors.action_steps_current(plan=self.object)) if self.object else []
-        urls = UrlFiller()  # each step's link filled into one resolved pattern
+        return {
+            **kwargs,
+            "plan": self.object,
+            "steps": steps,
+            "step_rows": self.step_rows(steps, may_change=kwargs.get("may_change")),
+            "as_of_form": self.as_of_form,
+        }
+
+    def step_rows(self, steps, *, may_change) -> list[str]:
+        """Each step as the plan's table row, written here: its labels looked up once for the plan, not
+        through get_FOO_display, a filter and a tag per cell of forty steps."""
+        urls, change = UrlFiller(), _("Change")
+        areas, owners, statuses = (
+            choice_labels(ActionArea.choices),
+            choice_labels(StepOwner.choices),
+            choice_labels(StepStatus.choices),
+        )
+        rows = []
         for step in steps:
-            step.edit_url = urls("cases:action_step_edit", pk=self.case.pk, step_pk=step.pk)
-        return {**kwargs, "plan": self.object, "steps": steps, "as_of_form": self.as_of_form}
+            owner = owners.get(step.owner, step.owner)
+            rows.append(
+                format_html(
+                    '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n',
+                    linebreaksbr(step.description, autoescape=True),
+                    areas.get(step.area, step.area),
+                    format_html("{}: {}", owner, step.owner_institution) if step.owner_institution else owner,
+                    date_format(step.due_on, "DATE_FORMAT") if step.due_on else "-",
+                    statuses.get(step.status, step.status),
+                    format_html(
+                        '<a href="{}">{}</a>',
+                        urls("cases:action_step_edit", pk=self.case.pk, step_pk=step.pk),
+                        change,
+                    )
+                    if may_change
+                    else "",
+                )
+            )
+        return rows
 
 
 class ActionStepEdit(CaseScreen):
