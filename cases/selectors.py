@@ -551,6 +551,11 @@ def cti_active_courses(*, user, today=None):
     )
 
 
+def _lead_named(course) -> None:
+    """Her lead counselor's name, as everywhere, from the values read beside the course."""
+    course.lead_name = CounselorProfile.name_from(full_name=course.lead_full_name, username=course.lead_username)
+
+
 def cti_dashboard(*, user, page=None, today=None) -> CtiDashboard:
     """Page `page` (a number from the URL; out of range or not a number gives the nearest page) of the
     active courses in the order the dashboard shows the phases (1, 2, 3, not yet started), by start date
@@ -577,7 +582,7 @@ def cti_dashboard(*, user, page=None, today=None) -> CtiDashboard:
     page_obj = paginator.get_page(page)
     by_phase = {number: [] for number in range(0, CTI_PHASES + 1)}
     for course in page_obj.object_list:
-        course.lead_name = CounselorProfile.name_from(full_name=course.lead_full_name, username=course.lead_username)
+        _lead_named(course)
         by_phase[cti_current_phase(course, today) or 0].append(course)
     due, more = [], False
     if page_obj.number == 1:
@@ -592,9 +597,7 @@ def cti_dashboard(*, user, page=None, today=None) -> CtiDashboard:
         )
         more = len(soonest) > CTI_DUE_SOON_LIMIT
         for course in soonest[:CTI_DUE_SOON_LIMIT]:
-            course.lead_name = CounselorProfile.name_from(
-                full_name=course.lead_full_name, username=course.lead_username
-            )
+            _lead_named(course)
             on, number = changes[course.start_on]
             label = CtiPhase(number).label if number <= CTI_PHASES else None
             due.append({"course": course, "on": on, "phase": number, "label": label})

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -327,7 +326,7 @@ def _session_heads(_language, _zone, sessions) -> tuple[str, ...]:
     cancelled = _("cancelled")
     heads = []
     for start, was_cancelled in sessions:
-        start = localtime(start)
+        start = timezone.localtime(start)
         heads.append(
             format_html(
                 '<th scope="col"><abbr title="{}{}">{}</abbr>{}</th>',

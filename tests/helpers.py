@@ -1,5 +1,6 @@
 """Small helpers shared by tests of several apps."""
 
+import re
 import time
 from html.parser import HTMLParser
 
@@ -155,3 +156,14 @@ def accreditation_of(programme, **extra):
     )
     accreditation.programmes.add(programme)
     return accreditation
+
+
+def tags_squeezed(html, *, between: str = "", tokens_masked: bool = False) -> str:
+    """Markup with each run of space between two tags made `between` ("" where it cannot show, as between
+    a table's cells; " " where it can, between inline elements): to compare rows written in Python with the
+    template they replace. `tokens_masked` makes every CSRF token the same, for two renderings that each
+    asked for one (each comes masked anew)."""
+    html = str(html)
+    if tokens_masked:
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="X"', html)
+    return re.sub(r">\s+<", f">{between}<", html.strip())

@@ -9,6 +9,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from core.choices import choice_labels
+from core.html import translated_html
 from core.reversing import UrlFiller
 from counseling.enums import BookingStatus, SessionKind
 
@@ -25,14 +26,16 @@ def _parts(bookings):
     """(booking, url, times, status badge, interpreter badge, room) of each booking, the labels looked up once."""
     urls = UrlFiller()
     statuses = choice_labels(BookingStatus.choices)
-    home_visit = gettext("Home visit")
-    before, _marker, after = gettext("Interpreter: %(language)s").partition("%(language)s")
+    home_visit, interpreter_for = gettext("Home visit"), gettext("Interpreter: %(language)s")
     for booking in bookings:
         status = booking.status
         css = " badge-ok" if status in GOOD else " badge-bad" if status in BAD else " badge-warn"
         client = booking.client
         interpreter = (
-            format_html(' <span class="badge badge-warn">{}{}{}</span>', before, client.interpreter_language, after)
+            format_html(
+                ' <span class="badge badge-warn">{}</span>',
+                translated_html(interpreter_for, language=client.interpreter_language),
+            )
             if client.interpreter_needed
             else ""
         )

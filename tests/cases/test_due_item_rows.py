@@ -1,7 +1,6 @@
 """The due items' rows, written in Python (cases.templatetags.case_tags), say what the row template said."""
 
 import datetime as dt
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +11,7 @@ from django.utils import translation
 
 from cases.selectors import DueAction, DueItem
 from core.fields import Sealed, encrypt_text
+from tests.helpers import tags_squeezed
 
 # The rows as cases/_due_items.html wrote them before they were written in Python.
 TEMPLATE_ROWS = """{% load i18n %}{% with next=request.get_full_path %}
@@ -94,10 +94,6 @@ def _items():
     ]
 
 
-def _squeezed(html: str) -> str:
-    return re.sub(r">\s+<", "><", html.strip())
-
-
 @pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
 @pytest.mark.parametrize("show_case", [True, False])
 def test_the_rows_say_what_the_template_said(rf: RequestFactory, language, show_case):
@@ -115,7 +111,7 @@ def test_the_rows_say_what_the_template_said(rf: RequestFactory, language, show_
         "csrfmiddlewaretoken" in written and "about the room" in written and "Housing &amp; &lt;safety&gt;" in written
     )
     assert ("Ana &quot;A&quot; &lt;b&gt;" in written) is show_case
-    assert _squeezed(written) == _squeezed(expected)
+    assert tags_squeezed(written) == tags_squeezed(expected)
 
 
 def test_a_sealed_detail_says_nothing_until_shown():

@@ -1,14 +1,13 @@
 """One person's attendance choice, written in Python (core.templatetags.attendance_tags), says what its
 template said, for every answer chosen or none, with hostile text in the name and the label."""
 
-import re
-
 import pytest
 from django.template import engines
 from django.utils import translation
 
 from core.choices import choice_labels
 from core.enums import AttendanceStatus
+from tests.helpers import tags_squeezed
 
 # What components/attendance_choice.html wrote before it was written in Python.
 TEMPLATE = """<fieldset class="attendance-choice">
@@ -22,10 +21,6 @@ TEMPLATE = """<fieldset class="attendance-choice">
         {% endfor %}
     </div>
 </fieldset>"""
-
-
-def _squeezed(html: str) -> str:
-    return re.sub(r">\s+<", "> <", str(html).strip())
 
 
 @pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
@@ -45,4 +40,4 @@ def test_the_choice_says_what_its_template_said(language, value):
         ).render(context)
     assert "Ana &lt;b&gt;O&#x27;Neil&lt;/b&gt; &amp; co" in written and "<script>" not in written
     assert written.count(" checked") == (1 if value else 0)
-    assert _squeezed(written) == _squeezed(expected)
+    assert tags_squeezed(written, between=" ") == tags_squeezed(expected, between=" ")

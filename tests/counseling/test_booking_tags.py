@@ -2,7 +2,6 @@
 said: the week's items and the day's rows, in every language, with hostile text in every field."""
 
 import datetime as dt
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +9,7 @@ from django.template import engines
 from django.utils import timezone, translation
 
 from counseling.enums import BookingStatus, SessionKind
+from tests.helpers import tags_squeezed
 
 # The bookings as counseling/my_bookings.html wrote them before they were written in Python.
 WEEK = """{% load i18n %}{% for booking in bookings %}
@@ -68,11 +68,6 @@ def _bookings():
     ]
 
 
-def _squeezed(html: str, between=" ") -> str:
-    """Runs of space between tags made one (a space between inline elements shows); none in a table's rows."""
-    return re.sub(r">\s+<", f">{between}<", str(html).strip())
-
-
 @pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
 @pytest.mark.parametrize("show_counselor", [True, False])
 def test_the_weeks_bookings_say_what_their_template_said(language, show_counselor):
@@ -85,7 +80,7 @@ def test_the_weeks_bookings_say_what_their_template_said(language, show_counselo
         )
     assert "Ana &lt;b&gt;&quot;1&quot;&lt;/b&gt; &amp; co" in written and "Arabic &amp; &lt;Farsi&gt;" in written
     assert ("Mira &lt;i&gt;O&#x27;Neil&lt;/i&gt;" in written) is show_counselor
-    assert _squeezed(written) == _squeezed(expected)
+    assert tags_squeezed(written, between=" ") == tags_squeezed(expected, between=" ")
 
 
 @pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
@@ -96,4 +91,4 @@ def test_the_days_bookings_say_what_their_template_said(language):
         expected = engine.from_string(DAY).render(context)
         written = engine.from_string("{% load booking_tags %}{% day_bookings bookings %}").render(context)
     assert "Room &lt;2&gt;" in written and "badge-bad" in written and "badge-ok" in written
-    assert _squeezed(written, "") == _squeezed(expected, "")
+    assert tags_squeezed(written) == tags_squeezed(expected)
