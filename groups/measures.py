@@ -94,7 +94,9 @@ def marks(project, span) -> list[dict]:
         if missing:  # marked between the two reads, when read by the marks
             profiles |= _member_profiles(Member.objects.filter(pk__in=missing))
         unknown = dict.fromkeys(MEMBER_SPLITS.values())  # her record removed between the two reads
-        return [{**row, **profiles.get(row["member_id"], unknown)} for row in grouped]
+        for row in grouped:
+            row.update(profiles.get(row["member_id"], unknown))
+        return grouped
 
     return figures_memo(MARKS, project, span, rows)
 
@@ -239,12 +241,18 @@ class AttendanceRate(Measure):
 
     def parts(self, project, span):
         start, end = bounds(span)
-        return Attendance.objects.filter(
+        marked = Attendance.objects.filter(
             session__cohort__project=project,
             session__cancelled=False,
             session__start__gte=start,
             session__start__lt=end,
-        ).aggregate(marked=Count("id"), present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)))
+        )
+        rows = figures_memo_kept(MARKS, project, span)
+        if rows is None:
+            return marked.aggregate(marked=Count("id"), present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)))
+        # The present marks are those the splits were counted from; the marks alone are counted from their
+        # index (at ten times the data set 7 ms of SQLite, against 16 for both counts in one query).
+        return {"marked": marked.count(), "present": _marks_in(rows)}
 
     def from_parts(self, parts):
         if not parts["marked"]:

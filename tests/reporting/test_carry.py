@@ -213,3 +213,27 @@ def test_the_womens_records_are_read_the_same_by_their_ids_or_by_their_marks(pro
     by_marks = report_figures(period=period)
     assert by_marks["tables"] == by_ids["tables"] and by_marks["indicators"] == by_ids["indicators"]
     assert any(row for table in by_ids["tables"] for row in table.get("rows", []))
+
+
+def test_the_trainees_and_organisations_met_in_a_frozen_history_are_looked_up_once_while_the_open_period_changes(
+    project, activity, trainings_data, make_user, project_manager, coordinator, monkeypatch
+):
+    first, second = periods(project)[:2]
+    spring = make_user(organisation="Safe House Subotica")
+    trainings_data(date(2022, 5, 18), [spring])
+    lock(first, project_manager, coordinator)
+    looked_up = history_counted(monkeypatch, "trainings")
+    before = to_date(report_figures(period=second))
+    assert looked_up == [second.start_date, second.start_date]  # the trainees, then their organisations
+    assert before == to_date(whole(second))
+
+    # In the open period: the spring trainee comes back, one comes from an organisation reached in the spring,
+    # and one from an organisation never reached before.
+    colleague = make_user(organisation="Safe House Subotica")
+    newcomer = make_user(organisation="SOS Line Kikinda")
+    trainings_data(date(2022, 8, 17), [spring, colleague, newcomer])
+    after = to_date(report_figures(period=second))
+    assert looked_up == [second.start_date, second.start_date]
+    assert after == to_date(whole(second))
+    assert after["trainees_trained"] == before["trainees_trained"] + 2
+    assert after["organisations_reached"] == before["organisations_reached"] + 1
