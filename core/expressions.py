@@ -1,5 +1,7 @@
 """Database expressions that Django does not write portably."""
 
+import json
+
 from django.db import models
 
 
@@ -30,3 +32,21 @@ class LastsAtMost(models.Func):
     def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL: interval arithmetic
         start, end, params = self._compiled(compiler)
         return f"({end} <= {start} + INTERVAL '{self.seconds} seconds')", params
+
+
+class Ids(models.Expression):
+    """Ids as one parameter, for `pk__in=Ids(ids)`: a JSON array on SQLite, an array on PostgreSQL.
+
+    Django prepares an `__in` list value by value (about 1.2 microseconds each: 5 ms for the quarter's 4,000
+    women at ten times the bench's data set, as long as SQLite took to read their records), and a list
+    longer than the database's limit on parameters cannot be sent at all."""
+
+    def __init__(self, ids):
+        super().__init__(output_field=models.BigIntegerField())
+        self.ids = sorted({int(pk) for pk in ids})
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "(SELECT value FROM json_each(%s))", [json.dumps(self.ids)]
+
+    def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL
+        return "(SELECT unnest(%s::bigint[]))", [self.ids]

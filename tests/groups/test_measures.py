@@ -190,26 +190,6 @@ def test_every_split_of_a_report_is_counted_from_one_pass(project, meets, woman,
     assert marks[TARGET_GROUP] == {"roma": 3, NOT_STATED: 5}
 
 
-def test_a_woman_marked_between_the_two_reads_is_split_by_her_own_record(project, meets, woman, monkeypatch):
-    """The marks are grouped first and the women's records read after: a mark saved in between brings a woman
-    the second read did not see; her record is read then, not left out or counted as not stated."""
-    from groups import measures
-
-    late = woman(age_band=AgeBand.AGE_35_44, target_group=TargetGroup.ROMA)
-    meets([woman(age_band=AgeBand.AGE_18_24), late])
-    read = measures._member_profiles
-
-    def first_read_misses_her(members):
-        profiles = read(members)
-        if late.pk in profiles and len(profiles) > 1:  # the read of every woman of the span
-            del profiles[late.pk]
-        return profiles
-
-    monkeypatch.setattr(measures, "_member_profiles", first_read_misses_her)
-    assert WomenInGroups().split(project, QUARTER, AGE_BAND) == {AgeBand.AGE_18_24: 1, AgeBand.AGE_35_44: 1}
-    assert WomenInGroups().split(project, QUARTER, TARGET_GROUP) == {NOT_STATED: 1, TargetGroup.ROMA: 1}
-
-
 def test_a_session_late_on_a_months_last_day_counts_in_that_month(project, meets, woman):
     her = woman()
     meets([her], days=[date(2022, 4, 30)], hour=23, minute=30)  # 21:30 UTC: still April where she met

@@ -203,18 +203,6 @@ def test_a_history_unlocked_for_late_data_and_frozen_again_is_looked_up_again(
     assert looked_up == []
 
 
-def test_the_womens_records_are_read_the_same_by_their_ids_or_by_their_marks(project, activity, monkeypatch):
-    """Past IDS_IN_ONE_QUERY women the splits find their records by the marks instead: the same figures."""
-    from groups import measures as group_measures
-
-    period = periods(project)[1]
-    by_ids = report_figures(period=period)
-    monkeypatch.setattr(group_measures, "IDS_IN_ONE_QUERY", 1)
-    by_marks = report_figures(period=period)
-    assert by_marks["tables"] == by_ids["tables"] and by_marks["indicators"] == by_ids["indicators"]
-    assert any(row for table in by_ids["tables"] for row in table.get("rows", []))
-
-
 def test_the_trainees_and_organisations_met_in_a_frozen_history_are_looked_up_once_while_the_open_period_changes(
     project, activity, trainings_data, make_user, project_manager, coordinator, monkeypatch
 ):
