@@ -132,7 +132,12 @@ def print_table(measurements, *, floor=None, out=print):
 # Targets that hold at the larger size (the "done when"): a page's CPU time at most this many times
 # its floor's, its queries no more than at the smaller size, and these rows under these CPU times.
 PAGE_FLOOR_RATIO = 5.0
-CPU_TARGETS_MS = {"counseling: slot finder": 300.0, "reporting: report page of (live)": 300.0}
+# The live report twice: as read again (its figures kept) and as first read after a change (counted again).
+CPU_TARGETS_MS = {
+    "counseling: slot finder": 300.0,
+    "reporting: report page of (live)": 300.0,
+    "reporting: live report": 300.0,
+}
 
 
 def row_key(name: str) -> str:
