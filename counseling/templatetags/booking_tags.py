@@ -22,6 +22,29 @@ def _time(moment) -> str:
     return time_format(localtime(moment), "TIME_FORMAT")
 
 
+def _status_badge(status: str, label: str) -> str:
+    css = " badge-ok" if status in GOOD else " badge-bad" if status in BAD else " badge-warn"
+    return format_html('<span class="badge{}">{}</span>', css, label)
+
+
+@register.simple_tag
+def booking_status(booking) -> str:
+    """The booking's status as a badge, coloured as in the calendars."""
+    return _status_badge(booking.status, booking.get_status_display())
+
+
+def _interpreter_badge(client, sentence: str) -> str:
+    return format_html(
+        '<span class="badge badge-warn">{}</span>', translated_html(sentence, language=client.interpreter_language)
+    )
+
+
+@register.simple_tag
+def interpreter_badge(client) -> str:
+    """The language a client needs an interpreter for, as a badge (nothing when she needs none)."""
+    return _interpreter_badge(client, gettext("Interpreter: %(language)s")) if client.interpreter_needed else ""
+
+
 def _parts(bookings):
     """(booking, url, times, status badge, interpreter badge, room) of each booking, the labels looked up once."""
     urls = UrlFiller()
@@ -29,21 +52,15 @@ def _parts(bookings):
     home_visit, interpreter_for = gettext("Home visit"), gettext("Interpreter: %(language)s")
     for booking in bookings:
         status = booking.status
-        css = " badge-ok" if status in GOOD else " badge-bad" if status in BAD else " badge-warn"
         client = booking.client
         interpreter = (
-            format_html(
-                ' <span class="badge badge-warn">{}</span>',
-                translated_html(interpreter_for, language=client.interpreter_language),
-            )
-            if client.interpreter_needed
-            else ""
+            format_html(" {}", _interpreter_badge(client, interpreter_for)) if client.interpreter_needed else ""
         )
         yield (
             booking,
             urls("counseling:booking_detail", pk=booking.pk),
             f"{_time(booking.start)}–{_time(booking.end)}",
-            format_html('<span class="badge{}">{}</span>', css, statuses.get(status, status)),
+            _status_badge(status, statuses.get(status, status)),
             interpreter,
             booking.room if booking.room_id else home_visit,
         )
