@@ -215,6 +215,30 @@ def test_client_list_has_constant_queries(client_for, coordinator, make_client, 
     assert all(audit_entries_about(her).filter(action="view").exists() for her in Client.objects.all())
 
 
+def test_client_pages_show_her_status_and_interpreter_badges(
+    client_for, counselor, profile, her_client, make_client, room, monday
+):
+    her_client.interpreter_needed, her_client.interpreter_language = True, "Arabic <script>"
+    her_client.save()
+    other = make_client(counselors=[profile])
+    services.booking_create(
+        counselor=profile,
+        client=her_client,
+        room=room,
+        start=at(monday, 10),
+        end=at(monday, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=counselor,
+    )
+    web = client_for(counselor)
+    listing = web.get(reverse("counseling:client_list")).content.decode()
+    badge = '<span class="badge badge-warn">Interpreter: Arabic &lt;script&gt;</span>'
+    assert listing.count(badge) == 1 and other.alias in listing
+    detail = web.get(reverse("counseling:client_detail", args=[her_client.pk])).content.decode()
+    assert badge in detail
+    assert '<span class="badge badge-ok">Confirmed</span>' in detail  # her booking, coloured as in the calendars
+
+
 def test_mark_cancel_reschedule_through_the_ui(django_app, counselor, profile, her_client, room, monday):
     booking = services.booking_create(
         counselor=profile,
