@@ -4,6 +4,7 @@ the records and their audit entries."""
 
 import datetime as dt
 import json
+from functools import cache, partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -1253,12 +1254,7 @@ def cti_dashboard(request):
     services.records_listed(by=request.user, objects=dashboard.shown_courses, detail="CTI dashboard", request=request)
     # Each course's card and each phase change's row written once here: a link, a date and a sentence for
     # each of a hundred courses were most of the page through the template.
-    urls, days = UrlFiller(), {}
-
-    def day(on):
-        if on not in days:
-            days[on] = date_format(on, "DATE_FORMAT")
-        return days[on]
+    urls, day = UrlFiller(), cache(partial(date_format, format="DATE_FORMAT"))  # each date formatted once
 
     started, starts, ends = _("started %(date)s"), _("Starts %(label)s"), _("Course ends")
     phases = [

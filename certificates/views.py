@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+from functools import cache, partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -338,13 +339,11 @@ def coordinator_list(request):
 
 
 def _certificate_rows(certificates) -> list[str]:
-    urls, days = UrlFiller(), {}
+    urls, day = UrlFiller(), cache(partial(date_format, format="SHORT_DATE_FORMAT"))  # each date formatted once
     statuses = choice_labels(CertificateStatus.choices)
     replaced = _("by %(serial)s")
     rows = []
     for certificate in certificates:
-        if certificate.issued_on not in days:
-            days[certificate.issued_on] = date_format(certificate.issued_on, "SHORT_DATE_FORMAT")
         by = certificate.replaced_by
         rows.append(
             format_html(
@@ -353,7 +352,7 @@ def _certificate_rows(certificates) -> list[str]:
                 certificate.serial,
                 certificate.holder_name,
                 certificate.programme_title,
-                days[certificate.issued_on],
+                day(certificate.issued_on),
                 statuses.get(certificate.status, certificate.status),
                 format_html(" ({})", translated_html(replaced, serial=by.serial)) if by else "",
             )

@@ -1,4 +1,5 @@
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from functools import cache
 from urllib import parse
 
 from django.conf import settings
@@ -330,22 +331,20 @@ def _slot_rows(slots, *, kind) -> list[str]:
     loop over the rows still a tenth of it."""
     book, kind_quoted = reverse("counseling:booking_new"), parse.quote(kind)
     home_visit, book_label = _("Home visit"), _("Book")
-    days, times, names = {}, {}, {}
+    # Each day, time and name formatted once.
+    weekday_and_date = cache(
+        lambda day: f"{formats.date_format(day, 'D')} {formats.date_format(day, 'SHORT_DATE_FORMAT')}"
+    )
+    time_of = cache(lambda hour, minute: formats.time_format(time(hour, minute), "TIME_FORMAT"))
+    name_of = cache(str)  # a counselor, by her id
 
     def hour(moment):
-        key = (moment.hour, moment.minute)
-        if key not in times:
-            times[key] = formats.time_format(moment, "TIME_FORMAT")
-        return times[key]
+        return time_of(moment.hour, moment.minute)
 
     rows = []
     for slot in slots:
         start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
         day = start.date()
-        if day not in days:
-            days[day] = f"{formats.date_format(day, 'D')} {formats.date_format(day, 'SHORT_DATE_FORMAT')}"
-        if slot.counselor.pk not in names:
-            names[slot.counselor.pk] = str(slot.counselor)
         # Numbers, a date and times: nothing in them to quote but the kind, quoted once above.
         room = f"&room={slot.room.pk}" if slot.room else ""
         query = f"counselor={slot.counselor.pk}&kind={kind_quoted}{room}&date={day.isoformat()}"
@@ -353,8 +352,8 @@ def _slot_rows(slots, *, kind) -> list[str]:
         rows.append(
             format_html(
                 '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td><a href="{}">{}</a></td></tr>\n',
-                f"{days[day]} {hour(start)}–{hour(end)}",
-                names[slot.counselor.pk],
+                f"{weekday_and_date(day)} {hour(start)}–{hour(end)}",
+                name_of(slot.counselor),
                 slot.room if slot.room else home_visit,
                 f"{book}?{query}",
                 book_label,

@@ -3,6 +3,7 @@ two, and the row template's tags (dates, the CSRF field, each hidden field, each
 page."""
 
 import unicodedata
+from functools import cache
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
@@ -36,11 +37,9 @@ def due_item_rows(context, items, show_case=False):
         '<input type="hidden" name="next" value="{}">', request.get_full_path() if request is not None else ""
     )
     overdue_badge = format_html(' <span class="badge badge-warn">{}</span>', gettext("overdue"))
-    days = {}
+    day = cache(lambda on: conditional_escape(date_format(on, "DATE_FORMAT")))  # each date formatted once
     rows = []
     for item in items:
-        if item.due_on not in days:
-            days[item.due_on] = conditional_escape(date_format(item.due_on, "DATE_FORMAT"))
         detail = ""
         if item.detail:
             detail = format_html('<br><span class="muted">{}</span>', _shortened(str(item.detail)))
@@ -72,7 +71,7 @@ def due_item_rows(context, items, show_case=False):
         rows.append(
             (
                 format_html(' class="{}"', "overdue") if item.overdue else "",
-                days[item.due_on],
+                day(item.due_on),
                 overdue_badge if item.overdue else "",
                 item.url,
                 item.kind_label,
