@@ -49,15 +49,26 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 
 # The whole suite: lint, pytest (browser journeys included when Chromium is present; migrations in sync is
-# one of its tests) on TEST_WORKERS processes (pytest-xdist); then the production path's tests, which share
-# outside services (Redis, the PostgreSQL roles, the whole stack's processes), in one process and at the real
-# time (the processes they start cannot share a moved clock).
+# one of its tests) on TEST_WORKERS processes (pytest-xdist); beside it the production path's tests, which
+# share outside services (Redis, the PostgreSQL roles, the whole stack's processes), in a process of their own
+# and at the real time (the processes they start cannot share a moved clock). Run after the suite, they kept
+# both workers idle while they waited for the stack's processes (two and a half minutes on PostgreSQL); their
+# report follows the suite's.
 TEST_WORKERS ?= 2
 test: $(STAMP) translations
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	HAVEN_TESTING=1 $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/production $(PYTEST_ARGS)
-	HAVEN_TESTING=1 HAVEN_TEST_NOW= $(BIN)/pytest -q tests/production $(PYTEST_ARGS)
+	@mkdir -p var
+	@echo "HAVEN_TESTING=1 HAVEN_TEST_NOW= $(BIN)/pytest -q tests/production $(PYTEST_ARGS) (beside the suite)"
+	@HAVEN_TESTING=1 HAVEN_TEST_NOW= $(BIN)/pytest -q tests/production $(PYTEST_ARGS) > var/test-production.log 2>&1 & \
+	production=$$!; \
+	HAVEN_TESTING=1 $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/production $(PYTEST_ARGS); \
+	suite=$$?; \
+	wait $$production; \
+	production_status=$$?; \
+	echo "== the production path's tests, run beside the suite (var/test-production.log)"; \
+	cat var/test-production.log; \
+	test $$suite -eq 0 && test $$production_status -eq 0
 
 # The suite (browser journeys aside, which run at the real time) as if it were each awkward moment of the
 # calendar, organisation time: month ends, a leap day, the year's end, and the nights the clocks change.
