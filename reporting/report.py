@@ -87,30 +87,32 @@ def report_figures(*, period) -> dict:
 LIVE_FIGURES_SECONDS = 24 * 60 * 60
 
 
-def report_protected_live(*, period) -> tuple[dict, Protection]:
-    """A live report's figures and what of them it may show, both kept under the inputs' stamp: counted
-    again only once a table they are counted from has changed (reporting.inputs), so that reading the report
-    again costs no counting. Submitting and locking count afresh (report_figures).
+def report_protected_live(*, period) -> tuple[dict, Protection, dict]:
+    """A live report's figures, what of them it may show, and the report as shown, all kept under the inputs'
+    stamp: counted again only once a table they are counted from has changed (reporting.inputs), so that
+    reading the report again costs no counting. Submitting and locking count afresh (report_figures).
 
     The protection is a function of the figures, the project's periods and its frozen reports, every one of
     them an input the stamp follows: under the same stamp it is the same, so a view of an unchanged report
     neither digests its figures and every frozen report again to find it in the cache (report_protect) nor
-    asks for it."""
+    asks for it; nor does it work out again which figures the protection shows (a fifth of the page)."""
     stamp = figures_inputs_stamp()  # before the figures: see reporting.inputs on a writer committing meanwhile
     if stamp is None:  # a writer at work: these figures may be about to change, keep none
         figures = report_figures(period=period)
-        return figures, report_protect(period=period, figures=figures)
+        protection = report_protect(period=period, figures=figures)
+        return figures, protection, published_report(figures, protection)
     key = f"reporting:live-figures:{FIGURES_VERSION}:{period.pk}:{stamp}"
     figures = cache.get(key)
     if figures is None:
         figures = report_figures(period=period)
         cache.set(key, figures, LIVE_FIGURES_SECONDS)
-    key = f"reporting:live-protection:{FIGURES_VERSION}:{PROTECTION_VERSION}:{period.pk}:{stamp}"
-    protection = cache.get(key)
-    if protection is None:
+    key = f"reporting:live-published:{FIGURES_VERSION}:{PROTECTION_VERSION}:{period.pk}:{stamp}"
+    kept = cache.get(key)
+    if kept is None:
         protection = report_protect(period=period, figures=figures)
-        cache.set(key, protection, LIVE_FIGURES_SECONDS)
-    return figures, protection
+        kept = (protection, published_report(figures, protection))
+        cache.set(key, kept, LIVE_FIGURES_SECONDS)
+    return figures, *kept
 
 
 def _indicator_figures(project, period, to_date, targets, base) -> list[dict]:
@@ -279,8 +281,7 @@ def report_view(*, period, user) -> ReportView:
         computed_at = parse_datetime(figures["computed_at"])
         computed_by = person_name(snapshot.created_by)
     else:
-        figures, protection = report_protected_live(period=period)
-        published = published_report(figures, protection)
+        figures, protection, published = report_protected_live(period=period)
         if not protection.ok:
             refusal = refusal_message(period, figures, protection)
         computed_at = dates.now()
