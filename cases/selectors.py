@@ -68,13 +68,25 @@ DASHBOARD_HORIZON_DAYS = 14
 
 
 def case_list_for(user, *, status=""):
-    qs = rules.cases_for(user).order_by("-opened_on", "-id")
+    """The cases she may see, newest first, each with its latest risk level and the day it is due again
+    (latest_level, latest_due). The client's alias and code, not her safe-contact details, and no
+    assessment's reasons: the list shows neither, and left in the database they are neither decrypted for
+    every case listed nor held in memory (every assessment of fifty cases was read for their latest)."""
+    latest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id")
+    qs = (
+        rules.cases_for(user)
+        .defer(*CLIENT_SECRETS)
+        .annotate(
+            latest_level=Subquery(latest.values("level")[:1]),
+            latest_due=Subquery(latest.values("next_due_on")[:1]),
+        )
+        .order_by("-opened_on", "-id")
+    )
     if status == "open":
         qs = qs.filter(closed_on__isnull=True)
     elif status == "closed":
         qs = qs.filter(closed_on__isnull=False)
-    latest_risk = RiskAssessment.objects.order_by("-assessed_on", "-id")
-    return qs.prefetch_related(Prefetch("risk_assessments", queryset=latest_risk, to_attr="risk_history"))
+    return qs
 
 
 def case_sessions(*, case):

@@ -243,9 +243,8 @@ def case_list(request):
     for case in cases:
         case.url = urls("cases:case_detail", pk=case.pk)
         case.status_label = status_labels[case.status]
-        case.latest_risk = case.risk_history[0] if case.risk_history else None
-        case.risk_label = risk_labels.get(case.latest_risk.level, case.latest_risk.level) if case.latest_risk else ""
-        case.risk_overdue = case.latest_risk is not None and case.latest_risk.next_due_on < today
+        case.risk_label = risk_labels.get(case.latest_level, case.latest_level) if case.latest_level else ""
+        case.risk_overdue = case.latest_due is not None and case.latest_due < today
     services.records_listed(by=request.user, objects=cases, detail="case list", request=request)
     return render(
         request,

@@ -179,6 +179,36 @@ def test_case_list_scoped_to_her_cases(client_for, counselor, outsider, make_cas
     assert mine.client.code.encode() in response.content and theirs.client.code.encode() in response.content
 
 
+def test_case_list_shows_the_latest_risk_and_reads_no_secret(client_for, counselor, make_case, clock):
+    """Her latest assessment's level (not an older one's), overdue when its day has passed; neither the
+    client's safe-contact details nor an assessment's reasons are read for the list."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from counseling.models import Client
+
+    clock(dt.date(2026, 1, 31))
+    case = make_case(counselor, opened_on=dt.date(2026, 1, 2))
+    services.risk_assessment_record(case=case, assessed_on=dt.date(2026, 1, 5), answers=answers(HIGH_YES), by=counselor)
+    services.risk_assessment_record(
+        case=case, assessed_on=dt.date(2026, 1, 6), answers=answers(), by=counselor, next_due_on=dt.date(2026, 1, 20)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        text = client_for(counselor).get(reverse("cases:case_list")).content.decode()
+    low, high = (RiskLevel(a.level) for a in case.risk_assessments.order_by("-assessed_on"))
+    assert low != high
+    assert f'<span class="badge risk-{low.value}">{low.label}</span>' in text
+    assert f"risk-{high.value}" not in text
+    assert "Reassessment overdue" in text  # due on 20 January
+    secrets = ['"cases_riskassessment"."judgement_reason"', '"cases_riskassessment"."notes"'] + [
+        f'"counseling_client"."{field.column}"'
+        for field in Client._meta.fields
+        if type(field).__name__ == "EncryptedTextField"
+    ]
+    for query in queries.captured_queries:
+        assert not any(secret in query["sql"] for secret in secrets), query["sql"]
+
+
 def test_views_are_audited(client_for, case, counselor):
     client_for(counselor).get(reverse("cases:safety_plan", args=[case.pk]))
     entry = AuditEntry.objects.filter(actor=counselor, action="view").first()
