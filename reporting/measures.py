@@ -383,8 +383,10 @@ def _memo(kind: str, code: str, project, span, compute):
 # change (reporting.locks): what was done then is fixed until one of those periods is unlocked, which a new
 # snapshot must follow before a report carries from it again. `history_frozen` says so for one report,
 # under the key of the snapshot it carries from; `history_kept` keeps what a measure finds in that history
-# (the people it counted before, for returning()) across views and changes of the open period's activity.
-# What is kept is record ids, in the server's own cache, never in a report (which holds counts only).
+# (the people, or organisations, it counted before, for returning()) across views and changes of the open
+# period's activity.
+# What is kept is record ids (and the organisations trainees name), in the server's own cache, never in a
+# report (which holds counts only).
 _frozen: ContextVar[tuple | None] = ContextVar("reporting_history_frozen", default=None)
 HISTORY_SECONDS = 24 * 60 * 60
 
