@@ -62,6 +62,7 @@ test: $(STAMP) translations
 	@echo "HAVEN_TESTING=1 HAVEN_TEST_NOW= $(BIN)/pytest -q tests/production $(PYTEST_ARGS) (beside the suite)"
 	@HAVEN_TESTING=1 HAVEN_TEST_NOW= $(BIN)/pytest -q tests/production $(PYTEST_ARGS) > var/test-production.log 2>&1 & \
 	production=$$!; \
+	trap 'kill $$production 2>/dev/null' INT TERM; \
 	HAVEN_TESTING=1 $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/production $(PYTEST_ARGS); \
 	suite=$$?; \
 	wait $$production; \
