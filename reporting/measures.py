@@ -89,15 +89,15 @@ class Measure:
     def carry(self) -> str:
         """How the project's "to date" figure follows from the one the last frozen report counted, adding only
         what happened since (reporting.report): "sum" for events, each dated once (add the new span's count);
-        "people" for people with returning() (add the new span's people, less those counted before it; a
-        measure of other distinct things with returning() may say so too); "parts" for values made of parts();
-        "" to count the whole project again (distinct things without returning(), or records a later change
-        may take out of an earlier span)."""
+        "people" for distinct things with returning(), people or the organisations they come from (add the
+        new span's, less those counted before it); "parts" for values made of parts(); "" to count the whole
+        project again (people without returning(), or records a later change may take out of an earlier
+        span)."""
         if self.unit == PERCENT:
             return "parts" if type(self).parts is not Measure.parts else ""
-        if self.people:
-            return "people" if type(self).returning is not Measure.returning else ""
-        return "sum"
+        if type(self).returning is not Measure.returning:
+            return "people"
+        return "" if self.people else "sum"
 
     @property
     def suppressible(self) -> bool:

@@ -212,15 +212,14 @@ def _organisations_in(rows) -> set[str]:
 class OrganisationsReached(Measure):
     """Distinct organisations of the trainees trained (as written in their profiles).
 
-    Its "to date" figure is carried from the last frozen report as people's are: an organisation reached
-    stays reached, and one is new in a period when no trainee before it named it (as their profiles said when
-    that history was first looked up after the report was frozen)."""
+    Its "to date" figure is carried from the last frozen report as people's are (it has returning()): an
+    organisation reached stays reached, and one is new in a period when no trainee before it named it (as
+    their profiles said when that history was first looked up after the report was frozen)."""
 
     code = "organisations_reached"
     label = gettext_lazy("Organisations reached")
     kind = IndicatorKind.PROFESSIONAL
     order = 33
-    carry = "people"
 
     def value(self, project, span):
         rows = figures_memo_kept(TRAINEES, project, span)
