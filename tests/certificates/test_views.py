@@ -365,7 +365,7 @@ def test_coordinator_list_query_count(client_for, coordinator, make_enrollment, 
         if index % 2:
             certificate_issue(enrollment=enrollment)
     client = client_for(coordinator)
-    # Of the eleven, two for the enrolments awaiting a certificate: their ids sorted, then the page's rows.
+    # Of the eleven, two for the enrolments awaiting a certificate: how many there are, then the page's rows.
     with django_assert_max_num_queries(11):
         response = client.get(reverse("certificates:coordinator_list"))
     assert response.content.decode().count("Issue certificate") == count - count // 2
