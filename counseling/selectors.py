@@ -10,8 +10,7 @@ from itertools import islice
 from math import ceil
 from operator import itemgetter
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,11 +57,18 @@ def bookings_between(*, user, first_day: date, days: int, counselor=None):
     return qs.order_by("start", "pk")
 
 
-def booking_counts_by_day(bookings) -> dict[date, int]:
-    """How many of `bookings` start on each local day, in one grouped query: a calendar shown a page at a
-    time still tells for every day whether it has bookings on other pages."""
-    rows = bookings.order_by().annotate(day=TruncDate("start")).values("day").annotate(count=Count("pk"))
-    return {row["day"]: row["count"] for row in rows}
+def booking_counts_by_day(bookings, *, days) -> tuple[int, dict[date, int]]:
+    """How many `bookings` there are, and how many of them start on each of `days` (local days), in one
+    query: a calendar shown a page at a time still tells for every day whether it has bookings on other pages,
+    and its pages are counted with them. Each day is counted between its first moment and the next day's
+    (DST-safe, and an index range): the local date of each row's start, worked out in the database, was a
+    function called per row on SQLite, a quarter of the coordinator's week of a thousand bookings."""
+    counts = {"total": Count("pk")}
+    for index, day in enumerate(days):
+        on_the_day = Q(start__gte=dates.start_of_day(day), start__lt=dates.end_of_day(day))
+        counts[f"day{index}"] = Count("pk", filter=on_the_day)
+    row = bookings.order_by().aggregate(**counts)
+    return row["total"], {day: row[f"day{index}"] for index, day in enumerate(days) if row[f"day{index}"]}
 
 
 def bookings_today_for(user):

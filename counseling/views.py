@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,6 +87,22 @@ def _booking_for(request, pk):
 # Bookings ---------------------------------------------------------------------------------------------------
 
 
+def _bookings_page(in_range, *, days, number):
+    """The page of bookings asked for (the nearest one, as Paginator.get_page), and how many of them start on
+    each day when they fill more than one page. A first page that holds them all is read in one query and
+    counted from its rows; otherwise they are counted in one query with each day's count, then the page read."""
+    if number in (None, "", "1"):
+        rows = list(in_range[: BOOKINGS_PER_PAGE + 1])
+        if len(rows) <= BOOKINGS_PER_PAGE:
+            return Paginator(rows, BOOKINGS_PER_PAGE).page(1), {}
+    total, counts = selectors.booking_counts_by_day(in_range, days=days)
+    paginator = Paginator(in_range, BOOKINGS_PER_PAGE)
+    paginator.count = total
+    if number in (None, "", "1"):
+        return Page(rows[:BOOKINGS_PER_PAGE], 1, paginator), counts
+    return paginator.get_page(number), counts
+
+
 @login_required
 def my_bookings(request):
     """Her calendar: one day, or a week as a grid (days as columns on a laptop, a list of days on a phone).
@@ -101,7 +117,8 @@ def my_bookings(request):
     first = day - timedelta(days=day.weekday()) if view == "week" else day
     length = 7 if view == "week" else 1
     in_range = selectors.bookings_between(user=request.user, first_day=first, days=length)
-    page_obj = Paginator(in_range, BOOKINGS_PER_PAGE).get_page(request.GET.get("page"))
+    shown_days = [first + timedelta(days=offset) for offset in range(length)]
+    page_obj, counts = _bookings_page(in_range, days=shown_days, number=request.GET.get("page"))
     bookings = list(page_obj.object_list)
     audit_record_many(
         actor=request.user,
@@ -110,10 +127,9 @@ def my_bookings(request):
         request=request,
         detail="counseling bookings list",
     )
-    by_day = {first + timedelta(days=offset): [] for offset in range(length)}
+    by_day = {day: [] for day in shown_days}
     for booking in bookings:
         by_day.setdefault(dates.local_date(booking.start), []).append(booking)
-    counts = selectors.booking_counts_by_day(in_range) if page_obj.paginator.num_pages > 1 else {}
     step = timedelta(days=length)
     return render(
         request,

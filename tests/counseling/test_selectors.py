@@ -1,10 +1,12 @@
-from datetime import time, timedelta
+from collections import Counter
+from datetime import date, time, timedelta
 
 import pytest
 
+from core import dates
 from counseling import rules, selectors, services
 from counseling.enums import SessionKind
-from counseling.models import AvailabilityException, AvailabilityWindow, CounselorProfile, Room
+from counseling.models import AvailabilityException, AvailabilityWindow, Booking, CounselorProfile, Room
 from tests.counseling.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +168,40 @@ def test_counselor_sees_only_her_clients_and_bookings(profile, make_counselor, m
     other = make_client(counselors=[make_counselor()])
     assert list(rules.clients_for(counselor)) == [mine]
     assert set(rules.clients_for(coordinator)) == {mine, other}
+
+
+def test_bookings_are_counted_by_the_local_day_they_start_across_a_change_of_the_clocks(
+    profile, make_counselor, make_client, coordinator, clock
+):
+    """Each day counted between its first moment and the next day's: the week the clocks go forward (Sunday
+    28 March 2027, a 23-hour day) gives each booking the local day it starts on, as the page shows it; one that
+    began the evening before the week and runs into it is in the week's total, on no day of it."""
+    clock(date(2027, 3, 1))
+    monday = date(2027, 3, 22)
+    sunday = monday + timedelta(days=6)
+    other = make_counselor()
+    starts = [
+        (other, at(monday - timedelta(days=1), 23, 50), timedelta(minutes=30)),
+        (profile, at(monday, 0, 30), timedelta(minutes=10)),
+        (profile, at(monday, 23, 45), timedelta(minutes=10)),
+        (profile, at(sunday, 1, 30), timedelta(minutes=20)),
+        (profile, at(sunday, 3, 0), timedelta(minutes=10)),
+        (profile, at(sunday, 23, 30), timedelta(minutes=10)),
+    ]
+    for counselor, start, length in starts:
+        Booking.objects.create(
+            counselor=counselor,
+            client=make_client(counselors=[counselor]),
+            room=None,
+            kind=SessionKind.HOME_VISIT,
+            start=start,
+            end=start + length,
+        )
+    week = [monday + timedelta(days=offset) for offset in range(7)]
+    bookings = selectors.bookings_between(user=coordinator, first_day=monday, days=7)
+
+    total, by_day = selectors.booking_counts_by_day(bookings, days=week)
+
+    plain = Counter(dates.local_date(booking.start) for booking in bookings)
+    assert total == len(bookings) == 6
+    assert by_day == {day: plain[day] for day in week if plain[day]} == {monday: 2, sunday: 3}
