@@ -476,6 +476,28 @@ def test_attendance_page_shows_the_change_log_with_both_times(
     assert f'data-seen="{attendance.recorded_at.isoformat()}"' in page.text
 
 
+def test_the_change_log_names_each_trainee_as_the_screen_does(trainer, edition, trainees, clock):
+    """Her name, or her e-mail address when she gave none or has no profile: worked out with the log's query."""
+    from trainings.selectors import participant_label, session_attendance_changes
+
+    type(edition).objects.filter(pk=edition.pk).update(capacity=3)
+    named, unnamed, without_profile = _fill(edition, trainees, 3)
+    Profile.objects.filter(user=unnamed.user).update(full_name="")
+    Profile.objects.filter(user=without_profile.user).delete()
+    session = edition.sessions.first()
+    clock(session.start)
+    marks = {named.pk: "present", unnamed.pk: "absent", without_profile.pk: "excused"}
+    services.attendance_record(session=session, marks=marks, by=trainer)
+
+    changes = session_attendance_changes(session=session)
+
+    expected = {named.user.profile.full_name, unnamed.user.email, without_profile.user.email}
+    assert {change.label for change in changes} == expected
+    fresh = Enrollment.objects.select_related("user__profile").filter(pk__in=marks)
+    assert {participant_label(enrollment) for enrollment in fresh} == expected
+    assert {change.changed_by.email for change in changes} == {trainer.email}
+
+
 def test_the_device_copy_holds_the_marks_but_no_change_log(client_for, trainer, edition, trainees, clock):
     (enrollment,) = _fill(edition, trainees, 1)
     session = edition.sessions.first()
