@@ -7,7 +7,7 @@ from core import dates
 from counseling import rules, selectors, services
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, CounselorProfile, Room
-from tests.counseling.conftest import at
+from tests.counseling.conftest import at, home_visit_booked
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +90,6 @@ def _fill(make_counselor, make_client, counselors_count, monday):
         AvailabilityException.objects.create(counselor=profile, start=at(monday, 8), end=at(monday, 9))
         client = make_client(counselors=[profile])
         for day in range(0, 20, 3):
-            from counseling.models import Booking
-
             Booking.objects.create(
                 counselor=profile,
                 client=client,
@@ -123,7 +121,6 @@ def _queries_of_slot_finder(django_assert_max_num_queries, monday, **kwargs):
 def test_slot_finder_reads_the_same_whatever_the_calendar_holds_beyond_what_it_shows(
     make_counselor, make_client, monday, django_assert_max_num_queries
 ):
-    from counseling.models import Booking
 
     _fill(make_counselor, make_client, 3, monday)
     before, shown = _queries_of_slot_finder(django_assert_max_num_queries, monday)
@@ -179,24 +176,9 @@ def test_bookings_are_counted_by_the_local_day_they_start_across_a_change_of_the
     clock(date(2027, 3, 1))
     monday = date(2027, 3, 22)
     sunday = monday + timedelta(days=6)
-    other = make_counselor()
-    starts = [
-        (other, at(monday - timedelta(days=1), 23, 50), timedelta(minutes=30)),
-        (profile, at(monday, 0, 30), timedelta(minutes=10)),
-        (profile, at(monday, 23, 45), timedelta(minutes=10)),
-        (profile, at(sunday, 1, 30), timedelta(minutes=20)),
-        (profile, at(sunday, 3, 0), timedelta(minutes=10)),
-        (profile, at(sunday, 23, 30), timedelta(minutes=10)),
-    ]
-    for counselor, start, length in starts:
-        Booking.objects.create(
-            counselor=counselor,
-            client=make_client(counselors=[counselor]),
-            room=None,
-            kind=SessionKind.HOME_VISIT,
-            start=start,
-            end=start + length,
-        )
+    home_visit_booked(make_client, make_counselor(), at(monday - timedelta(days=1), 23, 50), minutes=30)
+    for start in (at(monday, 0, 30), at(monday, 23, 45), at(sunday, 1, 30), at(sunday, 3, 0), at(sunday, 23, 30)):
+        home_visit_booked(make_client, profile, start)
     week = [monday + timedelta(days=offset) for offset in range(7)]
     bookings = selectors.bookings_between(user=coordinator, first_day=monday, days=7)
 

@@ -13,7 +13,7 @@ from core.models import Municipality
 from counseling import services, views
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client
-from tests.counseling.conftest import at
+from tests.counseling.conftest import at, home_visit_booked
 from tests.helpers import queries_of, rendered, tokened
 
 pytestmark = pytest.mark.django_db
@@ -603,16 +603,7 @@ def _fill_week(monday, counselors, make_client, count):
     for n in range(count):
         counselor = counselors[n % len(counselors)]
         start = at(monday + timedelta(days=n % 7), 7) + timedelta(minutes=15 * (n // 7))
-        bookings.append(
-            Booking.objects.create(
-                counselor=counselor,
-                client=make_client(counselors=[counselor]),
-                room=None,
-                kind=SessionKind.HOME_VISIT,
-                start=start,
-                end=start + timedelta(minutes=10),
-            )
-        )
+        bookings.append(home_visit_booked(make_client, counselor, start))
     return sorted(bookings, key=lambda booking: (booking.start, booking.pk))
 
 
@@ -657,15 +648,7 @@ def test_the_day_view_comes_a_page_at_a_time_too(client_for, coordinator, profil
     counselors = [profile, make_counselor()]
     for n in range(views.BOOKINGS_PER_PAGE + 3):
         start = at(monday, 8) + timedelta(minutes=5 * (n // 2))
-        counselor = counselors[n % 2]
-        Booking.objects.create(
-            counselor=counselor,
-            client=make_client(counselors=[counselor]),
-            room=None,
-            kind=SessionKind.HOME_VISIT,
-            start=start,
-            end=start + timedelta(minutes=5),
-        )
+        home_visit_booked(make_client, counselors[n % 2], start, minutes=5)
     web = client_for(coordinator)
     params = {"view": "day", "date": monday.isoformat()}
     first = web.get(reverse("counseling:my_bookings"), params)
