@@ -113,11 +113,11 @@ def enrollments_awaiting_certificate_page(*, page=None, per_page=AWAITING_PER_PA
     """Page `page` (from the URL; out of range or not a number gives the nearest page, as
     Paginator.get_page) of enrollments_awaiting_certificate(), oldest edition first, in two queries.
 
-    Counted as the completed enrolments' ids less those of a current certificate (one set difference of two
-    index scans); the page's rows read by walking the editions in the order of their last day (indexed), so
-    the search stops once the page is full. At ten times the data set's size one query that found, counted
-    and sorted every awaiting enrolment with a correlated check per enrolment was 10.3 ms; the count and the
-    page now take 5.1 and 0.3 ms."""
+    Counted as the completed enrolments' ids less those with a valid or revoked certificate (one set
+    difference of two index scans); the page's rows read by walking the editions in the order of their last
+    day (indexed), so the search stops once the page is full. At ten times the data set's size one query that
+    found, counted and sorted every awaiting enrolment with a correlated check per enrolment was 10.3 ms; the
+    count and the page now take 5.1 and 0.3 ms."""
     paginator = Paginator((), per_page)
     paginator.count = (
         Enrollment.objects.filter(status=EnrollmentStatus.COMPLETED)

@@ -358,6 +358,15 @@ def participant_label(enrollment) -> str:
     return getattr(profile, "full_name", "") or enrollment.user.email
 
 
+def participant_label_expression(enrollment: str):
+    """participant_label in SQL, for the enrolment at the lookup path `enrollment`."""
+    return Coalesce(
+        NullIf(f"{enrollment}__user__profile__full_name", Value("")),
+        f"{enrollment}__user__email",
+        output_field=CharField(),
+    )
+
+
 # What the change log shows of a change (core.templatetags.attendance_tags.attendance_change_rows).
 CHANGE_LOG_FIELDS = ("changed_at", "marked_at", "client_id", "applied", "old_status", "new_status", "changed_by")
 
@@ -370,13 +379,7 @@ def session_attendance_changes(*, session, limit=50):
         TrainingAttendanceChange.objects.filter(attendance__session=session)
         .select_related("changed_by")
         .only(*CHANGE_LOG_FIELDS, "changed_by__email")
-        .annotate(
-            label=Coalesce(
-                NullIf("attendance__enrollment__user__profile__full_name", Value("")),
-                "attendance__enrollment__user__email",
-                output_field=CharField(),
-            )
-        )
+        .annotate(label=participant_label_expression("attendance__enrollment"))
         .order_by("-changed_at", "-pk")[:limit]
     )
 
