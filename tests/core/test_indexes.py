@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from certificates.models import Certificate
-from groups.models import Attendance, Membership
-from trainings.models import Enrollment
+from groups.models import Attendance, Member, Membership
+from trainings.models import Edition, Enrollment
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +32,12 @@ def test_the_certificates_enrolment_is_served_by_the_index_with_its_status():
     columns = [info["columns"] for info in found.values() if info["index"] and not info["unique"]]
     assert ["enrollment_id"] not in columns
     assert ["enrollment_id", "status"] in columns
+
+
+@pytest.mark.parametrize(("model", "columns"), [(Member, ["alias"]), (Edition, ["end_date"])])
+def test_the_orders_that_lists_are_paged_in_have_an_index(model, columns):
+    """Members (and their memberships) are listed by alias, the enrolments awaiting a certificate by their
+    edition's last day, a page at a time: walked along an index, a page is found without sorting them all."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    assert columns in [info["columns"] for info in found.values() if info["index"]]
