@@ -24,6 +24,21 @@ def home_visit_booked(make_client, counselor, start, minutes=10):
     )
 
 
+def booked_at_ten(*, counselor, client, room, day, by):
+    """An experiential session from 10 to 11 on `day`, booked through the booking service by `by`."""
+    from counseling import services
+
+    return services.booking_create(
+        counselor=counselor,
+        client=client,
+        room=room,
+        start=at(day, 10),
+        end=at(day, 11),
+        kind=SessionKind.EXPERIENTIAL,
+        by=by,
+    )
+
+
 def at(day, hour, minute=0):
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
 

@@ -63,19 +63,9 @@ def _signed_in(page, live_server, user):
 def test_the_week_stands_in_columns_on_a_laptop_and_is_a_list_of_days_on_a_phone(
     live_server, page, counselor, profile, her_client, room, monday, screenshot
 ):
-    from counseling import services
-    from counseling.enums import SessionKind
-    from tests.counseling.conftest import at
+    from tests.counseling.conftest import booked_at_ten
 
-    services.booking_create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=counselor,
-    )
+    booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=counselor)
     _signed_in(page, live_server, counselor)
     for width, height in ((1280, 800), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})

@@ -11,7 +11,7 @@ from django.urls import reverse
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import Booking
-from tests.counseling.conftest import at
+from tests.counseling.conftest import at, booked_at_ten
 
 pytestmark = pytest.mark.django_db
 
@@ -109,15 +109,7 @@ def test_the_service_refuses_a_booking_beyond_the_horizon(coordinator, profile, 
 def test_the_service_refuses_to_move_a_booking_beyond_the_horizon(
     coordinator, profile, her_client, room, monday, today
 ):
-    booking = services.booking_create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=coordinator,
-    )
+    booking = booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=coordinator)
     beyond = today + dt.timedelta(days=settings.HAVEN_BOOKING_HORIZON_DAYS + 1)
     with pytest.raises(ValidationError, match="at most"):
         services.booking_reschedule(

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from counseling import services
-from counseling.enums import ContactChannel, MessageOutcome, SessionKind
-from tests.counseling.conftest import at
+from counseling.enums import ContactChannel, MessageOutcome
+from tests.counseling.conftest import at, booked_at_ten
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +19,7 @@ PURPOSE_WORDS = ("counsel", "violence", "savetov", "nasilj", "rådgiv", "vold", 
 @pytest.fixture
 def booking(profile, make_client, room, monday, counselor):
     client = make_client(alias="Zorica Tajna", counselors=[profile])
-    return services.booking_create(
-        counselor=profile,
-        client=client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=counselor,
-    )
+    return booked_at_ten(counselor=profile, client=client, room=room, day=monday, by=counselor)
 
 
 def test_clients_are_never_contacted_automatically_by_default(booking):

@@ -9,7 +9,7 @@ from django.db import connection
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import Booking, Client, IntakeRequest
-from tests.counseling.conftest import at
+from tests.counseling.conftest import at, booked_at_ten
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,7 @@ def _raw(table, column, pk):
 
 def test_safe_times_and_cancel_reasons_are_encrypted_at_rest(coordinator, profile, room, monday, make_client):
     her = make_client(safe_times="Only on Tuesday mornings", counselors=[profile])
-    booking = services.booking_create(
-        counselor=profile,
-        client=her,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=coordinator,
-    )
+    booking = booked_at_ten(counselor=profile, client=her, room=room, day=monday, by=coordinator)
     services.booking_cancel(booking=booking, reason="Her husband read the message", by=coordinator)
     assert "Tuesday" not in _raw("counseling_client", "safe_times", her.pk)
     assert "husband" not in _raw("counseling_booking", "cancel_reason", booking.pk)

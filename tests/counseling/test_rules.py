@@ -15,7 +15,7 @@ from core import dates
 from counseling import rules, services
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking
-from tests.counseling.conftest import at
+from tests.counseling.conftest import at, booked_at_ten
 
 pytestmark = pytest.mark.django_db
 
@@ -77,15 +77,7 @@ def test_a_counselor_cannot_book_a_client_she_does_not_work_with_through_the_ser
 ):
     stranger = make_client()
     with pytest.raises(PermissionDenied):
-        services.booking_create(
-            counselor=profile,
-            client=stranger,
-            room=room,
-            start=at(monday, 10),
-            end=at(monday, 11),
-            kind=SessionKind.EXPERIENTIAL,
-            by=counselor,
-        )
+        booked_at_ten(counselor=profile, client=stranger, room=room, day=monday, by=counselor)
     assert not Booking.objects.exists()
 
 
@@ -95,15 +87,7 @@ def test_a_counselor_cannot_book_into_another_counselors_calendar_through_the_se
     other = make_counselor()
     her = make_client(counselors=[profile, other])
     with pytest.raises(PermissionDenied):
-        services.booking_create(
-            counselor=other,
-            client=her,
-            room=room,
-            start=at(monday, 10),
-            end=at(monday, 11),
-            kind=SessionKind.EXPERIENTIAL,
-            by=counselor,
-        )
+        booked_at_ten(counselor=other, client=her, room=room, day=monday, by=counselor)
     assert not Booking.objects.exists()
 
 

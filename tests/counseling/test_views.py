@@ -13,7 +13,7 @@ from core.models import Municipality
 from counseling import services, views
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client
-from tests.counseling.conftest import at, home_visit_booked
+from tests.counseling.conftest import at, booked_at_ten, home_visit_booked
 from tests.helpers import queries_of, rendered, tokened
 
 pytestmark = pytest.mark.django_db
@@ -221,15 +221,7 @@ def test_client_pages_show_her_status_and_interpreter_badges(
     her_client.interpreter_needed, her_client.interpreter_language = True, "Arabic <script>"
     her_client.save()
     other = make_client(counselors=[profile])
-    services.booking_create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=counselor,
-    )
+    booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=counselor)
     web = client_for(counselor)
     listing = web.get(reverse("counseling:client_list")).content.decode()
     badge = '<span class="badge badge-warn">Interpreter: Arabic &lt;script&gt;</span>'
@@ -240,15 +232,7 @@ def test_client_pages_show_her_status_and_interpreter_badges(
 
 
 def test_mark_cancel_reschedule_through_the_ui(django_app, counselor, profile, her_client, room, monday):
-    booking = services.booking_create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=counselor,
-    )
+    booking = booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=counselor)
     page = django_app.get(reverse("counseling:booking_reschedule", args=[booking.pk]), user=counselor)
     form = _fill(
         _form_with(page, "start_time"),
@@ -286,15 +270,7 @@ def test_mark_cancel_reschedule_through_the_ui(django_app, counselor, profile, h
 def test_session_notes_private_and_audited(
     client_for, django_app, counselor, profile, her_client, room, monday, make_user, coordinator
 ):
-    booking = services.booking_create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=counselor,
-    )
+    booking = booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=counselor)
     form = _form_with(django_app.get(reverse("counseling:booking_detail", args=[booking.pk]), user=counselor), "notes")
     form["notes"] = "Spoke about her sister."
     form.submit()
@@ -453,15 +429,7 @@ def test_a_refused_booking_can_be_corrected_and_sent_with_the_new_token(
 ):
     """A service refusal hands the form a fresh token, so the corrected form is not taken for a replay."""
     her = make_client()
-    services.booking_create(
-        counselor=profile,
-        client=her,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=coordinator,
-    )
+    booked_at_ten(counselor=profile, client=her, room=room, day=monday, by=coordinator)
     other = make_client()
     page = django_app.get(reverse("counseling:booking_new"), user=coordinator)
     refused = _fill(_form_with(page, "client"), booking_post(profile, other, room, monday)).submit()
@@ -533,15 +501,7 @@ def test_a_refused_booking_form_opens_with_an_error_summary_linking_to_its_field
 def test_cancelling_asks_first_then_cancels_through_the_service_with_an_audit_entry(
     django_app, counselor, profile, her_client, room, monday
 ):
-    booking = services.booking_create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=counselor,
-    )
+    booking = booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=counselor)
     detail = django_app.get(reverse("counseling:booking_detail", args=[booking.pk]), user=counselor)
     confirm = detail.click(href=reverse("counseling:booking_cancel", args=[booking.pk]))
     assert "Cancelling cannot be undone." in confirm.text
@@ -560,15 +520,7 @@ def test_cancelling_asks_first_then_cancels_through_the_service_with_an_audit_en
 def test_rescheduling_through_the_form_is_audited_by_the_service(
     django_app, counselor, profile, her_client, room, monday
 ):
-    booking = services.booking_create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=counselor,
-    )
+    booking = booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=counselor)
     page = django_app.get(reverse("counseling:booking_reschedule", args=[booking.pk]), user=counselor)
     form = next(form for form in page.forms.values() if "start_time" in form.fields)
     form["start_time"], form["end_time"] = "12:00", "13:00"
@@ -582,15 +534,7 @@ def test_her_interpreter_need_is_shown_when_booking(django_app, counselor, profi
     form = next(form for form in page.forms.values() if "client" in form.fields)
     labels = [label for _value, _selected, label in form["client"].options]
     assert any("Amina" in label and "Arabic" in label for label in labels)
-    booking = services.booking_create(
-        counselor=profile,
-        client=her,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=counselor,
-    )
+    booking = booked_at_ten(counselor=profile, client=her, room=room, day=monday, by=counselor)
     assert "Arabic" in django_app.get(reverse("counseling:booking_detail", args=[booking.pk]), user=counselor).text
 
 

@@ -11,7 +11,7 @@ from core.models import Municipality
 from counseling import services
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import AvailabilityWindow, Booking, Client, CounselorProfile, Room
-from tests.counseling.conftest import at
+from tests.counseling.conftest import at, booked_at_ten
 
 # Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coordinator_permissions"), pytest.mark.reference_index]
@@ -166,15 +166,7 @@ def test_client_listing_has_constant_queries(admin, make_client, count, django_a
 
 @pytest.fixture
 def booking(profile, her_client, room, monday, coordinator):
-    return services.booking_create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
-        by=coordinator,
-    )
+    return booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=coordinator)
 
 
 def test_a_booking_cancelled_in_the_admin_goes_through_the_cancel_service(admin, booking):
