@@ -91,14 +91,15 @@ def _bookings_page(in_range, *, days, number):
     """The page of bookings asked for (the nearest one, as Paginator.get_page), and how many of them start on
     each day when they fill more than one page. A first page that holds them all is read in one query and
     counted from its rows; otherwise they are counted in one query with each day's count, then the page read."""
-    if number in (None, "", "1"):
+    first = number in (None, "", "1")
+    if first:
         rows = list(in_range[: BOOKINGS_PER_PAGE + 1])
         if len(rows) <= BOOKINGS_PER_PAGE:
             return Paginator(rows, BOOKINGS_PER_PAGE).page(1), {}
     total, counts = selectors.booking_counts_by_day(in_range, days=days)
     paginator = Paginator(in_range, BOOKINGS_PER_PAGE)
     paginator.count = total
-    if number in (None, "", "1"):
+    if first:
         return Page(rows[:BOOKINGS_PER_PAGE], 1, paginator), counts
     return paginator.get_page(number), counts
 
