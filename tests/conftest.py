@@ -16,6 +16,7 @@ from accounts.roles import role_grant
 from accounts.services import profile_save
 from core.runtime import startup_heap_frozen
 from tests import testdb
+from tests.helpers import outer_transaction_rolled_back
 
 # Playwright drives the browser from the test thread, which Django would otherwise call async.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -299,12 +300,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _module_data_built_on_one_worker(items):
-    """A module's tests that share data built once for the module (module_transaction) run on one worker.
+    """A module's tests that share data built once for the module (module_transaction) run on one worker, and
+    a package's that share data built once for the package (package_transaction).
 
     pytest-xdist hands tests out one by one: the tests of such a module would be split across both workers,
     and each worker would build the module's data (the whole demo, seconds) for its share."""
     for item in items:
-        if "module_transaction" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "package_transaction" in fixtures:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__.rpartition(".")[0]))
+        elif "module_transaction" in fixtures:
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
@@ -507,17 +512,8 @@ def module_transaction(django_db_setup, django_db_blocker):
     Data built once for a whole module (the demo site, the demo data) is made inside it; each test's own
     transaction is then a savepoint within it, so a test still sees the data as it was built and leaves no
     trace for the next. Only for tests without `transaction=True` (those commit, and would commit this too)."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-    try:
+    with outer_transaction_rolled_back(django_db_blocker):
         yield
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

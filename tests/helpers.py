@@ -1,5 +1,6 @@
 """Small helpers shared by tests of several apps."""
 
+import contextlib
 import re
 import time
 from html.parser import HTMLParser
@@ -8,6 +9,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.security import FORM_TOKEN_FIELD, form_token_issue
+
+
+@contextlib.contextmanager
+def outer_transaction_rolled_back(django_db_blocker):
+    """A transaction around several tests (a module's, a package's), rolled back after the last: data built
+    once inside it is seen by each test, whose own transaction is a savepoint within it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def totp_activate(user) -> str:

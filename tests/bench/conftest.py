@@ -1,6 +1,7 @@
 import pytest
 
 from bench import dataset
+from tests.helpers import outer_transaction_rolled_back
 
 # Small enough to build in a few seconds, large enough that every benchmark finds what it measures.
 SMALL = {
@@ -15,16 +16,26 @@ SMALL = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
+def package_transaction(django_db_setup, django_db_blocker):
+    """As module_transaction (tests/conftest.py), around the tests of this package: a fixture of package
+    scope lasts until the last test of the package whose conftest defines it. No test here may be
+    transactional: its live server's connection would wait for this open transaction."""
+    with outer_transaction_rolled_back(django_db_blocker):
+        yield
+
+
+@pytest.fixture(scope="package")
 def _small_sizes():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dataset, "SIZES", SMALL)
         yield
 
 
-@pytest.fixture(scope="module")
-def _small_dataset_once(_small_sizes, module_transaction, django_db_blocker):
-    """Built once for the module (see module_transaction): its 140 signed certificates take seconds."""
+@pytest.fixture(scope="package")
+def _small_dataset_once(_small_sizes, package_transaction, django_db_blocker):
+    """Built once for the benchmarks' tests, whichever module they are in (see package_transaction): its 140
+    signed certificates take seconds, which each of three modules spent again."""
     with django_db_blocker.unblock():
         return dataset.dataset_ensure().pk
 
