@@ -4,12 +4,8 @@ The doors: the model's save and delete, the queryset's update and delete, and ra
 database trigger). Clearing what retention clears stays possible; nothing else changes.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
-from django.test import override_settings
 
 from core.appendonly import AppendOnlyError, append_only_models
 
@@ -25,15 +21,14 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def _demo_once(module_transaction, django_db_blocker):
+def _demo_once(demo_loaded, module_transaction, django_db_blocker):
     from django.contrib.auth import get_user_model
 
     from audit.enums import AuditAction
     from audit.services import audit_record
     from groups.models import Attendance, AttendanceChange
 
-    with django_db_blocker.unblock(), override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
+    with django_db_blocker.unblock():
         # The demo reads nobody's file, so the audit log gets one entry of its own.
         user = get_user_model().objects.get(email="counselor@example.org")
         audit_record(actor=user, action=AuditAction.VIEW, obj=user, detail="demo")
@@ -46,8 +41,8 @@ def _demo_once(module_transaction, django_db_blocker):
 
 @pytest.fixture
 def demo(_demo_once, db):
-    """The demo data with a row in every history, loaded once for the module (each test's changes are rolled
-    back with its own transaction, see module_transaction)."""
+    """The demo data (loaded once for this package) with a row in every history (added once for this module);
+    each test's changes are rolled back with its own transaction (see module_transaction)."""
 
 
 def test_the_histories_are_the_append_only_tables():

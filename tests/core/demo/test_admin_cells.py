@@ -1,12 +1,9 @@
 """The administration's listings write their cells from stencils (core.admin_cells): the same HTML as
 Wagtail's own rendering, row for row, in every language, for every listing of the project."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -25,16 +22,16 @@ HOSTILE = "Novi <b>Sad</b> & \"Zemun\" 'Stari' grad"
 
 
 @pytest.fixture(scope="module")
-def _demo_once(module_transaction, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
+def _demo_once(demo_loaded, module_transaction, django_db_blocker):
+    with django_db_blocker.unblock():
         role_permissions_sync()
         Municipality.objects.create(name=HOSTILE)
 
 
 @pytest.fixture
 def demo(_demo_once, db):
-    """The demo data (loaded once for this module), a municipality whose name HTML must escape."""
+    """The demo data (loaded once for this package), a municipality whose name HTML must escape (added once for
+    this module)."""
 
 
 def _project_viewsets():
