@@ -24,8 +24,9 @@ def home_visit_booked(make_client, counselor, start, minutes=10):
     )
 
 
-def booked_at_ten(*, counselor, client, room, day, by):
-    """An experiential session from 10 to 11 on `day`, booked through the booking service by `by`."""
+def booked_at_ten(*, counselor, client, room, day, by, **extra):
+    """An experiential session from 10 to 11 on `day`, booked through the booking service by `by` (with
+    `extra`, the service's other keywords, such as a status)."""
     from counseling import services
 
     return services.booking_create(
@@ -36,6 +37,7 @@ def booked_at_ten(*, counselor, client, room, day, by):
         end=at(day, 11),
         kind=SessionKind.EXPERIENTIAL,
         by=by,
+        **extra,
     )
 
 

@@ -10,7 +10,7 @@ from django.db.utils import IntegrityError
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import Booking, Room
-from tests.counseling.conftest import at
+from tests.counseling.conftest import at, booked_at_ten
 
 
 def _race(attempts):
@@ -86,13 +86,11 @@ def test_two_counselors_racing_for_one_room_exactly_one_succeeds(
 def test_postgres_exclusion_constraint_refuses_overlap_and_service_explains(
     profile, make_client, room, monday, coordinator, monkeypatch
 ):
-    services.booking_create(
+    booked_at_ten(
         counselor=profile,
         client=make_client(),
         room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
+        day=monday,
         by=coordinator,
     )
     with pytest.raises(IntegrityError):

@@ -4,10 +4,10 @@ from datetime import date, time, timedelta
 import pytest
 
 from core import dates
-from counseling import rules, selectors, services
+from counseling import rules, selectors
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, CounselorProfile, Room
-from tests.counseling.conftest import at, home_visit_booked
+from tests.counseling.conftest import at, booked_at_ten, home_visit_booked
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +19,11 @@ def test_slots_subtract_bookings_with_buffer_absences_and_room_occupancy(
     AvailabilityWindow.objects.create(
         counselor=profile, weekday=monday.weekday(), start_time=time(9), end_time=time(13)
     )
-    services.booking_create(
+    booked_at_ten(
         counselor=profile,
         client=make_client(counselors=[profile]),
         room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
+        day=monday,
         by=counselor,
     )
     AvailabilityException.objects.create(counselor=profile, start=at(monday, 12), end=at(monday, 13))

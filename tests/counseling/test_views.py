@@ -69,13 +69,11 @@ def test_coordinator_books_through_the_form(client_for, coordinator, profile, ma
 def test_bad_booking_input_is_refused_with_a_message(
     client_for, coordinator, profile, make_client, room, monday, changes, message
 ):
-    services.booking_create(
+    booked_at_ten(
         counselor=profile,
         client=make_client(),
         room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
+        day=monday,
         by=coordinator,
     )
     data = booking_post(profile, make_client(), room, monday) | changes
@@ -133,13 +131,11 @@ def test_foreign_booking_gives_404(
     from accounts.enums import Role
 
     other = make_counselor()
-    booking = services.booking_create(
+    booking = booked_at_ten(
         counselor=other,
         client=make_client(counselors=[other]),
         room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
+        day=monday,
         by=coordinator,
     )
     intruder = make_user(Role.COUNSELOR)
@@ -164,13 +160,11 @@ def test_trainee_reaches_nothing(client_for, trainee):
 
 
 def test_my_bookings_day_and_week_views(client_for, counselor, profile, her_client, room, monday):
-    services.booking_create(
+    booked_at_ten(
         counselor=profile,
         client=her_client,
         room=room,
-        start=at(monday + timedelta(days=2), 10),
-        end=at(monday + timedelta(days=2), 11),
-        kind=SessionKind.EXPERIENTIAL,
+        day=monday + timedelta(days=2),
         by=counselor,
     )
     web = client_for(counselor)
@@ -375,13 +369,11 @@ def test_home_panel_shows_todays_sessions(client_for, counselor, profile, her_cl
 def test_requested_booking_is_confirmed_through_the_ui(
     client_for, django_app, counselor, profile, her_client, room, monday
 ):
-    booking = services.booking_create(
+    booking = booked_at_ten(
         counselor=profile,
         client=her_client,
         room=room,
-        start=at(monday, 10),
-        end=at(monday, 11),
-        kind=SessionKind.EXPERIENTIAL,
+        day=monday,
         by=counselor,
         status=BookingStatus.REQUESTED,
     )
