@@ -28,6 +28,21 @@ def outer_transaction_rolled_back(django_db_blocker):
             outer.__exit__(None, None, None)
 
 
+def package_transaction_fixture():
+    """The fixture `package_transaction`, to be assigned in a package's conftest: as module_transaction
+    (tests/conftest.py), one transaction around the tests of that package. A fixture of package scope lasts
+    until the last test of the package whose conftest holds it (in tests/conftest.py it would be the whole
+    suite). No test there may be transactional: its live server's connection would wait for this one."""
+    import pytest
+
+    @pytest.fixture(scope="package", name="package_transaction")
+    def _package_transaction(django_db_setup, django_db_blocker):
+        with outer_transaction_rolled_back(django_db_blocker):
+            yield
+
+    return _package_transaction
+
+
 def totp_activate(user) -> str:
     """Her authenticator set up, as if she had scanned its code: the secret her phone keeps."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret

@@ -1,7 +1,7 @@
 import pytest
 
 from bench import dataset
-from tests.helpers import outer_transaction_rolled_back
+from tests.helpers import package_transaction_fixture
 
 # Small enough to build in a few seconds, large enough that every benchmark finds what it measures.
 SMALL = {
@@ -16,13 +16,7 @@ SMALL = {
 }
 
 
-@pytest.fixture(scope="package")
-def package_transaction(django_db_setup, django_db_blocker):
-    """As module_transaction (tests/conftest.py), around the tests of this package: a fixture of package
-    scope lasts until the last test of the package whose conftest defines it. No test here may be
-    transactional: its live server's connection would wait for this open transaction."""
-    with outer_transaction_rolled_back(django_db_blocker):
-        yield
+package_transaction = package_transaction_fixture()
 
 
 @pytest.fixture(scope="package")

@@ -7,15 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from tests.helpers import outer_transaction_rolled_back
+from tests.helpers import package_transaction_fixture
 
-
-@pytest.fixture(scope="package")
-def package_transaction(django_db_setup, django_db_blocker):
-    """As module_transaction (tests/conftest.py), around the tests of this package. No test here may be
-    transactional: its live server's connection would wait for this open transaction."""
-    with outer_transaction_rolled_back(django_db_blocker):
-        yield
+package_transaction = package_transaction_fixture()
 
 
 @pytest.fixture(scope="package")
