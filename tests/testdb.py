@@ -22,6 +22,10 @@ from pathlib import Path
 
 LOCK = Path(tempfile.gettempdir()) / "haven-test-template.lock"
 STALE_AFTER_SECONDS = 24 * 60 * 60
+# Whether this process's test database holds the template's very rows: copied from it, or the database it
+# was kept from. Not so for a worker that migrated beside the one whose database became the template: its
+# migrated rows carry values of their own (the root page's random translation key).
+_ROWS = {"the_templates": False}
 
 
 def enabled(config) -> bool:
@@ -76,6 +80,7 @@ def copy_template() -> bool:
             for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
                 leftover.unlink(missing_ok=True)
             shutil.copyfile(template, target)
+            _ROWS["the_templates"] = True
             return True
         if connection.vendor == "postgresql":
             template = _pg_template(test_name)
@@ -85,12 +90,14 @@ def copy_template() -> bool:
                     return False
                 cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}"')
                 cursor.execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
+            _ROWS["the_templates"] = True
             return True
     return False
 
 
 def keep_as_template() -> None:
-    """Right after Django migrated a fresh test database: keep a copy for the next runs."""
+    """Right after Django migrated a fresh test database: keep a copy for the next runs (unless another
+    worker's copy was kept first)."""
     from django.db import connection, connections
 
     test_name = connection.settings_dict["NAME"]
@@ -99,6 +106,7 @@ def keep_as_template() -> None:
             template = _sqlite_template()
             if template.exists():
                 return
+            _ROWS["the_templates"] = True
             partial = template.with_suffix(f".{os.getpid()}.partial")
             source, destination = sqlite3.connect(test_name), sqlite3.connect(partial)
             try:
@@ -117,6 +125,7 @@ def keep_as_template() -> None:
                 cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
                 if cursor.fetchone() is None:
                     cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{test_name}"')
+                    _ROWS["the_templates"] = True
                 # Templates of earlier migrations of this same test database are of no further use.
                 cursor.execute(
                     "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
@@ -144,18 +153,22 @@ def remove_copy() -> None:
 _RESTORED_TABLES = {}
 
 
+def rows_are_the_templates() -> bool:
+    return _ROWS["the_templates"]
+
+
 def restore_migrated_rows(connection) -> bool:
     """After a transactional test emptied the tables: the rows `migrate` made, copied back from the template.
 
     Django puts them back by deserialising its JSON copy of them through every model's save(), 0.17 s for
     each of the suite's 58 transactional tests; the template holds the very same rows (it is the migrated
     database), and one INSERT ... SELECT per table that has rows there does it in milliseconds. SQLite only,
-    outside a transaction (a database cannot be attached inside one) and into empty tables; False leaves it
-    to Django.
+    outside a transaction (a database cannot be attached inside one), into empty tables, and only where this
+    database's migrated rows are the template's (`rows_are_the_templates`); False leaves it to Django.
     """
     from django.db import transaction
 
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
+    if connection.vendor != "sqlite" or connection.in_atomic_block or not rows_are_the_templates():
         return False
     template = _sqlite_template()
     if not template.exists():
