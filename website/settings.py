@@ -231,6 +231,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
+    # A rule's name that the rules refused is not asked of the model-permission backends below (two queries a
+    # page): accounts/backends.py.
+    "accounts.backends.RuleNamesEndHereBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
