@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from operator import itemgetter
 
 from django.db.models import Count
 from django.dispatch import receiver
@@ -71,7 +72,7 @@ def _key_of(dimension: str):
         field = CLIENT_SPLITS[dimension]
         return lambda row: stated(row[field])
     field = MONTH if dimension == MONTH else "kind"
-    return lambda row: row[field]
+    return itemgetter(field)  # a row's value as it is: read in C, not by a Python function per row
 
 
 def _split(project, span, dimension, count) -> dict:

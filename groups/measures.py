@@ -7,6 +7,7 @@ number of queries as one with ten.
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from operator import itemgetter
 
 from django.db.models import Count, Q, Sum
 from django.dispatch import receiver
@@ -112,7 +113,7 @@ def _key_of(dimension: str):
         field = MEMBER_SPLITS[dimension]
         return lambda row: stated(row[field])
     field = "session__cohort__programme_id" if dimension == PROGRAMME else "session__cohort_id"
-    return lambda row: row[field]
+    return itemgetter(field)  # a row's value as it is: read in C, not by a Python function per row
 
 
 def _women_in(rows) -> int:

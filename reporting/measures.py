@@ -289,15 +289,19 @@ def per_month(queryset, field: str, span, column: str = "id", *, distinct: bool 
 def grouped_by_month(queryset, fields, span, *, moment: str, **counts) -> list[dict]:
     """The queryset's rows grouped by `fields` and by the calendar month of the span their `moment` falls in
     (under MONTH, "YYYY-MM"), each group with `counts` annotated: one query, each month a plain range of
-    `moment` rather than a per-row truncation."""
-    from django.db.models import Case, IntegerField, Value, When
+    `moment` rather than a per-row truncation. The month and the COUNTs are read as the database returns
+    them (core.expressions.AsReturned)."""
+    from django.db.models import Case, Count, IntegerField, Value, When
+
+    from core.expressions import AsReturned
 
     months = month_spans(span)
     month = Case(
         *(When(**{f"{moment}__lt": end}, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
         output_field=IntegerField(),
     )
-    grouped = queryset.values(*fields).annotate(month=month, **counts).order_by()
+    counts = {name: AsReturned(count) if isinstance(count, Count) else count for name, count in counts.items()}
+    grouped = queryset.values(*fields).annotate(month=AsReturned(month), **counts).order_by()
     return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
 
 

@@ -1,11 +1,13 @@
-"""core.expressions.Ids: a set of ids sent as one parameter, on SQLite and on PostgreSQL alike."""
+"""core.expressions: Ids, a set of ids sent as one parameter, and AsReturned, an integer read as the
+database returns it, on SQLite and on PostgreSQL alike."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.test.utils import CaptureQueriesContext
 
-from core.expressions import Ids
+from core.expressions import AsReturned, Ids
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +28,19 @@ def test_more_ids_than_a_query_may_carry_parameters_are_one_parameter(make_user)
     with CaptureQueriesContext(connection) as queries:
         assert list(get_user_model().objects.filter(pk__in=Ids(ids)).values_list("pk", flat=True)) == [user.pk]
     assert len(queries.captured_queries) == 1
+
+
+def test_as_returned_counts_are_the_same_ints_with_no_converter_per_row(make_user):
+    from accounts.enums import Role
+
+    for role in (Role.TRAINER, Role.TRAINER, Role.COUNSELOR):
+        make_user(role)
+    people = get_user_model().objects.values("groups__name").order_by("groups__name")
+    early = Case(When(pk__lt=10**9, then=Value(1)), default=Value(0), output_field=IntegerField())
+    plain = list(people.annotate(n=Count("id"), early=early))
+    read = people.annotate(n=AsReturned(Count("id")), early=AsReturned(early))
+    assert list(read) == plain
+    assert {type(row["n"]) for row in read} == {int}
+    compiler = read.query.get_compiler(connection=connection)
+    compiler.setup_query()
+    assert not compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
