@@ -75,10 +75,16 @@ def test_every_door_refuses_to_change_or_delete_a_history_row(demo):
         _try_every_door(label)
 
 
-def _try_every_door(label):
+def _demo_row(label):
+    """(the append-only model named `label`, the demo's first row of it)"""
     model = next(m for m in append_only_models() if m._meta.label == label)
     row = model.objects.order_by("pk").first()
     assert row is not None, f"the demo has no {label} row to try the doors with"
+    return model, row
+
+
+def _try_every_door(label):
+    model, row = _demo_row(label)
     before = model.objects.filter(pk=row.pk).values().get()
     field, change = _raw_change(model)
     table = model._meta.db_table
@@ -106,8 +112,7 @@ def test_what_retention_clears_can_still_be_cleared(demo):
 
 
 def _clear(label):
-    model = next(m for m in append_only_models() if m._meta.label == label)
-    row = model.objects.order_by("pk").first()
+    model, row = _demo_row(label)
     clears = {}
     for name in model.append_only_clearable:
         field = model._meta.get_field(name)
