@@ -7,7 +7,7 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.http import HttpResponse
 
@@ -79,6 +79,7 @@ FONTS = {"title": (14, True), "heading": (12, True), "th": (11, True), "total": 
 SPACE_ABOVE = {"title": 6.0, "heading": 8.0}  # points above a heading (its text sits at the bottom)
 CHART_CM = (4.0, 0.3)  # a bar chart's height: fixed part, and per bar, in centimetres
 COLUMN_CHART_CM = 9.0
+DEFAULT_WIDTH = 8.43  # a column without a width of its own
 
 
 def _column_points(width: float) -> float:
@@ -156,77 +157,111 @@ class _Page:
         self.y = self.title
 
 
-class _Styles:
-    """Fonts, borders and alignments, made once per workbook."""
+class _Formats:
+    """The workbook's cell formats, each combination of fonts, alignment, border, fill and number format made
+    once (XlsxWriter keeps every format it is given, in use or not)."""
 
-    def __init__(self):
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    BOLD = {"bold": True}
+    WRAP = {"text_wrap": True, "valign": "top"}
+    HEADING = {"text_wrap": True, "valign": "bottom"}
+    NUMBER = {"text_wrap": True, "valign": "top", "align": "right"}
+    COLUMN = {"text_wrap": True, "valign": "vcenter", "align": "center"}
+    BORDER = {"border": 1, "border_color": "#808080"}
+    FILL = {"pattern": 1, "bg_color": "#E7E6E6"}
+    # What openpyxl, which wrote these files before, gave dates and times without a format of their own.
+    DATES = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", time: "h:mm:ss"}
 
-        thin = Side(style="thin", color="808080")
-        self.bold = Font(bold=True)
-        self.fonts = {style: Font(bold=bold, size=size) for style, (size, bold) in FONTS.items()}
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-        self.heading = Alignment(wrap_text=True, vertical="bottom")
-        self.number = Alignment(horizontal="right", vertical="top", wrap_text=True)
-        self.column = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.fill = PatternFill("solid", fgColor="E7E6E6")
+    def __init__(self, workbook):
+        self.workbook = workbook
+        self.made = {}
+        self.fonts = {style: {"bold": bold, "font_size": size} for style, (size, bold) in FONTS.items()}
+
+    def __call__(self, *parts: dict, number_format: str | None = None):
+        key = (*(id(part) for part in parts), number_format)
+        made = self.made.get(key)
+        if made is None:
+            properties = {}
+            for part in parts:
+                properties.update(part)
+            if number_format is not None:
+                properties["num_format"] = number_format
+            made = self.made[key] = self.workbook.add_format(properties)
+        return made
 
 
 def xlsx_build(sheets: Sequence[Sheet]) -> bytes:
-    """Write sheets with openpyxl's write-only mode: flat memory, bold frozen header, set widths, no formulas;
-    set up to print (A4, fitted to the page width, the header row on every page), charts under the table.
+    """Write sheets with XlsxWriter: bold frozen header, set widths, no formulas; set up to print (A4, fitted
+    to the page width, the header row on every page), charts under the table. The workbook is made in memory
+    (no temporary file per sheet) and written at once; values are written by their type, so a text is always
+    a text (never read as a formula, a number or a link)."""
+    import xlsxwriter
 
-    Write-only mode streams each row into the file as it is appended. So what the file keeps before the
-    rows (column widths, the fit-to-page flag) is set before the first row, a row's height before the row,
-    and what it keeps after them or in the workbook (page setup, margins, page breaks, merged cells, charts,
-    print area and print titles) once the rows are written and the used range is known."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    styles = _Styles()
-    for sheet in sheets:
-        _write_sheet(workbook, sheet, styles)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,  # a count divided by nothing is an error cell, not a failed download
+        },
+    )
+    formats, titles = _Formats(workbook), set()
+    for sheet in sheets:
+        _write_sheet(workbook, sheet, formats, title=_unique_title(sheet.title, titles))
+    workbook.close()
     return buffer.getvalue()
 
 
-def _write_sheet(workbook, sheet: Sheet, styles: _Styles) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.pagebreak import Break
-    from openpyxl.worksheet.properties import PageSetupProperties
+def _write_value(ws, row: int, column: int, value, formats: _Formats, parts=(), number_format=None) -> None:
+    """One cell, written by the value's type, in the format of `parts` and `number_format` (a date or a time
+    without a number format of its own gets the usual one)."""
+    value = _plain(value)
+    kind = type(value)
+    if kind in _Formats.DATES:
+        ws.write_datetime(row, column, value, formats(*parts, number_format=number_format or _Formats.DATES[kind]))
+        return
+    cell_format = formats(*parts, number_format=number_format) if parts or number_format else None
+    if kind is int or kind is float:
+        ws.write_number(row, column, value, cell_format)
+        return
+    text = kind is str or isinstance(value, str)
+    if text and value:
+        ws.write_string(row, column, value, cell_format)
+    elif value is None or text:  # an empty text is an empty cell, as spreadsheet programs keep it
+        if cell_format is not None:
+            ws.write_blank(row, column, None, cell_format)
+    else:
+        ws.write(row, column, value, cell_format)
 
-    ws = workbook.create_sheet(title=_safe_title(sheet.title))
-    ws.freeze_panes = "A2"
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+def _write_sheet(workbook, sheet: Sheet, formats: _Formats, *, title: str) -> None:
+    ws = workbook.add_worksheet(title)
+    ws.freeze_panes(1, 0)
     widths = [
         sheet.widths[index] if index < len(sheet.widths) else max(12, len(str(header)) + 2)
         for index, header in enumerate(sheet.header)
     ]
     widths.extend(sheet.widths[len(widths) :])
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
+    for index, width in enumerate(widths):
+        ws.set_column(index, index, width)
     page = _Page(widths)
     every_column = range(len(widths))
 
     header = [str(value) for value in sheet.header]
     height = _row_height(header, widths, wrap=every_column, style="th")
     if height > LINE:
-        ws.row_dimensions[1].height = height
-    header_cells = []
-    for value in header:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font = styles.bold
-        cell.alignment = styles.wrap
-        header_cells.append(cell)
-    ws.append(header_cells)
-    ws.print_title_rows = "1:1"
+        ws.set_row(0, height)
+    for index, value in enumerate(header):
+        _write_value(ws, 0, index, value, formats, (_Formats.BOLD, _Formats.WRAP))
+    ws.repeat_rows(0)
     page.title = height
     page.add(height)
 
-    formats, wrap = sheet.number_formats, frozenset(sheet.wrap)
+    number_formats, wrap = sheet.number_formats, frozenset(sheet.wrap)
+    wrapped = (_Formats.WRAP,)
+    breaks = []
     columns, last_row = max(len(widths), 1), 1  # a merged cell reaches the last column with a width
     for item in sheet.rows:
         if isinstance(item, Row | Block):
@@ -235,155 +270,153 @@ def _write_sheet(workbook, sheet: Sheet, styles: _Styles) -> None:
                 _row_height(row.values, widths, wrap=every_column, merge=row.merge, style=row.style) for row in rows
             ]
             if isinstance(item, Block) and page.breaks_before(sum(heights)):
-                ws.row_breaks.append(Break(id=last_row))
+                breaks.append(last_row)
                 page.new_page()
             for row, height in zip(rows, heights, strict=True):
+                _write_styled(ws, row, formats, widths, row_index=last_row, height=height)
                 last_row += 1
-                _append_styled(ws, row, styles, widths, row_number=last_row, height=height)
                 page.add(height)
                 columns = max(columns, len(row.values))
             continue
+        values = item if isinstance(item, list | tuple) else list(item)
+        height = _row_height(values, widths, wrap=wrap) if wrap else LINE
+        if height > LINE:
+            ws.set_row(last_row, height)
+        for index, value in enumerate(values):
+            _write_value(
+                ws, last_row, index, value, formats, wrapped if index in wrap else (), number_formats.get(index)
+            )
         last_row += 1
-        if formats or wrap:
-            values = list(item)
-            cells = []
-            for index, value in enumerate(values):
-                cell = WriteOnlyCell(ws, value=_plain(value))
-                if index in formats:
-                    cell.number_format = formats[index]
-                if index in wrap:
-                    cell.alignment = styles.wrap
-                cells.append(cell)
-            height = _row_height(values, widths, wrap=wrap) if wrap else LINE
-            if height > LINE:
-                ws.row_dimensions[last_row].height = height
-        else:
-            cells = [_plain(value) for value in item]
-            height = LINE
-        ws.append(cells)
         page.add(height)
-        columns = max(columns, len(cells))
+        columns = max(columns, len(values))
 
     if last_row > 1:
         data_rows = last_row - 1
         for chart in sheet.charts:
-            last_row = _add_chart(ws, chart, page, data_rows=data_rows, below=last_row, columns=columns)
+            last_row = _add_chart(
+                workbook,
+                ws,
+                title,
+                chart,
+                page,
+                data_rows=data_rows,
+                below=last_row,
+                widths=widths,
+                columns=columns,
+                breaks=breaks,
+            )
 
-    ws.print_area = f"A1:{get_column_letter(columns)}{last_row}"
-    setup = ws.page_setup
-    setup.paperSize = 9  # A4
-    setup.orientation = "landscape" if page.landscape else "portrait"
-    setup.fitToWidth = page.pages_wide
-    setup.fitToHeight = 0  # as many pages down as the rows need
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    ws.print_area(0, 0, last_row - 1, columns - 1)
+    ws.set_paper(9)  # A4
+    if page.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(page.pages_wide, 0)  # as many pages down as the rows need
     if page.pages_wide > 1:
-        ws.print_title_cols = "A:A"
-    for name, inches in MARGINS.items():
-        setattr(ws.page_margins, name, inches)
-    ws.print_options.gridLines = sheet.gridlines
-    ws.oddFooter.left.text = "&A"
-    ws.oddFooter.right.text = "&P / &N"
+        ws.repeat_columns(0)
+    ws.set_margins(left=MARGINS["left"], right=MARGINS["right"], top=MARGINS["top"], bottom=MARGINS["bottom"])
+    ws.set_header("", {"margin": MARGINS["header"]})
+    ws.set_footer("&L&A&R&P / &N", {"margin": MARGINS["footer"]})
+    if sheet.gridlines:
+        ws.hide_gridlines(0)  # shown on screen and printed
 
 
-def _append_styled(ws, row: Row, styles: _Styles, widths, *, row_number: int, height: float) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
+def _write_styled(ws, row: Row, formats: _Formats, widths, *, row_index: int, height: float) -> None:
     boxed = row.style in ("th", "td", "total")
-    font = styles.fonts.get(row.style)
+    font = formats.fonts.get(row.style)
+    frame = tuple(part for part in (font, _Formats.BORDER if boxed else None) if part is not None)
     merged = len(row.values) - 1 if row.merge else None
-    cells = []
-    for index, value in enumerate(row.values):
-        cell = WriteOnlyCell(ws, value=_plain(value))
-        if font is not None:
-            cell.font = font
-        if row.style == "th":
-            cell.alignment = styles.column if index else styles.wrap
-            cell.fill = styles.fill
-        elif row.style in SPACE_ABOVE:
-            cell.alignment = styles.heading
-        elif boxed and index and index != merged:
-            cell.alignment = styles.number
-        else:
-            cell.alignment = styles.wrap
-        if boxed:
-            cell.border = styles.border
-        if index in row.number_formats:
-            cell.number_format = row.number_formats[index]
-        cells.append(cell)
-    if merged is not None and len(row.values) < len(widths):
-        ws.merged_cells.add(f"{get_column_letter(merged + 1)}{row_number}:{get_column_letter(len(widths))}{row_number}")
-        for _index in range(len(row.values), len(widths)):
-            # The cells under a merged one carry its border, or its box has a gap.
-            filler = WriteOnlyCell(ws)
-            if boxed:
-                filler.border = styles.border
-            cells.append(filler)
     # Every styled row gets its height, one line included: the page estimate then holds in any font.
-    ws.row_dimensions[row_number].height = height
-    ws.append(cells)
+    ws.set_row(row_index, height)
+    for index, value in enumerate(row.values):
+        if row.style == "th":
+            alignment = (_Formats.COLUMN if index else _Formats.WRAP, _Formats.FILL)
+        elif row.style in SPACE_ABOVE:
+            alignment = (_Formats.HEADING,)
+        elif boxed and index and index != merged:
+            alignment = (_Formats.NUMBER,)
+        else:
+            alignment = (_Formats.WRAP,)
+        parts, number_format = frame + alignment, row.number_formats.get(index)
+        if index == merged and len(row.values) < len(widths):
+            # The cells under a merged one carry its format (its border too, or its box has a gap).
+            ws.merge_range(
+                row_index, index, row_index, len(widths) - 1, "", formats(*parts, number_format=number_format)
+            )
+        _write_value(ws, row_index, index, value, formats, parts, number_format)
 
 
-def _add_chart(ws, spec: Chart, page: _Page, *, data_rows: int, below: int, columns: int) -> int:
+def _column_pixels(width: float) -> int:
+    """A column's width in pixels as spreadsheet programs (and XlsxWriter, placing a chart) count it."""
+    return int(width * 12 + 0.5) if width < 1 else int(width * 7 + 0.5) + 5
+
+
+def _add_chart(workbook, ws, title, spec: Chart, page: _Page, *, data_rows, below, widths, columns, breaks) -> int:
     """Draw the chart under row `below`, one row apart, across the table's columns (on a new page when it does
     not fit under the table); the last row it covers."""
-    from openpyxl.chart import BarChart, LineChart, Reference
-    from openpyxl.chart.shapes import GraphicalProperties
-    from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
-    from openpyxl.worksheet.pagebreak import Break
-
     if spec.kind not in ("bar", "column"):
         raise ValueError(f"Unknown kind of chart: {spec.kind}")
-    bars = BarChart()
-    bars.type = "bar" if spec.kind == "bar" else "col"
-    bars.grouping = "clustered"
-    bars.title = spec.title
-    bars.gapWidth = 60
+    chart = workbook.add_chart({"type": spec.kind})
+    chart.set_title({"name": spec.title})
     series_columns = list(spec.series_columns)
     if spec.target_column is not None and spec.kind == "bar":
         series_columns.append(spec.target_column)
-    for column in series_columns:
-        bars.add_data(Reference(ws, min_col=column + 1, min_row=1, max_row=data_rows + 1), titles_from_data=True)
-    if spec.target_column is not None and spec.kind == "bar":
-        bars.series[-1].graphicalProperties = GraphicalProperties(solidFill="A6A6A6")
-    bars.set_categories(Reference(ws, min_col=spec.categories_column + 1, min_row=2, max_row=data_rows + 1))
-    if spec.y_title:
-        bars.y_axis.title = spec.y_title
-    bars.x_axis.delete = False
-    bars.y_axis.delete = False
-    bars.legend.position = "b"
+    for number, column in enumerate(series_columns):
+        series = {
+            "name": [title, 0, column],
+            "categories": [title, 1, spec.categories_column, data_rows, spec.categories_column],
+            "values": [title, 1, column, data_rows, column],
+        }
+        if number == 0:
+            series["gap"] = 60
+        if column == spec.target_column:
+            series["fill"] = {"color": "#A6A6A6"}
+        chart.add_series(series)
+    chart.set_legend({"position": "bottom"})
+    value_axis = {"name": spec.y_title} if spec.y_title else {}
     if spec.kind == "bar":
-        # The first category at the top, as in the table; the value axis stays at the bottom.
-        bars.x_axis.scaling.orientation = "maxMin"
-        bars.y_axis.crosses = "max"
+        # The first category at the top, as in the table; the value axis stays at the bottom. (A bar chart's
+        # x axis is its value axis in XlsxWriter.)
+        chart.set_x_axis(value_axis)
+        chart.set_y_axis({"reverse": True, "crossing": "max"})
         fixed, per_bar = CHART_CM
         height_cm = fixed + per_bar * data_rows * len(series_columns)
     else:
+        chart.set_y_axis(value_axis)
         height_cm = COLUMN_CHART_CM
         if spec.target_column is not None:
             # The targets as short dashes over the columns.
-            markers = LineChart()
-            reference = Reference(ws, min_col=spec.target_column + 1, min_row=1, max_row=data_rows + 1)
-            markers.add_data(reference, titles_from_data=True)
-            line = markers.series[0]
-            line.marker.symbol = "dash"
-            line.marker.size = 14
-            line.marker.graphicalProperties = GraphicalProperties(solidFill="404040")
-            line.graphicalProperties.line.noFill = True
-            bars += markers  # on the columns' axes
+            markers = workbook.add_chart({"type": "line"})
+            markers.add_series(
+                {
+                    "name": [title, 0, spec.target_column],
+                    "categories": [title, 1, spec.categories_column, data_rows, spec.categories_column],
+                    "values": [title, 1, spec.target_column, data_rows, spec.target_column],
+                    "marker": {
+                        "type": "dash",
+                        "size": 14,
+                        "fill": {"color": "#404040"},
+                        "border": {"color": "#404040"},
+                    },
+                    "line": {"none": True},
+                }
+            )
+            chart.combine(markers)  # on the columns' axes
     height = min(height_cm / 2.54 * 72, page.height - page.title - LINE)
     first = below + 2  # one row apart
     page.add(LINE)
     if page.breaks_before(height):
-        ws.row_breaks.append(Break(id=below + 1))
+        breaks.append(below + 1)
         page.new_page()
     page.add(height)
     rows = math.ceil(height / LINE)
     # Anchored to cells at both corners: as wide as the table in whatever font the reader's program uses.
-    anchor = TwoCellAnchor()
-    anchor._from = AnchorMarker(col=0, row=first - 1)
-    anchor.to = AnchorMarker(col=columns, row=first - 1 + rows)
-    bars.anchor = anchor
-    ws.add_chart(bars)
+    width = sum(_column_pixels(widths[c] if c < len(widths) else DEFAULT_WIDTH) for c in range(columns))
+    chart.set_size({"width": width, "height": rows * 20})  # rows of the default height, 20 pixels each
+    ws.insert_chart(first - 1, 0, chart, {"object_position": 1})
     return first + rows - 1
 
 
@@ -400,7 +433,18 @@ def _plain(value):
 def _safe_title(title: str) -> str:
     for char in "[]:*?/\\":
         title = title.replace(char, " ")
-    return title[:31] or "Sheet"
+    return title[:31].strip("'") or "Sheet"
+
+
+def _unique_title(title: str, taken: set) -> str:
+    """A sheet name no other sheet of the workbook has (spreadsheet programs ignore case), numbered if it must."""
+    base = name = _safe_title(title)
+    number = 0
+    while name.casefold() in taken:
+        number += 1
+        name = f"{base[: 31 - len(str(number))]}{number}"
+    taken.add(name.casefold())
+    return name
 
 
 def xlsx_response(sheets: Sequence[Sheet], *, filename: str) -> HttpResponse:

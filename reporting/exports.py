@@ -1,4 +1,4 @@
-"""The donor report as XLSX, through the shared write-only builder, in the layouts donors ask for.
+"""The donor report as XLSX, through the shared builder, in the layouts donors ask for.
 
 Each layout is a DonorReportTemplate (as pretix's exporters are): an identifier, a name people choose it by,
 and the sheets it makes of a ReportView. Reporting's own layouts answer the `register_report_templates`
