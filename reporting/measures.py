@@ -16,6 +16,7 @@ signal with instances of the classes below (as pretix apps answer `register_data
 Reporting builds its indicators, breakdowns, forms and demo from what is registered.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -232,14 +233,10 @@ def _grouped(rows, key_of) -> dict:
     # The rows are kept with their groups: an id is only unique while its object lives.
     if entry is not None and entry[0] is rows:
         return entry[1]
-    groups: dict = {}
+    grouping = defaultdict(list)
     for row in rows:
-        key = key_of(row)
-        found = groups.get(key)
-        if found is None:
-            groups[key] = [row]
-        else:
-            found.append(row)
+        grouping[key_of(row)].append(row)
+    groups = dict(grouping)  # a missing key read later must not add an empty group
     if memo is not None and isinstance(rows, list):
         memo[("groups", id(rows), key_of)] = (rows, groups)
     return groups
