@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from bench.dataset import COORDINATOR, COUNSELOR, FACILITATOR, TRAINER, dataset_user
 from bench.harness import logged_in, page
+from reporting.enums import PeriodStatus
+from reporting.models import ReportingPeriod
 from website import feeds
 from website.services import calendar_feed_get_or_create
 
@@ -35,6 +37,15 @@ def run(measure):
         measure(f"admin: {label} listing", page(coordinator, reverse(f"{viewset}:index")), runs=10)
         for label, viewset in LISTINGS
     ]
+    # Wagtail's frame alone: a listing whose filter leaves no row (no period of the data set is in review).
+    assert not ReportingPeriod.objects.filter(status=PeriodStatus.IN_REVIEW).exists()
+    rows.append(
+        measure(
+            "admin: reporting periods listing, filtered to no row (the frame alone)",
+            page(coordinator, reverse("reporting_periods:index") + f"?status={PeriodStatus.IN_REVIEW}"),
+            runs=10,
+        )
+    )
     anonymous = Client(HTTP_HOST="localhost")  # a calendar client: no session, the secret in the URL
     for label, prefix in FEEDS:
         feed = calendar_feed_get_or_create(user=dataset_user(prefix))

@@ -21,13 +21,15 @@ from bench.dataset import MANAGER, dataset_project, dataset_user
 from bench.harness import logged_in, page
 from core import dates
 from core.dates import add_months
+from core.exports import Sheet, xlsx_build
 from groups.models import Attendance
 from reporting.disclosure import Instance, audit, protect
 from reporting.enums import PeriodStatus
+from reporting.exports import report_sheets
 from reporting.inputs import figures_inputs_touch
 from reporting.models import ReportingPeriod
 from reporting.protection import project_policy, report_protect, report_schema
-from reporting.report import report_figures
+from reporting.report import report_figures, report_view
 from trainings.models import TrainingAttendance
 
 PERIODS = 12
@@ -178,4 +180,15 @@ def run(measure):
             page(as_manager, reverse("reporting:period_xlsx", args=[frozen.pk])),
             runs=10,
         ),
+        _empty_workbook(measure, frozen, dataset_user(MANAGER)),
     ]
+
+
+def _empty_workbook(measure, period, user):
+    """The report's workbook without a row under any sheet's header: what its sheets cost before its cells
+    (the row above less this one is the cells' and the report's share)."""
+    sheets = report_sheets(report_view(period=period, user=user), downloaded_by="bench")
+    empty = [Sheet(sheet.title, sheet.header, [], widths=sheet.widths) for sheet in sheets]
+    return measure(
+        f"reporting: the report's {len(empty)} sheets, no rows (XLSX written)", lambda: xlsx_build(empty), runs=10
+    )
