@@ -25,10 +25,6 @@ AREA_PERMISSION = "trainings.view_trainer_panel"  # trainers: the people who tak
 DAYS_BEFORE, DAYS_AHEAD = 1, 7
 
 
-def may_keep(user, edition) -> bool:
-    return user.has_perm(AREA_PERMISSION) and user.has_perm("trainings.manage_edition", edition)
-
-
 def device_keep_for(user) -> dict:
     """The area's scope and start page and the screens her phone keeps; empty for anyone who keeps nothing."""
     areas = [offline.area_urls(a) for a in offline.areas_for(user) if a.permission == AREA_PERMISSION]
@@ -57,12 +53,13 @@ def device_keep_for(user) -> dict:
     return {**areas[0], "screens": screens}
 
 
-def attendance_screen_context(request, session) -> dict:
+def attendance_screen_context(request, session, *, manages_edition: bool) -> dict:
     """What the attendance screen adds for offline use. `?device=1` is the copy her phone keeps: the form
     even before the session's day (her phone opens it on the day), and no messages (they belong to the next
-    page she opens)."""
+    page she opens). A phone keeps the screen of a person who manages the session's edition
+    (`manages_edition`, the answer the view asked for once) and takes attendance in the room."""
     device_copy = request.GET.get("device") == "1"
-    keeps = may_keep(request.user, session.edition)
+    keeps = manages_edition and request.user.has_perm(AREA_PERMISSION)
     if device_copy and not keeps:
         raise Http404
     context = {

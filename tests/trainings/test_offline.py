@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import dates
@@ -117,6 +119,21 @@ def test_the_trainers_phone_keeps_her_sessions_of_the_week_and_coordinators_keep
         == 404
     )
     assert "haven-offline-keep" not in coordinator_client.get(reverse("trainings:trainer_editions")).content.decode()
+
+
+def test_her_attendance_screen_asks_once_whether_she_trains_the_edition(client_for, trainer, today_edition):
+    _edition, session, _enrollments = today_edition
+    client = client_for(trainer)
+    url = reverse("trainings:session_attendance", args=[session.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    asked = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith('SELECT 1 AS "a"') and "trainings_edition_trainers" in query["sql"]
+    ]
+    assert len(asked) == 1, asked  # the view's own question; what her phone may keep reuses its answer
 
 
 @pytest.mark.browser
