@@ -361,20 +361,22 @@ def _add_chart(workbook, ws, title, spec: Chart, page: _Page, *, data_rows, belo
         raise ValueError(f"Unknown kind of chart: {spec.kind}")
     chart = workbook.add_chart({"type": spec.kind})
     chart.set_title({"name": spec.title})
-    series_columns = list(spec.series_columns)
-    if spec.target_column is not None and spec.kind == "bar":
-        series_columns.append(spec.target_column)
-    for number, column in enumerate(series_columns):
-        series = {
+
+    def series_of(column, **look):
+        """One column's values against the categories, named by its header."""
+        return {
             "name": [title, 0, column],
             "categories": [title, 1, spec.categories_column, data_rows, spec.categories_column],
             "values": [title, 1, column, data_rows, column],
+            **look,
         }
-        if number == 0:
-            series["gap"] = 60
-        if column == spec.target_column:
-            series["fill"] = {"color": "#A6A6A6"}
-        chart.add_series(series)
+
+    series_columns = list(spec.series_columns)
+    for number, column in enumerate(series_columns):
+        chart.add_series(series_of(column, gap=60) if number == 0 else series_of(column))
+    if spec.target_column is not None and spec.kind == "bar":
+        series_columns.append(spec.target_column)
+        chart.add_series(series_of(spec.target_column, fill={"color": "#A6A6A6"}))
     chart.set_legend({"position": "bottom"})
     value_axis = {"name": spec.y_title} if spec.y_title else {}
     if spec.kind == "bar":
@@ -390,20 +392,8 @@ def _add_chart(workbook, ws, title, spec: Chart, page: _Page, *, data_rows, belo
         if spec.target_column is not None:
             # The targets as short dashes over the columns.
             markers = workbook.add_chart({"type": "line"})
-            markers.add_series(
-                {
-                    "name": [title, 0, spec.target_column],
-                    "categories": [title, 1, spec.categories_column, data_rows, spec.categories_column],
-                    "values": [title, 1, spec.target_column, data_rows, spec.target_column],
-                    "marker": {
-                        "type": "dash",
-                        "size": 14,
-                        "fill": {"color": "#404040"},
-                        "border": {"color": "#404040"},
-                    },
-                    "line": {"none": True},
-                }
-            )
+            dash = {"type": "dash", "size": 14, "fill": {"color": "#404040"}, "border": {"color": "#404040"}}
+            markers.add_series(series_of(spec.target_column, marker=dash, line={"none": True}))
             chart.combine(markers)  # on the columns' axes
     height = min(height_cm / 2.54 * 72, page.height - page.title - LINE)
     first = below + 2  # one row apart

@@ -53,13 +53,13 @@ def device_keep_for(user) -> dict:
     return {**areas[0], "screens": screens}
 
 
-def attendance_screen_context(request, session, *, manages_edition: bool) -> dict:
-    """What the attendance screen adds for offline use. `?device=1` is the copy her phone keeps: the form
-    even before the session's day (her phone opens it on the day), and no messages (they belong to the next
-    page she opens). A phone keeps the screen of a person who manages the session's edition
-    (`manages_edition`, the answer the view asked for once) and takes attendance in the room."""
+def attendance_screen_context(request, session) -> dict:
+    """What the attendance screen adds for offline use, for a person the screen already let manage the
+    session's edition. `?device=1` is the copy her phone keeps (if she also takes attendance in the room):
+    the form even before the session's day (her phone opens it on the day), and no messages (they belong to
+    the next page she opens)."""
     device_copy = request.GET.get("device") == "1"
-    keeps = manages_edition and request.user.has_perm(AREA_PERMISSION)
+    keeps = request.user.has_perm(AREA_PERMISSION)
     if device_copy and not keeps:
         raise Http404
     context = {

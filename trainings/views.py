@@ -257,8 +257,7 @@ def sign_in_sheet(request, pk):
 def session_attendance(request, pk):
     session = get_object_or_404(selectors.sessions_for(request.user).select_related("edition__programme"), pk=pk)
     _require(request, "trainings.manage_edition", session.edition)
-    # The copy a trainer's phone keeps offline; that she manages the edition was asked just above.
-    kept = offline.attendance_screen_context(request, session, manages_edition=True)
+    kept = offline.attendance_screen_context(request, session)  # the copy a trainer's phone keeps offline
     participants = selectors.session_participants(session=session)
     form = AttendanceForm(request.POST or None, participants=participants)
     if request.method == "POST" and form.is_valid():
