@@ -96,11 +96,17 @@ def accreditations_register(*, today=None) -> list[Accreditation]:
     return accreditations
 
 
+# A certificate that takes its enrolment off the list of those awaiting one: valid, or revoked (a coordinator
+# cannot undo a revocation by issuing: only completion decided again does, certificate_completion_sync).
+# The list and its count both read the rule from here.
+HELD_CERTIFICATE_STATUSES = (CertificateStatus.VALID, CertificateStatus.REVOKED)
+
+
 def enrollments_awaiting_certificate() -> QuerySet[Enrollment]:
     """Completed enrolments with no current certificate: what a coordinator may still issue."""
     return (
         Enrollment.objects.filter(status=EnrollmentStatus.COMPLETED)
-        .exclude(certificates__status__in=[CertificateStatus.VALID, CertificateStatus.REVOKED])
+        .exclude(certificates__status__in=HELD_CERTIFICATE_STATUSES)
         .select_related("user__profile", "edition__programme")
         .order_by("edition__end_date", "id")
     )
@@ -122,11 +128,7 @@ def enrollments_awaiting_certificate_page(*, page=None, per_page=AWAITING_PER_PA
     paginator.count = (
         Enrollment.objects.filter(status=EnrollmentStatus.COMPLETED)
         .values("pk")
-        .difference(
-            Certificate.objects.filter(status__in=[CertificateStatus.VALID, CertificateStatus.REVOKED]).values(
-                "enrollment_id"
-            )
-        )
+        .difference(Certificate.objects.filter(status__in=HELD_CERTIFICATE_STATUSES).values("enrollment_id"))
         .count()
     )
     try:
