@@ -98,7 +98,7 @@ def accreditations_register(*, today=None) -> list[Accreditation]:
 
 # A certificate that takes its enrolment off the list of those awaiting one: valid, or revoked (a coordinator
 # cannot undo a revocation by issuing: only completion decided again does, certificate_completion_sync).
-# The list and its count both read the rule from here.
+# The list, its count and the task that issues what completion earned (certificate_ensure) read it from here.
 HELD_CERTIFICATE_STATUSES = (CertificateStatus.VALID, CertificateStatus.REVOKED)
 
 

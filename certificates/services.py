@@ -20,6 +20,7 @@ from certificates.codes import code_new
 from certificates.enums import CertificateEventKind, CertificateStatus
 from certificates.models import Certificate, CertificateCounter, CertificateEvent, CertificateIssuer
 from certificates.selectors import (
+    HELD_CERTIFICATE_STATUSES,
     accreditation_for_edition,
     certificate_settings_default,
     certificates_due_for_expiry_reminder,
@@ -289,7 +290,8 @@ def certificate_ensure(*, enrollment, by=None) -> Certificate | None:
     enrollment = _locked_enrollment(enrollment)
     if enrollment.status != EnrollmentStatus.COMPLETED:
         return None
-    existing = enrollment.certificates.exclude(status=CertificateStatus.REPLACED).order_by("-pk").first()
+    # The rule the coordinator's list of those awaiting a certificate reads: what it lists, this issues.
+    existing = enrollment.certificates.filter(status__in=HELD_CERTIFICATE_STATUSES).order_by("-pk").first()
     if existing is not None:
         return existing
     return certificate_issue(enrollment=enrollment, by=by)
