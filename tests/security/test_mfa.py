@@ -72,7 +72,7 @@ def test_mfa_is_required_outside_tests_by_default():
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.HAVEN_REQUIRE_STAFF_MFA)",
+            "from django.conf import settings; print(settings.HAVEN_REQUIRE_STAFF_MFA)",
         ],
         cwd=Path(__file__).resolve().parents[2],
         env={**env, "DJANGO_SETTINGS_MODULE": "website.settings"},
