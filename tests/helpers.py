@@ -10,6 +10,11 @@ from django.test.utils import CaptureQueriesContext
 
 from core.security import FORM_TOKEN_FIELD, form_token_issue
 
+# What a fresh Python process is given to run: start every app as a server does (two seconds of CPU), or
+# only read the settings module, where every refusal of unsafe settings is raised (a tenth of a second).
+PROCESS_STARTS_APPS = "import django; django.setup(); print('started')"
+PROCESS_READS_SETTINGS = "from django.conf import settings; settings.INSTALLED_APPS; print('started')"
+
 
 @contextlib.contextmanager
 def outer_transaction_rolled_back(django_db_blocker):

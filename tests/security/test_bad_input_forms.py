@@ -43,7 +43,7 @@ class FoundForm:
     action: str
     method: str
     fields: tuple
-    seat: int = 0  # her place among the roles that share this form
+    seat: int = 0  # this role's place among the roles that share the form
     seats: int = 1
 
     def in_turn(self, turn):

@@ -8,16 +8,13 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.helpers import PROCESS_READS_SETTINGS, PROCESS_STARTS_APPS
+
 ROOT = Path(__file__).resolve().parents[2]
 DEV_KEY = "aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="
 
 
-START = "import django; django.setup(); print('started')"
-# Every refusal is raised while the settings module is read, before any app loads (two seconds a process).
-READ_SETTINGS = "from django.conf import settings; settings.INSTALLED_APPS; print('started')"
-
-
-def _start(*, code=START, **overrides):
+def _start(*, code=PROCESS_STARTS_APPS, **overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HAVEN_", "WAGTAIL"))}
     env.update(
         {
@@ -59,7 +56,7 @@ def test_production_settings_start():
     ids=["dev key", "dev key among others", "malformed", "too short", "not ascii", "mfa off", "test settings"],
 )
 def test_production_refuses_unsafe_settings(overrides, message):
-    result = _start(code=READ_SETTINGS, **overrides)
+    result = _start(code=PROCESS_READS_SETTINGS, **overrides)
     assert result.returncode != 0
     assert "started" not in result.stdout
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr

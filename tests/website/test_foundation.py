@@ -9,17 +9,13 @@ from django.core.management import call_command
 from django.test import override_settings
 from wagtail.models import Site
 
+from tests.helpers import PROCESS_READS_SETTINGS, PROCESS_STARTS_APPS
 from website.models import HomePage
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-START = "import django; django.setup(); print('started')"
-# The refusals are raised while the settings module is read, before any app loads (two seconds a process).
-READ_SETTINGS = "from django.conf import settings; settings.INSTALLED_APPS; print('started')"
-
-
-def _django_start(env_overrides, *, code=READ_SETTINGS):
+def _django_start(env_overrides, *, code=PROCESS_READS_SETTINGS):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HAVEN_"))}
     env.update(env_overrides)
     return subprocess.run(
@@ -53,7 +49,7 @@ def test_production_start_without_allowed_hosts_is_refused():
 
 
 def test_development_start_needs_no_configuration():
-    result = _django_start({}, code=START)
+    result = _django_start({}, code=PROCESS_STARTS_APPS)
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
 
