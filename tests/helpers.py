@@ -2,8 +2,11 @@
 
 import contextlib
 import re
+import subprocess
+import sys
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +17,20 @@ from core.security import FORM_TOKEN_FIELD, form_token_issue
 # only read the settings module, where every refusal of unsafe settings is raised (a tenth of a second).
 PROCESS_STARTS_APPS = "import django; django.setup(); print('started')"
 PROCESS_READS_SETTINGS = "from django.conf import settings; settings.INSTALLED_APPS; print('started')"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def python_run(code, *, env, timeout=120, check=False) -> subprocess.CompletedProcess:
+    """`code` run by a fresh Python in the project's directory with exactly `env`, its output kept as text."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+    )
 
 
 @contextlib.contextmanager

@@ -2,13 +2,11 @@
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import python_run
+
 PROBE = """
 import gc, json, sys
 import {module}
@@ -19,15 +17,7 @@ print(json.dumps({{"frozen": gc.get_freeze_count(), "views": "counseling.views" 
 
 @pytest.mark.parametrize("module", ["website.wsgi", "website.asgi"])
 def test_the_entry_point_loads_the_views_and_hooks_then_freezes_the_heap(module):
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)],
-        cwd=ROOT,
-        env={**os.environ, "HAVEN_TESTING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = python_run(PROBE.format(module=module), env={**os.environ, "HAVEN_TESTING": "1"}, check=True)
     state = json.loads(done.stdout.strip().splitlines()[-1])
     assert state["views"] and state["hooks"], state  # what a first request would load, loaded before freezing
     assert state["frozen"] > 100_000, state  # Django, Wagtail and the apps: out of the collector's walks

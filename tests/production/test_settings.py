@@ -1,14 +1,12 @@
 """Production settings, read the way a server reads them: a fresh process with DEBUG off."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import python_run
+
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "website.settings",
     "DJANGO_DEBUG": "0",
@@ -41,15 +39,7 @@ print(json.dumps({
 
 
 def settings_with(**env):
-    result = subprocess.run(
-        [sys.executable, "-c", READ],
-        cwd=ROOT,
-        env={**PRODUCTION, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = python_run(READ, env={**PRODUCTION, **env})
     if result.returncode:
         return result.stderr.strip().splitlines()[-1]
     return json.loads(result.stdout)

@@ -10,7 +10,7 @@ take turns: each example sends it as one of them, and over the examples each rol
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -105,11 +105,7 @@ def _forms_of_every_page(world, clients):
     sharing = defaultdict(list)
     for form in found:
         sharing[form.action, form.method, form.fields].append(form)
-    return [
-        FoundForm(form.role, form.page, form.action, form.method, form.fields, seat, len(roles))
-        for roles in sharing.values()
-        for seat, form in enumerate(roles)
-    ]
+    return [replace(form, seat=seat, seats=len(roles)) for roles in sharing.values() for seat, form in enumerate(roles)]
 
 
 def _counted_tables():

@@ -10,6 +10,8 @@ from cryptography.fernet import Fernet
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from tests.helpers import python_run
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +79,7 @@ def test_production_settings_secure_cookies_and_transport():
         "s.SESSION_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_SSL_REDIRECT, "
         "s.HAVEN_REQUIRE_STAFF_MFA, s.WAGTAILDOCS_SERVE_METHOD)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=60
-    )
+    result = python_run(code, env=_production_env(), timeout=60)
     assert result.stdout.split() == ["True", "True", "True", "True", "Lax", "True", "True", "True", "serve_view"], (
         result.stderr
     )

@@ -4,7 +4,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.enums import Role
-from tests.helpers import totp_activate, totp_code
+from tests.helpers import python_run, totp_activate, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -63,21 +63,11 @@ def test_staff_with_an_authenticator_must_give_the_code_at_login(client, counsel
 
 def test_mfa_is_required_outside_tests_by_default():
     import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HAVEN_"))}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from django.conf import settings; print(settings.HAVEN_REQUIRE_STAFF_MFA)",
-        ],
-        cwd=Path(__file__).resolve().parents[2],
+    result = python_run(
+        "from django.conf import settings; print(settings.HAVEN_REQUIRE_STAFF_MFA)",
         env={**env, "DJANGO_SETTINGS_MODULE": "website.settings"},
-        capture_output=True,
-        text=True,
         timeout=60,
     )
     assert result.stdout.strip() == "True", result.stderr

@@ -1,16 +1,12 @@
 """Production refuses unsafe settings at start-up, with a message that says what to do."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.helpers import PROCESS_READS_SETTINGS, PROCESS_STARTS_APPS
+from tests.helpers import PROCESS_READS_SETTINGS, PROCESS_STARTS_APPS, python_run
 
-ROOT = Path(__file__).resolve().parents[2]
 DEV_KEY = "aGF2ZW4tZGV2ZWxvcG1lbnQta2V5LW5vdC1wcm9kISE="
 
 
@@ -27,14 +23,7 @@ def _start(*, code=PROCESS_STARTS_APPS, **overrides):
         }
     )
     env.update(overrides)
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return python_run(code, env=env)
 
 
 def test_production_settings_start():

@@ -1,31 +1,19 @@
 import io
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from wagtail.models import Site
 
-from tests.helpers import PROCESS_READS_SETTINGS, PROCESS_STARTS_APPS
+from tests.helpers import PROCESS_READS_SETTINGS, PROCESS_STARTS_APPS, python_run
 from website.models import HomePage
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _django_start(env_overrides, *, code=PROCESS_READS_SETTINGS):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HAVEN_"))}
     env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "website.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return python_run(code, env={**env, "DJANGO_SETTINGS_MODULE": "website.settings"}, timeout=60)
 
 
 def test_production_start_without_secret_key_is_refused():
