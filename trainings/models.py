@@ -25,6 +25,7 @@ from core import dates
 from core.appendonly import AppendOnlyModel
 from core.attendance import MarkChange
 from core.enums import AttendanceStatus
+from core.pagecache import page_kept_for_visitors
 from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
 
 _in_workflow = contextvars.ContextVar("trainings_in_workflow", default=False)
@@ -421,6 +422,18 @@ class TrainingCataloguePage(Page):
 
     class Meta:
         verbose_name = _("training catalogue page")
+
+    def serve(self, request, *args, **kwargs):
+        """The same page for every visitor who is not logged in, kept while nothing it shows changes."""
+        from trainings.selectors import catalogue_changes_at, catalogue_stamp
+
+        return page_kept_for_visitors(
+            request,
+            name=f"training-catalogue-{self.pk}",
+            stamp=catalogue_stamp,
+            until=catalogue_changes_at,
+            render=lambda: super(TrainingCataloguePage, self).serve(request, *args, **kwargs),
+        )
 
     def get_context(self, request, *args, **kwargs):
         from trainings.selectors import catalogue_context

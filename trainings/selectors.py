@@ -1,7 +1,7 @@
 """Reads: querysets scoped to the user first, then shaped for one screen with a constant number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.paginator import Paginator
@@ -12,6 +12,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -167,6 +168,36 @@ class EditionCard:
     opens: str  # when enrolment opens, for an edition not open yet
     enrolment_open: bool
     my_status: str
+
+
+def catalogue_stamp():
+    """What the catalogue is built from, as the database stamps it, or None while a writer is at work.
+
+    Every trainings table moves the donor figures' input stamp on any change, whatever made it
+    (reporting.inputs: triggers): editions, enrolments, programmes, and the catalogue pages themselves
+    (publishing or unpublishing one, in any language, writes its row)."""
+    from reporting.inputs import figures_inputs_stamp
+
+    return figures_inputs_stamp()
+
+
+# Moving a page in Wagtail's tree writes only Wagtail's own table: a kept catalogue shows the new language
+# links at the latest this late.
+CATALOGUE_KEPT_AT_MOST = timedelta(minutes=5)
+
+
+def catalogue_changes_at():
+    """The next moment the catalogue changes by the clock alone: an edition's enrolment opens or closes
+    (catalogue_editions: `enrolment_open`, `enrolment_closes`), or a new day leaves today's starts behind."""
+    now = dates.now()
+    today = dates.today()
+    moments = (
+        Edition.objects.filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now)
+        .aggregate(opens=Min("enrolment_opens", filter=Q(enrolment_opens__gt=now)), closes=Min("enrolment_closes"))
+        .values()
+    )
+    bounds = [dates.end_of_day(today), now + CATALOGUE_KEPT_AT_MOST]
+    return min([moment for moment in moments if moment is not None] + bounds)
 
 
 def catalogue_context(*, data, user) -> dict:

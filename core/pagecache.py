@@ -1,0 +1,79 @@
+"""Public pages kept whole for visitors who are not logged in.
+
+A public listing (the training catalogue) is the page most visitors open and the same for all of them,
+yet building it reads and formats every card again. A page kept here is served from the cache only while
+everything it was built from is unchanged:
+
+- the page's own `stamp`, which its app derives from the database (a stamp that triggers move on any change
+  of its tables, whatever made the change: a page, the Wagtail admin, a service, the ORM's bulk update);
+- the moment it stops being true by the clock (`until`: the next opening or closing it shows, the next day);
+- the language, the address and its query (filters, page number).
+
+Only a visitor who is not logged in gets a kept page, and only a page that holds nothing of one visitor is
+kept: none with a message for her (a message is shown once), none with a form token or a script nonce,
+none that sets a cookie.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csp import get_nonce
+from django.utils.translation import get_language
+
+from core import dates
+
+# An upper bound on how long an unchanged page is kept, so the cache does not fill with pages nobody asks
+# for again; the stamp and `until` decide when a kept page is out of date.
+KEPT_SECONDS = 15 * 60
+
+
+def _for_anyone(request) -> bool:
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return False
+    # len() reads the pending messages without marking them shown.
+    return not len(get_messages(request))
+
+
+def _holds_nothing_of_her(request, response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not get_nonce(request)
+    )
+
+
+def page_kept_for_visitors(
+    request,
+    *,
+    name: str,
+    stamp: Callable[[], object],
+    until: Callable[[], object],
+    render: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """The page `render()` builds, or the same page kept from an earlier visitor while nothing it shows changed.
+
+    `stamp()` is asked only for a visitor who may get a kept page; when it returns None (a writer is at work),
+    the page is built and not kept. `until()` is asked when a page is kept: the moment it stops being true.
+    """
+    if not _for_anyone(request):
+        return render()
+    current = stamp()
+    if current is None:
+        return render()
+    query = sorted(request.GET.lists())
+    identity = repr((name, get_language(), request.path, query, current))
+    key = "kept-page:" + hashlib.sha256(identity.encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is not None and dates.now() < kept["until"]:
+        return HttpResponse(kept["content"], content_type=kept["content_type"])
+    response = render()
+    if callable(getattr(response, "render", None)):
+        response = response.render()
+    if _holds_nothing_of_her(request, response):
+        content = {"content": response.content, "content_type": response["Content-Type"], "until": until()}
+        cache.set(key, content, KEPT_SECONDS)
+    return response

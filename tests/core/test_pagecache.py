@@ -1,0 +1,150 @@
+"""A public page kept whole for visitors (core.pagecache): kept only for someone not logged in, only while its
+stamp and the clock say it still holds, and never when it holds something of one visitor."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.middleware.csrf import get_token
+from django.test import RequestFactory
+
+from core import dates
+from core.pagecache import page_kept_for_visitors
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(path="/list/", user=None, method="get", **query):
+    request = getattr(RequestFactory(), method)(path, query)
+    SessionMiddleware(lambda r: None).process_request(request)
+    MessageMiddleware(lambda r: None).process_request(request)
+    ContentSecurityPolicyMiddleware(lambda r: None).process_request(request)
+    request.user = user or AnonymousUser()
+    return request
+
+
+class Page:
+    """A page that counts how often it was built; `stamp` and `until` as a test sets them."""
+
+    def __init__(self, build=None):
+        self.built = 0
+        self.stamp = 1
+        self.until = dates.now() + timedelta(hours=1)
+        self.build = build
+
+    def __call__(self, request):
+        def render():
+            self.built += 1
+            if self.build:
+                self.build(request)
+            return HttpResponse(f"page {self.built}", content_type="text/html; charset=utf-8")
+
+        return page_kept_for_visitors(
+            request, name="list", stamp=lambda: self.stamp, until=lambda: self.until, render=render
+        )
+
+
+def test_a_visitor_gets_the_page_kept_from_the_first_one():
+    page = Page()
+    assert page(_request()).content == b"page 1"
+    kept = page(_request())
+    assert kept.content == b"page 1" and kept["Content-Type"] == "text/html; charset=utf-8"
+    assert page.built == 1
+
+
+def test_another_address_query_or_language_is_another_page_and_the_order_of_the_query_is_not():
+    page = Page()
+    page(_request(month="2027-03", place="Pančevo"))
+    page(_request(place="Pančevo", month="2027-03"))
+    assert page.built == 1
+    page(_request(month="2027-04", place="Pančevo"))
+    page(_request("/other/"))
+    from django.utils import translation
+
+    with translation.override("da"):
+        page(_request())
+    page(_request())
+    assert page.built == 5
+
+
+def test_a_moved_stamp_or_the_clock_past_its_moment_builds_it_again(clock):
+    clock(dates.now(), tick=False)
+    page = Page()
+    page(_request())
+    page.stamp = 2
+    assert page(_request()).content == b"page 2"
+    page.until = dates.now() + timedelta(minutes=1)
+    page.stamp = 3
+    page(_request())
+    assert page(_request()).content == b"page 3"
+    clock(dates.now() + timedelta(minutes=1), tick=False)
+    assert page(_request()).content == b"page 4"
+
+
+def test_no_stamp_while_a_writer_is_at_work_builds_it_every_time():
+    page = Page()
+    page.stamp = None
+    page(_request())
+    page(_request())
+    assert page.built == 2
+
+
+def test_someone_logged_in_or_a_post_always_gets_it_built(trainee):
+    page = Page()
+    page(_request())
+    page(_request(user=trainee))
+    page(_request(method="post"))
+    assert page.built == 3
+    # Nor was her page kept for the next visitor.
+    assert page(_request()).content == b"page 1"
+
+
+def test_a_visitor_with_a_message_waiting_gets_it_built_and_her_message_is_neither_kept_nor_lost():
+    page = Page()
+    page(_request())
+    request = _request()
+    messages.info(request, "You have logged out.")
+    assert page(request).content == b"page 2"
+    assert [str(message) for message in messages.get_messages(request)] == ["You have logged out."]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(get_token, id="a form token"),
+        pytest.param(lambda request: str(request._csp_nonce), id="a script nonce"),
+    ],
+)
+def test_a_page_holding_something_of_her_is_never_kept(build):
+    page = Page(build=build)
+    page(_request())
+    page(_request())
+    assert page.built == 2
+
+
+def test_a_page_that_is_not_found_or_sets_a_cookie_is_never_kept():
+    def not_found():
+        return HttpResponse("gone", status=404)
+
+    def with_cookie():
+        response = HttpResponse("hello")
+        response.set_cookie("seen", "yes")
+        return response
+
+    for render in (not_found, with_cookie):
+        built = []
+
+        def counted(render=render, built=built):
+            built.append(1)
+            return render()
+
+        for _ in range(2):
+            page_kept_for_visitors(
+                _request(), name="x", stamp=lambda: 1, until=lambda: dates.now() + timedelta(hours=1), render=counted
+            )
+        assert len(built) == 2

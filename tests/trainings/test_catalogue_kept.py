@@ -1,0 +1,177 @@
+"""The catalogue kept whole for visitors who are not logged in (TrainingCataloguePage.serve): the next visitor
+gets the kept page, and a change through any door, or the clock passing an opening, a closing or midnight,
+shows at once."""
+
+import datetime as dt
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from core import dates
+from trainings import services
+from trainings.enums import EnrollmentStatus
+from trainings.models import Enrollment, TrainingCataloguePage
+
+pytestmark = pytest.mark.django_db
+
+EDIT_FORM = "w-editor-form"
+
+
+@pytest.fixture
+def catalogue():
+    from trainings.demo import _catalogue_page
+
+    _catalogue_page()
+    return TrainingCataloguePage.objects.get(locale__language_code="en")
+
+
+def _visit(client, page, **query):
+    response = client.get(page.url, query)
+    assert response.status_code == 200
+    return response
+
+
+def _kept(response) -> bool:
+    # A kept page is sent as it was built: no template is rendered for it.
+    return response.context is None
+
+
+def test_the_next_visitor_gets_the_kept_page_in_fewer_queries(
+    client, catalogue, make_edition, django_assert_max_num_queries
+):
+    make_edition(capacity=3)
+    first = _visit(client, catalogue)
+    assert not _kept(first) and "3 seats left" in first.text
+    with django_assert_max_num_queries(9):  # Wagtail's routing, the stamp, the kept page
+        second = _visit(client, catalogue)
+    assert _kept(second) and second.content == first.content
+
+
+def _seat_taken_by_service(edition, trainees, **_):
+    services.enrollment_create(edition=edition, user=trainees(1)[0])
+
+
+def _seat_given_back_by_bulk_update(edition, trainees, **_):
+    # The ORM's update() sends no signal: only the database's own stamp sees it.
+    Enrollment.objects.filter(edition=edition).update(status=EnrollmentStatus.CANCELLED)
+
+
+def _capacity_raised_by_raw_sql(edition, **_):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {edition._meta.db_table} SET capacity = 6 WHERE id = %s", [edition.pk])  # noqa: S608
+
+
+def _capacity_raised_in_the_admin(edition, admin, **_):
+    form = admin(reverse("training_editions:edit", args=[edition.pk])).forms[EDIT_FORM]
+    form["capacity"] = "5"
+    assert form.submit().status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("change", "seats"),
+    [
+        pytest.param(_seat_taken_by_service, "1 seat left", id="service"),
+        pytest.param(_seat_given_back_by_bulk_update, "3 seats left", id="ORM bulk update"),
+        pytest.param(_capacity_raised_by_raw_sql, "5 seats left", id="raw SQL"),
+        pytest.param(_capacity_raised_in_the_admin, "4 seats left", id="Wagtail admin"),
+    ],
+)
+def test_a_change_through_any_door_shows_to_the_next_visitor(
+    client, catalogue, make_edition, trainees, admin, change, seats
+):
+    edition = make_edition(capacity=3)
+    services.enrollment_create(edition=edition, user=trainees(1)[0])
+    _visit(client, catalogue)
+    assert "2 seats left" in _visit(client, catalogue).text
+    change(edition=edition, trainees=trainees, admin=admin)
+    response = _visit(client, catalogue)
+    assert not _kept(response) and seats in response.text
+
+
+def test_a_published_title_and_introduction_show_to_the_next_visitor(client, catalogue, make_edition):
+    make_edition()
+    _visit(client, catalogue)
+    catalogue.title = "Courses for professionals"
+    catalogue.save_revision().publish()
+    assert "<h1>Courses for professionals</h1>" in _visit(client, catalogue).text
+    catalogue.introduction = "New dates for spring."
+    catalogue.save_revision().publish()
+    assert "New dates for spring." in _visit(client, catalogue).text
+
+
+def test_someone_logged_in_never_gets_the_kept_page_and_hers_is_not_kept(
+    client, django_app, catalogue, make_edition, trainee
+):
+    edition = make_edition()
+    services.enrollment_create(edition=edition, user=trainee)
+    _visit(client, catalogue)
+    _visit(client, catalogue)
+    hers = django_app.get(catalogue.url, user=trainee)
+    assert "You are enrolled" in hers.text
+    after = _visit(client, catalogue)
+    assert _kept(after) and "You are enrolled" not in after.text
+
+
+def test_enrolment_opening_and_closing_show_at_that_moment(client, catalogue, make_edition, clock):
+    now = clock(dates.start_of_day(dates.today() + timedelta(days=1)) + timedelta(hours=8), tick=False)
+    opening = make_edition(start_in=20, enrolment_opens=now + timedelta(hours=1))
+    closing = make_edition(start_in=30, enrolment_closes=now + timedelta(hours=2))
+    enrol = reverse("trainings:enrol", args=[opening.pk])
+    before = _visit(client, catalogue)
+    assert enrol not in before.text and "Enrolment opens on" in before.text
+    assert _kept(_visit(client, catalogue))
+    clock(now + timedelta(hours=1), tick=False)
+    assert enrol in _visit(client, catalogue).text
+    clock(now + timedelta(hours=2), tick=False)
+    assert reverse("trainings:edition_detail", args=[closing.pk]) not in _visit(client, catalogue).text
+
+
+def test_a_kept_catalogue_is_built_again_after_five_minutes_at_the_latest(client, catalogue, make_edition, clock):
+    now = clock(dates.start_of_day(dates.today() + timedelta(days=1)) + timedelta(hours=8), tick=False)
+    make_edition()
+    _visit(client, catalogue)
+    clock(now + timedelta(minutes=4, seconds=59), tick=False)
+    assert _kept(_visit(client, catalogue))
+    clock(now + timedelta(minutes=5), tick=False)
+    assert not _kept(_visit(client, catalogue))
+
+
+@pytest.mark.parametrize(
+    "evening",
+    [
+        pytest.param(dt.date(2028, 2, 29), id="29 February"),
+        pytest.param(dt.date(2026, 12, 31), id="the year's last day"),
+        pytest.param(dt.date(2027, 3, 27), id="the night the clocks go forward"),
+        pytest.param(dt.date(2027, 10, 30), id="the night the clocks go back"),
+    ],
+)
+def test_an_edition_starting_today_leaves_the_kept_catalogue_at_midnight(
+    client, catalogue, make_edition, clock, evening
+):
+    clock(dates.start_of_day(evening) + timedelta(hours=7), tick=False)
+    today = make_edition(start_in=0, days=1, enrolment_closes=dates.end_of_day(evening) + timedelta(days=1))
+    tomorrow = make_edition(start_in=1, days=1, enrolment_closes=dates.end_of_day(evening) + timedelta(days=2))
+    detail = [reverse("trainings:edition_detail", args=[edition.pk]) for edition in (today, tomorrow)]
+    clock(dates.end_of_day(evening) - timedelta(minutes=1), tick=False)
+    late = _visit(client, catalogue)
+    assert all(url in late.text for url in detail)
+    clock(dates.end_of_day(evening), tick=False)
+    after_midnight = _visit(client, catalogue)
+    assert detail[0] not in after_midnight.text and detail[1] in after_midnight.text
+
+
+def test_an_unpublished_translation_leaves_the_kept_catalogues_language_links(client, make_edition):
+    from trainings.demo import _catalogue_page
+    from website.demo import load as website_load
+
+    website_load(users={})
+    make_edition()
+    _catalogue_page()
+    english = TrainingCataloguePage.objects.get(locale__language_code="en")
+    danish = TrainingCataloguePage.objects.get(locale__language_code="da")
+    _visit(client, english)
+    assert f'href="{danish.url}"' in _visit(client, english).text
+    danish.unpublish()
+    assert f'href="{danish.url}"' not in _visit(client, english).text
