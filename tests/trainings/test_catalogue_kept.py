@@ -14,7 +14,9 @@ from trainings import services
 from trainings.enums import EnrollmentStatus
 from trainings.models import Enrollment, TrainingCataloguePage
 
-pytestmark = pytest.mark.django_db
+# Committed, as on a server: on PostgreSQL a transaction that wrote to a trainings table keeps no page, since
+# what it wrote may yet be rolled back (reporting.inputs).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 EDIT_FORM = "w-editor-form"
 
