@@ -7,6 +7,7 @@ the last day of February, never an error and never 3 March.
 """
 
 import datetime as dt
+import functools
 import re
 
 from dateutil.relativedelta import relativedelta
@@ -58,6 +59,16 @@ def local_day_sql(connection, column: str) -> str:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """`day` moved by whole months; a day that does not exist in the target month becomes its last day."""
+    if type(day) is dt.date:
+        return _date_months_added(day, months)
+    return day + relativedelta(months=months)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_months_added(day: dt.date, months: int) -> dt.date:
+    # The CTI dashboard asks for three hundred of these a view, nearly all the same ones as the view before
+    # (each a relativedelta, 5 microseconds). Plain dates only: aware datetimes of different zones at the
+    # same instant are equal as keys, and would get each other's answer.
     return day + relativedelta(months=months)
 
 
