@@ -7,7 +7,7 @@ everything it was built from is unchanged:
 - the page's own `stamp`, which its app derives from the database (a stamp that triggers move on any change
   of its tables, whatever made the change: a page, the Wagtail admin, a service, the ORM's bulk update);
 - the moment it stops being true by the clock (`until`: the next opening or closing it shows, the next day);
-- the language, the address and its query (filters, page number).
+- the language, the address (host and path) and its query (filters, page number).
 
 Only a visitor who is not logged in gets a kept page, and only a page that holds nothing of one visitor is
 kept: none with a message for her (a message is shown once), none with a form token or a script nonce,
@@ -65,7 +65,7 @@ def page_kept_for_visitors(
     if current is None:
         return render()
     query = sorted(request.GET.lists())
-    identity = repr((name, get_language(), request.path, query, current))
+    identity = repr((name, get_language(), request.get_host(), request.path, query, current))
     key = "kept-page:" + hashlib.sha256(identity.encode()).hexdigest()
     kept = cache.get(key)
     if kept is not None and dates.now() < kept["until"]:

@@ -57,19 +57,23 @@ def test_a_visitor_gets_the_page_kept_from_the_first_one():
     assert page.built == 1
 
 
-def test_another_address_query_or_language_is_another_page_and_the_order_of_the_query_is_not():
+def test_another_address_query_or_language_is_another_page_and_the_order_of_the_query_is_not(settings):
+    settings.ALLOWED_HOSTS = ["testserver", "example.org"]
     page = Page()
     page(_request(month="2027-03", place="Pančevo"))
     page(_request(place="Pančevo", month="2027-03"))
     assert page.built == 1
     page(_request(month="2027-04", place="Pančevo"))
     page(_request("/other/"))
+    other_site = _request()
+    other_site.META["HTTP_HOST"] = "example.org"
+    page(other_site)
     from django.utils import translation
 
     with translation.override("da"):
         page(_request())
     page(_request())
-    assert page.built == 5
+    assert page.built == 6
 
 
 def test_a_moved_stamp_or_the_clock_past_its_moment_builds_it_again(clock):
