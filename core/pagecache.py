@@ -57,7 +57,8 @@ def page_kept_for_visitors(
     """The page `render()` builds, or the same page kept from an earlier visitor while nothing it shows changed.
 
     `stamp()` is asked only for a visitor who may get a kept page; when it returns None (a writer is at work),
-    the page is built and not kept. `until()` is asked when a page is kept: the moment it stops being true.
+    the page is built and not kept. `until()` is asked when a page is built to be kept: the next moment it
+    stops being true.
     """
     if not _for_anyone(request):
         return render()
@@ -70,10 +71,12 @@ def page_kept_for_visitors(
     kept = cache.get(key)
     if kept is not None and dates.now() < kept["until"]:
         return HttpResponse(kept["content"], content_type=kept["content_type"])
+    # Asked before the page is built: a moment that passes while it is built is then still ahead of it.
+    moment = until()
     response = render()
     if callable(getattr(response, "render", None)):
         response = response.render()
     if _holds_nothing_of_her(request, response):
-        content = {"content": response.content, "content_type": response["Content-Type"], "until": until()}
+        content = {"content": response.content, "content_type": response["Content-Type"], "until": moment}
         cache.set(key, content, KEPT_SECONDS)
     return response
