@@ -122,7 +122,7 @@ def enrollments_awaiting_certificate_count() -> int:
     revoked certificate (one set difference of two index scans, 5 ms at ten times the data set's size, and
     growing with it).
 
-    Kept under the stamp the database moves on any change to a trainings or certificates table
+    Kept under the stamps the database moves on any change to a trainings or a certificates table
     (reporting.inputs: triggers, whatever made the change), so the list's next view reads it back instead of
     counting again; counted afresh, and not kept, while a writer is at work."""
     from django.core.cache import cache
@@ -133,10 +133,11 @@ def enrollments_awaiting_certificate_count() -> int:
         held = Certificate.objects.filter(status__in=HELD_CERTIFICATE_STATUSES).values("enrollment_id")
         return Enrollment.objects.filter(status=EnrollmentStatus.COMPLETED).values("pk").difference(held).count()
 
-    stamp = figures_inputs_stamp()  # before counting: a change committed meanwhile moves it past this count
+    # Before counting: a change committed meanwhile moves it past this count.
+    stamp = figures_inputs_stamp(apps=("trainings", "certificates"))
     if stamp is None:
         return count()
-    key = f"certificates:awaiting-count:{stamp}"
+    key = f"certificates:awaiting-count:{stamp[0]}:{stamp[1]}"
     counted = cache.get(key)
     if counted is None:
         counted = count()

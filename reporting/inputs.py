@@ -25,11 +25,19 @@ value read has ended, and its rows are visible to the reader's next statements. 
 counts the figures and keeps nothing; nor does a transaction that has written an input itself (it reads its
 own rows before they are committed, and the sequence would not go back if they were rolled back).
 
+Each app's tables also move a stamp of that app's own (`figures_inputs_stamp(apps=...)`), beside the one
+for every input: a page built from the trainings tables alone (the public catalogue) is kept under the
+trainings stamp, which a group's attendance mark leaves where it was. On SQLite it is the stamp table's row
+of that app (its id derived from the app's label; rows are put in when first read), on PostgreSQL a
+sequence of that app, moved by the same trigger function; the advisory lock and the written flag stay the
+ones of every input.
+
 Installed after every migrate and removed before it (reporting.apps): SQLite drops a table's triggers when
 it rebuilds it, and a trigger that writes another table stands in the way of that table's rebuild.
 """
 
 import secrets
+import zlib
 
 from django.apps import apps
 from django.db import connections
@@ -40,10 +48,21 @@ _SEQUENCE = "reporting_figures_inputs_seq"
 # The advisory lock writers hold (shared) while their transaction runs: an arbitrary constant of this app.
 _WRITERS_LOCK = 0x4861_7665_6E46_4900
 _WRITTEN = "haven.figures_inputs_written"
-_BUMP_SQLITE = f'UPDATE "{STAMP_TABLE}" SET "stamp" = random() WHERE "id" = 1'  # noqa: S608 - constant names
+_BUMP_EVERY_SQLITE = f'UPDATE "{STAMP_TABLE}" SET "stamp" = random()'  # noqa: S608 - constant names
 
 
-def input_tables() -> list[str]:
+def _app_row(label: str) -> int:
+    """The stamp table's row of an app (SQLite). Two labels that met on one row would only move together."""
+    return 2 + zlib.crc32(label.encode()) % 2_000_000_000
+
+
+def _app_sequence(label: str) -> str:
+    """The sequence of an app's stamp (PostgreSQL)."""
+    return f"{_SEQUENCE}_{label}"
+
+
+def input_table_apps() -> dict[str, str]:
+    """Every input table, with the label of the app whose stamp it moves too."""
     from reporting.measures import ListDimension, registry
 
     found = registry()
@@ -55,36 +74,44 @@ def input_tables() -> list[str]:
     ]
     models += found.inputs
     models += [dimension.model for dimension in found.dimensions.values() if isinstance(dimension, ListDimension)]
-    tables = set()
+    tables = {}
     for model in models:
-        tables.add(model._meta.db_table)
+        tables[model._meta.db_table] = model._meta.app_label
         # Many-to-many tables hold what a report may count (a case's counselors) and change on their own.
-        tables.update(
-            field.remote_field.through._meta.db_table
-            for field in model._meta.local_many_to_many
-            if field.remote_field.through._meta.auto_created
-        )
-    tables.discard(STAMP_TABLE)
-    return sorted(tables)
+        for field in model._meta.local_many_to_many:
+            if field.remote_field.through._meta.auto_created:
+                tables[field.remote_field.through._meta.db_table] = model._meta.app_label
+    tables.pop(STAMP_TABLE, None)
+    return dict(sorted(tables.items()))
 
 
-def _sqlite(table: str) -> tuple[list[str], list[str]]:
+def input_tables() -> list[str]:
+    return list(input_table_apps())
+
+
+def _sqlite(table: str, label: str) -> tuple[list[str], list[str]]:
     drop, create = [], []
+    bump = f'UPDATE "{STAMP_TABLE}" SET "stamp" = random() WHERE "id" IN (1, {_app_row(label)})'  # noqa: S608
     for operation in ("INSERT", "UPDATE", "DELETE"):
         name = f"{table}_figures_inputs_{operation.lower()}"
         drop.append(f'DROP TRIGGER IF EXISTS "{name}"')
-        create.append(f'CREATE TRIGGER "{name}" AFTER {operation} ON "{table}" BEGIN {_BUMP_SQLITE}; END')
+        create.append(f'CREATE TRIGGER "{name}" AFTER {operation} ON "{table}" BEGIN {bump}; END')
     return drop + create, drop
 
 
-def _postgresql_setup() -> list[str]:
+def _postgresql_setup(labels) -> list[str]:
     return [
         f'CREATE SEQUENCE IF NOT EXISTS "{_SEQUENCE}"',
+        *(f'CREATE SEQUENCE IF NOT EXISTS "{_app_sequence(label)}"' for label in sorted(set(labels))),
         f'CREATE OR REPLACE FUNCTION "{_FUNCTION}"() RETURNS trigger AS $$\n'
         "BEGIN\n"
         # The lock first: a reader who finds no writer knows each value up to the one it read is committed.
         f"    PERFORM pg_advisory_xact_lock_shared({_WRITERS_LOCK});\n"
         f"    PERFORM nextval('\"{_SEQUENCE}\"');\n"
+        # The table's app's own stamp, named by its trigger.
+        "    IF TG_NARGS > 0 THEN\n"
+        "        PERFORM nextval(TG_ARGV[0]::regclass);\n"
+        "    END IF;\n"
         # Its own transaction reads its rows before they are committed, and may yet roll them back.
         f"    PERFORM set_config('{_WRITTEN}', 'yes', true);\n"
         "    RETURN NULL;\n"
@@ -93,22 +120,22 @@ def _postgresql_setup() -> list[str]:
     ]
 
 
-def _postgresql(table: str) -> tuple[list[str], list[str]]:
+def _postgresql(table: str, label: str) -> tuple[list[str], list[str]]:
     name = f"{table}_figures_inputs"
     drop = [f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"']
     create = [
         *drop,
         f'CREATE TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-        f'FOR EACH STATEMENT EXECUTE FUNCTION "{_FUNCTION}"()',
+        f'FOR EACH STATEMENT EXECUTE FUNCTION "{_FUNCTION}"(\'"{_app_sequence(label)}"\')',
     ]
     return create, drop
 
 
-def _statements(vendor: str, table: str) -> tuple[list[str], list[str]]:
+def _statements(vendor: str, table: str, label: str) -> tuple[list[str], list[str]]:
     if vendor == "sqlite":
-        return _sqlite(table)
+        return _sqlite(table, label)
     if vendor == "postgresql":
-        return _postgresql(table)
+        return _postgresql(table, label)
     return [], []
 
 
@@ -118,16 +145,24 @@ def figures_inputs_triggers_install(*, using="default") -> int:
     if STAMP_TABLE not in existing:
         return 0
     installed = 0
+    tables = input_table_apps()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for statement in _postgresql_setup():
+            for statement in _postgresql_setup(tables.values()):
                 cursor.execute(statement)
-        for table in input_tables():
+        for table, label in tables.items():
             if table not in existing:
                 continue
-            for statement in _statements(connection.vendor, table)[0]:
+            for statement in _statements(connection.vendor, table, label)[0]:
                 cursor.execute(statement)
             installed += 1
+        if connection.vendor == "sqlite":
+            # The apps' rows in place before anyone reads them, as the sequences are on PostgreSQL.
+            for row in sorted({_app_row(label) for label in tables.values()}):
+                cursor.execute(
+                    f'INSERT OR IGNORE INTO "{STAMP_TABLE}" ("id", "stamp") VALUES (%s, %s)',  # noqa: S608
+                    [row, secrets.randbits(62)],
+                )
     return installed
 
 
@@ -135,9 +170,9 @@ def figures_inputs_triggers_remove(*, using="default") -> None:
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for table in input_tables():
+        for table, label in input_table_apps().items():
             if table in existing:
-                for statement in _statements(connection.vendor, table)[1]:
+                for statement in _statements(connection.vendor, table, label)[1]:
                     cursor.execute(statement)
 
 
@@ -150,29 +185,35 @@ def remove_before_migrate(sender, using="default", **kwargs):
 
 
 def figures_inputs_touch(*, using="default") -> None:
-    """Move the stamp as the triggers do, without changing a row (the benchmarks' first view after a change)."""
+    """Move every stamp, the apps' too, as a change to each input table would, without changing a row (the
+    benchmarks' first view after a change)."""
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(%s)", [_SEQUENCE])
+            for sequence in [_SEQUENCE, *(_app_sequence(label) for label in set(input_table_apps().values()))]:
+                cursor.execute("SELECT nextval(%s)", [f'"{sequence}"'])
         else:
-            cursor.execute(_BUMP_SQLITE)
+            cursor.execute(_BUMP_EVERY_SQLITE)
 
 
-def figures_inputs_stamp(*, using="default") -> int | None:
-    """The stamp now, or None (PostgreSQL) while a writer is at work or this transaction wrote an input itself:
-    figures counted then are not kept.
+def figures_inputs_stamp(*, using="default", apps: tuple[str, ...] = ()):
+    """The stamp of every input now, or with `apps` the stamps of those apps' tables (a tuple, one an app);
+    None (PostgreSQL) while a writer is at work or this transaction wrote an input itself: what is counted
+    then is not kept.
 
-    On SQLite, a database emptied by a flush (tests) has lost the stamp's row: it is put back with a value
-    of its own, under which nothing was kept."""
+    On SQLite, a database emptied by a flush (tests) has lost the stamp's rows, and an app's row is made when
+    first read: it is put in with a value of its own, under which nothing was kept."""
     connection = connections[using]
     if connection.vendor == "postgresql":
+        sequences = [_app_sequence(label) for label in apps] or [_SEQUENCE]
+        values = ", ".join(
+            # Sequence names made of this module's prefix and app labels, not of anything a person typed.
+            f'(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM "{sequence}")'  # noqa: S608  # nosec B608
+            for sequence in sequences
+        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f'SELECT last_value, is_called, current_setting(%s, true) FROM "{_SEQUENCE}"',  # noqa: S608  # nosec B608
-                [_WRITTEN],
-            )
-            last_value, called, written = cursor.fetchone()
+            cursor.execute(f"SELECT current_setting(%s, true), {values}", [_WRITTEN])  # nosec B608
+            written, *stamps = cursor.fetchone()
             # CASE: the lock is let go in the same statement, and only when it was taken.
             cursor.execute(
                 "SELECT CASE WHEN pg_try_advisory_lock(%s) THEN pg_advisory_unlock(%s) ELSE false END",
@@ -181,13 +222,18 @@ def figures_inputs_stamp(*, using="default") -> int | None:
             (no_writer,) = cursor.fetchone()
         if written == "yes" or not no_writer:
             return None
-        return last_value if called else 0
+        return tuple(stamps) if apps else stamps[0]
 
     from reporting.models import FiguresInputsStamp
 
     rows = FiguresInputsStamp.objects.using(using)
-    stamp = rows.filter(pk=1).values_list("stamp", flat=True).first()
-    if stamp is None:
-        rows.bulk_create([FiguresInputsStamp(pk=1, stamp=secrets.randbits(62))], ignore_conflicts=True)
-        stamp = rows.filter(pk=1).values_list("stamp", flat=True).get()
-    return stamp
+    ids = [_app_row(label) for label in apps] or [1]
+    found = dict(rows.filter(pk__in=ids).values_list("pk", "stamp"))
+    if len(found) < len(set(ids)):
+        rows.bulk_create(
+            [FiguresInputsStamp(pk=pk, stamp=secrets.randbits(62)) for pk in set(ids) - set(found)],
+            ignore_conflicts=True,
+        )
+        found = dict(rows.filter(pk__in=ids).values_list("pk", "stamp"))
+    stamps = [found[pk] for pk in ids]
+    return tuple(stamps) if apps else stamps[0]

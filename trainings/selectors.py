@@ -173,12 +173,12 @@ class EditionCard:
 def catalogue_stamp():
     """What the catalogue is built from, as the database stamps it, or None while a writer is at work.
 
-    Every trainings table moves the donor figures' input stamp on any change, whatever made it
-    (reporting.inputs: triggers): editions, enrolments, programmes, and the catalogue pages themselves
-    (publishing or unpublishing one, in any language, writes its row)."""
+    Every trainings table moves the trainings' stamp on any change, whatever made it (reporting.inputs:
+    triggers): editions, enrolments, programmes, and the catalogue pages themselves (publishing or
+    unpublishing one, in any language, writes its row). A change to another app's tables leaves it."""
     from reporting.inputs import figures_inputs_stamp
 
-    return figures_inputs_stamp()
+    return figures_inputs_stamp(apps=("trainings",))
 
 
 # Moving a page in Wagtail's tree writes only Wagtail's own table: a kept catalogue shows the new language

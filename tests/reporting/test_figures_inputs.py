@@ -148,14 +148,41 @@ def test_the_stamp_moves_with_each_change_and_not_with_reading(db, ten_women):
     assert figures_inputs_stamp() not in (first, second, third)
 
 
+def test_each_apps_stamp_moves_with_its_own_tables_only(db, ten_women):
+    """What is built from one app's tables alone (the public catalogue: trainings) is kept under that app's
+    stamp, which a change to another app's tables leaves where it was; the stamp of every input moves with
+    each change, as before."""
+    from counseling.models import Room
+    from trainings.models import TrainingProgramme
+
+    _cohort, members = ten_women
+    every, (groups, trainings) = figures_inputs_stamp(), figures_inputs_stamp(apps=("groups", "trainings"))
+    assert figures_inputs_stamp(apps=("groups", "trainings")) == (groups, trainings)  # reading moves nothing
+    Attendance.objects.filter(member=members[0]).update(children_present=1)  # a groups table, through the ORM
+    after_groups = figures_inputs_stamp(apps=("groups", "trainings"))
+    assert after_groups[0] != groups and after_groups[1] == trainings
+    assert figures_inputs_stamp() != every
+    TrainingProgramme.objects.create(title="Safety planning")
+    after_trainings = figures_inputs_stamp(apps=("groups", "trainings"))
+    assert after_trainings[0] == after_groups[0] and after_trainings[1] != trainings
+    Room.objects.create(name="Room 9")  # counseling: neither
+    assert figures_inputs_stamp(apps=("groups", "trainings")) == after_trainings
+    figures_inputs_touch()  # as the benchmarks move them: every one
+    moved = figures_inputs_stamp(apps=("groups", "trainings"))
+    assert moved[0] != after_trainings[0] and moved[1] != after_trainings[1]
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps the stamp in a row")
 def test_a_flushed_stamp_row_is_put_back(db, ten_women):
     _cohort, members = ten_women
     FiguresInputsStamp.objects.all().delete()
     stamp = figures_inputs_stamp()
     assert FiguresInputsStamp.objects.get(pk=1).stamp == stamp
+    (groups,) = figures_inputs_stamp(apps=("groups",))
+    assert FiguresInputsStamp.objects.count() == 2
     Attendance.objects.filter(member=members[0]).update(children_present=2)
     assert figures_inputs_stamp() != stamp
+    assert figures_inputs_stamp(apps=("groups",)) != (groups,)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL: writers hold an advisory lock")
