@@ -28,7 +28,7 @@ own rows before they are committed, and the sequence would not go back if they w
 Each app's tables also move a stamp of that app's own (`figures_inputs_stamp(apps=...)`), beside the one
 for every input: a page built from the trainings tables alone (the public catalogue) is kept under the
 trainings stamp, which a group's attendance mark leaves where it was. On SQLite it is the stamp table's row
-of that app (its id derived from the app's label; rows are put in when first read), on PostgreSQL a
+of that app (its id derived from the app's label; put in by a migration, or when first read), on PostgreSQL a
 sequence of that app, moved by the same trigger function; the advisory lock and the written flag stay the
 ones of every input.
 
@@ -156,13 +156,6 @@ def figures_inputs_triggers_install(*, using="default") -> int:
             for statement in _statements(connection.vendor, table, label)[0]:
                 cursor.execute(statement)
             installed += 1
-        if connection.vendor == "sqlite":
-            # The apps' rows in place before anyone reads them, as the sequences are on PostgreSQL.
-            for row in sorted({_app_row(label) for label in tables.values()}):
-                cursor.execute(
-                    f'INSERT OR IGNORE INTO "{STAMP_TABLE}" ("id", "stamp") VALUES (%s, %s)',  # noqa: S608
-                    [row, secrets.randbits(62)],
-                )
     return installed
 
 
