@@ -28,6 +28,7 @@ from core import dates
 # An upper bound on how long an unchanged page is kept, so the cache does not fill with pages nobody asks
 # for again; the stamp and `until` decide when a kept page is out of date.
 KEPT_SECONDS = 15 * 60
+_NOT_KEPT = {"content-length", "set-cookie"}
 
 
 def _for_anyone(request) -> bool:
@@ -70,13 +71,15 @@ def page_kept_for_visitors(
     key = "kept-page:" + hashlib.sha256(identity.encode()).hexdigest()
     kept = cache.get(key)
     if kept is not None and dates.now() < kept["until"]:
-        return HttpResponse(kept["content"], content_type=kept["content_type"])
+        return HttpResponse(kept["content"], headers=kept["headers"])
     # Asked before the page is built: a moment that passes while it is built is then still ahead of it.
     moment = until()
     response = render()
     if callable(getattr(response, "render", None)):
         response = response.render()
     if _holds_nothing_of_her(request, response):
-        content = {"content": response.content, "content_type": response["Content-Type"], "until": moment}
-        cache.set(key, content, KEPT_SECONDS)
+        # What the view said of the page travels with it (its type, and any Cache-Control or Vary it set);
+        # what the middleware adds is added again on the way out.
+        headers = {name: value for name, value in response.headers.items() if name.lower() not in _NOT_KEPT}
+        cache.set(key, {"content": response.content, "headers": headers, "until": moment}, KEPT_SECONDS)
     return response

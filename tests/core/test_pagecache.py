@@ -57,6 +57,28 @@ def test_a_visitor_gets_the_page_kept_from_the_first_one():
     assert page.built == 1
 
 
+def test_what_the_view_said_of_its_page_travels_with_the_kept_page():
+    class Said(Page):
+        def __call__(self, request):
+            def render():
+                self.built += 1
+                response = HttpResponse("page", content_type="text/html; charset=utf-8")
+                response["Cache-Control"] = "private"
+                response["Vary"] = "Accept-Language"
+                return response
+
+            return page_kept_for_visitors(
+                request, name="said", stamp=lambda: 1, until=lambda: self.until, render=render
+            )
+
+    page = Said()
+    page(_request())
+    kept = page(_request())
+    assert page.built == 1
+    assert kept["Cache-Control"] == "private" and kept["Vary"] == "Accept-Language"
+    assert kept["Content-Type"] == "text/html; charset=utf-8"
+
+
 def test_another_address_query_or_language_is_another_page_and_the_order_of_the_query_is_not(settings):
     settings.ALLOWED_HOSTS = ["testserver", "example.org"]
     page = Page()

@@ -50,6 +50,7 @@ def test_the_next_visitor_gets_the_kept_page_in_fewer_queries(
     with django_assert_max_num_queries(9):  # Wagtail's routing, the stamp, the kept page
         second = _visit(client, catalogue)
     assert _kept(second) and second.content == first.content
+    assert dict(second.headers) == dict(first.headers)  # the middleware's headers, as on the page built
 
 
 def _seat_taken_by_service(edition, trainees, **_):
