@@ -34,6 +34,8 @@ _NOT_KEPT = {"content-length", "set-cookie"}
 def _for_anyone(request) -> bool:
     if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return False
+    if getattr(request, "is_preview", False):  # Wagtail's preview of a draft: never the published page
+        return False
     # len() reads the pending messages without marking them shown.
     return not len(get_messages(request))
 

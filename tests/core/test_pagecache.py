@@ -120,12 +120,15 @@ def test_no_stamp_while_a_writer_is_at_work_builds_it_every_time():
     assert page.built == 2
 
 
-def test_someone_logged_in_or_a_post_always_gets_it_built(trainee):
+def test_someone_logged_in_a_post_or_a_preview_always_gets_it_built(trainee):
     page = Page()
     page(_request())
     page(_request(user=trainee))
     page(_request(method="post"))
-    assert page.built == 3
+    preview = _request()
+    preview.is_preview = True
+    page(preview)
+    assert page.built == 4
     # Nor was her page kept for the next visitor.
     assert page(_request()).content == b"page 1"
 
