@@ -82,6 +82,6 @@ def page_kept_for_visitors(
     if _holds_nothing_of_her(request, response):
         # What the view said of the page travels with it (its type, and any Cache-Control or Vary it set);
         # what the middleware adds is added again on the way out.
-        headers = {name: value for name, value in response.headers.items() if name.lower() not in _NOT_KEPT}
+        headers = {header: value for header, value in response.headers.items() if header.lower() not in _NOT_KEPT}
         cache.set(key, {"content": response.content, "headers": headers, "until": moment}, KEPT_SECONDS)
     return response
