@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
+from core.exports import XLSX_CONTENT_TYPE
+
 
 @dataclass
 class Measurement:
@@ -42,12 +44,20 @@ def measure(name, func, *, runs=5, note="", floor=None) -> Measurement:
     floor = floor or getattr(func, "floor", None)
     if floor is not None:
         floor()
-    walls, cpus, floors = [], [], []
+    # A workbook's row also shows its ratio to an HTML page of its bytes (the floor of the other pages).
+    bytes_floor = getattr(func, "bytes_floor", None)
+    if bytes_floor is not None:
+        bytes_floor()
+    walls, cpus, floors, bytes_floors = [], [], [], []
     for _ in range(runs):
         if floor is not None:
             started = time.process_time()
             floor()
             floors.append((time.process_time() - started) * 1000)
+        if bytes_floor is not None:
+            started = time.process_time()
+            bytes_floor()
+            bytes_floors.append((time.process_time() - started) * 1000)
         started, started_cpu = time.perf_counter(), time.process_time()
         func()
         cpus.append((time.process_time() - started_cpu) * 1000)
@@ -58,6 +68,9 @@ def measure(name, func, *, runs=5, note="", floor=None) -> Measurement:
         func()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    if bytes_floors:
+        against = statistics.median(cpus) / statistics.median(bytes_floors)
+        note = "; ".join(filter(None, [note, f"against an HTML page of its bytes: {against:.1f}x"]))
     return Measurement(
         name,
         statistics.median(walls),
@@ -88,23 +101,40 @@ def logged_in(user):
 def page(client, url, status=200):
     """A callable that requests the URL and fails loudly on any other status (a redirect to the login page
     would otherwise be measured as a fast page). Its `floor` requests, with the same client, a bare page of
-    the size this one answered with."""
+    the size this one answered with; for a workbook, a bare workbook of the same cells (bench/urls.py), and
+    its `bytes_floor` the HTML page of the same bytes, measured beside it and named in the row's note."""
     answered = {}
 
     def _get():
         response = client.get(url)
         assert response.status_code == status, (url, response.status_code, response.get("Location"))
-        answered.setdefault("bytes", len(response.content))
+        if "bytes" not in answered:
+            answered["bytes"] = len(response.content)
+            if response.get("Content-Type") == XLSX_CONTENT_TYPE:
+                from bench.urls import floor_workbook_register
+
+                answered["workbook"] = floor_workbook_register(response.content)
+                _get.bytes_floor = _bytes_floor
         return response
 
-    def _floor():
+    def _bytes_floor():
         from bench.urls import floor_url
 
         response = client.get(floor_url(answered.get("bytes", 1024)))
         assert response.status_code == 200, response.status_code
         return response
 
+    def _floor():
+        if "workbook" not in answered:
+            return _bytes_floor()
+        from bench.urls import floor_workbook_url
+
+        response = client.get(floor_workbook_url(answered["workbook"]))
+        assert response.status_code == 200, response.status_code
+        return response
+
     _get.floor = _floor
+    _get.bytes_floor = None
     return _get
 
 

@@ -86,3 +86,34 @@ def test_a_page_is_measured_against_a_floor_of_its_own_size_in_the_same_loop(sma
     lines = []
     print_table([measured], out=lines.append)
     assert f"{measured.ratio:.1f}" in lines[-1]
+
+
+def test_a_workbook_is_measured_against_a_bare_workbook_of_its_cells_and_named_against_its_bytes(small_dataset):
+    """A workbook is compressed XML: an HTML page of its bytes holds a fraction of its content. Its floor is
+    the same sheets and cells written bare, and the row's note gives its ratio to the HTML page as well."""
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    from bench.harness import logged_in, measure, page
+    from core import dates
+    from trainings.models import Edition
+
+    edition = Edition.objects.filter(start_date__lt=dates.today()).order_by("-start_date").first()
+    workbook = page(logged_in(edition.trainers.get()), reverse("trainings:participants_xlsx", args=[edition.pk]))
+    served = workbook()
+    floor = workbook.floor()
+    assert floor["Content-Type"] == served["Content-Type"]
+
+    def cells(response):
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        return [(sheet.title, [tuple(row) for row in sheet.iter_rows(values_only=True)]) for sheet in book]
+
+    assert cells(floor) == cells(served)
+    assert len(floor.content) < len(served.content)  # no formats, widths, print setup
+    assert workbook.bytes_floor().content.startswith(b"<!DOCTYPE html>")
+
+    measured = measure("participants", workbook, runs=2)
+    assert measured.floor_cpu_ms > 0
+    assert "against an HTML page of its bytes: " in measured.note
