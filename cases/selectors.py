@@ -4,6 +4,7 @@ foreign id is a 404."""
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -665,20 +666,42 @@ class DueItem:
     kind_label: str = ""
 
 
+class Due:
+    """An item of a caseload before its links and buttons are written: enough to sort, count and group it.
+    `item()` writes the rest, once: a team's page shows the five soonest items of each counselor and counts
+    the rest, a counselor's home panel only counts them, so most items of a large caseload are never
+    written out."""
+
+    __slots__ = ("kind", "case", "due_on", "overdue", "key", "_write", "_item")
+
+    def __init__(self, kind, case, due_on, overdue, key, write):
+        self.kind, self.case, self.due_on, self.overdue, self.key = kind, case, due_on, overdue, key
+        self._write, self._item = write, None
+
+    def item(self) -> DueItem:
+        if self._item is None:
+            self._item = self._write()
+        return self._item
+
+
 @dataclass
 class Caseload:
     cases: list
-    items: list[DueItem]
+    due: list[Due]  # soonest first
     today: dt.date
     horizon: dt.date
 
+    @cached_property
+    def items(self) -> list[DueItem]:
+        return [due.item() for due in self.due]
+
     @property
     def overdue_count(self) -> int:
-        return sum(1 for item in self.items if item.overdue)
+        return sum(1 for due in self.due if due.overdue)
 
     @property
     def due_soon_count(self) -> int:
-        return sum(1 for item in self.items if not item.overdue)
+        return sum(1 for due in self.due if not due.overdue)
 
 
 CLIENT_SECRETS = tuple(f"client__{f.name}" for f in Client._meta.fields if isinstance(f, EncryptedTextField))
@@ -688,7 +711,8 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     """Every open case of the caseload and everything due in them up to the horizon or overdue: risk
     re-assessments, CTI reviews, action steps, conference follow-ups, consents that end soon, referrals that
     wait too long for an answer, planned aftercare and recipients to tell of a withdrawal. One query per
-    kind of item, however many cases the caseload holds."""
+    kind of item, however many cases the caseload holds; each item's links and buttons written only when it
+    is shown (`Due`)."""
     today = today or dates.today()
     settings = casework_settings()
     horizon = today + dt.timedelta(days=settings.due_soon_days)
@@ -722,30 +746,28 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         case.latest_level_label = risk_labels[case.latest_level] if case.latest_level else ""
     by_id = {case.pk: case for case in cases}
     ids = list(by_id)
-    items: list[DueItem] = []
+    due: list[Due] = []
 
     urls = UrlFiller()
 
-    def add(kind, case_id, due_on, title, url, detail="", actions=(), key=""):
+    def add(kind, case_id, due_on, key, write):
+        """`write(item)` gives the item's title, link, detail and buttons as keywords of DueItem."""
         case = by_id[case_id]
-        items.append(
-            DueItem(
+        overdue = due_on < today
+
+        def written():
+            return DueItem(
                 kind,
-                str(title),
-                case,
-                due_on,
-                due_on < today,
-                url,
-                detail,
-                list(actions),
-                key,
+                case=case,
+                due_on=due_on,
+                overdue=overdue,
+                key=key,
                 case_url=urls("cases:case_detail", pk=case_id),
                 kind_label=kind_labels[kind],
+                **write(),
             )
-        )
 
-    def case_url(name, case_id, **kwargs):
-        return urls(name, pk=case_id, **kwargs)
+        due.append(Due(kind, case, due_on, overdue, key, written))
 
     def held_or_missed(url, on):
         """A planned meeting is marked missed any day, held only from its day on."""
@@ -753,11 +775,17 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         return [*actions, DueAction(missed, url, {"status": ActivityStatus.MISSED})]
 
     again, first = _("again (last: %(level)s)"), _("the first one")
+
+    def risk_review(case):
+        return {
+            "title": again % {"level": case.latest_level_label} if case.latest_due else first,
+            "url": urls("cases:risk_create", pk=case.pk),
+        }
+
     for case in cases:
-        due = case.latest_due or case.opened_on
-        if due <= horizon:
-            title = again % {"level": case.latest_level_label} if case.latest_due else first
-            add(DueKind.RISK_REVIEW, case.pk, due, title, case_url("cases:risk_create", case.pk), key=f"risk-{case.pk}")
+        on = case.latest_due or case.opened_on
+        if on <= horizon:
+            add(DueKind.RISK_REVIEW, case.pk, on, f"risk-{case.pk}", partial(risk_review, case))
 
     # Each kind read as values, not as model instances with their relations: the page needs a few fields of
     # each, and building instances was most of the cost of a caseload. Unordered: the items are sorted below.
@@ -766,16 +794,21 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .order_by()
         .values_list("pk", "course__case_id", "review_on", "phase")
     )
+
+    def cti_review(pk, case_id, review_on, phase):
+        return {
+            "title": phase_labels[phase],
+            "url": urls("cases:cti", pk=case_id),
+            "actions": held_or_missed(urls("cases:cti_review_mark", pk=case_id, review_pk=pk), review_on),
+        }
+
     for pk, case_id, review_on, phase in reviews:
-        actions = held_or_missed(case_url("cases:cti_review_mark", case_id, review_pk=pk), review_on)
         add(
             DueKind.CTI_REVIEW,
             case_id,
             review_on,
-            phase_labels[phase],
-            case_url("cases:cti", case_id),
-            actions=actions,
-            key=f"cti-review-{pk}",
+            f"cti-review-{pk}",
+            partial(cti_review, pk, case_id, review_on, phase),
         )
 
     # The labels looked up once: get_FOO_display() hashes every choice's lazy label on each call.
@@ -790,17 +823,22 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .order_by()
         .values_list("pk", "plan__case_id", "due_on", "area", sealed("description"), "plan__version")
     )
+
+    def action_step(pk, case_id, area, description, version):
+        return {
+            "title": area_labels[area],
+            "url": urls("cases:action_step_edit", pk=case_id, step_pk=pk),
+            "detail": Sealed(description),
+            "actions": [DueAction(done, urls("cases:action_step_done", pk=case_id, step_pk=pk), {"version": version})],
+        }
+
     for pk, case_id, due_on, area, description, version in steps:
-        url = case_url("cases:action_step_done", case_id, step_pk=pk)
         add(
             DueKind.ACTION_STEP,
             case_id,
             due_on,
-            area_labels[area],
-            case_url("cases:action_step_edit", case_id, step_pk=pk),
-            detail=Sealed(description),
-            actions=[DueAction(done, url, {"version": version})],
-            key=f"step-{pk}",
+            f"step-{pk}",
+            partial(action_step, pk, case_id, area, description, version),
         )
 
     follow_ups = (
@@ -808,22 +846,24 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .order_by()
         .values_list("pk", "conference_id", "conference__case_id", "due_on", "institution__name", sealed("description"))
     )
+
+    def follow_up(pk, conference_id, institution, description):
+        return {
+            "title": str(institution),
+            "url": urls("cases:conference_detail", pk=conference_id),
+            "detail": Sealed(description),
+            "actions": [
+                DueAction(done, urls("cases:conference_follow_up_done", pk=conference_id, action_pk=pk), {"done": "1"})
+            ],
+        }
+
     for pk, conference_id, case_id, due_on, institution, description in follow_ups:
         add(
             DueKind.FOLLOW_UP,
             case_id,
             due_on,
-            institution,
-            urls("cases:conference_detail", pk=conference_id),
-            detail=Sealed(description),
-            actions=[
-                DueAction(
-                    done,
-                    urls("cases:conference_follow_up_done", pk=conference_id, action_pk=pk),
-                    {"done": "1"},
-                )
-            ],
-            key=f"follow-up-{pk}",
+            f"follow-up-{pk}",
+            partial(follow_up, pk, conference_id, institution, description),
         )
 
     warning = today + dt.timedelta(days=settings.consent_warning_days)
@@ -838,16 +878,16 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .order_by()
         .values_list("pk", "case_id", "valid_until", "recipient__name")
     )
+
+    def consent_ends(pk, case_id, recipient):
+        return {
+            "title": str(recipient),
+            "url": urls("cases:consents", pk=case_id),
+            "actions": [DueAction(_("Asked her"), urls("cases:consent_expiry_checked", pk=case_id, consent_pk=pk))],
+        }
+
     for pk, case_id, valid_until, recipient in ending:
-        add(
-            DueKind.CONSENT_ENDS,
-            case_id,
-            valid_until,
-            recipient,
-            case_url("cases:consents", case_id),
-            actions=[DueAction(_("Asked her"), case_url("cases:consent_expiry_checked", case_id, consent_pk=pk))],
-            key=f"consent-{pk}",
-        )
+        add(DueKind.CONSENT_ENDS, case_id, valid_until, f"consent-{pk}", partial(consent_ends, pk, case_id, recipient))
 
     # A referral is chased once it waited `referral_answer_days` without an answer.
     wait = dt.timedelta(days=settings.referral_answer_days)
@@ -856,14 +896,17 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .order_by()
         .values_list("pk", "case_id", "sent_on", "institution__name")
     )
+
+    def referral_waiting(pk, case_id, institution):
+        return {"title": str(institution), "url": urls("cases:referral_detail", pk=case_id, referral_pk=pk)}
+
     for pk, case_id, sent_on, institution in unanswered:
         add(
             DueKind.REFERRAL_WAITING,
             case_id,
             sent_on + wait,
-            institution,
-            case_url("cases:referral_detail", case_id, referral_pk=pk),
-            key=f"referral-{pk}",
+            f"referral-{pk}",
+            partial(referral_waiting, pk, case_id, institution),
         )
 
     aftercare_labels = choice_labels(AftercareKind.choices)
@@ -872,17 +915,16 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .order_by()
         .values_list("pk", "case_id", "held_on", "kind")
     )
+
+    def aftercare(pk, case_id, held_on, kind):
+        return {
+            "title": aftercare_labels[kind],
+            "url": urls("cases:aftercare", pk=case_id),
+            "actions": held_or_missed(urls("cases:aftercare_mark", pk=case_id, activity_pk=pk), held_on),
+        }
+
     for pk, case_id, held_on, kind in planned:
-        actions = held_or_missed(case_url("cases:aftercare_mark", case_id, activity_pk=pk), held_on)
-        add(
-            DueKind.AFTERCARE,
-            case_id,
-            held_on,
-            aftercare_labels[kind],
-            case_url("cases:aftercare", case_id),
-            actions=actions,
-            key=f"aftercare-{pk}",
-        )
+        add(DueKind.AFTERCARE, case_id, held_on, f"aftercare-{pk}", partial(aftercare, pk, case_id, held_on, kind))
 
     to_tell = (
         ConsentRecord.objects.filter(
@@ -891,19 +933,21 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         .order_by()
         .values_list("pk", "case_id", "withdrawn_on", "recipient__name")
     )
+
+    def tell_recipient(pk, case_id, recipient):
+        return {
+            "title": str(recipient),
+            "url": urls("cases:consent_withdraw", pk=case_id, consent_pk=pk),
+            "actions": [DueAction(_("Told"), urls("cases:consent_recipient_told", pk=case_id, consent_pk=pk))],
+        }
+
     for pk, case_id, withdrawn_on, recipient in to_tell:
         add(
-            DueKind.TELL_RECIPIENT,
-            case_id,
-            withdrawn_on,
-            recipient,
-            case_url("cases:consent_withdraw", case_id, consent_pk=pk),
-            actions=[DueAction(_("Told"), case_url("cases:consent_recipient_told", case_id, consent_pk=pk))],
-            key=f"tell-{pk}",
+            DueKind.TELL_RECIPIENT, case_id, withdrawn_on, f"tell-{pk}", partial(tell_recipient, pk, case_id, recipient)
         )
 
-    items.sort(key=lambda item: (item.due_on, item.kind, item.key))
-    return Caseload(cases=cases, items=items, today=today, horizon=horizon)
+    due.sort(key=lambda item: (item.due_on, item.kind, item.key))
+    return Caseload(cases=cases, due=due, today=today, horizon=horizon)
 
 
 @dataclass(frozen=True)

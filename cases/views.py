@@ -321,19 +321,20 @@ def team(request):
     page = Paginator(leads, TEAM_LEADS_PER_PAGE).get_page(request.GET.get("page"))
     load = selectors.caseload(user=request.user, team=True, leads=[lead.pk for lead in page.object_list])
     by_counselor = {lead.pk: [] for lead in page.object_list}
-    for item in load.items:
-        by_counselor[item.case.lead_counselor_id].append(item)
+    for due in load.due:
+        by_counselor[due.case.lead_counselor_id].append(due)
     caseload_url = reverse("cases:caseload")
     groups = []
     for lead in page.object_list:
-        items = by_counselor[lead.pk]
-        if items:
+        dues = by_counselor[lead.pk]
+        if dues:
             groups.append(
                 {
                     "lead": lead,
-                    "items": items[:TEAM_ITEMS_PER_LEAD],
-                    "more": len(items) - TEAM_ITEMS_PER_LEAD,
-                    "overdue": sum(1 for item in items if item.overdue),
+                    # Only the items shown are written out (links, buttons); the rest are counted.
+                    "items": [due.item() for due in dues[:TEAM_ITEMS_PER_LEAD]],
+                    "more": len(dues) - TEAM_ITEMS_PER_LEAD,
+                    "overdue": sum(1 for due in dues if due.overdue),
                     "caseload_url": f"{caseload_url}?counselor={lead.pk}",
                 }
             )

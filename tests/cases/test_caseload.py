@@ -238,6 +238,31 @@ def test_the_team_caseload_shows_each_leads_soonest_items_and_links_to_the_rest(
     assert all(case.client.code in caseload.text for case in cases)
 
 
+def test_only_the_items_a_page_shows_are_written_out_and_the_rest_only_counted(
+    django_app, coordinator, counselor, make_case, today, monkeypatch
+):
+    """Writing an item (its links and buttons) is most of what a large caseload costs that is not a query:
+    the team page writes the soonest few of each lead, the home panel none, and both count them all."""
+    from cases.views import TEAM_ITEMS_PER_LEAD
+
+    cases = [make_case(counselor, opened_on=today - dt.timedelta(days=10 - index)) for index in range(7)]
+    written = []
+    real = selectors.Due.item
+    monkeypatch.setattr(selectors.Due, "item", lambda due: written.append(due.key) or real(due))
+
+    page = django_app.get(reverse("cases:team"), user=coordinator)
+    assert "7 open cases · 7 items overdue" in page.text
+    assert written == [f"risk-{case.pk}" for case in cases[:TEAM_ITEMS_PER_LEAD]]
+
+    written.clear()
+    assert selectors.case_panel_counts(user=counselor)["overdue_count"] == 7
+    load = selectors.caseload(user=counselor)
+    assert (load.overdue_count, load.due_soon_count, written) == (7, 0, [])
+    assert [item.key for item in load.items] == [f"risk-{case.pk}" for case in cases] == written
+    assert load.items[0].url == reverse("cases:risk_create", args=[cases[0].pk])
+    assert load.items[0].case_url == reverse("cases:case_detail", args=[cases[0].pk])
+
+
 def test_her_home_page_counts_what_is_due(django_app, busy_case, counselor):
     page = django_app.get(reverse("home"), user=counselor)
     assert "items overdue" in page.text
