@@ -866,17 +866,17 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             partial(follow_up, pk, conference_id, institution, description),
         )
 
+    # Two kinds from one table in one query: a consent that ends soon (not withdrawn, nobody asked her yet)
+    # and a withdrawal whose recipient is still to be told. A consent is either withdrawn or not: never both.
     warning = today + dt.timedelta(days=settings.consent_warning_days)
-    ending = (
-        ConsentRecord.objects.filter(
-            case_id__in=ids,
-            withdrawn_on__isnull=True,
-            expiry_checked_on__isnull=True,
-            valid_until__gte=today,
-            valid_until__lte=warning,
-        )
+    ending = Q(
+        withdrawn_on__isnull=True, expiry_checked_on__isnull=True, valid_until__gte=today, valid_until__lte=warning
+    )
+    to_tell = Q(withdrawn_on__isnull=False, tell_recipient=True, recipient_told_on__isnull=True)
+    consents = (
+        ConsentRecord.objects.filter(ending | to_tell, case_id__in=ids)
         .order_by()
-        .values_list("pk", "case_id", "valid_until", "recipient__name")
+        .values_list("pk", "case_id", "valid_until", "withdrawn_on", "recipient__name")
     )
 
     def consent_ends(pk, case_id, recipient):
@@ -886,8 +886,30 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             "actions": [DueAction(_("Asked her"), urls("cases:consent_expiry_checked", pk=case_id, consent_pk=pk))],
         }
 
-    for pk, case_id, valid_until, recipient in ending:
-        add(DueKind.CONSENT_ENDS, case_id, valid_until, f"consent-{pk}", partial(consent_ends, pk, case_id, recipient))
+    def tell_recipient(pk, case_id, recipient):
+        return {
+            "title": str(recipient),
+            "url": urls("cases:consent_withdraw", pk=case_id, consent_pk=pk),
+            "actions": [DueAction(_("Told"), urls("cases:consent_recipient_told", pk=case_id, consent_pk=pk))],
+        }
+
+    for pk, case_id, valid_until, withdrawn_on, recipient in consents:
+        if withdrawn_on is None:
+            add(
+                DueKind.CONSENT_ENDS,
+                case_id,
+                valid_until,
+                f"consent-{pk}",
+                partial(consent_ends, pk, case_id, recipient),
+            )
+        else:
+            add(
+                DueKind.TELL_RECIPIENT,
+                case_id,
+                withdrawn_on,
+                f"tell-{pk}",
+                partial(tell_recipient, pk, case_id, recipient),
+            )
 
     # A referral is chased once it waited `referral_answer_days` without an answer.
     wait = dt.timedelta(days=settings.referral_answer_days)
@@ -925,26 +947,6 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
 
     for pk, case_id, held_on, kind in planned:
         add(DueKind.AFTERCARE, case_id, held_on, f"aftercare-{pk}", partial(aftercare, pk, case_id, held_on, kind))
-
-    to_tell = (
-        ConsentRecord.objects.filter(
-            case_id__in=ids, withdrawn_on__isnull=False, tell_recipient=True, recipient_told_on__isnull=True
-        )
-        .order_by()
-        .values_list("pk", "case_id", "withdrawn_on", "recipient__name")
-    )
-
-    def tell_recipient(pk, case_id, recipient):
-        return {
-            "title": str(recipient),
-            "url": urls("cases:consent_withdraw", pk=case_id, consent_pk=pk),
-            "actions": [DueAction(_("Told"), urls("cases:consent_recipient_told", pk=case_id, consent_pk=pk))],
-        }
-
-    for pk, case_id, withdrawn_on, recipient in to_tell:
-        add(
-            DueKind.TELL_RECIPIENT, case_id, withdrawn_on, f"tell-{pk}", partial(tell_recipient, pk, case_id, recipient)
-        )
 
     due.sort(key=lambda item: (item.due_on, item.kind, item.key))
     return Caseload(cases=cases, due=due, today=today, horizon=horizon)
