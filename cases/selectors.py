@@ -600,16 +600,15 @@ def cti_dashboard(*, user, page=None, today=None) -> CtiDashboard:
     due, more = [], False
     if page_obj.number == 1:
         changes = cti_changes_between(today, horizon)
-        change_on = models.Case(
-            *[models.When(start_on=start, then=models.Value(on)) for start, (on, _n) in changes.items()]
-        )
-        soonest = list(
-            courses.filter(start_on__in=list(changes))
-            .annotate(change_on=change_on)
-            .order_by("change_on", "start_on", "pk")[: CTI_DUE_SOON_LIMIT + 1]
-        )
-        more = len(soonest) > CTI_DUE_SOON_LIMIT
-        for course in soonest[:CTI_DUE_SOON_LIMIT]:
+        # Ordered here by the day each course changes phase, from its start date and number alone, then the
+        # soonest read whole: the same order as a CASE of one WHEN per start date in SQL (sixty of them), which
+        # took twice as long to build as both queries together.
+        starts = courses.filter(start_on__in=list(changes)).order_by().values_list("pk", "start_on")
+        ordered = sorted(starts, key=lambda row: (changes[row[1]][0], row[1], row[0]))
+        more = len(ordered) > CTI_DUE_SOON_LIMIT
+        wanted = [pk for pk, _start in ordered[:CTI_DUE_SOON_LIMIT]]
+        found = courses.in_bulk(wanted) if wanted else {}
+        for course in (found[pk] for pk in wanted if pk in found):  # one ended in between is left out
             _lead_named(course)
             on, number = changes[course.start_on]
             label = CtiPhase(number).label if number <= CTI_PHASES else None

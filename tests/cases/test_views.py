@@ -882,7 +882,7 @@ def test_the_cti_dashboard_makes_as_many_queries_at_three_times_the_courses(
     once = [queries_of(web, url, {"page": page}) for page in (1, 2)]
     _courses(make_case, counselor, today, 12, first_week=6)
     assert [queries_of(web, url, {"page": page}) for page in (1, 4)] == once
-    assert once[0] <= 7  # the courses counted once, with their phases
+    assert once[0] <= 8  # the courses counted once, with their phases; the soonest changes in two
 
 
 def test_the_due_soon_list_is_the_soonest_few_and_says_when_there_are_more(
