@@ -8,12 +8,12 @@ from functools import cache
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.choices import choice_labels
 from core.enums import AttendanceStatus
-from core.html import translated_html
+from core.html import escaped, translated_html
 
 register = template.Library()
 
@@ -22,23 +22,21 @@ register = template.Library()
 def attendance_choice(name, label, value, choices):
     """A fieldset named by `label`, a radio button `name` for each (code, text) of `choices`, the one equal to
     `value` checked. Plain radio buttons styled as large buttons: it works without JavaScript. The line breaks
-    between a button and its words are the space the template left there."""
-    options = format_html_join(
-        "",
-        '<label class="attendance-option attendance-{}">\n<input type="radio" name="{}" value="{}"{}>\n'
-        "<span>{}</span>\n</label>\n",
-        ((code, name, code, " checked" if value == code else "", text) for code, text in choices),
+    between a button and its words are the space the template left there. Every value escaped by
+    `escaped`, as {{ }} would."""
+    name = escaped(name)
+    options = "".join(
+        f'<label class="attendance-option attendance-{escaped(code)}">\n<input type="radio" name="{name}" '
+        f'value="{escaped(code)}"{" checked" if value == code else ""}>\n<span>{escaped(text)}</span>\n</label>\n'
+        for code, text in choices
     )
-    return format_html(
-        '<fieldset class="attendance-choice">\n<legend>{}</legend>\n<div class="attendance-options">\n{}</div>\n'
-        "</fieldset>",
-        label,
-        options,
+    return mark_safe(  # noqa: S308  # nosec B308 B703 - every value escaped above
+        f'<fieldset class="attendance-choice">\n<legend>{escaped(label)}</legend>\n'
+        f'<div class="attendance-options">\n{options}</div>\n</fieldset>'
     )
 
 
-CHANGE_ROW = '<tr{}>\n<td>{}</td>\n<td>{}{}</td>\n<td>{}</td>\n<th scope="row">{}</th>\n<td>{} → {}{}{}</td>\n</tr>'
-NOT_APPLIED = format_html(' class="{}"', "not-applied")
+NOT_APPLIED = ' class="not-applied"'
 
 
 @register.simple_tag
@@ -46,11 +44,11 @@ def attendance_change_rows(changes):
     """The rows of a session's change log (components/attendance_change_log.html): up to fifty, each with two
     moments written for people and for machines, and a status label per side. Through the template they were
     more than half of a trainer's attendance screen; here each label is translated once and each moment
-    formatted once."""
-    statuses = choice_labels(AttendanceStatus.choices)
+    formatted once. Every value escaped by `escaped`, as {{ }} would."""
+    statuses = {code: escaped(label) for code, label in choice_labels(AttendanceStatus.choices).items()}
     unknown = _("unknown (changed outside Haven's screens)")
-    from_a_phone = format_html(' <span class="badge">{}</span>', _("from a phone"))
-    overruled = format_html(' <span class="badge badge-warn">{}</span>', _("not applied: a later mark stands"))
+    from_a_phone = f' <span class="badge">{escaped(_("from a phone"))}</span>'
+    overruled = f' <span class="badge badge-warn">{escaped(_("not applied: a later mark stands"))}</span>'
     children = _("children %(old)s → %(new)s")
 
     shown_as = get_format("SHORT_DATETIME_FORMAT")
@@ -58,51 +56,41 @@ def attendance_change_rows(changes):
     @cache
     def moment(value):
         local = timezone.localtime(value)  # the `date` filter's "c" is the local moment's isoformat()
-        return format_html('<time datetime="{}">{}</time>', local.isoformat(), dateformat.format(local, shown_as))
+        return f'<time datetime="{escaped(local.isoformat())}">{escaped(dateformat.format(local, shown_as))}</time>'
 
     rows = []
     for change in changes:
         old_children, new_children = getattr(change, "old_children", None), getattr(change, "new_children", None)
         changed_by = change.changed_by
+        old = statuses.get(change.old_status) or escaped(change.old_status or "") or "–"
+        new = statuses.get(change.new_status) or escaped(change.new_status)
+        counted = ""
+        if old_children is not None and old_children != new_children:
+            counted = f" ({translated_html(children, old=old_children, new=new_children)})"
         rows.append(
-            format_html(
-                CHANGE_ROW,
-                "" if change.applied else NOT_APPLIED,
-                moment(change.marked_at) if change.marked_at else "–",
-                moment(change.changed_at),
-                from_a_phone if change.client_id else "",
-                (changed_by.email if changed_by is not None else "") or unknown,
-                change.label,
-                statuses.get(change.old_status, change.old_status) or "–",
-                statuses.get(change.new_status, change.new_status),
-                format_html(" ({})", translated_html(children, old=old_children, new=new_children))
-                if old_children is not None and old_children != new_children
-                else "",
-                "" if change.applied else overruled,
-            )
+            f"<tr{'' if change.applied else ' class="not-applied"'}>\n"
+            f"<td>{moment(change.marked_at) if change.marked_at else '–'}</td>\n"
+            f"<td>{moment(change.changed_at)}{from_a_phone if change.client_id else ''}</td>\n"
+            f"<td>{escaped((changed_by.email if changed_by is not None else '') or unknown)}</td>\n"
+            f'<th scope="row">{escaped(change.label)}</th>\n'
+            f"<td>{old} → {new}{counted}{'' if change.applied else overruled}</td>\n</tr>"
         )
-    return format_html_join("\n", "{}", ((row,) for row in rows))
-
-
-OWN_MARK_ROW = '<tr><th scope="row">{}</th><td>{}</td></tr>'
+    return mark_safe("\n".join(rows))  # noqa: S308  # nosec B308 B703 - every value escaped above
 
 
 @register.simple_tag
 def own_attendance_rows(marks):
     """The rows of her own attendance, session by session ((session, its mark's label or None) pairs: a
     trainee's dashboard shows them for every training she took). Through the template they were a quarter of
-    the dashboard; here the two muted words are translated once and each moment formatted once."""
-    cancelled = format_html('<span class="muted">{}</span>', _("cancelled"))
-    not_recorded = format_html('<span class="muted">{}</span>', _("not recorded"))
+    the dashboard; here the two muted words are translated once and each moment formatted once. Every value
+    escaped by `escaped`, as {{ }} would."""
+    cancelled = f'<span class="muted">{escaped(_("cancelled"))}</span>'
+    not_recorded = f'<span class="muted">{escaped(_("not recorded"))}</span>'
     shown_as = get_format("DATETIME_FORMAT")
-    return format_html_join(
-        "",
-        OWN_MARK_ROW,
-        (
-            (
-                dateformat.format(timezone.localtime(session.start), shown_as),
-                cancelled if session.cancelled else (mark or not_recorded),
-            )
+    return mark_safe(  # noqa: S308  # nosec B308 B703 - every value escaped
+        "".join(
+            f'<tr><th scope="row">{escaped(dateformat.format(timezone.localtime(session.start), shown_as))}</th>'
+            f"<td>{cancelled if session.cancelled else escaped(mark) if mark else not_recorded}</td></tr>"
             for session, mark in marks
-        ),
+        )
     )
