@@ -17,8 +17,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -56,7 +56,7 @@ from cases.models import (
 from cases.services import STEP_FIELDS
 from core import dates
 from core.choices import choice_labels
-from core.html import translated_html
+from core.html import escaped, translated_html
 from core.paging import query_without_page
 from core.reversing import UrlFiller
 
@@ -624,7 +624,7 @@ class ActionPlanScreen(AsOfMixin, CaseScreen):
     def step_rows(self, steps, *, may_change) -> list[str]:
         """Each step as the plan's table row, written here: its labels looked up once for the plan, not
         through get_FOO_display, a filter and a tag per cell of forty steps."""
-        urls, change = UrlFiller(), _("Change")
+        urls, change = UrlFiller(), escaped(_("Change"))
         areas, owners, statuses = (
             choice_labels(ActionArea.choices),
             choice_labels(StepOwner.choices),
@@ -633,21 +633,19 @@ class ActionPlanScreen(AsOfMixin, CaseScreen):
         rows = []
         for step in steps:
             owner = owners.get(step.owner, step.owner)
+            who = escaped(owner)
+            if step.owner_institution:
+                who = f"{who}: {escaped(step.owner_institution)}"
+            link = ""
+            if may_change:
+                edit = urls("cases:action_step_edit", pk=self.case.pk, step_pk=step.pk)
+                link = f'<a href="{escaped(edit)}">{change}</a>'
+            due = escaped(date_format(step.due_on, "DATE_FORMAT")) if step.due_on else "-"
             rows.append(
-                format_html(
-                    '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n',
-                    linebreaksbr(step.description, autoescape=True),
-                    areas.get(step.area, step.area),
-                    format_html("{}: {}", owner, step.owner_institution) if step.owner_institution else owner,
-                    date_format(step.due_on, "DATE_FORMAT") if step.due_on else "-",
-                    statuses.get(step.status, step.status),
-                    format_html(
-                        '<a href="{}">{}</a>',
-                        urls("cases:action_step_edit", pk=self.case.pk, step_pk=step.pk),
-                        change,
-                    )
-                    if may_change
-                    else "",
+                mark_safe(  # noqa: S308  # nosec B308 B703 - every value escaped by `escaped`, as {{ }} would
+                    f'<tr><th scope="row">{linebreaksbr(step.description, autoescape=True)}</th>'
+                    f"<td>{escaped(areas.get(step.area, step.area))}</td><td>{who}</td><td>{due}</td>"
+                    f"<td>{escaped(statuses.get(step.status, step.status))}</td><td>{link}</td></tr>\n"
                 )
             )
         return rows
@@ -1262,12 +1260,10 @@ def cti_dashboard(request):
             number,
             label,
             [
-                format_html(
-                    '<li class="card"><a href="{}">{}</a> · {} · {}</li>',
-                    urls("cases:cti", pk=course.case_id),
-                    course.client_code,
-                    course.lead_name,
-                    translated_html(started, date=day(course.start_on)),
+                mark_safe(  # noqa: S308  # nosec B308 B703 - every value escaped by `escaped`, as {{ }} would
+                    f'<li class="card"><a href="{escaped(urls("cases:cti", pk=course.case_id))}">'
+                    f"{escaped(course.client_code)}</a> · {escaped(course.lead_name)} · "
+                    f"{translated_html(started, date=day(course.start_on))}</li>"
                 )
                 for course in dashboard.by_phase.get(number, [])
             ],
@@ -1276,13 +1272,12 @@ def cti_dashboard(request):
         for number, label in [(1, _("Phase 1")), (2, _("Phase 2")), (3, _("Phase 3")), (0, _("Not yet started"))]
     ]
     due_soon = [
-        format_html(
-            '<tr><th scope="row">{}</th><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
-            day(row["on"]),
-            urls("cases:cti", pk=row["course"].case_id),
-            row["course"].client_code,
-            translated_html(starts, label=row["label"]) if row["label"] else ends,
-            row["course"].lead_name,
+        mark_safe(  # noqa: S308  # nosec B308 B703 - every value escaped by `escaped`, as {{ }} would
+            f'<tr><th scope="row">{escaped(day(row["on"]))}</th>'
+            f'<td><a href="{escaped(urls("cases:cti", pk=row["course"].case_id))}">'
+            f"{escaped(row['course'].client_code)}</a></td>"
+            f"<td>{translated_html(starts, label=row['label']) if row['label'] else escaped(ends)}</td>"
+            f"<td>{escaped(row['course'].lead_name)}</td></tr>"
         )
         for row in dashboard.due_soon
     ]

@@ -885,6 +885,19 @@ def test_the_cti_dashboard_makes_as_many_queries_at_three_times_the_courses(
     assert once[0] <= 8  # the courses counted once, with their phases; the soonest changes in two
 
 
+def test_the_cti_dashboard_writes_names_as_text(client_for, coordinator, make_case, counselor, today):
+    """Its cards and rows are written in Python (cases.views.cti_dashboard): a name with markup in it is shown
+    as the text it is, on a course's card and in the phase changes due soon."""
+    from accounts.models import Profile
+
+    Profile.objects.filter(user=counselor).update(full_name='Ana <b>"Perić"</b> & Co')
+    services.cti_course_save(case=make_case(counselor), start_on=today, by=counselor)  # starts phase 1 today
+    services.cti_course_save(case=make_case(counselor), start_on=today + dt.timedelta(days=3), by=counselor)
+    html = client_for(coordinator).get(reverse("cases:cti_dashboard")).content.decode()
+    assert html.count("Ana &lt;b&gt;&quot;Perić&quot;&lt;/b&gt; &amp; Co") >= 3  # two cards, a change due
+    assert "<b>" not in html
+
+
 def test_the_due_soon_list_is_the_soonest_few_and_says_when_there_are_more(
     client_for, coordinator, make_case, counselor, today, small_pages
 ):

@@ -350,6 +350,25 @@ def test_slot_finder_page_proposes_bookable_times(client_for, counselor, profile
     assert reverse("counseling:booking_new") + f"?counselor={profile.pk}" in html
 
 
+def test_slot_finder_rows_write_names_as_text(client_for, counselor, profile, room, monday):
+    """The rows are written in Python (counseling.views._slot_rows): a name with markup in it is shown as
+    the text it is, never as markup."""
+    from accounts.models import Profile
+
+    Profile.objects.filter(user=profile.user).update(full_name='Ana <b>"Perić"</b> & Co')
+    room.name = "Soba <i>1</i>"
+    room.save()
+    response = client_for(counselor).get(
+        reverse("counseling:slots"),
+        {"kind": SessionKind.EXPERIENTIAL, "first_day": monday.isoformat(), "weeks": 1, "minutes": 60},
+    )
+    html = response.content.decode()
+    assert "Ana &lt;b&gt;&quot;Perić&quot;&lt;/b&gt; &amp; Co" in html
+    assert html.count("Soba &lt;i&gt;1&lt;/i&gt;") > 1  # the rows and the room filter
+    assert "<b>" not in html and "<i>1</i>" not in html
+    assert f"counselor={profile.pk}&amp;kind=" in html  # the link's ampersands as a template writes them
+
+
 def test_home_panel_shows_todays_sessions(client_for, counselor, profile, her_client, room):
     now = timezone.localtime()
     start = now.replace(hour=23, minute=0, second=0, microsecond=0)
