@@ -5,6 +5,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from typing import ClassVar
 
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -709,6 +710,27 @@ class Caseload:
 CLIENT_SECRETS = tuple(f"client__{f.name}" for f in Client._meta.fields if isinstance(f, EncryptedTextField))
 
 
+@dataclass(frozen=True, slots=True)
+class CaseloadClient:
+    alias: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseloadCase:
+    """An open case as a caseload shows it, read as values: a team's hundred cases, each with its client,
+    built as model instances were a third of what its caseload cost. Audited as a case (`_meta`)."""
+
+    _meta: ClassVar = Case._meta  # what audit_record_many names the listed records' model by
+    pk: int
+    client: CaseloadClient
+    lead_counselor_id: int
+    opened_on: dt.date
+    latest_level: str | None
+    latest_due: dt.date | None
+    latest_level_label: str = ""
+
+
 def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, today=None) -> Caseload:
     """Every open case of the caseload and everything due in them up to the horizon or overdue: risk
     re-assessments, CTI reviews, action steps, conference follow-ups, consents that end soon, referrals that
@@ -724,19 +746,6 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         scope = scope.filter(pk=only_case.pk)
     if leads is not None:  # one page of the team's lead counselors
         scope = scope.filter(lead_counselor__in=leads)
-    cases = list(
-        # The client's alias and code, not her safe-contact details: those are shown on the case's page, and
-        # left in the database they are neither decrypted for every case listed nor held in memory. Nor the
-        # lead counselor, whom a caseload names from her own list.
-        scope.select_related(None)
-        .select_related("client")
-        .defer(*CLIENT_SECRETS)
-        .annotate(
-            latest_level=Subquery(latest.values("level")[:1]),
-            latest_due=Subquery(latest.values("next_due_on")[:1]),
-        )
-        .order_by("client__alias", "pk")
-    )
     # Every label translated once for the caseload, not once per case or item (a team's page has hundreds).
     risk_labels, kind_labels, phase_labels = (
         choice_labels(RiskLevel.choices),
@@ -744,8 +753,25 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         choice_labels(CtiPhase.choices),
     )
     held, missed, done = _("Held"), _("Missed"), _("Done")
-    for case in cases:
-        case.latest_level_label = risk_labels[case.latest_level] if case.latest_level else ""
+    rows = (
+        # The client's alias and code, not her safe-contact details: those are shown on the case's page, and
+        # left in the database they are neither decrypted for every case listed nor held in memory. Nor the
+        # lead counselor, whom a caseload names from her own list.
+        scope.annotate(
+            latest_level=Subquery(latest.values("level")[:1]),
+            latest_due=Subquery(latest.values("next_due_on")[:1]),
+        )
+        .order_by("client__alias", "pk")
+        .values_list(
+            "pk", "client__alias", "client__code", "lead_counselor_id", "opened_on", "latest_level", "latest_due"
+        )
+    )
+    cases = [
+        CaseloadCase(
+            pk, CaseloadClient(alias, code), lead, opened_on, level, due_on, risk_labels[level] if level else ""
+        )
+        for pk, alias, code, lead, opened_on, level, due_on in rows
+    ]
     by_id = {case.pk: case for case in cases}
     ids = list(by_id)
     due: list[Due] = []

@@ -243,6 +243,8 @@ def test_only_the_items_a_page_shows_are_written_out_and_the_rest_only_counted(
 ):
     """Writing an item (its links and buttons) is most of what a large caseload costs that is not a query:
     the team page writes the soonest few of each lead, the home panel none, and both count them all."""
+    from audit.models import AuditEntry
+    from cases.models import Case
     from cases.views import TEAM_ITEMS_PER_LEAD
 
     cases = [make_case(counselor, opened_on=today - dt.timedelta(days=10 - index)) for index in range(7)]
@@ -253,6 +255,10 @@ def test_only_the_items_a_page_shows_are_written_out_and_the_rest_only_counted(
     page = django_app.get(reverse("cases:team"), user=coordinator)
     assert "7 open cases · 7 items overdue" in page.text
     assert written == [f"risk-{case.pk}" for case in cases[:TEAM_ITEMS_PER_LEAD]]
+    # The cases are read as values (selectors.CaseloadCase), and still audited as cases.
+    entry = AuditEntry.objects.filter(detail="team caseload").latest("pk")
+    assert entry.content_type.model_class() is Case
+    assert entry.listed_ids == "," + ",".join(str(case.pk) for case in cases[:TEAM_ITEMS_PER_LEAD]) + ","
 
     written.clear()
     assert selectors.case_panel_counts(user=counselor)["overdue_count"] == 7
