@@ -226,6 +226,22 @@ def risk_latest(*, case):
     return risk_history(case=case).first()
 
 
+def risk_latest_brief(*, case):
+    """The latest assessment as the case's page states it (its level, its dates, whether a conference was
+    planned since): one query, without the answers and their counts that risk_latest reads for the
+    questionnaire's pages."""
+    return (
+        RiskAssessment.objects.filter(case=case)
+        .annotate(
+            conference_since=Exists(
+                CaseConference.objects.filter(case=OuterRef("case"), created_at__date__gte=OuterRef("assessed_on"))
+            )
+        )
+        .order_by("-assessed_on", "-id")
+        .first()
+    )
+
+
 def risk_latest_on(*, case, day):
     """The assessment that was the latest on `day` (what a conference on that day would discuss)."""
     return risk_history(case=case).filter(assessed_on__lte=day).first()

@@ -359,7 +359,7 @@ class CaseDetail(CaseScreen):
 
     def get_context_data(self, **kwargs):
         case = self.case
-        latest_risk = selectors.risk_latest(case=case)
+        latest_risk = selectors.risk_latest_brief(case=case)
         return {
             **kwargs,
             "counselors": list(case.counselors.select_related("user__profile")),
