@@ -735,7 +735,8 @@ class CaseloadClient:
 @dataclass(frozen=True, slots=True)
 class CaseloadCase:
     """An open case as a caseload shows it, read as values: a team's hundred cases, each with its client,
-    built as model instances were a third of what its caseload cost. Audited as a case (`_meta`)."""
+    built as model instances were a quarter of what its caseload's selector cost. Audited as a case
+    (`_meta`)."""
 
     _meta: ClassVar = Case._meta  # what audit_record_many names the listed records' model by
     pk: int
@@ -790,15 +791,15 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     ]
     by_id = {case.pk: case for case in cases}
     # Named as the case's own id (`case__id__in`), not the foreign key (`case_id__in`): the same SQL, and each
-    # id is prepared as a number instead of being normalised as a related record (a query of a hundred ids was
-    # built in two thirds of the time).
+    # id is prepared as a number instead of being normalised as a related record (a query of a hundred ids is
+    # built in 70% of the time).
     ids = list(by_id)
     due: list[Due] = []
 
     urls = UrlFiller()
 
     def add(kind, case_id, due_on, key, write):
-        """`write(item)` gives the item's title, link, detail and buttons as keywords of DueItem."""
+        """`write()` gives the item's title, link, detail and buttons, as keywords of DueItem."""
         case = by_id[case_id]
         overdue = due_on < today
 

@@ -68,7 +68,7 @@ def attendance_change_rows(changes):
         if old_children is not None and old_children != new_children:
             counted = f" ({translated_html(children, old=old_children, new=new_children)})"
         rows.append(
-            f"<tr{'' if change.applied else ' class="not-applied"'}>\n"
+            f"<tr{'' if change.applied else NOT_APPLIED}>\n"
             f"<td>{moment(change.marked_at) if change.marked_at else '–'}</td>\n"
             f"<td>{moment(change.changed_at)}{from_a_phone if change.client_id else ''}</td>\n"
             f"<td>{escaped((changed_by.email if changed_by is not None else '') or unknown)}</td>\n"
