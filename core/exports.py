@@ -83,7 +83,9 @@ DEFAULT_WIDTH = 8.43  # a column without a width of its own
 
 
 def _column_points(width: float) -> float:
-    return (width * 7 + 5) * 0.75
+    """A column's width in points: its pixels (as `_column_pixels` counts them), three quarters of a point
+    each."""
+    return _column_pixels(width) * 0.75
 
 
 def _lines(text, width: float, *, size: int = 11, bold: bool = False) -> int:
