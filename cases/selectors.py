@@ -54,10 +54,10 @@ from cases.models import (
 from core import dates
 from core.choices import choice_labels
 from core.dates import add_months, end_of_day, months_after_end, start_of_day
-from core.fields import EncryptedTextField, Sealed, sealed
+from core.fields import Sealed, sealed
 from core.reversing import UrlFiller
-from counseling.models import Booking, Client, CounselorProfile
-from counseling.selectors import counselor_names
+from counseling.models import Booking, CounselorProfile
+from counseling.selectors import CLIENT_SECRETS, counselor_names
 
 CTI_PHASE_MONTHS = 3
 CTI_PHASES = 3
@@ -721,9 +721,6 @@ class Caseload:
     @property
     def due_soon_count(self) -> int:
         return sum(1 for due in self.due if not due.overdue)
-
-
-CLIENT_SECRETS = tuple(f"client__{f.name}" for f in Client._meta.fields if isinstance(f, EncryptedTextField))
 
 
 @dataclass(frozen=True, slots=True)

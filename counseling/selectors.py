@@ -15,11 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import dates
+from core.fields import EncryptedTextField
 from counseling.enums import ACTIVE_BOOKING_STATUSES, IntakeStatus, SessionKind
 from counseling.models import (
     AvailabilityException,
     AvailabilityWindow,
     Booking,
+    Client,
     CounselorProfile,
     IntakeRequest,
     Room,
@@ -48,10 +50,16 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return dates.start_of_day(day), dates.end_of_day(day)
 
 
+# A client's safe-contact details (where and when she may be contacted safely): shown on her own page, never
+# in a calendar. Lists of bookings leave them in the database: neither decrypted for every booking listed nor
+# held in memory.
+CLIENT_SECRETS = tuple(f"client__{f.name}" for f in Client._meta.fields if isinstance(f, EncryptedTextField))
+
+
 def bookings_between(*, user, first_day: date, days: int, counselor=None):
     start, _end = day_bounds(first_day)
     _start, end = day_bounds(first_day + timedelta(days=days - 1))
-    qs = bookings_for(user).overlapping(start, end)
+    qs = bookings_for(user).overlapping(start, end).defer(*CLIENT_SECRETS)
     if counselor is not None:
         qs = qs.filter(counselor=counselor)
     return qs.order_by("start", "pk")
@@ -80,6 +88,7 @@ def bookings_today_for(user):
         Booking.objects.overlapping(start, end)
         .filter(counselor=profile, status__in=ACTIVE_BOOKING_STATUSES)
         .select_related("room", "client")
+        .defer(*CLIENT_SECRETS)
         .order_by("start")
     )
 

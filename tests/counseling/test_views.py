@@ -689,3 +689,38 @@ def test_a_free_time_reads_in_her_language_and_its_link_books_exactly_it(
     assert form.submit().status_code == 302
     booking = Booking.objects.get()
     assert (booking.start, booking.end, booking.room) == (at(monday, 8), at(monday, 9), room)
+
+
+def test_a_calendar_never_decrypts_a_clients_safe_contact_details(client_for, counselor, profile, room, make_client):
+    """Where and when she may be contacted safely is shown on her own page, never in a calendar: the lists of
+    bookings leave those fields in the database (counseling.selectors.CLIENT_SECRETS), so they are neither
+    decrypted nor held in memory for every booking listed."""
+    from core import fields
+
+    secrets = {"contact_address": "Ulica 7", "safe_contact_instructions": "Only after 18h", "safe_times": "Tue"}
+    her = make_client(counselors=[profile], **secrets)
+    now = timezone.localtime()
+    start = now.replace(hour=23, minute=0, second=0, microsecond=0)
+    Booking.objects.create(
+        counselor=profile,
+        client=her,
+        room=room,
+        kind=SessionKind.EXPERIENTIAL,
+        start=start,
+        end=start + timedelta(minutes=30),
+    )
+    read = []
+    real = fields.decrypt_text
+
+    def counted(token):
+        text = real(token)
+        read.append(text)
+        return text
+
+    web = client_for(counselor)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fields, "decrypt_text", counted)
+        week = web.get(reverse("counseling:my_bookings"), {"view": "week"}).content.decode()
+        home = web.get(reverse("home")).content.decode()
+    assert her.alias in week and her.alias in home
+    assert not set(read) & set(secrets.values())
