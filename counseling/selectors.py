@@ -51,9 +51,10 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 # A client's safe-contact details (where and when she may be contacted safely): shown on her own page, never
-# in a calendar. Lists of bookings leave them in the database: neither decrypted for every booking listed nor
-# held in memory.
-CLIENT_SECRETS = tuple(f"client__{f.name}" for f in Client._meta.fields if isinstance(f, EncryptedTextField))
+# in a list. Lists of clients and of bookings leave them in the database: neither decrypted for every client
+# listed nor held in memory.
+CLIENT_SECRET_FIELDS = tuple(f.name for f in Client._meta.fields if isinstance(f, EncryptedTextField))
+CLIENT_SECRETS = tuple(f"client__{name}" for name in CLIENT_SECRET_FIELDS)
 
 
 def bookings_between(*, user, first_day: date, days: int, counselor=None):

@@ -34,7 +34,7 @@ from core.admin_listings import ListSelectRelated, NamedChoiceFilter
 from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
-from counseling.selectors import counselor_names
+from counseling.selectors import CLIENT_SECRET_FIELDS, counselor_names
 
 
 class _PolicyWithout(ModelPermissionPolicy):
@@ -148,7 +148,9 @@ class ClientEditView(_ServiceSaveMixin, AuditedEditView):
 
 
 class ClientIndexView(_PostSearchIndexView):
-    pass
+    def get_base_queryset(self):
+        # Her safe-contact details are not listed: left in the database, not decrypted for every row.
+        return super().get_base_queryset().defer(*CLIENT_SECRET_FIELDS)
 
 
 # Bookings ---------------------------------------------------------------------------------------------------

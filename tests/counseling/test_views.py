@@ -691,10 +691,12 @@ def test_a_free_time_reads_in_her_language_and_its_link_books_exactly_it(
     assert (booking.start, booking.end, booking.room) == (at(monday, 8), at(monday, 9), room)
 
 
-def test_a_calendar_never_decrypts_a_clients_safe_contact_details(client_for, counselor, profile, room, make_client):
-    """Where and when she may be contacted safely is shown on her own page, never in a calendar: the lists of
-    bookings leave those fields in the database (counseling.selectors.CLIENT_SECRETS), so they are neither
-    decrypted nor held in memory for every booking listed."""
+def test_no_list_decrypts_a_clients_safe_contact_details(client_for, counselor, profile, room, make_client, make_user):
+    """Where and when she may be contacted safely is shown on her own page, never in a list: the calendar, the
+    home panel, the list of her clients and the admin's listing leave those fields in the database
+    (counseling.selectors.CLIENT_SECRET_FIELDS), so they are neither decrypted nor held in memory for every
+    client or booking listed."""
+    from accounts.enums import Role
     from core import fields
 
     secrets = {"contact_address": "Ulica 7", "safe_contact_instructions": "Only after 18h", "safe_times": "Tue"}
@@ -717,10 +719,16 @@ def test_a_calendar_never_decrypts_a_clients_safe_contact_details(client_for, co
         read.append(text)
         return text
 
-    web = client_for(counselor)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fields, "decrypt_text", counted)
-        week = web.get(reverse("counseling:my_bookings"), {"view": "week"}).content.decode()
-        home = web.get(reverse("home")).content.decode()
-    assert her.alias in week and her.alias in home
+        web = client_for(counselor)
+        pages = [
+            web.get(reverse("counseling:my_bookings"), {"view": "week"}),
+            web.get(reverse("home")),
+            web.get(reverse("counseling:client_list")),
+        ]
+        pages.append(client_for(make_user(Role.COORDINATOR)).get(reverse("counseling_clients:index")))
+    assert [(page.status_code, her.alias in page.content.decode()) for page in pages] == [(200, True)] * 4
     assert not set(read) & set(secrets.values())
+    her_page = client_for(counselor).get(reverse("counseling:client_detail", args=[her.pk]))
+    assert "Only after 18h" in her_page.content.decode()  # on her own page, as before
