@@ -12,7 +12,7 @@ from django.db.models import Q
 from accounts.rules import is_coordinator, is_counselor
 from cases.models import Case, CaseConference
 from counseling import rules as counseling_rules
-from counseling.models import Client, CounselorProfile
+from counseling.models import CLIENT_SECRETS, Client, CounselorProfile
 
 
 def _signed_in(user) -> bool:
@@ -96,8 +96,10 @@ def why_refused(user, case):
 
 
 def cases_for(user):
-    """Cases the user may see: every case for coordinators, the cases she works on for a counselor."""
-    qs = Case.objects.select_related("client", "lead_counselor__user__profile")
+    """Cases the user may see: every case for coordinators, the cases she works on for a counselor. With the
+    client's alias and code, not her safe-contact details: no case page shows them (her file does), and left
+    in the database they are not decrypted for every case opened or listed."""
+    qs = Case.objects.select_related("client", "lead_counselor__user__profile").defer(*CLIENT_SECRETS)
     if not _signed_in(user):
         return qs.none()
     if is_coordinator(user):

@@ -57,7 +57,7 @@ from core.dates import add_months, end_of_day, months_after_end, start_of_day
 from core.fields import Sealed, sealed
 from core.reversing import UrlFiller
 from counseling.models import Booking, CounselorProfile
-from counseling.selectors import CLIENT_SECRETS, counselor_names
+from counseling.selectors import counselor_names
 
 CTI_PHASE_MONTHS = 3
 CTI_PHASES = 3
@@ -71,13 +71,13 @@ DASHBOARD_HORIZON_DAYS = 14
 
 def case_list_for(user, *, status=""):
     """The cases she may see, newest first, each with its latest risk level and the day it is due again
-    (latest_level, latest_due). The client's alias and code, not her safe-contact details, and no
-    assessment's reasons: the list shows neither, and left in the database they are neither decrypted for
-    every case listed nor held in memory (every assessment of fifty cases was read for their latest)."""
+    (latest_level, latest_due). The client's alias and code, not her safe-contact details (rules.cases_for),
+    and no assessment's reasons: the list shows neither, and left in the database they are neither
+    decrypted for every case listed nor held in memory (every assessment of fifty cases was read for their
+    latest)."""
     latest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id")
     qs = (
         rules.cases_for(user)
-        .defer(*CLIENT_SECRETS)
         .annotate(
             latest_level=Subquery(latest.values("level")[:1]),
             latest_due=Subquery(latest.values("next_due_on")[:1]),

@@ -243,6 +243,14 @@ def booking_earliest_start(moment):
     return moment - BOOKING_LONGEST - timedelta(seconds=1)
 
 
+# A client's safe-contact details (where and when she may be contacted safely): shown on her own file, never
+# in a list, a calendar or a case's pages. Those read her alias and code and leave these in the database:
+# neither decrypted for every client or booking read nor held in memory (read when asked for, as any
+# deferred field).
+CLIENT_SECRET_FIELDS = tuple(f.name for f in Client._meta.fields if isinstance(f, EncryptedTextField))
+CLIENT_SECRETS = tuple(f"client__{name}" for name in CLIENT_SECRET_FIELDS)  # through a record's `client`
+
+
 class BookingQuerySet(models.QuerySet):
     def overlapping(self, start, end):
         """The bookings that overlap [start, end), found through the start index."""

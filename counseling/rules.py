@@ -23,7 +23,7 @@ from django.db.models import Q
 from accounts.rules import is_coordinator, is_counselor
 from core import dates
 from counseling.enums import BookingStatus
-from counseling.models import Booking, Client, CounselorProfile
+from counseling.models import CLIENT_SECRETS, Booking, Client, CounselorProfile
 
 # name -> extension(user) -> Q over Client: further clients whose file she may open.
 _client_access_extensions: dict[str, Callable] = {}
@@ -85,7 +85,7 @@ def clients_for(user):
 
 def bookings_for(user):
     """Every booking for coordinators; her own for a counselor (her calendar and her notes stay hers)."""
-    qs = Booking.objects.select_related("counselor__user__profile", "room", "client")
+    qs = Booking.objects.select_related("counselor__user__profile", "room", "client").defer(*CLIENT_SECRETS)
     if is_coordinator(user):
         return qs
     if is_counselor(user):

@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import dates
-from core.fields import EncryptedTextField
 from counseling.enums import ACTIVE_BOOKING_STATUSES, IntakeStatus, SessionKind
 from counseling.models import (
+    CLIENT_SECRETS,
     AvailabilityException,
     AvailabilityWindow,
     Booking,
-    Client,
     CounselorProfile,
     IntakeRequest,
     Room,
@@ -50,17 +49,10 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return dates.start_of_day(day), dates.end_of_day(day)
 
 
-# A client's safe-contact details (where and when she may be contacted safely): shown on her own page, never
-# in a list. Lists of clients and of bookings leave them in the database: neither decrypted for every client
-# listed nor held in memory.
-CLIENT_SECRET_FIELDS = tuple(f.name for f in Client._meta.fields if isinstance(f, EncryptedTextField))
-CLIENT_SECRETS = tuple(f"client__{name}" for name in CLIENT_SECRET_FIELDS)
-
-
 def bookings_between(*, user, first_day: date, days: int, counselor=None):
     start, _end = day_bounds(first_day)
     _start, end = day_bounds(first_day + timedelta(days=days - 1))
-    qs = bookings_for(user).overlapping(start, end).defer(*CLIENT_SECRETS)
+    qs = bookings_for(user).overlapping(start, end)
     if counselor is not None:
         qs = qs.filter(counselor=counselor)
     return qs.order_by("start", "pk")

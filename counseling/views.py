@@ -38,6 +38,7 @@ from counseling.forms import (
     SlotSearchForm,
     date_out_of_range_message,
 )
+from counseling.models import CLIENT_SECRET_FIELDS
 
 CLIENTS_PER_PAGE = 50
 BOOKINGS_PER_PAGE = 50
@@ -384,7 +385,7 @@ def _slot_rows(slots, *, kind) -> list[str]:
 def client_list(request):
     """Her clients, a page at a time; the search is sent by POST so that no alias reaches a URL or a log."""
     _require(request, "counseling.list_client")
-    scoped = rules.clients_for(request.user).defer(*selectors.CLIENT_SECRET_FIELDS).order_by("alias", "pk")
+    scoped = rules.clients_for(request.user).defer(*CLIENT_SECRET_FIELDS).order_by("alias", "pk")
     search = ClientSearchForm(request.POST if request.method == "POST" else None)
     page_obj = None
     if search.is_bound and search.is_valid():

@@ -33,8 +33,16 @@ from core.admin_cells import ModelViewSet
 from core.admin_listings import ListSelectRelated, NamedChoiceFilter
 from counseling import services
 from counseling.enums import SessionKind
-from counseling.models import AvailabilityException, AvailabilityWindow, Booking, Client, CounselorProfile, Room
-from counseling.selectors import CLIENT_SECRET_FIELDS, counselor_names
+from counseling.models import (
+    CLIENT_SECRET_FIELDS,
+    AvailabilityException,
+    AvailabilityWindow,
+    Booking,
+    Client,
+    CounselorProfile,
+    Room,
+)
+from counseling.selectors import counselor_names
 
 
 class _PolicyWithout(ModelPermissionPolicy):

@@ -923,3 +923,28 @@ def test_a_counselor_pages_through_her_own_cti_courses_only(
     assert sum(total for *_rest, total in second.context["phases"]) == 6
     assert all(c.case.client.code not in second.content.decode() for c in theirs)
     assert client_for(coordinator).get(reverse("cases:cti_dashboard")).context["page_obj"].paginator.count == 10
+
+
+def test_no_case_page_decrypts_her_safe_contact_details(client_for, case, counselor, monkeypatch):
+    """A case's pages and lists name the client by alias and code; where and when she may be contacted safely
+    is on her own file. Left in the database (rules.cases_for), those details are not decrypted for every
+    case opened or listed."""
+    from core import fields
+
+    client = case.client
+    secrets = {"contact_address": "Ulica 7", "safe_contact_instructions": "Only after 18h", "safe_times": "Tue"}
+    for name, value in secrets.items():
+        setattr(client, name, value)
+    client.save()
+    read = []
+    real = fields.decrypt_text
+    monkeypatch.setattr(fields, "decrypt_text", lambda token: read.append(real(token)) or read[-1])
+    web = client_for(counselor)
+    pages = [
+        web.get(reverse(name, args=[case.pk]))
+        for name in ("cases:case_detail", "cases:action_plan", "cases:risk_list", "cases:consents")
+    ]
+    pages += [web.get(reverse("cases:case_list")), web.get(reverse("cases:caseload"))]
+    assert [page.status_code for page in pages] == [200] * len(pages)
+    assert all(client.code in page.content.decode() for page in pages)
+    assert not set(read) & set(secrets.values())

@@ -693,9 +693,9 @@ def test_a_free_time_reads_in_her_language_and_its_link_books_exactly_it(
 
 def test_no_list_decrypts_a_clients_safe_contact_details(client_for, counselor, profile, room, make_client, make_user):
     """Where and when she may be contacted safely is shown on her own page, never in a list: the calendar, the
-    home panel, the list of her clients and the admin's listing leave those fields in the database
-    (counseling.selectors.CLIENT_SECRET_FIELDS), so they are neither decrypted nor held in memory for every
-    client or booking listed."""
+    home panel, a booking's page, the list of her clients and the admin's listing leave those fields in the
+    database (counseling.models.CLIENT_SECRET_FIELDS), so they are neither decrypted nor held in memory for
+    every client or booking read."""
     from accounts.enums import Role
     from core import fields
 
@@ -703,7 +703,7 @@ def test_no_list_decrypts_a_clients_safe_contact_details(client_for, counselor, 
     her = make_client(counselors=[profile], **secrets)
     now = timezone.localtime()
     start = now.replace(hour=23, minute=0, second=0, microsecond=0)
-    Booking.objects.create(
+    booking = Booking.objects.create(
         counselor=profile,
         client=her,
         room=room,
@@ -726,9 +726,10 @@ def test_no_list_decrypts_a_clients_safe_contact_details(client_for, counselor, 
             web.get(reverse("counseling:my_bookings"), {"view": "week"}),
             web.get(reverse("home")),
             web.get(reverse("counseling:client_list")),
+            web.get(reverse("counseling:booking_detail", args=[booking.pk])),
         ]
         pages.append(client_for(make_user(Role.COORDINATOR)).get(reverse("counseling_clients:index")))
-    assert [(page.status_code, her.alias in page.content.decode()) for page in pages] == [(200, True)] * 4
+    assert [(page.status_code, her.alias in page.content.decode()) for page in pages] == [(200, True)] * 5
     assert not set(read) & set(secrets.values())
     her_page = client_for(counselor).get(reverse("counseling:client_detail", args=[her.pk]))
     assert "Only after 18h" in her_page.content.decode()  # on her own page, as before
