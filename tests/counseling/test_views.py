@@ -728,8 +728,12 @@ def test_no_list_decrypts_a_clients_safe_contact_details(client_for, counselor, 
             web.get(reverse("counseling:client_list")),
             web.get(reverse("counseling:booking_detail", args=[booking.pk])),
         ]
-        pages.append(client_for(make_user(Role.COORDINATOR)).get(reverse("counseling_clients:index")))
+        coordinator = client_for(make_user(Role.COORDINATOR))
+        pages.append(coordinator.get(reverse("counseling_clients:index")))
+        bookings = coordinator.get(reverse("counseling_bookings:index"))
     assert [(page.status_code, her.alias in page.content.decode()) for page in pages] == [(200, True)] * 5
+    assert bookings.status_code == 200
+    assert reverse("counseling_bookings:inspect", args=[booking.pk]) in bookings.content.decode()
     assert not set(read) & set(secrets.values())
     her_page = client_for(counselor).get(reverse("counseling:client_detail", args=[her.pk]))
     assert "Only after 18h" in her_page.content.decode()  # on her own page, as before
