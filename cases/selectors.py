@@ -768,9 +768,9 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
     )
     held, missed, done = _("Held"), _("Missed"), _("Done")
     rows = (
-        # The client's alias and code, not her safe-contact details: those are shown on the case's page, and
-        # left in the database they are neither decrypted for every case listed nor held in memory. Nor the
-        # lead counselor, whom a caseload names from her own list.
+        # The client's alias and code, not her safe-contact details: those are shown on her file, and left in
+        # the database they are neither decrypted for every case listed nor held in memory. Nor the lead
+        # counselor, whom a caseload names from her own list.
         scope.annotate(
             latest_level=Subquery(latest.values("level")[:1]),
             latest_due=Subquery(latest.values("next_due_on")[:1]),
