@@ -691,15 +691,17 @@ class Due:
     the rest, a counselor's home panel only counts them, so most items of a large caseload are never
     written out."""
 
-    __slots__ = ("kind", "case", "due_on", "overdue", "key", "_write", "_item")
+    __slots__ = ("kind", "case", "due_on", "overdue", "key", "_write", "_finish", "_item")
 
-    def __init__(self, kind, case, due_on, overdue, key, write):
+    def __init__(self, kind, case, due_on, overdue, key, write, finish):
+        """`write()` gives the item's own title, link, detail and buttons, as keywords of DueItem;
+        `finish(due, written)`, one for the caseload, makes the DueItem with what every item has."""
         self.kind, self.case, self.due_on, self.overdue, self.key = kind, case, due_on, overdue, key
-        self._write, self._item = write, None
+        self._write, self._finish, self._item = write, finish, None
 
     def item(self) -> DueItem:
         if self._item is None:
-            self._item = self._write()
+            self._item = self._finish(self, self._write())
         return self._item
 
 
@@ -795,24 +797,20 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
 
     urls = UrlFiller()
 
+    def finish(item: Due, written: dict) -> DueItem:
+        return DueItem(
+            item.kind,
+            case=item.case,
+            due_on=item.due_on,
+            overdue=item.overdue,
+            key=item.key,
+            case_url=urls("cases:case_detail", pk=item.case.pk),
+            kind_label=kind_labels[item.kind],
+            **written,
+        )
+
     def add(kind, case_id, due_on, key, write):
-        """`write()` gives the item's title, link, detail and buttons, as keywords of DueItem."""
-        case = by_id[case_id]
-        overdue = due_on < today
-
-        def written():
-            return DueItem(
-                kind,
-                case=case,
-                due_on=due_on,
-                overdue=overdue,
-                key=key,
-                case_url=urls("cases:case_detail", pk=case_id),
-                kind_label=kind_labels[kind],
-                **write(),
-            )
-
-        due.append(Due(kind, case, due_on, overdue, key, written))
+        due.append(Due(kind, by_id[case_id], due_on, due_on < today, key, write, finish))
 
     def held_or_missed(url, on):
         """A planned meeting is marked missed any day, held only from its day on."""
