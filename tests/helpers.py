@@ -222,3 +222,19 @@ def tags_squeezed(html, *, between: str = "", tokens_masked: bool = False) -> st
     if tokens_masked:
         html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="X"', html)
     return re.sub(r">\s+<", f">{between}<", html.strip())
+
+
+def texts_decrypted(monkeypatch) -> list[str]:
+    """From now on, every text an encrypted field decrypts (core.fields.decrypt_text), in the returned list:
+    what a page read of a client's secrets, whether it showed them or not."""
+    from core import fields
+
+    read = []
+    real = fields.decrypt_text
+
+    def counted(token):
+        read.append(real(token))
+        return read[-1]
+
+    monkeypatch.setattr(fields, "decrypt_text", counted)
+    return read

@@ -929,16 +929,14 @@ def test_no_case_page_decrypts_her_safe_contact_details(client_for, case, counse
     """A case's pages and lists name the client by alias and code; where and when she may be contacted safely
     is on her own file. Left in the database (rules.cases_for), those details are not decrypted for every
     case opened or listed."""
-    from core import fields
+    from tests.helpers import texts_decrypted
 
     client = case.client
     secrets = {"contact_address": "Ulica 7", "safe_contact_instructions": "Only after 18h", "safe_times": "Tue"}
     for name, value in secrets.items():
         setattr(client, name, value)
     client.save()
-    read = []
-    real = fields.decrypt_text
-    monkeypatch.setattr(fields, "decrypt_text", lambda token: read.append(real(token)) or read[-1])
+    read = texts_decrypted(monkeypatch)
     web = client_for(counselor)
     pages = [
         web.get(reverse(name, args=[case.pk]))

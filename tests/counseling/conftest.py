@@ -9,6 +9,22 @@ from counseling.models import AvailabilityWindow, Client, CounselorProfile, Room
 ALL_KINDS = [k.value for k in SessionKind]
 
 
+def booked_tonight(*, counselor, client, room):
+    """An experiential session at 23:00 today, written straight to the database: on today's calendar and
+    home panel whatever the hour the test runs."""
+    from counseling.models import Booking
+
+    start = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    return Booking.objects.create(
+        counselor=counselor,
+        client=client,
+        room=room,
+        kind=SessionKind.EXPERIENTIAL,
+        start=start,
+        end=start + timedelta(minutes=30),
+    )
+
+
 def home_visit_booked(make_client, counselor, start, minutes=10):
     """A home visit (no room) written straight to the database, with a client of the counselor's own: for
     calendars filled faster, and closer together, than the booking service allows."""

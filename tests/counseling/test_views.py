@@ -13,8 +13,8 @@ from core.models import Municipality
 from counseling import services, views
 from counseling.enums import BookingStatus, SessionKind
 from counseling.models import Booking, Client
-from tests.counseling.conftest import at, booked_at_ten, home_visit_booked
-from tests.helpers import queries_of, rendered, tokened
+from tests.counseling.conftest import at, booked_at_ten, booked_tonight, home_visit_booked
+from tests.helpers import queries_of, rendered, texts_decrypted, tokened
 
 pytestmark = pytest.mark.django_db
 
@@ -370,16 +370,7 @@ def test_slot_finder_rows_write_names_as_text(client_for, counselor, profile, ro
 
 
 def test_home_panel_shows_todays_sessions(client_for, counselor, profile, her_client, room):
-    now = timezone.localtime()
-    start = now.replace(hour=23, minute=0, second=0, microsecond=0)
-    Booking.objects.create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        kind=SessionKind.EXPERIENTIAL,
-        start=start,
-        end=start + timedelta(minutes=30),
-    )
+    booked_tonight(counselor=profile, client=her_client, room=room)
     page = client_for(counselor).get(reverse("home")).content.decode()
     assert "Today&#x27;s sessions" in page or "Today's sessions" in page
     assert her_client.alias in page
@@ -697,30 +688,12 @@ def test_no_list_decrypts_a_clients_safe_contact_details(client_for, counselor, 
     database (counseling.models.CLIENT_SECRET_FIELDS), so they are neither decrypted nor held in memory for
     every client or booking read."""
     from accounts.enums import Role
-    from core import fields
 
     secrets = {"contact_address": "Ulica 7", "safe_contact_instructions": "Only after 18h", "safe_times": "Tue"}
     her = make_client(counselors=[profile], **secrets)
-    now = timezone.localtime()
-    start = now.replace(hour=23, minute=0, second=0, microsecond=0)
-    booking = Booking.objects.create(
-        counselor=profile,
-        client=her,
-        room=room,
-        kind=SessionKind.EXPERIENTIAL,
-        start=start,
-        end=start + timedelta(minutes=30),
-    )
-    read = []
-    real = fields.decrypt_text
-
-    def counted(token):
-        text = real(token)
-        read.append(text)
-        return text
-
+    booking = booked_tonight(counselor=profile, client=her, room=room)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fields, "decrypt_text", counted)
+        read = texts_decrypted(patch)
         web = client_for(counselor)
         pages = [
             web.get(reverse("counseling:my_bookings"), {"view": "week"}),
