@@ -72,13 +72,19 @@ LOCK_MESSAGE = "a submitted or locked donor report counts this activity: it cann
 class Counted:
     """Where a row is counted: its project and its day, as SQL over the row (`{row}`: NEW or OLD), either a
     date (`day`) or an aware moment whose organisation-local day counts (`moment`), with the tables they
-    come from (`tables`, joined by `where`)."""
+    come from (`tables`, joined by `where`).
+
+    Which change of a row this count sees is the table's (`LockedRows.columns` and `.changed`) unless it
+    names its own (`columns`, `changed`): an enrolment that goes from enrolled to completed is the same seat
+    taken where its edition began, and a completion more where it ended."""
 
     project: str
     day: str = ""
     moment: str = ""
     tables: tuple[str, ...] = ()
     where: str = ""
+    columns: tuple[str, ...] = ()
+    changed: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,12 +150,35 @@ def _frozen_sql(connection, rows: LockedRows, row: str) -> str:
     return "(" + " OR ".join(_counted_sql(connection, counted, row) for counted in rows.counted) + ")"
 
 
-def _changed_sql(rows: LockedRows, vendor: str) -> str:
+def _changed_sql(columns: tuple[str, ...], changed: str, vendor: str) -> str:
     same = "IS" if vendor == "sqlite" else "IS NOT DISTINCT FROM"
-    parts = [f'NOT (NEW."{column}" {same} OLD."{column}")' for column in rows.columns]
-    if rows.changed:
-        parts.append(f"({rows.changed})")
+    parts = [f'NOT (NEW."{column}" {same} OLD."{column}")' for column in columns]
+    if changed:
+        parts.append(f"({changed})")
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+
+
+def _update_refused_sql(connection, rows: LockedRows, vendor: str) -> str:
+    """An update is refused where a change one of the counts sees meets a frozen period counting the row
+    before or after it."""
+    parts = []
+    for counted in rows.counted:
+        own = counted.columns or counted.changed
+        changed = _changed_sql(*((counted.columns, counted.changed) if own else (rows.columns, rows.changed)), vendor)
+        frozen = f"{_counted_sql(connection, counted, 'OLD')} OR {_counted_sql(connection, counted, 'NEW')}"
+        parts.append(f"({changed} AND ({frozen}))")
     return "(" + " OR ".join(parts) + ")"
+
+
+def _update_changed_sql(rows: LockedRows, vendor: str) -> str:
+    """Whether an update changes anything any count sees (PostgreSQL holds the periods only then)."""
+    parts = [_changed_sql(rows.columns, rows.changed, vendor)] if rows.columns or rows.changed else []
+    parts += [
+        _changed_sql(counted.columns, counted.changed, vendor)
+        for counted in rows.counted
+        if counted.columns or counted.changed
+    ]
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
 
 
 def _sqlite_lock_sql(connection, rows: LockedRows) -> tuple[list[str], list[str]]:
@@ -157,10 +186,7 @@ def _sqlite_lock_sql(connection, rows: LockedRows) -> tuple[list[str], list[str]
     abort = f"BEGIN SELECT RAISE(ABORT, '{rows.table}: {LOCK_MESSAGE}'); END"
     events = {
         "insert": f'BEFORE INSERT ON "{rows.table}" WHEN {_frozen_sql(connection, rows, "NEW")}' if rows.insert else "",
-        "update": (
-            f'BEFORE UPDATE ON "{rows.table}" WHEN {_changed_sql(rows, "sqlite")} AND '
-            f"({_frozen_sql(connection, rows, 'OLD')} OR {_frozen_sql(connection, rows, 'NEW')})"
-        ),
+        "update": f'BEFORE UPDATE ON "{rows.table}" WHEN {_update_refused_sql(connection, rows, "sqlite")}',
         "delete": f'BEFORE DELETE ON "{rows.table}" WHEN {_frozen_sql(connection, rows, "OLD")}' if rows.delete else "",
     }
     drop = [f'DROP TRIGGER IF EXISTS "{name}_{event}"' for event in events]
@@ -179,9 +205,9 @@ def _postgresql_lock_sql(connection, rows: LockedRows) -> tuple[list[str], list[
         f"        IF {_frozen_sql(connection, rows, 'NEW')} THEN {refuse} END IF;\n"
         "        RETURN NEW;\n"
         "    ELSIF TG_OP = 'UPDATE' THEN\n"
-        f"        IF {_changed_sql(rows, 'postgresql')} THEN\n"
+        f"        IF {_update_changed_sql(rows, 'postgresql')} THEN\n"
         f"            {_periods_held_sql(connection, rows, 'OLD')}{_periods_held_sql(connection, rows, 'NEW')}\n"
-        f"            IF {_frozen_sql(connection, rows, 'OLD')} OR {_frozen_sql(connection, rows, 'NEW')} THEN\n"
+        f"            IF {_update_refused_sql(connection, rows, 'postgresql')} THEN\n"
         f"                {refuse}\n"
         "            END IF;\n"
         "        END IF;\n"

@@ -33,3 +33,6 @@ SEAT_HOLDING_STATUSES = (
     EnrollmentStatus.COMPLETED,
     EnrollmentStatus.NOT_COMPLETED,
 )
+# Enrolments that took a seat: the trainee was in the edition, whatever came of it (donor reports count them
+# as trainees enrolled, where the edition began).
+SEAT_TAKEN = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)

@@ -30,15 +30,13 @@ from reporting.measures import (
     split_rows,
     stated,
 )
-from trainings.enums import EditionStatus, EnrollmentStatus
+from trainings.enums import SEAT_TAKEN, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance
 
 EDITION = "edition"
 ORGANISATION = "organisation"
 ORGANISATION_TYPE = "organisation_type"
 MUNICIPALITY = "municipality"
-# Enrolments that took a seat: the trainee was in the edition, whatever came of it.
-SEAT_TAKEN = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
 TRAINEE = "enrollment__user_id"
 TRAINEES = "trainings:trainees"
 PROFILE_FIELDS = {
@@ -349,8 +347,11 @@ def trainings_measures(sender, **kwargs):
 
 
 # What a submitted or locked report counted stays as it was, below every door (reporting.locks): the marks,
-# the sessions they belong to (their day, their edition, whether they were held), and an edition's project,
-# first day and cancellation.
+# the sessions they belong to (their day, their edition, whether they were held), an edition's project,
+# first and last day and cancellation, and the enrolments counted where their edition began (a seat taken)
+# or ended (completed).
+_SEAT_TAKEN_SQL = ", ".join(f"'{status}'" for status in SEAT_TAKEN)
+_COMPLETED_SQL = f"'{EnrollmentStatus.COMPLETED}'"
 locked_rows_register(
     LockedRows(
         table="trainings_trainingattendance",
@@ -391,6 +392,53 @@ locked_rows_register(
                 moment='s."start"',
                 tables=('"trainings_trainingsession" s',),
                 where='s."edition_id" = {row}."id"',
+            ),
+            # Its completions count where it ended: its last day stays while a frozen period counts them.
+            Counted(
+                project='{row}."project_id"',
+                day='{row}."end_date"',
+                # Constant table, column and status names: no value from outside.
+                where=(
+                    'EXISTS (SELECT 1 FROM "trainings_enrollment" c WHERE c."edition_id" = {row}."id" '  # noqa: S608
+                    f'AND c."status" = {_COMPLETED_SQL})'
+                ),
+                columns=("project_id", "end_date"),
+            ),
+        ),
+    )
+)
+locked_rows_register(
+    LockedRows(
+        table="trainings_enrollment",
+        columns=("edition_id", "user_id"),
+        counted=(
+            # A seat taken (trainees enrolled), where the edition began.
+            Counted(
+                project='e."project_id"',
+                day='e."start_date"',
+                tables=('"trainings_edition" e',),
+                where=(
+                    f'e."id" = {{row}}."edition_id" AND e."status" <> \'{EditionStatus.CANCELLED}\' '
+                    f'AND {{row}}."status" IN ({_SEAT_TAKEN_SQL})'
+                ),
+                columns=("edition_id", "user_id"),
+                changed=f'(NEW."status" IN ({_SEAT_TAKEN_SQL})) <> (OLD."status" IN ({_SEAT_TAKEN_SQL}))',
+            ),
+            # A completion (trainees who completed), where the edition ended.
+            Counted(
+                project='e."project_id"',
+                day='e."end_date"',
+                tables=('"trainings_edition" e',),
+                where=f'e."id" = {{row}}."edition_id" AND {{row}}."status" = {_COMPLETED_SQL}',
+                columns=("edition_id", "user_id"),
+                changed=f'(NEW."status" = {_COMPLETED_SQL}) <> (OLD."status" = {_COMPLETED_SQL})',
+            ),
+            # Whose marks they are (trainees trained, organisations reached), on the days of the marks.
+            Counted(
+                project='e."project_id"',
+                moment='s."start"',
+                tables=('"trainings_trainingattendance" a', '"trainings_trainingsession" s', '"trainings_edition" e'),
+                where='a."enrollment_id" = {row}."id" AND s."id" = a."session_id" AND e."id" = s."edition_id"',
             ),
         ),
     )

@@ -39,7 +39,7 @@ from core.attendance import (
 )
 from core.enums import AttendanceStatus
 from reporting.locks import lock_refused, period_guard, period_lock_words
-from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
+from trainings.enums import SEAT_HOLDING_STATUSES, SEAT_TAKEN, CompletionRule, EditionStatus, EnrollmentStatus
 from trainings.models import (
     CompletionChange,
     Edition,
@@ -114,11 +114,35 @@ def _periods_check(*, project_id, days) -> None:
 
 
 def _activity_days(edition) -> set:
-    """The days an edition counts in reports: its first day (editions held) and its sessions' days."""
+    """The days an edition counts in reports: its first day (editions held, trainees enrolled), its sessions'
+    days and, once trainees completed it, its last day."""
     days = {edition.start_date}
     if edition.pk:
         days.update(dates.local_date(start) for start in edition.sessions.values_list("start", flat=True))
+        if edition.enrollments.filter(status=EnrollmentStatus.COMPLETED).exists():
+            days.add(edition.end_date)
     return days
+
+
+def enrollment_counted_check(*, edition, old_status, new_status) -> None:
+    """Refuse, naming the period and who locked it, a change of an enrolment's status that a submitted or
+    locked report counts: a seat taken or given up where the edition began (trainees enrolled), a completion
+    where it ended (trainees who completed). The database refuses the same through every other door."""
+    days = set()
+    if edition.status != EditionStatus.CANCELLED and (old_status in SEAT_TAKEN) != (new_status in SEAT_TAKEN):
+        days.add(edition.start_date)
+    if (old_status == EnrollmentStatus.COMPLETED) != (new_status == EnrollmentStatus.COMPLETED):
+        days.add(edition.end_date)
+    _periods_check(project_id=edition.project_id, days=days)
+
+
+def _seats_counted(edition) -> bool:
+    """Whether a frozen report counts the seats of this edition, so that one given now would change it."""
+    try:
+        enrollment_counted_check(edition=edition, old_status=None, new_status=EnrollmentStatus.ENROLLED)
+    except ValidationError:
+        return True
+    return False
 
 
 def edition_project_change_check(*, edition, old_project_id, new_project_id) -> None:
@@ -193,7 +217,8 @@ def edition_update(*, edition, changes: dict, by, now=None) -> Edition:
     target_status = changes.pop("status", None)
     with transaction.atomic():
         locked = _edition_lock(edition.pk)
-        old_project_id, old_programme_id, old_start = locked.project_id, locked.programme_id, locked.start_date
+        old_project_id, old_programme_id = locked.project_id, locked.programme_id
+        old_start, old_end = locked.start_date, locked.end_date
         for name, value in changes.items():
             setattr(locked, name, value)
         if locked.programme_id != old_programme_id and locked.enrollments.exists():
@@ -212,6 +237,9 @@ def edition_update(*, edition, changes: dict, by, now=None) -> Edition:
         if locked.start_date != old_start:
             # Reports count an edition in the period of its first day.
             _periods_check(project_id=locked.project_id, days={old_start, locked.start_date})
+        if locked.end_date != old_end and locked.enrollments.filter(status=EnrollmentStatus.COMPLETED).exists():
+            # Reports count who completed an edition in the period of its last day.
+            _periods_check(project_id=locked.project_id, days={old_end, locked.end_date})
         with workflow():
             locked.save()
         if trainers is not None:
@@ -454,6 +482,7 @@ def _enrol_locked(*, edition, user, now, on_behalf=False) -> Enrollment:
     else:
         # A coordinator enrolling someone on her behalf is the approval.
         status = EnrollmentStatus.ENROLLED if on_behalf else _seat_status(edition)
+    enrollment_counted_check(edition=edition, old_status=getattr(existing, "status", None), new_status=status)
     with workflow():
         if existing is None:
             try:
@@ -505,7 +534,8 @@ def _waitlist_promote(*, edition, now) -> list[Enrollment]:
         .select_related("user")
         .order_by("-priority", "created_at", "pk")
     )
-    if not waiting:
+    # Once a frozen report counts the edition's trainees, a freed seat stays free: giving it would change them.
+    if not waiting or _seats_counted(edition):
         return []
     total, priority_taken = _seat_counts(edition)
     promoted = []
@@ -542,6 +572,7 @@ def enrollment_cancel(*, enrollment, by, reason="", now=None) -> Enrollment:
             raise ValidationError(_("This enrolment cannot be cancelled any more."), code="not_active")
         if edition.status == EditionStatus.CLOSED or edition.end_date < dates.local_date(now):
             raise ValidationError(_("This edition has already taken place."), code="past")
+        enrollment_counted_check(edition=edition, old_status=enrollment.status, new_status=EnrollmentStatus.CANCELLED)
         enrollment.status = EnrollmentStatus.CANCELLED
         enrollment.offer_expires_at = None
         enrollment.completion_reason = reason.strip()[:255]
@@ -563,6 +594,7 @@ def enrollment_offer_confirm(*, enrollment, by, now=None) -> Enrollment:
             raise ValidationError(_("There is no seat offer to confirm."), code="no_offer")
         if enrollment.offer_expires_at <= now:
             raise ValidationError(_("This offer has expired and the seat has passed on."), code="expired")
+        enrollment_counted_check(edition=edition, old_status=enrollment.status, new_status=_seat_status(edition))
         enrollment.status = _seat_status(edition)
         enrollment.offer_expires_at = None
         with workflow():
@@ -594,10 +626,11 @@ def enrollment_offers_expire(*, now=None) -> int:
 
 def enrollment_approve(*, enrollment, by, now=None) -> Enrollment:
     with transaction.atomic():
-        _edition_lock(enrollment.edition_id)
+        edition = _edition_lock(enrollment.edition_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.PENDING_APPROVAL:
             raise ValidationError(_("This enrolment is not waiting for approval."), code="not_pending")
+        enrollment_counted_check(edition=edition, old_status=enrollment.status, new_status=EnrollmentStatus.ENROLLED)
         enrollment.status = EnrollmentStatus.ENROLLED
         with workflow():
             enrollment.save(update_fields=["status", "status_changed_at"])
@@ -657,6 +690,7 @@ def enrollment_transfer(*, enrollment, to_edition, by, now=None) -> Enrollment:
                     % {"date": _day(target.start_date), "current": _day(source.start_date)},
                     code="would_lose_seat",
                 )
+        enrollment_counted_check(edition=source, old_status=enrollment.status, new_status=EnrollmentStatus.TRANSFERRED)
         new = _enrol_locked(edition=target, user=enrollment.user, now=now)
         enrollment.status = EnrollmentStatus.TRANSFERRED
         enrollment.transferred_to = new
@@ -981,8 +1015,10 @@ def _completion_signal(*, enrollment, change, by) -> None:
         transaction.on_commit(partial(enrollment_completed.send, sender=Enrollment, enrollment=enrollment))
 
 
-def _completion_apply(*, decisions, by, now) -> None:
+def _completion_apply(*, edition, decisions, by, now) -> None:
     """Save decisions [(enrollment, status, hours, her reason, logged reason)]; log and signal changed ones."""
+    for old_status, new_status in {(e.status, status) for e, status, *_rest in decisions if status != e.status}:
+        enrollment_counted_check(edition=edition, old_status=old_status, new_status=new_status)
     changes = []
     for enrollment, status, hours, reason, logged_reason in decisions:
         if status != enrollment.status:
@@ -1028,7 +1064,7 @@ def _completion_recompute(*, edition, enrollment_ids, by, now) -> None:
         )
         for enrollment in enrollments
     ]
-    _completion_apply(decisions=decisions, by=by, now=now)
+    _completion_apply(edition=edition, decisions=decisions, by=by, now=now)
 
 
 def edition_close(*, edition, by, now=None) -> dict:
@@ -1062,7 +1098,7 @@ def edition_close(*, edition, by, now=None) -> dict:
             (enrollment, *_completion_decide(enrollment=enrollment, programme=edition.programme, sessions=sessions))
             for enrollment in enrollments
         ]
-        _completion_apply(decisions=decisions, by=by, now=now)
+        _completion_apply(edition=edition, decisions=decisions, by=by, now=now)
         with translation.override(settings.LANGUAGE_CODE):
             waiting_reason = _("The edition was closed before a seat became free.")
         with workflow():

@@ -51,6 +51,7 @@ def test_every_counted_table_has_its_triggers_installed_by_migrate():
         "trainings_trainingattendance",
         "trainings_trainingsession",
         "trainings_edition",
+        "trainings_enrollment",
         "counseling_booking",
         "cases_aftercareactivity",
         "cases_caseconference",
