@@ -136,6 +136,17 @@ def enrollment_counted_check(*, edition, old_status, new_status) -> None:
     _periods_check(project_id=edition.project_id, days=days)
 
 
+def _enrolment_lock_words(*edition_ids):
+    """Around an enrolment's write: a period submitted or locked after the service's own check, while the
+    write was on its way, is refused by the database; said in the same words (reporting.locks)."""
+
+    def guard():
+        for edition in Edition.objects.filter(pk__in=edition_ids).only("project_id", "start_date", "end_date"):
+            _periods_check(project_id=edition.project_id, days={edition.start_date, edition.end_date})
+
+    return period_lock_words(guard)
+
+
 def _seats_counted(edition) -> bool:
     """Whether a frozen report counts the seats of this edition, so that one given now would change it."""
     try:
@@ -215,7 +226,7 @@ def edition_update(*, edition, changes: dict, by, now=None) -> Edition:
     changes = dict(changes)
     trainers = changes.pop("trainers", None)
     target_status = changes.pop("status", None)
-    with transaction.atomic():
+    with _enrolment_lock_words(edition.pk), transaction.atomic():
         locked = _edition_lock(edition.pk)
         old_project_id, old_programme_id = locked.project_id, locked.programme_id
         old_start, old_end = locked.start_date, locked.end_date
@@ -489,7 +500,9 @@ def _enrol_locked(*, edition, user, now, on_behalf=False) -> Enrollment:
                 # A savepoint: a concurrent double click by the same person hits the unique constraint.
                 with transaction.atomic():
                     enrollment = Enrollment.objects.create(edition=edition, user=user, status=status, priority=partner)
-            except IntegrityError:
+            except IntegrityError as error:
+                if lock_refused(error):
+                    raise  # a period locked meanwhile: said in its own words (_enrolment_lock_words)
                 raise ValidationError(_("You are already enrolled in this edition."), code="duplicate") from None
         else:
             enrollment = existing
@@ -522,7 +535,8 @@ def enrollment_create(*, edition, user, by=None, now=None) -> Enrollment:
             locked = _edition_lock(edition.pk)
             return _enrol_locked(edition=locked, user=user, now=now, on_behalf=on_behalf)
 
-    return _when_sqlite_locked_retry(_enrol)
+    with _enrolment_lock_words(edition.pk):
+        return _when_sqlite_locked_retry(_enrol)
 
 
 def _waitlist_promote(*, edition, now) -> list[Enrollment]:
@@ -565,7 +579,7 @@ def enrollment_cancel(*, enrollment, by, reason="", now=None) -> Enrollment:
     """
     now = now or dates.now()
     by_someone_else = by is not None and by.pk != enrollment.user_id
-    with transaction.atomic():
+    with _enrolment_lock_words(enrollment.edition_id), transaction.atomic():
         edition = _edition_lock(enrollment.edition_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status not in ACTIVE_STATUSES:
@@ -587,7 +601,7 @@ def enrollment_cancel(*, enrollment, by, reason="", now=None) -> Enrollment:
 def enrollment_offer_confirm(*, enrollment, by, now=None) -> Enrollment:
     """A promoted waitlister takes the seat she was offered, within the set number of days."""
     now = now or dates.now()
-    with transaction.atomic():
+    with _enrolment_lock_words(enrollment.edition_id), transaction.atomic():
         edition = _edition_lock(enrollment.edition_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.OFFERED:
@@ -612,7 +626,7 @@ def enrollment_offers_expire(*, now=None) -> int:
     )
     expired = 0
     for edition_id in sorted(edition_ids):
-        with transaction.atomic():
+        with _enrolment_lock_words(edition_id), transaction.atomic():
             edition = _edition_lock(edition_id)
             with translation.override(settings.LANGUAGE_CODE):
                 reason = _("The seat offer was not confirmed in time.")
@@ -625,7 +639,7 @@ def enrollment_offers_expire(*, now=None) -> int:
 
 
 def enrollment_approve(*, enrollment, by, now=None) -> Enrollment:
-    with transaction.atomic():
+    with _enrolment_lock_words(enrollment.edition_id), transaction.atomic():
         edition = _edition_lock(enrollment.edition_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.PENDING_APPROVAL:
@@ -641,7 +655,7 @@ def enrollment_approve(*, enrollment, by, now=None) -> Enrollment:
 def enrollment_reject(*, enrollment, by, reason="", now=None) -> Enrollment:
     """Not approved: she is told by email, with the reason; her seat goes to the waitlist."""
     now = now or dates.now()
-    with transaction.atomic():
+    with _enrolment_lock_words(enrollment.edition_id), transaction.atomic():
         edition = _edition_lock(enrollment.edition_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.PENDING_APPROVAL:
@@ -665,7 +679,7 @@ def enrollment_transfer(*, enrollment, to_edition, by, now=None) -> Enrollment:
     now = now or dates.now()
     if to_edition.pk == enrollment.edition_id:
         raise ValidationError(_("Choose a different edition."), code="same_edition")
-    with transaction.atomic():
+    with _enrolment_lock_words(enrollment.edition_id, to_edition.pk), transaction.atomic():
         # Lock both editions in id order so that two opposite transfers cannot deadlock.
         locked = {pk: _edition_lock(pk) for pk in sorted({enrollment.edition_id, to_edition.pk})}
         source, target = locked[enrollment.edition_id], locked[to_edition.pk]
@@ -1071,7 +1085,7 @@ def edition_close(*, edition, by, now=None) -> dict:
     """Close an edition once its last session has ended: each participant is marked completed or not
     completed, with the hours she attended and the reason; whoever still waits is told it is over."""
     now = now or dates.now()
-    with transaction.atomic():
+    with _enrolment_lock_words(edition.pk), transaction.atomic():
         edition = _edition_lock(edition.pk)
         if edition.status in (EditionStatus.CLOSED, EditionStatus.CANCELLED):
             raise ValidationError(_("This edition is already closed or cancelled."), code="closed")

@@ -129,6 +129,39 @@ def test_an_edition_that_began_in_a_locked_period_is_closed_when_it_ends_in_an_o
     assert [_status(seat) for seat in seats] == [EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED]
 
 
+def test_a_period_locked_after_the_services_check_is_still_refused_in_words(
+    running, coordinator, project_manager, trainees, monkeypatch
+):
+    """Locked between a service's check and its write: the database refuses the write, and she is told why
+    in the same words, not shown an error page (nor that she was already enrolled)."""
+    edition, (seat, _other), _waitlisted, period = running
+    services.edition_update(edition=edition, changes={"capacity": 3}, by=coordinator)
+
+    def as_before_the_lock(real):
+        asked = []
+
+        def guard(**kwargs):
+            asked.append(kwargs)
+            if len(asked) > 1:
+                real(**kwargs)
+
+        return guard
+
+    real = services.period_guard
+    monkeypatch.setattr(services, "period_guard", as_before_the_lock(real))
+    with pytest.raises(ValidationError) as refused:
+        services.enrollment_cancel(enrollment=seat, by=coordinator)
+    assert _names_the_period(refused.value.messages[0], period, project_manager)
+    assert _status(seat) == EnrollmentStatus.ENROLLED
+
+    monkeypatch.setattr(services, "period_guard", as_before_the_lock(real))
+    newcomer = trainees(1)[0]
+    with pytest.raises(ValidationError) as refused:
+        services.enrollment_create(edition=edition, user=newcomer, by=coordinator)
+    assert _names_the_period(refused.value.messages[0], period, project_manager)
+    assert not Enrollment.objects.filter(user=newcomer).exists()
+
+
 # The pages ---------------------------------------------------------------------------------------------------
 
 
