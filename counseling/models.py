@@ -389,4 +389,5 @@ class IntakeRequest(models.Model):
 
     def __str__(self):
         # No alias here either: only when it arrived.
-        return f"{_('Intake request')} {self.created_at:%Y-%m-%d %H:%M}"
+        label = _("Intake request")  # outside the f-string: the message extractor does not read inside one
+        return f"{label} {self.created_at:%Y-%m-%d %H:%M}"

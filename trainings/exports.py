@@ -13,8 +13,9 @@ __all__ = ["ics_response", "participants_xlsx"]
 
 def participants_xlsx(*, edition, sessions, rows, filename):
     header = [_("Name"), _("Organisation"), _("Job title"), _("Email"), _("Status")]
+    cancelled = _("cancelled")  # outside the f-string: the message extractor does not read inside one
     header += [
-        dates.local_time(s.start).strftime("%d.%m.%Y %H:%M") + (f" ({_('cancelled')})" if s.cancelled else "")
+        dates.local_time(s.start).strftime("%d.%m.%Y %H:%M") + (f" ({cancelled})" if s.cancelled else "")
         for s in sessions
     ]
     header += [_("Hours attended"), _("Completion")]

@@ -47,8 +47,10 @@ def attendance_change_rows(changes):
     formatted once. Every value escaped by `escaped`, as {{ }} would."""
     statuses = {code: escaped(label) for code, label in choice_labels(AttendanceStatus.choices).items()}
     unknown = _("unknown (changed outside Haven's screens)")
-    from_a_phone = f' <span class="badge">{escaped(_("from a phone"))}</span>'
-    overruled = f' <span class="badge badge-warn">{escaped(_("not applied: a later mark stands"))}</span>'
+    # Translated outside the f-strings: the message extractor does not read inside them.
+    phone_label, overruled_label = _("from a phone"), _("not applied: a later mark stands")
+    from_a_phone = f' <span class="badge">{escaped(phone_label)}</span>'
+    overruled = f' <span class="badge badge-warn">{escaped(overruled_label)}</span>'
     children = _("children %(old)s → %(new)s")
 
     shown_as = get_format("SHORT_DATETIME_FORMAT")
@@ -84,8 +86,9 @@ def own_attendance_rows(marks):
     trainee's dashboard shows them for every training she took). Through the template they were a quarter of
     the dashboard; here the two muted words are translated once and each moment formatted once. Every value
     escaped by `escaped`, as {{ }} would."""
-    cancelled = f'<span class="muted">{escaped(_("cancelled"))}</span>'
-    not_recorded = f'<span class="muted">{escaped(_("not recorded"))}</span>'
+    cancelled_label, not_recorded_label = _("cancelled"), _("not recorded")  # outside the f-strings, for makemessages
+    cancelled = f'<span class="muted">{escaped(cancelled_label)}</span>'
+    not_recorded = f'<span class="muted">{escaped(not_recorded_label)}</span>'
     shown_as = get_format("DATETIME_FORMAT")
     return mark_safe(  # noqa: S308  # nosec B308 B703 - every value escaped
         "".join(

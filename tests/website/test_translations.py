@@ -83,3 +83,25 @@ def test_every_string_in_the_code_is_in_the_message_files(tmp_path, settings, mo
             f"{path.parent.parent.name}: {len(missing)} string(s) of the code are not in the message file "
             "(run `make messages`, then translate them):\n" + "\n".join(missing[:50])
         )
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy", "npgettext"}
+
+
+def test_no_string_is_translated_inside_an_f_string(settings):
+    """The message extractor does not read inside an f-string: a word translated there is never extracted, and
+    the next `make messages` leaves its translation behind as obsolete (English on every page)."""
+    import ast
+
+    skipped = {"locale", ".git", ".venv", "bench", "tests", "staticfiles", "node_modules", "media", "var"}
+    found = []
+    for path in sorted(settings.BASE_DIR.rglob("*.py")):
+        if skipped & set(path.relative_to(settings.BASE_DIR).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and getattr(inner.func, "id", None) in GETTEXT_NAMES:
+                    found.append(f"{path.relative_to(settings.BASE_DIR)}:{inner.lineno}")
+    assert not found, "translated inside an f-string (translate it first, then format):\n" + "\n".join(found)
