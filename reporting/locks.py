@@ -15,6 +15,9 @@ from reporting.enums import FROZEN_STATUSES
 from reporting.models import ReportingPeriod
 from reporting.selectors import period_lock_message
 
+# The code of period_guard's refusal: a page for people outside the organisation says it in its own words.
+PERIOD_LOCKED = "period_locked"
+
 
 def period_guard(*, project_id: int | None, on_date: date) -> None:
     """Raise ValidationError naming the frozen period (and who locked it) that counts activity on that day."""
@@ -28,7 +31,7 @@ def period_guard(*, project_id: int | None, on_date: date) -> None:
         .first()
     )
     if period is not None:
-        raise ValidationError(period_lock_message(period))
+        raise ValidationError(period_lock_message(period), code=PERIOD_LOCKED)
 
 
 def lock_refused(error: IntegrityError) -> bool:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core import dates
 from core.choices import choice_labels
 from core.enums import AttendanceStatus
+from reporting.locks import PERIOD_LOCKED
 from trainings import calendar, exports, offline, selectors, services
 from trainings.dashboard import sections_for
 from trainings.enums import EditionStatus, EnrollmentStatus
@@ -35,6 +36,20 @@ ENROLLED_MESSAGES = {
 def _error_message(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _for_trainee(error: ValidationError) -> ValidationError:
+    """A refusal as a trainee reads it: that a frozen donor report counts her place, not which report, of which
+    project, locked by whom (the organisation's business, and no help to her)."""
+    if any(getattr(item, "code", None) == PERIOD_LOCKED for item in getattr(error, "error_list", ())):
+        return ValidationError(
+            _(
+                "Your place in this training is already counted in a report to its funder, so it can no longer "
+                "change here. Please write to the organisers."
+            ),
+            code=PERIOD_LOCKED,
+        )
+    return error
 
 
 def _require(request, perm, obj=None) -> None:
@@ -139,7 +154,7 @@ def cancel(request, pk):
     try:
         services.enrollment_cancel(enrollment=enrollment, by=request.user)
     except ValidationError as error:
-        _error_message(request, error)
+        _error_message(request, _for_trainee(error))
     else:
         messages.success(request, _("Your enrolment was cancelled."))
     return redirect("trainings:dashboard")
@@ -153,7 +168,7 @@ def confirm_offer(request, pk):
     try:
         services.enrollment_offer_confirm(enrollment=enrollment, by=request.user)
     except ValidationError as error:
-        _error_message(request, error)
+        _error_message(request, _for_trainee(error))
     else:
         messages.success(request, _("Your seat is confirmed."))
     return redirect("trainings:dashboard")
@@ -170,7 +185,7 @@ def transfer(request, pk):
                 enrollment=enrollment, to_edition=form.cleaned_data["edition"], by=request.user
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, _for_trainee(error))
         else:
             messages.success(request, ENROLLED_MESSAGES.get(new.status, _("Your enrolment was moved.")))
             return redirect("trainings:dashboard")
