@@ -811,7 +811,13 @@ def _attendance_apply(*, session, marks: dict[int, Mark], by, now=None) -> list[
     def guard():
         period_guard(project_id=session.edition.project_id, on_date=dates.local_date(session.start))
 
-    with period_lock_words(guard), transaction.atomic():
+    def meanwhile():
+        guard()
+        # After closing, a corrected mark works out her completion again, which counts where the edition ended.
+        if session.edition.status == EditionStatus.CLOSED:
+            period_guard(project_id=session.edition.project_id, on_date=session.edition.end_date)
+
+    with period_lock_words(meanwhile), transaction.atomic():
         # Serialises two people saving the same session at once, so that the marks compared below are still
         # the marks when this one is written.
         session = (

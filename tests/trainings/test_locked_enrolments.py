@@ -162,6 +162,42 @@ def test_a_period_locked_after_the_services_check_is_still_refused_in_words(
     assert not Enrollment.objects.filter(user=newcomer).exists()
 
 
+def test_a_mark_corrected_after_closing_keeps_a_completion_a_locked_report_counts(
+    clock, make_edition, project, trainees, period_lock, trainer, project_manager, monkeypatch
+):
+    """Her first day lies in an open period, the edition's last in a locked one: correcting that first day's
+    mark would undo a completion the locked report counted, so neither the mark nor the completion changes."""
+    clock(dates.today())
+    edition = make_edition(start_in=-8, days=2, capacity=2, project=project)
+    her, other = trainees(2)
+    seat = Enrollment.objects.create(edition=edition, user=her, status=EnrollmentStatus.COMPLETED)
+    absent = Enrollment.objects.create(edition=edition, user=other, status=EnrollmentStatus.NOT_COMPLETED)
+    first, _last = edition.sessions.order_by("start")
+    for session in edition.sessions.all():
+        TrainingAttendance.objects.create(session=session, enrollment=seat, status=AttendanceStatus.PRESENT)
+        TrainingAttendance.objects.create(session=session, enrollment=absent, status=AttendanceStatus.ABSENT)
+    Edition.objects.filter(pk=edition.pk).update(status=EditionStatus.CLOSED)
+    period = period_lock(edition.end_date, edition.end_date + timedelta(days=5))
+    with pytest.raises(ValidationError) as refused:
+        services.attendance_record(session=first, marks={seat.pk: AttendanceStatus.ABSENT}, by=trainer)
+    assert _names_the_period(refused.value.messages[0], period, project_manager)
+    assert TrainingAttendance.objects.get(session=first, enrollment=seat).status == AttendanceStatus.PRESENT
+    assert _status(seat) == EnrollmentStatus.COMPLETED
+
+    # The same, when the period is locked while the correction is on its way (after the service's check):
+    # the database refuses it, and she is told in the same words.
+    monkeypatch.setattr(services, "enrollment_counted_check", lambda **kwargs: None)
+    with pytest.raises(ValidationError) as refused:
+        services.attendance_record(session=first, marks={seat.pk: AttendanceStatus.ABSENT}, by=trainer)
+    assert _names_the_period(refused.value.messages[0], period, project_manager)
+    assert TrainingAttendance.objects.get(session=first, enrollment=seat).status == AttendanceStatus.PRESENT
+
+    # A correction that leaves a completion as it was is saved: the first day's period is open.
+    services.attendance_record(session=first, marks={absent.pk: AttendanceStatus.EXCUSED}, by=trainer)
+    assert TrainingAttendance.objects.get(session=first, enrollment=absent).status == AttendanceStatus.EXCUSED
+    assert _status(absent) == EnrollmentStatus.NOT_COMPLETED
+
+
 # The pages ---------------------------------------------------------------------------------------------------
 
 
