@@ -14,6 +14,7 @@ from counseling.models import Booking
 from counseling.services import booking_mark
 from groups.models import Attendance, GroupSession
 from groups.services import Mark, attendance_record, session_cancel
+from tests.helpers import passing_once
 from trainings import services as training_services
 from trainings.models import TrainingAttendance
 
@@ -122,17 +123,6 @@ def test_a_period_locked_after_the_services_check_is_still_refused_in_words(
     trainings_data(LOCKED_DAY, [make_user("Trainee")])
     counseling_data(LOCKED_DAY, status=BookingStatus.CONFIRMED)
     lock()
-
-    def passing_once(real):
-        """The service's check, as it went before the lock: passed; asked again, it finds the lock."""
-        asked = []
-
-        def guard(**kwargs):
-            asked.append(kwargs)
-            if len(asked) > 1:
-                real(**kwargs)
-
-        return guard
 
     for module in (groups_services, training_services, counseling_services):
         monkeypatch.setattr(module, "period_guard", passing_once(module.period_guard))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from core import dates
 from core.enums import AttendanceStatus
 from reporting.locks import LOCK_MESSAGE
+from tests.helpers import passing_once
 from trainings import services
 from trainings.enums import EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance
@@ -137,24 +138,14 @@ def test_a_period_locked_after_the_services_check_is_still_refused_in_words(
     edition, (seat, _other), _waitlisted, period = running
     services.edition_update(edition=edition, changes={"capacity": 3}, by=coordinator)
 
-    def as_before_the_lock(real):
-        asked = []
-
-        def guard(**kwargs):
-            asked.append(kwargs)
-            if len(asked) > 1:
-                real(**kwargs)
-
-        return guard
-
     real = services.period_guard
-    monkeypatch.setattr(services, "period_guard", as_before_the_lock(real))
+    monkeypatch.setattr(services, "period_guard", passing_once(real))
     with pytest.raises(ValidationError) as refused:
         services.enrollment_cancel(enrollment=seat, by=coordinator)
     assert _names_the_period(refused.value.messages[0], period, project_manager)
     assert _status(seat) == EnrollmentStatus.ENROLLED
 
-    monkeypatch.setattr(services, "period_guard", as_before_the_lock(real))
+    monkeypatch.setattr(services, "period_guard", passing_once(real))
     newcomer = trainees(1)[0]
     with pytest.raises(ValidationError) as refused:
         services.enrollment_create(edition=edition, user=newcomer, by=coordinator)
