@@ -2,7 +2,8 @@
 
 Two exclusion constraints over tstzrange(start, end): one per counselor, one per room, for the statuses that
 occupy time. They exist only in the PostgreSQL schema, not in the model state, because SQLite has no
-equivalent: there the booking service's check runs inside an IMMEDIATE transaction, which serialises writers.
+exclusion constraint: there triggers refuse the same rows under the same names (counseling/triggers.py),
+and the booking service's check runs inside an IMMEDIATE transaction, which serialises writers.
 """
 
 from django.contrib.postgres.constraints import ExclusionConstraint

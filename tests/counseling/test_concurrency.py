@@ -4,7 +4,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.utils import IntegrityError
 
 from counseling import services
@@ -82,10 +82,10 @@ def test_two_counselors_racing_for_one_room_exactly_one_succeeds(
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="exclusion constraints exist on PostgreSQL only")
-def test_postgres_exclusion_constraint_refuses_overlap_and_service_explains(
+def test_the_database_refuses_an_overlap_and_the_service_explains(
     profile, make_client, room, monday, coordinator, monkeypatch
 ):
+    """PostgreSQL's exclusion constraints, SQLite's triggers (counseling.triggers): the same refusal."""
     booked_at_ten(
         counselor=profile,
         client=make_client(),
@@ -117,3 +117,59 @@ def test_postgres_exclusion_constraint_refuses_overlap_and_service_explains(
             by=coordinator,
         )
     assert Booking.objects.count() == 1
+
+
+def _refused(write, constraint):
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        write()
+
+
+@pytest.mark.django_db
+def test_no_door_double_books_a_counselor_or_a_room(
+    profile, make_counselor, make_user, make_client, room, monday, coordinator
+):
+    """Every door below the services: a model's save, a bulk insert, a queryset update and raw SQL. What does
+    not occupy the same time is still written: one after the other, a cancelled booking, another counselor in
+    another room, two home visits (no room) of two counselors."""
+    from counseling.enums import BookingStatus
+
+    first = booked_at_ten(counselor=profile, client=make_client(), room=room, day=monday, by=coordinator)
+    other = make_counselor(make_user("Counselor"))
+
+    def booking(counselor, start, end, *, room=None, status=BookingStatus.CONFIRMED):
+        return Booking(
+            counselor=counselor, client=make_client(), room=room, start=start, end=end,
+            kind=SessionKind.EXPERIENTIAL if room else SessionKind.HOME_VISIT, status=status,
+        )  # fmt: skip
+
+    half_past = (at(monday, 10, 30), at(monday, 11, 30))
+    _refused(lambda: booking(profile, *half_past).save(), "booking_counselor_no_overlap")
+    _refused(lambda: Booking.objects.bulk_create([booking(other, *half_past, room=room)]), "booking_room_no_overlap")
+    later = Booking.objects.bulk_create([booking(profile, at(monday, 12), at(monday, 13))])[0]
+    _refused(
+        lambda: Booking.objects.filter(pk=later.pk).update(start=at(monday, 10, 45)), "booking_counselor_no_overlap"
+    )
+    with connection.cursor() as cursor:
+        # Moved to ten o'clock, to another counselor but the same room: the room is taken then.
+        _refused(
+            lambda: cursor.execute(
+                'UPDATE "counseling_booking" SET "start" = %s, "end" = %s, "counselor_id" = %s, "room_id" = %s '
+                'WHERE "id" = %s',
+                [at(monday, 10), at(monday, 11), other.pk, room.pk, later.pk],
+            ),
+            "booking_room_no_overlap",
+        )
+    assert Booking.objects.count() == 2
+    assert Booking.objects.get(pk=later.pk).start == at(monday, 12)
+
+    # Not the same time, or not occupying it: written.
+    Booking.objects.bulk_create(
+        [
+            booking(profile, at(monday, 11), at(monday, 12)),  # right after the first
+            booking(profile, *half_past, status=BookingStatus.CANCELLED),
+            booking(other, *half_past),  # a home visit of another counselor
+        ]
+    )
+    Booking.objects.filter(pk=first.pk).update(status=BookingStatus.CANCELLED)
+    booking(profile, at(monday, 10), at(monday, 11), room=room).save()  # her hour and room, the first cancelled
+    assert Booking.objects.count() == 6
