@@ -128,9 +128,9 @@ def _refused(write, constraint):
 def test_no_door_double_books_a_counselor_or_a_room(
     profile, make_counselor, make_user, make_client, room, monday, coordinator
 ):
-    """Every door below the services: a model's save, a bulk insert, a queryset update and raw SQL. What does
-    not occupy the same time is still written: one after the other, a cancelled booking, another counselor in
-    another room, two home visits (no room) of two counselors."""
+    """Every door below the services: a model's save, a bulk insert, a queryset update and raw SQL (whose
+    moments SQLite keeps with their UTC offset). What does not occupy the same time is still written: one after
+    the other, a cancelled booking, two home visits (no room) of two counselors, a room freed by a cancellation."""
     from counseling.enums import BookingStatus
 
     first = booked_at_ten(counselor=profile, client=make_client(), room=room, day=monday, by=coordinator)
