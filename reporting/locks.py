@@ -34,6 +34,16 @@ def period_guard(*, project_id: int | None, on_date: date) -> None:
         raise ValidationError(period_lock_message(period), code=PERIOD_LOCKED)
 
 
+def frozen_spans(*, project_ids) -> dict[int, list[tuple[date, date]]]:
+    """The (first, last day) of every submitted or locked period of these projects, in one query: for a page
+    that leaves out what a frozen report would refuse, instead of offering it."""
+    spans: dict[int, list[tuple[date, date]]] = {}
+    periods = ReportingPeriod.objects.filter(project_id__in=set(project_ids) - {None}, status__in=FROZEN_STATUSES)
+    for project_id, start, end in periods.values_list("project_id", "start_date", "end_date"):
+        spans.setdefault(project_id, []).append((start, end))
+    return spans
+
+
 def lock_refused(error: IntegrityError) -> bool:
     """Whether the database refused the write for the period lock (the triggers below)."""
     return LOCK_MESSAGE in str(error)

@@ -27,6 +27,7 @@ from core import dates
 from core.choices import choice_labels
 from core.enums import AttendanceStatus
 from core.forms import id_from
+from reporting.locks import frozen_spans
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingAttendanceChange, TrainingProgramme
 from trainings.rules import editions_for, enrollments_of, sessions_for
@@ -317,6 +318,8 @@ class TraineeTraining:
     attended_hours: Decimal
     total_hours: Decimal
     marks: list  # (session, attendance label or None) in session order
+    # Her seat counts in a submitted or locked donor report: she can no longer give it up or move it herself.
+    counted: bool = False
 
     @property
     def attended_percent(self) -> int:
@@ -347,6 +350,11 @@ def trainee_trainings(*, user, today=None) -> dict:
         .order_by("edition__start_date", "pk")
     )
     marks = _marks_by_enrollment([enrollment.pk for enrollment in enrollments])
+    # One query, only when she holds a seat in an edition that has begun: a frozen report counts that seat
+    # where the edition began (trainings.services.enrollment_counted_check refuses giving it up).
+    begun = [e for e in enrollments if e.status == EnrollmentStatus.ENROLLED and e.edition.start_date <= today]
+    frozen = frozen_spans(project_ids=[e.edition.project_id for e in begun]) if begun else {}
+    begun_ids = {e.pk for e in begun}
     upcoming, past = [], []
     # Each label translated once for the page, not once per session shown.
     labels = choice_labels(AttendanceStatus.choices)
@@ -362,6 +370,11 @@ def trainee_trainings(*, user, today=None) -> dict:
             attended_hours=attended_hours(sessions=sessions, statuses=by_session),
             total_hours=total,
             marks=[(s, labels.get(by_session.get(s.pk))) for s in sessions],
+            counted=enrollment.pk in begun_ids
+            and any(
+                first <= enrollment.edition.start_date <= last
+                for first, last in frozen.get(enrollment.edition.project_id, ())
+            ),
         )
         is_past = enrollment.edition.end_date < today or enrollment.edition.status == EditionStatus.CLOSED
         (past if is_past else upcoming).append(item)
