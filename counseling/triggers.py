@@ -53,22 +53,21 @@ def _statements() -> tuple[list[str], list[str]]:
     return remove + install, remove
 
 
-def overlap_triggers_install(*, using="default") -> None:
+def _run(statements: list[str], *, using) -> None:
     connection = connections[using]
     if connection.vendor != "sqlite" or TABLE not in connection.introspection.table_names():
         return
     with connection.cursor() as cursor:
-        for statement in _statements()[0]:
+        for statement in statements:
             cursor.execute(statement)
+
+
+def overlap_triggers_install(*, using="default") -> None:
+    _run(_statements()[0], using=using)
 
 
 def overlap_triggers_remove(*, using="default") -> None:
-    connection = connections[using]
-    if connection.vendor != "sqlite" or TABLE not in connection.introspection.table_names():
-        return
-    with connection.cursor() as cursor:
-        for statement in _statements()[1]:
-            cursor.execute(statement)
+    _run(_statements()[1], using=using)
 
 
 def install_after_migrate(sender, using="default", **kwargs):
