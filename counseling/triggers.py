@@ -13,6 +13,7 @@ it rebuilds the table for a schema change.
 
 from django.db import connections
 
+from core.sql import sql_literals
 from counseling.enums import ACTIVE_BOOKING_STATUSES
 
 TABLE = "counseling_booking"
@@ -20,7 +21,7 @@ OVERLAP_MESSAGE = "another active booking of the same {what} overlaps this one"
 
 
 def _active() -> str:
-    return ", ".join(f"'{status}'" for status in ACTIVE_BOOKING_STATUSES)
+    return sql_literals(ACTIVE_BOOKING_STATUSES)
 
 
 def _rules():

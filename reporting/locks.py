@@ -1,7 +1,6 @@
 """The period lock, for the activity apps: a change to activity that a submitted or locked report already
 counts is refused. The apps import this small module, not reporting's services."""
 
-import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections
 
 from core.dates import local_day_sql
+from core.sql import sql_literals
 from reporting.enums import FROZEN_STATUSES
 from reporting.models import ReportingPeriod
 from reporting.selectors import period_lock_message
@@ -77,7 +77,6 @@ def period_lock_words(guard: Callable[[], None]):
 # rebuild) and around a flush.
 
 _PERIOD_TABLE = ReportingPeriod._meta.db_table
-_SIMPLE = re.compile(r"^[a-z_]+$")
 LOCK_MESSAGE = "a submitted or locked donor report counts this activity: it cannot be added, changed or deleted"
 
 
@@ -124,13 +123,6 @@ def locked_rows() -> list[LockedRows]:
     return sorted(_REGISTERED.values(), key=lambda rows: rows.table)
 
 
-def _frozen_statuses() -> str:
-    values = [str(status) for status in FROZEN_STATUSES]
-    if not all(_SIMPLE.match(value) for value in values):
-        raise ValueError(f"unexpected period status in {values!r}")
-    return ", ".join(f"'{value}'" for value in values)
-
-
 def _counted_from(connection, counted: Counted, row: str, *, frozen: bool) -> str:
     """FROM ... WHERE ... of the periods that count the row (`frozen`: only the submitted or locked ones)."""
     day = counted.day.format(row=row) if counted.day else local_day_sql(connection, counted.moment.format(row=row))
@@ -138,7 +130,7 @@ def _counted_from(connection, counted: Counted, row: str, *, frozen: bool) -> st
     conditions = [f"({counted.where.format(row=row)})"] if counted.where else []
     conditions.append(f'p."project_id" = {counted.project.format(row=row)}')
     if frozen:
-        conditions.append(f'p."status" IN ({_frozen_statuses()})')
+        conditions.append(f'p."status" IN ({sql_literals(FROZEN_STATUSES)})')
     conditions += [f'p."start_date" <= {day}', f'p."end_date" >= {day}']
     # Fixed table and column names from the registering apps' code: no value from outside.
     return f'"{_PERIOD_TABLE}" p{tables} WHERE ' + " AND ".join(conditions)
@@ -171,27 +163,27 @@ def _changed_sql(columns: tuple[str, ...], changed: str, vendor: str) -> str:
     return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
 
 
+def _seen_sql(rows: LockedRows, counted: Counted, vendor: str) -> str:
+    """Whether an update changes what this count sees: its own columns and condition, or else the table's."""
+    if counted.columns or counted.changed:
+        return _changed_sql(counted.columns, counted.changed, vendor)
+    return _changed_sql(rows.columns, rows.changed, vendor)
+
+
 def _update_refused_sql(connection, rows: LockedRows, vendor: str) -> str:
     """An update is refused where a change one of the counts sees meets a frozen period counting the row
     before or after it."""
-    parts = []
-    for counted in rows.counted:
-        own = counted.columns or counted.changed
-        changed = _changed_sql(*((counted.columns, counted.changed) if own else (rows.columns, rows.changed)), vendor)
-        frozen = f"{_counted_sql(connection, counted, 'OLD')} OR {_counted_sql(connection, counted, 'NEW')}"
-        parts.append(f"({changed} AND ({frozen}))")
+    parts = [
+        f"({_seen_sql(rows, counted, vendor)} AND ({_counted_sql(connection, counted, 'OLD')} "
+        f"OR {_counted_sql(connection, counted, 'NEW')}))"
+        for counted in rows.counted
+    ]
     return "(" + " OR ".join(parts) + ")"
 
 
 def _update_changed_sql(rows: LockedRows, vendor: str) -> str:
     """Whether an update changes anything any count sees (PostgreSQL holds the periods only then)."""
-    parts = [_changed_sql(rows.columns, rows.changed, vendor)] if rows.columns or rows.changed else []
-    parts += [
-        _changed_sql(counted.columns, counted.changed, vendor)
-        for counted in rows.counted
-        if counted.columns or counted.changed
-    ]
-    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+    return "(" + " OR ".join(dict.fromkeys(_seen_sql(rows, counted, vendor) for counted in rows.counted)) + ")"
 
 
 def _sqlite_lock_sql(connection, rows: LockedRows) -> tuple[list[str], list[str]]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import OrganisationType
 from accounts.models import Profile
 from core.enums import AttendanceStatus
+from core.sql import sql_literals
 from reporting.enums import IndicatorKind
 from reporting.locks import Counted, LockedRows, locked_rows_register
 from reporting.measures import (
@@ -350,8 +351,8 @@ def trainings_measures(sender, **kwargs):
 # the sessions they belong to (their day, their edition, whether they were held), an edition's project,
 # first and last day and cancellation, and the enrolments counted where their edition began (a seat taken)
 # or ended (completed).
-_SEAT_TAKEN_SQL = ", ".join(f"'{status}'" for status in SEAT_TAKEN)
-_COMPLETED_SQL = f"'{EnrollmentStatus.COMPLETED}'"
+_SEAT_TAKEN_SQL = sql_literals(SEAT_TAKEN)
+_COMPLETED_SQL = sql_literals([EnrollmentStatus.COMPLETED])
 locked_rows_register(
     LockedRows(
         table="trainings_trainingattendance",

@@ -20,6 +20,7 @@ table's triggers whenever a migration rebuilds the table.
 from django.db import connections
 
 from core.attendance import ChangeLog, Tracked, change_log_sql
+from core.sql import sql_literals
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus
 
 _ENROLLMENT = "trainings_enrollment"
@@ -42,7 +43,7 @@ def _over() -> str:
 
 
 def _seat_statuses() -> str:
-    return ", ".join(f"'{status.value}'" for status in SEAT_HOLDING_STATUSES)
+    return sql_literals(SEAT_HOLDING_STATUSES)
 
 
 def _seats_held(edition_id: str) -> str:
