@@ -340,7 +340,7 @@ def _marks_by_enrollment(enrollment_ids) -> dict[int, dict[int, str]]:
 
 def trainee_trainings(*, user, today=None) -> dict:
     """The trainee's enrolments split into upcoming and past, each with her attendance; four queries."""
-    from trainings.services import attended_hours, held_sessions
+    from trainings.services import attended_hours, held_sessions, seats_counted
 
     today = today or dates.today()
     enrollments = list(
@@ -370,11 +370,7 @@ def trainee_trainings(*, user, today=None) -> dict:
             attended_hours=attended_hours(sessions=sessions, statuses=by_session),
             total_hours=total,
             marks=[(s, labels.get(by_session.get(s.pk))) for s in sessions],
-            counted=enrollment.pk in begun_ids
-            and any(
-                first <= enrollment.edition.start_date <= last
-                for first, last in frozen.get(enrollment.edition.project_id, ())
-            ),
+            counted=enrollment.pk in begun_ids and seats_counted(edition=enrollment.edition, spans=frozen),
         )
         is_past = enrollment.edition.end_date < today or enrollment.edition.status == EditionStatus.CLOSED
         (past if is_past else upcoming).append(item)

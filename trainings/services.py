@@ -38,7 +38,7 @@ from core.attendance import (
     mark_decide,
 )
 from core.enums import AttendanceStatus
-from reporting.locks import lock_refused, period_guard, period_lock_words
+from reporting.locks import frozen_spans, lock_refused, period_guard, period_lock_words
 from trainings.enums import SEAT_HOLDING_STATUSES, SEAT_TAKEN, CompletionRule, EditionStatus, EnrollmentStatus
 from trainings.models import (
     CompletionChange,
@@ -147,13 +147,12 @@ def _enrolment_lock_words(*edition_ids):
     return period_lock_words(guard)
 
 
-def _seats_counted(edition) -> bool:
-    """Whether a frozen report counts the seats of this edition, so that one given now would change it."""
-    try:
-        enrollment_counted_check(edition=edition, old_status=None, new_status=EnrollmentStatus.ENROLLED)
-    except ValidationError:
-        return True
-    return False
+def seats_counted(*, edition, spans) -> bool:
+    """Whether a frozen report counts the seats of this edition (it began in a submitted or locked period of
+    its project, `spans` as `frozen_spans` gives them), so that one given or given up now would change it."""
+    return edition.status != EditionStatus.CANCELLED and any(
+        first <= edition.start_date <= last for first, last in spans.get(edition.project_id, ())
+    )
 
 
 def edition_project_change_check(*, edition, old_project_id, new_project_id) -> None:
@@ -549,7 +548,7 @@ def _waitlist_promote(*, edition, now) -> list[Enrollment]:
         .order_by("-priority", "created_at", "pk")
     )
     # Once a frozen report counts the edition's trainees, a freed seat stays free: giving it would change them.
-    if not waiting or _seats_counted(edition):
+    if not waiting or seats_counted(edition=edition, spans=frozen_spans(project_ids=[edition.project_id])):
         return []
     total, priority_taken = _seat_counts(edition)
     promoted = []
