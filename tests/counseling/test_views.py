@@ -445,15 +445,7 @@ def test_a_refused_booking_can_be_corrected_and_sent_with_the_new_token(
 
 
 def test_the_week_is_a_grid_of_seven_days_with_today_marked(client_for, counselor, profile, her_client, room, today):
-    start = at(today, 23)
-    Booking.objects.create(
-        counselor=profile,
-        client=her_client,
-        room=room,
-        kind=SessionKind.EXPERIENTIAL,
-        start=start,
-        end=start + timedelta(minutes=30),
-    )
+    booked_tonight(counselor=profile, client=her_client, room=room)
     page = client_for(counselor).get(reverse("counseling:my_bookings"), {"view": "week"}).content.decode()
     assert page.count('<li class="week-day') == 7
     assert page.count('aria-current="date"') == 1
