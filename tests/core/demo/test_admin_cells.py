@@ -4,9 +4,11 @@ Wagtail's own rendering, row for row, in every language, for every listing of th
 import re
 
 import pytest
+from django import forms
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.viewsets import viewsets as admin_viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -46,6 +48,13 @@ def _listing_tables(html: str) -> str:
     return "".join(table for table in re.findall(r"<table.*?</table>", html, re.S) if 'class="listing' in table)
 
 
+def _without_tokens(html: str) -> str:
+    """A page without what differs from response to response (the form token, a script's nonce)."""
+    html = re.sub(r'"CSRF_TOKEN": "[^"]*"', "", html)
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r'nonce="[^"]*"', "", html)
+
+
 def _wagtails_own(column, instance, parent_context):
     return column.cell_template.render(column.get_cell_context_data(instance, parent_context))
 
@@ -74,9 +83,16 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
     session_record_mfa(session, coordinator)
     session.save()
 
-    fills = []
+    fills, written = [], []
     real_fill = admin_cells._Stencil.fill
     monkeypatch.setattr(admin_cells._Stencil, "fill", lambda self, values: fills.append(1) or real_fill(self, values))
+    radios = []
+    real_radio = admin_cells.WrittenRadioSelect.render
+    monkeypatch.setattr(
+        admin_cells.WrittenRadioSelect, "render", lambda self, *a, **kw: radios.append(1) or real_radio(self, *a, **kw)
+    )
+    real_attrs = admin_cells._attrs
+    monkeypatch.setattr(admin_cells, "_attrs", lambda attrs: written.append(1) or real_attrs(attrs))
     compared = 0
     for viewset in _project_viewsets():
         try:
@@ -87,12 +103,17 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
         assert stencilled.status_code == 200, url
         with monkeypatch.context() as whole:
             whole.setattr(admin_cells._StencilledCells, "render_cell_html", _wagtails_own)
+            whole.setattr(admin_cells.RowsWrittenTable, "render_html", Table.render_html)
+            whole.setattr(admin_cells.WrittenRadioSelect, "render", forms.RadioSelect.render)
             rendered = client.get(url)
         table = _listing_tables(stencilled.content.decode())
         assert table == _listing_tables(rendered.content.decode()), url
+        assert _without_tokens(stencilled.content.decode()) == _without_tokens(rendered.content.decode()), url
         compared += bool(table)
     assert compared >= 15
     assert len(fills) > 200  # the stencils were used, not set aside
+    assert len(written) > 100  # and the rows written without the template's loops
+    assert len(radios) > 10  # and the filters' radio buttons
 
     places = client.get(reverse("municipalities:index")).content.decode()
     assert "Novi &lt;b&gt;Sad&lt;/b&gt; &amp; &quot;Zemun&quot; &#x27;Stari&#x27; grad" in places
@@ -101,6 +122,37 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
         edit = gettext("Edit")
     assert language == "en" or edit != "Edit"
     assert f"{edit}\n" in client.get(reverse("group_members:index")).content.decode()
+
+
+def test_a_table_template_whose_rows_loop_changed_is_rendered_as_wagtail_renders_it(monkeypatch):
+    assert admin_cells._table_without_rows() is not None
+    monkeypatch.setattr(admin_cells, "_ROWS_LOOP", admin_cells._ROWS_LOOP.replace("row.values", "row.items"))
+    monkeypatch.setattr(admin_cells, "_table_templates", {})
+    assert admin_cells._table_without_rows() is None
+    table = admin_cells.RowsWrittenTable([Column("name")], [Municipality(name=HOSTILE)])
+    html = table.render_html({"request": None})
+    assert html == Table.render_html(table, {"request": None})
+    assert "Novi &lt;b&gt;Sad&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("choices", "value", "attrs"),
+    [
+        ([("", "All"), ("open", "Open"), ("closed", HOSTILE)], "closed", {"id": "id_status"}),
+        ([("", "All"), ("open", "Open")], None, {"id": "id_status", "class": "w-radio <x>", "required": True}),
+        ([(1, "One"), (2, "Two & more")], 2, {}),
+        ([("a", gettext_lazy("Edit")), (HOSTILE, "x")], HOSTILE, {"id": "id_x", "disabled": True, "data-x": False}),
+        ([("Group", [("a", "A"), ("b", "B")]), ("c", "C")], "a", {"id": "id_g"}),  # Django's own rendering
+        ([("a", 3), ("b", "B")], "a", {"id": "id_n"}),  # a number for a label: Django's own rendering
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_written_radio_buttons_are_djangos_own_html(choices, value, attrs, language):
+    with translation.override(language):
+        written = admin_cells.WrittenRadioSelect(choices=choices).render("status", value, attrs=attrs)
+        django = forms.RadioSelect(choices=choices).render("status", value, attrs=attrs)
+    assert written == django
+    assert "<x>" not in written and "<b>Sad</b>" not in written
 
 
 def test_a_stencil_is_set_aside_where_a_stand_in_was_not_escaped_as_a_value_would_be():
