@@ -54,6 +54,7 @@ from cases.models import (
 from core import dates
 from core.choices import choice_labels
 from core.dates import add_months, end_of_day, months_after_end, start_of_day
+from core.expressions import Ids
 from core.fields import Sealed, sealed
 from core.reversing import UrlFiller
 from counseling.models import Booking, CounselorProfile
@@ -747,6 +748,9 @@ class CaseloadCase:
     latest_level_label: str = ""
 
 
+IDS_AS_LIST = 20
+
+
 def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, today=None) -> Caseload:
     """Every open case of the caseload and everything due in them up to the horizon or overdue: risk
     re-assessments, CTI reviews, action steps, conference follow-ups, consents that end soon, referrals that
@@ -789,10 +793,10 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
         for pk, alias, code, lead, opened_on, level, due_on in rows
     ]
     by_id = {case.pk: case for case in cases}
-    # Named as the case's own id (`case__id__in`), not the foreign key (`case_id__in`): the same SQL, and each
-    # id is prepared as a number instead of being normalised as a related record (a query of a hundred ids is
-    # built in 70% of the time).
-    ids = list(by_id)
+    # The ids as one parameter (core.expressions.Ids) in each kind's query, not a hundred prepared one by one
+    # six times over (5% of the team's page). A few are as quickly sent as a list; none at all is an empty
+    # list, so that no kind is asked for.
+    ids = Ids(by_id) if len(by_id) > IDS_AS_LIST else list(by_id)
     due: list[Due] = []
 
     urls = UrlFiller()
