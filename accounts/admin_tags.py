@@ -1,23 +1,33 @@
 """Wagtail's admin template tags, with the parts every admin page repeats written once.
 
 Installed as the template library `wagtailadmin_tags` (settings.TEMPLATES), so Wagtail's templates are
-used as they ship: every tag and filter is Wagtail's own but these three.
+used as they ship: every tag and filter is Wagtail's own but these four.
 
 - `sidebar_props`: the sidebar, kept per person and per state of what it shows (accounts.admin_sidebar).
 - `keyboard_shortcuts_dialog`: the dialog listing the admin's keyboard shortcuts, on every page and the
   same for everyone with the same shortcuts: Wagtail builds what it lists (the keys of her computer, the
   shortcuts she turned off), and the dialog is written once for that and the language (2.5 ms of each
   admin page at ten times the bench's data).
+- `wagtail_config`: the settings Wagtail's scripts read (`wagtail-config`), on every page: its addresses
+  and translated strings (the months, the weekdays, the bulk actions' words) are the same for a language
+  and the site's address prefix, and are written once for them; the form token, the content languages
+  (read from the database), the page's content language and her keyboard shortcuts are read each time.
 - `icon`: an icon (an SVG that uses the admin's sprite), sixteen to sixty on each admin page, each
   written once for its name, classes and wrapping; one with a title (words for screen readers) is
   written as Wagtail writes it, every time.
 """
 
 from django import template
+from django.conf import settings
+from django.http.request import HttpHeaders
+from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, reverse
+from django.utils.encoding import force_str
 from django.utils.translation import get_language
+from wagtail.admin.localization import get_js_translation_strings
 from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
+from wagtail.models import Locale
 
 from accounts.admin_sidebar import sidebar_forget, sidebar_props
 
@@ -49,6 +59,58 @@ def keyboard_shortcuts_dialog(context):
     return written
 
 
+# One entry per language and address prefix.
+_configs: dict[tuple, dict] = {}
+
+
+def _config_kept() -> dict:
+    key = (get_language(), get_script_prefix())
+    kept = _configs.get(key)
+    if kept is None:
+        kept = _configs[key] = {
+            "CSRF_HEADER_NAME": HttpHeaders.parse_header_name(settings.CSRF_HEADER_NAME),
+            "ADMIN_API": {
+                "PAGES": reverse("wagtailadmin_api:pages:listing"),
+                "DOCUMENTS": reverse("wagtailadmin_api:documents:listing"),
+                "IMAGES": reverse("wagtailadmin_api:images:listing"),
+                "EXTRA_CHILDREN_PARAMETERS": "",
+            },
+            "ADMIN_URLS": {
+                "DISMISSIBLES": reverse("wagtailadmin_dismissibles"),
+                "PAGES": reverse("wagtailadmin_explore_root"),
+                "BLOCK_PREVIEW": reverse("wagtailadmin_block_preview"),
+            },
+            "I18N_ENABLED": wagtail_tags.i18n_enabled(),
+            "STRINGS": get_js_translation_strings(),
+        }
+    return kept
+
+
+def wagtail_config(context):
+    """Wagtail's `wagtail_config`, its keys in its order (the page's JSON is the same, byte for byte)."""
+    request = context["request"]
+    kept = _config_kept()
+    config = {
+        "CSRF_TOKEN": get_token(request),
+        "CSRF_HEADER_NAME": kept["CSRF_HEADER_NAME"],
+        "ADMIN_API": kept["ADMIN_API"],
+        "ADMIN_URLS": kept["ADMIN_URLS"],
+        "I18N_ENABLED": kept["I18N_ENABLED"],
+        "LOCALES": [
+            {"code": locale.language_code, "display_name": force_str(locale.get_display_name())}
+            for locale in Locale.objects.all()
+        ],
+        "STRINGS": kept["STRINGS"],
+    }
+    if locale := context.get("locale"):
+        config["ACTIVE_CONTENT_LOCALE"] = locale.language_code
+    user = getattr(request, "user", None)
+    config["KEYBOARD_SHORTCUTS_ENABLED"] = (
+        user.wagtail_userprofile.keyboard_shortcuts if hasattr(user, "wagtail_userprofile") else True
+    )
+    return config
+
+
 _icons: dict[tuple, str] = {}
 
 
@@ -66,9 +128,10 @@ def icon(name=None, classname=None, title=None, wrapped=False):
 
 
 def admin_tags_forget() -> None:
-    """Forget every kept sidebar, dialog and icon (tests)."""
+    """Forget every kept sidebar, dialog, configuration and icon (tests)."""
     sidebar_forget()
     _dialogs.clear()
+    _configs.clear()
     _icons.clear()
 
 
@@ -77,4 +140,5 @@ register.tags.update(wagtail_tags.register.tags)
 register.filters.update(wagtail_tags.register.filters)
 register.simple_tag(takes_context=True, name="sidebar_props")(sidebar_props)
 register.simple_tag(takes_context=True, name="keyboard_shortcuts_dialog")(keyboard_shortcuts_dialog)
+register.simple_tag(takes_context=True, name="wagtail_config")(wagtail_config)
 register.simple_tag(name="icon")(icon)

@@ -1,12 +1,17 @@
 """Wagtail's admin tags with the parts every admin page repeats written once (accounts.admin_tags): the
 same HTML as Wagtail's own."""
 
+import re
+
 import pytest
+from django.middleware.csrf import _unmask_cipher_token
 from django.template import Context, Engine, engines
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dates import MONTHS
 from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
+from wagtail.models import Locale
 from wagtail.users.models import UserProfile
 
 from accounts import admin_tags
@@ -26,6 +31,7 @@ def test_the_admin_uses_wagtails_tags_but_those_written_once():
         "icon",
         "keyboard_shortcuts_dialog",
         "sidebar_props",
+        "wagtail_config",
     ]
     assert library.filters == wagtails.filters
 
@@ -120,3 +126,42 @@ def test_an_icon_without_a_title_is_written_once(rendered):
     code += '{% icon name="cogs" title="Settings" %}'
     engines["django"].from_string(code).render({})
     assert rendered == [admin_tags.ICON_TEMPLATE, admin_tags.ICON_TEMPLATE]
+
+
+CONFIG = '{% load wagtailadmin_tags %}{% wagtail_config as config %}{{ config|json_script:"wagtail-config" }}'
+
+
+def _configs(user, language, **context):
+    """(ours, Wagtail's own) for one request, the form token each gave left out."""
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    request.META["CSRF_COOKIE"] = "x" * 32  # one form secret: the token each writes is a masking of it
+    found = []
+    with translation.override(language):
+        for engine in (engines["django"].engine, _wagtails_engine()):
+            html = engine.from_string(CONFIG).render(Context({"request": request, **context}))
+            token = re.search(r'"CSRF_TOKEN": "([^"]+)"', html).group(1)
+            assert _unmask_cipher_token(token) == "x" * 32
+            found.append(html.replace(token, ""))
+    return tuple(found)
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_the_scripts_configuration_is_wagtails_own_as_what_it_reads_changes(coordinator, language):
+    profile = UserProfile.get_for_user(coordinator)
+    for shortcuts_on in (True, False):
+        profile.keyboard_shortcuts = shortcuts_on
+        profile.save()
+        coordinator.refresh_from_db()
+        ours, wagtails = _configs(coordinator, language)
+        assert ours == wagtails
+        assert f'"KEYBOARD_SHORTCUTS_ENABLED": {"true" if shortcuts_on else "false"}' in ours
+    with translation.override(language):
+        assert str(MONTHS[1]) in ours
+    locale = Locale.objects.get_or_create(language_code="sr-latn")[0]
+    ours, wagtails = _configs(coordinator, language, locale=locale)
+    assert ours == wagtails and '"ACTIVE_CONTENT_LOCALE": "sr-latn"' in ours
+    Locale.objects.filter(language_code="sr-latn").delete()  # the content languages are read each time
+    ours, wagtails = _configs(coordinator, language)
+    assert ours == wagtails and '"code": "sr-latn"' not in ours
+    assert len(admin_tags._configs) == 1
