@@ -25,6 +25,7 @@ from django import forms
 from django.template import Context, engines
 from django.template.base import render_value_in_context
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -256,6 +257,8 @@ class RowsWrittenTable(Table):
         return template.render(data)
 
 
+# A key no row has, for the pattern of a row's URL.
+_ROW_STAND_IN = 900_000_000_001
 _RADIO_TEMPLATES = (forms.RadioSelect.template_name, forms.RadioSelect.option_template_name)
 
 
@@ -322,6 +325,40 @@ class StencilledIndexView:
         if key not in asked:
             asked[key] = super().user_has_any_permission(permissions)
         return asked[key]
+
+    def _row_url(self, kind: str, instance, wagtails):
+        """A row's URL as Wagtail's `get_<kind>_url` gives it, its pattern reversed once per page, not once or
+        twice per row (the title's link and its menu both ask for it). Whether a listing's rows have such a URL
+        is asked of Wagtail's method once: it depends on what she may do with the model, not on the row."""
+        pk = instance.pk
+        if type(pk) is not int:  # Wagtail quotes the key into the URL; an int's digits are what it writes
+            return wagtails(instance)
+        patterns = self.__dict__.setdefault("_row_urls", {})
+        if kind not in patterns:
+            url = wagtails(instance)
+            if url is None:
+                patterns[kind] = None
+            else:
+                parts = reverse(getattr(self, f"{kind}_url_name"), args=(str(_ROW_STAND_IN),)).split(
+                    str(_ROW_STAND_IN)
+                )
+                patterns[kind] = parts if len(parts) == 2 and f"{parts[0]}{pk}{parts[1]}" == url else False
+        found = patterns[kind]
+        if found is False:
+            return wagtails(instance)
+        return None if found is None else f"{found[0]}{pk}{found[1]}"
+
+    def get_edit_url(self, instance):
+        return self._row_url("edit", instance, super().get_edit_url)
+
+    def get_copy_url(self, instance):
+        return self._row_url("copy", instance, super().get_copy_url)
+
+    def get_inspect_url(self, instance):
+        return self._row_url("inspect", instance, super().get_inspect_url)
+
+    def get_delete_url(self, instance):
+        return self._row_url("delete", instance, super().get_delete_url)
 
     @cached_property
     def filters(self):

@@ -91,6 +91,13 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
     monkeypatch.setattr(
         admin_cells.WrittenRadioSelect, "render", lambda self, *a, **kw: radios.append(1) or real_radio(self, *a, **kw)
     )
+    patterned = []
+    real_row_url = admin_cells.StencilledIndexView._row_url
+    monkeypatch.setattr(
+        admin_cells.StencilledIndexView,
+        "_row_url",
+        lambda self, *a: patterned.append(1) or real_row_url(self, *a),
+    )
     real_attrs = admin_cells._attrs
     monkeypatch.setattr(admin_cells, "_attrs", lambda attrs: written.append(1) or real_attrs(attrs))
     compared = 0
@@ -105,6 +112,7 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
             whole.setattr(admin_cells._StencilledCells, "render_cell_html", _wagtails_own)
             whole.setattr(admin_cells.RowsWrittenTable, "render_html", Table.render_html)
             whole.setattr(admin_cells.WrittenRadioSelect, "render", forms.RadioSelect.render)
+            whole.setattr(admin_cells.StencilledIndexView, "_row_url", lambda self, kind, instance, own: own(instance))
             rendered = client.get(url)
         table = _listing_tables(stencilled.content.decode())
         assert table == _listing_tables(rendered.content.decode()), url
@@ -114,6 +122,7 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
     assert len(fills) > 200  # the stencils were used, not set aside
     assert len(written) > 100  # and the rows written without the template's loops
     assert len(radios) > 10  # and the filters' radio buttons
+    assert len(patterned) > 100  # and the rows' URLs filled in
 
     places = client.get(reverse("municipalities:index")).content.decode()
     assert "Novi &lt;b&gt;Sad&lt;/b&gt; &amp; &quot;Zemun&quot; &#x27;Stari&#x27; grad" in places
