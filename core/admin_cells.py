@@ -339,9 +339,7 @@ class StencilledIndexView:
             if url is None:
                 patterns[kind] = None
             else:
-                parts = reverse(getattr(self, f"{kind}_url_name"), args=(str(_ROW_STAND_IN),)).split(
-                    str(_ROW_STAND_IN)
-                )
+                parts = reverse(getattr(self, f"{kind}_url_name"), args=(str(_ROW_STAND_IN),)).split(str(_ROW_STAND_IN))
                 patterns[kind] = parts if len(parts) == 2 and f"{parts[0]}{pk}{parts[1]}" == url else False
         found = patterns[kind]
         if found is False:
