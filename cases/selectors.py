@@ -750,28 +750,11 @@ class CaseloadCase:
 IDS_AS_LIST = 20
 
 
-def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, today=None) -> Caseload:
-    """Every open case of the caseload and everything due in them up to the horizon or overdue: risk
-    re-assessments, CTI reviews, action steps, conference follow-ups, consents that end soon, referrals that
-    wait too long for an answer, planned aftercare and recipients to tell of a withdrawal. One query per
-    kind of item, however many cases the caseload holds; each item's links and buttons written only when it
-    is shown (`Due`)."""
-    today = today or dates.today()
-    settings = casework_settings()
-    horizon = today + dt.timedelta(days=settings.due_soon_days)
+def _caseload_cases(*, user, counselor, team, leads, risk_labels) -> list[CaseloadCase]:
     latest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id")
-    scope = rules.caseload_cases_for(user, counselor=counselor, team=team or only_case is not None)
-    if only_case is not None:
-        scope = scope.filter(pk=only_case.pk)
+    scope = rules.caseload_cases_for(user, counselor=counselor, team=team)
     if leads is not None:  # one page of the team's lead counselors
         scope = scope.filter(lead_counselor__in=leads)
-    # Every label translated once for the caseload, not once per case or item (a team's page has hundreds).
-    risk_labels, kind_labels, phase_labels = (
-        choice_labels(RiskLevel.choices),
-        choice_labels(DueKind.choices),
-        choice_labels(CtiPhase.choices),
-    )
-    held, missed, done = _("Held"), _("Missed"), _("Done")
     rows = (
         # The client's alias and code, not her safe-contact details: those are shown on her file, and left in
         # the database they are neither decrypted for every case listed nor held in memory. Nor the lead
@@ -785,12 +768,32 @@ def caseload(*, user, counselor=None, team=False, only_case=None, leads=None, to
             "pk", "client__alias", "client__code", "lead_counselor_id", "opened_on", "latest_level", "latest_due"
         )
     )
-    cases = [
+    return [
         CaseloadCase(
             pk, CaseloadClient(alias, code), lead, opened_on, level, due_on, risk_labels[level] if level else ""
         )
         for pk, alias, code, lead, opened_on, level, due_on in rows
     ]
+
+
+def caseload(*, user, counselor=None, team=False, leads=None, today=None, cases=None) -> Caseload:
+    """Every open case of the caseload and everything due in them up to the horizon or overdue: risk
+    re-assessments, CTI reviews, action steps, conference follow-ups, consents that end soon, referrals that
+    wait too long for an answer, planned aftercare and recipients to tell of a withdrawal. One query per
+    kind of item, however many cases the caseload holds; each item's links and buttons written only when it
+    is shown (`Due`). `cases` (CaseloadCase) instead of the caseload's own: a case's page (caseload_of_case)."""
+    today = today or dates.today()
+    settings = casework_settings()
+    horizon = today + dt.timedelta(days=settings.due_soon_days)
+    # Every label translated once for the caseload, not once per case or item (a team's page has hundreds).
+    risk_labels, kind_labels, phase_labels = (
+        choice_labels(RiskLevel.choices),
+        choice_labels(DueKind.choices),
+        choice_labels(CtiPhase.choices),
+    )
+    held, missed, done = _("Held"), _("Missed"), _("Done")
+    if cases is None:
+        cases = _caseload_cases(user=user, counselor=counselor, team=team, leads=leads, risk_labels=risk_labels)
     by_id = {case.pk: case for case in cases}
     # The ids as one parameter (core.expressions.Ids) in each kind's query, not a hundred prepared one by one
     # six times over (5% of the team's page). A few are as quickly sent as a list; none at all is an empty
@@ -1031,9 +1034,23 @@ def team_leads(*, user) -> list[TeamLead]:
     return sorted(leads, key=lambda lead: (lead.name.casefold(), lead.pk))
 
 
-def caseload_of_case(*, user, case, today=None) -> Caseload:
-    """What is due in one case, for its page."""
-    return caseload(user=user, only_case=case, today=today)
+def caseload_of_case(*, case, latest_risk, today=None) -> Caseload:
+    """What is due in one case, for its page: the case as the page read it (through the person's own scope,
+    cases_for) and its latest assessment (risk_latest_brief), not both read again through a caseload's
+    scope; a closed case has nothing due, as it is in no caseload."""
+    if case.closed_on is not None:
+        return caseload(user=None, cases=[], today=today)
+    level = latest_risk.level if latest_risk is not None else None
+    brief = CaseloadCase(
+        case.pk,
+        CaseloadClient(case.client.alias, case.client.code),
+        case.lead_counselor_id,
+        case.opened_on,
+        level,
+        latest_risk.next_due_on if latest_risk is not None else None,
+        choice_labels(RiskLevel.choices)[level] if level else "",
+    )
+    return caseload(user=None, cases=[brief], today=today)
 
 
 def case_panel_counts(*, user, today=None) -> dict:

@@ -371,7 +371,7 @@ class CaseDetail(CaseScreen):
             "may_close": self.request.user.has_perm("cases.close_case", case),
             "may_reassign": self.request.user.has_perm("cases.reassign_case", case),
             "history": list(selectors.case_history(case=case)),
-            "due_items": selectors.caseload_of_case(user=self.request.user, case=case).items,
+            "due_items": selectors.caseload_of_case(case=case, latest_risk=latest_risk).items,
         }
 
 

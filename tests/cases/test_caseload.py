@@ -103,6 +103,25 @@ def test_the_caseload_lists_every_kind_of_due_item(busy_case, counselor, today):
     assert DueKind.ACTION_STEP not in overdue
 
 
+def test_a_cases_page_shows_what_her_caseload_shows_for_it_and_nothing_once_closed(
+    busy_case, counselor, make_case, client_for, close
+):
+    case = busy_case["case"]
+    make_case(counselor)  # another case of hers, whose items are not this page's
+    load = selectors.caseload(user=counselor)
+
+    def written(items):
+        return [(i.kind, i.key, i.title, i.due_on, i.overdue, i.url, i.case_url, str(i.detail)) for i in items]
+
+    expected = written(item for item in load.items if item.case.pk == case.pk)
+    assert len(expected) == 8
+    shown = client_for(counselor).get(reverse("cases:case_detail", args=[case.pk])).context["due_items"]
+    assert written(shown) == expected
+    assert {item.case.latest_level for item in shown} == {c.latest_level for c in load.cases if c.pk == case.pk}
+    close(case)
+    assert client_for(counselor).get(reverse("cases:case_detail", args=[case.pk])).context["due_items"] == []
+
+
 def test_each_kind_of_due_item_names_what_is_due_and_links_to_where_it_is_done(busy_case, counselor, csw, police):
     case, conference = busy_case["case"], busy_case["conference"]
     step = ActionStep.objects.get(plan__case=case, due_on__lt=dates.today() + dt.timedelta(days=30))
