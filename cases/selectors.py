@@ -747,6 +747,8 @@ class CaseloadCase:
     latest_level_label: str = ""
 
 
+# Up to this many cases, their ids go to each kind's query as a list (as quick for a few; a case's own page
+# names one), beyond it as one parameter.
 IDS_AS_LIST = 20
 
 
