@@ -1,7 +1,7 @@
 """Wagtail's admin template tags, with the parts every admin page repeats written once.
 
 Installed as the template library `wagtailadmin_tags` (settings.TEMPLATES), so Wagtail's templates are
-used as they ship: every tag and filter is Wagtail's own but these four.
+used as they ship: every tag and filter is Wagtail's own but these five.
 
 - `sidebar_props`: the sidebar, kept per person and per state of what it shows (accounts.admin_sidebar).
 - `keyboard_shortcuts_dialog`: the dialog listing the admin's keyboard shortcuts, on every page and the
@@ -12,6 +12,8 @@ used as they ship: every tag and filter is Wagtail's own but these four.
   and translated strings (the months, the weekdays, the bulk actions' words) are the same for a language
   and the site's address prefix, and are written once for them; the form token, the content languages
   (read from the database), the page's content language and her keyboard shortcuts are read each time.
+- `versioned_static`: a static file's address with Wagtail's version, fifteen on each admin page, each
+  worked out once per address prefix (the files and Wagtail's version are fixed while the process runs).
 - `icon`: an icon (an SVG that uses the admin's sprite), sixteen to sixty on each admin page, each
   written once for its name, classes and wrapping; one with a title (words for screen readers) is
   written as Wagtail writes it, every time.
@@ -111,6 +113,20 @@ def wagtail_config(context):
     return config
 
 
+_statics: dict[tuple, str] = {}
+STATICS_KEPT = 1000
+
+
+def versioned_static(path):
+    key = (get_script_prefix(), path)
+    found = _statics.get(key)
+    if found is None:
+        found = wagtail_tags.versioned_static(path)
+        if len(_statics) < STATICS_KEPT:
+            _statics[key] = found
+    return found
+
+
 _icons: dict[tuple, str] = {}
 
 
@@ -128,10 +144,11 @@ def icon(name=None, classname=None, title=None, wrapped=False):
 
 
 def admin_tags_forget() -> None:
-    """Forget every kept sidebar, dialog, configuration and icon (tests)."""
+    """Forget every kept sidebar, dialog, configuration, static address and icon (tests)."""
     sidebar_forget()
     _dialogs.clear()
     _configs.clear()
+    _statics.clear()
     _icons.clear()
 
 
@@ -141,4 +158,5 @@ register.filters.update(wagtail_tags.register.filters)
 register.simple_tag(takes_context=True, name="sidebar_props")(sidebar_props)
 register.simple_tag(takes_context=True, name="keyboard_shortcuts_dialog")(keyboard_shortcuts_dialog)
 register.simple_tag(takes_context=True, name="wagtail_config")(wagtail_config)
+register.simple_tag(name="versioned_static")(versioned_static)
 register.simple_tag(name="icon")(icon)

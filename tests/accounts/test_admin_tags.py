@@ -31,6 +31,7 @@ def test_the_admin_uses_wagtails_tags_but_those_written_once():
         "icon",
         "keyboard_shortcuts_dialog",
         "sidebar_props",
+        "versioned_static",
         "wagtail_config",
     ]
     assert library.filters == wagtails.filters
@@ -165,3 +166,21 @@ def test_the_scripts_configuration_is_wagtails_own_as_what_it_reads_changes(coor
     ours, wagtails = _configs(coordinator, language)
     assert ours == wagtails and '"code": "sr-latn"' not in ours
     assert len(admin_tags._configs) == 1
+
+
+STATIC = "{% load wagtailadmin_tags %}{% versioned_static path %}"
+
+
+def test_static_addresses_are_wagtails_own_under_each_address_prefix():
+    from django.urls import set_script_prefix
+
+    paths = ["wagtailadmin/js/core.js", "wagtailadmin/css/core.css", "https://example.org/x.js", "/already/x.css"]
+    try:
+        for prefix in ("/", "/haven/"):
+            set_script_prefix(prefix)
+            for path in paths * 2:
+                ours = engines["django"].from_string(STATIC).render({"path": path})
+                assert ours == _wagtails_engine().from_string(STATIC).render(Context({"path": path}))
+        assert len(admin_tags._statics) == 2 * len(paths)
+    finally:
+        set_script_prefix("/")
