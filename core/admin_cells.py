@@ -25,13 +25,15 @@ from django import forms
 from django.template import Context, engines
 from django.template.base import render_value_in_context
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import NoReverseMatch
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, Table, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet as WagtailModelViewSet
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButton
+
+from core.reversing import UrlFiller
 
 # Buttons whose templates put their texts through plain {{ }} (shared/button.html, the dropdown).
 _BUTTONS = (Button, ListingButton)
@@ -257,8 +259,6 @@ class RowsWrittenTable(Table):
         return template.render(data)
 
 
-# A key no row has, for the pattern of a row's URL.
-_ROW_STAND_IN = 900_000_000_001
 _RADIO_TEMPLATES = (forms.RadioSelect.template_name, forms.RadioSelect.option_template_name)
 
 
@@ -327,24 +327,30 @@ class StencilledIndexView:
         return asked[key]
 
     def _row_url(self, kind: str, instance, wagtails):
-        """A row's URL as Wagtail's `get_<kind>_url` gives it, its pattern reversed once per page, not once or
-        twice per row (the title's link and its menu both ask for it). Whether a listing's rows have such a URL
-        is asked of Wagtail's method once: it depends on what she may do with the model, not on the row."""
+        """A row's URL as Wagtail's `get_<kind>_url` gives it, filled into its pattern (core.reversing), not
+        reversed once or twice per row (the title's link and its menu both ask for it). Whether a listing's
+        rows have such a URL is asked of Wagtail's method once: it depends on what she may do with the model,
+        not on the row; the first row's URL, filled in, must be Wagtail's own, or every row asks Wagtail."""
         pk = instance.pk
         if type(pk) is not int:  # Wagtail quotes the key into the URL; an int's digits are what it writes
             return wagtails(instance)
-        patterns = self.__dict__.setdefault("_row_urls", {})
-        if kind not in patterns:
+        names = self.__dict__.setdefault("_row_urls", {})  # kind -> URL name, None (no URL) or False (ask)
+        urls = self.__dict__.setdefault("_row_url_filler", UrlFiller())
+        if kind not in names:
             url = wagtails(instance)
             if url is None:
-                patterns[kind] = None
+                names[kind] = None
             else:
-                parts = reverse(getattr(self, f"{kind}_url_name"), args=(str(_ROW_STAND_IN),)).split(str(_ROW_STAND_IN))
-                patterns[kind] = parts if len(parts) == 2 and f"{parts[0]}{pk}{parts[1]}" == url else False
-        found = patterns[kind]
-        if found is False:
+                name = getattr(self, f"{kind}_url_name")
+                try:
+                    filled = urls(name, pk=pk)
+                except NoReverseMatch:  # a pattern whose key is not named `pk`
+                    filled = None
+                names[kind] = name if filled == url else False
+        name = names[kind]
+        if name is False:
             return wagtails(instance)
-        return None if found is None else f"{found[0]}{pk}{found[1]}"
+        return None if name is None else urls(name, pk=pk)
 
     def get_edit_url(self, instance):
         return self._row_url("edit", instance, super().get_edit_url)

@@ -96,7 +96,7 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
 
     def row_url(self, kind, *rest):
         url = real_row_url(self, kind, *rest)
-        patterned.append(isinstance(self.__dict__.get("_row_urls", {}).get(kind), list))  # filled in, not reversed
+        patterned.append(isinstance(self.__dict__.get("_row_urls", {}).get(kind), str))  # filled in, not reversed
         return url
 
     monkeypatch.setattr(admin_cells.StencilledIndexView, "_row_url", row_url)
