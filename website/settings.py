@@ -234,6 +234,8 @@ AUTHENTICATION_BACKENDS = [
     # A rule's name that the rules refused is not asked of the model-permission backends below (two queries a
     # page): accounts/backends.py.
     "accounts.backends.RuleNamesEndHereBackend",
+    # Her model permissions in one query compiled once, kept where the model backends below read them.
+    "accounts.backends.PermissionsInOneQueryBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

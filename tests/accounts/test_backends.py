@@ -1,14 +1,17 @@
 """After the rules said no, a name no permission row carries is not asked further (accounts/backends.py):
-the answers stay the same, the two queries for her permission rows go."""
+the answers stay the same, the two queries for her permission rows go. Her permission rows, when they are
+asked, come in one query compiled once, the same set as Django's model backend reads."""
 
 import pytest
 import rules
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
 
-from accounts.backends import RuleNamesEndHereBackend, model_permission_names
+from accounts.backends import PermissionsInOneQueryBackend, RuleNamesEndHereBackend, model_permission_names
 from accounts.enums import Role
+from accounts.roles import role_grant, user_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,73 @@ def test_it_signs_no_one_in(client, make_user):
     client.force_login(make_user(Role.TRAINER))
     assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
     assert settings.AUTHENTICATION_BACKENDS.index("accounts.backends.RuleNamesEndHereBackend") == 1
+
+
+def _django_permissions(user):
+    """What Django's model backend alone answers for her, on a fresh copy (nothing cached)."""
+    return ModelBackend().get_all_permissions(_fresh(user))
+
+
+def test_her_permissions_in_one_query_are_django_s_own(make_user, django_assert_num_queries):
+    coordinator, trainer, nobody = make_user(Role.COORDINATOR), make_user(Role.TRAINER), make_user()
+    given = Permission.objects.get(content_type__app_label="groups", codename="change_cohort")
+    trainer.user_permissions.add(given)
+    coordinator.user_permissions.add(given)  # hers twice: through her group and to her alone
+    for person in (coordinator, trainer, nobody):
+        fresh = _fresh(person)
+        with django_assert_num_queries(1):
+            found = fresh.get_all_permissions()
+            assert fresh.has_perm("groups.change_cohort") == (person != nobody)
+            fresh.has_module_perms("groups")
+        assert found == _django_permissions(person)
+        assert found == PermissionsInOneQueryBackend().get_all_permissions(_fresh(person))
+    assert len(_django_permissions(coordinator)) > 100
+    assert _django_permissions(trainer) == {"groups.change_cohort"}
+    assert _django_permissions(nobody) == set()
+
+
+def test_a_permission_taken_away_through_any_door_is_gone_on_her_next_request(make_user):
+    coordinator = make_user(Role.COORDINATOR)
+    assert _fresh(coordinator).has_perm("groups.change_cohort")
+    Group.permissions.through.objects.filter(
+        group__name=Role.COORDINATOR, permission__codename="change_cohort"
+    ).delete()  # the ORM's bulk delete: no signal, nothing told
+    assert not _fresh(coordinator).has_perm("groups.change_cohort")
+    assert _fresh(coordinator).has_perm("groups.view_cohort")
+    coordinator.groups.clear()
+    assert _fresh(coordinator).get_all_permissions() == set()
+
+
+def test_no_permission_for_someone_inactive_and_every_one_for_a_superuser(make_user):
+    coordinator = make_user(Role.COORDINATOR)
+    get_user_model().objects.filter(pk=coordinator.pk).update(is_active=False)
+    assert _fresh(coordinator).get_all_permissions() == set()
+    assert not _fresh(coordinator).has_perm("groups.change_cohort")
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-test-pass")
+    assert PermissionsInOneQueryBackend().get_all_permissions(_fresh(root)) == set()  # left to Django's
+    assert _fresh(root).get_all_permissions() == {
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.values_list("content_type__app_label", "codename")
+    }
+
+
+def test_the_one_query_backend_signs_no_one_in_and_comes_before_django_s(client, make_user):
+    assert PermissionsInOneQueryBackend().authenticate(None, username="anyone", password="anything") is None
+    assert not hasattr(PermissionsInOneQueryBackend, "get_user")
+    backends = settings.AUTHENTICATION_BACKENDS
+    assert backends.index("accounts.backends.PermissionsInOneQueryBackend") < backends.index(
+        "django.contrib.auth.backends.ModelBackend"
+    )
+    client.force_login(make_user(Role.COORDINATOR))
+    assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
+
+
+def test_her_roles_are_her_groups_names(make_user, django_assert_num_queries):
+    coordinator = make_user(Role.COORDINATOR)
+    role_grant(user=coordinator, role=Role.COUNSELOR)
+    fresh = _fresh(coordinator)
+    with django_assert_num_queries(1):
+        assert user_roles(fresh) == {Role.COORDINATOR, Role.COUNSELOR}
+    assert user_roles(fresh) == set(fresh.groups.values_list("name", flat=True))
+    coordinator.groups.clear()
+    assert user_roles(_fresh(coordinator)) == frozenset()
