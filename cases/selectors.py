@@ -57,6 +57,7 @@ from core.dates import add_months, end_of_day, months_after_end, start_of_day
 from core.expressions import Ids
 from core.fields import Sealed, sealed
 from core.reversing import UrlFiller
+from core.sql import PreparedRows
 from counseling.models import Booking, CounselorProfile
 
 CTI_PHASE_MONTHS = 3
@@ -747,9 +748,75 @@ class CaseloadCase:
     latest_level_label: str = ""
 
 
-# Up to this many cases, their ids go to each kind's query as a list (as quick for a few; a case's own page
-# names one), beyond it as one parameter.
-IDS_AS_LIST = 20
+# Each kind of item due in a caseload, read as values, not as model instances with their relations: the page
+# needs a few fields of each, and building instances was most of the cost of a caseload. Compiled once
+# (core.sql.PreparedRows): built through the ORM on each page, they were four fifths of a case's due items.
+# The cases' ids go as one parameter (core.expressions.Ids), not a hundred prepared one by one six times
+# over. Unordered: the items are sorted by the caseload.
+_due_reviews = PreparedRows(
+    lambda ids, horizon: (
+        CtiReview.objects.filter(course__case__id__in=ids, status=ActivityStatus.PLANNED, review_on__lte=horizon)
+        .order_by()
+        .values_list("pk", "course__case_id", "review_on", "phase")
+    ),
+    kinds=(Ids, dt.date),
+)
+_due_steps = PreparedRows(
+    lambda ids, horizon: (
+        ActionStep.objects.filter(
+            plan__case__id__in=ids,
+            removed_at__isnull=True,
+            due_on__lte=horizon,
+            status__in=(StepStatus.PLANNED, StepStatus.IN_PROGRESS),
+        )
+        .order_by()
+        .values_list("pk", "plan__case_id", "due_on", "area", sealed("description"), "plan__version")
+    ),
+    kinds=(Ids, dt.date),
+)
+_due_follow_ups = PreparedRows(
+    lambda ids, horizon: (
+        FollowUpAction.objects.filter(conference__case__id__in=ids, done=False, due_on__lte=horizon)
+        .order_by()
+        .values_list("pk", "conference_id", "conference__case_id", "due_on", "institution__name", sealed("description"))
+    ),
+    kinds=(Ids, dt.date),
+)
+# Two kinds from one table in one query: a consent that ends soon (not withdrawn, nobody asked her yet) and a
+# withdrawal whose recipient is still to be told. A consent is either withdrawn or not: never both.
+_due_consents = PreparedRows(
+    lambda ids, today, warning: (
+        ConsentRecord.objects.filter(
+            Q(
+                withdrawn_on__isnull=True,
+                expiry_checked_on__isnull=True,
+                valid_until__gte=today,
+                valid_until__lte=warning,
+            )
+            | Q(withdrawn_on__isnull=False, tell_recipient=True, recipient_told_on__isnull=True),
+            case__id__in=ids,
+        )
+        .order_by()
+        .values_list("pk", "case_id", "valid_until", "withdrawn_on", "recipient__name")
+    ),
+    kinds=(Ids, dt.date, dt.date),
+)
+_due_referrals = PreparedRows(
+    lambda ids, sent_by: (
+        Referral.objects.filter(case__id__in=ids, status=ReferralStatus.SENT, sent_on__lte=sent_by)
+        .order_by()
+        .values_list("pk", "case_id", "sent_on", "institution__name")
+    ),
+    kinds=(Ids, dt.date),
+)
+_due_aftercare = PreparedRows(
+    lambda ids, horizon: (
+        AftercareActivity.objects.filter(case__id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
+        .order_by()
+        .values_list("pk", "case_id", "held_on", "kind")
+    ),
+    kinds=(Ids, dt.date),
+)
 
 
 def _caseload_cases(*, user, counselor, team, leads, risk_labels) -> list[CaseloadCase]:
@@ -797,10 +864,11 @@ def caseload(*, user, counselor=None, team=False, leads=None, today=None, cases=
     if cases is None:
         cases = _caseload_cases(user=user, counselor=counselor, team=team, leads=leads, risk_labels=risk_labels)
     by_id = {case.pk: case for case in cases}
-    # The ids as one parameter (core.expressions.Ids) in each kind's query, not a hundred prepared one by one
-    # six times over (5% of the team's page). A few are as quickly sent as a list; none at all is an empty
-    # list, so that no kind is asked for.
-    ids = Ids(by_id) if len(by_id) > IDS_AS_LIST else list(by_id)
+    ids = Ids(by_id)
+
+    def due_of(prepared, *values):
+        return prepared(ids, *values) if by_id else []  # no case: no kind is asked for
+
     due: list[Due] = []
 
     urls = UrlFiller()
@@ -838,13 +906,7 @@ def caseload(*, user, counselor=None, team=False, leads=None, today=None, cases=
         if on <= horizon:
             add(DueKind.RISK_REVIEW, case.pk, on, f"risk-{case.pk}", partial(risk_review, case))
 
-    # Each kind read as values, not as model instances with their relations: the page needs a few fields of
-    # each, and building instances was most of the cost of a caseload. Unordered: the items are sorted below.
-    reviews = (
-        CtiReview.objects.filter(course__case__id__in=ids, status=ActivityStatus.PLANNED, review_on__lte=horizon)
-        .order_by()
-        .values_list("pk", "course__case_id", "review_on", "phase")
-    )
+    reviews = due_of(_due_reviews, horizon)
 
     def cti_review(pk, case_id, review_on, phase):
         return {
@@ -864,16 +926,7 @@ def caseload(*, user, counselor=None, team=False, leads=None, today=None, cases=
 
     # The labels looked up once: get_FOO_display() hashes every choice's lazy label on each call.
     area_labels = choice_labels(ActionArea.choices)
-    steps = (
-        ActionStep.objects.filter(
-            plan__case__id__in=ids,
-            removed_at__isnull=True,
-            due_on__lte=horizon,
-            status__in=(StepStatus.PLANNED, StepStatus.IN_PROGRESS),
-        )
-        .order_by()
-        .values_list("pk", "plan__case_id", "due_on", "area", sealed("description"), "plan__version")
-    )
+    steps = due_of(_due_steps, horizon)
 
     def action_step(pk, case_id, area, description, version):
         return {
@@ -892,11 +945,7 @@ def caseload(*, user, counselor=None, team=False, leads=None, today=None, cases=
             partial(action_step, pk, case_id, area, description, version),
         )
 
-    follow_ups = (
-        FollowUpAction.objects.filter(conference__case__id__in=ids, done=False, due_on__lte=horizon)
-        .order_by()
-        .values_list("pk", "conference_id", "conference__case_id", "due_on", "institution__name", sealed("description"))
-    )
+    follow_ups = due_of(_due_follow_ups, horizon)
 
     def follow_up(pk, conference_id, institution, description):
         return {
@@ -917,18 +966,7 @@ def caseload(*, user, counselor=None, team=False, leads=None, today=None, cases=
             partial(follow_up, pk, conference_id, institution, description),
         )
 
-    # Two kinds from one table in one query: a consent that ends soon (not withdrawn, nobody asked her yet)
-    # and a withdrawal whose recipient is still to be told. A consent is either withdrawn or not: never both.
-    warning = today + dt.timedelta(days=settings.consent_warning_days)
-    ending = Q(
-        withdrawn_on__isnull=True, expiry_checked_on__isnull=True, valid_until__gte=today, valid_until__lte=warning
-    )
-    to_tell = Q(withdrawn_on__isnull=False, tell_recipient=True, recipient_told_on__isnull=True)
-    consents = (
-        ConsentRecord.objects.filter(ending | to_tell, case__id__in=ids)
-        .order_by()
-        .values_list("pk", "case_id", "valid_until", "withdrawn_on", "recipient__name")
-    )
+    consents = due_of(_due_consents, today, today + dt.timedelta(days=settings.consent_warning_days))
 
     def consent_ends(pk, case_id, recipient):
         return {
@@ -964,11 +1002,7 @@ def caseload(*, user, counselor=None, team=False, leads=None, today=None, cases=
 
     # A referral is chased once it waited `referral_answer_days` without an answer.
     wait = dt.timedelta(days=settings.referral_answer_days)
-    unanswered = (
-        Referral.objects.filter(case__id__in=ids, status=ReferralStatus.SENT, sent_on__lte=horizon - wait)
-        .order_by()
-        .values_list("pk", "case_id", "sent_on", "institution__name")
-    )
+    unanswered = due_of(_due_referrals, horizon - wait)
 
     def referral_waiting(pk, case_id, institution):
         return {"title": str(institution), "url": urls("cases:referral_detail", pk=case_id, referral_pk=pk)}
@@ -983,11 +1017,7 @@ def caseload(*, user, counselor=None, team=False, leads=None, today=None, cases=
         )
 
     aftercare_labels = choice_labels(AftercareKind.choices)
-    planned = (
-        AftercareActivity.objects.filter(case__id__in=ids, status=ActivityStatus.PLANNED, held_on__lte=horizon)
-        .order_by()
-        .values_list("pk", "case_id", "held_on", "kind")
-    )
+    planned = due_of(_due_aftercare, horizon)
 
     def aftercare(pk, case_id, held_on, kind):
         return {

@@ -1,9 +1,12 @@
 """A query compiled once (core.sql.PreparedRows) answers what the ORM answers, for each value, on each call."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core.expressions import Ids
 from core.sql import PreparedRows, sql_literals
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +45,49 @@ def test_the_value_goes_wherever_the_query_uses_it():
     assert between(person.pk) == [("person",)]
 
 
+def test_dates_and_sets_of_ids_are_values_too_and_rows_are_read_as_the_orm_reads_them():
+    users = get_user_model().objects
+    joined = {
+        name: users.create_user(name, date_joined=dt.datetime(2028, 2, 29, 12, 0, tzinfo=dt.UTC) + dt.timedelta(days=n))
+        for n, name in enumerate(["leap", "march", "later"])
+    }
+    ids = [user.pk for user in joined.values()]
+
+    def build(among, before, since):
+        return (
+            users.filter(pk__in=among, date_joined__date__lt=before, date_joined__date__gte=since)
+            .order_by("pk")
+            .values_list("username", "date_joined", "is_active")
+        )
+
+    found = PreparedRows(build, kinds=(Ids, dt.date, dt.date))
+    for among, before, since in [
+        (ids, dt.date(2028, 3, 2), dt.date(2028, 2, 29)),
+        (ids[1:], dt.date(2028, 3, 31), dt.date(2028, 1, 1)),
+        ([], dt.date(2029, 1, 1), dt.date(2000, 1, 1)),
+        (ids, dt.date(2028, 2, 29), dt.date(2028, 2, 1)),
+    ]:
+        rows = found(Ids(among), before, since)
+        assert rows == list(build(Ids(among), before, since))
+        assert all(isinstance(joined_at, dt.datetime) and joined_at.tzinfo for _name, joined_at, _active in rows)
+        assert all(active is True for *_rest, active in rows)
+    assert [name for name, *_rest in found(Ids(ids), dt.date(2028, 3, 2), dt.date(2028, 2, 29))] == ["leap", "march"]
+
+
+def test_a_value_the_query_computes_with_is_refused():
+    with pytest.raises(ValueError, match="does not use each value"):
+        PreparedRows(
+            lambda since: Group.objects.filter(user__date_joined__date__gte=since + dt.timedelta(days=1)).values_list(
+                "name"
+            ),
+            kinds=(dt.date,),
+        )(dt.date(2028, 2, 29))
+    with pytest.raises(TypeError):
+        PreparedRows(lambda name: Group.objects.filter(name=name).values_list("pk"), kinds=(str,))("x")
+
+
 def test_a_query_without_the_value_is_refused():
-    with pytest.raises(ValueError, match="does not use the value"):
+    with pytest.raises(ValueError, match="does not use each value"):
         PreparedRows(lambda user_id: Group.objects.values_list("name"))(1)
 
 
