@@ -4,11 +4,15 @@ number of queries, however many rows they hold."""
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import translation
+from wagtail.users.models import UserProfile
 
 from audit.enums import AuditAction, LegalBasis
 from audit.models import AuditEntry, CompelledDisclosure
 from audit.services import audit_record, audit_record_many
+from audit.wagtail_hooks import content_type_label
 from counseling.models import Client
 from groups.models import Member
 
@@ -67,3 +71,30 @@ def test_the_unfiltered_audit_log_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(14):
         page = admin(url)
     assert len(page.context["object_list"]) == min(AuditEntry.objects.count(), 50)  # one page of 50
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_the_kinds_of_record_are_named_as_django_names_them_in_each_language(language, admin, coordinator, make_user):
+    """The audit log's kinds of record, kept per language (audit.wagtail_hooks.content_type_label), read as
+    `str(content_type)`: in every row's cell and every option of its filter."""
+    client, member = _survivors(1)
+    actor = make_user()
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=client)
+    audit_record(actor=actor, action=AuditAction.CHANGE, obj=member)
+    UserProfile.objects.update_or_create(user=coordinator, defaults={"preferred_language": language})
+    with translation.override(language):
+        named = {ct.pk: str(ct) for ct in ContentType.objects.all()}
+        for ct in ContentType.objects.all():
+            assert content_type_label(ct.app_label, ct.model) == named[ct.pk]
+    page = admin(reverse("audit_log:index") + f"?actor_email={actor.email}")
+    options = {
+        int(option["value"]): option.get_text()
+        for option in page.html.select("select[name=content_type] option[value]")
+        if option["value"]
+    }
+    assert options == named
+    cells = [cell.get_text().strip() for cell in page.html.select("tbody tr td:nth-of-type(4)")]
+    assert cells == [named[ContentType.objects.get_for_model(model).pk] for model in (Member, Client)]
+    with translation.override("en"):
+        in_english = [str(ContentType.objects.get_for_model(model)) for model in (Member, Client)]
+    assert (cells == in_english) == (language == "en")  # the page is in her language
