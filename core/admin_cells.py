@@ -25,6 +25,7 @@ from django import forms
 from django.template import Context, engines
 from django.template.base import render_value_in_context
 from django.template.loader import get_template
+from django.templatetags.l10n import unlocalize
 from django.urls import NoReverseMatch
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
@@ -35,6 +36,8 @@ from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButt
 
 from core.reversing import UrlFiller
 
+# What a value is written with where the template writes it with {{ }} (nothing of a page in it).
+_PLAIN = Context()
 # Buttons whose templates put their texts through plain {{ }} (shared/button.html, the dropdown).
 _BUTTONS = (Button, ListingButton)
 _MARK = "zq{}qz"
@@ -149,6 +152,20 @@ class StencilledColumn(_StencilledCells, Column):
             return ("none",), context
         return ("value",), {**context, "value": values.shown(value, Context())}
 
+    def cell_written(self, instance, parent_context):
+        """The cell render_cell_html writes, once its stencil is made, without the context Wagtail builds for
+        the template and its cell object: its value worked out as Column.get_cell_context_data works it out,
+        filled into the stencil (a third of a plain cell's cost, 350 of them on the audit log's page)."""
+        value = self.get_value(instance)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = unlocalize(value)
+        if not str(value).strip():
+            value = self.empty_value_display
+        stencil = self.__dict__.get("_stencils", {}).get(("none",) if value is None else ("value",))
+        if stencil is None or not stencil.usable:
+            return self.render_cell_html(instance, parent_context)
+        return stencil.fill([] if value is None else [render_value_in_context(value, _PLAIN)])
+
 
 class StencilledTitleColumn(_StencilledCells, ButtonsColumnMixin, TitleColumn):
     """Wagtail's title column of a listing (tables/title_cell.html: the title, its link, the row's menu)."""
@@ -236,8 +253,13 @@ class _Rows:
                 context["row"] = row
                 out.append(f"{_ROW_OPEN}{_attrs(row.attrs)}>{_CELL_CLOSE}")
                 for column in columns:
-                    cell = context["cell"] = column.get_cell(row.instance)
-                    out.append(f"{_CELL_OPEN}{conditional_escape(cell.render_html(context))}{_CELL_CLOSE}")
+                    written = getattr(column, "cell_written", None)
+                    if written is not None:
+                        html = written(row.instance, context)
+                    else:
+                        cell = context["cell"] = column.get_cell(row.instance)
+                        html = cell.render_html(context)
+                    out.append(f"{_CELL_OPEN}{conditional_escape(html)}{_CELL_CLOSE}")
                 out.append(_ROW_CLOSE)
         return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703 - each part escaped above
 

@@ -102,6 +102,11 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
     monkeypatch.setattr(admin_cells.StencilledIndexView, "_row_url", row_url)
     real_attrs = admin_cells._attrs
     monkeypatch.setattr(admin_cells, "_attrs", lambda attrs: written.append(1) or real_attrs(attrs))
+    plain = []
+    real_plain = admin_cells.StencilledColumn.cell_written
+    monkeypatch.setattr(
+        admin_cells.StencilledColumn, "cell_written", lambda self, *a: plain.append(1) or real_plain(self, *a)
+    )
     compared = 0
     for viewset in _project_viewsets():
         try:
@@ -125,6 +130,7 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
     assert len(written) > 100  # and the rows written without the template's loops
     assert len(radios) > 10  # and the filters' radio buttons
     assert sum(patterned) > 100  # and the rows' URLs filled into their patterns
+    assert len(plain) > 200  # and plain cells written without Wagtail's context for their template
 
     places = client.get(reverse("municipalities:index")).content.decode()
     assert "Novi &lt;b&gt;Sad&lt;/b&gt; &amp; &quot;Zemun&quot; &#x27;Stari&#x27; grad" in places
