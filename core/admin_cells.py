@@ -32,6 +32,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, Table, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet as WagtailModelViewSet
+from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButton
 
 from core.reversing import UrlFiller
@@ -330,6 +331,15 @@ class WrittenRadioSelect(forms.RadioSelect):
         return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703 - each value escaped as {{ }} would
 
 
+class WrittenBooleanRadioSelect(WrittenRadioSelect, BooleanRadioSelect):
+    """Wagtail's filter of a yes-or-no field (All, Yes, No: Django's radio templates, its own values),
+    written as WrittenRadioSelect writes them."""
+
+
+# The radio widgets a listing's filters get written, by the widget they are written for.
+_WRITTEN_RADIOS = {forms.RadioSelect: WrittenRadioSelect, BooleanRadioSelect: WrittenBooleanRadioSelect}
+
+
 class StencilledIndexView:
     """Mix into a Wagtail IndexView: its plain and title columns are written from stencils, its table's rows
     written without the template's loops, and what the person may do with the listing's model is asked once
@@ -390,8 +400,9 @@ class StencilledIndexView:
     def filters(self):
         filters = super().filters
         for field in filters.form.fields.values() if filters else ():
-            if type(field.widget) is forms.RadioSelect:
-                field.widget.__class__ = WrittenRadioSelect
+            written = _WRITTEN_RADIOS.get(type(field.widget))
+            if written is not None:
+                field.widget.__class__ = written
         return filters
 
     @cached_property

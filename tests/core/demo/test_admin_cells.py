@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.viewsets import viewsets as admin_viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import BooleanRadioSelect
 
 from accounts.models import Profile
 from accounts.roles import role_permissions_sync
@@ -170,6 +171,17 @@ def test_written_radio_buttons_are_djangos_own_html(choices, value, attrs, langu
         django = forms.RadioSelect(choices=choices).render("status", value, attrs=attrs)
     assert written == django
     assert "<x>" not in written and "<b>Sad</b>" not in written
+
+
+@pytest.mark.parametrize("value", [None, "", True, False, "true", "false", "maybe"])
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_written_yes_or_no_radio_buttons_are_wagtails_own_html(value, language):
+    attrs = {"id": "id_cancelled"}
+    with translation.override(language):
+        written = admin_cells.WrittenBooleanRadioSelect().render("cancelled", value, attrs=attrs)
+        wagtail = BooleanRadioSelect().render("cancelled", value, attrs=attrs)
+    assert written == wagtail
+    assert written.count(" checked") == 1  # All, Yes or No
 
 
 def test_a_stencil_is_set_aside_where_a_stand_in_was_not_escaped_as_a_value_would_be():
