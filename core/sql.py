@@ -22,8 +22,10 @@ def sql_literals(values) -> str:
     return ", ".join(f"'{code}'" for code in codes)
 
 
-# Values no row holds: where the compiled SQL's parameters hold one, each call's value goes.
-_STAND_IN = 900_000_000_001
+# Values put in where a call's values go. They are never sent as they are (each call's values replace them),
+# so a row may hold them too; only a constant of the query equal to one would be taken for it. Within a
+# 32-bit integer's range: PostgreSQL's integer keys refuse a lookup beyond it before any SQL is written.
+_STAND_IN = 2_147_480_001
 
 
 def _stand_in(kind, index: int):
@@ -32,7 +34,7 @@ def _stand_in(kind, index: int):
     if kind is dt.date:
         return dt.date(1001 + index, 2, 3)
     if kind is Ids:
-        return Ids([_STAND_IN + 100 + index])
+        return Ids([_STAND_IN + 1000 + index])
     raise TypeError(f"not a kind of value a prepared query takes: {kind!r}")
 
 
