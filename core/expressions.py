@@ -45,11 +45,15 @@ class Ids(models.Expression):
         super().__init__(output_field=models.BigIntegerField())
         self.ids = sorted({int(pk) for pk in ids})
 
+    def parameter(self, connection):
+        """The one parameter the ids go as: a JSON array on SQLite, a list (an array) on PostgreSQL."""
+        return json.dumps(self.ids) if connection.vendor == "sqlite" else list(self.ids)
+
     def as_sqlite(self, compiler, connection, **extra_context):
-        return "(SELECT value FROM json_each(%s))", [json.dumps(self.ids)]
+        return "(SELECT value FROM json_each(%s))", [self.parameter(connection)]
 
     def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL
-        return "(SELECT unnest(%s::bigint[]))", [self.ids]
+        return "(SELECT unnest(%s::bigint[]))", [self.parameter(connection)]
 
 
 class AsReturned(models.ExpressionWrapper):

@@ -2,7 +2,6 @@
 queries asked on every request, compiled once."""
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 
@@ -38,19 +37,15 @@ def _stand_in(kind, index: int):
     raise TypeError(f"not a kind of value a prepared query takes: {kind!r}")
 
 
-def _forms(kind, stand_in, connection) -> list[tuple[object, Callable]]:
-    """How a stand-in of `kind` can appear among the compiled parameters, each with how a call's value is
-    written in its place."""
+def _form(kind, stand_in, connection) -> tuple[object, Callable]:
+    """The parameter a stand-in of `kind` is among the compiled ones, and how a call's value is written in
+    its place: as the ORM writes a value of that kind for this database."""
     if kind is int:
-        return [(stand_in, int)]
+        return stand_in, int
     if kind is dt.date:
         adapted = connection.ops.adapt_datefield_value
-        return [(stand_in, lambda value: value), (adapted(stand_in), adapted)]
-    # Ids: one parameter, as Ids.as_sqlite (JSON) and Ids.as_sql (an array) write it.
-    return [
-        (json.dumps(stand_in.ids), lambda value: json.dumps(value.ids)),
-        (stand_in.ids, lambda value: list(value.ids)),
-    ]
+        return adapted(stand_in), adapted
+    return stand_in.parameter(connection), lambda value: value.parameter(connection)
 
 
 class PreparedRows:
@@ -58,8 +53,9 @@ class PreparedRows:
     cases, today), as the ORM writes and reads it, compiled once per database instead of on every call.
 
     Building a small query through the ORM (joins, lookups, the compiler) costs several times what the
-    database takes to answer it: the Wagtail admin asked six such queries about the person herself on every
-    page, a case's page six more for what is due in it (2.8 of its 3.5 ms). `build(*values)` returns the
+    database takes to answer it: the Wagtail admin asked four such queries about the person herself (her
+    permissions, two of them, and her page and collection permissions) on every page, a case's page six for
+    what is due in it (2.8 of its 3.5 ms). `build(*values)` returns the
     queryset (a `values_list`); it is compiled with stand-in values of `kinds` (int: an id; datetime.date;
     core.expressions.Ids: a set of ids), and each call runs that SQL with every stand-in's parameter
     replaced by its own value. Rows are read as the ORM reads them (its converters: dates are dates on
@@ -79,12 +75,11 @@ class PreparedRows:
         stand_ins = [_stand_in(kind, index) for index, kind in enumerate(self._kinds)]
         compiler = self._build(*stand_ins).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        forms = [_forms(kind, stand_in, connection) for kind, stand_in in zip(self._kinds, stand_ins, strict=True)]
+        forms = [_form(kind, stand_in, connection) for kind, stand_in in zip(self._kinds, stand_ins, strict=True)]
         places, found = [], set()
         for position, param in enumerate(params):
-            for index, candidates in enumerate(forms):
-                write = next((write for form, write in candidates if type(form) is type(param) and form == param), None)
-                if write is not None:
+            for index, (form, write) in enumerate(forms):
+                if type(form) is type(param) and form == param:
                     places.append((position, index, write))
                     found.add(index)
                     break
