@@ -32,6 +32,8 @@ def _stand_in(kind, index: int):
         return _STAND_IN + index
     if kind is dt.date:
         return dt.date(1001 + index, 2, 3)
+    if kind is dt.datetime:
+        return dt.datetime(1001 + index, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
     if kind is Ids:
         return Ids([_STAND_IN + 1000 + index])
     raise TypeError(f"not a kind of value a prepared query takes: {kind!r}")
@@ -45,18 +47,22 @@ def _form(kind, stand_in, connection) -> tuple[object, Callable]:
     if kind is dt.date:
         adapted = connection.ops.adapt_datefield_value
         return adapted(stand_in), adapted
+    if kind is dt.datetime:
+        adapted = connection.ops.adapt_datetimefield_value
+        return adapted(stand_in), adapted
     return stand_in.parameter(connection), lambda value: value.parameter(connection)
 
 
 class PreparedRows:
     """The rows of a query that pages ask on every request with only its values changing (her id, a set of
-    cases, today), as the ORM writes and reads it, compiled once per database instead of on every call.
+    cases, today, the bounds of a run of days), as the ORM writes and reads it, compiled once per database
+    instead of on every call.
 
     Building a small query through the ORM (joins, lookups, the compiler) costs several times what the
     database takes to answer it: the Wagtail admin asked four such queries about the person herself (her
     permissions, two of them, and her page and collection permissions) on every page, a case's page six for
-    what is due in it (2.8 of its 3.5 ms). `build(*values)` returns the
-    queryset (a `values_list`); it is compiled with stand-in values of `kinds` (int: an id; datetime.date;
+    what is due in it (2.8 of its 3.5 ms). `build(*values)` returns the queryset (a `values_list`); it is
+    compiled with stand-in values of `kinds` (int: an id; datetime.date; datetime.datetime: an aware moment;
     core.expressions.Ids: a set of ids), and each call runs that SQL with every stand-in's parameter
     replaced by its own value. Rows are read as the ORM reads them (its converters: dates are dates on
     SQLite too), as tuples. A stand-in the compiled SQL does not hold as itself (a query that computes with

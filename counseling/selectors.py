@@ -10,11 +10,14 @@ from itertools import islice
 from math import ceil
 from operator import itemgetter
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import dates
+from core.expressions import Ids
+from core.sql import PreparedRows
 from counseling.enums import ACTIVE_BOOKING_STATUSES, IntakeStatus, SessionKind
 from counseling.models import (
     CLIENT_SECRETS,
@@ -24,6 +27,7 @@ from counseling.models import (
     CounselorProfile,
     IntakeRequest,
     Room,
+    booking_earliest_start,
 )
 from counseling.rules import bookings_for
 
@@ -43,6 +47,11 @@ def counselor_names(counselors) -> list[tuple[int, str]]:
     listing it sits on."""
     rows = counselors.values_list("pk", "user__username", "user__profile__full_name")
     return [(pk, CounselorProfile.name_from(full_name=name, username=username)) for pk, username, name in rows]
+
+
+def room_names(rooms) -> list[tuple[int, str]]:
+    """(id, name) of each room, in the rooms' order, read as values (Room.__str__ is its name)."""
+    return list(rooms.values_list("pk", "name"))
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -177,6 +186,7 @@ class _Occupied:
 
 
 _FREE = _Occupied(())
+_UNKNOWN = object()
 
 
 @dataclass
@@ -190,17 +200,50 @@ class _Schedule:
     buffer: float
     earliest: float
 
-    def day_windows(self, day: date, tz) -> list[tuple[float, float]]:
-        return [
-            (datetime.combine(day, start, tzinfo=tz).timestamp(), datetime.combine(day, end, tzinfo=tz).timestamp())
-            for start, end in self.windows.get(day.weekday(), ())
-        ]
+
+class _Spans:
+    """Windows on a day as POSIX seconds, each worked out once per call: two hundred counselors share a few
+    windows (nine to five), and the day's timestamps were worked out for each of them."""
+
+    def __init__(self, tz):
+        self.tz, self.known = tz, {}
+
+    def of(self, schedule: _Schedule, day: date) -> list[tuple[float, float]]:
+        spans = []
+        for start, end in schedule.windows.get(day.weekday(), ()):
+            span = self.known.get((day, start, end))
+            if span is None:
+                span = self.known[day, start, end] = (
+                    datetime.combine(day, start, tzinfo=self.tz).timestamp(),
+                    datetime.combine(day, end, tzinfo=self.tz).timestamp(),
+                )
+            spans.append(span)
+        return spans
 
 
-def _counselor_slots(*, schedule, occupied, rooms, room_occupied, days, duration, step, tz):
-    """Her free times on `days` in time order, produced one at a time: the caller stops when it has enough."""
+class _FirstFreeRoom:
+    """The id of the first of `rooms` (ids, in the order they are offered) free for [start, end): None for a
+    home visit, False when none is. Looked for once per time: the counselors free at nine all ask for a room
+    at nine."""
+
+    def __init__(self, rooms, room_occupied):
+        self.rooms = [(r, _FREE if r is None else room_occupied.get(r, _FREE)) for r in rooms]
+        self.known = {}
+
+    def __call__(self, start: float, end: float):
+        room = self.known.get((start, end), _UNKNOWN)
+        if room is _UNKNOWN:
+            room = self.known[start, end] = next(
+                (r for r, occupied in self.rooms if occupied.blocked_until(start, end) is None), False
+            )
+        return room
+
+
+def _counselor_slots(*, schedule, occupied, first_free_room, spans, days, duration, step):
+    """Her free times on `days` in time order, produced one at a time: the caller stops when it has enough.
+    Times stay POSIX seconds: only the ones shown become datetimes."""
     for day in days:
-        for w_start, w_end in schedule.day_windows(day, tz):
+        for w_start, w_end in spans.of(schedule, day):
             candidate = w_start
             if candidate < schedule.earliest:
                 candidate = w_start + step * ceil((schedule.earliest - w_start) / step)
@@ -211,17 +254,9 @@ def _counselor_slots(*, schedule, occupied, rooms, room_occupied, days, duration
                     # Jump past what she is busy with, staying on the window's grid of start times.
                     candidate = w_start + step * ceil((blocked - w_start) / step)
                     continue
-                room = next(
-                    (
-                        r
-                        for r in rooms
-                        if r is None or room_occupied.get(r.pk, _FREE).blocked_until(candidate, finish) is None
-                    ),
-                    False,
-                )
+                room = first_free_room(candidate, finish)
                 if room is not False:
-                    start, end = datetime.fromtimestamp(candidate, tz), datetime.fromtimestamp(finish, tz)
-                    yield (candidate, schedule.name, schedule.pk), (schedule.pk, start, end, room)
+                    yield (candidate, schedule.name, schedule.pk), (schedule.pk, candidate, finish, room)
                 candidate += step
 
 
@@ -234,8 +269,9 @@ def _day_chunks(first_day: date, days: int):
 
 
 def _schedules(*, counselors, kind, range_start, range_end, now) -> list[_Schedule]:
-    """The counselors who may hold `kind` and have any window: three queries, no model row per window, nor
-    per counselor (two hundred of them, with their accounts and profiles, were a fifth of the page)."""
+    """The counselors who may hold `kind`, with their absences: two queries, no model row per counselor (two
+    hundred of them, with their accounts and profiles, were a fifth of the page). Their windows are read
+    with the days searched (`_read_windows`)."""
     profiles = {
         pk: (CounselorProfile.name_from(full_name=full_name, username=username), buffer, notice)
         for pk, username, full_name, kinds, trained, buffer, notice in counselors.filter(active=True).values_list(
@@ -249,30 +285,68 @@ def _schedules(*, counselors, kind, range_start, range_end, now) -> list[_Schedu
         )
         if CounselorProfile.holds(kind, session_kinds=kinds, trained_for_violence=trained)
     }
-    windows = defaultdict(lambda: defaultdict(list))
-    for counselor_id, weekday, start, end in (
-        AvailabilityWindow.objects.filter(counselor_id__in=profiles)
-        .order_by("start_time")
-        .values_list("counselor_id", "weekday", "start_time", "end_time")
-    ):
-        windows[counselor_id][weekday].append((start, end))
     absences = defaultdict(list)
-    for counselor_id, start, end in AvailabilityException.objects.filter(
-        counselor_id__in=windows, start__lt=range_end, end__gt=range_start
-    ).values_list("counselor_id", "start", "end"):
-        absences[counselor_id].append((start.timestamp(), end.timestamp()))
+    if profiles:
+        for counselor_id, start, end in _absences_between(Ids(profiles), range_start, range_end):
+            absences[counselor_id].append((start.timestamp(), end.timestamp()))
     return [
         _Schedule(
             pk=pk,
             name=name,
-            windows=windows[pk],
+            windows={},
             absences=absences[pk],
             buffer=buffer * 60,
             earliest=(now + timedelta(hours=notice)).timestamp(),
         )
         for pk, (name, buffer, notice) in profiles.items()
-        if pk in windows
     ]
+
+
+def _read_windows(schedules: list[_Schedule], weekdays: set[int]) -> None:
+    """Each counselor's windows on `weekdays`, in one query. Read with the run of days that first needs
+    them: the first day's search, which most often fills the page, reads a fifth of the week's windows (the
+    thousand windows of two hundred counselors were a third of the finder's time)."""
+    of = {s.pk: s.windows for s in schedules}
+    for schedule in schedules:
+        for weekday in weekdays:
+            schedule.windows[weekday] = []
+    for counselor_id, weekday, start, end in _windows_on(Ids(of), Ids(weekdays)):
+        of[counselor_id][weekday].append((start, end))
+
+
+# The finder's queries with only their values changing, compiled once (core.sql.PreparedRows): built through
+# the ORM with two hundred counselors' ids, they were a fifth of the finder's time at ten times the bench's
+# data set.
+_windows_on = PreparedRows(
+    lambda counselors, weekdays: (
+        AvailabilityWindow.objects.filter(counselor_id__in=counselors, weekday__in=weekdays)
+        .order_by("start_time")
+        .values_list("counselor_id", "weekday", "start_time", "end_time")
+    ),
+    kinds=(Ids, Ids),
+)
+_absences_between = PreparedRows(
+    lambda counselors, start, end: (
+        AvailabilityException.objects.filter(counselor_id__in=counselors, start__lt=end, end__gt=start)
+        .order_by()
+        .values_list("counselor_id", "start", "end")
+    ),
+    kinds=(Ids, datetime, datetime),
+)
+_ROOM_FIELDS = [field.attname for field in Room._meta.concrete_fields]
+_active_rooms = PreparedRows(
+    lambda: Room.objects.filter(active=True).order_by("name", "pk").values_list(*_ROOM_FIELDS), kinds=()
+)
+# Booking.objects.overlapping(start, end), its earliest start given as a value of its own (a prepared query
+# takes each value as it is): called with booking_earliest_start(start).
+_active_bookings_between = PreparedRows(
+    lambda start, end, earliest: (
+        Booking.objects.filter(start__lt=end, end__gt=start, start__gte=earliest, status__in=ACTIVE_BOOKING_STATUSES)
+        .order_by()
+        .values_list("counselor_id", "room_id", "start", "end")
+    ),
+    kinds=(datetime, datetime, datetime),
+)
 
 
 def slots_free(
@@ -293,54 +367,56 @@ def slots_free(
     The work follows the slots shown, not the size of the calendar: the days are searched in runs of 1, 2,
     4 ... days, each run's bookings read in one query, and the search stops once `limit` slots are found.
     Within a run each counselor's free times are produced lazily and merged in time order; occupancy is
-    checked by bisection over sorted, merged intervals. Queries: counselors (as values), windows, absences and
-    rooms (4), plus one per run (at most 5 for four weeks), whatever the number of counselors and bookings;
-    each time's counselor is named from the first query (`SlotCounselor`).
+    checked by bisection over sorted, merged intervals. Queries: counselors (as values), absences and rooms
+    (3), plus one per run for its bookings (at most 5 for four weeks) and one for the windows of the weekdays
+    a run is the first to reach (at most 3: runs of 1, 2 and 4 days cover the week), whatever the number of
+    counselors and bookings; each time's counselor is named from the first query (`SlotCounselor`).
     """
     now = now or dates.now()
     range_start, range_end = dates.start_of_day(first_day), dates.end_of_day(first_day + timedelta(days=days - 1))
     schedules = _schedules(counselors=counselors, kind=kind, range_start=range_start, range_end=range_end, now=now)
     if not schedules:
         return []
+    # Rooms by id; a Room made only for the ones shown (the first free times of a day share a few rooms).
     if kind == SessionKind.HOME_VISIT:
-        rooms = [None]
+        rooms, room_of = [None], {}
     elif room is not None:
-        rooms = [room]
+        rooms, room_of = [room.pk], {room.pk: room}
     else:
-        rooms = list(Room.objects.filter(active=True))
-        if not rooms:
+        rows = _active_rooms()
+        if not rows:
             return []
+        rooms, room_of = [row[0] for row in rows], {row[0]: row for row in rows}
     max_buffer = timedelta(seconds=max(s.buffer for s in schedules))
     tz = timezone.get_current_timezone()
-    found = []
+    spans, found, weekdays_read = _Spans(tz), [], set()
     for chunk in _day_chunks(first_day, days):
+        if unread := {day.weekday() for day in chunk} - weekdays_read:
+            _read_windows(schedules, unread)
+            weekdays_read |= unread
         busy = {s.pk: list(s.absences) for s in schedules}
         buffers = {s.pk: s.buffer for s in schedules}
         room_spans = defaultdict(list)
-        for counselor_id, room_id, b_start, b_end in (
-            Booking.objects.overlapping(
-                dates.start_of_day(chunk[0]) - max_buffer, dates.end_of_day(chunk[-1]) + max_buffer
-            )
-            .filter(status__in=ACTIVE_BOOKING_STATUSES)
-            .values_list("counselor_id", "room_id", "start", "end")
+        run_start, run_end = dates.start_of_day(chunk[0]) - max_buffer, dates.end_of_day(chunk[-1]) + max_buffer
+        for counselor_id, room_id, b_start, b_end in _active_bookings_between(
+            run_start, run_end, booking_earliest_start(run_start)
         ):
             start, end = b_start.timestamp(), b_end.timestamp()
             if counselor_id in busy:
                 busy[counselor_id].append((start - buffers[counselor_id], end + buffers[counselor_id]))
             if room_id is not None:
                 room_spans[room_id].append((start, end))
-        room_occupied = {room_id: _Occupied(spans) for room_id, spans in room_spans.items()}
+        first_free_room = _FirstFreeRoom(rooms, {room_id: _Occupied(spans) for room_id, spans in room_spans.items()})
         merged = heapq.merge(
             *(
                 _counselor_slots(
                     schedule=s,
                     occupied=_Occupied(busy[s.pk]),
-                    rooms=rooms,
-                    room_occupied=room_occupied,
+                    first_free_room=first_free_room,
+                    spans=spans,
                     days=chunk,
                     duration=duration.total_seconds(),
                     step=step.total_seconds(),
-                    tz=tz,
                 )
                 for s in schedules
             ),
@@ -351,4 +427,13 @@ def slots_free(
         if limit is not None and len(found) >= limit:
             break
     named = {s.pk: SlotCounselor(s.pk, s.name) for s in schedules}
-    return [Slot(named[pk], start, end, room) for pk, start, end, room in found]
+    used = {room_id for *_slot, room_id in found}
+    shown_rooms = {
+        pk: value if isinstance(value, Room) else Room.from_db(DEFAULT_DB_ALIAS, _ROOM_FIELDS, value)
+        for pk, value in room_of.items()
+        if pk in used
+    }
+    return [
+        Slot(named[pk], datetime.fromtimestamp(start, tz), datetime.fromtimestamp(end, tz), shown_rooms.get(room_id))
+        for pk, start, end, room_id in found
+    ]

@@ -1,6 +1,7 @@
 """A query compiled once (core.sql.PreparedRows) answers what the ORM answers, for each value, on each call."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -72,6 +73,33 @@ def test_dates_and_sets_of_ids_are_values_too_and_rows_are_read_as_the_orm_reads
         assert all(isinstance(joined_at, dt.datetime) and joined_at.tzinfo for _name, joined_at, _active in rows)
         assert all(active is True for *_rest, active in rows)
     assert [name for name, *_rest in found(Ids(ids), dt.date(2028, 3, 2), dt.date(2028, 2, 29))] == ["leap", "march"]
+
+
+def test_moments_are_values_too_whatever_their_time_zone():
+    users = get_user_model().objects
+    belgrade = ZoneInfo("Europe/Belgrade")
+    # Around the night the clocks go back in Belgrade: 02:30 local happens twice, an hour apart in UTC.
+    for name, moment in [
+        ("first", dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)),  # 02:30 summer time
+        ("second", dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)),  # 02:30 winter time
+        ("later", dt.datetime(2026, 10, 25, 9, 0, tzinfo=dt.UTC)),
+    ]:
+        users.create_user(name, date_joined=moment)
+
+    def build(start, end):
+        return users.filter(date_joined__gte=start, date_joined__lt=end).order_by("pk").values_list("username")
+
+    found = PreparedRows(build, kinds=(dt.datetime, dt.datetime))
+    for start, end in [
+        (dt.datetime(2026, 10, 25, 2, 30, tzinfo=belgrade), dt.datetime(2026, 10, 25, 3, 0, tzinfo=belgrade)),
+        (dt.datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=belgrade), dt.datetime(2026, 10, 25, 3, tzinfo=belgrade)),
+        (dt.datetime(2026, 10, 25, tzinfo=belgrade), dt.datetime(2026, 10, 26, tzinfo=belgrade)),
+        (dt.datetime(2026, 10, 25, 9, tzinfo=dt.UTC), dt.datetime(2026, 10, 25, 9, 0, 1, tzinfo=dt.UTC)),
+    ]:
+        assert found(start, end) == list(build(start, end))
+    assert found(
+        dt.datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=belgrade), dt.datetime(2026, 10, 25, 3, tzinfo=belgrade)
+    ) == [("second",)]
 
 
 def test_a_value_the_query_computes_with_is_refused():
