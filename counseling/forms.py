@@ -12,7 +12,7 @@ from core.forms import NamedModelChoiceField, QuickSelect
 from core.security import OneTimeTokenFormMixin
 from counseling.enums import MARKABLE_STATUSES, BookingStatus, ContactChannel, SessionKind
 from counseling.models import Booking, Client, IntakeRequest, Room
-from counseling.selectors import counselor_names
+from counseling.selectors import counselor_names, room_names
 from counseling.services import booking_horizon
 
 
@@ -169,7 +169,7 @@ class NotesForm(forms.Form):
 
 
 class SlotSearchForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of session"), choices=SessionKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of session"), choices=SessionKind.choices, widget=QuickSelect)
     # Every counselor of the organisation: options named from values and written in Python (core.forms), not
     # a model instance and a template each, which for two hundred counselors cost a fifth of the page.
     counselor = NamedModelChoiceField(
@@ -180,9 +180,10 @@ class SlotSearchForm(forms.Form):
         empty_label=_("Any"),
         widget=QuickSelect,
     )
-    room = forms.ModelChoiceField(
+    room = NamedModelChoiceField(
         label=_("Room"),
         queryset=Room.objects.filter(active=True),
+        names=room_names,
         required=False,
         empty_label=_("Any"),
         widget=QuickSelect,

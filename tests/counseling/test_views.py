@@ -12,7 +12,7 @@ from core.enums import AgeBand, TargetGroup
 from core.models import Municipality
 from counseling import services, views
 from counseling.enums import BookingStatus, SessionKind
-from counseling.models import Booking, Client
+from counseling.models import Booking, Client, Room
 from tests.counseling.conftest import at, booked_at_ten, booked_tonight, home_visit_booked
 from tests.helpers import queries_of, rendered, texts_decrypted, tokened
 
@@ -367,6 +367,32 @@ def test_slot_finder_rows_write_names_as_text(client_for, counselor, profile, ro
     assert html.count("Soba &lt;i&gt;1&lt;/i&gt;") > 1  # the rows and the room filter
     assert "<b>" not in html and "<i>1</i>" not in html
     assert f"counselor={profile.pk}&amp;kind=" in html  # the link's ampersands as a template writes them
+
+
+def test_the_slot_finder_offers_the_active_rooms_by_name_and_finds_times_in_the_one_she_picks(
+    django_app, coordinator, profile, room, monday
+):
+    """The rooms are offered as values read by name (counseling.selectors.room_names), as a model choice
+    would offer them; the room she picks is the one every time found is in."""
+    other = Room.objects.create(name="Atelje", location="Sprat")
+    Room.objects.create(name="Zatvorena", active=False)
+    page = django_app.get(reverse("counseling:slots"), user=coordinator)
+    form = next(form for form in page.forms.values() if "first_day" in form.fields)
+    assert form["room"].options == [
+        ("", True, "Any"),
+        (str(other.pk), False, "Atelje"),
+        (str(room.pk), False, "Soba 1"),
+    ]
+    form["kind"] = SessionKind.EXPERIENTIAL
+    form["first_day"] = monday.isoformat()
+    form["room"] = str(room.pk)
+    found = form.submit()
+    rooms = {row.select("td")[1].get_text() for row in found.html.select("tbody tr")}
+    assert rooms == {"Soba 1"}
+    form = next(form for form in found.forms.values() if "first_day" in form.fields)
+    form["room"] = ""
+    rooms = {row.select("td")[1].get_text() for row in form.submit().html.select("tbody tr")}
+    assert rooms == {"Atelje"}  # the first free room by name, when she picks none
 
 
 def test_home_panel_shows_todays_sessions(client_for, counselor, profile, her_client, room):
