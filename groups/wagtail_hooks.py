@@ -250,7 +250,7 @@ class _CohortFilterSet(WagtailFilterSet):
         help_text=gettext_lazy(
             "Running, upcoming and recently ended cohorts. For an older one, open it from the cohorts listing."
         ),
-        names=lambda cohorts: list(cohorts.values_list("pk", "name")),  # a cohort is named by its name
+        fields=("pk", "name"),  # a cohort is named by its name
     )
 
 

@@ -150,10 +150,8 @@ class EditionChoiceFilterSet(WagtailFilterSet):
         help_text=gettext_lazy(
             "Running, upcoming and recently ended editions. For an older one, open it from the editions listing."
         ),
-        names=lambda editions: [
-            (pk, Edition.name_from(programme=title, start_date=start))
-            for pk, title, start in editions.values_list("pk", "programme__title", "start_date")
-        ],
+        fields=("pk", "programme__title", "start_date"),
+        named=lambda pk, title, start: (pk, Edition.name_from(programme=title, start_date=start)),
     )
 
 
