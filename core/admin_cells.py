@@ -92,25 +92,29 @@ class _Values:
         return _stand_in(len(self.written) - 1)
 
 
-def _button_stand_in(button, values: _Values):
+def _button_stand_in(button, values: _Values, build: bool = True):
     """(shape, a copy of the button with stand-ins for its link and attributes), or None for a button this
-    module does not know."""
+    module does not know. Without `build`, (shape, None): the row's values taken all the same, in the same
+    order, and no copy made (the stencil of that shape is made already)."""
     kind = type(button)
     if kind not in (*_BUTTONS, ButtonWithDropdown) or not button.show:
         return None
-    stand_in = copy.copy(button)
+    stand_in = copy.copy(button) if build else None
     shape = [kind, str(button.label), button.icon_name, button.classname, button.priority, bool(button.url)]
     if button.url:
-        stand_in.url = values.text(button.url)
+        url = values.text(button.url)
+        if build:
+            stand_in.url = url
     if kind is ButtonWithDropdown:
         inner = []
         for dropdown_button in button.dropdown_buttons:
-            found = _button_stand_in(dropdown_button, values)
+            found = _button_stand_in(dropdown_button, values, build)
             if found is None:
                 return None
             shape.append(found[0])
             inner.append(found[1])
-        stand_in.dropdown_buttons = inner
+        if build:
+            stand_in.dropdown_buttons = inner
     attrs = {}
     for name, value in button.attrs.items():
         if isinstance(value, str) and value:
@@ -121,24 +125,31 @@ def _button_stand_in(button, values: _Values):
             attrs[name] = value
         else:
             return None
-    stand_in.attrs = attrs
+    if build:
+        stand_in.attrs = attrs
     return tuple(shape), stand_in
 
 
 class _StencilledCells:
-    """For a column whose cells are rendered from stencils, kept on the column (one per listing page)."""
+    """For a column whose cells are rendered from stencils, kept on the column (one per listing page).
+
+    `stencil_context(context, values, build)` takes the row's values and returns (shape, the context with
+    stand-ins), or None for a cell it cannot stencil; without `build` the context is not made (None in its
+    place): a row whose stencil is made already needs only its shape and values."""
 
     def render_cell_html(self, instance, parent_context):
         context = self.get_cell_context_data(instance, parent_context)
         values = _Values()
-        found = self.stencil_context(context, values)
+        found = self.stencil_context(context, values, build=False)
         if found is None:
             return self.cell_template.render(context)
-        shape, stand_in_context = found
+        shape = found[0]
         stencils = self.__dict__.setdefault("_stencils", {})
         stencil = stencils.get(shape)
         if stencil is None:
-            stencil = stencils[shape] = _Stencil(self.cell_template.render(stand_in_context), len(values.written))
+            stand_ins = _Values()
+            _shape, stand_in_context = self.stencil_context(context, stand_ins, build=True)
+            stencil = stencils[shape] = _Stencil(self.cell_template.render(stand_in_context), len(stand_ins.written))
         if not stencil.usable:
             return self.cell_template.render(context)
         return stencil.fill(values.written)
@@ -147,11 +158,12 @@ class _StencilledCells:
 class StencilledColumn(_StencilledCells, Column):
     """Wagtail's Column (tables/cell.html: the value or nothing)."""
 
-    def stencil_context(self, context, values):
+    def stencil_context(self, context, values, build=True):
         value = context["value"]
         if value is None:
             return ("none",), context
-        return ("value",), {**context, "value": values.shown(value, Context())}
+        shown = values.shown(value, Context())
+        return ("value",), {**context, "value": shown} if build else None
 
     def cell_written(self, instance, parent_context):
         """The cell render_cell_html writes, once its stencil is made, without the context Wagtail builds for
@@ -179,7 +191,7 @@ class StencilledTitleColumn(_StencilledCells, ButtonsColumnMixin, TitleColumn):
     def get_buttons(self, instance, parent_context):
         return self._get_buttons(instance) if self._get_buttons else []
 
-    def stencil_context(self, context, values):
+    def stencil_context(self, context, values, build=True):
         link_url, link_attrs = context["link_url"], context["link_attrs"]
         shape = ["title", bool(link_url), bool(context["title_id"]), bool(context["label_id"])]
         changed = {"value": values.shown(context["value"], Context())}
@@ -187,19 +199,19 @@ class StencilledTitleColumn(_StencilledCells, ButtonsColumnMixin, TitleColumn):
             if link_attrs.get("href") != link_url or set(link_attrs) - {"href", "class"}:
                 return None
             changed["link_url"] = values.text(link_url)
-            changed["link_attrs"] = {**link_attrs, "href": changed["link_url"]}
+            changed["link_attrs"] = {**link_attrs, "href": changed["link_url"]} if build else None
         for name in ("title_id", "label_id"):
             if context[name]:
                 changed[name] = values.text(context[name])
         buttons = []
         for button in context["buttons"]:
-            found = _button_stand_in(button, values)
+            found = _button_stand_in(button, values, build)
             if found is None:
                 return None
             shape.append(found[0])
             buttons.append(found[1])
         changed["buttons"] = buttons
-        return tuple(shape), {**context, **changed}
+        return tuple(shape), {**context, **changed} if build else None
 
 
 # Wagtail's table template (tables/table.html), its rows' loops exactly as they ship, and what they write
