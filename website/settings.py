@@ -172,6 +172,10 @@ TEMPLATES = [
     },
 ]
 
+# Form fields written in Python where Django's own field, label, error and widget templates would be rendered
+# (the same HTML; core.form_renderer).
+FORM_RENDERER = "core.form_renderer.WrittenFormRenderer"
+
 # Production keeps each worker's connection open for a minute (a new PostgreSQL connection costs more than
 # most pages) and checks it before reuse, so a restarted database costs one failed check, not a 500.
 DATABASES = {
