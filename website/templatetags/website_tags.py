@@ -1,6 +1,8 @@
+from functools import cache
+
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
@@ -49,6 +51,13 @@ def page_language_links(context):
 @register.simple_tag
 def public_service_links():
     """The services anyone may use without an account, in the active language (header and footer)."""
+    return _service_links(get_language(), get_urlconf(), get_script_prefix())
+
+
+@cache
+def _service_links(language, urlconf, prefix) -> list[dict]:
+    """Worked out once per language and address scheme (gettext and reverse for five links, on every page,
+    were a sixth of its frame). Read only: the template loops over them."""
     from django.urls import NoReverseMatch, reverse
     from django.utils.translation import gettext
 
@@ -62,7 +71,7 @@ def public_service_links():
     links = []
     for name, label in entries:
         try:
-            links.append({"name": name, "url": reverse(name), "label": label})
+            links.append({"name": name, "url": reverse(name, urlconf=urlconf), "label": label})
         except NoReverseMatch:
             continue
     return links
