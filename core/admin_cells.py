@@ -19,33 +19,24 @@ them where what they were written after has changed.
 """
 
 import copy
-import datetime as dt
 import re
-from functools import lru_cache
 
 from django import forms
-from django.conf import settings
 from django.template import Context, engines
-from django.template.base import render_value_in_context
 from django.template.loader import get_template
 from django.templatetags.l10n import unlocalize
 from django.urls import NoReverseMatch
-from django.utils import timezone
-from django.utils.dateformat import re_formatchars
-from django.utils.formats import get_format
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, Table, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet as WagtailModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButton
 
+from core.formatting import shown
 from core.reversing import UrlFiller
 
-# What a value is written with where the template writes it with {{ }} (nothing of a page in it).
-_PLAIN = Context()
 # Buttons whose templates put their texts through plain {{ }} (shared/button.html, the dropdown).
 _BUTTONS = (Button, ListingButton)
 _MARK = "zq{}qz"
@@ -81,47 +72,6 @@ class _Stencil:
         return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703 - Wagtail's rendered template, each value escaped
 
 
-# Date and time codes that show no more than the wall clock to the minute (no seconds, time zone or offset).
-_TO_THE_MINUTE = frozenset("aAbdDEfFgGhHijlLmMnNoPStwWyYz")
-_formatted: dict = {}
-
-
-@lru_cache(maxsize=64)
-def _to_the_minute(format_string: str) -> bool:
-    return all(code in _TO_THE_MINUTE for code in re_formatchars.split(format_string)[1::2])
-
-
-def _shown(value) -> str:
-    """What {{ value }} writes in a cell (render_value_in_context, a plain context).
-
-    A date, or a moment whose language's format shows it to the minute, is formatted once per language,
-    format and wall-clock day or minute: Django parses the format anew for every value (about 20
-    microseconds a moment, the fifty moments of the audit log's page 1 ms), and a listing's rows share
-    their days and often their minutes, page after page."""
-    kind = type(value)
-    if (
-        kind is dt.datetime
-        and settings.USE_TZ
-        and timezone.is_aware(value)
-        and getattr(value, "convert_to_local_time", True)
-    ):
-        local = timezone.localtime(value)  # as the template shows it (template_localtime)
-        format_string = get_format("DATETIME_FORMAT")
-        if not _to_the_minute(format_string):
-            return render_value_in_context(value, _PLAIN)
-        key = (get_language(), format_string, local.replace(second=0, microsecond=0, tzinfo=None), local.utcoffset())
-    elif kind is dt.date:
-        key = (get_language(), get_format("DATE_FORMAT"), value)
-    else:
-        return render_value_in_context(value, _PLAIN)
-    text = _formatted.get(key)
-    if text is None:
-        if len(_formatted) >= 10_000:  # a bound, not a policy: the next pages fill it again
-            _formatted.clear()
-        text = _formatted[key] = render_value_in_context(value, _PLAIN)
-    return text
-
-
 class _Values:
     """The texts of one cell that differ from row to row, as stand-ins and as they will be written."""
 
@@ -136,7 +86,7 @@ class _Values:
     def shown(self, value) -> str:
         """A value the template writes with {{ }} as it is (a date, a number, a record): formatted as
         Django formats it there."""
-        self.written.append(_shown(value))
+        self.written.append(shown(value))
         return _stand_in(len(self.written) - 1)
 
 
@@ -226,7 +176,7 @@ class StencilledColumn(_StencilledCells, Column):
         stencil = self.__dict__.get("_stencils", {}).get(("none",) if value is None else ("value",))
         if stencil is None or not stencil.usable:
             return self.render_cell_html(instance, parent_context)
-        return stencil.fill([] if value is None else [_shown(value)])
+        return stencil.fill([] if value is None else [shown(value)])
 
 
 class StencilledTitleColumn(_StencilledCells, ButtonsColumnMixin, TitleColumn):

@@ -168,6 +168,8 @@ TEMPLATES = [
             ],
             # Wagtail's admin tags with the parts every admin page repeats written once (accounts.admin_tags).
             "libraries": {"wagtailadmin_tags": "accounts.admin_tags"},
+            # Django's `date` filter, its texts kept once worked out (core.formatting): the same texts.
+            "builtins": ["core.templatetags.written_dates"],
         },
     },
 ]
