@@ -566,10 +566,11 @@ def cti_active_courses(*, user, today=None):
     today = today or dates.today()
     horizon = today + dt.timedelta(days=DASHBOARD_HORIZON_DAYS)
     earliest_start = add_months(today, -CTI_PHASE_MONTHS * CTI_PHASES)
-    return (
-        CtiCourse.objects.filter(case__in=rules.cases_for(user).values("pk"))
-        .filter(start_on__gt=earliest_start, start_on__lte=horizon)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    courses = CtiCourse.objects.all()
+    if not rules.sees_every_case(user):
+        courses = courses.filter(case__in=rules.cases_for(user).values("pk"))
+    return courses.filter(start_on__gt=earliest_start, start_on__lte=horizon).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=today)
     )
 
 
