@@ -17,7 +17,7 @@ from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as django_date
 from django.utils import timezone
 from django.utils.dateformat import re_formatchars
-from django.utils.formats import get_format
+from django.utils.formats import get_format, time_format
 from django.utils.translation import get_language
 
 # What a value is written with where a template writes it with {{ }} (nothing of a page in it).
@@ -68,6 +68,16 @@ def shown(value) -> str:
     if key is None:
         return render_value_in_context(value, _PLAIN)
     return _kept_or(key, lambda: render_value_in_context(value, _PLAIN))
+
+
+def local_time(moment: dt.datetime) -> str:
+    """What time_format(localtime(moment), "TIME_FORMAT") writes: the time of day a calendar shows."""
+    local = timezone.localtime(moment)
+    format_string = get_format("TIME_FORMAT")
+    key = _moment_key("time", local, format_string)
+    if key is None:
+        return time_format(local, format_string)
+    return _kept_or(key, lambda: time_format(local, format_string))
 
 
 def date_filter(value, arg=None):

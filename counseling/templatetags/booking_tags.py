@@ -3,12 +3,11 @@ link, two times, the client, the kind, the room, the counselor, two badges, each
 include or a permission check) was two fifths of the page."""
 
 from django import template
-from django.utils.formats import time_format
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from core.choices import choice_labels
+from core.formatting import local_time
 from core.html import escaped, translated_html
 from core.reversing import UrlFiller
 from counseling.enums import BookingStatus, SessionKind
@@ -19,7 +18,7 @@ GOOD, BAD = {BookingStatus.HELD, BookingStatus.CONFIRMED}, {BookingStatus.CANCEL
 
 
 def _time(moment) -> str:
-    return time_format(localtime(moment), "TIME_FORMAT")
+    return local_time(moment)  # time_format(localtime(moment), "TIME_FORMAT"), each minute's text kept
 
 
 def _status_badge(status: str, label: str) -> str:

@@ -67,6 +67,20 @@ def test_the_date_filter_of_every_template_writes_what_djangos_writes(zone):
     assert any(key[0] == "date" for key in formatting._kept)  # the project's filter, and it kept texts
 
 
+@pytest.mark.parametrize("zone", ["Europe/Belgrade", "America/New_York"])
+def test_a_calendars_times_of_day_are_written_as_django_writes_them(zone):
+    from django.utils.formats import time_format
+
+    formatting._kept.clear()
+    with timezone.override(zone):
+        for language in LANGUAGES:
+            with translation.override(language):
+                for moment in MOMENTS:
+                    expected = time_format(timezone.localtime(moment), "TIME_FORMAT")
+                    assert formatting.local_time(moment) == expected, (language, moment)
+    assert any(key[0] == "time" for key in formatting._kept)
+
+
 def test_a_format_that_shows_seconds_or_the_zone_is_never_kept():
     assert formatting.to_the_minute("N j, Y, P")
     assert formatting.to_the_minute("j. F Y. H:i")
