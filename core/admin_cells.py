@@ -34,6 +34,7 @@ from wagtail.admin.viewsets.model import ModelViewSet as WagtailModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButton
 
+from core.form_renderer import written_attrs
 from core.formatting import shown
 from core.reversing import UrlFiller
 
@@ -239,17 +240,6 @@ def _table_without_rows():
     return _table_templates["template"]
 
 
-def _attrs(attrs) -> str:
-    """A row's attributes as shared/attrs.html writes them."""
-    out = []
-    for name, value in attrs.items():
-        if value is not False:
-            out.append(f" {conditional_escape(name)}")
-            if value is not True:
-                out.append(f'="{conditional_escape(str(value))}"')
-    return "".join(out)
-
-
 class _Rows:
     """A table's rows, written when the template reaches them (after its header, as its loops would be)."""
 
@@ -263,7 +253,7 @@ class _Rows:
         with context.push():
             for row in self.table.rows:
                 context["row"] = row
-                out.append(f"{_ROW_OPEN}{_attrs(row.attrs)}>{_CELL_CLOSE}")
+                out.append(f"{_ROW_OPEN}{written_attrs(row.attrs)}>{_CELL_CLOSE}")
                 for column in columns:
                     written = getattr(column, "cell_written", None)
                     if written is not None:
@@ -334,7 +324,7 @@ class WrittenRadioSelect(forms.RadioSelect):
             out.append(f'<input type="{kind}" name="{name}"')
             if option["value"] is not None:
                 out.append(f' value="{conditional_escape(str(option["value"]))}"')
-            out.append(f"{_attrs(option_attrs)}>\n")
+            out.append(f"{written_attrs(option_attrs)}>\n")
             if wrap:
                 out.append(f" {conditional_escape(str(option['label']))}</label>")
             out.append("\n\n</div>")

@@ -95,8 +95,9 @@ def _formatted(value) -> str:
     return text if isinstance(value, SafeData) else escape(text)
 
 
-def _attrs(attrs) -> str:
-    """attrs.html (the form's and the widgets' alike)."""
+def written_attrs(attrs) -> str:
+    """attrs.html, the form's and the widgets' alike (and Wagtail's shared/attrs.html, the same template):
+    each attribute that is not False, its value unless it is True, escaped as {{ }} would."""
     out = []
     for name, value in attrs.items():
         if value is not False:
@@ -109,21 +110,19 @@ def _attrs(attrs) -> str:
 def _input(widget) -> str:
     value = widget["value"]
     written = f' value="{_formatted(value)}"' if value is not None else ""
-    return (
-        f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{written}{_attrs(widget["attrs"])}>\n'
-    )
+    attrs = written_attrs(widget["attrs"])
+    return f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{written}{attrs}>\n'
 
 
 def _option(option) -> str:
     if option.get("template_name") != "django/forms/widgets/select_option.html":
         raise _Unwritten
-    return (
-        f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>{_shown(option["label"])}</option>\n'
-    )
+    attrs = written_attrs(option["attrs"])
+    return f'<option value="{_formatted(option["value"])}"{attrs}>{_shown(option["label"])}</option>\n'
 
 
 def _select(widget) -> str:
-    out = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+    out = [f'<select name="{_shown(widget["name"])}"{written_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             out.append(f'\n  <optgroup label="{_shown(group_name)}">')
@@ -138,7 +137,7 @@ def _select(widget) -> str:
 def _textarea(widget) -> str:
     value = widget["value"]
     return (
-        f'<textarea name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f'<textarea name="{_shown(widget["name"])}"{written_attrs(widget["attrs"])}>\n'
         f"{_shown(value) if value else ''}</textarea>\n"
     )
 
@@ -148,7 +147,7 @@ def _label(context) -> str:
     if not context["use_tag"]:
         return f"{label}\n"
     tag = _shown(context["tag"])
-    return f"<{tag}{_attrs(context['attrs'])}>{label}</{tag}>\n"
+    return f"<{tag}{written_attrs(context['attrs'])}>{label}</{tag}>\n"
 
 
 def _field(context) -> str:

@@ -101,8 +101,8 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
         return url
 
     monkeypatch.setattr(admin_cells.StencilledIndexView, "_row_url", row_url)
-    real_attrs = admin_cells._attrs
-    monkeypatch.setattr(admin_cells, "_attrs", lambda attrs: written.append(1) or real_attrs(attrs))
+    real_attrs = admin_cells.written_attrs
+    monkeypatch.setattr(admin_cells, "written_attrs", lambda attrs: written.append(1) or real_attrs(attrs))
     plain = []
     real_plain = admin_cells.StencilledColumn.cell_written
     monkeypatch.setattr(
