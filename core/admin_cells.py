@@ -36,6 +36,7 @@ from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButt
 
 from core.form_renderer import written_attrs
 from core.formatting import shown
+from core.html import escaped
 from core.reversing import UrlFiller
 
 # Buttons whose templates put their texts through plain {{ }} (shared/button.html, the dropdown).
@@ -81,7 +82,7 @@ class _Values:
 
     def text(self, value) -> str:
         """A value the template writes with {{ }} escaped, as a string already (a link, an id, a label)."""
-        self.written.append(conditional_escape(value))
+        self.written.append(escaped(value))
         return _stand_in(len(self.written) - 1)
 
     def shown(self, value) -> str:
@@ -261,7 +262,7 @@ class _Rows:
                     else:
                         cell = context["cell"] = column.get_cell(row.instance)
                         html = cell.render_html(context)
-                    out.append(f"{_CELL_OPEN}{conditional_escape(html)}{_CELL_CLOSE}")
+                    out.append(f"{_CELL_OPEN}{escaped(html)}{_CELL_CLOSE}")
                 out.append(_ROW_CLOSE)
         return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703 - each part escaped above
 

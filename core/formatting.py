@@ -20,6 +20,8 @@ from django.utils.dateformat import re_formatchars
 from django.utils.formats import get_format, time_format
 from django.utils.translation import get_language
 
+from core.html import escaped
+
 # What a value is written with where a template writes it with {{ }} (nothing of a page in it).
 _PLAIN = Context()
 # Date and time codes that show no more than the wall clock to the minute (no seconds, time zone or offset).
@@ -55,8 +57,10 @@ def _kept_or(key, write):
 
 def shown(value) -> str:
     """What {{ value }} writes (render_value_in_context, a plain context: escaped, so kept apart from what
-    the filter writes)."""
+    the filter writes). A text is escaped as it is: nothing in Django's way changes one."""
     kind = type(value)
+    if kind is str:
+        return escaped(value)
     if kind is dt.datetime and settings.USE_TZ and timezone.is_aware(value):
         if not getattr(value, "convert_to_local_time", True):
             return render_value_in_context(value, _PLAIN)
