@@ -65,10 +65,14 @@ class _Stencil:
         self.usable = set(self.slots) == set(range(count)) and not any(
             _MARK.format(index) in rest for index in range(count)
         )
+        self._filled = list(zip(self.slots, self.parts[1:], strict=True))
 
     def fill(self, values: list[str]) -> str:
+        if len(self._filled) == 1:  # a plain cell: its one value between two parts
+            slot, last = self._filled[0]
+            return mark_safe(f"{self.parts[0]}{values[slot]}{last}")  # noqa: S308  # nosec B308 B703 - as below
         out = [self.parts[0]]
-        for slot, part in zip(self.slots, self.parts[1:], strict=True):
+        for slot, part in self._filled:
             out.append(values[slot])
             out.append(part)
         return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703 - Wagtail's rendered template, each value escaped
