@@ -83,10 +83,9 @@ def shortlist_rows(model, *, start: str, end: str, fields: tuple[str, ...], also
 def shortlist_filter(model, *, name: str, start: str, end: str, label, help_text, fields, named=None):
     """A listing's filter by a record of `model` (the parameter `name`) that offers its shortlist in a
     QuickSelect, each option `named(*row)` -> (id, name) from the record's `fields` read as values (the row
-    itself without `named`): a
-    thousand editions in one select would cost more than the listing and help nobody, and a hundred model
-    instances (with their programmes) cost a fifth of it. The record chosen is still checked against the
-    shortlist through the ORM."""
+    itself without `named`): a thousand editions in one select would cost more than the listing and help
+    nobody, and a hundred model instances (with their programmes) cost a fifth of it. The record chosen is
+    still checked against the shortlist through the ORM."""
 
     def chosen(request):
         return id_from(request.GET.get(name, "")) if request is not None else None
