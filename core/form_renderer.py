@@ -9,13 +9,10 @@ through Django's templates as before.
 """
 
 from django.forms.renderers import DjangoTemplates
-from django.template import Context
-from django.template.base import render_value_in_context
 from django.utils.html import escape
 from django.utils.safestring import SafeData
 
-# What a value is written with where a template writes it with {{ }}.
-_PLAIN = Context()
+from core.formatting import shown
 
 _ATTRS = (
     "{% for name, value in attrs.items %}{% if value is not False %} {{ name }}{% if value is not True %}"
@@ -84,7 +81,7 @@ def _shown(value) -> str:
     """What {{ value }} writes."""
     if callable(value):  # a template calls it first
         raise _Unwritten
-    return render_value_in_context(value, _PLAIN)
+    return shown(value)
 
 
 def _formatted(value) -> str:

@@ -1,4 +1,4 @@
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from functools import cache
 from urllib import parse
 
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from audit.enums import AuditAction
 from audit.services import audit_record, audit_record_many
 from core import clientip, dates
+from core.formatting import local_time
 from core.html import escaped
 from core.ratelimit import rate_limit_hit
 from counseling import rules, selectors, services
@@ -356,14 +357,11 @@ def _slot_rows(slots, *, kind) -> list[str]:
     kind_quoted = escaped(parse.quote(kind))
     home_visit, book_label = escaped(_("Home visit")), escaped(_("Book"))
 
-    def hour(moment):
-        return formats.time_format(time(moment.hour, moment.minute), "TIME_FORMAT")
-
     @cache
     def when(start, end):
         day = start.date()
         day_text = f"{formats.date_format(day, 'D')} {formats.date_format(day, 'SHORT_DATE_FORMAT')}"
-        cell = f"{escaped(f'{day_text} {hour(start)}–{hour(end)}')}"
+        cell = f"{escaped(f'{day_text} {local_time(start)}–{local_time(end)}')}"
         address = f"&amp;date={day.isoformat()}&amp;start_time={start:%H:%M}&amp;end_time={end:%H:%M}"
         return cell, address
 
