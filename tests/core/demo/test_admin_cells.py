@@ -97,7 +97,7 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
 
     def row_url(self, kind, *rest):
         url = real_row_url(self, kind, *rest)
-        patterned.append(isinstance(self.__dict__.get("_row_urls", {}).get(kind), str))  # filled in, not reversed
+        patterned.append(isinstance(self.__dict__.get("_row_url_parts", {}).get(kind), tuple))  # not reversed
         return url
 
     monkeypatch.setattr(admin_cells.StencilledIndexView, "_row_url", row_url)
@@ -108,6 +108,15 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
     monkeypatch.setattr(
         admin_cells.StencilledColumn, "cell_written", lambda self, *a: plain.append(1) or real_plain(self, *a)
     )
+    titled = []
+    real_title = admin_cells.StencilledTitleColumn.cell_written
+
+    def title_written(self, *args):
+        html = real_title(self, *args)
+        titled.append(any(self.__dict__.get("_menu_shapes", {}).values()))  # a menu's values taken as checked
+        return html
+
+    monkeypatch.setattr(admin_cells.StencilledTitleColumn, "cell_written", title_written)
     compared = 0
     for viewset in _project_viewsets():
         try:
@@ -120,7 +129,8 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
             whole.setattr(admin_cells._StencilledCells, "render_cell_html", _wagtails_own)
             whole.setattr(admin_cells.RowsWrittenTable, "render_html", Table.render_html)
             whole.setattr(admin_cells.WrittenRadioSelect, "render", forms.RadioSelect.render)
-            whole.setattr(admin_cells.StencilledIndexView, "_row_url", lambda self, kind, instance, own: own(instance))
+            wagtails_url = admin_cells.StencilledIndexView._wagtails_row_url
+            whole.setattr(admin_cells.StencilledIndexView, "_row_url", wagtails_url)
             rendered = client.get(url)
         table = _listing_tables(stencilled.content.decode())
         assert table == _listing_tables(rendered.content.decode()), url
@@ -132,6 +142,7 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
     assert len(radios) > 10  # and the filters' radio buttons
     assert sum(patterned) > 100  # and the rows' URLs filled into their patterns
     assert len(plain) > 200  # and plain cells written without Wagtail's context for their template
+    assert sum(titled) > 100  # and title cells written from their menu items, not Wagtail's buttons
 
     places = client.get(reverse("municipalities:index")).content.decode()
     assert "Novi &lt;b&gt;Sad&lt;/b&gt; &amp; &quot;Zemun&quot; &#x27;Stari&#x27; grad" in places
