@@ -80,6 +80,11 @@ class AuditEntryIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("content_type")
 
+    def get_list_more_buttons(self, instance):
+        # An entry is only ever opened: its time links to it, and a menu holding that same link again on
+        # each of fifty rows was fifty more stops for a keyboard and a third of a row's work.
+        return []
+
     def _get_custom_column(self, field_name, column_class=Column, **kwargs):
         if field_name == "content_type":
             kwargs["accessor"] = _content_type_shown

@@ -158,6 +158,14 @@ def test_audit_log_has_no_add_edit_or_delete_screens(client_for, coordinator, co
     assert AuditEntry.objects.get(pk=entry.pk).detail == ""
 
 
+def test_each_entry_of_the_listing_is_opened_by_its_link_without_a_menu(client_for, coordinator, counselor, survivor):
+    entries = [audit_record(actor=counselor, action=AuditAction.VIEW, obj=survivor) for _ in range(3)]
+    html = client_for(coordinator).get(reverse("audit_log:index")).content.decode()
+    for entry in entries:
+        assert f'href="{reverse("audit_log:inspect", args=[entry.pk])}"' in html
+    assert 'data-controller="w-dropdown"' not in html.partition('class="listing')[2]
+
+
 @pytest.mark.parametrize("role", [Role.FACILITATOR, Role.COUNSELOR, Role.TRAINER, Role.PROJECT_MANAGER, Role.TRAINEE])
 def test_only_coordinators_read_the_audit_log(client_for, make_user, role):
     response = client_for(make_user(role)).get(reverse("audit_log:index"))
