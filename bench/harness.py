@@ -170,6 +170,13 @@ CPU_TARGETS_MS = {
 }
 
 
+# Rows held to their CPU time above instead of the floor's bound: the live report counted again after a change
+# is the issue's "live report under 300 ms CPU at 10x", the work of counting its figures, which no page of
+# its size without them does (a bound of five floors, 15 ms, would leave that target nothing to say). The
+# same report read again, its figures kept, is a page like the others, held to the bound (its own row).
+CPU_TARGET_INSTEAD_OF_FLOOR = ("reporting: live report",)
+
+
 def row_key(name: str) -> str:
     """A row's name without its counts, so that the same row matches at both sizes ("(160 open)" at 1x is
     "(1600 open)" at 10x)."""
@@ -210,7 +217,7 @@ def growth_table(small, large, *, small_size=1, large_size=10, out=print) -> lis
         problems = []
         if before is not None and m.ratio is not None and m.queries > before.queries:
             problems.append(f"queries grow {before.queries} -> {m.queries}")
-        if m.ratio is not None and m.ratio > PAGE_FLOOR_RATIO:
+        if m.ratio is not None and m.ratio > PAGE_FLOOR_RATIO and not m.name.startswith(CPU_TARGET_INSTEAD_OF_FLOOR):
             problems.append(f"{m.ratio:.1f}x its floor (target <= {PAGE_FLOOR_RATIO:.0f}x)")
         target = _cpu_target(m.name)
         if target is not None and m.cpu_ms > target:
