@@ -227,7 +227,7 @@ class StencilledTitleColumn(_StencilledCells, ButtonsColumnMixin, TitleColumn):
             values.extend(escaped(item.url) if item.url else "button" for item in items)
             more = self.__dict__.get("_more_options")
             if more is None:
-                more = self.__dict__["_more_options"] = gettext("More options for '%(title)s'")
+                more = self.__dict__["_more_options"] = gettext(_MORE_OPTIONS)
             values.append("button")
             values.append(escaped(more % {"title": str(instance)}))
         shapes = self.__dict__.setdefault("_menu_shapes", {})
@@ -263,6 +263,11 @@ class StencilledTitleColumn(_StencilledCells, ButtonsColumnMixin, TitleColumn):
             buttons.append(found[1])
         changed["buttons"] = buttons
         return tuple(shape), {**context, **changed} if build else None
+
+
+# The label Wagtail's get_list_buttons gives a row's menu: its message, translated by Wagtail's catalogue
+# (named here, not written into the call, so that it is not taken into the project's own messages).
+_MORE_OPTIONS = "More options for '%(title)s'"
 
 
 def _menu_kind(items) -> tuple | None:
