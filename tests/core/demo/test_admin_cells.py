@@ -153,6 +153,54 @@ def test_stencilled_cells_are_wagtails_own_html_in_every_language(demo, make_use
     assert f"{edit}\n" in client.get(reverse("group_members:index")).content.decode()
 
 
+def test_a_menu_of_anything_but_plain_items_is_left_to_wagtail():
+    from wagtail.admin.ui.menus import MenuItem
+
+    class Hidden(MenuItem):
+        def is_shown(self, user):
+            return False
+
+    plain = MenuItem("Edit", "/edit/1/", icon_name="edit", priority=10)
+    assert admin_cells._menu_kind([plain, MenuItem("Copy", "", priority=20)]) == (
+        ("Edit", "edit", 10, True),
+        ("Copy", "", 20, False),
+    )
+    assert admin_cells._menu_kind([]) == ()
+    assert admin_cells._menu_kind([plain, Hidden("Secret", "/secret/")]) is None
+    linked = MenuItem("Edit", "/edit/1/")
+    linked.link_rel = "noopener"  # Wagtail's button gets a rel of it
+    assert admin_cells._menu_kind([linked]) is None
+
+
+def test_a_menu_whose_values_would_be_written_wrong_is_written_wagtails_way(demo, make_user, client, monkeypatch):
+    """Should what this module writes for a kind of menu ever differ from Wagtail's buttons (a Wagtail that
+    labels its menus otherwise), the first row of that kind shows it, and those rows are Wagtail's."""
+    from accounts.enums import Role
+    from accounts.middleware import session_record_mfa
+
+    coordinator = make_user(Role.COORDINATOR)
+    client.force_login(coordinator)
+    session = client.session
+    session_record_mfa(session, coordinator)
+    session.save()
+    url = reverse("group_members:index")
+    written = client.get(url).content.decode()
+    kinds = []
+    real = admin_cells.StencilledTitleColumn.cell_written
+
+    def title_written(self, *args):
+        html = real(self, *args)
+        kinds.append(dict(self.__dict__.get("_menu_shapes", {})))
+        return html
+
+    monkeypatch.setattr(admin_cells.StencilledTitleColumn, "cell_written", title_written)
+    monkeypatch.setattr(admin_cells, "_MORE_OPTIONS", "Something else for '%(title)s'")
+    wrong = client.get(url).content.decode()
+    assert kinds and all(shape is False for shapes in kinds for shape in shapes.values())
+    assert _listing_tables(wrong) == _listing_tables(written)
+    assert "Something else" not in wrong
+
+
 def test_a_table_template_whose_rows_loop_changed_is_rendered_as_wagtail_renders_it(monkeypatch):
     assert admin_cells._table_without_rows() is not None
     monkeypatch.setattr(admin_cells, "_ROWS_LOOP", admin_cells._ROWS_LOOP.replace("row.values", "row.items"))
