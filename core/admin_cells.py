@@ -25,7 +25,7 @@ from django import forms
 from django.template import Context, engines
 from django.template.loader import get_template
 from django.templatetags.l10n import unlocalize
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -40,6 +40,7 @@ from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButt
 from core.form_renderer import written_attrs
 from core.formatting import shown
 from core.html import escaped
+from core.reversing import key_parts
 
 # Buttons whose templates put their texts through plain {{ }} (shared/button.html, the dropdown).
 _BUTTONS = (Button, ListingButton)
@@ -410,8 +411,6 @@ _WRITTEN_RADIOS = {forms.RadioSelect: WrittenRadioSelect, BooleanRadioSelect: Wr
 
 
 _ASK = object()
-# A key no row has, in a URL that holds no other digits like it: where it stands, each row's key goes.
-_KEY_STAND_IN = 900_000_000_001
 
 
 class StencilledIndexView:
@@ -460,11 +459,10 @@ class StencilledIndexView:
         if url is None:
             return None
         try:
-            pattern = reverse(getattr(self, f"{kind}_url_name"), kwargs={"pk": _KEY_STAND_IN})
+            parts = key_parts(getattr(self, f"{kind}_url_name"))
         except NoReverseMatch:  # a pattern whose key is not named `pk`
             return False
-        parts = tuple(pattern.split(str(_KEY_STAND_IN)))
-        return parts if len(parts) == 2 and f"{parts[0]}{instance.pk}{parts[1]}" == url else False
+        return parts if parts is not None and f"{parts[0]}{instance.pk}{parts[1]}" == url else False
 
     def get_edit_url(self, instance):
         return self._row_url("edit", instance)

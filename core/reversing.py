@@ -2,7 +2,8 @@
 
 A list of a few hundred rows, each linking to its record, spent a tenth of its time in `reverse()`: Django
 resolves the pattern anew on every call. `UrlFiller` resolves each pattern once, with stand-in numbers, and
-puts each row's numbers in their place. Only for patterns whose parameters are all `<int:...>`.
+puts each row's numbers in their place; `key_parts` gives a one-key pattern's two parts, for a caller that
+keeps them. Only for patterns whose parameters are all `<int:...>`.
 """
 
 from django.urls import reverse
@@ -29,3 +30,10 @@ class UrlFiller:
                 pattern = pattern.replace(str(stand_in), "{" + param + "}")
             self._patterns[key] = pattern
         return pattern.format(**{param: int(value) for param, value in kwargs.items()})
+
+
+def key_parts(name: str) -> tuple[str, str] | None:
+    """The URL of `name` cut where its one key (`pk`) goes: a record's URL is `before + str(pk) + after`.
+    None where the pattern writes the key more than once; NoReverseMatch where it takes anything else."""
+    parts = reverse(name, kwargs={"pk": _STAND_IN}).split(str(_STAND_IN))
+    return (parts[0], parts[1]) if len(parts) == 2 else None
