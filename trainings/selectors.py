@@ -50,15 +50,19 @@ def editions_with_seats():
     )
 
 
+def _upcoming(queryset, *, today, now):
+    """What makes an edition one of the catalogue's, soonest first: written once for its cards and for its keys."""
+    return queryset.filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now).order_by(
+        "start_date", "pk"
+    )
+
+
 def catalogue_editions(*, today=None, user=None, filters=None):
     """Upcoming editions open for enrolment, soonest first; with her own enrolment status when signed in."""
     today = today or dates.today()
     now = dates.now()
-    editions = (
-        editions_with_seats()
-        .filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now)
-        .annotate(enrolment_open=ExpressionWrapper(Q(enrolment_opens__lte=now), output_field=BooleanField()))
-        .order_by("start_date", "pk")
+    editions = _upcoming(editions_with_seats(), today=today, now=now).annotate(
+        enrolment_open=ExpressionWrapper(Q(enrolment_opens__lte=now), output_field=BooleanField())
     )
     if filters is not None:
         editions = filters.apply(editions)
@@ -85,6 +89,9 @@ class CatalogueFilters:
     months: list = field(default_factory=list)  # ("2027-03", date(2027, 3, 1))
     places: list = field(default_factory=list)  # municipality names, and ONLINE when an edition has no place
     programmes: list = field(default_factory=list)  # (pk, title)
+    # The upcoming editions' keys in the catalogue's order, read with the choices: with nothing chosen they are
+    # the catalogue's keys too.
+    upcoming: list = field(default_factory=list, repr=False)
 
     def apply(self, editions):
         if self.month:
@@ -111,12 +118,13 @@ class CatalogueFilters:
 
 def catalogue_filters(*, data) -> CatalogueFilters:
     """The choices the upcoming editions offer, and what of them she picked; anything unknown is ignored."""
-    upcoming = catalogue_editions()
-    rows = list(upcoming.values_list("start_date", "municipality", "venue", "programme_id", "programme__title"))
+    # Without the seats' counts: the choices need neither them nor the enrolments they are counted from.
+    upcoming = _upcoming(Edition.objects.all(), today=dates.today(), now=dates.now())
+    rows = list(upcoming.values_list("start_date", "municipality", "venue", "programme_id", "programme__title", "pk"))
     months = sorted({(day.year, day.month) for day, *_rest in rows})
     places = sorted({municipality for _day, municipality, *_rest in rows if municipality}, key=str.casefold)
     has_online = any(not municipality and not venue for _day, municipality, venue, *_rest in rows)
-    programmes = sorted({(pk, title) for *_rest, pk, title in rows}, key=lambda item: item[1].casefold())
+    programmes = sorted({(pk, title) for *_rest, pk, title, _key in rows}, key=lambda item: item[1].casefold())
     month = data.get("month", "")
     place = data.get("place", "")
     programme = id_from(data.get("programme"))
@@ -127,6 +135,7 @@ def catalogue_filters(*, data) -> CatalogueFilters:
         months=[(f"{y:04d}-{m:02d}", date(y, m, 1)) for y, m in months],
         places=places + ([CatalogueFilters.ONLINE] if has_online else []),
         programmes=programmes,
+        upcoming=[key for *_rest, key in rows],
     )
 
 
@@ -147,9 +156,34 @@ def catalogue_page_for_language():
     return TrainingCataloguePage.objects.live().filter(locale=locale).first()
 
 
+# What catalogue_cards() reads of an edition besides its annotations.
+CARD_FIELDS = (
+    "start_date",
+    "end_date",
+    "venue",
+    "municipality",
+    "enrolment_opens",
+    "programme__title",
+    "programme__hours",
+)
+
+
 def catalogue_page(*, number, user=None, filters=None):
-    """One page of the catalogue; a page number out of range or not a number gives the nearest page."""
-    return Paginator(catalogue_editions(user=user, filters=filters), CATALOGUE_PAGE_SIZE).get_page(number)
+    """One page of the catalogue; a page number out of range or not a number gives the nearest page.
+
+    Its editions are counted and cut by their keys alone, and only the page's own are read with their seats:
+    counting them with their seats counted every upcoming edition's enrolments."""
+    if filters is not None and not filters.active:
+        keys = filters.upcoming
+    else:
+        upcoming = _upcoming(Edition.objects.all(), today=dates.today(), now=dates.now())
+        keys = list((filters.apply(upcoming) if filters is not None else upcoming).values_list("pk", flat=True))
+    page = Paginator(keys, CATALOGUE_PAGE_SIZE).get_page(number)
+    # Read again by the same rules: an edition that stopped being upcoming meanwhile is left out, not shown.
+    shown = catalogue_editions(user=user).filter(pk__in=page.object_list).only(*CARD_FIELDS)
+    editions = {edition.pk: edition for edition in shown}
+    page.object_list = [editions[key] for key in page.object_list if key in editions]
+    return page
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ def test_catalogue_query_count_is_constant(django_app, make_edition, trainee, si
         services.enrollment_create(edition=make_edition(start_in=5 + index, days=1, capacity=3), user=trainee)
     page = _catalogue_page()
     django_app.get(page.url, user=trainee)  # warm Wagtail's site-root cache, as on a running server
-    with django_assert_max_num_queries(17):  # her session and roles, the filters, the page, her statuses
+    with django_assert_max_num_queries(16):  # her session and roles, the filters, the page, her statuses
         response = django_app.get(page.url, user=trainee)
     assert len(response.context["editions"]) == min(size, CATALOGUE_PAGE_SIZE)
 
@@ -158,9 +158,23 @@ def test_catalogue_is_paginated_keeps_filters_and_forgives_a_bad_page_number(dja
     assert list(second.context["editions"]) == editions[CATALOGUE_PAGE_SIZE:]
     filtered = django_app.get(page.url, {"place": "Zrenjanin"})
     assert 'href="?place=Zrenjanin&amp;page=2"' in filtered.text
+    assert list(filtered.context["editions"]) == editions[:CATALOGUE_PAGE_SIZE]
+    assert list(filtered.click(href=r"\?place=Zrenjanin&page=2").context["editions"]) == editions[CATALOGUE_PAGE_SIZE:]
     for bad in ("abc", "999", "-1", "\x00"):
         response = django_app.get(page.url, {"page": bad})
         assert len(response.context["editions"]) in (3, CATALOGUE_PAGE_SIZE)
+
+
+def test_catalogue_page_leaves_out_an_edition_that_stopped_being_upcoming_after_its_keys_were_read(make_edition):
+    from trainings.selectors import catalogue_filters, catalogue_page
+
+    first, cancelled, last = (make_edition(start_in=5 + index) for index in range(3))
+    filters = catalogue_filters(data={})  # the keys of all three are read with the choices
+    cancelled.status = EditionStatus.CANCELLED
+    cancelled.save(update_fields=["status"])
+    page = catalogue_page(number=1, filters=filters)
+    assert page.object_list == [first, last]
+    assert [edition.seats_left for edition in page.object_list] == [first.capacity, last.capacity]
 
 
 # Edition page -----------------------------------------------------------------------------------------------
