@@ -136,6 +136,33 @@ def test_switcher_on_an_untranslated_page_goes_to_that_languages_home(client, de
     assert "Støtte, rådgivning og uddannelse" in html(client.get(links["da"]))
 
 
+def test_switcher_reads_the_translations_of_the_page_and_of_its_sites_home_in_one_query(
+    rf, demo_site, django_assert_num_queries
+):
+    from wagtail.models import Site
+
+    from website.templatetags.website_tags import page_language_links
+
+    home = demo_site.root_page
+    untranslated = ServicePage(title="Legal advice", slug="legal-advice", introduction="New, not translated yet.")
+    home.add_child(instance=untranslated)
+    untranslated.save_revision().publish()
+    translated = Page.objects.get(url_path__endswith="/case-based-counseling/", locale__language_code="en")
+    for page, expected in (
+        (untranslated, {"en": "/legal-advice/", "da": "/da/", "sr-latn": "/sr-latn/"}),
+        (translated.specific, {code: f"{prefix}/case-based-counseling/" for code, prefix in PREFIXES.items()}),
+    ):
+        request = rf.get(page.url, HTTP_HOST="localhost")
+        Site.find_for_request(request)  # as serving the page left it on the request
+        page.get_url(request)
+        with django_assert_num_queries(1):
+            links = page_language_links({"page": page, "request": request})
+        assert {link["code"]: link["url"] for link in links} == expected
+
+
+PREFIXES = {"en": "", "da": "/da", "sr-latn": "/sr-latn"}
+
+
 def test_every_public_page_of_the_demo_exists_in_every_language(client, demo_site):
     from website.demo_translations import TRANSLATIONS
 

@@ -2,11 +2,15 @@ from functools import cache
 
 from django import template
 from django.conf import settings
+from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
 register = template.Library()
+
+# What Page.get_url() reads of a page (its path below a site's root, its language).
+_LINKED_PAGE_FIELDS = ("url_path", "translation_key", "locale__language_code")
 
 
 @register.simple_tag(takes_context=True)
@@ -20,17 +24,19 @@ def page_language_links(context):
     request = context.get("request")
     if not isinstance(page, Page) or request is None:
         return []
-    translations = {
-        p.locale.language_code: p for p in page.get_translations(inclusive=True).live().select_related("locale")
-    }
-    missing = [code for code, _name in settings.LANGUAGES if code not in translations]
-    if missing:
-        # Not translated yet: the reader lands on the home page of the language she chose. The request's
-        # site is the page's (it is serving it) and is kept on the request: page.get_site() asks again.
-        site = Site.find_for_request(request)
-        if site is not None:
-            for root in site.root_page.get_translations(inclusive=True).live().select_related("locale"):
-                translations.setdefault(root.locale.language_code, root)
+    # Not translated yet: the reader lands on the home page of the language she chose. The request's site is
+    # the page's (it is serving it) and is kept on the request: page.get_site() asks again. The translations
+    # of both are read at once, with what their addresses are made of.
+    site = Site.find_for_request(request)
+    keys = Q(translation_key=page.translation_key)
+    if site is not None:
+        keys |= Q(translation_key__in=Page.objects.filter(pk=site.root_page_id).values("translation_key"))
+    found = Page.objects.live().filter(keys).select_related("locale").only(*_LINKED_PAGE_FIELDS)
+    translations, roots = {}, {}
+    for target in found:
+        kept = translations if target.translation_key == page.translation_key else roots
+        kept[target.locale.language_code] = target
+    translations = roots | translations
     current = get_language()
     links = []
     for code, _name in settings.LANGUAGES:
