@@ -246,6 +246,8 @@ def catalogue_context(*, data, user) -> dict:
 
 def catalogue_cards(editions) -> list[EditionCard]:
     """The cards of catalogue_editions() (a page of them), with her own status where it was asked for."""
+    from functools import cache
+
     from django.template.defaultfilters import floatformat
     from django.utils.formats import date_format, localize
     from django.utils.timezone import localtime
@@ -253,12 +255,21 @@ def catalogue_cards(editions) -> list[EditionCard]:
 
     from core.reversing import UrlFiller
 
+    # Editions share their days and their programmes' lengths: each is written once for the page.
+    @cache
+    def day(value):
+        return date_format(value, "DATE_FORMAT")
+
+    @cache
+    def length(hours):
+        return ngettext("%(hours)s hour", "%(hours)s hours", int(floatformat(hours, "0"))) % {
+            "hours": floatformat(hours, "-1")
+        }
+
     urls = UrlFiller()
     cards = []
     for edition in editions:
-        start = date_format(edition.start_date, "DATE_FORMAT")
-        end = date_format(edition.end_date, "DATE_FORMAT")
-        hours = edition.programme.hours
+        start = day(edition.start_date)
         seats_left = edition.seats_left
         cards.append(
             EditionCard(
@@ -266,18 +277,19 @@ def catalogue_cards(editions) -> list[EditionCard]:
                 detail_url=urls("trainings:edition_detail", pk=edition.pk),
                 enrol_url=urls("trainings:enrol", pk=edition.pk),
                 start=start,
-                dates=start if edition.start_date == edition.end_date else f"{start} – {end}",
+                dates=start if edition.start_date == edition.end_date else f"{start} – {day(edition.end_date)}",
                 place=", ".join(part for part in (edition.venue, edition.municipality) if part),
-                length=ngettext("%(hours)s hour", "%(hours)s hours", int(floatformat(hours, "0")))
-                % {"hours": floatformat(hours, "-1")},
+                length=length(edition.programme.hours),
                 seats=(
                     ngettext("%(seats)s seat left", "%(seats)s seats left", seats_left)
                     % {"seats": localize(seats_left)}
                     if seats_left
                     else ""
                 ),
-                opens=gettext("Enrolment opens on %(date)s")
-                % {"date": date_format(localtime(edition.enrolment_opens), "DATE_FORMAT")},
+                # Shown only while enrolment has not opened.
+                opens=""
+                if edition.enrolment_open
+                else gettext("Enrolment opens on %(date)s") % {"date": day(localtime(edition.enrolment_opens).date())},
                 enrolment_open=edition.enrolment_open,
                 my_status=getattr(edition, "my_status", None) or "",
             )
