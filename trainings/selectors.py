@@ -41,13 +41,26 @@ ENROL_INTENT_SESSION_KEY = "trainings.enrol_intent"
 PARTICIPANT_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.NOT_COMPLETED)
 
 
+def _seats_taken():
+    return Count("enrollments", filter=Q(enrollments__status__in=SEAT_HOLDING_STATUSES))
+
+
+def _seats_left(seats_taken):
+    return Greatest(F("capacity") - seats_taken, Value(0), output_field=IntegerField())
+
+
 def editions_with_seats():
     """Editions annotated with `seats_taken` and `seats_left` (never below zero), in one query."""
     return Edition.objects.select_related("programme").annotate(
-        seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEAT_HOLDING_STATUSES)),
-        seats_left=Greatest(F("capacity") - F("seats_taken"), Value(0), output_field=IntegerField()),
+        seats_taken=_seats_taken(),
+        seats_left=_seats_left(F("seats_taken")),
         waitlist_length=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
     )
+
+
+def _her_enrolments(user):
+    """Her enrolments that the catalogue names on an edition's card (not those she cancelled or moved)."""
+    return enrollments_of(user).exclude(status__in=[EnrollmentStatus.CANCELLED, EnrollmentStatus.TRANSFERRED])
 
 
 def _upcoming(queryset, *, today, now):
@@ -67,11 +80,7 @@ def catalogue_editions(*, today=None, user=None, filters=None):
     if filters is not None:
         editions = filters.apply(editions)
     if getattr(user, "is_authenticated", False):
-        mine = (
-            enrollments_of(user)
-            .filter(edition=OuterRef("pk"))
-            .exclude(status__in=[EnrollmentStatus.CANCELLED, EnrollmentStatus.TRANSFERRED])
-        )
+        mine = _her_enrolments(user).filter(edition=OuterRef("pk"))
         editions = editions.annotate(my_status=Subquery(mine.values("status")[:1], output_field=CharField()))
     return editions
 
@@ -179,11 +188,30 @@ def catalogue_page(*, number, user=None, filters=None):
         upcoming = _upcoming(Edition.objects.all(), today=dates.today(), now=dates.now())
         keys = list((filters.apply(upcoming) if filters is not None else upcoming).values_list("pk", flat=True))
     page = Paginator(keys, CATALOGUE_PAGE_SIZE).get_page(number)
-    # Read again by the same rules: an edition that stopped being upcoming meanwhile is left out, not shown.
-    shown = catalogue_editions(user=user).filter(pk__in=page.object_list).only(*CARD_FIELDS)
-    editions = {edition.pk: edition for edition in shown}
-    page.object_list = [editions[key] for key in page.object_list if key in editions]
+    page.object_list = _page_editions(page.object_list, user=user)
     return page
+
+
+def _page_editions(keys, *, user) -> list:
+    """The editions of these keys, in their order, with what their cards show (catalogue_editions' `seats_left`,
+    `enrolment_open` and, signed in, `my_status`), read with no more than the cards need: the ORM's work
+    on the catalogue's full query was most of the page's read (its SQL a tenth of it)."""
+    now = dates.now()
+    # Read again by the same rules: an edition that stopped being upcoming meanwhile is left out, not shown.
+    shown = (
+        _upcoming(Edition.objects.filter(pk__in=keys), today=dates.today(), now=now)
+        .select_related("programme")
+        .only(*CARD_FIELDS)
+        .annotate(seats_left=_seats_left(_seats_taken()))
+    )
+    editions = {edition.pk: edition for edition in shown}
+    mine = {}
+    if editions and getattr(user, "is_authenticated", False):
+        mine = dict(_her_enrolments(user).filter(edition_id__in=list(editions)).values_list("edition_id", "status"))
+    for edition in editions.values():
+        edition.enrolment_open = edition.enrolment_opens <= now
+        edition.my_status = mine.get(edition.pk)
+    return [editions[key] for key in keys if key in editions]
 
 
 @dataclass(frozen=True)

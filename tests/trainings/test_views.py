@@ -177,6 +177,28 @@ def test_catalogue_page_leaves_out_an_edition_that_stopped_being_upcoming_after_
     assert [edition.seats_left for edition in page.object_list] == [first.capacity, last.capacity]
 
 
+def test_catalogue_names_her_own_enrolment_on_its_card_but_not_one_she_cancelled_or_moved(
+    django_app, make_edition, trainee
+):
+    enrolled, cancelled, moved_from, moved_to = (make_edition(start_in=5 + index) for index in range(4))
+    services.enrollment_create(edition=enrolled, user=trainee)
+    services.enrollment_cancel(enrollment=services.enrollment_create(edition=cancelled, user=trainee), by=trainee)
+    services.enrollment_transfer(
+        enrollment=services.enrollment_create(edition=moved_from, user=trainee), to_edition=moved_to, by=trainee
+    )
+    response = django_app.get(_catalogue_page().url, user=trainee)
+    statuses = {edition.pk: edition.my_status for edition in response.context["editions"]}
+    assert statuses == {
+        enrolled.pk: EnrollmentStatus.ENROLLED,
+        cancelled.pk: None,
+        moved_from.pk: None,
+        moved_to.pk: EnrollmentStatus.ENROLLED,
+    }
+    assert response.text.count("You are enrolled") == 2
+    assert reverse("trainings:enrol", args=[cancelled.pk]) in response.text
+    assert reverse("trainings:enrol", args=[moved_from.pk]) in response.text
+
+
 # Edition page -----------------------------------------------------------------------------------------------
 
 
