@@ -137,6 +137,12 @@ def run(measure):
             note="the first visitor after any change to a trainings table (the next visitors: the row above)",
         ),
         measure(
+            f"trainings: catalogue page signed in ({upcoming} upcoming editions)",
+            page(as_trainee, catalogue.url),
+            runs=20,
+            note="as a trainee sees it: built for her each time, with her own enrolments on their cards",
+        ),
+        measure(
             f"trainings: trainee dashboard ({trainee.enrollments.count()} trainings)",
             page(as_trainee, reverse("trainings:dashboard")),
             runs=20,
