@@ -11,7 +11,8 @@ everything it was built from is unchanged:
 
 Only a visitor who is not logged in gets a kept page, and only a page that holds nothing of one visitor is
 kept: none with a message for her (a message is shown once), none with a form token or a script nonce,
-none that sets a cookie.
+none that sets a cookie. For someone logged in, what such a page shows everyone alike may be kept the same
+way as a value (`value_kept_while_unchanged`), and made hers on each request.
 """
 
 import hashlib
@@ -69,8 +70,7 @@ def page_kept_for_visitors(
     if current is None:
         return render()
     query = sorted(request.GET.lists())
-    identity = repr((name, get_language(), request.get_host(), request.path, query, current))
-    key = "kept-page:" + hashlib.sha256(identity.encode()).hexdigest()
+    key = _key("kept-page", (name, get_language(), request.get_host(), request.path, query, current))
     kept = cache.get(key)
     if kept is not None and dates.now() < kept["until"]:
         return HttpResponse(kept["content"], headers=kept["headers"])
@@ -85,3 +85,32 @@ def page_kept_for_visitors(
         headers = {header: value for header, value in response.headers.items() if header.lower() not in _NOT_KEPT}
         cache.set(key, {"content": response.content, "headers": headers, "until": moment}, KEPT_SECONDS)
     return response
+
+
+def value_kept_while_unchanged(
+    *,
+    name: str,
+    identity: object,
+    stamp: Callable[[], object],
+    until: Callable[[], object],
+    build: Callable[[], object],
+):
+    """What `build()` returns, or the same value kept from an earlier request while nothing it was built from
+    changed: `stamp()` and `until()` as for a kept page (above), in the active language, for what was asked
+    (`identity`: a page's filters and number). For what a page shows to everyone alike and is then made hers:
+    nothing of one person may be in the value."""
+    current = stamp()
+    if current is None:
+        return build()
+    key = _key("kept-value", (name, get_language(), identity, current))
+    kept = cache.get(key)
+    if kept is not None and dates.now() < kept["until"]:
+        return kept["value"]
+    moment = until()  # asked before the value is built, as for a page
+    value = build()
+    cache.set(key, {"value": value, "until": moment}, KEPT_SECONDS)
+    return value
+
+
+def _key(kind: str, identity: tuple) -> str:
+    return f"{kind}:" + hashlib.sha256(repr(identity).encode()).hexdigest()

@@ -1,6 +1,6 @@
 """Reads: querysets scoped to the user first, then shaped for one screen with a constant number of queries."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ from core import dates
 from core.choices import choice_labels
 from core.enums import AttendanceStatus
 from core.forms import id_from
+from core.pagecache import value_kept_while_unchanged
 from reporting.locks import frozen_spans
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingAttendance, TrainingAttendanceChange, TrainingProgramme
@@ -177,7 +178,7 @@ CARD_FIELDS = (
 )
 
 
-def catalogue_page(*, number, user=None, filters=None):
+def catalogue_page(*, number, filters=None):
     """One page of the catalogue; a page number out of range or not a number gives the nearest page.
 
     Its editions are counted and cut by their keys alone, and only the page's own are read with their seats:
@@ -188,14 +189,14 @@ def catalogue_page(*, number, user=None, filters=None):
         upcoming = _upcoming(Edition.objects.all(), today=dates.today(), now=dates.now())
         keys = list((filters.apply(upcoming) if filters is not None else upcoming).values_list("pk", flat=True))
     page = Paginator(keys, CATALOGUE_PAGE_SIZE).get_page(number)
-    page.object_list = _page_editions(page.object_list, user=user)
+    page.object_list = _page_editions(page.object_list)
     return page
 
 
-def _page_editions(keys, *, user) -> list:
-    """The editions of these keys, in their order, with what their cards show (catalogue_editions' `seats_left`,
-    `enrolment_open` and, signed in, `my_status`), read with no more than the cards need: the ORM's work
-    on the catalogue's full query was most of the page's read (its SQL a tenth of it)."""
+def _page_editions(keys) -> list:
+    """The editions of these keys, in their order, with what their cards show (catalogue_editions' `seats_left`
+    and `enrolment_open`; her `my_status` is added by _with_her_enrolments), read with no more than the cards
+    need: the ORM's work on the catalogue's full query was most of the page's read (its SQL a tenth of it)."""
     now = dates.now()
     # Read again by the same rules: an edition that stopped being upcoming meanwhile is left out, not shown.
     shown = (
@@ -205,12 +206,8 @@ def _page_editions(keys, *, user) -> list:
         .annotate(seats_left=_seats_left(_seats_taken()))
     )
     editions = {edition.pk: edition for edition in shown}
-    mine = {}
-    if editions and getattr(user, "is_authenticated", False):
-        mine = dict(_her_enrolments(user).filter(edition_id__in=list(editions)).values_list("edition_id", "status"))
     for edition in editions.values():
         edition.enrolment_open = edition.enrolment_opens <= now
-        edition.my_status = mine.get(edition.pk)
     return [editions[key] for key in keys if key in editions]
 
 
@@ -265,11 +262,45 @@ def catalogue_changes_at():
 
 def catalogue_context(*, data, user) -> dict:
     """What both doors to the catalogue show (its Wagtail page in each language, and its own page where a
-    language has none): the filters she chose, the page of editions asked for in `data`, and their cards."""
+    language has none): the filters she chose, the page of editions asked for in `data`, and their cards.
+
+    Signed out, a visitor gets the whole page kept (TrainingCataloguePage.serve). Signed in, hers is built for
+    her, with her own enrolments on their cards, from what it shows everyone alike, which is kept while
+    nothing it shows changes (core.pagecache): the catalogue's reads were a third of her page."""
+    if not getattr(user, "is_authenticated", False):
+        return _catalogue_shown(data)
+    lists = getattr(data, "lists", None)
+    shown = value_kept_while_unchanged(
+        name="training-catalogue",
+        identity=sorted(lists() if lists is not None else data.items()),
+        stamp=catalogue_stamp,
+        until=catalogue_changes_at,
+        build=lambda: _catalogue_shown(data),
+    )
+    return _with_her_enrolments(shown, user)
+
+
+def _catalogue_shown(data) -> dict:
     filters = catalogue_filters(data=data)
-    page_obj = catalogue_page(number=data.get("page"), user=user, filters=filters)
+    page_obj = catalogue_page(number=data.get("page"), filters=filters)
     editions = page_obj.object_list
     return {"filters": filters, "page_obj": page_obj, "editions": editions, "cards": catalogue_cards(editions)}
+
+
+def _with_her_enrolments(shown: dict, user) -> dict:
+    """The catalogue as shown to everyone, with her own enrolment named on the cards of her editions."""
+    editions = shown["editions"]
+    mine = {}
+    if editions:
+        keys = [edition.pk for edition in editions]
+        mine = dict(_her_enrolments(user).filter(edition_id__in=keys).values_list("edition_id", "status"))
+    for edition in editions:
+        edition.my_status = mine.get(edition.pk)
+    cards = [
+        replace(card, my_status=mine[edition.pk]) if edition.pk in mine else card
+        for card, edition in zip(shown["cards"], editions, strict=True)
+    ]
+    return {**shown, "cards": cards}
 
 
 def catalogue_cards(editions) -> list[EditionCard]:

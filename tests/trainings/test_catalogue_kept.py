@@ -1,12 +1,16 @@
 """The catalogue kept whole for visitors who are not logged in (TrainingCataloguePage.serve): the next visitor
 gets the kept page, and a change through any door, or the clock passing an opening, a closing or midnight,
-shows at once."""
+shows at once. Signed in, what the catalogue shows everyone alike is kept the same way and made hers with
+her own enrolments (trainings.selectors.catalogue_context): the same doors and moments show at once, and
+no one's enrolments reach another's page."""
 
 import datetime as dt
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import dates
@@ -92,6 +96,67 @@ def test_a_change_through_any_door_shows_to_the_next_visitor(
     change(edition=edition, trainees=trainees, admin=admin)
     response = _visit(client, catalogue)
     assert not _kept(response) and seats in response.text
+
+
+def _signed_in_visit(django_app, page, user):
+    """Her page, and whether the catalogue's editions were read again for it (not taken as kept)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = django_app.get(page.url, user=user)
+    assert response.status_code == 200
+    read = any('"trainings_edition"' in query["sql"] for query in queries.captured_queries)
+    return response, read
+
+
+@pytest.mark.parametrize(
+    ("change", "seats"),
+    [
+        pytest.param(_seat_taken_by_service, "1 seat left", id="service"),
+        pytest.param(_seat_given_back_by_bulk_update, "3 seats left", id="ORM bulk update"),
+        pytest.param(_capacity_raised_by_raw_sql, "5 seats left", id="raw SQL"),
+        pytest.param(_capacity_raised_in_the_admin, "4 seats left", id="Wagtail admin"),
+    ],
+)
+def test_signed_in_a_change_through_any_door_shows_at_once(
+    django_app, catalogue, make_edition, trainees, trainee, admin, change, seats
+):
+    edition = make_edition(capacity=3)
+    services.enrollment_create(edition=edition, user=trainees(1)[0])
+    _signed_in_visit(django_app, catalogue, trainee)
+    response, read = _signed_in_visit(django_app, catalogue, trainee)
+    assert not read and "2 seats left" in response.text  # kept: no edition read again
+    change(edition=edition, trainees=trainees, admin=admin)
+    response, read = _signed_in_visit(django_app, catalogue, trainee)
+    assert read and seats in response.text
+
+
+def test_signed_in_her_enrolments_are_on_her_page_only(django_app, catalogue, make_edition, trainees):
+    edition = make_edition(capacity=3)
+    enrolled, other = trainees(2)
+    services.enrollment_create(edition=edition, user=enrolled)
+    enrol = reverse("trainings:enrol", args=[edition.pk])
+    hers, _read = _signed_in_visit(django_app, catalogue, enrolled)
+    theirs, read = _signed_in_visit(django_app, catalogue, other)
+    again, read_again = _signed_in_visit(django_app, catalogue, enrolled)
+    assert not read and not read_again  # both from what was kept for everyone
+    assert "You are enrolled" in hers.text and enrol not in hers.text
+    assert "You are enrolled" not in theirs.text and enrol in theirs.text
+    assert _without_tokens(again.text) == _without_tokens(hers.text)
+
+
+def _without_tokens(html):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_signed_in_an_opening_shows_at_that_moment(django_app, catalogue, make_edition, trainee, clock):
+    now = clock(dates.start_of_day(dates.today() + timedelta(days=1)) + timedelta(hours=8), tick=False)
+    opening = make_edition(start_in=20, enrolment_opens=now + timedelta(hours=1))
+    enrol = reverse("trainings:enrol", args=[opening.pk])
+    before, _read = _signed_in_visit(django_app, catalogue, trainee)
+    kept, read = _signed_in_visit(django_app, catalogue, trainee)
+    assert enrol not in before.text and not read and enrol not in kept.text
+    clock(now + timedelta(hours=1), tick=False)
+    opened, read = _signed_in_visit(django_app, catalogue, trainee)
+    assert read and enrol in opened.text
 
 
 def test_a_change_to_another_apps_tables_leaves_the_kept_catalogue(client, catalogue, make_edition):
