@@ -55,7 +55,7 @@ def test_every_benchmark_module_runs_and_leaves_the_data_set_as_it_was(small_dat
         bench_security,
     ):
         assert all(isinstance(m, Measurement) for m in module.run(_once)), module.__name__
-    assert len(bench_trainings.run(_once)) == 8
+    assert len(bench_trainings.run(_once)) == 9
     assert Certificate.objects.count() == certificates
     assert dataset_counts() == SIZES
 
