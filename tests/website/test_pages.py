@@ -136,6 +136,9 @@ def test_switcher_on_an_untranslated_page_goes_to_that_languages_home(client, de
     assert "Støtte, rådgivning og uddannelse" in html(client.get(links["da"]))
 
 
+PREFIXES = {"en": "", "da": "/da", "sr-latn": "/sr-latn"}
+
+
 def test_switcher_reads_the_translations_of_the_page_and_of_its_sites_home_in_one_query(
     rf, demo_site, django_assert_num_queries
 ):
@@ -158,9 +161,6 @@ def test_switcher_reads_the_translations_of_the_page_and_of_its_sites_home_in_on
         with django_assert_num_queries(1):
             links = page_language_links({"page": page, "request": request})
         assert {link["code"]: link["url"] for link in links} == expected
-
-
-PREFIXES = {"en": "", "da": "/da", "sr-latn": "/sr-latn"}
 
 
 def test_every_public_page_of_the_demo_exists_in_every_language(client, demo_site):
