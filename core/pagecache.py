@@ -58,7 +58,8 @@ def page_kept_for_visitors(
     until: Callable[[], object],
     render: Callable[[], HttpResponse],
 ) -> HttpResponse:
-    """The page `render()` builds, or the same page kept from an earlier visitor while nothing it shows changed.
+    """The page `render()` builds, or the same page kept from an earlier visitor while nothing it shows changed
+    (value_kept_while_unchanged, below, for its address and query).
 
     `stamp()` is asked only for a visitor who may get a kept page; when it returns None (a writer is at work),
     the page is built and not kept. `until()` is asked when a page is built to be kept: the next moment it
@@ -66,25 +67,30 @@ def page_kept_for_visitors(
     """
     if not _for_anyone(request):
         return render()
-    current = stamp()
-    if current is None:
-        return render()
-    query = sorted(request.GET.lists())
-    key = _key("kept-page", (name, get_language(), request.get_host(), request.path, query, current))
-    kept = cache.get(key)
-    if kept is not None and dates.now() < kept["until"]:
-        return HttpResponse(kept["content"], headers=kept["headers"])
-    # Asked before the page is built: a moment that passes while it is built is then still ahead of it.
-    moment = until()
-    response = render()
-    if callable(getattr(response, "render", None)):
-        response = response.render()
-    if _holds_nothing_of_her(request, response):
+    built = []
+
+    def build():
+        response = render()
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+        built.append(response)
+        if not _holds_nothing_of_her(request, response):
+            return None
         # What the view said of the page travels with it (its type, and any Cache-Control or Vary it set);
         # what the middleware adds is added again on the way out.
         headers = {header: value for header, value in response.headers.items() if header.lower() not in _NOT_KEPT}
-        cache.set(key, {"content": response.content, "headers": headers, "until": moment}, KEPT_SECONDS)
-    return response
+        return {"content": response.content, "headers": headers}
+
+    kept = value_kept_while_unchanged(
+        name=f"page:{name}",
+        identity=(request.get_host(), request.path, sorted(request.GET.lists())),
+        stamp=stamp,
+        until=until,
+        build=build,
+    )
+    if built:
+        return built[0]
+    return HttpResponse(kept["content"], headers=kept["headers"])
 
 
 def value_kept_while_unchanged(
@@ -96,21 +102,21 @@ def value_kept_while_unchanged(
     build: Callable[[], object],
 ):
     """What `build()` returns, or the same value kept from an earlier request while nothing it was built from
-    changed: `stamp()` and `until()` as for a kept page (above), in the active language, for what was asked
-    (`identity`: a page's filters and number). For what a page shows to everyone alike and is then made hers:
-    nothing of one person may be in the value."""
+    changed: the `stamp()` it was built under is the current one (None: a writer is at work, it is built and
+    not kept), `until()` has not come, and it was asked in the same language for the same `identity` (a
+    page's address, filters and number). A value of None is not kept. For what a page shows to everyone
+    alike: nothing of one person may be in the value."""
     current = stamp()
     if current is None:
         return build()
-    key = _key("kept-value", (name, get_language(), identity, current))
+    described = repr((name, get_language(), identity, current))
+    key = "kept:" + hashlib.sha256(described.encode()).hexdigest()
     kept = cache.get(key)
     if kept is not None and dates.now() < kept["until"]:
         return kept["value"]
-    moment = until()  # asked before the value is built, as for a page
+    # Asked before the value is built: a moment that passes while it is built is then still ahead of it.
+    moment = until()
     value = build()
-    cache.set(key, {"value": value, "until": moment}, KEPT_SECONDS)
+    if value is not None:
+        cache.set(key, {"value": value, "until": moment}, KEPT_SECONDS)
     return value
-
-
-def _key(kind: str, identity: tuple) -> str:
-    return f"{kind}:" + hashlib.sha256(repr(identity).encode()).hexdigest()
