@@ -16,9 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from bench.dataset import TRAINEE, dataset_project, dataset_user
-from bench.harness import Measurement, logged_in, page
+from bench.harness import Measurement, after_a_change, logged_in, page
 from core import dates
-from reporting.inputs import figures_inputs_touch
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingProgramme
 from trainings.selectors import catalogue_editions
@@ -119,22 +118,11 @@ def run(measure):
     participants = latest.enrollments.exclude(status=EnrollmentStatus.CANCELLED).count()
     as_trainee, as_trainer = logged_in(trainee), logged_in(trainer)
     visitor = page(Client(HTTP_HOST="localhost"), catalogue.url)
-
-    def built_afresh():
-        """The first visitor after a change to a trainings table: the stamp moved (as the triggers move it), so
-        the kept catalogue is not served and the page is built again."""
-        figures_inputs_touch()
-        return visitor()
-
-    built_afresh.floor = visitor.floor
+    # After a change to a trainings table the kept catalogue is not served: the page, or what it shows everyone
+    # signed in, is built again.
+    built_afresh = after_a_change(visitor)
     signed_in = page(as_trainee, catalogue.url)
-
-    def signed_in_afresh():
-        """Her first view after a change to a trainings table: what the catalogue shows everyone is read again."""
-        figures_inputs_touch()
-        return signed_in()
-
-    signed_in_afresh.floor = signed_in.floor
+    signed_in_afresh = after_a_change(signed_in)
     upcoming = catalogue_editions().count()
     return [
         measure(f"trainings: catalogue page ({upcoming} upcoming editions)", visitor, runs=20),

@@ -138,6 +138,20 @@ def page(client, url, status=200):
     return _get
 
 
+def after_a_change(view):
+    """The page `view` (a page() above) as the first request after a change to a table its figures or its
+    kept copy are built from: every stamp moved, as the database's triggers move it on any write
+    (reporting.inputs), so nothing kept under the old one is served. Measured against the page's own floor."""
+    from reporting.inputs import figures_inputs_touch
+
+    def _after():
+        figures_inputs_touch()
+        return view()
+
+    _after.floor = view.floor
+    return _after
+
+
 def print_table(measurements, *, floor=None, out=print):
     """Each row against its own floor where it has one (CPU time, same loop); else against the bare floor
     row's median (marked *)."""
