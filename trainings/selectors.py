@@ -71,13 +71,15 @@ def _upcoming(queryset, *, today, now):
     )
 
 
+def _enrolment_open(now):
+    return ExpressionWrapper(Q(enrolment_opens__lte=now), output_field=BooleanField())
+
+
 def catalogue_editions(*, today=None, user=None, filters=None):
     """Upcoming editions open for enrolment, soonest first; with her own enrolment status when signed in."""
     today = today or dates.today()
     now = dates.now()
-    editions = _upcoming(editions_with_seats(), today=today, now=now).annotate(
-        enrolment_open=ExpressionWrapper(Q(enrolment_opens__lte=now), output_field=BooleanField())
-    )
+    editions = _upcoming(editions_with_seats(), today=today, now=now).annotate(enrolment_open=_enrolment_open(now))
     if filters is not None:
         editions = filters.apply(editions)
     if getattr(user, "is_authenticated", False):
@@ -203,11 +205,9 @@ def _page_editions(keys) -> list:
         _upcoming(Edition.objects.filter(pk__in=keys), today=dates.today(), now=now)
         .select_related("programme")
         .only(*CARD_FIELDS)
-        .annotate(seats_left=_seats_left(_seats_taken()))
+        .annotate(seats_left=_seats_left(_seats_taken()), enrolment_open=_enrolment_open(now))
     )
     editions = {edition.pk: edition for edition in shown}
-    for edition in editions.values():
-        edition.enrolment_open = edition.enrolment_opens <= now
     return [editions[key] for key in keys if key in editions]
 
 
