@@ -32,6 +32,10 @@ of that app (its id derived from the app's label; put in by a migration, or when
 sequence of that app, moved by the same trigger function; the advisory lock and the written flag stay the
 ones of every input.
 
+The site's pages (Wagtail's page tree, its sites and locales) move a stamp of their own, `page_tree_stamp()`,
+with the same triggers and lock, but not the stamp of every input: they are not what figures are counted
+from. An address's route to its page is kept under it (website.routing).
+
 Installed after every migrate and removed before it (reporting.apps): SQLite drops a table's triggers when
 it rebuilds it, and a trigger that writes another table stands in the way of that table's rebuild.
 """
@@ -48,7 +52,9 @@ _SEQUENCE = "reporting_figures_inputs_seq"
 # The advisory lock writers hold (shared) while their transaction runs: an arbitrary constant of this app.
 _WRITERS_LOCK = 0x4861_7665_6E46_4900
 _WRITTEN = "haven.figures_inputs_written"
-_BUMP_EVERY_SQLITE = f'UPDATE "{STAMP_TABLE}" SET "stamp" = random()'  # noqa: S608 - constant names
+# The label of the page tree's stamp (Wagtail's own app), and the tables that move it.
+PAGE_TREE = "wagtailcore"
+_PAGE_TREE_TABLES = ("wagtailcore_locale", "wagtailcore_page", "wagtailcore_site")
 
 
 def _app_row(label: str) -> int:
@@ -89,9 +95,15 @@ def input_tables() -> list[str]:
     return list(input_table_apps())
 
 
+def _stamped_table_apps() -> dict[str, str]:
+    """Every table a trigger watches: the inputs, and the page tree's tables."""
+    return input_table_apps() | dict.fromkeys(_PAGE_TREE_TABLES, PAGE_TREE)
+
+
 def _sqlite(table: str, label: str) -> tuple[list[str], list[str]]:
     drop, create = [], []
-    bump = f'UPDATE "{STAMP_TABLE}" SET "stamp" = random() WHERE "id" IN (1, {_app_row(label)})'  # noqa: S608
+    rows = f"{_app_row(label)}" if label == PAGE_TREE else f"1, {_app_row(label)}"
+    bump = f'UPDATE "{STAMP_TABLE}" SET "stamp" = random() WHERE "id" IN ({rows})'  # noqa: S608
     for operation in ("INSERT", "UPDATE", "DELETE"):
         name = f"{table}_figures_inputs_{operation.lower()}"
         drop.append(f'DROP TRIGGER IF EXISTS "{name}"')
@@ -107,7 +119,10 @@ def _postgresql_setup(labels) -> list[str]:
         "BEGIN\n"
         # The lock first: a reader who finds no writer knows each value up to the one it read is committed.
         f"    PERFORM pg_advisory_xact_lock_shared({_WRITERS_LOCK});\n"
-        f"    PERFORM nextval('\"{_SEQUENCE}\"');\n"
+        # A second argument: a table that moves its own stamp only (the page tree's), not every input's.
+        "    IF TG_NARGS < 2 THEN\n"
+        f"        PERFORM nextval('\"{_SEQUENCE}\"');\n"
+        "    END IF;\n"
         # The table's app's own stamp, named by its trigger.
         "    IF TG_NARGS > 0 THEN\n"
         "        PERFORM nextval(TG_ARGV[0]::regclass);\n"
@@ -123,10 +138,11 @@ def _postgresql_setup(labels) -> list[str]:
 def _postgresql(table: str, label: str) -> tuple[list[str], list[str]]:
     name = f"{table}_figures_inputs"
     drop = [f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"']
+    arguments = f"'\"{_app_sequence(label)}\"'" + (", 'own'" if label == PAGE_TREE else "")
     create = [
         *drop,
         f'CREATE TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-        f'FOR EACH STATEMENT EXECUTE FUNCTION "{_FUNCTION}"(\'"{_app_sequence(label)}"\')',
+        f'FOR EACH STATEMENT EXECUTE FUNCTION "{_FUNCTION}"({arguments})',
     ]
     return create, drop
 
@@ -145,7 +161,7 @@ def figures_inputs_triggers_install(*, using="default") -> int:
     if STAMP_TABLE not in existing:
         return 0
     installed = 0
-    tables = input_table_apps()
+    tables = _stamped_table_apps()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for statement in _postgresql_setup(tables.values()):
@@ -163,7 +179,7 @@ def figures_inputs_triggers_remove(*, using="default") -> None:
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for table, label in input_table_apps().items():
+        for table, label in _stamped_table_apps().items():
             if table in existing:
                 for statement in _statements(connection.vendor, table, label)[1]:
                     cursor.execute(statement)
@@ -179,14 +195,24 @@ def remove_before_migrate(sender, using="default", **kwargs):
 
 def figures_inputs_touch(*, using="default") -> None:
     """Move every stamp, the apps' too, as a change to each input table would, without changing a row (the
-    benchmarks' first view after a change)."""
+    benchmarks' first view after a change). Not the page tree's: no input is one of its tables."""
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for sequence in [_SEQUENCE, *(_app_sequence(label) for label in set(input_table_apps().values()))]:
                 cursor.execute("SELECT nextval(%s)", [f'"{sequence}"'])
         else:
-            cursor.execute(_BUMP_EVERY_SQLITE)
+            cursor.execute(
+                f'UPDATE "{STAMP_TABLE}" SET "stamp" = random() WHERE "id" != %s',  # noqa: S608 - constant names
+                [_app_row(PAGE_TREE)],
+            )
+
+
+def page_tree_stamp(*, using="default"):
+    """The stamp of the site's pages, sites and locales (what an address routes to), or None while a writer
+    is at work (figures_inputs_stamp)."""
+    stamps = figures_inputs_stamp(using=using, apps=(PAGE_TREE,))
+    return None if stamps is None else stamps[0]
 
 
 def figures_inputs_stamp(*, using="default", apps: tuple[str, ...] = ()):

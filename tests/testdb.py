@@ -2,10 +2,11 @@
 
 Migrating a test database from nothing takes about 25 s, most of a short run. The first run after the
 migrations change keeps a copy of its freshly migrated database as a template, named after a fingerprint of
-every installed app's migration files; later runs (and each pytest-xdist worker) copy the template into
-their own test database, and Django's `migrate` then finds nothing to apply. A changed, added or removed
-migration changes the fingerprint, so a stale template is never used. On SQLite the template is a file in
-the temporary folder; on PostgreSQL a database created with `CREATE DATABASE ... TEMPLATE`.
+every installed app's migration files and of the code `migrate` runs around them (the triggers its signals
+install); later runs (and each pytest-xdist worker) copy the template into their own test database, and
+Django's `migrate` then finds nothing to apply. A changed, added or removed migration, or a changed trigger,
+changes the fingerprint, so a stale template is never used. On SQLite the template is a file in the
+temporary folder; on PostgreSQL a database created with `CREATE DATABASE ... TEMPLATE`.
 
 `HAVEN_TEST_FRESH_DB=1` (or pytest-django's `--create-db`) migrates from nothing as before.
 """
@@ -13,6 +14,7 @@ the temporary folder; on PostgreSQL a database created with `CREATE DATABASE ...
 import contextlib
 import fcntl
 import hashlib
+import inspect
 import os
 import shutil
 import sqlite3
@@ -33,10 +35,13 @@ def enabled(config) -> bool:
 
 
 def fingerprint() -> str:
-    """Of every installed app's migration files, the app list and the database engine."""
+    """Of every installed app's migration files, the modules of what runs before and after them (the
+    receivers of pre_migrate and post_migrate: the triggers they install are part of a migrated database),
+    the app list and the database engine."""
     import django
     from django.apps import apps
     from django.db import connection
+    from django.db.models.signals import post_migrate, pre_migrate
 
     digest = hashlib.sha256(f"{django.__version__} {connection.vendor}".encode())
     for app_config in sorted(apps.get_app_configs(), key=lambda a: a.label):
@@ -45,6 +50,9 @@ def fingerprint() -> str:
         for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+    receivers = [entry[1]() for signal in (pre_migrate, post_migrate) for entry in signal.receivers]
+    for source in sorted({inspect.getsourcefile(receiver) for receiver in receivers if receiver is not None}):
+        digest.update(Path(source).read_bytes())
     return digest.hexdigest()[:16]
 
 

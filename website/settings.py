@@ -146,6 +146,7 @@ MIDDLEWARE = [
     "accounts.middleware.AdminAccessMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "website.routing.KeptRouteMiddleware",
 ]
 
 ROOT_URLCONF = "website.urls"
