@@ -251,3 +251,9 @@ def passing_once(real):
             real(**kwargs)
 
     return guard
+
+
+def switcher_links(content: str) -> dict[str, str]:
+    """The language switcher's links of a Wagtail page, by language code."""
+    nav = re.search(r'<nav class="language-switcher".*?</nav>', content, re.S).group(0)
+    return {code: url for url, code in re.findall(r'<a href="([^"]+)" lang="([^"]+)"', nav)}

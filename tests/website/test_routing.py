@@ -9,6 +9,7 @@ from django.urls import reverse
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 
 from reporting.inputs import figures_inputs_stamp, figures_inputs_touch, page_tree_stamp
+from tests.helpers import switcher_links
 from website.models import NewsIndexPage
 
 # On PostgreSQL committed, as on a server: a transaction that wrote a page keeps no route (it may yet be
@@ -124,3 +125,15 @@ def test_the_page_trees_stamp_moves_with_its_tables_only(news):
     figures = figures_inputs_stamp()
     Site.objects.update(site_name="Haven")
     assert page_tree_stamp() != pages and figures_inputs_stamp() == figures  # a page is no donor figure
+
+
+def test_a_pages_language_links_are_kept_and_follow_a_translation_published_or_withdrawn(client, news):
+    danish = news.copy_for_translation(Locale.objects.get_or_create(language_code="da")[0], copy_parents=True)
+    assert switcher_links(client.get("/news/").text)["da"] == "/da/"  # a draft: the Danish home page
+    danish.save_revision().publish()
+    assert switcher_links(client.get("/news/").text)["da"] == "/da/news/"
+    with CaptureQueriesContext(connection) as queries:
+        assert switcher_links(client.get("/news/").text)["da"] == "/da/news/"
+    assert not any('"translation_key" IN' in query["sql"] for query in queries)  # kept: not read again
+    Page.objects.filter(pk=danish.pk).update(live=False)  # the ORM's update: no signal, the stamp moves
+    assert switcher_links(client.get("/news/").text)["da"] == "/da/"

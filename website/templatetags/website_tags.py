@@ -1,3 +1,4 @@
+from datetime import timedelta
 from functools import cache
 
 from django import template
@@ -6,6 +7,10 @@ from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
+
+from core import dates
+from core.pagecache import KEPT_SECONDS, value_kept_while_unchanged
+from reporting.inputs import page_tree_stamp
 
 register = template.Library()
 
@@ -19,15 +24,27 @@ def page_language_links(context):
 
     Falls back to the same path in the other language when the site has no content in it yet.
     Returns [] outside Wagtail pages; the switcher then posts to set_language with the same path instead.
+    Made of the site's pages alone, they are kept while the page tree is unchanged (website.routing).
     """
     page = context.get("page")
     request = context.get("request")
     if not isinstance(page, Page) or request is None:
         return []
-    # Not translated yet: the reader lands on the home page of the language she chose. The request's site is
-    # the page's (it is serving it) and is kept on the request: page.get_site() asks again. The translations
-    # of both are read at once, with what their addresses are made of.
+    # The request's site is the page's (it is serving it) and is kept on the request: page.get_site() asks again.
     site = Site.find_for_request(request)
+    return value_kept_while_unchanged(
+        name="page-language-links",
+        identity=(page.translation_key, getattr(site, "pk", None), request.path),
+        stamp=page_tree_stamp,
+        until=lambda: dates.now() + timedelta(seconds=KEPT_SECONDS),
+        build=lambda: language_links_build(page=page, site=site, request=request),
+    )
+
+
+def language_links_build(*, page, site, request) -> list[dict]:
+    """page_language_links() as read from the page tree: the translations of the page and of its site's home,
+    read at once with what their addresses are made of. Not translated yet: the reader lands on the home page
+    of the language she chose."""
     keys = Q(translation_key=page.translation_key)
     if site is not None:
         keys |= Q(translation_key__in=Page.objects.filter(pk=site.root_page_id).values("translation_key"))
