@@ -1,7 +1,7 @@
 """Reads: querysets scoped to the user first, then shaped for one screen with a constant number of queries."""
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.paginator import Paginator
@@ -235,15 +235,12 @@ def catalogue_stamp():
 
     Every trainings table moves the trainings' stamp on any change, whatever made it (reporting.inputs:
     triggers): editions, enrolments, programmes, and the catalogue pages themselves (publishing or
-    unpublishing one, in any language, writes its row). A change to another app's tables leaves it."""
-    from reporting.inputs import figures_inputs_stamp
+    unpublishing one, in any language, writes its row). The site's pages move the page tree's (the page's
+    title and address, its translations and its language links: a page moved in Wagtail's tree writes only
+    Wagtail's own table). A change to another app's tables leaves both."""
+    from reporting.inputs import PAGE_TREE, figures_inputs_stamp
 
-    return figures_inputs_stamp(apps=("trainings",))
-
-
-# Moving a page in Wagtail's tree writes only Wagtail's own table: a kept catalogue shows the new language
-# links at the latest this late.
-CATALOGUE_KEPT_AT_MOST = timedelta(minutes=5)
+    return figures_inputs_stamp(apps=("trainings", PAGE_TREE))
 
 
 def catalogue_changes_at():
@@ -256,8 +253,7 @@ def catalogue_changes_at():
         .aggregate(opens=Min("enrolment_opens", filter=Q(enrolment_opens__gt=now)), closes=Min("enrolment_closes"))
         .values()
     )
-    bounds = [dates.end_of_day(today), now + CATALOGUE_KEPT_AT_MOST]
-    return min([moment for moment in moments if moment is not None] + bounds)
+    return min([moment for moment in moments if moment is not None] + [dates.end_of_day(today)])
 
 
 def catalogue_context(*, data, user) -> dict:
