@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils.translation import get_language
@@ -111,12 +111,12 @@ def value_kept_while_unchanged(
         return build()
     described = repr((name, get_language(), identity, current))
     key = "kept:" + hashlib.sha256(described.encode()).hexdigest()
-    kept = cache.get(key)
+    kept = caches["kept"].get(key)
     if kept is not None and dates.now() < kept["until"]:
         return kept["value"]
     # Asked before the value is built: a moment that passes while it is built is then still ahead of it.
     moment = until()
     value = build()
     if value is not None:
-        cache.set(key, {"value": value, "until": moment}, KEPT_SECONDS)
+        caches["kept"].set(key, {"value": value, "until": moment}, KEPT_SECONDS)
     return value

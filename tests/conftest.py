@@ -133,17 +133,20 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: Wagtail caches site root paths and allauth its rate limits,
+    """Each test starts with empty caches: Wagtail caches site root paths and allauth its rate limits,
     and either would otherwise carry one test's state into the next; the admin's sidebar and shortcuts are kept
     per process for settings and hooks that a test may change."""
-    from django.core.cache import cache
+    from django.conf import settings
+    from django.core.cache import caches
 
     from accounts.admin_tags import admin_tags_forget
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     admin_tags_forget()
     yield
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     admin_tags_forget()
 
 

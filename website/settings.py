@@ -214,14 +214,30 @@ _CACHE_BACKEND, _CACHE_LOCATION = (
 )
 if _REDIS_SHARED:
     _CACHE_BACKEND, _CACHE_LOCATION = "django.core.cache.backends.redis.RedisCache", REDIS_URL
+_CACHE_BACKEND = os.environ.get("DJANGO_CACHE_BACKEND", _CACHE_BACKEND)
+_CACHE_LOCATION = os.environ.get("DJANGO_CACHE_LOCATION", _CACHE_LOCATION)
 CACHES = {
     "default": {
         # Rate limits live here: production must share it across workers (database cache by default).
-        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", _CACHE_BACKEND),
-        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", _CACHE_LOCATION),
+        "BACKEND": _CACHE_BACKEND,
+        "LOCATION": _CACHE_LOCATION,
         "KEY_PREFIX": "haven",
-    }
+    },
+    # What is kept because it is dear to build again and the same for everyone (core.pagecache: public pages,
+    # a page's route and language links), beside the default cache, not in it: a visitor may have as many
+    # filtered catalogue pages kept as she asks for, and a full cache drops entries to make room, which in
+    # the default one could be a rate limit's count.
+    "kept": {
+        "BACKEND": _CACHE_BACKEND,
+        "LOCATION": "haven_kept_cache",
+        "KEY_PREFIX": "haven-kept",
+        # The database's and the process's caches drop a third of their entries beyond this; Redis frees
+        # memory by its own policy.
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
+if "redis" in _CACHE_BACKEND:
+    CACHES["kept"].update(LOCATION=_CACHE_LOCATION, OPTIONS={})
 # With Redis, sessions are read from the cache and written through to the database: a restarted Redis
 # logs nobody out.
 SESSION_ENGINE = os.environ.get(

@@ -177,3 +177,26 @@ def test_a_page_that_is_not_found_or_sets_a_cookie_is_never_kept():
                 _request(), name="x", stamp=lambda: 1, until=lambda: dates.now() + timedelta(hours=1), render=counted
             )
         assert len(built) == 2
+
+
+def test_filling_the_kept_pages_never_drops_a_rate_limits_count(clock):
+    """A visitor may have as many filtered pages kept as she asks for; a full cache drops entries to make room,
+    and a rate limit's count dropped would let her try again at once (core.ratelimit)."""
+    from django.conf import settings
+
+    from core.ratelimit import rate_limit_hit
+
+    clock(dates.now(), tick=False)  # one window of the limiter throughout
+    limit = 3
+    for _ in range(limit):
+        assert not rate_limit_hit(scope="login", key="203.0.113.7", limit=limit)
+    room = settings.CACHES["kept"]["OPTIONS"]["MAX_ENTRIES"]
+    for number in range(room + 300):  # beyond the kept cache's room, and the default cache's (300)
+        page_kept_for_visitors(
+            _request(page=str(number)),
+            name="catalogue",
+            stamp=lambda: 1,
+            until=lambda: dates.now() + timedelta(hours=1),
+            render=lambda: HttpResponse("a page"),
+        )
+    assert rate_limit_hit(scope="login", key="203.0.113.7", limit=limit)  # still counted: refused

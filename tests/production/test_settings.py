@@ -27,6 +27,7 @@ print(json.dumps({
     "health_checks": s.DATABASES["default"]["CONN_HEALTH_CHECKS"],
     "cache": s.CACHES["default"]["BACKEND"],
     "cache_location": s.CACHES["default"]["LOCATION"],
+    "kept": [s.CACHES["kept"][key] for key in ("BACKEND", "LOCATION", "KEY_PREFIX")],
     "sessions": s.SESSION_ENGINE,
     "tasks": s.TASKS["default"]["BACKEND"],
     "rq": "django_rq" in s.INSTALLED_APPS,
@@ -49,6 +50,8 @@ def test_production_keeps_connections_and_checks_them_before_reuse():
     read = settings_with()
     assert (read["conn_max_age"], read["health_checks"]) == (60, True)
     assert read["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    # Kept pages in a table of their own: filling it drops nothing of the default cache (rate limits).
+    assert read["kept"] == ["django.core.cache.backends.db.DatabaseCache", "haven_kept_cache", "haven-kept"]
     assert read["sessions"] == "django.contrib.sessions.backends.db"
     assert read["tasks"] == "django_tasks_db.DatabaseBackend"
     assert read["storage"] == "django.core.files.storage.FileSystemStorage"
@@ -69,6 +72,7 @@ def test_one_redis_holds_cache_sessions_and_queue():
     read = settings_with(HAVEN_REDIS_URL="redis://127.0.0.1:6379/0", HAVEN_TASKS_BACKEND="rq")
     assert read["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert read["cache_location"] == "redis://127.0.0.1:6379/0"
+    assert read["kept"] == ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/0", "haven-kept"]
     assert read["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert (read["tasks"], read["rq"]) == ("django_tasks_rq.RQBackend", True)
     refusal = settings_with(HAVEN_TASKS_BACKEND="rq")

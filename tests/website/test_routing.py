@@ -86,7 +86,9 @@ def test_a_page_moved_to_another_address_through_any_door_is_no_longer_at_the_ol
     assert client.get("/news/").status_code == 200
     assert _routing_queries(client, "/news/") == (200, [])  # kept
     move(news, admin=admin)
-    assert client.get("/news/").status_code == 404
+    old = client.get("/news/")
+    # Wagtail leaves a redirect to the new address once a move through its own code is committed.
+    assert old.status_code == 404 or (old.status_code == 301 and old.headers["Location"] == "/stories/")
     response = client.get("/stories/")
     assert response.status_code == 200 and "What the centre did this spring." in response.text
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Prepare this checkout to serve: compile the translations, collect the static files, apply the migrations, "
-        "create the cache table and, on PostgreSQL with --app-role, grant the application role its rights. Run it "
+        "create the cache tables and, on PostgreSQL with --app-role, grant the application role its rights. Run it "
         "as the database owner before starting (or restarting) the web servers, the worker and the scheduler."
     )
 
