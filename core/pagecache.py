@@ -98,24 +98,25 @@ def value_kept_while_unchanged(
     name: str,
     identity: object,
     stamp: Callable[[], object],
-    until: Callable[[], object],
     build: Callable[[], object],
+    until: Callable[[], object] | None = None,
 ):
     """What `build()` returns, or the same value kept from an earlier request while nothing it was built from
     changed: the `stamp()` it was built under is the current one (None: a writer is at work, it is built and
-    not kept), `until()` has not come, and it was asked in the same language for the same `identity` (a
-    page's address, filters and number). A value of None is not kept. For what a page shows to everyone
-    alike: nothing of one person may be in the value."""
+    not kept), `until()` has not come (without `until`, what the stamp alone decides is kept for
+    KEPT_SECONDS), and it was asked in the same language for the same `identity` (a page's address, filters
+    and number). A value of None is not kept. For what a page shows to everyone alike: nothing of one person
+    may be in the value."""
     current = stamp()
     if current is None:
         return build()
     described = repr((name, get_language(), identity, current))
     key = "kept:" + hashlib.sha256(described.encode()).hexdigest()
     kept = caches["kept"].get(key)
-    if kept is not None and dates.now() < kept["until"]:
+    if kept is not None and (kept["until"] is None or dates.now() < kept["until"]):
         return kept["value"]
     # Asked before the value is built: a moment that passes while it is built is then still ahead of it.
-    moment = until()
+    moment = until() if until is not None else None
     value = build()
     if value is not None:
         caches["kept"].set(key, {"value": value, "until": moment}, KEPT_SECONDS)

@@ -13,15 +13,12 @@ its own type's table alone moves no stamp of the tree), nor who may see it (Wagt
 checked on every request, after this). An address that is no page is not kept.
 """
 
-from datetime import timedelta
-
 from django.apps import apps
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from core import dates
-from core.pagecache import KEPT_SECONDS, value_kept_while_unchanged
+from core.pagecache import value_kept_while_unchanged
 from reporting.inputs import page_tree_stamp
 
 
@@ -52,7 +49,6 @@ def page_route_keep(request, *, path: str) -> None:
         name="page-route",
         identity=(request._get_raw_host(), request.get_port(), path),
         stamp=page_tree_stamp,
-        until=lambda: dates.now() + timedelta(seconds=KEPT_SECONDS),
         build=build,
     )
     if built or kept is None:

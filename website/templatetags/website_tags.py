@@ -1,4 +1,3 @@
-from datetime import timedelta
 from functools import cache
 
 from django import template
@@ -8,8 +7,7 @@ from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
-from core import dates
-from core.pagecache import KEPT_SECONDS, value_kept_while_unchanged
+from core.pagecache import value_kept_while_unchanged
 from reporting.inputs import page_tree_stamp
 
 register = template.Library()
@@ -36,7 +34,6 @@ def page_language_links(context):
         name="page-language-links",
         identity=(page.translation_key, getattr(site, "pk", None), request.path),
         stamp=page_tree_stamp,
-        until=lambda: dates.now() + timedelta(seconds=KEPT_SECONDS),
         build=lambda: language_links_build(page=page, site=site, request=request),
     )
 
