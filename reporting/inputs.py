@@ -52,6 +52,8 @@ _SEQUENCE = "reporting_figures_inputs_seq"
 # The advisory lock writers hold (shared) while their transaction runs: an arbitrary constant of this app.
 _WRITERS_LOCK = 0x4861_7665_6E46_4900
 _WRITTEN = "haven.figures_inputs_written"
+# Every row of the stamp table but the page tree's (figures_inputs_touch).
+_BUMP_INPUTS_SQLITE = f'UPDATE "{STAMP_TABLE}" SET "stamp" = random() WHERE "id" != %s'  # noqa: S608 - constant names
 # The label of the page tree's stamp (Wagtail's own app), and the tables that move it.
 PAGE_TREE = "wagtailcore"
 _PAGE_TREE_TABLES = ("wagtailcore_locale", "wagtailcore_page", "wagtailcore_site")
@@ -202,10 +204,7 @@ def figures_inputs_touch(*, using="default") -> None:
             for sequence in [_SEQUENCE, *(_app_sequence(label) for label in set(input_table_apps().values()))]:
                 cursor.execute("SELECT nextval(%s)", [f'"{sequence}"'])
         else:
-            cursor.execute(
-                f'UPDATE "{STAMP_TABLE}" SET "stamp" = random() WHERE "id" != %s',  # noqa: S608 - constant names
-                [_app_row(PAGE_TREE)],
-            )
+            cursor.execute(_BUMP_INPUTS_SQLITE, [_app_row(PAGE_TREE)])
 
 
 def page_tree_stamp(*, using="default"):
