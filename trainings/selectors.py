@@ -13,10 +13,8 @@ from django.db.models import (
     F,
     IntegerField,
     Min,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
     Value,
 )
@@ -75,17 +73,12 @@ def _enrolment_open(now):
     return ExpressionWrapper(Q(enrolment_opens__lte=now), output_field=BooleanField())
 
 
-def catalogue_editions(*, today=None, user=None, filters=None):
-    """Upcoming editions open for enrolment, soonest first; with her own enrolment status when signed in."""
+def catalogue_editions(*, today=None):
+    """Upcoming editions open for enrolment, soonest first, with their seats (the catalogue's own page reads
+    only its keys and its page's editions: catalogue_page)."""
     today = today or dates.today()
     now = dates.now()
-    editions = _upcoming(editions_with_seats(), today=today, now=now).annotate(enrolment_open=_enrolment_open(now))
-    if filters is not None:
-        editions = filters.apply(editions)
-    if getattr(user, "is_authenticated", False):
-        mine = _her_enrolments(user).filter(edition=OuterRef("pk"))
-        editions = editions.annotate(my_status=Subquery(mine.values("status")[:1], output_field=CharField()))
-    return editions
+    return _upcoming(editions_with_seats(), today=today, now=now).annotate(enrolment_open=_enrolment_open(now))
 
 
 @dataclass
@@ -300,7 +293,8 @@ def _with_her_enrolments(shown: dict, user) -> dict:
 
 
 def catalogue_cards(editions) -> list[EditionCard]:
-    """The cards of catalogue_editions() (a page of them), with her own status where it was asked for."""
+    """The cards of a page of the catalogue's editions, as everyone sees them (her own status on hers:
+    _with_her_enrolments)."""
     from functools import cache
 
     from django.template.defaultfilters import floatformat
@@ -346,7 +340,7 @@ def catalogue_cards(editions) -> list[EditionCard]:
                 if edition.enrolment_open
                 else gettext("Enrolment opens on %(date)s") % {"date": day(localtime(edition.enrolment_opens).date())},
                 enrolment_open=edition.enrolment_open,
-                my_status=getattr(edition, "my_status", None) or "",
+                my_status="",
             )
         )
     return cards
