@@ -244,14 +244,26 @@ def figures_inputs_stamp(*, using="default", apps: tuple[str, ...] = ()):
 
     from reporting.models import FiguresInputsStamp
 
-    rows = FiguresInputsStamp.objects.using(using)
     ids = [_app_row(label) for label in apps] or [1]
-    found = dict(rows.filter(pk__in=ids).values_list("pk", "stamp"))
+    found = _stamps_read(connection, ids)
     if len(found) < len(set(ids)):
-        rows.bulk_create(
+        FiguresInputsStamp.objects.using(using).bulk_create(
             [FiguresInputsStamp(pk=pk, stamp=secrets.randbits(62)) for pk in set(ids) - set(found)],
             ignore_conflicts=True,
         )
-        found = dict(rows.filter(pk__in=ids).values_list("pk", "stamp"))
+        found = _stamps_read(connection, ids)
     stamps = [found[pk] for pk in ids]
     return tuple(stamps) if apps else stamps[0]
+
+
+def _stamps_read(connection, ids: list[int]) -> dict[int, int]:
+    """{row: stamp}, read by a statement written once: a public page reads a stamp two or three times (its
+    route, its language links, what it shows), and the ORM's building of the query was ten times its SQL."""
+    from reporting.models import FiguresInputsStamp
+
+    table = connection.ops.quote_name(FiguresInputsStamp._meta.db_table)
+    marks = ", ".join("%s" for _id in ids)
+    with connection.cursor() as cursor:
+        # The table's name from the model and one placeholder per row: nothing a person typed.
+        cursor.execute(f"SELECT id, stamp FROM {table} WHERE id IN ({marks})", ids)  # noqa: S608  # nosec B608
+        return dict(cursor.fetchall())

@@ -36,6 +36,21 @@ def _found(request, path):
     }
 
 
+_NOT_READ = object()
+
+
+def request_page_tree_stamp(request):
+    """The page tree's stamp as this request first read it (its route, below), or read now.
+
+    What is built later in the request from the page tree (its language links) is kept under it: read before
+    they are built, a change committed meanwhile leaves them kept under the older stamp, which the next
+    request no longer finds. One read of the stamp a request, not one per thing kept."""
+    stamp = getattr(request, "_haven_page_tree_stamp", _NOT_READ)
+    if stamp is _NOT_READ:
+        stamp = request._haven_page_tree_stamp = page_tree_stamp()
+    return stamp
+
+
 def page_route_keep(request, *, path: str) -> None:
     """Tell Wagtail which site and page `path` is, as kept from an earlier request while the page tree is
     unchanged; or let it find them, and keep what it found."""
@@ -48,7 +63,7 @@ def page_route_keep(request, *, path: str) -> None:
     kept = value_kept_while_unchanged(
         name="page-route",
         identity=(request._get_raw_host(), request.get_port(), path),
-        stamp=page_tree_stamp,
+        stamp=lambda: request_page_tree_stamp(request),
         build=build,
     )
     if built or kept is None:

@@ -139,3 +139,20 @@ def test_a_pages_language_links_are_kept_and_follow_a_translation_published_or_w
     assert not any('"translation_key" IN' in query["sql"] for query in queries)  # kept: not read again
     Page.objects.filter(pk=danish.pk).update(live=False)  # the ORM's update: no signal, the stamp moves
     assert switcher_links(client.get("/news/").text)["da"] == "/da/"
+
+
+def _stamp_reads(queries) -> int:
+    marker = "pg_try_advisory_lock" if connection.vendor == "postgresql" else "reporting_figuresinputsstamp"
+    return sum(marker in query["sql"] for query in queries)
+
+
+def test_a_page_built_afresh_reads_the_page_trees_stamp_once_for_its_route_and_its_language_links(client, news):
+    """Both are kept under the stamp the route read first (website.routing.request_page_tree_stamp): the
+    links are built after it was read, so a change committed meanwhile leaves them under the older stamp."""
+    client.get("/news/")
+    Page.objects.filter(pk=news.pk).update(title="Stories")  # the tree moved: route and links built afresh
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/news/")
+    assert response.status_code == 200 and "Stories" in response.text
+    assert any('"translation_key" IN' in query["sql"] for query in queries)  # the links, built afresh
+    assert _stamp_reads(queries) == 1

@@ -8,7 +8,7 @@ from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
 from core.pagecache import value_kept_while_unchanged
-from reporting.inputs import page_tree_stamp
+from website.routing import request_page_tree_stamp
 
 register = template.Library()
 
@@ -33,7 +33,7 @@ def page_language_links(context):
     return value_kept_while_unchanged(
         name="page-language-links",
         identity=(page.translation_key, getattr(site, "pk", None), request.path),
-        stamp=page_tree_stamp,
+        stamp=lambda: request_page_tree_stamp(request),
         build=lambda: language_links_build(page=page, site=site, request=request),
     )
 
