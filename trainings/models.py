@@ -425,16 +425,15 @@ class TrainingCataloguePage(Page):
 
     def serve(self, request, *args, **kwargs):
         """The same page for every visitor who is not logged in, kept while nothing it shows changes."""
-        from trainings.selectors import catalogue_changes_at, catalogue_read_once, catalogue_stamp
+        from trainings.selectors import catalogue_changes_at, catalogue_stamp
 
-        with catalogue_read_once():
-            return page_kept_for_visitors(
-                request,
-                name=f"training-catalogue-{self.pk}",
-                stamp=catalogue_stamp,
-                until=catalogue_changes_at,
-                render=lambda: super(TrainingCataloguePage, self).serve(request, *args, **kwargs),
-            )
+        return page_kept_for_visitors(
+            request,
+            name=f"training-catalogue-{self.pk}",
+            stamp=catalogue_stamp,
+            until=catalogue_changes_at,
+            render=lambda: super(TrainingCataloguePage, self).serve(request, *args, **kwargs),
+        )
 
     def get_context(self, request, *args, **kwargs):
         from trainings.selectors import catalogue_context

@@ -1,7 +1,5 @@
 """Reads: querysets scoped to the user first, then shaped for one screen with a constant number of queries."""
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -123,39 +121,11 @@ class CatalogueFilters:
         return urlencode({name: value for name, value in chosen.items() if value})
 
 
-# What a catalogue is built from when it is built to be kept: the upcoming editions' rows, read once for the
-# moment it changes by the clock (catalogue_changes_at, asked first) and for its filters' choices.
-_upcoming_read: ContextVar[list | None] = ContextVar("trainings_catalogue_upcoming", default=None)
-_FILTERED_BY = ("start_date", "municipality", "venue", "programme_id", "programme__title", "pk")
-
-
-@contextmanager
-def catalogue_read_once():
-    """Within it, the catalogue's keep and its build share one read of the upcoming editions (a query and its
-    building by the ORM, about a millisecond of every catalogue built afresh)."""
-    token = _upcoming_read.set([])
-    try:
-        yield
-    finally:
-        _upcoming_read.reset(token)
-
-
-def _upcoming_rows(*, now):
-    """The upcoming editions (_upcoming) as of `now`: each row what the filters read, then when its enrolment
-    opens and closes."""
-    upcoming = _upcoming(Edition.objects.all(), today=dates.local_date(now), now=now)
-    return list(upcoming.values_list(*_FILTERED_BY, "enrolment_opens", "enrolment_closes"))
-
-
 def catalogue_filters(*, data) -> CatalogueFilters:
     """The choices the upcoming editions offer, and what of them she picked; anything unknown is ignored."""
-    read = _upcoming_read.get()
-    if read:  # read for this build already (catalogue_changes_at)
-        rows = [row[: len(_FILTERED_BY)] for row in read[0]]
-    else:
-        # Without the seats' counts: the choices need neither them nor the enrolments they are counted from.
-        upcoming = _upcoming(Edition.objects.all(), today=dates.today(), now=dates.now())
-        rows = list(upcoming.values_list(*_FILTERED_BY))
+    # Without the seats' counts: the choices need neither them nor the enrolments they are counted from.
+    upcoming = _upcoming(Edition.objects.all(), today=dates.today(), now=dates.now())
+    rows = list(upcoming.values_list("start_date", "municipality", "venue", "programme_id", "programme__title", "pk"))
     months = sorted({(day.year, day.month) for day, *_rest in rows})
     places = sorted({municipality for _day, municipality, *_rest in rows if municipality}, key=str.casefold)
     has_online = any(not municipality and not venue for _day, municipality, venue, *_rest in rows)
@@ -270,21 +240,12 @@ def catalogue_changes_at():
     """The next moment the catalogue changes by the clock alone: an edition's enrolment opens or closes
     (catalogue_editions: `enrolment_open`, `enrolment_closes`), or a new day leaves today's starts behind."""
     now = dates.now()
-    today = dates.local_date(now)
-    read = _upcoming_read.get()
-    if read is not None:  # building to keep (catalogue_read_once): the rows serve its filters too
-        rows = _upcoming_rows(now=now)
-        read[:] = [rows]
-        moments = (
-            min((opens for *_filtered, opens, _closes in rows if opens > now), default=None),
-            min((closes for *_filtered, closes in rows), default=None),
-        )
-    else:
-        moments = (
-            Edition.objects.filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now)
-            .aggregate(opens=Min("enrolment_opens", filter=Q(enrolment_opens__gt=now)), closes=Min("enrolment_closes"))
-            .values()
-        )
+    today = dates.today()
+    moments = (
+        Edition.objects.filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now)
+        .aggregate(opens=Min("enrolment_opens", filter=Q(enrolment_opens__gt=now)), closes=Min("enrolment_closes"))
+        .values()
+    )
     return min([moment for moment in moments if moment is not None] + [dates.end_of_day(today)])
 
 
@@ -298,14 +259,13 @@ def catalogue_context(*, data, user) -> dict:
     if not getattr(user, "is_authenticated", False):
         return _catalogue_shown(data)
     lists = getattr(data, "lists", None)
-    with catalogue_read_once():
-        shown = value_kept_while_unchanged(
-            name="training-catalogue",
-            identity=sorted(lists() if lists is not None else data.items()),
-            stamp=catalogue_stamp,
-            until=catalogue_changes_at,
-            build=lambda: _catalogue_shown(data),
-        )
+    shown = value_kept_while_unchanged(
+        name="training-catalogue",
+        identity=sorted(lists() if lists is not None else data.items()),
+        stamp=catalogue_stamp,
+        until=catalogue_changes_at,
+        build=lambda: _catalogue_shown(data),
+    )
     return _with_her_enrolments(shown, user)
 
 

@@ -246,30 +246,3 @@ def test_an_unpublished_translation_leaves_the_kept_catalogues_language_links(cl
     assert f'href="{danish.url}"' in _visit(client, english).text
     danish.unpublish()
     assert f'href="{danish.url}"' not in _visit(client, english).text
-
-
-def test_a_catalogue_built_afresh_reads_the_upcoming_editions_once(client, catalogue, make_edition):
-    """Once for the moment it changes by the clock and for its filters' choices (catalogue_read_once), then
-    the page's own editions with their seats: not a third time for the moment alone."""
-    make_edition()
-    with CaptureQueriesContext(connection) as queries:
-        assert not _kept(_visit(client, catalogue))
-    assert sum('FROM "trainings_edition"' in query["sql"] for query in queries) == 2
-
-
-def test_the_catalogue_read_once_finds_the_moment_and_the_choices_it_finds_read_alone(make_edition, clock):
-    from trainings.selectors import CatalogueFilters, catalogue_changes_at, catalogue_filters, catalogue_read_once
-
-    now = clock(dates.start_of_day(dates.today() + timedelta(days=1)) + timedelta(hours=8), tick=False)
-    make_edition(start_in=20, enrolment_opens=now + timedelta(hours=3))
-    make_edition(start_in=30, enrolment_closes=now + timedelta(hours=5), municipality="Novi Sad")
-    make_edition(start_in=40, venue="", municipality="")
-    make_edition(start_in=50, enrolment_closes=now - timedelta(hours=1))  # closed: not the catalogue's
-    for data in ({}, {"place": CatalogueFilters.ONLINE}, {"place": "Novi Sad", "month": "1999-01"}):
-        alone = (catalogue_changes_at(), catalogue_filters(data=data))
-        with catalogue_read_once():
-            shared = (catalogue_changes_at(), catalogue_filters(data=data))
-        assert shared == alone
-    assert alone[0] == now + timedelta(hours=3)
-    assert alone[1].place == "Novi Sad" and alone[1].places == ["Novi Sad", "Zrenjanin", CatalogueFilters.ONLINE]
-    assert len(alone[1].upcoming) == 3
