@@ -32,7 +32,9 @@ KEPT_SECONDS = 15 * 60
 _NOT_KEPT = {"content-length", "set-cookie"}
 
 
-def _for_anyone(request) -> bool:
+def request_for_anyone(request) -> bool:
+    """Whether the request may be answered with a page kept for everyone: a visitor's GET, not logged in,
+    not a preview, with no message waiting for her."""
     if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return False
     if getattr(request, "is_preview", False):  # Wagtail's preview of a draft: never the published page
@@ -65,7 +67,7 @@ def page_kept_for_visitors(
     the page is built and not kept. `until()` is asked when a page is built to be kept: the next moment it
     stops being true.
     """
-    if not _for_anyone(request):
+    if not request_for_anyone(request):
         return render()
     built = []
 

@@ -409,6 +409,10 @@ class CompletionChange(AppendOnlyModel):
         return f"{self.enrollment_id}: {self.from_status} -> {self.to_status}"
 
 
+# Where the catalogue goes in the page kept around it (TrainingCataloguePage._frame).
+CATALOGUE_PLACE = "<!-- the catalogue -->"
+
+
 class TrainingCataloguePage(Page):
     """The public catalogue on the Wagtail site, one per language: upcoming editions with seats left."""
 
@@ -424,7 +428,8 @@ class TrainingCataloguePage(Page):
         verbose_name = _("training catalogue page")
 
     def serve(self, request, *args, **kwargs):
-        """The same page for every visitor who is not logged in, kept while nothing it shows changes."""
+        """The same page for every visitor who is not logged in, kept while nothing it shows changes; once
+        something has, the catalogue is built again in the page around it, which is kept apart."""
         from trainings.selectors import catalogue_changes_at, catalogue_stamp
 
         return page_kept_for_visitors(
@@ -432,8 +437,47 @@ class TrainingCataloguePage(Page):
             name=f"training-catalogue-{self.pk}",
             stamp=catalogue_stamp,
             until=catalogue_changes_at,
-            render=lambda: super(TrainingCataloguePage, self).serve(request, *args, **kwargs),
+            render=lambda: self._visitors_page(request, *args, **kwargs),
         )
+
+    def _visitors_page(self, request, *args, **kwargs):
+        """For a visitor, the catalogue in the page around it, which is kept apart: it is made of the site's
+        pages alone (its header, language links and footer), and a change to an edition or an enrolment
+        leaves it as it was. Signed in, the page is built whole (hers has her name and a form token)."""
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+
+        from core.pagecache import request_for_anyone, value_kept_while_unchanged
+        from trainings.selectors import catalogue_context
+        from website.routing import request_page_tree_stamp
+
+        if not request_for_anyone(request):
+            return super().serve(request, *args, **kwargs)
+        frame = value_kept_while_unchanged(
+            name=f"training-catalogue-frame-{self.pk}",
+            identity=(request.get_host(), request.path, sorted(request.GET.lists())),
+            stamp=lambda: request_page_tree_stamp(request),
+            build=lambda: self._frame(request),
+        )
+        if frame is None:
+            return super().serve(request, *args, **kwargs)
+        context = {"page": self, "self": self, "request": request}
+        context.update(catalogue_context(data=request.GET, user=request.user))
+        content = render_to_string("trainings/_catalogue_content.html", context, request=request)
+        before, after = frame["parts"]
+        return HttpResponse(before + content.encode() + after, headers=frame["headers"])
+
+    def _frame(self, request):
+        from django.template.response import TemplateResponse
+        from django.utils.safestring import mark_safe
+
+        context = Page.get_context(self, request)
+        context["catalogue_place"] = mark_safe(CATALOGUE_PLACE)  # noqa: S308  # nosec B308 B703 - a constant
+        response = TemplateResponse(request, self.get_template(request), context).render()
+        parts = response.content.split(CATALOGUE_PLACE.encode())
+        if response.status_code != 200 or len(parts) != 2:
+            return None
+        return {"parts": parts, "headers": {"Content-Type": response["Content-Type"]}}
 
     def get_context(self, request, *args, **kwargs):
         from trainings.selectors import catalogue_context

@@ -206,7 +206,43 @@ def test_a_change_to_the_sites_pages_through_any_door_shows_in_the_kept_catalogu
     assert _kept(_visit(client, catalogue))
     Page.objects.filter(pk=catalogue.pk).update(title="Courses for professionals")
     again = _visit(client, catalogue)
-    assert not _kept(again) and "Courses for professionals" in again.text
+    # In its heading and in the page's title around it (kept apart from the catalogue: below).
+    assert not _kept(again) and "<h1>Courses for professionals</h1>" in again.text
+    assert "<title>Courses for professionals · " in again.text
+
+
+def _whole(client, page, monkeypatch):
+    """The page as built whole from its template (as for someone signed in), nothing of it kept."""
+    from django.core.cache import caches
+
+    caches["kept"].clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(TrainingCataloguePage, "_frame", lambda self, request: None)
+        return _visit(client, page)
+
+
+def test_after_a_change_to_its_editions_the_catalogue_is_built_in_the_page_kept_around_it(
+    client, catalogue, make_edition, trainees, monkeypatch
+):
+    """What is around it (header, language links, footer) is made of the site's pages alone, and kept under
+    their stamp: a seat taken leaves it, and the page is the one built whole."""
+    edition = make_edition(capacity=3)
+    _visit(client, catalogue)
+    Enrollment.objects.create(edition=edition, user=trainees(1)[0], status=EnrollmentStatus.ENROLLED)
+    with CaptureQueriesContext(connection) as queries:
+        response = _visit(client, catalogue)
+    assert not _kept(response) and "2 seats left" in response.text
+    assert not any('"translation_key" IN' in query["sql"] for query in queries)  # its language links: kept
+    assert response.content == _whole(client, catalogue, monkeypatch).content
+
+
+def test_its_introduction_changed_in_its_own_table_alone_shows_to_the_next_visitor(client, catalogue, monkeypatch):
+    """The introduction is the catalogue page's own field, in a trainings table: it is built with the
+    editions, not kept with what is around them (the ORM's update writes that table alone)."""
+    _visit(client, catalogue)
+    TrainingCataloguePage.objects.filter(pk=catalogue.pk).update(introduction="New dates for spring.")
+    again = _visit(client, catalogue)
+    assert "New dates for spring." in again.text and again.content == _whole(client, catalogue, monkeypatch).content
 
 
 @pytest.mark.parametrize(
