@@ -214,6 +214,22 @@ def page_tree_stamp(*, using="default"):
     return None if stamps is None else stamps[0]
 
 
+_NOT_READ = object()
+
+
+def request_page_tree_stamp(request):
+    """The page tree's stamp as this request first read it (for its route: website.routing), or read now.
+
+    What is built later in the request from the page tree (its language links, the page around the
+    catalogue) is kept under it: read before they are built, a change committed meanwhile leaves them kept
+    under the older stamp, which the next request no longer finds. One read of the stamp a request, not one
+    per thing kept."""
+    stamp = getattr(request, "_haven_page_tree_stamp", _NOT_READ)
+    if stamp is _NOT_READ:
+        stamp = request._haven_page_tree_stamp = page_tree_stamp()
+    return stamp
+
+
 def figures_inputs_stamp(*, using="default", apps: tuple[str, ...] = ()):
     """The stamp of every input now, or with `apps` the stamps of those apps' tables (a tuple, one an app);
     None (PostgreSQL) while a writer is at work or this transaction wrote an input itself: what is counted

@@ -448,8 +448,8 @@ class TrainingCataloguePage(Page):
         from django.template.loader import render_to_string
 
         from core.pagecache import request_for_anyone, value_kept_while_unchanged
+        from reporting.inputs import request_page_tree_stamp
         from trainings.selectors import catalogue_context
-        from website.routing import request_page_tree_stamp
 
         if not request_for_anyone(request):
             return super().serve(request, *args, **kwargs)

@@ -19,7 +19,7 @@ from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
 from core.pagecache import value_kept_while_unchanged
-from reporting.inputs import page_tree_stamp
+from reporting.inputs import request_page_tree_stamp
 
 
 def _found(request, path):
@@ -34,21 +34,6 @@ def _found(request, path):
         "args": route.args,
         "kwargs": route.kwargs,
     }
-
-
-_NOT_READ = object()
-
-
-def request_page_tree_stamp(request):
-    """The page tree's stamp as this request first read it (its route, below), or read now.
-
-    What is built later in the request from the page tree (its language links) is kept under it: read before
-    they are built, a change committed meanwhile leaves them kept under the older stamp, which the next
-    request no longer finds. One read of the stamp a request, not one per thing kept."""
-    stamp = getattr(request, "_haven_page_tree_stamp", _NOT_READ)
-    if stamp is _NOT_READ:
-        stamp = request._haven_page_tree_stamp = page_tree_stamp()
-    return stamp
 
 
 def page_route_keep(request, *, path: str) -> None:

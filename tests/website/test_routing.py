@@ -147,7 +147,7 @@ def _stamp_reads(queries) -> int:
 
 
 def test_a_page_built_afresh_reads_the_page_trees_stamp_once_for_its_route_and_its_language_links(client, news):
-    """Both are kept under the stamp the route read first (website.routing.request_page_tree_stamp): the
+    """Both are kept under the stamp the route read first (reporting.inputs.request_page_tree_stamp): the
     links are built after it was read, so a change committed meanwhile leaves them under the older stamp."""
     client.get("/news/")
     Page.objects.filter(pk=news.pk).update(title="Stories")  # the tree moved: route and links built afresh

@@ -8,7 +8,7 @@ from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
 from core.pagecache import value_kept_while_unchanged
-from website.routing import request_page_tree_stamp
+from reporting.inputs import request_page_tree_stamp
 
 register = template.Library()
 
