@@ -14,11 +14,11 @@ from types import SimpleNamespace
 from django.core.cache import cache
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core import dates
+from core.html import escaped
 from reporting.breakdowns import BREAKDOWNS, COLUMNS, breakdowns_available, column_kind
 from reporting.disclosure import HIDDEN, Policy, Protection
 from reporting.enums import FROZEN_STATUSES, IndicatorKind
@@ -396,7 +396,7 @@ def tables_written(tables: list[TableView]) -> list[TableView]:
         key = (type(value), value)  # 1, 1.0 and True are equal keys, yet written differently
         found = written.get(key)
         if found is None:
-            found = written[key] = conditional_escape(str(localize(value)))
+            found = written[key] = escaped(localize(value))
         return found
 
     def cells(values) -> str:

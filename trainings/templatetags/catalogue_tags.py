@@ -3,12 +3,12 @@
 Twenty cards through the template's loop, each some thirty nodes, were the largest part of a catalogue built
 afresh; written here, each text is escaped as the template escapes it and each label translated once."""
 
-import html
-
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from core.html import escaped
 
 register = template.Library()
 
@@ -25,18 +25,12 @@ def _statuses() -> dict[str, str]:
     }
 
 
-def _escaped(text) -> str:
-    """conditional_escape() for the cards' texts, which are strings: the same text, without its checks and
-    its mark (three hundred calls a page)."""
-    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
-
-
 @register.filter
 def cards_written(cards) -> str:
     """The cards (trainings.selectors.EditionCard) as list items, one a line."""
     if not cards:
         return ""
-    escape = _escaped
+    escape = escaped
     dates, place, length, seats = gettext("Dates"), gettext("Place"), gettext("Length"), gettext("Seats left")
     online, full = escape(gettext("Online")), escape(gettext("Full: waitlist open"))
     enrol, waitlist = escape(gettext("Enrol")), escape(gettext("Join the waitlist"))
