@@ -468,6 +468,8 @@ class TrainingCataloguePage(Page):
         return HttpResponse(before + content.encode() + after, headers=frame["headers"])
 
     def _frame(self, request):
+        """The page as built for a visitor, with a mark where the catalogue goes, cut at the mark; None when
+        it is not a page to keep (the whole page is then built)."""
         from django.template.response import TemplateResponse
         from django.utils.safestring import mark_safe
 

@@ -31,10 +31,11 @@ def cards_written(cards) -> str:
     if not cards:
         return ""
     escape = escaped
-    dates, place, length, seats = gettext("Dates"), gettext("Place"), gettext("Length"), gettext("Seats left")
-    online, full = escape(gettext("Online")), escape(gettext("Full: waitlist open"))
+    # Each label translated and escaped once for the page.
+    dates, place, length = escape(gettext("Dates")), escape(gettext("Place")), escape(gettext("Length"))
+    seats, online = escape(gettext("Seats left")), escape(gettext("Online"))
+    full, details = escape(gettext("Full: waitlist open")), escape(gettext("Details"))
     enrol, waitlist = escape(gettext("Enrol")), escape(gettext("Join the waitlist"))
-    details = escape(gettext("Details"))
     statuses = mine = None
     written = []
     for card in cards:
@@ -62,13 +63,13 @@ def cards_written(cards) -> str:
             f'<li class="card edition-card">\n'
             f'    <h2><a href="{detail_url}">{title}</a></h2>\n'
             f'    <dl class="facts">\n'
-            f"        <dt>{escape(dates)}</dt>\n"
+            f"        <dt>{dates}</dt>\n"
             f"        <dd>{escape(card.dates)}</dd>\n"
-            f"        <dt>{escape(place)}</dt>\n"
+            f"        <dt>{place}</dt>\n"
             f"        <dd>{escape(card.place) if card.place else online}</dd>\n"
-            f"        <dt>{escape(length)}</dt>\n"
+            f"        <dt>{length}</dt>\n"
             f"        <dd>{escape(card.length)}</dd>\n"
-            f"        <dt>{escape(seats)}</dt>\n"
+            f"        <dt>{seats}</dt>\n"
             f"        <dd>{shown_seats}</dd>\n"
             f"    </dl>\n"
             f'    <p class="edition-actions">{action}\n'
