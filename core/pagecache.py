@@ -9,15 +9,23 @@ everything it was built from is unchanged:
 - the moment it stops being true by the clock (`until`: the next opening or closing it shows, the next day);
 - the language, the address (host and path) and its query (filters, page number).
 
+A value is kept for the code that built it: its templates, translations and Python (`code_version`), so a release
+that changes how a page is written is not answered with pages written the old way, even by a server of the
+old release still running beside the new ones until it is restarted.
+
 Only a visitor who is not logged in gets a kept page, and only a page that holds nothing of one visitor is
 kept: none with a message for her (a message is shown once), none with a form token or a script nonce,
 none that sets a cookie. For someone logged in, what such a page shows everyone alike may be kept the same
 way as a value (`value_kept_while_unchanged`), and made hers on each request.
 """
 
+import functools
 import hashlib
 from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.http import HttpResponse
@@ -30,6 +38,36 @@ from core import dates
 # for again; the stamp and `until` decide when a kept page is out of date.
 KEPT_SECONDS = 15 * 60
 _NOT_KEPT = {"content-length", "set-cookie"}
+# What a kept value may be written from, under the project's directory; and what is not served.
+_CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".mo", ".css", ".js"})
+_NOT_CODE = frozenset({"var", "media", "staticfiles", "tests", "bench", "node_modules", "test-artifacts"})
+
+
+def code_version_of(root: Path) -> str:
+    """A digest of the code under `root` that pages are written from (Python, templates, compiled
+    translations, styles and scripts whose names a page carries), whatever the files' times: the same on
+    every machine that serves the same release."""
+    digest = hashlib.sha256()
+
+    def walk(directory: Path):
+        for path in sorted(directory.iterdir()):
+            if path.is_dir():
+                if path.name not in _NOT_CODE and not path.name.startswith((".", "_")) and path.suffix != ".egg-info":
+                    walk(path)
+            elif path.suffix in _CODE_SUFFIXES:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+
+    walk(root)
+    for package in ("django", "wagtail"):
+        digest.update(f"{package} {version(package)}".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """This process's code (`code_version_of` the project): worked out once, when the server starts."""
+    return code_version_of(Path(settings.BASE_DIR))
 
 
 def request_for_anyone(request) -> bool:
@@ -112,7 +150,7 @@ def value_kept_while_unchanged(
     current = stamp()
     if current is None:
         return build()
-    described = repr((name, get_language(), identity, current))
+    described = repr((code_version(), name, get_language(), identity, current))
     key = "kept:" + hashlib.sha256(described.encode()).hexdigest()
     kept = caches["kept"].get(key)
     if kept is not None and (kept["until"] is None or dates.now() < kept["until"]):

@@ -19,11 +19,15 @@ def startup_heap_frozen() -> int:
 
 
 def serving_process_ready() -> int:
-    """Load what a first request would (the URL configuration with every view module, Wagtail's hooks),
-    then freeze the heap: called by the WSGI and ASGI entry points once the application is made."""
+    """Load what a first request would (the URL configuration with every view module, Wagtail's hooks, the
+    version of the code its kept pages are written by), then freeze the heap: called by the WSGI and ASGI
+    entry points once the application is made."""
     from django.urls import get_resolver
     from wagtail import hooks
 
+    from core.pagecache import code_version
+
     get_resolver().url_patterns  # noqa: B018 - the property imports every view module
     hooks.search_for_hooks()
+    code_version()  # read once, before the first request (some thirty milliseconds)
     return startup_heap_frozen()

@@ -13,8 +13,8 @@ from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
 
-from core import dates
-from core.pagecache import page_kept_for_visitors
+from core import dates, pagecache
+from core.pagecache import code_version_of, page_kept_for_visitors
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,52 @@ def test_a_moved_stamp_or_the_clock_past_its_moment_builds_it_again(clock):
     assert page(_request()).content == b"page 3"
     clock(dates.now() + timedelta(minutes=1), tick=False)
     assert page(_request()).content == b"page 4"
+
+
+def test_a_page_kept_by_one_release_is_not_served_by_another(monkeypatch):
+    # A server of the old release still running beside the new one keeps its pages for its own code alone.
+    page = Page()
+    monkeypatch.setattr(pagecache, "code_version", lambda: "old")
+    page(_request())
+    monkeypatch.setattr(pagecache, "code_version", lambda: "new")
+    assert page(_request()).content == b"page 2"
+    monkeypatch.setattr(pagecache, "code_version", lambda: "old")
+    assert page(_request()).content == b"page 1"
+
+
+def _release(root, **files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return code_version_of(root)
+
+
+def test_the_code_version_follows_what_pages_are_written_from_and_nothing_else(tmp_path):
+    code = {
+        "app/models.py": "x = 1",
+        "templates/page.html": "<p>{{ x }}</p>",
+        "locale/da/LC_MESSAGES/django.mo": b"\x00mo",
+        "static/css/site.css": "p {}",
+    }
+    first = _release(tmp_path / "one", **code)
+    # The same release on another machine (another directory, other file times): the same version.
+    assert _release(tmp_path / "two", **code) == first
+    for name in code:
+        assert _release(tmp_path / "two", **{name: "changed"}) != first, name
+        _release(tmp_path / "two", **{name: code[name]})
+    assert _release(tmp_path / "two") == first
+    # What no page is written from: data, tests, compiled Python, caches, the collected static files.
+    unread = {
+        "var/bench.sqlite3": "data",
+        "tests/test_page.py": "assert True",
+        "app/__pycache__/models.cpython-312.pyc": b"\x00",
+        ".git/HEAD": "ref",
+        "staticfiles/css/site.css": "p { color: red }",
+        "media/photo.html": "upload",
+        "README.md": "words",
+    }
+    assert _release(tmp_path / "two", **unread) == first
 
 
 def test_no_stamp_while_a_writer_is_at_work_builds_it_every_time():
