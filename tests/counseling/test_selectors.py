@@ -185,3 +185,32 @@ def test_bookings_are_counted_by_the_local_day_they_start_across_a_change_of_the
     plain = Counter(dates.local_date(booking.start) for booking in bookings)
     assert total == len(bookings) == 6
     assert by_day == {day: plain[day] for day in week if plain[day]} == {monday: 2, sunday: 3}
+
+
+def test_a_first_day_over_for_everyone_by_their_notice_costs_no_run_of_days(make_counselor, make_client, monday):
+    """Late on the day before, a day's notice leaves nobody a time on the first day: the runs of days start on
+    the next one, as a search from that day would (the first run spent on a day that was over made the next
+    one read two days of bookings: the finder at 19 ms instead of 7 at ten times the bench's data)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _fill(make_counselor, make_client, 3, monday)
+    now = at(monday - timedelta(days=1), 23)  # a day's notice: no time left on Monday
+    assert all(p.min_notice_hours == 24 for p in CounselorProfile.objects.all())
+
+    def search(first_day, days):
+        with CaptureQueriesContext(connection) as captured:
+            slots = selectors.slots_free(
+                counselors=CounselorProfile.objects.all(),
+                kind=SessionKind.EXPERIENTIAL,
+                duration=timedelta(hours=1),
+                first_day=first_day,
+                days=days,
+                now=now,
+            )
+        return slots, [q["sql"] for q in captured if "counseling_booking" in q["sql"]]
+
+    from_monday, read_from_monday = search(monday, 28)
+    from_tuesday, read_from_tuesday = search(monday + timedelta(days=1), 27)
+    assert from_monday == from_tuesday and from_monday[0].start.date() == monday + timedelta(days=1)
+    assert read_from_monday == read_from_tuesday
