@@ -27,8 +27,10 @@ def test_slot_finder_runs_constant_queries(small_dataset, django_assert_max_num_
 
     def measure(name, func, runs=5, note="", floor=None):
         if name.startswith("counseling: slot finder,"):
-            # Counselors, windows, absences, rooms, and one query per run of days searched (at most five).
-            with django_assert_max_num_queries(4 + 5):
+            # Counselors, windows, absences, rooms, and one query per run of days searched (at most five); late
+            # on a Sunday the bench's first day (the next Monday) is over for everyone by her notice: its
+            # windows are read, and it gets no run.
+            with django_assert_max_num_queries(4 + 5 + 1):
                 captured["slots"] = func()
         return _once(name, func, runs, note)
 
