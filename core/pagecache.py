@@ -38,7 +38,7 @@ from core import dates
 # for again; the stamp and `until` decide when a kept page is out of date.
 KEPT_SECONDS = 15 * 60
 _NOT_KEPT = {"content-length", "set-cookie"}
-# What a kept value may be written from, under the project's directory; and what is not served.
+# What a kept value may be written from, under the project's directory, and the directories holding none of it.
 _CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".mo", ".css", ".js"})
 _NOT_CODE = frozenset({"var", "media", "staticfiles", "tests", "bench", "node_modules", "test-artifacts"})
 
