@@ -21,6 +21,7 @@ used as they ship: every tag and filter is Wagtail's own but these five.
 
 from django import template
 from django.conf import settings
+from django.db import router
 from django.http.request import HttpHeaders
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
@@ -32,6 +33,7 @@ from wagtail.admin.templatetags import wagtailadmin_tags as wagtail_tags
 from wagtail.models import Locale
 
 from accounts.admin_sidebar import sidebar_forget, sidebar_props
+from core.sql import PreparedRows
 
 KEYBOARD_SHORTCUTS_TEMPLATE = "wagtailadmin/shared/keyboard_shortcuts_dialog.html"
 ICON_TEMPLATE = "wagtailadmin/shared/icon.html"
@@ -88,6 +90,15 @@ def _config_kept() -> dict:
     return kept
 
 
+# The content languages in Wagtail's order, compiled once: a Locale model per language built through the ORM
+# cost 0.15 ms on every admin page. Each named as Wagtail names it (a Locale made from its code).
+_locale_codes = PreparedRows(lambda: Locale.objects.values_list("language_code"), kinds=())
+
+
+def _locales() -> list[Locale]:
+    return [Locale(language_code=code) for (code,) in _locale_codes(using=router.db_for_read(Locale))]
+
+
 def wagtail_config(context):
     """Wagtail's `wagtail_config`, its keys in its order (the page's JSON is the same, byte for byte)."""
     request = context["request"]
@@ -100,7 +111,7 @@ def wagtail_config(context):
         "I18N_ENABLED": kept["I18N_ENABLED"],
         "LOCALES": [
             {"code": locale.language_code, "display_name": force_str(locale.get_display_name())}
-            for locale in Locale.objects.all()
+            for locale in _locales()
         ],
         "STRINGS": kept["STRINGS"],
     }
