@@ -51,7 +51,6 @@ def measure(name, func, *, runs=5, note="", floor=None) -> Measurement:
     floor = floor or getattr(func, "floor", None)
     if floor is not None:
         runs = max(runs, FLOORED_RUNS)
-    if floor is not None:
         floor()
     # A workbook's row also shows its ratio to an HTML page of its bytes (the floor of the other pages).
     bytes_floor = getattr(func, "bytes_floor", None)
