@@ -114,3 +114,57 @@ def test_navigation_shows_each_role_its_own_places(client_for, make_user):
     coordinator_entries = {e["name"] for e in nav_entries_for(make_user(Role.COORDINATOR))}
     assert "wagtailadmin_home" in coordinator_entries
     assert "wagtailadmin_home" not in trainee_entries
+
+
+def test_coordinators_permissions_are_put_back_whole_by_a_sync_that_adds_only_what_is_missing(
+    django_assert_max_num_queries,
+):
+    from django.contrib.auth.models import Permission
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+    from accounts.roles import COORDINATOR_APPS, role_permissions_sync
+
+    coordinator = Group.objects.get(name=Role.COORDINATOR)
+    domain = Permission.objects.filter(content_type__app_label__in=COORDINATOR_APPS)
+    admin = Permission.objects.filter(content_type__app_label__in=["wagtailadmin", "wagtailsettings", "accounts"])
+    audit = Permission.objects.filter(content_type__app_label="audit")
+    log_written = audit.filter(codename__in=["add_auditentry", "change_auditentry", "delete_auditentry"])
+    pages = Permission.objects.filter(
+        content_type__app_label="wagtailcore",
+        codename__in=["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    )
+    files = Permission.objects.filter(
+        content_type__model__in=["document", "image"], codename__regex=r"^(add|change|choose|delete)_(document|image)$"
+    )
+    # Lost since migrate: a domain permission, a page permission and an image permission.
+    coordinator.permissions.remove(domain.first())
+    GroupPagePermission.objects.filter(group=coordinator, permission__codename="publish_page").delete()
+    GroupCollectionPermission.objects.filter(group=coordinator, permission__codename="choose_image").delete()
+
+    role_permissions_sync()
+
+    held = set(coordinator.permissions.all())
+    assert held >= set(domain) | set(admin)
+    assert held & set(audit) == set(audit) - set(log_written)  # the log is read, never written
+    root = Page.objects.get(depth=1)
+    assert set(Permission.objects.filter(grouppagepermission__group=coordinator, grouppagepermission__page=root)) == (
+        set(pages)
+    )
+    assert set(
+        Permission.objects.filter(
+            groupcollectionpermission__group=coordinator,
+            groupcollectionpermission__collection=Collection.get_first_root_node(),
+        )
+    ) == set(files)
+    counts = (
+        coordinator.permissions.count(),
+        GroupPagePermission.objects.count(),
+        GroupCollectionPermission.objects.count(),
+    )
+    with django_assert_max_num_queries(12):
+        role_permissions_sync()
+    assert (
+        coordinator.permissions.count(),
+        GroupPagePermission.objects.count(),
+        GroupCollectionPermission.objects.count(),
+    ) == counts
