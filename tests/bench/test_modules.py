@@ -1,5 +1,7 @@
 """Every benchmark module runs on a small data set, so that none breaks unnoticed between `make bench` runs."""
 
+import pytest
+
 from bench import (
     bench_admin,
     bench_cases,
@@ -15,6 +17,7 @@ from bench.harness import Measurement
 
 
 def _once(name, func, runs=5, note="", floor=None):
+    getattr(func, "before", lambda: None)()
     func()
     floor = floor or getattr(func, "floor", None)
     if floor is not None:
@@ -93,6 +96,33 @@ def test_a_page_is_measured_against_a_floor_of_its_own_size_in_the_same_loop(sma
     lines = []
     print_table([measured], out=lines.append)
     assert f"{measured.ratio:.1f}" in lines[-1]
+
+
+def test_the_change_before_a_first_view_is_made_before_every_run_and_neither_timed_nor_counted(db, monkeypatch):
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user_model
+
+    from bench import harness
+
+    clock = [0.0]  # seconds of CPU: a change costs one, a view a thousandth
+    monkeypatch.setattr(harness, "time", SimpleNamespace(process_time=lambda: clock[0], perf_counter=lambda: clock[0]))
+    changes, views = [], []
+
+    def change():
+        clock[0] += 1.0
+        changes.append(get_user_model().objects.count())
+
+    def view():
+        clock[0] += 0.001
+        views.append(len(changes))  # how many changes were made before this view
+        return get_user_model().objects.exists()
+
+    view.before = change
+    measured = harness.measure("first view after a change", view, runs=3)
+    assert views == [1, 2, 3, 4, 5]  # warm-up, three timed runs, the instrumented one: each after a change
+    assert measured.cpu_ms == pytest.approx(1.0) and measured.median_ms == pytest.approx(1.0)
+    assert measured.queries == 1  # the view's own query, not the change's
 
 
 def test_a_workbook_is_measured_against_a_bare_workbook_of_its_cells_and_named_against_its_bytes(small_dataset):
