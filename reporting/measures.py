@@ -285,21 +285,25 @@ def per_month(queryset, field: str, span, column: str = "id", *, distinct: bool 
 
 def grouped_by_month(queryset, fields, span, *, moment: str, **counts) -> list[dict]:
     """The queryset's rows grouped by `fields` and by the calendar month of the span their `moment` falls in
-    (under MONTH, "YYYY-MM"), each group with `counts` annotated: one query, each month a plain range of
-    `moment` rather than a per-row truncation. The month and the COUNTs are read as the database returns
-    them (core.expressions.AsReturned)."""
-    from django.db.models import Case, Count, IntegerField, Value, When
+    (under MONTH, "YYYY-MM"), each group with `counts` annotated: a query per month, each a plain range of
+    `moment` rather than a per-row truncation. The COUNTs are read as the database returns them
+    (core.expressions.AsReturned).
+
+    One query for the whole span, each row's month worked out by a CASE over the months' ends, grouped by one
+    column more: at ten times the data set the quarter's marks took 64 ms of SQLite that way against 53 for
+    three months' queries, and a live report's figures 275 ms against 244 (medians of 21, in turns)."""
+    from django.db.models import Count
 
     from core.expressions import AsReturned
 
-    months = month_spans(span)
-    month = Case(
-        *(When(**{f"{moment}__lt": end}, then=Value(index)) for index, (_key, _start, end) in enumerate(months)),
-        output_field=IntegerField(),
-    )
     counts = {name: AsReturned(count) if isinstance(count, Count) else count for name, count in counts.items()}
-    grouped = queryset.values(*fields).annotate(month=AsReturned(month), **counts).order_by()
-    return [{**row, MONTH: months[row["month"]][0]} for row in grouped]
+    grouped = []
+    for key, start, end in month_spans(span):
+        within = queryset.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
+        for row in within.values(*fields).annotate(**counts).order_by():
+            row[MONTH] = key
+            grouped.append(row)
+    return grouped
 
 
 class Registry:
