@@ -430,17 +430,19 @@ class TrainingCataloguePage(Page):
     def serve(self, request, *args, **kwargs):
         """The same page for every visitor who is not logged in, kept while nothing it shows changes; once
         something has, the catalogue is built again in the page around it, which is kept apart."""
-        from trainings.selectors import catalogue_changes_at, catalogue_stamp
+        from trainings.selectors import CatalogueReading, catalogue_stamp
 
+        # On a miss its filters are read once: for until when the page holds, then for the page.
+        reading = CatalogueReading(request.GET)
         return page_kept_for_visitors(
             request,
             name=f"training-catalogue-{self.pk}",
             stamp=catalogue_stamp,
-            until=catalogue_changes_at,
-            render=lambda: self._visitors_page(request, *args, **kwargs),
+            until=reading.changes_at,
+            render=lambda: self._visitors_page(request, *args, reading=reading, **kwargs),
         )
 
-    def _visitors_page(self, request, *args, **kwargs):
+    def _visitors_page(self, request, *args, reading=None, **kwargs):
         """For a visitor, the catalogue in the page around it, which is kept apart: it is made of the site's
         pages alone (its header, language links and footer), and a change to an edition or an enrolment
         leaves it as it was. Signed in, the page is built whole (hers has her name and a form token)."""
@@ -462,7 +464,7 @@ class TrainingCataloguePage(Page):
         if frame is None:
             return super().serve(request, *args, **kwargs)
         context = {"page": self, "self": self, "request": request}
-        context.update(catalogue_context(data=request.GET, user=request.user))
+        context.update(catalogue_context(data=request.GET, user=request.user, reading=reading))
         content = render_to_string("trainings/_catalogue_content.html", context, request=request)
         before, after = frame["parts"]
         return HttpResponse(before + content.encode() + after, headers=frame["headers"])

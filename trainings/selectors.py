@@ -1,7 +1,7 @@
 """Reads: querysets scoped to the user first, then shaped for one screen with a constant number of queries."""
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.paginator import Paginator
@@ -12,7 +12,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Min,
     Prefetch,
     Q,
     Sum,
@@ -97,6 +96,8 @@ class CatalogueFilters:
     # The upcoming editions' keys in the catalogue's order, read with the choices: with nothing chosen they are
     # the catalogue's keys too.
     upcoming: list = field(default_factory=list, repr=False)
+    # The next moment the catalogue changes by the clock alone (catalogue_filters), read with the choices.
+    changes_at: datetime | None = field(default=None, repr=False)
 
     def apply(self, editions):
         if self.month:
@@ -122,14 +123,40 @@ class CatalogueFilters:
 
 
 def catalogue_filters(*, data) -> CatalogueFilters:
-    """The choices the upcoming editions offer, and what of them she picked; anything unknown is ignored."""
+    """The choices the upcoming editions offer, and what of them she picked; anything unknown is ignored.
+
+    Read with them, from the same rows, is the next moment the catalogue changes by the clock alone: an
+    edition's enrolment opens or closes (catalogue_editions: `enrolment_open`, `enrolment_closes`), or a new
+    day leaves today's starts behind. A kept catalogue holds until then (CatalogueReading)."""
     # Without the seats' counts: the choices need neither them nor the enrolments they are counted from.
-    upcoming = _upcoming(Edition.objects.all(), today=dates.today(), now=dates.now())
-    rows = list(upcoming.values_list("start_date", "municipality", "venue", "programme_id", "programme__title", "pk"))
-    months = sorted({(day.year, day.month) for day, *_rest in rows})
-    places = sorted({municipality for _day, municipality, *_rest in rows if municipality}, key=str.casefold)
-    has_online = any(not municipality and not venue for _day, municipality, venue, *_rest in rows)
-    programmes = sorted({(pk, title) for *_rest, pk, title, _key in rows}, key=lambda item: item[1].casefold())
+    now, today = dates.now(), dates.today()
+    upcoming = _upcoming(Edition.objects.all(), today=today, now=now)
+    rows = upcoming.values_list(
+        "start_date",
+        "municipality",
+        "venue",
+        "programme_id",
+        "programme__title",
+        "pk",
+        "enrolment_opens",
+        "enrolment_closes",
+    )
+    months, places, programmes, keys, has_online = set(), set(), set(), [], False
+    changes_at = dates.end_of_day(today)
+    for day, municipality, venue, programme_id, title, key, opens, closes in rows:
+        months.add((day.year, day.month))
+        if municipality:
+            places.add(municipality)
+        elif not venue:
+            has_online = True
+        programmes.add((programme_id, title))
+        keys.append(key)
+        changes_at = min(changes_at, closes)
+        if opens is not None and opens > now:
+            changes_at = min(changes_at, opens)
+    months = sorted(months)
+    places = sorted(places, key=str.casefold)
+    programmes = sorted(programmes, key=lambda item: item[1].casefold())
     month = data.get("month", "")
     place = data.get("place", "")
     programme = id_from(data.get("programme"))
@@ -140,8 +167,29 @@ def catalogue_filters(*, data) -> CatalogueFilters:
         months=[(f"{y:04d}-{m:02d}", date(y, m, 1)) for y, m in months],
         places=places + ([CatalogueFilters.ONLINE] if has_online else []),
         programmes=programmes,
-        upcoming=[key for *_rest, key in rows],
+        upcoming=keys,
+        changes_at=changes_at,
     )
+
+
+class CatalogueReading:
+    """A catalogue page's filters, read once for both things a kept page asks on a miss: first until when it
+    holds (`changes_at`, asked before the page is built: a moment that passes while it is built is then still
+    ahead of it), then the page itself (`filters`). One query: the moment was an aggregate of its own over
+    the same upcoming editions, a twentieth of the catalogue's first view after a change."""
+
+    def __init__(self, data):
+        self.data = data
+        self._filters = None
+
+    @property
+    def filters(self) -> CatalogueFilters:
+        if self._filters is None:
+            self._filters = catalogue_filters(data=self.data)
+        return self._filters
+
+    def changes_at(self) -> datetime:
+        return self.filters.changes_at
 
 
 CATALOGUE_PAGE_SIZE = 20
@@ -236,41 +284,29 @@ def catalogue_stamp():
     return figures_inputs_stamp(apps=("trainings", PAGE_TREE))
 
 
-def catalogue_changes_at():
-    """The next moment the catalogue changes by the clock alone: an edition's enrolment opens or closes
-    (catalogue_editions: `enrolment_open`, `enrolment_closes`), or a new day leaves today's starts behind."""
-    now = dates.now()
-    today = dates.today()
-    moments = (
-        Edition.objects.filter(status=EditionStatus.OPEN, start_date__gte=today, enrolment_closes__gt=now)
-        .aggregate(opens=Min("enrolment_opens", filter=Q(enrolment_opens__gt=now)), closes=Min("enrolment_closes"))
-        .values()
-    )
-    return min([moment for moment in moments if moment is not None] + [dates.end_of_day(today)])
-
-
-def catalogue_context(*, data, user) -> dict:
+def catalogue_context(*, data, user, reading: CatalogueReading | None = None) -> dict:
     """What both doors to the catalogue show (its Wagtail page in each language, and its own page where a
     language has none): the filters she chose, the page of editions asked for in `data`, and their cards.
 
-    Signed out, a visitor gets the whole page kept (TrainingCataloguePage.serve). Signed in, hers is built for
-    her, with her own enrolments on their cards, from what it shows everyone alike, which is kept while
-    nothing it shows changes (core.pagecache): the catalogue's reads were a third of her page."""
+    Signed out, a visitor gets the whole page kept (TrainingCataloguePage.serve, whose `reading` of the
+    filters this is). Signed in, hers is built for her, with her own enrolments on their cards, from what it
+    shows everyone alike, which is kept while nothing it shows changes (core.pagecache): the catalogue's reads
+    were a third of her page."""
+    reading = reading or CatalogueReading(data)
     if not getattr(user, "is_authenticated", False):
-        return _catalogue_shown(data)
+        return _catalogue_shown(data, reading.filters)
     lists = getattr(data, "lists", None)
     shown = value_kept_while_unchanged(
         name="training-catalogue",
         identity=sorted(lists() if lists is not None else data.items()),
         stamp=catalogue_stamp,
-        until=catalogue_changes_at,
-        build=lambda: _catalogue_shown(data),
+        until=reading.changes_at,
+        build=lambda: _catalogue_shown(data, reading.filters),
     )
     return _with_her_enrolments(shown, user)
 
 
-def _catalogue_shown(data) -> dict:
-    filters = catalogue_filters(data=data)
+def _catalogue_shown(data, filters) -> dict:
     page_obj = catalogue_page(number=data.get("page"), filters=filters)
     editions = page_obj.object_list
     return {"filters": filters, "page_obj": page_obj, "editions": editions, "cards": catalogue_cards(editions)}

@@ -282,3 +282,43 @@ def test_an_unpublished_translation_leaves_the_kept_catalogues_language_links(cl
     assert f'href="{danish.url}"' in _visit(client, english).text
     danish.unpublish()
     assert f'href="{danish.url}"' not in _visit(client, english).text
+
+
+def test_the_moment_a_catalogue_holds_until_is_read_with_its_filters(make_edition, clock):
+    """The next opening still ahead, the soonest closing, or midnight: whichever comes first, from the rows the
+    filters read (a kept catalogue holds until then); editions that are not upcoming leave it."""
+    from trainings.enums import EditionStatus
+    from trainings.selectors import CatalogueReading, catalogue_filters
+
+    now = clock(dates.start_of_day(dates.today() + timedelta(days=1)) + timedelta(hours=8), tick=False)
+    midnight = dates.end_of_day(dates.today())
+    assert catalogue_filters(data={}).changes_at == midnight  # nothing upcoming: the day's end
+    make_edition(start_in=20, enrolment_opens=now - timedelta(hours=1))  # open already: its opening is past
+    make_edition(start_in=20, enrolment_closes=now + timedelta(hours=9))
+    make_edition(start_in=20, enrolment_opens=now + timedelta(hours=7), status=EditionStatus.CANCELLED)
+    make_edition(start_in=-1, enrolment_closes=now + timedelta(hours=1))  # started: not in the catalogue
+    assert catalogue_filters(data={}).changes_at == now + timedelta(hours=9)
+    make_edition(start_in=30, enrolment_opens=now + timedelta(hours=6))
+    assert catalogue_filters(data={}).changes_at == now + timedelta(hours=6)
+    make_edition(start_in=30, enrolment_closes=now + timedelta(hours=2))
+    reading = CatalogueReading({})
+    assert reading.changes_at() == now + timedelta(hours=2)
+    assert reading.filters is reading.filters  # read once for the moment and the page
+    assert catalogue_filters(data={"month": "nonsense"}).changes_at == now + timedelta(hours=2)  # for any choice
+
+
+def test_a_first_view_after_a_change_reads_the_upcoming_editions_once_for_its_filters_and_moment(
+    client, catalogue, make_edition
+):
+    make_edition(capacity=3)
+    _visit(client, catalogue)
+    make_edition(capacity=4)  # a change: the kept page no longer holds
+    with CaptureQueriesContext(connection) as queries:
+        response = _visit(client, catalogue)
+    assert not _kept(response) and "4 seats left" in response.text
+    upcoming = [
+        q["sql"] for q in queries if 'FROM "trainings_edition"' in q["sql"] and '"enrolment_closes" >' in q["sql"]
+    ]
+    # The filters' choices and the moment the page holds until in one read, the page's own editions (their
+    # cards) in another: not a third to work out the moment.
+    assert len(upcoming) == 2, upcoming
