@@ -224,3 +224,29 @@ def test_a_returning_woman_was_present_before_at_a_held_session_of_the_project_s
         WomenInGroups().split(project, july, AGE_BAND)
         with django_assert_num_queries(1):  # the span's marks are those its splits were counted from
             assert WomenInGroups().returning(project, july) == 1
+
+
+def test_the_sessions_held_and_both_their_splits_are_counted_from_one_query(
+    project, meets, woman, django_assert_num_queries
+):
+    """Held sessions of the project's cohorts in the span, by cohort and by month (every month listed), and
+    their total: the three from one query of the sessions counted by cohort and month."""
+    from groups.measures import GroupSessionsHeld
+
+    her = woman()
+    first = meets([her], days=[date(2022, 4, 5), date(2022, 4, 30), date(2022, 6, 7)])
+    second = meets([her], days=[date(2022, 4, 12)], hour=23, minute=30)  # still April where she met
+    meets([her], days=[date(2022, 5, 3)], cancelled=True)  # not held
+    meets([her], days=[date(2022, 7, 1), date(2022, 3, 31)])  # outside the quarter
+    other = DonorProject.objects.create(
+        title="Other", donor="Other donor", grant_number="G-2", start_date=date(2022, 1, 1), end_date=date(2023, 1, 1)
+    )
+    meets([her], days=[date(2022, 4, 6)], project_=other)
+    measure = GroupSessionsHeld()
+    with figures_cache(), django_assert_num_queries(1):
+        by_cohort = measure.split(project, QUARTER, "cohort")
+        by_month = measure.split(project, QUARTER, MONTH)
+        total = measure.value(project, QUARTER)
+    assert by_cohort == {first.pk: 3, second.pk: 1}
+    assert by_month == {"2022-04": 3, "2022-05": 0, "2022-06": 1}
+    assert total == 4 == measure.value(project, QUARTER)  # alone: a count of its own
