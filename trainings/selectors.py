@@ -176,7 +176,7 @@ class CatalogueReading:
     """A catalogue page's filters, read once for both things a kept page asks on a miss: first until when it
     holds (`changes_at`, asked before the page is built: a moment that passes while it is built is then still
     ahead of it), then the page itself (`filters`). One query: the moment was an aggregate of its own over
-    the same upcoming editions, a twentieth of the catalogue's first view after a change."""
+    the same upcoming editions, 0.6 to 1.2 ms of the catalogue's first view after a change (10 ms at 10x)."""
 
     def __init__(self, data):
         self.data = data
