@@ -268,19 +268,24 @@ def month_spans(span) -> list[tuple[str, datetime, datetime]]:
     return spans
 
 
-def per_month(queryset, field: str, span, column: str = "id", *, distinct: bool = False) -> dict:
+def per_month(queryset, field: str, span, column: str = "id", *, distinct: bool = False, by: str = "") -> dict:
     """{month: count of column}: one query with a filtered count per month, each a plain indexed range of
-    `field` (truncating 100,000 timestamps to months row by row is what makes such a table slow)."""
+    `field` (truncating 100,000 timestamps to months row by row is what makes such a table slow). With `by`,
+    the same query grouped by that field: {its value: {month: count}} for each value found."""
     from django.db.models import Count, Q
 
     months = month_spans(span)
-    found = queryset.aggregate(
-        **{
-            f"m{index}": Count(column, distinct=distinct, filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
-            for index, (_key, start, end) in enumerate(months)
-        }
-    )
-    return {key: found[f"m{index}"] for index, (key, _start, _end) in enumerate(months)}
+    counts = {
+        f"m{index}": Count(column, distinct=distinct, filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
+        for index, (_key, start, end) in enumerate(months)
+    }
+
+    def by_month(found):
+        return {key: found[f"m{index}"] for index, (key, _start, _end) in enumerate(months)}
+
+    if not by:
+        return by_month(queryset.aggregate(**counts))
+    return {row[by]: by_month(row) for row in queryset.values(by).annotate(**counts).order_by()}
 
 
 def grouped_by_month(queryset, fields, span, *, moment: str, **counts) -> list[dict]:
