@@ -8,16 +8,18 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from operator import itemgetter
+from types import SimpleNamespace
 
 from django.db.models import Count, Q, Sum
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import add_months
 from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.expressions import Ids
 from core.models import Municipality
-from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member
+from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, MonthlyPresence
 from reporting.enums import IndicatorKind
 from reporting.locks import Counted, LockedRows, locked_rows_register
 from reporting.measures import (
@@ -78,13 +80,19 @@ def marks(project, span) -> list[dict]:
     """The span's present marks grouped by woman, cohort and month, each group with how many marks it holds
     and how many children came with her to them: every split of the women and of their attendances, and the
     children's total, are counted from these rows (one pass over the quarter's marks for a report, not one
-    per figure): a row per woman, cohort and month she met in."""
-    fields = ("member_id", "session__cohort_id", "session__cohort__programme_id")
+    per figure): a row per woman, cohort and month she met in. A month the span holds whole is read as the
+    database keeps it counted (groups.presence); a month it cuts, from its marks."""
 
     def rows():
-        marked = attendances(project, span)
-        counts = {"n": Count("id"), "children": Sum("children_present")}
-        grouped = grouped_by_month(marked, fields, span, moment="session__start", **counts)
+        grouped = []
+        for key, _start, _end in month_spans(span):
+            first = date.fromisoformat(f"{key}-01")
+            last = add_months(first, 1) - timedelta(days=1)
+            if span.start_date <= first and last <= span.end_date:
+                grouped += _counted_month(project, key)
+            else:  # a month the span cuts: its own marks, grouped here
+                part = SimpleNamespace(start_date=max(first, span.start_date), end_date=min(last, span.end_date))
+                grouped += _grouped_marks(project, part)
         # What is recorded about each woman is read once per woman, not joined to each of her marks before
         # they are grouped: the marks then come from their index alone (at ten times the data set, 155 ms of
         # SQLite for the quarter's marks with her record joined, 63 without).
@@ -97,6 +105,25 @@ def marks(project, span) -> list[dict]:
         return grouped
 
     return figures_memo(MARKS, project, span, rows)
+
+
+MARK_FIELDS = ("member_id", "session__cohort_id", "session__cohort__programme_id")
+
+
+def _counted_month(project, key: str) -> list[dict]:
+    """A whole month's rows of marks() as the database keeps them counted (groups.presence): at ten times the
+    data set 6 ms of SQLite a month, against 16 for grouping its thirty thousand marks."""
+    counted = MonthlyPresence.objects.filter(month=key, cohort__project=project, present__gt=0).order_by()
+    return [
+        dict(zip((*MARK_FIELDS, "n", "children"), values, strict=True)) | {MONTH: key}
+        for values in counted.values_list("member_id", "cohort_id", "cohort__programme_id", "present", "children")
+    ]
+
+
+def _grouped_marks(project, span) -> list[dict]:
+    """The span's rows of marks(), grouped from its marks."""
+    counts = {"n": Count("id"), "children": Sum("children_present")}
+    return grouped_by_month(attendances(project, span), MARK_FIELDS, span, moment="session__start", **counts)
 
 
 def _member_profiles(members) -> dict[int, dict]:

@@ -212,6 +212,53 @@ class Attendance(models.Model):
         return f"{self.member_id}@{self.session_id}: {self.status}"
 
 
+class MonthlyPresenceQuerySet(models.QuerySet):
+    def bulk_create(self, *args, **kwargs):
+        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
+
+    def update(self, **kwargs):
+        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
+
+    def delete(self):
+        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
+
+
+class MonthlyPresence(models.Model):
+    """How many times a woman was present in a cohort in a calendar month (the organisation's), and how many
+    children came with her: the attendance marks a donor report counts, kept counted by the database as the
+    marks and their sessions change (groups.presence). Never written by the application."""
+
+    month = models.CharField(_("month"), max_length=7)  # "YYYY-MM", as reports key their months
+    # No constraint or cascade of Django's: the database's triggers alone keep these rows.
+    cohort = models.ForeignKey(
+        Cohort, verbose_name=_("cohort"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # Plain integers: a count gone wrong must not stop a facilitator's mark from being saved.
+    present = models.IntegerField(_("times present"), default=0)
+    children = models.IntegerField(_("children present"), default=0)
+
+    objects = MonthlyPresenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly presence")
+        verbose_name_plural = _("monthly presences")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "cohort", "member"], name="monthly_presence_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id}@{self.cohort_id} {self.month}: {self.present}"
+
+    def save(self, *args, **kwargs):
+        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
+
+
 class AttendanceChange(MarkChange):
     """Every change of an attendance mark, whichever door it came through: who, what, marked and received.
 

@@ -45,6 +45,11 @@ register(
         "a random id the facilitator's device gave the mark, to recognise a resent copy",
     ),
     Kept(
+        "groups.MonthlyPresence",
+        ("month",),
+        "the calendar month her attendance marks count in for the donor reports, as their sessions say it",
+    ),
+    Kept(
         "groups.AttendanceChange",
         ("client_id",),
         "a random id the facilitator's device gave the mark, to recognise a resent copy",

@@ -1,4 +1,4 @@
-"""Two rules of group attendance the database keeps, whatever door a change comes through.
+"""The rules of group attendance the database keeps, whatever door a change comes through.
 
 1. Every insert or change of an attendance mark writes a row into the change log (AttendanceChange):
    the attendance screen, a phone sending marks it kept offline, an excused absence, a queryset update and
@@ -11,6 +11,7 @@
    the grid shows marks only while she was a member, donor counts include every mark, and the two must
    agree (see models.membership_dates_problem, which says the same in words before this refuses).
 3. A mark, once recorded, is not deleted: reports count it and the change log refers to it.
+4. The present marks are kept counted by woman, cohort and month for the donor reports (groups.presence).
 
 Installed after every migrate, as core.appendonly does, because SQLite drops a table's triggers whenever a
 migration rebuilds the table. On SQLite the local day of a session comes from the function Django
@@ -22,6 +23,7 @@ from django.db import connections
 
 from core.attendance import ChangeLog, Tracked, change_log_sql
 from core.dates import local_day_sql
+from groups.presence import presence_rebuild, presence_triggers_install, presence_triggers_remove
 
 _MEMBERSHIP_DATES = "groups_membership_keeps_marks"
 _MARKS_KEPT = "groups_attendance_kept"
@@ -125,6 +127,7 @@ def trigger_sql(connection) -> tuple[list[str], list[str]]:
 
 
 def triggers_install(*, using="default") -> None:
+    presence_triggers_install(using=using)
     connection = connections[using]
     tables = set(connection.introspection.table_names())
     if not {"groups_attendance", "groups_attendancechange", "groups_membership"} <= tables:
@@ -140,6 +143,7 @@ def triggers_install(*, using="default") -> None:
 
 
 def triggers_remove(*, using="default") -> None:
+    presence_triggers_remove(using=using)
     connection = connections[using]
     if "groups_attendance" not in set(connection.introspection.table_names()):
         return
@@ -150,3 +154,4 @@ def triggers_remove(*, using="default") -> None:
 
 def install_after_migrate(sender, using="default", **kwargs):
     triggers_install(using=using)
+    presence_rebuild(using=using)

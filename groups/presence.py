@@ -1,0 +1,215 @@
+"""The women's presence by cohort and month (MonthlyPresence), kept counted by the database.
+
+A donor report counts the women present in its months, their attendances and the children who came, split by
+cohort, programme, month and what is recorded about each woman: grouping every present mark of a quarter
+(at ten times the bench's data set, a hundred thousand) was a third of counting a live report. The database
+keeps those groups as the marks are written: triggers on the marks and on their sessions add a mark where it
+counts (a present mark of a held session, in the organisation's calendar month of its start) and take it away
+where it no longer does (marked otherwise, moved to another woman, session, cohort or month, the session
+cancelled), whatever door the change comes through (a page, the admin, a queryset update, raw SQL). A row
+whose marks all went stays with nothing counted (`present` 0), and is not read.
+
+After every migrate the counts are made again from the marks, with the triggers in place: a migration that
+rebuilds a table drops its triggers on SQLite, and marks written meanwhile would be missed.
+
+On SQLite the month comes from the function Django registers on each of its connections (as the other
+triggers of groups do): a connection opened outside Django cannot write a mark ("no such function").
+"""
+
+from django.db import connections, transaction
+
+from core.dates import local_day_sql
+
+TABLE = "groups_monthlypresence"
+_NAME = "groups_presence"
+_PRESENT = "'present'"
+
+
+def _month(connection, column: str) -> str:
+    """SQL for "YYYY-MM" of the organisation-local day of an aware datetime column."""
+    day = local_day_sql(connection, column)
+    if connection.vendor == "sqlite":
+        return f"substr({day}, 1, 7)"
+    return f"to_char({day}, 'YYYY-MM')"
+
+
+def _added(connection, mark: str) -> str:
+    """Count the present mark `mark` (NEW or OLD) where it counts, if it is present and its session held."""
+    # Fixed names and SQL throughout: the one value, the time zone, is checked by local_day_sql.
+    return (
+        f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children") '  # noqa: S608
+        f'SELECT {_month(connection, "s.start")}, s."cohort_id", {mark}."member_id", 1, {mark}."children_present" '
+        f'FROM "groups_groupsession" s WHERE s."id" = {mark}."session_id" AND NOT s."cancelled" '
+        f'AND {mark}."status" = {_PRESENT} '
+        'ON CONFLICT ("month", "cohort_id", "member_id") DO UPDATE SET '
+        f'"present" = "{TABLE}"."present" + 1, "children" = "{TABLE}"."children" + excluded."children"'
+    )
+
+
+def _taken(connection, mark: str) -> str:
+    """Take the present mark `mark` away from where it counted."""
+    return (
+        f'UPDATE "{TABLE}" SET "present" = "present" - 1, "children" = "children" - {mark}."children_present" '  # noqa: S608
+        f'WHERE {mark}."status" = {_PRESENT} AND ("month", "cohort_id", "member_id") = ('
+        f'SELECT {_month(connection, "s.start")}, s."cohort_id", {mark}."member_id" '
+        f'FROM "groups_groupsession" s WHERE s."id" = {mark}."session_id" AND NOT s."cancelled")'
+    )
+
+
+def _session_marks(session: str) -> str:
+    return f'FROM "groups_attendance" a WHERE a."session_id" = {session}."id" AND a."status" = {_PRESENT}'
+
+
+def _session_taken(connection, session: str) -> str:
+    """Take a session's present marks away from where they counted (its month and cohort before a change)."""
+    marks = f'{_session_marks(session)} AND a."member_id" = "{TABLE}"."member_id"'
+    return (
+        f'UPDATE "{TABLE}" SET "present" = "present" - (SELECT COUNT(*) {marks}), '  # noqa: S608
+        f'"children" = "children" - (SELECT COALESCE(SUM(a."children_present"), 0) {marks}) '
+        f'WHERE NOT {session}."cancelled" AND "month" = {_month(connection, f"{session}.start")} '
+        f'AND "cohort_id" = {session}."cohort_id" AND "member_id" IN (SELECT a."member_id" {_session_marks(session)})'
+    )
+
+
+def _session_added(connection, session: str) -> str:
+    """Count a session's present marks where they count now."""
+    return (
+        f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children") '
+        f'SELECT {_month(connection, f"{session}.start")}, {session}."cohort_id", a."member_id", COUNT(*), '
+        f'SUM(a."children_present") {_session_marks(session)} AND NOT {session}."cancelled" GROUP BY a."member_id" '
+        'ON CONFLICT ("month", "cohort_id", "member_id") DO UPDATE SET '
+        f'"present" = "{TABLE}"."present" + excluded."present", "children" = "{TABLE}"."children" + excluded."children"'
+    )
+
+
+_MARK_CHANGED = ("status", "children_present", "member_id", "session_id")
+_SESSION_CHANGED = ("start", "cancelled", "cohort_id")
+
+
+def _changed(columns, *, sqlite: bool) -> str:
+    differ = "IS NOT" if sqlite else "IS DISTINCT FROM"
+    return " OR ".join(f'OLD."{column}" {differ} NEW."{column}"' for column in columns)
+
+
+def rebuild_sql(connection) -> list[str]:
+    """Count every present mark again, from nothing."""
+    return [
+        f'DELETE FROM "{TABLE}"',  # noqa: S608
+        f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children") '  # noqa: S608
+        f'SELECT {_month(connection, "s.start")}, s."cohort_id", a."member_id", COUNT(*), SUM(a."children_present") '
+        'FROM "groups_attendance" a JOIN "groups_groupsession" s ON s."id" = a."session_id" '
+        f'WHERE a."status" = {_PRESENT} AND NOT s."cancelled" GROUP BY 1, 2, 3',
+    ]
+
+
+def _sqlite_sql(connection) -> tuple[list[str], list[str]]:
+    names = {
+        "mark_insert": f"{_NAME}_mark_insert",
+        "mark_update": f"{_NAME}_mark_update",
+        "mark_delete": f"{_NAME}_mark_delete",
+        "session_update": f"{_NAME}_session_update",
+    }
+    drop = [f'DROP TRIGGER IF EXISTS "{name}"' for name in names.values()]
+    create = [
+        f'CREATE TRIGGER "{names["mark_insert"]}" AFTER INSERT ON "groups_attendance" '
+        f"BEGIN {_added(connection, 'NEW')}; END",
+        f'CREATE TRIGGER "{names["mark_update"]}" AFTER UPDATE ON "groups_attendance" '
+        f"WHEN {_changed(_MARK_CHANGED, sqlite=True)} "
+        f"BEGIN {_taken(connection, 'OLD')}; {_added(connection, 'NEW')}; END",
+        f'CREATE TRIGGER "{names["mark_delete"]}" AFTER DELETE ON "groups_attendance" '
+        f"BEGIN {_taken(connection, 'OLD')}; END",
+        f'CREATE TRIGGER "{names["session_update"]}" AFTER UPDATE ON "groups_groupsession" '
+        f"WHEN {_changed(_SESSION_CHANGED, sqlite=True)} "
+        f"BEGIN {_session_taken(connection, 'OLD')}; {_session_added(connection, 'NEW')}; END",
+    ]
+    return drop + create, drop
+
+
+def _postgresql_sql(connection) -> tuple[list[str], list[str]]:
+    marks_function = (
+        f'CREATE OR REPLACE FUNCTION "{_NAME}_mark"() RETURNS trigger AS $$\n'
+        "BEGIN\n"
+        "    IF TG_OP IN ('UPDATE', 'DELETE') THEN\n"
+        f"        {_taken(connection, 'OLD')};\n"
+        "    END IF;\n"
+        "    IF TG_OP IN ('INSERT', 'UPDATE') THEN\n"
+        f"        {_added(connection, 'NEW')};\n"
+        "    END IF;\n"
+        "    RETURN NULL;\n"
+        "END;\n"
+        "$$ LANGUAGE plpgsql"
+    )
+    sessions_function = (
+        f'CREATE OR REPLACE FUNCTION "{_NAME}_session"() RETURNS trigger AS $$\n'
+        "BEGIN\n"
+        f"    {_session_taken(connection, 'OLD')};\n"
+        f"    {_session_added(connection, 'NEW')};\n"
+        "    RETURN NULL;\n"
+        "END;\n"
+        "$$ LANGUAGE plpgsql"
+    )
+    drop = [
+        f'DROP TRIGGER IF EXISTS "{_NAME}_mark_insert" ON "groups_attendance"',
+        f'DROP TRIGGER IF EXISTS "{_NAME}_mark_update" ON "groups_attendance"',
+        f'DROP TRIGGER IF EXISTS "{_NAME}_mark_delete" ON "groups_attendance"',
+        f'DROP TRIGGER IF EXISTS "{_NAME}_session_update" ON "groups_groupsession"',
+        f'DROP FUNCTION IF EXISTS "{_NAME}_mark"()',
+        f'DROP FUNCTION IF EXISTS "{_NAME}_session"()',
+    ]
+    create = [
+        marks_function,
+        sessions_function,
+        *drop[:4],
+        f'CREATE TRIGGER "{_NAME}_mark_insert" AFTER INSERT ON "groups_attendance" '
+        f'FOR EACH ROW EXECUTE FUNCTION "{_NAME}_mark"()',
+        f'CREATE TRIGGER "{_NAME}_mark_update" AFTER UPDATE ON "groups_attendance" '
+        f'FOR EACH ROW WHEN ({_changed(_MARK_CHANGED, sqlite=False)}) EXECUTE FUNCTION "{_NAME}_mark"()',
+        f'CREATE TRIGGER "{_NAME}_mark_delete" AFTER DELETE ON "groups_attendance" '
+        f'FOR EACH ROW EXECUTE FUNCTION "{_NAME}_mark"()',
+        f'CREATE TRIGGER "{_NAME}_session_update" AFTER UPDATE ON "groups_groupsession" '
+        f'FOR EACH ROW WHEN ({_changed(_SESSION_CHANGED, sqlite=False)}) EXECUTE FUNCTION "{_NAME}_session"()',
+    ]
+    return create, drop
+
+
+def presence_sql(connection) -> tuple[list[str], list[str]]:
+    """(statements that install, statements that remove) the triggers for this connection's database."""
+    if connection.vendor == "sqlite":
+        return _sqlite_sql(connection)
+    if connection.vendor == "postgresql":
+        return _postgresql_sql(connection)
+    return [], []
+
+
+def _ready(connection) -> bool:
+    return {TABLE, "groups_attendance", "groups_groupsession"} <= set(connection.introspection.table_names())
+
+
+def presence_triggers_install(*, using="default") -> None:
+    connection = connections[using]
+    if not _ready(connection):
+        return
+    with connection.cursor() as cursor:
+        for statement in presence_sql(connection)[0]:
+            cursor.execute(statement)  # no params: a "%" in the SQL is not a placeholder
+
+
+def presence_triggers_remove(*, using="default") -> None:
+    connection = connections[using]
+    if not _ready(connection):
+        return
+    with connection.cursor() as cursor:
+        for statement in presence_sql(connection)[1]:
+            cursor.execute(statement)
+
+
+def presence_rebuild(*, using="default") -> None:
+    """The triggers in place, then every mark counted again (after a migrate: see the module's text)."""
+    connection = connections[using]
+    if not _ready(connection):
+        return
+    with transaction.atomic(using=using):
+        presence_triggers_install(using=using)
+        with connection.cursor() as cursor:
+            for statement in rebuild_sql(connection):
+                cursor.execute(statement)
