@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     ExpressionWrapper,
@@ -16,6 +17,7 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.utils.http import urlencode
@@ -130,6 +132,7 @@ def catalogue_filters(*, data) -> CatalogueFilters:
     day leaves today's starts behind. A kept catalogue holds until then (CatalogueReading)."""
     # Without the seats' counts: the choices need neither them nor the enrolments they are counted from.
     now, today = dates.now(), dates.today()
+    midnight = dates.end_of_day(today)
     upcoming = _upcoming(Edition.objects.all(), today=today, now=now)
     rows = upcoming.values_list(
         "start_date",
@@ -138,12 +141,15 @@ def catalogue_filters(*, data) -> CatalogueFilters:
         "programme_id",
         "programme__title",
         "pk",
-        "enrolment_opens",
-        "enrolment_closes",
+        # Only an opening or a closing before midnight can come first; the rest are read as NULL, not as
+        # two moments an edition each made into datetimes (a tenth of the catalogue's first view after a
+        # change at ten times the data set).
+        Case(When(enrolment_closes__lt=midnight, then="enrolment_closes")),
+        Case(When(enrolment_opens__gt=now, enrolment_opens__lt=midnight, then="enrolment_opens")),
     )
     months, places, programmes, keys, has_online = set(), set(), set(), [], False
-    changes_at = dates.end_of_day(today)
-    for day, municipality, venue, programme_id, title, key, opens, closes in rows:
+    changes_at = midnight
+    for day, municipality, venue, programme_id, title, key, closes, opens in rows:
         months.add((day.year, day.month))
         if municipality:
             places.add(municipality)
@@ -151,8 +157,9 @@ def catalogue_filters(*, data) -> CatalogueFilters:
             has_online = True
         programmes.add((programme_id, title))
         keys.append(key)
-        changes_at = min(changes_at, closes)
-        if opens is not None and opens > now:
+        if closes is not None:
+            changes_at = min(changes_at, closes)
+        if opens is not None:
             changes_at = min(changes_at, opens)
     months = sorted(months)
     places = sorted(places, key=str.casefold)
@@ -245,10 +252,14 @@ def _page_editions(keys) -> list:
     shown = (
         _upcoming(Edition.objects.filter(pk__in=keys), today=dates.today(), now=now)
         .select_related("programme")
-        .only(*CARD_FIELDS)
-        .annotate(seats_left=_seats_left(_seats_taken()), enrolment_open=_enrolment_open(now))
+        .only(*CARD_FIELDS, "capacity")
+        .annotate(seats_taken=_seats_taken(), enrolment_open=_enrolment_open(now))
     )
-    editions = {edition.pk: edition for edition in shown}
+    editions = {}
+    for edition in shown:
+        # Worked out here, as _seats_left does in SQL: compiling its expression was a tenth of this read.
+        edition.seats_left = max(edition.capacity - edition.seats_taken, 0)
+        editions[edition.pk] = edition
     return [editions[key] for key in keys if key in editions]
 
 
