@@ -112,7 +112,7 @@ MARK_FIELDS = ("member_id", "session__cohort_id", "session__cohort__programme_id
 
 def _counted_month(project, key: str) -> list[dict]:
     """A whole month's rows of marks() as the database keeps them counted (groups.presence): at ten times the
-    data set 6 ms of SQLite a month, against 16 for grouping its thirty thousand marks."""
+    data set 9 ms a month, against 23 for grouping its thirty thousand marks (medians of 31, in turns)."""
     counted = MonthlyPresence.objects.filter(month=key, cohort__project=project, present__gt=0).order_by()
     return [
         dict(zip((*MARK_FIELDS, "n", "children"), values, strict=True)) | {MONTH: key}
