@@ -212,15 +212,12 @@ class Attendance(models.Model):
         return f"{self.member_id}@{self.session_id}: {self.status}"
 
 
+def _written_by_triggers_only(*args, **kwargs):
+    raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
+
+
 class MonthlyPresenceQuerySet(models.QuerySet):
-    def bulk_create(self, *args, **kwargs):
-        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
-
-    def update(self, **kwargs):
-        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
-
-    def delete(self):
-        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
+    bulk_create = update = delete = _written_by_triggers_only
 
 
 class MonthlyPresence(models.Model):
@@ -252,11 +249,7 @@ class MonthlyPresence(models.Model):
     def __str__(self):
         return f"{self.member_id}@{self.cohort_id} {self.month}: {self.present}"
 
-    def save(self, *args, **kwargs):
-        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("groups_monthlypresence is written by the database's triggers only (groups.presence)")
+    save = delete = _written_by_triggers_only
 
 
 class AttendanceChange(MarkChange):

@@ -204,12 +204,10 @@ def presence_triggers_remove(*, using="default") -> None:
 
 
 def presence_rebuild(*, using="default") -> None:
-    """The triggers in place, then every mark counted again (after a migrate: see the module's text)."""
+    """Every mark counted again, its triggers already in place (after a migrate: see the module's text)."""
     connection = connections[using]
     if not _ready(connection):
         return
-    with transaction.atomic(using=using):
-        presence_triggers_install(using=using)
-        with connection.cursor() as cursor:
-            for statement in rebuild_sql(connection):
-                cursor.execute(statement)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in rebuild_sql(connection):
+            cursor.execute(statement)
