@@ -23,7 +23,12 @@ from django.db import connections
 
 from core.attendance import ChangeLog, Tracked, change_log_sql
 from core.dates import local_day_sql
-from groups.presence import presence_rebuild, presence_triggers_install, presence_triggers_remove
+from groups.presence import (
+    presence_rebuild,
+    presence_triggers_found,
+    presence_triggers_install,
+    presence_triggers_remove,
+)
 
 _MEMBERSHIP_DATES = "groups_membership_keeps_marks"
 _MARKS_KEPT = "groups_attendance_kept"
@@ -153,5 +158,7 @@ def triggers_remove(*, using="default") -> None:
 
 
 def install_after_migrate(sender, using="default", **kwargs):
+    counted = presence_triggers_found(using=using)
     triggers_install(using=using)
-    presence_rebuild(using=using)
+    if not counted:  # groups.presence: marks written while a trigger was missing are counted now
+        presence_rebuild(using=using)

@@ -16,7 +16,8 @@ from django.db import connection
 from core.enums import AttendanceStatus
 from groups.measures import _grouped_marks, marks
 from groups.models import Attendance, GroupSession, Member, Membership, MonthlyPresence
-from groups.presence import presence_rebuild
+from groups.presence import presence_rebuild, presence_triggers_found, presence_triggers_remove
+from groups.triggers import install_after_migrate
 from reporting.measures import MONTH, figures_cache
 from reporting.models import DonorProject
 from tests.groups.conftest import local
@@ -158,6 +159,23 @@ def test_the_counts_are_made_again_from_the_marks_after_a_migrate(world):
     # The triggers are in place after it: a new mark counts.
     _mark(world.sessions[1], world.women[0])
     _assert_kept()
+
+
+def test_a_migrate_that_finds_a_trigger_missing_counts_the_marks_again_and_one_finding_all_rewrites_nothing(world):
+    _mark(world.sessions[0], world.women[0])
+    # A migration that rebuilt the marks' table on SQLite dropped its triggers: a mark written then is missed.
+    presence_triggers_remove()
+    assert not presence_triggers_found()
+    _mark(world.sessions[1], world.women[0], children=1)
+    assert _kept() != _counted_again()
+    install_after_migrate(sender=None)
+    assert presence_triggers_found()
+    _assert_kept()
+    # With every trigger found, the counts are right already and the table is not written again.
+    with connection.cursor() as cursor:
+        cursor.execute('UPDATE "groups_monthlypresence" SET "present" = 7')
+    install_after_migrate(sender=None)
+    assert {present for present, _children in _kept().values()} == {7}
 
 
 def test_the_application_cannot_write_the_counts(world):
