@@ -112,11 +112,20 @@ MARK_FIELDS = ("member_id", "session__cohort_id", "session__cohort__programme_id
 
 def _counted_month(project, key: str) -> list[dict]:
     """A whole month's rows of marks() as the database keeps them counted (groups.presence): at ten times the
-    data set 9 ms a month, against 23 for grouping its thirty thousand marks (medians of 31, in turns)."""
+    data set 5 ms a month, against 23 for grouping its thirty thousand marks (medians of 31 and 41, in turns)."""
     counted = MonthlyPresence.objects.filter(month=key, cohort__project=project, present__gt=0).order_by()
+    fields = ("member_id", "cohort_id", "cohort__programme_id", "present", "children")
+    # Each row's dict written at once (5.2 ms a month at ten times the data set, against 8.3 zipped and merged).
     return [
-        dict(zip((*MARK_FIELDS, "n", "children"), values, strict=True)) | {MONTH: key}
-        for values in counted.values_list("member_id", "cohort_id", "cohort__programme_id", "present", "children")
+        {
+            "member_id": member,
+            "session__cohort_id": cohort,
+            "session__cohort__programme_id": programme,
+            "n": present,
+            "children": children,
+            MONTH: key,
+        }
+        for member, cohort, programme, present, children in counted.values_list(*fields)
     ]
 
 
