@@ -192,9 +192,12 @@ class SlotSearchForm(forms.Form):
     weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=4, initial=2)
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=240, initial=60)
 
-    def __init__(self, *args, counselors, **kwargs):
+    def __init__(self, *args, counselors, names=None, **kwargs):
+        """`names`: the counselors' (id, name) as the page read them already (selectors.counselor_rows)."""
         super().__init__(*args, **kwargs)
         self.fields["counselor"].queryset = counselors
+        if names is not None:
+            self.fields["counselor"].names = lambda _counselors: names
 
     @classmethod
     def next_two_weeks(cls, counselors) -> dict:

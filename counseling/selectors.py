@@ -41,6 +41,36 @@ def counselor_profile_for(user) -> CounselorProfile | None:
     return user._haven_counselor_profile
 
 
+@dataclass(frozen=True)
+class CounselorRow:
+    """A counselor as the slot finder reads her: her name, what she may hold, her buffer and notice."""
+
+    pk: int
+    name: str
+    session_kinds: list
+    trained_for_violence: bool
+    buffer_minutes: int
+    min_notice_hours: int
+
+
+def counselor_rows(counselors) -> list[CounselorRow]:
+    """The active counselors of `counselors`, in its order, read as values in one query: the slot finder's
+    page names its form's choices and searches their times from the same rows (two queries of two hundred
+    counselors were a twentieth of the page)."""
+    return [
+        CounselorRow(pk, CounselorProfile.name_from(full_name=full_name, username=username), *rest)
+        for pk, username, full_name, *rest in counselors.filter(active=True).values_list(
+            "pk",
+            "user__username",
+            "user__profile__full_name",
+            "session_kinds",
+            "trained_for_violence",
+            "buffer_minutes",
+            "min_notice_hours",
+        )
+    ]
+
+
 def counselor_names(counselors) -> list[tuple[int, str]]:
     """(id, name) of each counselor, read as values (CounselorProfile.name_from): a filter naming the two
     hundred counselors of a large organisation read every field of each and of her account, a fifth of the
@@ -268,22 +298,13 @@ def _day_chunks(first_day: date, days: int):
         offset, size = offset + size, size * 2
 
 
-def _schedules(*, counselors, kind, range_start, range_end, now) -> list[_Schedule]:
-    """The counselors who may hold `kind`, with their absences: two queries, no model row per counselor (two
-    hundred of them, with their accounts and profiles, were a fifth of the page). Their windows are read
-    with the days searched (`_read_windows`)."""
+def _schedules(*, counselors: list[CounselorRow], kind, range_start, range_end, now) -> list[_Schedule]:
+    """The counselors who may hold `kind`, with their absences (one query: the counselors are read already,
+    counselor_rows). Their windows are read with the days searched (`_read_windows`)."""
     profiles = {
-        pk: (CounselorProfile.name_from(full_name=full_name, username=username), buffer, notice)
-        for pk, username, full_name, kinds, trained, buffer, notice in counselors.filter(active=True).values_list(
-            "pk",
-            "user__username",
-            "user__profile__full_name",
-            "session_kinds",
-            "trained_for_violence",
-            "buffer_minutes",
-            "min_notice_hours",
-        )
-        if CounselorProfile.holds(kind, session_kinds=kinds, trained_for_violence=trained)
+        row.pk: (row.name, row.buffer_minutes, row.min_notice_hours)
+        for row in counselors
+        if CounselorProfile.holds(kind, session_kinds=row.session_kinds, trained_for_violence=row.trained_for_violence)
     }
     absences = defaultdict(list)
     if profiles:
@@ -362,19 +383,22 @@ def slots_free(
     limit: int | None = SLOTS_SHOWN,
 ) -> list[Slot]:
     """The first `limit` free times in time order (all of them with `limit=None`): availability windows minus
-    absences, minus her bookings (with buffer), minus room occupancy.
+    absences, minus her bookings (with buffer), minus room occupancy. `counselors`: a queryset of counselor
+    profiles, or the rows counselor_rows() read from one (a page that names them too reads them once).
 
     The work follows the slots shown, not the size of the calendar: the days are searched in runs of 1, 2,
     4 ... days, each run's bookings read in one query, and the search stops once `limit` slots are found.
     Within a run each counselor's free times are produced lazily and merged in time order; occupancy is
-    checked by bisection over sorted, merged intervals. Queries: counselors (as values), absences and rooms
-    (3), plus one per run for its bookings (at most 5 for four weeks) and one for the windows of the weekdays
-    a run is the first to reach (at most 3: runs of 1, 2 and 4 days cover the week; one more for each first
-    day over for everyone by her notice, which gets no run), whatever the number of counselors and bookings;
-    each time's counselor is named from the first query (`SlotCounselor`).
+    checked by bisection over sorted, merged intervals. Queries: counselors (as values, unless given as
+    rows), absences and rooms (3), plus one per run for its bookings (at most 5 for four weeks) and one for
+    the windows of the weekdays a run is the first to reach (at most 3: runs of 1, 2 and 4 days cover the
+    week; one more for each first day over for everyone by her notice, which gets no run), whatever the
+    number of counselors and bookings; each time's counselor is named from the first query (`SlotCounselor`).
     """
     now = now or dates.now()
     range_start, range_end = dates.start_of_day(first_day), dates.end_of_day(first_day + timedelta(days=days - 1))
+    if not isinstance(counselors, list):
+        counselors = counselor_rows(counselors)
     schedules = _schedules(counselors=counselors, kind=kind, range_start=range_start, range_end=range_end, now=now)
     if not schedules:
         return []

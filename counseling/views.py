@@ -323,13 +323,14 @@ def slots(request):
     """Opens on the next two weeks' free times; the form narrows or moves the search."""
     _require(request, "counseling.find_slots")
     counselors = rules.counselors_for(request.user)
+    rows = selectors.counselor_rows(counselors)  # read once for the form's choices and for the search
     data = request.GET if "kind" in request.GET else SlotSearchForm.next_two_weeks(counselors)
-    form = SlotSearchForm(data, counselors=counselors)
+    form = SlotSearchForm(data, counselors=counselors, names=[(row.pk, row.name) for row in rows])
     found = None
     if form.is_valid():
         chosen = form.cleaned_data["counselor"]
         found = selectors.slots_free(
-            counselors=counselors.filter(pk=chosen.pk) if chosen else counselors,
+            counselors=[row for row in rows if row.pk == chosen.pk] if chosen else rows,
             kind=form.cleaned_data["kind"],
             duration=form.duration,
             first_day=form.cleaned_data["first_day"],

@@ -12,7 +12,7 @@ from core.enums import AgeBand, TargetGroup
 from core.models import Municipality
 from counseling import services, views
 from counseling.enums import BookingStatus, SessionKind
-from counseling.models import Booking, Client, Room
+from counseling.models import Booking, Client, CounselorProfile, Room
 from tests.counseling.conftest import at, booked_at_ten, booked_tonight, home_visit_booked
 from tests.helpers import queries_of, rendered, texts_decrypted, tokened
 
@@ -367,6 +367,35 @@ def test_slot_finder_rows_write_names_as_text(client_for, counselor, profile, ro
     assert html.count("Soba &lt;i&gt;1&lt;/i&gt;") > 1  # the rows and the room filter
     assert "<b>" not in html and "<i>1</i>" not in html
     assert f"counselor={profile.pk}&amp;kind=" in html  # the link's ampersands as a template writes them
+
+
+def test_the_slot_finder_reads_its_counselors_once_for_its_choices_and_its_search_and_finds_hers_alone(
+    django_app, coordinator, profile, make_counselor, room, monday
+):
+    """The form's counselors and the search's are the same rows, read once (counseling.selectors.
+    counselor_rows): by name, inactive ones left out; the one she picks is the one every time found is hers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Profile
+
+    Profile.objects.filter(user=profile.user).update(full_name="Zorica")
+    other = make_counselor()
+    Profile.objects.filter(user=other.user).update(full_name="Anka")
+    Profile.objects.filter(user=make_counselor(kinds=[]).user).update(full_name="Mira")
+    CounselorProfile.objects.filter(pk=make_counselor().pk).update(active=False)
+    search = {"kind": SessionKind.EXPERIENTIAL, "first_day": monday.isoformat(), "weeks": 1, "minutes": 60}
+    with CaptureQueriesContext(connection) as queries:
+        page = django_app.get(reverse("counseling:slots"), search, user=coordinator)
+    read = [q["sql"] for q in queries if 'FROM "counseling_counselorprofile"' in q["sql"]]
+    assert len(read) == 1, read
+    form = next(form for form in page.forms.values() if "first_day" in form.fields)
+    assert [label for _value, _selected, label in form["counselor"].options] == ["Any", "Anka", "Mira", "Zorica"]
+    names = {row.select("td")[0].get_text() for row in page.html.select("tbody tr")}
+    assert names == {"Anka", "Zorica"}  # Mira holds no kind of session
+    form["counselor"] = str(other.pk)
+    found = form.submit()
+    assert {row.select("td")[0].get_text() for row in found.html.select("tbody tr")} == {"Anka"}
 
 
 def test_the_slot_finder_offers_the_active_rooms_by_name_and_finds_times_in_the_one_she_picks(
