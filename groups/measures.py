@@ -115,12 +115,13 @@ def _counted_month(project, key: str) -> list[dict]:
     data set 5 ms a month, against 23 for grouping its thirty thousand marks (medians of 31 and 41, in turns)."""
     counted = MonthlyPresence.objects.filter(month=key, cohort__project=project, present__gt=0).order_by()
     fields = ("member_id", "cohort_id", "cohort__programme_id", "present", "children")
+    member_field, cohort_field, programme_field = MARK_FIELDS  # the names marks() gives its rows' fields
     # Each row's dict written at once (5.2 ms a month at ten times the data set, against 8.3 zipped and merged).
     return [
         {
-            "member_id": member,
-            "session__cohort_id": cohort,
-            "session__cohort__programme_id": programme,
+            member_field: member,
+            cohort_field: cohort,
+            programme_field: programme,
             "n": present,
             "children": children,
             MONTH: key,

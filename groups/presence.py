@@ -40,16 +40,25 @@ def _month(connection, column: str) -> str:
     return f"to_char({day}, 'YYYY-MM')"
 
 
+_INSERT = f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children") '
+
+
+def _counted(select: str) -> str:
+    """Add the rows `select` gives (month, cohort, woman, times present, children) to the counts."""
+    return (
+        f"{_INSERT}{select} "
+        'ON CONFLICT ("month", "cohort_id", "member_id") DO UPDATE SET '
+        f'"present" = "{TABLE}"."present" + excluded."present", "children" = "{TABLE}"."children" + excluded."children"'
+    )
+
+
 def _added(connection, mark: str) -> str:
     """Count the present mark `mark` (NEW or OLD) where it counts, if it is present and its session held."""
     # Fixed names and SQL throughout: the one value, the time zone, is checked by local_day_sql.
-    return (
-        f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children") '  # noqa: S608
-        f'SELECT {_month(connection, "s.start")}, s."cohort_id", {mark}."member_id", 1, {mark}."children_present" '
+    return _counted(
+        f'SELECT {_month(connection, "s.start")}, s."cohort_id", {mark}."member_id", 1, {mark}."children_present" '  # noqa: S608
         f'FROM "groups_groupsession" s WHERE s."id" = {mark}."session_id" AND NOT s."cancelled" '
-        f'AND {mark}."status" = {_PRESENT} '
-        'ON CONFLICT ("month", "cohort_id", "member_id") DO UPDATE SET '
-        f'"present" = "{TABLE}"."present" + 1, "children" = "{TABLE}"."children" + excluded."children"'
+        f'AND {mark}."status" = {_PRESENT}'
     )
 
 
@@ -80,12 +89,9 @@ def _session_taken(connection, session: str) -> str:
 
 def _session_added(connection, session: str) -> str:
     """Count a session's present marks where they count now."""
-    return (
-        f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children") '
+    return _counted(
         f'SELECT {_month(connection, f"{session}.start")}, {session}."cohort_id", a."member_id", COUNT(*), '
-        f'SUM(a."children_present") {_session_marks(session)} AND NOT {session}."cancelled" GROUP BY a."member_id" '
-        'ON CONFLICT ("month", "cohort_id", "member_id") DO UPDATE SET '
-        f'"present" = "{TABLE}"."present" + excluded."present", "children" = "{TABLE}"."children" + excluded."children"'
+        f'SUM(a."children_present") {_session_marks(session)} AND NOT {session}."cancelled" GROUP BY a."member_id"'
     )
 
 
@@ -102,8 +108,8 @@ def rebuild_sql(connection) -> list[str]:
     """Count every present mark again, from nothing."""
     return [
         f'DELETE FROM "{TABLE}"',  # noqa: S608
-        f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children") '  # noqa: S608
-        f'SELECT {_month(connection, "s.start")}, s."cohort_id", a."member_id", COUNT(*), SUM(a."children_present") '
+        f'{_INSERT}SELECT {_month(connection, "s.start")}, s."cohort_id", a."member_id", COUNT(*), '  # noqa: S608
+        'SUM(a."children_present") '
         'FROM "groups_attendance" a JOIN "groups_groupsession" s ON s."id" = a."session_id" '
         f'WHERE a."status" = {_PRESENT} AND NOT s."cancelled" GROUP BY 1, 2, 3',
     ]
