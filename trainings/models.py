@@ -276,7 +276,9 @@ class Enrollment(models.Model):
         ]
         # In the listing's order: its first page reads no more than it shows.
         indexes = [
-            models.Index(fields=["edition", "status"], name="enrollment_edition_status"),
+            # The person too: the donor figures' unique trainees are counted from the index alone (at ten times
+            # the bench's data 4.4 ms against 6.8 for those enrolled to date, without a read of each row).
+            models.Index(fields=["edition", "status", "user"], name="enrollment_edition_status_user"),
             models.Index(fields=["created_at", "id"], name="enrollment_created"),
         ]
 
