@@ -221,9 +221,10 @@ class MonthlyPresenceQuerySet(models.QuerySet):
 
 
 class MonthlyPresence(models.Model):
-    """How many times a woman was present in a cohort in a calendar month (the organisation's), and how many
-    children came with her: the attendance marks a donor report counts, kept counted by the database as the
-    marks and their sessions change (groups.presence). Never written by the application."""
+    """How many times a woman was present in a cohort in a calendar month (the organisation's), how many
+    children came with her and how many times she was marked at all: the attendance marks a donor report
+    counts, kept counted by the database as the marks and their sessions change (groups.presence). Never
+    written by the application."""
 
     month = models.CharField(_("month"), max_length=7)  # "YYYY-MM", as reports key their months
     # No constraint or cascade of Django's: the database's triggers alone keep these rows.
@@ -236,6 +237,7 @@ class MonthlyPresence(models.Model):
     # Plain integers: a count gone wrong must not stop a facilitator's mark from being saved.
     present = models.IntegerField(_("times present"), default=0)
     children = models.IntegerField(_("children present"), default=0)
+    marked = models.IntegerField(_("times marked"), default=0)  # present or not: the attendance rate's whole
 
     objects = MonthlyPresenceQuerySet.as_manager()
 

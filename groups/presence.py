@@ -1,13 +1,15 @@
 """The women's presence by cohort and month (MonthlyPresence), kept counted by the database.
 
 A donor report counts the women present in its months, their attendances and the children who came, split by
-cohort, programme, month and what is recorded about each woman: grouping every present mark of a quarter
-(at ten times the bench's data set, a hundred thousand) was a third of counting a live report. The database
-keeps those groups as the marks are written: triggers on the marks and on their sessions add a mark where it
-counts (a present mark of a held session, in the organisation's calendar month of its start) and take it away
-where it no longer does (marked otherwise, moved to another woman, session, cohort or month, the session
-cancelled), whatever door the change comes through (a page, the admin, a queryset update, raw SQL). A row
-whose marks all went stays with nothing counted (`present` 0), and is not read.
+cohort, programme, month and what is recorded about each woman, and the attendance rate (present marks among
+all marks): grouping every present mark of a quarter (at ten times the bench's data set, a hundred thousand)
+was a third of counting a live report. The database keeps those groups as the marks are written: triggers on
+the marks and on their sessions add a mark where it counts (a mark of a held session, in the organisation's
+calendar month of its start: to `marked`, and when it is present to `present` and `children` too) and take it
+away where it no longer does (marked otherwise, moved to another woman, session, cohort or month, the session
+cancelled), whatever door the change comes through (a page, the admin, a queryset update, raw SQL). A row of
+a woman marked but never present has `present` 0, and is not read as hers; one whose marks all went stays
+with nothing counted.
 
 A migrate that finds one of the triggers missing counts every mark again once they are in place: the first
 migrate, and one whose migration rebuilt the marks' or the sessions' table, which drops its triggers on
@@ -40,58 +42,77 @@ def _month(connection, column: str) -> str:
     return f"to_char({day}, 'YYYY-MM')"
 
 
-_INSERT = f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children") '
+_INSERT = f'INSERT INTO "{TABLE}" ("month", "cohort_id", "member_id", "present", "children", "marked") '
+_COUNTS = ("present", "children", "marked")
 
 
 def _counted(select: str) -> str:
-    """Add the rows `select` gives (month, cohort, woman, times present, children) to the counts."""
-    return (
-        f"{_INSERT}{select} "
-        'ON CONFLICT ("month", "cohort_id", "member_id") DO UPDATE SET '
-        f'"present" = "{TABLE}"."present" + excluded."present", "children" = "{TABLE}"."children" + excluded."children"'
-    )
+    """Add the rows `select` gives (month, cohort, woman, times present, children, marks) to the counts."""
+    added = ", ".join(f'"{count}" = "{TABLE}"."{count}" + excluded."{count}"' for count in _COUNTS)
+    return f'{_INSERT}{select} ON CONFLICT ("month", "cohort_id", "member_id") DO UPDATE SET {added}'
+
+
+def _present(mark: str) -> str:
+    """SQL: 1 for a present mark `mark`, else 0."""
+    return f'CASE WHEN {mark}."status" = {_PRESENT} THEN 1 ELSE 0 END'
+
+
+def _children(mark: str) -> str:
+    """SQL: the children who came with her to the mark `mark` if she was present, else 0."""
+    return f'CASE WHEN {mark}."status" = {_PRESENT} THEN {mark}."children_present" ELSE 0 END'
 
 
 def _added(connection, mark: str) -> str:
-    """Count the present mark `mark` (NEW or OLD) where it counts, if it is present and its session held."""
+    """Count the mark `mark` (NEW or OLD) where it counts, if its session is held."""
     # Fixed names and SQL throughout: the one value, the time zone, is checked by local_day_sql.
     return _counted(
-        f'SELECT {_month(connection, "s.start")}, s."cohort_id", {mark}."member_id", 1, {mark}."children_present" '  # noqa: S608
-        f'FROM "groups_groupsession" s WHERE s."id" = {mark}."session_id" AND NOT s."cancelled" '
-        f'AND {mark}."status" = {_PRESENT}'
+        f'SELECT {_month(connection, "s.start")}, s."cohort_id", {mark}."member_id", {_present(mark)}, '  # noqa: S608
+        f"{_children(mark)}, 1 "
+        f'FROM "groups_groupsession" s WHERE s."id" = {mark}."session_id" AND NOT s."cancelled"'
     )
 
 
 def _taken(connection, mark: str) -> str:
-    """Take the present mark `mark` away from where it counted."""
+    """Take the mark `mark` away from where it counted."""
     return (
-        f'UPDATE "{TABLE}" SET "present" = "present" - 1, "children" = "children" - {mark}."children_present" '  # noqa: S608
-        f'WHERE {mark}."status" = {_PRESENT} AND ("month", "cohort_id", "member_id") = ('
+        f'UPDATE "{TABLE}" SET "present" = "present" - {_present(mark)}, '  # noqa: S608
+        f'"children" = "children" - {_children(mark)}, "marked" = "marked" - 1 '
+        'WHERE ("month", "cohort_id", "member_id") = ('
         f'SELECT {_month(connection, "s.start")}, s."cohort_id", {mark}."member_id" '
         f'FROM "groups_groupsession" s WHERE s."id" = {mark}."session_id" AND NOT s."cancelled")'
     )
 
 
 def _session_marks(session: str) -> str:
-    return f'FROM "groups_attendance" a WHERE a."session_id" = {session}."id" AND a."status" = {_PRESENT}'
+    return f'FROM "groups_attendance" a WHERE a."session_id" = {session}."id"'
+
+
+# A session's marks of one woman (or of each, grouped by her): times present, children, marks.
+_SESSION_COUNTS = (
+    f"COALESCE(SUM({_present('a')}), 0)",
+    f"COALESCE(SUM({_children('a')}), 0)",
+    "COUNT(*)",
+)
 
 
 def _session_taken(connection, session: str) -> str:
-    """Take a session's present marks away from where they counted (its month and cohort before a change)."""
+    """Take a session's marks away from where they counted (its month and cohort before a change)."""
     marks = f'{_session_marks(session)} AND a."member_id" = "{TABLE}"."member_id"'
+    taken = ", ".join(
+        f'"{count}" = "{count}" - (SELECT {sql} {marks})' for count, sql in zip(_COUNTS, _SESSION_COUNTS, strict=True)
+    )
     return (
-        f'UPDATE "{TABLE}" SET "present" = "present" - (SELECT COUNT(*) {marks}), '  # noqa: S608
-        f'"children" = "children" - (SELECT COALESCE(SUM(a."children_present"), 0) {marks}) '
+        f'UPDATE "{TABLE}" SET {taken} '  # noqa: S608
         f'WHERE NOT {session}."cancelled" AND "month" = {_month(connection, f"{session}.start")} '
         f'AND "cohort_id" = {session}."cohort_id" AND "member_id" IN (SELECT a."member_id" {_session_marks(session)})'
     )
 
 
 def _session_added(connection, session: str) -> str:
-    """Count a session's present marks where they count now."""
+    """Count a session's marks where they count now."""
     return _counted(
-        f'SELECT {_month(connection, f"{session}.start")}, {session}."cohort_id", a."member_id", COUNT(*), '
-        f'SUM(a."children_present") {_session_marks(session)} AND NOT {session}."cancelled" GROUP BY a."member_id"'
+        f'SELECT {_month(connection, f"{session}.start")}, {session}."cohort_id", a."member_id", '
+        f'{", ".join(_SESSION_COUNTS)} {_session_marks(session)} AND NOT {session}."cancelled" GROUP BY a."member_id"'
     )
 
 
@@ -105,13 +126,13 @@ def _changed(columns, *, sqlite: bool) -> str:
 
 
 def rebuild_sql(connection) -> list[str]:
-    """Count every present mark again, from nothing."""
+    """Count every mark again, from nothing."""
     return [
         f'DELETE FROM "{TABLE}"',  # noqa: S608
-        f'{_INSERT}SELECT {_month(connection, "s.start")}, s."cohort_id", a."member_id", COUNT(*), '  # noqa: S608
-        'SUM(a."children_present") '
+        f'{_INSERT}SELECT {_month(connection, "s.start")}, s."cohort_id", a."member_id", '  # noqa: S608
+        f"{', '.join(_SESSION_COUNTS)} "
         'FROM "groups_attendance" a JOIN "groups_groupsession" s ON s."id" = a."session_id" '
-        f'WHERE a."status" = {_PRESENT} AND NOT s."cancelled" GROUP BY 1, 2, 3',
+        'WHERE NOT s."cancelled" GROUP BY 1, 2, 3',
     ]
 
 

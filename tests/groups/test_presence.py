@@ -26,20 +26,22 @@ PRESENT, ABSENT = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT
 
 
 def _counted_again() -> dict:
-    """{(month, cohort, woman): (times present, children)} counted from the marks, month by local day."""
+    """{(month, cohort, woman): (times present, children, times marked)} counted from the marks of held
+    sessions, month by local day."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    present, children = Counter(), Counter()
-    marked = Attendance.objects.filter(status=PRESENT, session__cancelled=False).select_related("session")
-    for mark in marked:
+    present, children, marked = Counter(), Counter(), Counter()
+    for mark in Attendance.objects.filter(session__cancelled=False).select_related("session"):
         key = (mark.session.start.astimezone(zone).strftime("%Y-%m"), mark.session.cohort_id, mark.member_id)
-        present[key] += 1
-        children[key] += mark.children_present
-    return {key: (present[key], children[key]) for key in present}
+        marked[key] += 1
+        if mark.status == PRESENT:
+            present[key] += 1
+            children[key] += mark.children_present
+    return {key: (present[key], children[key], marked[key]) for key in marked}
 
 
 def _kept() -> dict:
-    rows = MonthlyPresence.objects.filter(present__gt=0)
-    return {(r.month, r.cohort_id, r.member_id): (r.present, r.children) for r in rows}
+    rows = MonthlyPresence.objects.filter(marked__gt=0)
+    return {(r.month, r.cohort_id, r.member_id): (r.present, r.children, r.marked) for r in rows}
 
 
 def _assert_kept():
@@ -78,7 +80,7 @@ def _mark(session, member, status=PRESENT, children=0):
     return Attendance.objects.create(session=session, member=member, status=status, children_present=children)
 
 
-def test_marks_saved_one_by_one_and_in_bulk_are_counted_present_only(world):
+def test_marks_saved_one_by_one_and_in_bulk_are_counted_present_or_not(world):
     cohort_one = world.sessions[:3]
     _mark(cohort_one[0], world.women[0], children=2)
     _mark(cohort_one[0], world.women[2], status=ABSENT)
@@ -87,8 +89,8 @@ def test_marks_saved_one_by_one_and_in_bulk_are_counted_present_only(world):
         for session in cohort_one[1:]
     )
     _assert_kept()
-    assert _kept()[("2027-02", world.cohorts[0].pk, world.women[2].pk)] == (1, 1)
-    assert _kept()[("2027-03", world.cohorts[0].pk, world.women[2].pk)] == (1, 1)
+    assert _kept()[("2027-02", world.cohorts[0].pk, world.women[2].pk)] == (1, 1, 2)
+    assert _kept()[("2027-03", world.cohorts[0].pk, world.women[2].pk)] == (1, 1, 1)
 
 
 def test_a_mark_changed_by_save_by_update_and_by_raw_sql_moves_its_count(world):
@@ -100,7 +102,7 @@ def test_a_mark_changed_by_save_by_update_and_by_raw_sql_moves_its_count(world):
     _assert_kept()
     Attendance.objects.filter(pk=first.pk).update(status=PRESENT, children_present=3)
     _assert_kept()
-    assert _kept()[("2027-02", world.cohorts[0].pk, world.women[0].pk)] == (2, 3)
+    assert _kept()[("2027-02", world.cohorts[0].pk, world.women[0].pk)] == (2, 3, 2)
     Attendance.objects.filter(member=world.women[4]).update(status=PRESENT)
     _assert_kept()
     with connection.cursor() as cursor:
@@ -109,7 +111,7 @@ def test_a_mark_changed_by_save_by_update_and_by_raw_sql_moves_its_count(world):
         )
     _assert_kept()
     # Nothing counted is left where the mark was: the row of a woman whose marks went is not read.
-    assert _kept()[("2027-02", world.cohorts[0].pk, world.women[0].pk)] == (1, 3)
+    assert _kept()[("2027-02", world.cohorts[0].pk, world.women[0].pk)] == (1, 3, 1)
 
 
 def test_a_session_moved_cancelled_or_given_to_another_cohort_moves_its_marks(world):
@@ -117,16 +119,18 @@ def test_a_session_moved_cancelled_or_given_to_another_cohort_moves_its_marks(wo
     for session in world.sessions[:3]:
         _mark(session, world.women[0], children=1)
         _mark(session, world.women[2])
+        _mark(session, world.women[4], status=ABSENT, children=1)
     february.start, february.end = local(2027, 3, 24, 18), local(2027, 3, 24, 19)
     february.save()
     _assert_kept()
-    assert _kept()[("2027-03", world.cohorts[0].pk, world.women[0].pk)] == (2, 2)
+    assert _kept()[("2027-03", world.cohorts[0].pk, world.women[0].pk)] == (2, 2, 2)
+    assert _kept()[("2027-03", world.cohorts[0].pk, world.women[4].pk)] == (0, 0, 2)
     GroupSession.objects.filter(pk=march.pk).update(cancelled=True)
     _assert_kept()
-    assert _kept()[("2027-03", world.cohorts[0].pk, world.women[0].pk)] == (1, 1)
+    assert _kept()[("2027-03", world.cohorts[0].pk, world.women[0].pk)] == (1, 1, 1)
     GroupSession.objects.filter(pk=march.pk).update(cancelled=False, cohort=world.cohorts[1])
     _assert_kept()
-    assert _kept()[("2027-03", world.cohorts[1].pk, world.women[2].pk)] == (1, 0)
+    assert _kept()[("2027-03", world.cohorts[1].pk, world.women[2].pk)] == (1, 0, 1)
 
 
 @pytest.mark.parametrize(
@@ -175,7 +179,7 @@ def test_a_migrate_that_finds_a_trigger_missing_counts_the_marks_again_and_one_f
     with connection.cursor() as cursor:
         cursor.execute('UPDATE "groups_monthlypresence" SET "present" = 7')
     install_after_migrate(sender=None)
-    assert {present for present, _children in _kept().values()} == {7}
+    assert {present for present, _children, _marked in _kept().values()} == {7}
 
 
 def test_the_application_cannot_write_the_counts(world):
@@ -219,3 +223,35 @@ def test_a_reports_rows_read_from_the_counts_are_those_of_its_marks_and_a_cut_mo
     )
     with figures_cache():
         assert marks(other, whole) == []
+
+
+def test_the_attendance_rate_counts_a_whole_months_marks_from_the_counts_and_a_cut_months_from_its_marks(
+    world, project
+):
+    from groups.measures import AttendanceRate
+
+    for index, session in enumerate(world.sessions):
+        for member in world.women[index % 2 :: 2]:
+            _mark(session, member, status=PRESENT if member.pk % 3 else ABSENT, children=1)
+    GroupSession.objects.filter(pk=world.sessions[1].pk).update(cancelled=True)  # its marks count nowhere
+    whole = SimpleNamespace(start_date=date(2027, 2, 1), end_date=date(2027, 3, 31))
+    cut = SimpleNamespace(start_date=date(2027, 2, 15), end_date=date(2027, 3, 31))
+
+    def rate_parts(span):
+        """(as a report counts them, after its splits; from the marks alone)"""
+        with figures_cache():
+            marks(project, span)
+            kept = AttendanceRate().parts(project, span)
+        return kept, AttendanceRate().parts(project, span)
+
+    for span in (whole, cut):
+        kept, counted = rate_parts(span)
+        assert kept == counted
+    assert rate_parts(whole)[0]["marked"] == Attendance.objects.filter(session__cancelled=False).count() == 15
+    assert rate_parts(cut)[0]["marked"] == 9  # the sessions of 10 February are before it
+    # Read from the counts where the span holds the month whole, from the marks where it cuts it.
+    with connection.cursor() as cursor:
+        cursor.execute('UPDATE "groups_monthlypresence" SET "marked" = "marked" + 100 WHERE "month" = %s', ["2027-02"])
+    february_rows = MonthlyPresence.objects.filter(month="2027-02", marked__gt=0).count()
+    assert rate_parts(whole)[0]["marked"] == 15 + 100 * february_rows
+    assert rate_parts(cut)[0]["marked"] == 9  # February is cut: its marks, not its counts
