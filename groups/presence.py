@@ -211,22 +211,22 @@ def _ready(connection) -> bool:
     return {TABLE, "groups_attendance", "groups_groupsession"} <= set(connection.introspection.table_names())
 
 
-def presence_triggers_install(*, using="default") -> None:
+def _executed(using: str, statements_for) -> None:
+    """Run the statements `statements_for(connection)` writes, once the tables they name are there."""
     connection = connections[using]
     if not _ready(connection):
         return
     with connection.cursor() as cursor:
-        for statement in presence_sql(connection)[0]:
+        for statement in statements_for(connection):
             cursor.execute(statement)  # no params: a "%" in the SQL is not a placeholder
 
 
+def presence_triggers_install(*, using="default") -> None:
+    _executed(using, lambda connection: presence_sql(connection)[0])
+
+
 def presence_triggers_remove(*, using="default") -> None:
-    connection = connections[using]
-    if not _ready(connection):
-        return
-    with connection.cursor() as cursor:
-        for statement in presence_sql(connection)[1]:
-            cursor.execute(statement)
+    _executed(using, lambda connection: presence_sql(connection)[1])
 
 
 def presence_triggers_found(*, using="default") -> bool:
@@ -245,9 +245,5 @@ def presence_triggers_found(*, using="default") -> bool:
 
 def presence_rebuild(*, using="default") -> None:
     """Every mark counted again, its triggers already in place (after a migrate: see the module's text)."""
-    connection = connections[using]
-    if not _ready(connection):
-        return
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        for statement in rebuild_sql(connection):
-            cursor.execute(statement)
+    with transaction.atomic(using=using):
+        _executed(using, rebuild_sql)
