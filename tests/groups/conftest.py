@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -7,10 +7,23 @@ from django.conf import settings
 from core import dates
 from groups.enums import CohortStatus
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
+from reporting.models import DonorProject
 
 
 def local(year, month, day, hour=18, minute=0):
     return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@pytest.fixture
+def project(db):
+    """A donor project the groups' tests count for (its cohorts are given it where a test needs)."""
+    return DonorProject.objects.create(
+        title="Safe Together",
+        donor="Ministry of Family Welfare",
+        grant_number="G-1",
+        start_date=date(2022, 4, 1),
+        end_date=date(2023, 4, 1),
+    )
 
 
 @pytest.fixture

@@ -30,17 +30,6 @@ APRIL = [date(2022, 4, 5), date(2022, 4, 12), date(2022, 4, 19)]
 
 
 @pytest.fixture
-def project(db):
-    return DonorProject.objects.create(
-        title="Safe Together",
-        donor="Ministry of Family Welfare",
-        grant_number="G-1",
-        start_date=date(2022, 4, 1),
-        end_date=date(2023, 4, 1),
-    )
-
-
-@pytest.fixture
 def meets(make_cohort, project):
     """meets(women, days=APRIL, status=PRESENT): a cohort of the project whose women each have that mark at
     each of its sessions."""

@@ -51,17 +51,6 @@ def _assert_kept():
 
 
 @pytest.fixture
-def project(db):
-    return DonorProject.objects.create(
-        title="Safe Together",
-        donor="Ministry",
-        grant_number="G-1",
-        start_date=date(2027, 1, 1),
-        end_date=date(2028, 1, 1),
-    )
-
-
-@pytest.fixture
 def world(make_cohort, project):
     """Two cohorts of the project, three women in each from January, sessions in February and March."""
     cohorts = [make_cohort(name=f"Cohort {n}", start_date=date(2027, 1, 1), project=project) for n in (1, 2)]
