@@ -7,7 +7,8 @@ import io
 import json
 import warnings
 
-from wagtail.models import Locale, Page, Site
+from wagtail.coreutils import find_available_slug
+from wagtail.models import Locale, Page, Site, TranslatableMixin
 
 from website.demo_translations import TRANSLATIONS
 from website.models import (
@@ -293,11 +294,39 @@ def _translate(page, language_code, **fields):
             translation.body = body
             translation.save_revision().publish()
         return translation
-    translation = page.copy_for_translation(locale).specific
-    for name, value in fields.items():
-        setattr(translation, name, _stored(value))
-    translation.save_revision().publish()  # publishing saves the page from the revision
-    return translation
+    # Wagtail's copy for translation, made live with its texts in the same copy: copying for translation
+    # and then publishing saved each page three times and two revisions, most of building the demo site.
+    parent = page.get_parent()
+    slug = page.slug
+    if parent.is_root():  # a home page: the translation is its sibling
+        slug = f"{slug}-{language_code}"
+    else:
+        parent = parent.get_translation(locale)
+    translation = page.copy(
+        to=parent,
+        update_attrs={
+            "locale": locale,
+            "slug": find_available_slug(parent, slug),
+            "has_unpublished_changes": False,  # its live revision is the copy itself
+            **{name: _stored(value) for name, value in fields.items()},
+        },
+        copy_revisions=False,
+        keep_live=True,
+        reset_translation_key=False,
+        process_child_object=_child_object_localise(locale),
+        log_action="wagtail.copy_for_translation",
+    )
+    return translation.specific
+
+
+def _child_object_localise(locale):
+    """Inline objects copied with a page belong to its translation's locale (as Wagtail's own copy does)."""
+
+    def localise(original_page, page_copy, child_relation, child_object):
+        if isinstance(child_object, TranslatableMixin):
+            child_object.locale = locale
+
+    return localise
 
 
 def _translate_tree(page, language_code, texts):
