@@ -383,7 +383,7 @@ def _live_server_connections_passed_on():
 
     Django's live server answers each request in a thread of its own, which closes its connection when it is
     done, so the next request opened a new one, and SQLite read the whole schema again (900 tables, indexes
-    and triggers): 5 ms of CPU for every page a browser test opened, a fiftieth of the suite. A connection
+    and triggers): 5 ms of CPU for each page a browser test opened, 3 s of the suite's CPU. A connection
     is still one thread's at a time, as in production, where each worker keeps its own (CONN_MAX_AGE); it is
     handed on outside any transaction, and the server closes what it kept when it stops."""
     import threading
@@ -404,7 +404,8 @@ def _live_server_connections_passed_on():
         return connect(self, conn_params)
 
     def _close(self):
-        if not getattr(request_thread, "serving", False) or self.connection is None or self.is_in_memory_db():
+        serving = getattr(request_thread, "serving", False)
+        if not serving or self.connection is None or self.in_atomic_block or self.is_in_memory_db():
             return close(self)
         if self.connection.in_transaction:
             self.connection.rollback()
