@@ -16,7 +16,7 @@ from accounts.roles import role_grant
 from accounts.services import profile_save
 from core.runtime import startup_heap_frozen
 from tests import testdb
-from tests.helpers import outer_transaction_rolled_back
+from tests.helpers import outer_transaction_rolled_back, reference_index_switched
 
 # Playwright drives the browser from the test thread, which Django would otherwise call async.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -102,20 +102,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCREENSHOTS = os.environ.get("HAVEN_TEST_SCREENSHOTS", "") not in ("", "0")
 
 
-# Wagtail's reference index (which record points to which, for the admin's usage and delete pages) is written
-# after every save of a model the admin lists: about a tenth of the suite's time, read by a few tests only.
-# Those ask for it with the `reference_index` marker; HAVEN_TEST_REFERENCE_INDEX=1 keeps it on in every test.
-REFERENCE_INDEX = os.environ.get("HAVEN_TEST_REFERENCE_INDEX", "") not in ("", "0")
-
-
 @pytest.fixture(autouse=True)
 def _reference_index(request):
-    if REFERENCE_INDEX or request.node.get_closest_marker("reference_index") is not None:
-        yield
-        return
-    from wagtail.signal_handlers import disable_reference_index_auto_update
-
-    with disable_reference_index_auto_update():
+    """Wagtail's reference index is written in the tests marked `reference_index` only (tests/helpers.py)."""
+    with reference_index_switched(on=request.node.get_closest_marker("reference_index") is not None):
         yield
 
 
@@ -562,13 +552,14 @@ def _django_db_helper(_serialized_contents_attach, _django_db_helper):
 
 
 @pytest.fixture(scope="module")
-def module_transaction(django_db_setup, django_db_blocker):
+def module_transaction(request, django_db_setup, django_db_blocker):
     """One transaction around a module's database tests, rolled back when the module ends.
 
     Data built once for a whole module (the demo site, the demo data) is made inside it; each test's own
     transaction is then a savepoint within it, so a test still sees the data as it was built and leaves no
     trace for the next. Only for tests without `transaction=True` (those commit, and would commit this too)."""
-    with outer_transaction_rolled_back(django_db_blocker):
+    marked = request.node.get_closest_marker("reference_index") is not None
+    with outer_transaction_rolled_back(django_db_blocker, reference_index=marked):
         yield
 
 

@@ -1,6 +1,7 @@
 """Small helpers shared by tests of several apps."""
 
 import contextlib
+import os
 import re
 import subprocess
 import sys
@@ -34,20 +35,50 @@ def python_run(code, *, env, timeout=120, check=False) -> subprocess.CompletedPr
 
 
 @contextlib.contextmanager
-def outer_transaction_rolled_back(django_db_blocker):
+def outer_transaction_rolled_back(django_db_blocker, *, reference_index=False):
     """A transaction around several tests (a module's, a package's), rolled back after the last: data built
-    once inside it is seen by each test, whose own transaction is a savepoint within it."""
+    once inside it is seen by each test, whose own transaction is a savepoint within it. Wagtail's reference
+    index is written while that data is built only when the tests ask for it (`reference_index_switched`)."""
     from django.db import transaction
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
     try:
-        yield
+        with reference_index_switched(on=reference_index):
+            yield
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+# Wagtail's reference index (which record points to which, for the admin's usage and delete pages) is written
+# after every save of a model the admin lists: about a tenth of the suite's time, read by a few tests only.
+# Those ask for it with the `reference_index` marker; HAVEN_TEST_REFERENCE_INDEX=1 keeps it on in every test.
+REFERENCE_INDEX = os.environ.get("HAVEN_TEST_REFERENCE_INDEX", "") not in ("", "0")
+
+
+@contextlib.contextmanager
+def reference_index_switched(*, on):
+    """Wagtail's reference index written (`on`, or HAVEN_TEST_REFERENCE_INDEX=1) or not, inside, and as it
+    was after: a test inside a module's data may ask for it when the module did not. Wagtail's own switch
+    cannot be nested (leaving the inner one switches the index on for the rest of the outer)."""
+    from wagtail.signal_handlers import reference_index_auto_update_disabled as switched_off
+
+    was_off = getattr(switched_off, "value", False)
+    if on or REFERENCE_INDEX:
+        if was_off:
+            del switched_off.value
+    else:
+        switched_off.value = True
+    try:
+        yield
+    finally:
+        if was_off:
+            switched_off.value = True
+        elif hasattr(switched_off, "value"):
+            del switched_off.value
 
 
 def package_transaction_fixture():
@@ -59,7 +90,7 @@ def package_transaction_fixture():
 
     @pytest.fixture(scope="package", name="package_transaction")
     def _package_transaction(django_db_setup, django_db_blocker):
-        with outer_transaction_rolled_back(django_db_blocker):
+        with outer_transaction_rolled_back(django_db_blocker):  # no package-wide marker asks for the index
             yield
 
     return _package_transaction

@@ -14,7 +14,7 @@ from webtest import AppError
 
 from groups.models import Cohort, GroupProgramme
 from tests import testdb
-from tests.conftest import REFERENCE_INDEX
+from tests.helpers import REFERENCE_INDEX, reference_index_switched
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,20 @@ def test_the_reference_index_is_left_unwritten_in_a_test_that_does_not_read_it(d
 @pytest.mark.reference_index
 def test_the_reference_index_is_written_in_a_test_that_reads_it(django_capture_on_commit_callbacks):
     assert _cohort_referenced(django_capture_on_commit_callbacks)
+
+
+@pytest.mark.skipif(REFERENCE_INDEX, reason="HAVEN_TEST_REFERENCE_INDEX=1 writes it in every test")
+def test_the_reference_index_switch_nests_and_puts_back_what_it_found():
+    from wagtail.signal_handlers import reference_index_auto_update_disabled as switched_off
+
+    with reference_index_switched(on=False):
+        with reference_index_switched(on=True):
+            assert not getattr(switched_off, "value", False)
+            with reference_index_switched(on=False):
+                assert switched_off.value
+            assert not getattr(switched_off, "value", False)
+        assert switched_off.value
+    assert switched_off.value  # this test's own switch (it is not marked) is as it was
 
 
 @pytest.mark.django_db(transaction=True)
