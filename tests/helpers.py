@@ -195,20 +195,29 @@ def queries_of(client, url, params=None) -> int:
     return len(context.captured_queries)
 
 
-def donor_project_with_quarters(*, managers=()):
-    """The donor project most reporting tests use: April 2022 to April 2023, a period per quarter."""
-    from datetime import date, timedelta
+def donor_project():
+    """The donor project the tests count for: April 2022 to April 2023, without periods."""
+    from datetime import date
 
-    from reporting.models import DonorProject, ReportingPeriod
-    from reporting.services import period_label, period_spans
+    from reporting.models import DonorProject
 
-    project = DonorProject.objects.create(
+    return DonorProject.objects.create(
         title="Safe Together",
         donor="Ministry of Family Welfare",
         grant_number="G-1",
         start_date=date(2022, 4, 1),
         end_date=date(2023, 4, 1),
     )
+
+
+def donor_project_with_quarters(*, managers=()):
+    """The donor project most reporting tests use (`donor_project`), with a period per quarter."""
+    from datetime import timedelta
+
+    from reporting.models import ReportingPeriod
+    from reporting.services import period_label, period_spans
+
+    project = donor_project()
     project.managers.add(*managers)
     for start, end in period_spans(start=project.start_date, end=project.end_date, months=3):
         ReportingPeriod.objects.create(

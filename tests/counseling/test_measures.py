@@ -12,7 +12,7 @@ from counseling.enums import BookingStatus, SessionKind
 from counseling.measures import ClientsCounselled, CounselingSessionsHeld
 from counseling.models import Booking
 from reporting.measures import AGE_BAND, BENEFICIARY_MUNICIPALITY, NOT_STATED, TARGET_GROUP, month_spans
-from reporting.models import DonorProject
+from tests.helpers import donor_project
 
 QUARTER = SimpleNamespace(start_date=date(2022, 4, 1), end_date=date(2022, 6, 30))
 # The span's sessions are grouped by a query per month of it (reporting.measures.grouped_by_month).
@@ -21,13 +21,7 @@ MONTHS = len(month_spans(QUARTER))
 
 @pytest.fixture
 def project(db):
-    return DonorProject.objects.create(
-        title="Safe Together",
-        donor="Ministry of Family Welfare",
-        grant_number="G-1",
-        start_date=date(2022, 4, 1),
-        end_date=date(2023, 4, 1),
-    )
+    return donor_project()
 
 
 @pytest.fixture

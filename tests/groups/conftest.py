@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -7,7 +7,7 @@ from django.conf import settings
 from core import dates
 from groups.enums import CohortStatus
 from groups.models import Cohort, GroupProgramme, GroupSession, Member, Membership
-from reporting.models import DonorProject
+from tests.helpers import donor_project
 
 
 def local(year, month, day, hour=18, minute=0):
@@ -17,13 +17,7 @@ def local(year, month, day, hour=18, minute=0):
 @pytest.fixture
 def project(db):
     """A donor project the groups' tests count for (its cohorts are given it where a test needs)."""
-    return DonorProject.objects.create(
-        title="Safe Together",
-        donor="Ministry of Family Welfare",
-        grant_number="G-1",
-        start_date=date(2022, 4, 1),
-        end_date=date(2023, 4, 1),
-    )
+    return donor_project()
 
 
 @pytest.fixture
