@@ -7,16 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Error as PlaywrightError
 
 from accounts.enums import Role
-from accounts.roles import role_grant
-from accounts.services import profile_save
 from core.runtime import startup_heap_frozen
 from tests import testdb
-from tests.helpers import outer_transaction_rolled_back, reference_index_switched
+from tests.helpers import outer_transaction_rolled_back, reference_index_switched, users_maker
 
 # Playwright drives the browser from the test thread, which Django would otherwise call async.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -143,24 +139,7 @@ def _fresh_cache():
 @pytest.fixture
 def make_user(db):
     """make_user(role=Role.FACILITATOR, email=None, full_name=None) -> a verified, active user."""
-    counter = {"n": 0}
-
-    def _make(role=None, *, email=None, full_name=None, organisation="Test NGO", password="a-long-test-pass"):
-        counter["n"] += 1
-        email = email or f"user{counter['n']}-{(role or 'none').lower().replace(' ', '-')}@example.org"
-        user = get_user_model().objects.create_user(username=email, email=email, password=password)
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        profile_save(
-            user=user,
-            full_name=full_name or f"Test Person {counter['n']}",
-            organisation=organisation,
-            job_title="Social worker",
-        )
-        if role:
-            role_grant(user=user, role=role)
-        return user
-
-    return _make
+    return users_maker()
 
 
 @pytest.fixture

@@ -96,6 +96,35 @@ def package_transaction_fixture():
     return _package_transaction
 
 
+def users_maker():
+    """make_user(role=None, *, email=None, full_name=None, ...) -> a verified, active user with that role: the
+    fixture `make_user`, and data built once for several tests, where no test's fixture can be asked."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from accounts.roles import role_grant
+    from accounts.services import profile_save
+
+    counter = {"n": 0}
+
+    def _make(role=None, *, email=None, full_name=None, organisation="Test NGO", password="a-long-test-pass"):
+        counter["n"] += 1
+        email = email or f"user{counter['n']}-{(role or 'none').lower().replace(' ', '-')}@example.org"
+        user = get_user_model().objects.create_user(username=email, email=email, password=password)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        profile_save(
+            user=user,
+            full_name=full_name or f"Test Person {counter['n']}",
+            organisation=organisation,
+            job_title="Social worker",
+        )
+        if role:
+            role_grant(user=user, role=role)
+        return user
+
+    return _make
+
+
 def totp_activate(user) -> str:
     """Her authenticator set up, as if she had scanned its code: the secret her phone keeps."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret

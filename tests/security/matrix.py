@@ -1,6 +1,10 @@
-"""The permission matrix: for every URL name, the expected answer per role (see test_permission_matrix)."""
+"""The permission matrix: for every URL name, the expected answer per role (see pages/test_permission_matrix.py),
+and the one visit of every page as every role that the matrix and the forms found on its pages both read."""
 
-from django.urls import reverse
+from dataclasses import dataclass
+
+from django.test import Client as BrowserClient
+from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.matrix_world import ROLES
 
@@ -304,3 +308,69 @@ def matrix_url(name, objects) -> str:
     if name in URL_PATHS:
         return URL_PATHS[name](objects)
     return reverse(name, kwargs=URL_KWARGS.get(name, lambda objects: {})(objects))
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            # The language prefix reads as "da/" while Danish is active: the routes are the same in every language.
+            part = "" if isinstance(pattern.pattern, LocalePrefixPattern) else str(pattern.pattern)
+            yield from _walk(pattern.url_patterns, prefix + part, inner)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield prefix + str(pattern.pattern), name
+
+
+def project_urls() -> dict[str, str]:
+    """URL name -> route for every URL of the project outside the Wagtail admin and allauth internals."""
+    urls = {}
+    for route, name in _walk(get_resolver().url_patterns):
+        if route.startswith(EXCLUDED_PREFIXES) or route.lstrip("^").startswith(EXCLUDED_PREFIXES):
+            continue
+        urls[name or route] = route
+    return urls
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one role got for one page: the answer, and the page itself when it is one (HTML with a 200)."""
+
+    url: str
+    status: int
+    location: str
+    content_type: str
+    html: str
+
+
+@dataclass
+class EveryPage:
+    world: object
+    clients: dict  # role -> a test client logged in as that role's user (not logged in for "anonymous")
+    visits: dict  # (URL name, role) -> Visit
+
+
+def every_page_visited(world) -> EveryPage:
+    """Every URL of the project asked once by every role of the world, name by name in order."""
+    clients = {}
+    for role, user in world.users.items():
+        clients[role] = BrowserClient()
+        if user is not None:
+            clients[role].force_login(user)
+    visits = {}
+    for name in sorted(project_urls()):
+        url = matrix_url(name, world.objects)
+        for role in ROLES:
+            response = clients[role].get(url)
+            content_type = response.get("Content-Type", "")
+            page = response.status_code == 200 and "text/html" in content_type
+            visits[name, role] = Visit(
+                url=url,
+                status=response.status_code,
+                location=response.get("Location", ""),
+                content_type=content_type,
+                html=response.content.decode() if page else "",
+            )
+    return EveryPage(world=world, clients=clients, visits=visits)

@@ -10,9 +10,8 @@ from django.conf import settings
 from django.test import Client
 
 from tests.axe import axe_in_every_document, axe_problems
-from tests.security.matrix import MATRIX, matrix_url
+from tests.security.matrix import MATRIX, matrix_url, project_urls
 from tests.security.matrix_world import ROLES, world_build
-from tests.security.test_permission_matrix import project_urls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,13 +17,12 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.test import Client as BrowserClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.security import FORM_TOKEN_FIELD, form_token_issue
-from tests.security.matrix import MATRIX, matrix_url
-from tests.security.matrix_world import ROLES, world_build
+from tests.security.matrix import MATRIX
+from tests.security.matrix_world import ROLES
 from tests.security.test_bad_input import nasty_text
 
 # Forms whose acceptance ends the test's session or leaves the site: not what this test is about.
@@ -83,18 +82,18 @@ class _FormFinder(HTMLParser):
             self._current = None
 
 
-def _forms_of_every_page(world, clients):
+def _forms_of_every_page(every_page):
     found, seen = [], set()
     for name, answers in sorted(MATRIX.items()):
         for role in ROLES:
             if answers[role] != "200" or role == "anonymous" and name != "counseling:intake":
                 continue
-            page = matrix_url(name, world.objects)
-            response = clients[role].get(page)
-            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            visit = every_page.visits.get((name, role))
+            if visit is None or not visit.html:
                 continue
+            page = visit.url
             finder = _FormFinder()
-            finder.feed(response.content.decode())
+            finder.feed(visit.html)
             for form in finder.forms:
                 action = urlsplit(urljoin(page, form["action"] or page)).path
                 key = (role, action, form["method"].lower(), tuple(sorted(set(form["f"]))))
@@ -134,14 +133,8 @@ def _refused(client, response):
 
 
 @pytest.fixture
-def found(make_user):
-    world = world_build(make_user)
-    clients = {}
-    for role, user in world.users.items():
-        clients[role] = BrowserClient()
-        if user is not None:
-            clients[role].force_login(user)
-    crawl = Crawl(clients, _forms_of_every_page(world, clients))
+def found(every_page):
+    crawl = Crawl(every_page.clients, _forms_of_every_page(every_page))
     yield crawl
     # Every role has sent every form it can see: the turns reached them all.
     assert len(crawl.turns) == EXAMPLES, len(crawl.turns)
