@@ -1,7 +1,8 @@
 """Nothing identifying leaves by accident: the demo aliases never appear in URLs, email subjects, log
-lines, calendar feeds or donor reports."""
+lines (written while the demo data is made and while its pages are served), calendar feeds or donor reports."""
 
 import io
+import logging
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -44,10 +45,29 @@ def _alias_pattern():
     return re.compile(r"\b(" + "|".join(re.escape(alias) for alias in sorted(aliases)) + r")\b")
 
 
+class _Kept(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.NOTSET)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
 @pytest.fixture(scope="module")
 def _demo_once(module_transaction, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
+    """The log lines written while the demo is made, every level, as `caplog.set_level(DEBUG)` keeps them."""
+    root, kept = logging.getLogger(), _Kept()
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(kept)
+    try:
+        with django_db_blocker.unblock(), override_settings(DEBUG=True):
+            call_command("load_demo", stdout=io.StringIO())
+    finally:
+        root.removeHandler(kept)
+        root.setLevel(level)
+    return kept.records
 
 
 @pytest.fixture
@@ -135,3 +155,17 @@ def test_no_alias_in_donor_reports(demo, client):
             if cell
         )
         assert not demo.search(text), (period.pk, demo.search(text))
+
+
+def test_no_alias_in_urls_or_log_lines(demo, _demo_once, caplog):
+    caplog.set_level(logging.DEBUG)
+    urls = []
+    for role in (Role.COORDINATOR, Role.COUNSELOR, Role.FACILITATOR, Role.PROJECT_MANAGER):
+        urls += _crawl(_demo_user(role))
+    assert len(urls) > 20
+    leaking = [url for url in urls if demo.search(url)]
+    assert leaking == []
+    lines = [record.getMessage() for record in [*_demo_once, *caplog.records]]
+    assert len(_demo_once) > 0, "making the demo writes log lines: the check would read none"
+    leaking_lines = [line for line in lines if demo.search(line)]
+    assert leaking_lines == []
