@@ -310,24 +310,25 @@ def matrix_url(name, objects) -> str:
     return reverse(name, kwargs=URL_KWARGS.get(name, lambda objects: {})(objects))
 
 
-def _walk(patterns, prefix="", namespace=None):
-    for pattern in patterns:
+def url_patterns_walked(patterns=None, prefix="", namespace=None):
+    """(route, URL name or None, pattern) of every URL pattern of the project, namespaces joined to names."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
             inner = namespace
             if pattern.namespace:
                 inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
             # The language prefix reads as "da/" while Danish is active: the routes are the same in every language.
             part = "" if isinstance(pattern.pattern, LocalePrefixPattern) else str(pattern.pattern)
-            yield from _walk(pattern.url_patterns, prefix + part, inner)
+            yield from url_patterns_walked(pattern.url_patterns, prefix + part, inner)
         elif isinstance(pattern, URLPattern):
             name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
-            yield prefix + str(pattern.pattern), name
+            yield prefix + str(pattern.pattern), name, pattern
 
 
 def project_urls() -> dict[str, str]:
     """URL name -> route for every URL of the project outside the Wagtail admin and allauth internals."""
     urls = {}
-    for route, name in _walk(get_resolver().url_patterns):
+    for route, name, _pattern in url_patterns_walked():
         if route.startswith(EXCLUDED_PREFIXES) or route.lstrip("^").startswith(EXCLUDED_PREFIXES):
             continue
         urls[name or route] = route

@@ -10,12 +10,13 @@ refusal, a login page or an error.
 import pytest
 from django.apps import apps
 from django.test import Client as BrowserClient
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.urls.converters import IntConverter
 from wagtail.admin.viewsets import viewsets as admin_viewsets
 
 from accounts.enums import Role
 from accounts.middleware import session_record_mfa
+from tests.security.matrix import url_patterns_walked
 
 # Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
 pytestmark = pytest.mark.reference_index
@@ -34,21 +35,9 @@ PUBLIC_ASSETS = {"/admin/jsi18n/", "/admin/sprite/"}
 LOGOUT = "wagtailadmin_logout"
 
 
-def _walk(patterns, prefix="", namespace=None):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace
-            if pattern.namespace:
-                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            yield prefix + str(pattern.pattern), name, pattern
-
-
 def admin_url_patterns():
     """(route, URL name, pattern) of every named URL under /admin/."""
-    return [(route, name, p) for route, name, p in _walk(get_resolver().url_patterns) if route.startswith("admin/")]
+    return [(route, name, p) for route, name, p in url_patterns_walked() if name and route.startswith("admin/")]
 
 
 def _model_of(url_name):
