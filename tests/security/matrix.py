@@ -342,13 +342,11 @@ class Visit:
     url: str
     status: int
     location: str
-    content_type: str
     html: str
 
 
 @dataclass
 class EveryPage:
-    world: object
     clients: dict  # role -> a test client logged in as that role's user (not logged in for "anonymous")
     visits: dict  # (URL name, role) -> Visit
 
@@ -365,13 +363,11 @@ def every_page_visited(world) -> EveryPage:
         url = matrix_url(name, world.objects)
         for role in ROLES:
             response = clients[role].get(url)
-            content_type = response.get("Content-Type", "")
-            page = response.status_code == 200 and "text/html" in content_type
+            page = response.status_code == 200 and "text/html" in response.get("Content-Type", "")
             visits[name, role] = Visit(
                 url=url,
                 status=response.status_code,
                 location=response.get("Location", ""),
-                content_type=content_type,
                 html=response.content.decode() if page else "",
             )
-    return EveryPage(world=world, clients=clients, visits=visits)
+    return EveryPage(clients=clients, visits=visits)

@@ -4,8 +4,10 @@ lines (written while the demo data is made and while its pages are served), cale
 import io
 import logging
 import re
+import sys
 from datetime import timedelta
 from html.parser import HTMLParser
+from logging.handlers import BufferingHandler
 from urllib.parse import urlsplit
 
 import pytest
@@ -45,19 +47,10 @@ def _alias_pattern():
     return re.compile(r"\b(" + "|".join(re.escape(alias) for alias in sorted(aliases)) + r")\b")
 
 
-class _Kept(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.NOTSET)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
 @pytest.fixture(scope="module")
 def _demo_once(module_transaction, django_db_blocker):
     """The log lines written while the demo is made, every level, as `caplog.set_level(DEBUG)` keeps them."""
-    root, kept = logging.getLogger(), _Kept()
+    root, kept = logging.getLogger(), BufferingHandler(capacity=sys.maxsize)  # kept, never flushed
     level = root.level
     root.setLevel(logging.DEBUG)
     root.addHandler(kept)
@@ -67,7 +60,7 @@ def _demo_once(module_transaction, django_db_blocker):
     finally:
         root.removeHandler(kept)
         root.setLevel(level)
-    return kept.records
+    return kept.buffer
 
 
 @pytest.fixture

@@ -39,7 +39,6 @@ def test_permission_matrix(every_page):
         expected = MATRIX.get(name, {}).get(role)
         if got != expected:
             mismatches.append(f"{name} {visit.url} as {role}: expected {expected}, got {got}")
-    assert len(observed) == len(project_urls())
     if os.environ.get("HAVEN_MATRIX_PRINT"):
         for name, answers in observed.items():
             print(f'    "{name}": row({", ".join(repr(answers[r]) for r in ROLES)}),')
