@@ -17,7 +17,7 @@ from core import dates
 from core.enums import AttendanceStatus
 from groups.models import Attendance, AttendanceChange
 from groups.services import Mark, attendance_record
-from tests.helpers import online_again, reloaded_offline
+from tests.helpers import reloaded_offline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,7 +119,7 @@ def test_a_whole_session_marked_offline_survives_a_reload_and_is_saved_once(
     _until(page, f"subject => ({KEPT_CHILDREN})(subject).then(children => children === 2)", memberships[0].member_id)
     assert not Attendance.objects.exists()
 
-    devtools = reloaded_offline(page)  # the kept copy, with her marks on it
+    reloaded_offline(page)  # the kept copy, with her marks on it
     expect(page.get_by_text("You are offline.")).to_be_visible()
     for membership, choice in zip(memberships, ["Present", "Present", "Absent", "Excused"], strict=True):
         radio = page.get_by_role("group", name=membership.member.alias).get_by_role("radio", name=choice, exact=True)
@@ -127,7 +127,7 @@ def test_a_whole_session_marked_offline_survives_a_reload_and_is_saved_once(
     expect(page.get_by_label(f"Children present with {memberships[0].member.alias}")).to_have_value("2")
     screenshot(page, "offline-marks-waiting")
 
-    online_again(page, devtools)
+    page.context.set_offline(False)
     expect(page.get_by_text("All marks were sent.")).to_be_visible(timeout=15000)
     statuses = dict(Attendance.objects.values_list("member_id", "status"))
     assert statuses == {m.member_id: s for m, s in zip(memberships, expected, strict=True)}

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from core import dates
 from core.enums import AttendanceStatus
-from tests.helpers import online_again, reloaded_offline
+from tests.helpers import reloaded_offline
 from trainings import services
 from trainings.models import TrainingAttendance, TrainingAttendanceChange
 from trainings.services import attendance_record, enrollment_create
@@ -170,11 +170,11 @@ def test_a_trainer_marks_a_session_offline_and_it_is_saved_once_when_back_online
         page.get_by_role("group", name=name).get_by_role("radio", name="Present", exact=True).check()
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_text("3 marks are saved on this phone and not sent yet.")).to_be_visible()
-    devtools = reloaded_offline(page)
+    reloaded_offline(page)
     radio = page.get_by_role("group", name=enrollments[0].user.profile.full_name).get_by_role("radio", name="Present")
     expect(radio).to_be_checked()
     assert not TrainingAttendance.objects.exists()
 
-    online_again(page, devtools)
+    page.context.set_offline(False)
     expect(page.get_by_text("All marks were sent.")).to_be_visible(timeout=15000)
     assert TrainingAttendance.objects.filter(session=session, status=P).count() == 3
