@@ -6,15 +6,6 @@ PASSWORD = "a-long-test-pass"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
 SIZES = {"phone": PHONE, "laptop": LAPTOP}
-NEUTRAL = "https://www.google.com/"
-
-
-def stand_in_for_the_neutral_site(context):
-    """The quick exit's target, answered locally: tests never leave the machine."""
-    context.route(
-        f"{NEUTRAL}**",
-        lambda route: route.fulfill(status=200, content_type="text/html", body="<title>Weather</title><p>Sunny"),
-    )
 
 
 def log_in(page, base_url, user, *, password=PASSWORD):
@@ -69,7 +60,6 @@ def journey_page(browser, live_server):
     def _open(size="laptop", **options):
         viewport = SIZES[size] if isinstance(size, str) else size
         context = browser.new_context(viewport=viewport, **options)
-        stand_in_for_the_neutral_site(context)
         contexts.append(context)
         return context.new_page()
 
