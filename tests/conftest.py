@@ -463,7 +463,7 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     """Start from a copy of the migrated template when the migrations have not changed (tests/testdb.py)."""
     if testdb.enabled(request.config):
         with django_db_blocker.unblock():
-            _TEMPLATE["copied"] = testdb.copy_template()
+            _TEMPLATE["copied"] = testdb.copy_template_or_build()
 
 
 @pytest.fixture(scope="session")

@@ -99,3 +99,26 @@ def test_a_transactional_test_gets_back_exactly_the_rows_migrate_made(request, m
     connection.creation.deserialize_db_from_string(migrated)  # what Django calls before a transactional test
     assert copied == [the_templates]
     assert connection.creation.serialize_db_to_string() == migrated
+
+
+@pytest.mark.django_db(databases=[])
+def test_with_no_template_one_process_migrates_and_the_others_wait_for_its_copy(monkeypatch, tmp_path):
+    """The first run after the migrations changed: the first to ask builds the template, the next waits until
+    it is kept, then copies it instead of migrating beside it."""
+    import threading
+
+    monkeypatch.setattr(testdb, "BUILDING", tmp_path / "building.lock")
+    kept, events = threading.Event(), []
+    monkeypatch.setattr(testdb, "copy_template", lambda: kept.is_set())
+    monkeypatch.setattr(testdb, "_keep_as_template", lambda: kept.set())
+
+    assert testdb.copy_template_or_build() is False  # this one builds
+    second = threading.Thread(target=lambda: events.append(("second copied", testdb.copy_template_or_build())))
+    second.start()
+    second.join(timeout=0.5)
+    assert second.is_alive() and not events  # it waits while the first migrates
+    events.append(("template kept", None))
+    testdb.keep_as_template()
+    second.join(timeout=10)
+    assert events == [("template kept", None), ("second copied", True)]
+    assert testdb.copy_template_or_build() is True  # and any later one copies at once
