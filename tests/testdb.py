@@ -4,9 +4,10 @@ Migrating a test database from nothing takes about 25 s, most of a short run. Th
 migrations change keeps a copy of its freshly migrated database as a template, named after a fingerprint of
 every installed app's migration files and of the code `migrate` runs around them (the triggers its signals
 install); later runs (and each pytest-xdist worker) copy the template into their own test database, and
-Django's `migrate` then finds nothing to apply. A changed, added or removed migration, or a changed trigger,
+Django's `migrate` then finds nothing to apply. In that first run one process migrates while the others
+wait for its template (`copy_template_or_build`). A changed, added or removed migration, or a changed trigger,
 changes the fingerprint, so a stale template is never used. On SQLite the template is a file in the
-temporary folder; on PostgreSQL a database created with `CREATE DATABASE ... TEMPLATE`.
+temporary folder; on PostgreSQL a database created with `CREATE DATABASE ... TEMPLATE`, one for all workers.
 
 `HAVEN_TEST_FRESH_DB=1` (or pytest-django's `--create-db`) migrates from nothing as before.
 """
@@ -16,6 +17,7 @@ import fcntl
 import hashlib
 import inspect
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -73,8 +75,13 @@ def _sqlite_template() -> Path:
     return Path(tempfile.gettempdir()) / f"haven-test-template-{fingerprint()}.sqlite3"
 
 
+def _without_worker(test_name: str) -> str:
+    return re.sub(r"_gw[0-9]+$", "", test_name)
+
+
 def _pg_template(test_name: str) -> str:
-    return f"tpl_{fingerprint()}_{test_name}"[:63]
+    """One template for every worker's database (test_haven_gw0, test_haven_gw1: test_haven's)."""
+    return f"tpl_{fingerprint()}_{_without_worker(test_name)}"[:63]
 
 
 def copy_template() -> bool:
@@ -169,10 +176,11 @@ def _keep_as_template() -> None:
                 if cursor.fetchone() is None:
                     cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{test_name}"')
                     _ROWS["the_templates"] = True
-                # Templates of earlier migrations of this same test database are of no further use.
+                # Templates of earlier migrations of this same test database (and a worker's own, as they
+                # were once) are of no further use.
                 cursor.execute(
                     "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-                    [f"tpl\\_%\\_{test_name}", template],
+                    [f"tpl\\_%\\_{_without_worker(test_name)}%", template],
                 )
                 for (old,) in cursor.fetchall():
                     with contextlib.suppress(Exception):
