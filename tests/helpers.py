@@ -331,10 +331,11 @@ def switcher_links(content: str) -> dict[str, str]:
 def reloaded_offline(page) -> None:
     """Reload a phone's page while it is offline, the new page knowing it is offline.
 
-    Since Chromium 150 the document a reload gives while the browser context is offline (the kept copy the
-    service worker answers with) believes it is online: the context's switch does not reach it, so it would get
-    no "online" event when the connection returns, unlike a phone that really had none. Switched on and off
-    again, the context tells it (nothing is sent meanwhile: a kept copy sends only when told it is online)."""
+    In Chromium 150 (not in the build the suite ran on before) the document a reload gives while the browser
+    context is offline (the kept copy the service worker answers with) believes it is online: the context's
+    switch does not reach it, so it would get no "online" event when the connection returns, unlike a phone
+    that really had none. Switched on and off again, the context tells it (nothing is sent meanwhile: a kept
+    copy sends only when told it is online)."""
     page.reload()
     page.context.set_offline(False)
     page.context.set_offline(True)

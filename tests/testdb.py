@@ -116,7 +116,7 @@ def copy_template() -> bool:
 def copy_template_or_build() -> bool:
     """`copy_template`; with no template yet, one process (the first to ask) migrates and keeps its database as
     the template, and the others (test workers, the production tests beside them) wait for it and copy it.
-    Each migrating for itself, three processes on two cores made a first run 40 s of migrating instead of 28;
+    Each migrating for itself, three processes on two cores made a first run some 40 s of migrating instead of 28;
     a process that dies while migrating lets go of the lock with its life."""
     if copy_template():
         return True
