@@ -37,6 +37,8 @@ def test_counselor_assesses_risk_and_plans_a_step(live_server, page, make_case, 
     page.goto(live_server.url + reverse("cases:case_list"))
     page.get_by_role("link", name=case.client.alias, exact=False).first.click()
     page.get_by_role("link", name="Assess the risk").click()
+    # `all()` does not wait: asked before the form's page has come, it found no radio to check.
+    expect(page.get_by_role("heading", level=1, name="New risk assessment")).to_be_visible()
     for radio in page.locator("input[type=radio][value=no]").all():
         radio.check()
     for code in ("q_strangled", "q_threat_to_kill", "q_weapon"):
