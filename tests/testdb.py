@@ -30,8 +30,9 @@ BUILDING = Path(tempfile.gettempdir()) / "haven-test-template-building.lock"
 _BUILDING = {"handle": None}
 STALE_AFTER_SECONDS = 24 * 60 * 60
 # Whether this process's test database holds the template's very rows: copied from it, or the database it
-# was kept from. Not so for a worker that migrated beside the one whose database became the template: its
-# migrated rows carry values of their own (the root page's random translation key).
+# was kept from. Not so for a database migrated beside the one that became the template (no longer in one
+# run, whose processes wait for the one migrating: `copy_template_or_build`): its migrated rows carry values
+# of their own (the root page's random translation key).
 _ROWS = {"the_templates": False}
 
 

@@ -79,9 +79,9 @@ def test_the_reference_index_switch_nests_and_puts_back_what_it_found():
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the template's rows are copied on SQLite only")
 @pytest.mark.parametrize("the_templates", [True, False], ids=["rows-of-the-template", "rows-of-its-own"])
 def test_a_transactional_test_gets_back_exactly_the_rows_migrate_made(request, monkeypatch, the_templates):
-    """Whether this worker's database is a copy of the template, or migrated beside the worker whose
-    database became the template (the first run after a migration changed): its rows carry values of
-    their own then (the root page's random translation key), and Django's copy of them puts them back."""
+    """Whether this worker's database is a copy of the template, or migrated beside the one whose database
+    became the template (which one run's processes no longer do: they wait for the one migrating): its rows
+    carry values of their own then (the root page's random translation key), and Django's copy puts them back."""
     if not testdb.enabled(request.config):
         pytest.skip("no template of the migrations with a fresh test database")
     if the_templates and not testdb.rows_are_the_templates():
