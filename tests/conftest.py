@@ -267,6 +267,7 @@ def pytest_runtest_makereport(item, call):
 def pytest_collection_modifyitems(config, items):
     _transactional_tests_restore_migrated_data(items)
     _module_data_built_on_one_worker(items)
+    _tests_without_a_database_together(items)
     _longest_first(items)
     if Path(CHROMIUM).exists():
         return
@@ -288,6 +289,23 @@ def _module_data_built_on_one_worker(items):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__.rpartition(".")[0]))
         elif "module_transaction" in fixtures:
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def _tests_without_a_database_together(items):
+    """The tests that need no database are one group, which pytest-xdist hands out first (it sends the largest
+    groups first): one worker runs them while the first run after a migration changed builds the template.
+
+    In that first run one process migrates for some 20 s while the others wait for its template
+    (tests/testdb.py): with a database test first on both workers, one core stood idle all that time. The same
+    rule as pytest-django's: no `django_db` mark and no database fixture (the suite has no Django TestCase)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        uses_a_database = item.get_closest_marker("django_db") is not None or fixtures & DATABASE_FIXTURES
+        if not uses_a_database and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group("without_a_database"))
 
 
 def pytest_collection_finish(session):
