@@ -295,8 +295,9 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 
 
 def _tests_without_a_database_together(items):
-    """The tests that need no database are one group, which pytest-xdist hands out first (it sends the largest
-    groups first): one worker runs them while the first run after a migration changed builds the template.
+    """The tests that need no database are one group, which pytest-xdist hands out first (it sends the
+    largest groups first, and at some 350 tests this is the largest): one worker runs them while the first run
+    after a migration changed builds the template.
 
     In that first run one process migrates for some 20 s while the others wait for its template
     (tests/testdb.py): with a database test first on both workers, one core stood idle all that time. The same

@@ -166,9 +166,7 @@ def _keep_as_template() -> None:
                 source.close()
                 destination.close()
             os.replace(partial, template)
-            for old in template.parent.glob("haven-test-template-*.sqlite3"):
-                if old != template and time.time() - old.stat().st_mtime > STALE_AFTER_SECONDS:
-                    old.unlink(missing_ok=True)
+            stale_templates_removed(template)
         elif connection.vendor == "postgresql":
             template = _pg_template(test_name)
             connections.close_all()  # CREATE DATABASE ... TEMPLATE needs the source without sessions
@@ -186,6 +184,14 @@ def _keep_as_template() -> None:
                 for (old,) in cursor.fetchall():
                     with contextlib.suppress(Exception):
                         cursor.execute(f'DROP DATABASE "{old}"')
+
+
+def stale_templates_removed(template: Path) -> None:
+    """Templates of other migrations not used for a day go, with the journal files SQLite keeps beside them."""
+    for old in template.parent.glob("haven-test-template-*.sqlite3"):
+        if old != template and time.time() - old.stat().st_mtime > STALE_AFTER_SECONDS:
+            for path in (old, Path(f"{old}-wal"), Path(f"{old}-shm")):
+                path.unlink(missing_ok=True)
 
 
 def remove_copy() -> None:

@@ -21,11 +21,3 @@ def test_a_test_marked_for_the_database_is_not(request):
 
 def test_a_test_asking_for_the_database_is_not(request, db):
     assert _groups(request.node) == []
-
-
-def test_the_group_of_tests_without_a_database_is_the_largest(request):
-    sizes = {}
-    for item in request.session.items:
-        for group in _groups(item):
-            sizes[group] = sizes.get(group, 0) + 1
-    assert max(sizes, key=sizes.get) == "without_a_database", sizes

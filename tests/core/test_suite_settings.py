@@ -122,3 +122,23 @@ def test_with_no_template_one_process_migrates_and_the_others_wait_for_its_copy(
     second.join(timeout=10)
     assert events == [("template kept", None), ("second copied", True)]
     assert testdb.copy_template_or_build() is True  # and any later one copies at once
+
+
+@pytest.mark.django_db(databases=[])
+def test_a_stale_template_goes_with_its_journal_files_and_a_recent_one_stays(tmp_path):
+    import os
+    import time
+
+    def template(name, *, age):
+        paths = [tmp_path / f"haven-test-template-{name}.sqlite3{suffix}" for suffix in ("", "-wal", "-shm")]
+        for path in paths:
+            path.write_bytes(b"")
+            moment = time.time() - age
+            os.utime(path, (moment, moment))
+        return paths
+
+    current = template("current", age=3 * testdb.STALE_AFTER_SECONDS)
+    stale = template("stale", age=testdb.STALE_AFTER_SECONDS + 60)
+    recent = template("recent", age=60)
+    testdb.stale_templates_removed(current[0])
+    assert [path.exists() for path in current + stale + recent] == [True] * 3 + [False] * 3 + [True] * 3
