@@ -96,8 +96,7 @@ def copy_template() -> bool:
             if not template.exists():
                 return False
             target = Path(test_name)
-            for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-                leftover.unlink(missing_ok=True)
+            _sqlite_files_removed(target)
             shutil.copyfile(template, target)
             _ROWS["the_templates"] = True
             return True
@@ -186,12 +185,17 @@ def _keep_as_template() -> None:
                         cursor.execute(f'DROP DATABASE "{old}"')
 
 
+def _sqlite_files_removed(database: Path) -> None:
+    """A SQLite database's file goes, with the journal files SQLite keeps beside it."""
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        path.unlink(missing_ok=True)
+
+
 def stale_templates_removed(template: Path) -> None:
     """Templates of other migrations not used for a day go, with the journal files SQLite keeps beside them."""
     for old in template.parent.glob("haven-test-template-*.sqlite3"):
         if old != template and time.time() - old.stat().st_mtime > STALE_AFTER_SECONDS:
-            for path in (old, Path(f"{old}-wal"), Path(f"{old}-shm")):
-                path.unlink(missing_ok=True)
+            _sqlite_files_removed(old)
 
 
 def remove_copy() -> None:
@@ -201,8 +205,7 @@ def remove_copy() -> None:
     test_name = connection.settings_dict["NAME"]
     connections.close_all()
     if connection.vendor == "sqlite":
-        for path in (Path(test_name), Path(f"{test_name}-wal"), Path(f"{test_name}-shm")):
-            path.unlink(missing_ok=True)
+        _sqlite_files_removed(Path(test_name))
     elif connection.vendor == "postgresql":
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}"')
