@@ -85,6 +85,12 @@ def _pg_template(test_name: str) -> str:
     return f"tpl_{fingerprint()}_{_without_worker(test_name)}"[:63]
 
 
+def _pg_templates_of(test_name: str) -> str:
+    """A pattern of the names of this test database's templates, of any migrations: its workers' own too (as
+    they once were), not another database's (test_haven_load's beside test_haven's)."""
+    return f"^tpl_[0-9a-f]+_{re.escape(_without_worker(test_name))}(_gw[0-9]+)?$"
+
+
 def copy_template() -> bool:
     """Copy the template into this run's test database; False when there is no template yet."""
     from django.db import connection
@@ -177,8 +183,8 @@ def _keep_as_template() -> None:
                 # Templates of earlier migrations of this same test database (and a worker's own, as they
                 # were once) are of no further use.
                 cursor.execute(
-                    "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-                    [f"tpl\\_%\\_{_without_worker(test_name)}%", template],
+                    "SELECT datname FROM pg_database WHERE datname ~ %s AND datname <> %s",
+                    [_pg_templates_of(test_name), template],
                 )
                 for (old,) in cursor.fetchall():
                     with contextlib.suppress(Exception):

@@ -142,3 +142,12 @@ def test_a_stale_template_goes_with_its_journal_files_and_a_recent_one_stays(tmp
     recent = template("recent", age=60)
     testdb.stale_templates_removed(current[0])
     assert [path.exists() for path in current + stale + recent] == [True] * 3 + [False] * 3 + [True] * 3
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_old_postgresql_templates_dropped_are_this_test_databases_only():
+    import re
+
+    pattern = testdb._pg_templates_of("test_haven_gw1")
+    names = ["tpl_0123abcd_test_haven", "tpl_0123abcd_test_haven_gw0", "tpl_0123abcd_test_haven_load", "test_haven"]
+    assert [name for name in names if re.search(pattern, name)] == names[:2]
