@@ -255,6 +255,32 @@ def screenshot(request):
             _save(*shown[-1])
 
 
+def _roomy_frame_call():
+    """roomy(call) -> call(), made from a frame of some 33,000 (unused) local variables.
+
+    CPython keeps its frames on a stack of 16 KB chunks and frees a chunk, with munmap, as soon as the frame
+    at its start returns: a call stack that goes up and down across a chunk's edge (Django answering a
+    request, a template's nodes) maps and unmaps a chunk each time, some 2,000 times a test, each with its
+    page faults. A frame too big for a 16 KB chunk gets a chunk of its own, sized to the next power of two
+    (512 KB here): the frames called from it fill the rest of that chunk, which lives as long as it does."""
+    names = " = ".join(f"_{n}" for n in range(33_000))
+    source = f"def roomy(call):\n    if False:\n        {names} = None\n    return call()\n"
+    namespace = {}
+    exec(compile(source, "<roomy>", "exec"), namespace)  # noqa: S102 # nosec B102 - a source made here
+    return namespace["roomy"]
+
+
+_roomy = _roomy_frame_call()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """pytest's own protocol for a test (set-up, call, teardown, reports), run inside a roomy frame."""
+    from _pytest.runner import pytest_runtest_protocol as protocol
+
+    return _roomy(lambda: protocol(item, nextitem))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

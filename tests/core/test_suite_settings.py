@@ -151,3 +151,21 @@ def test_the_old_postgresql_templates_dropped_are_this_test_databases_only():
     pattern = testdb._pg_templates_of("test_haven_gw1")
     names = ["tpl_0123abcd_test_haven", "tpl_0123abcd_test_haven_gw0", "tpl_0123abcd_test_haven_load", "test_haven"]
     assert [name for name in names if re.search(pattern, name)] == names[:2]
+
+
+def test_a_test_runs_in_a_frame_whose_chunk_holds_the_frames_it_calls():
+    """A test's own frames and every frame it calls, down to a depth far beyond a 16 KB chunk of CPython's
+    frame stack, sit in the chunk of the roomy frame around it (tests/conftest.py, `_roomy_frame_call`)."""
+    import sys
+
+    frame, outer = sys._getframe(), []
+    while frame is not None:
+        outer.append(frame.f_code)
+        frame = frame.f_back
+    roomy = [code for code in outer if code.co_name == "roomy"]
+    assert len(roomy) == 1
+    # Its frame (8 bytes a variable) is too big for a 16 KB chunk; its own, of 512 KB, keeps over 200 KB for
+    # the frames inside it.
+    size = roomy[0].co_nlocals * 8
+    assert size > 16 * 1024
+    assert 512 * 1024 - size > 200 * 1024
