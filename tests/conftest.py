@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _pytest.runner import pytest_runtest_protocol as _pytest_own_protocol
 from playwright.sync_api import Error as PlaywrightError
 
 from accounts.enums import Role
@@ -276,9 +277,7 @@ _roomy = _roomy_frame_call()
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item, nextitem):
     """pytest's own protocol for a test (set-up, call, teardown, reports), run inside a roomy frame."""
-    from _pytest.runner import pytest_runtest_protocol as protocol
-
-    return _roomy(lambda: protocol(item, nextitem))
+    return _roomy(lambda: _pytest_own_protocol(item, nextitem))
 
 
 @pytest.hookimpl(wrapper=True)
