@@ -611,10 +611,15 @@ def cti_dashboard(*, user, page=None, today=None) -> CtiDashboard:
         *[models.When(q, then=models.Value(number)) for number, q in in_phase.items()],
         default=models.Value(CTI_PHASES + 1),
     )
-    ordered = _cti_named(courses).annotate(display_order=display_order).order_by("display_order", "start_on", "pk")
+    in_order = ("display_order", "start_on", "pk")
+    ordered = courses.annotate(display_order=display_order).order_by(*in_order).values_list("pk", flat=True)
     paginator = Paginator(ordered, CTI_DASHBOARD_PAGE_SIZE)
     paginator.count = counts["total"]  # counted with the phases above: not a second count of every course
     page_obj = paginator.get_page(page)
+    # The page's courses picked from the courses alone, in a subquery, and only they joined to their names:
+    # joined before they were picked, every active course was (1.6 against 0.7 ms at a thousand courses).
+    shown = CtiCourse.objects.filter(pk__in=page_obj.object_list)
+    page_obj.object_list = list(_cti_named(shown).annotate(display_order=display_order).order_by(*in_order))
     by_phase = {number: [] for number in range(0, CTI_PHASES + 1)}
     for course in page_obj.object_list:
         _lead_named(course)
