@@ -35,7 +35,6 @@ from counseling import services
 from counseling.enums import SessionKind
 from counseling.models import (
     CLIENT_SECRET_FIELDS,
-    CLIENT_SECRETS,
     AvailabilityException,
     AvailabilityWindow,
     Booking,
@@ -205,9 +204,21 @@ class BookingCancelView(_ServiceSaveMixin, AuditedEditView):
 
 class BookingIndexView(AuditedIndexView):
     def get_base_queryset(self):
-        # Her code, not her safe-contact details: left in the database, not decrypted for every row.
+        # What the rows show (the booking's kind and start, its counselor, room and status), not her safe-contact
+        # details: of hers only her code is read, nothing decrypted for every row. She stays in the join for
+        # SQLite's sake: without her, it sorted every booking (36 against 20 ms at 30,000) rather than walk the
+        # start index.
         queryset = super().get_base_queryset().select_related("counselor__user__profile", "room", "client")
-        return queryset.defer(*CLIENT_SECRETS)
+        return queryset.only(
+            "start",
+            "end",
+            "kind",
+            "status",
+            "client__code",
+            "counselor__user__username",
+            "counselor__user__profile__full_name",
+            "room__name",
+        )
 
 
 # View sets --------------------------------------------------------------------------------------------------
