@@ -211,7 +211,6 @@ class BookingIndexView(AuditedIndexView):
         queryset = super().get_base_queryset().select_related("counselor__user__profile", "room", "client")
         return queryset.only(
             "start",
-            "end",
             "kind",
             "status",
             "client__code",
