@@ -1,4 +1,9 @@
+import time
+from datetime import UTC, datetime
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.core import context
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.core.exceptions import PermissionDenied
@@ -14,7 +19,40 @@ def _language_of(user) -> str | None:
     return getattr(profile, "preferred_language", None) or None
 
 
+# The login's own steps: what she typed on the login page (her password, or the code sent to her).
+FIRST_FACTORS = frozenset({"password", "code"})
+
+
+def _second_factor_set_up_right_after_login(request) -> bool:
+    """A person who had no second factor when she logged in, through the login page, moments ago (within
+    allauth's reauthentication timeout), in this session.
+
+    Staff are sent from the login straight to setting up an authenticator; allauth asked for the password
+    again first, seconds after she had typed it, and for the new authenticator's code again before showing its
+    recovery codes. Her login is that proof here, for the factors she sets up in this session. A change to a
+    second factor she had before (another device, turning it off, new recovery codes) still asks again, as
+    does a session whose login is older than the timeout or was made without the login page.
+    """
+    from allauth.mfa.models import Authenticator
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    records = get_authentication_records(request, user)
+    login = next((record for record in reversed(records) if record.get("method") in FIRST_FACTORS), None)
+    if login is None or time.time() - login.get("at", 0) >= account_settings.REAUTHENTICATION_TIMEOUT:
+        return False
+    had_before = datetime.fromtimestamp(login["at"], tz=UTC)
+    return not Authenticator.objects.filter(user=user, created_at__lte=had_before).exists()
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request  # allauth's request of the moment (`allauth.core.context`)
+        return not (app == "allauth.mfa" and request is not None and _second_factor_set_up_right_after_login(request))
+
     def format_email_subject(self, subject):
         # No site-name prefix: subjects must stay neutral.
         return subject

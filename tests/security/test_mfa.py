@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.test import override_settings
@@ -71,3 +73,69 @@ def test_mfa_is_required_outside_tests_by_default():
         timeout=60,
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+PASSWORD = "a-long-test-pass"
+
+
+def _logged_in_through_the_login_page(django_app, user):
+    page = django_app.get(reverse("account_login"))
+    form = next(form for form in page.forms.values() if "login" in form.fields)
+    form["login"] = user.email
+    form["password"] = PASSWORD
+    return form.submit().maybe_follow()
+
+
+def _secret_shown(page):
+    return page.html.find(id="authenticator_secret")["value"]
+
+
+# Transactional: the set-up's record that this session has passed the second factor is written once the
+# authenticator is committed, as in a real request.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", STAFF)
+def test_staff_set_up_their_authenticator_right_after_login_without_typing_the_password_again(
+    django_app, make_user, role
+):
+    user = make_user(role)
+    page = _logged_in_through_the_login_page(django_app, user)
+    assert page.request.path == reverse("mfa_activate_totp")
+    assert "please set up an authenticator app" in page.text
+
+    form = next(form for form in page.forms.values() if "code" in form.fields)
+    form["code"] = totp_code(_secret_shown(page))
+    page = form.submit().maybe_follow()
+    assert page.request.path == reverse("mfa_view_recovery_codes")
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert django_app.get(reverse("home")).status_code == 200
+
+
+def test_her_password_is_asked_again_when_her_login_is_older_than_allauths_timeout(django_app, counselor, time_machine):
+    from allauth.account import app_settings
+
+    from core import dates
+
+    _logged_in_through_the_login_page(django_app, counselor)
+    time_machine.move_to(dates.now() + timedelta(seconds=app_settings.REAUTHENTICATION_TIMEOUT + 1))
+    page = django_app.get(reverse("mfa_activate_totp")).maybe_follow()
+    assert page.request.path == reverse("account_reauthenticate")
+    assert not Authenticator.objects.filter(user=counselor).exists()
+
+
+def test_a_session_made_without_the_login_page_is_asked_for_the_password(client_for, counselor):
+    response = client_for(counselor).get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_turning_off_an_authenticator_still_asks_again_right_after_login(django_app, counselor):
+    secret = totp_activate(counselor)
+    page = _logged_in_through_the_login_page(django_app, counselor)
+    assert page.request.path == reverse("mfa_authenticate")
+    form = next(form for form in page.forms.values() if "code" in form.fields)
+    form["code"] = totp_code(secret)
+    form.submit().maybe_follow()
+    # She has passed both factors moments ago; a change to the second factor is asked for again all the same.
+    page = django_app.get(reverse("mfa_deactivate_totp")).maybe_follow()
+    assert page.request.path in (reverse("account_reauthenticate"), reverse("mfa_reauthenticate"))
+    assert Authenticator.objects.filter(user=counselor, type=Authenticator.Type.TOTP).exists()
