@@ -102,6 +102,32 @@ def test_public_pages_have_no_serious_accessibility_violations(live_server, brow
     assert not problems, problems
 
 
+def test_her_account_pages_fit_a_phone_and_have_no_serious_accessibility_violations(live_server, browser, make_user):
+    """The account pages are allauth's, in the site's frame: on a phone they scroll up and down only (her
+    sessions' table, with a browser's long name in it, scrolls sideways inside its own box)."""
+    user = make_user(Role.TRAINEE, password="a-long-test-pass")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    axe_in_every_document(context)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{reverse('account_login')}")
+    page.get_by_label("Email").first.fill(user.email)
+    page.get_by_label("Password").first.fill("a-long-test-pass")
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+    problems = {}
+    for name in ["accounts:profile", "account_email", "account_change_password", "usersessions_list", "mfa_index"]:
+        path = reverse(name)
+        page.goto(f"{live_server.url}{path}")
+        assert page.url.endswith(path), f"{name} redirected to {page.url}"
+        found = axe_problems(page)
+        if (wider := page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) > 0:
+            found.append(f"{wider}px wider than the phone")
+        if found:
+            problems[path] = found
+    context.close()
+    assert not problems, problems
+
+
 @pytest.mark.parametrize(
     ("role", "url_names"),
     [
