@@ -53,6 +53,16 @@ class AccountAdapter(DefaultAccountAdapter):
         request = self.request  # allauth's request of the moment (`allauth.core.context`)
         return not (app == "allauth.mfa" and request is not None and _second_factor_set_up_right_after_login(request))
 
+    def add_message(
+        self, request, level, message_template=None, message_context=None, extra_tags="", message=None
+    ) -> None:
+        """A message in the language of the page that shows it: once she is logged in, her profile's (the
+        login page may have been in another), so "signed in" does not greet her in a language she left."""
+        user = getattr(request, "user", None)
+        language = _language_of(user) if user is not None and user.is_authenticated else None
+        with translation.override(language or translation.get_language()):
+            super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def format_email_subject(self, subject):
         # No site-name prefix: subjects must stay neutral.
         return subject

@@ -168,3 +168,24 @@ def test_coordinators_permissions_are_put_back_whole_by_a_sync_that_adds_only_wh
         GroupPagePermission.objects.count(),
         GroupCollectionPermission.objects.count(),
     ) == counts
+
+
+def test_the_signed_in_message_is_in_her_language_when_the_login_page_was_not(django_app, make_user):
+    from django.utils import translation
+
+    from accounts.models import Profile
+
+    user = make_user(Role.TRAINEE)
+    Profile.objects.filter(user=user).update(preferred_language="da")
+    page = django_app.get(reverse("account_login"))
+    assert page.html.html["lang"] == "en"
+    form = next(form for form in page.forms.values() if "login" in form.fields)
+    form["login"] = user.email
+    form["password"] = "a-long-test-pass"
+    page = form.submit().maybe_follow()
+    assert page.html.html["lang"] == "da"
+    with translation.override("da"):
+        greeting = translation.gettext("Successfully signed in as %(name)s.") % {"name": user.email}
+    assert not greeting.startswith("Successfully")  # allauth has it in Danish, so this test can fail
+    assert greeting in page.text
+    assert "Successfully signed in" not in page.text
