@@ -46,6 +46,8 @@ def test_demo_builds_every_page_type_and_runs_twice(demo_site):
 
 def test_home_page_lists_the_sections(client, demo_site):
     content = html(client.get("/"))
+    assert "<title>Haven</title>" in content  # the site's name once, not "Haven · Haven"
+    assert "<title>Case-based counseling · Haven</title>" in html(client.get("/case-based-counseling/"))
     for title in ["Case-based counseling", "Self-support groups", "Aftercare", "Coordinating counseling", "Contact"]:
         assert title in content
 

@@ -4,6 +4,8 @@ from django import template
 from django.conf import settings
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, translate_url
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
@@ -11,6 +13,17 @@ from core.pagecache import value_kept_while_unchanged
 from reporting.inputs import request_page_tree_stamp
 
 register = template.Library()
+
+
+@register.filter(is_safe=True)
+def title_with_site(title, site):
+    """A browser tab's title: the page's, then the site's; the site's alone on the page that is the site (its
+    home, whose title is the site's name: "Haven · Haven" said it twice) or on a page without a title."""
+    title, site = str(title).strip(), conditional_escape(site)
+    if not title or title == site:
+        return site
+    return mark_safe(f"{title} · {site}")  # noqa: S308 # nosec B308 B703 - the title was escaped where rendered
+
 
 # What Page.get_url() reads of a page (its path below a site's root, its language).
 _LINKED_PAGE_FIELDS = ("url_path", "translation_key", "locale__language_code")
