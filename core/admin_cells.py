@@ -22,6 +22,8 @@ import copy
 import re
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.template import Context, engines
 from django.template.loader import get_template
 from django.templatetags.l10n import unlocalize
@@ -192,6 +194,24 @@ class StencilledColumn(_StencilledCells, Column):
         if stencil is None or not stencil.usable:
             return self.render_cell_html(instance, parent_context)
         return stencil.fill([] if value is None else [shown(value)])
+
+
+class YesNoColumn(StencilledColumn):
+    """A yes-or-no field's cell: "Yes" or "No" in her language. Wagtail's plain column wrote Python's "True"
+    and "False", in English whatever the admin's language."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if value is None:
+            return None
+        return gettext("Yes") if value else gettext("No")
+
+
+def _is_yes_or_no(model, field_name) -> bool:
+    try:
+        return isinstance(model._meta.get_field(field_name), models.BooleanField)
+    except (FieldDoesNotExist, AttributeError):
+        return False
 
 
 class StencilledTitleColumn(_StencilledCells, ButtonsColumnMixin, TitleColumn):
@@ -500,7 +520,7 @@ class StencilledIndexView:
 
     def _get_custom_column(self, field_name, column_class=Column, **kwargs):
         if column_class is Column:
-            column_class = StencilledColumn
+            column_class = YesNoColumn if _is_yes_or_no(self.model, field_name) else StencilledColumn
         return super()._get_custom_column(field_name, column_class, **kwargs)
 
 

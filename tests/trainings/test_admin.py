@@ -38,6 +38,23 @@ def test_coordinator_opens_every_listing_and_add_form(admin_as, coordinator, edi
     assert admin_as(reverse(f"{viewset}:add"), coordinator).status_code == 200
 
 
+@pytest.mark.parametrize(("language", "yes", "no"), [("en", "Yes", "No"), ("da", "Ja", "Nej"), ("sr-latn", "Da", "Ne")])
+def test_a_yes_or_no_column_says_yes_or_no_in_her_language(admin_as, coordinator, edition, trainees, language, yes, no):
+    from accounts.models import Profile
+    from trainings.models import Enrollment
+
+    first, second = trainees(2)
+    priority = services.enrollment_create(edition=edition, user=first)
+    services.enrollment_create(edition=edition, user=second)
+    Enrollment.objects.filter(pk=priority.pk).update(priority=True)
+    Profile.objects.filter(user=coordinator).update(preferred_language=language)
+
+    page = admin_as(reverse("enrolments:index"), coordinator)
+    cells = [cell.get_text(strip=True) for cell in page.html.select("tbody td")]
+    assert yes in cells and no in cells
+    assert "True" not in cells and "False" not in cells
+
+
 def test_the_enrolments_listing_is_filtered_by_an_edition_chosen_in_its_filter(
     admin_as, coordinator, make_edition, trainees
 ):
