@@ -26,3 +26,10 @@ def axe_problems(page, *, nodes=5):
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def reflow_problem(page):
+    """On a phone a page scrolls up and down only (WCAG 1.4.10, Reflow): how much wider it is, or None. A wide
+    table scrolls inside its own box and does not count."""
+    wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    return f"{wider}px wider than the screen" if wider > 0 else None

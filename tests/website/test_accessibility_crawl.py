@@ -1,5 +1,6 @@
 """axe-core over every page of the project, not a sample: each URL of the permission matrix is opened once,
-as the first role that may see it, and checked against WCAG 2.2 AA (serious and critical findings fail).
+as the first role that may see it, and checked against WCAG 2.2 AA (serious and critical findings fail)
+and for sideways scrolling at a phone's width (Reflow).
 
 The pages and roles come from the permission matrix (tests/security/matrix.py), so a new page is crawled
 as soon as it has its row there. Files (XLSX, PDF, calendars, JSON) and the service worker are not pages.
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.axe import axe_in_every_document, axe_problems
+from tests.axe import axe_in_every_document, axe_problems, reflow_problem
 from tests.security.matrix import MATRIX, matrix_url, project_urls
 from tests.security.matrix_world import ROLES, world_build
 
@@ -66,10 +67,7 @@ def test_every_page_any_role_reaches_has_no_serious_accessibility_violation(live
                 assert content_type.startswith(NOT_PAGES), (name, content_type)
                 continue
             checked += 1
-            found = axe_problems(page)
-            # A phone's page scrolls up and down only; a wide table scrolls inside its own box.
-            if (wider := page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) > 0:
-                found.append(f"{wider}px wider than the phone")
+            found = [*axe_problems(page), *filter(None, [reflow_problem(page)])]
             if found:
                 problems[f"{name} as {role}"] = found
         context.close()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from accounts.enums import Role
-from tests.axe import axe_in_every_document, axe_problems
+from tests.axe import axe_in_every_document, axe_problems, reflow_problem
 
 NEUTRAL = "https://www.google.com/"
 
@@ -102,11 +102,9 @@ def test_public_pages_have_no_serious_accessibility_violations(live_server, brow
     assert not problems, problems
 
 
-def test_her_account_pages_fit_a_phone_and_have_no_serious_accessibility_violations(live_server, browser, make_user):
-    """The account pages are allauth's, in the site's frame: on a phone they scroll up and down only (her
-    sessions' table, with a browser's long name in it, scrolls sideways inside its own box)."""
-    user = make_user(Role.TRAINEE, password="a-long-test-pass")
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+def _logged_in(browser, live_server, user, **context_options):
+    """(context, page): a browser context given axe-core, logged in as `user` through the login page."""
+    context = browser.new_context(**context_options)
     axe_in_every_document(context)
     page = context.new_page()
     page.goto(f"{live_server.url}{reverse('account_login')}")
@@ -114,14 +112,19 @@ def test_her_account_pages_fit_a_phone_and_have_no_serious_accessibility_violati
     page.get_by_label("Password").first.fill("a-long-test-pass")
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
+    return context, page
+
+
+def test_her_account_pages_fit_a_phone_and_have_no_serious_accessibility_violations(live_server, browser, make_user):
+    """The account pages are allauth's, in the site's frame: on a phone they scroll up and down only (her
+    sessions' table, with a browser's long name in it, scrolls sideways inside its own box)."""
+    context, page = _logged_in(browser, live_server, make_user(Role.TRAINEE), viewport={"width": 390, "height": 844})
     problems = {}
     for name in ["accounts:profile", "account_email", "account_change_password", "usersessions_list", "mfa_index"]:
         path = reverse(name)
         page.goto(f"{live_server.url}{path}")
         assert page.url.endswith(path), f"{name} redirected to {page.url}"
-        found = axe_problems(page)
-        if (wider := page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) > 0:
-            found.append(f"{wider}px wider than the phone")
+        found = [*axe_problems(page), *filter(None, [reflow_problem(page)])]
         if found:
             problems[path] = found
     context.close()
@@ -136,15 +139,7 @@ def test_her_account_pages_fit_a_phone_and_have_no_serious_accessibility_violati
     ],
 )
 def test_logged_in_pages_have_no_serious_accessibility_violations(live_server, browser, make_user, role, url_names):
-    user = make_user(role, password="a-long-test-pass")
-    context = browser.new_context()
-    axe_in_every_document(context)
-    page = context.new_page()
-    page.goto(f"{live_server.url}{reverse('account_login')}")
-    page.get_by_label("Email").first.fill(user.email)
-    page.get_by_label("Password").first.fill("a-long-test-pass")
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
+    context, page = _logged_in(browser, live_server, make_user(role))
     problems = {}
     for name in url_names:
         path = _reverse_or_none(name)
