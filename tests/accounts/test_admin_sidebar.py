@@ -1,6 +1,7 @@
 """The admin's sidebar is written once per person and per state of what it shows (accounts.admin_sidebar):
 always Wagtail's own, and a change to what it shows, through any door, on the very next page."""
 
+import json
 import re
 
 import pytest
@@ -152,3 +153,28 @@ def test_kept_sidebars_are_few_and_written_again_after_a_while(admin, coordinato
     _shown(admin)
     assert len(written) == 3
     assert len(admin_sidebar._kept) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "created", "show_filters", "search", "toggle_sidebar"),
+    [
+        ("da", "oprettet i", "Vis filtre", "Søg…", "Vis eller skjul sidebjælken"),
+        ("sr-latn", "napravljen", "Prikaži filtere", "Pretraga…", "Prikaži ili sakrij bočnu traku"),
+    ],
+)
+def test_the_administration_is_in_her_language_with_wagtails_own_strings_too(
+    admin, coordinator, language, created, show_filters, search, toggle_sidebar
+):
+    """Her Wagtail profile exists (Wagtail makes one as she uses the admin) and names no language of its own:
+    Wagtail's screens follow hers, and its own strings that its catalogs leave in English are translated."""
+    UserProfile.get_for_user(coordinator)
+    Profile.objects.filter(user=coordinator).update(preferred_language=language)
+
+    dashboard = admin(reverse("wagtailadmin_home"))
+    assert dashboard.html.html["lang"] == language
+    assert created in dashboard.text and "created in" not in dashboard.text
+    listing = admin(reverse("enrolments:index"))
+    assert show_filters in listing.text and "Show filters" not in listing.text
+    assert f'placeholder="{search}"' in listing.text
+    # Its scripts' strings (the sidebar, the page editor) come from the admin's script catalog.
+    assert json.dumps(toggle_sidebar) in admin(reverse("wagtailadmin_javascript_catalog")).text

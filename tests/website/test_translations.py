@@ -8,8 +8,9 @@ from django.conf import settings
 REQUIRED_LANGUAGES = {"da", "sr_Latn"}
 
 
-def po_files():
-    return sorted(path for base in settings.LOCALE_PATHS for path in Path(base).glob("*/LC_MESSAGES/*.po"))
+def po_files(*bases):
+    """The message files of the project's catalogs (all of them, or those under `bases`)."""
+    return sorted(path for base in bases or settings.LOCALE_PATHS for path in Path(base).glob("*/LC_MESSAGES/*.po"))
 
 
 def test_every_language_has_a_message_file():
@@ -76,7 +77,7 @@ def test_every_string_in_the_code_is_in_the_message_files(tmp_path, settings, mo
     assert extracted_file.exists()
     extracted = {_key(e) for e in polib.pofile(str(extracted_file)) if e.msgid}
     assert len(extracted) > 500
-    for path in po_files():
+    for path in po_files(settings.LOCALE_PATHS[0]):
         known = {_key(e) for e in polib.pofile(str(path)) if not e.obsolete}
         missing = sorted(extracted - known)
         assert not missing, (
@@ -105,3 +106,31 @@ def test_no_string_is_translated_inside_an_f_string(settings):
                 if isinstance(inner, ast.Call) and getattr(inner.func, "id", None) in GETTEXT_NAMES:
                     found.append(f"{path.relative_to(settings.BASE_DIR)}:{inner.lineno}")
     assert not found, "translated inside an f-string (translate it first, then format):\n" + "\n".join(found)
+
+
+def test_wagtails_strings_kept_here_are_wagtails_and_not_the_projects():
+    """The second catalog holds Wagtail's own strings that Wagtail leaves untranslated (its pages' and its
+    scripts'): each must still be one of Wagtail's (an upgrade that rewords one leaves ours unused) and not one
+    of the project's, whose own translation would win and leave ours unused too."""
+    import wagtail
+
+    def wagtails(domain):
+        found = Path(wagtail.__file__).parent.glob(f"**/locale/en/LC_MESSAGES/{domain}.po")
+        return {entry.msgid for path in found for entry in polib.pofile(str(path))}
+
+    def ours(domain):
+        found = [path for path in po_files(settings.LOCALE_PATHS[0]) if path.stem == domain]
+        return {entry.msgid for path in found for entry in polib.pofile(str(path))}
+
+    kept = po_files(settings.LOCALE_PATHS[1])
+    assert {(path.parent.parent.name, path.stem) for path in kept} == {
+        (language, domain) for language in REQUIRED_LANGUAGES for domain in ("django", "djangojs")
+    }
+    for path in kept:
+        msgids = {entry.msgid for entry in polib.pofile(str(path))}
+        assert len(msgids) > 50
+        assert not msgids - wagtails(path.stem), (
+            f"{path}: not Wagtail's strings: {sorted(msgids - wagtails(path.stem))[:10]}"
+        )
+        shadowed = sorted(msgids & ours(path.stem))
+        assert not shadowed, f"{path}: the project's own catalog has these: {shadowed[:10]}"
