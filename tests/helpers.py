@@ -34,6 +34,22 @@ def python_run(code, *, env, timeout=120, check=False) -> subprocess.CompletedPr
     )
 
 
+def login_form(page):
+    """The login form of a page as WebTest got it (the login page's, or the one a refusal shows)."""
+    return next(form for form in page.forms.values() if "login" in form.fields)
+
+
+def log_in_through_the_login_page(app, user, *, password="a-long-test-pass", next_url=None):
+    """`user` logged in with WebTest through the login form as rendered; the page she is sent on to."""
+    from django.urls import reverse
+
+    url = reverse("account_login") + (f"?next={next_url}" if next_url else "")
+    form = login_form(app.get(url))
+    form["login"] = user.email
+    form["password"] = password
+    return form.submit().maybe_follow()
+
+
 @contextlib.contextmanager
 def outer_transaction_rolled_back(django_db_blocker, *, reference_index=False):
     """A transaction around several tests (a module's, a package's), rolled back after the last: data built

@@ -174,12 +174,13 @@ def test_the_signed_in_message_is_in_her_language_when_the_login_page_was_not(dj
     from django.utils import translation
 
     from accounts.models import Profile
+    from tests.helpers import login_form
 
     user = make_user(Role.TRAINEE)
     Profile.objects.filter(user=user).update(preferred_language="da")
     page = django_app.get(reverse("account_login"))
     assert page.html.html["lang"] == "en"
-    form = next(form for form in page.forms.values() if "login" in form.fields)
+    form = login_form(page)
     form["login"] = user.email
     form["password"] = "a-long-test-pass"
     page = form.submit().maybe_follow()

@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.enums import Role
-from tests.helpers import python_run, totp_activate, totp_code
+from tests.helpers import log_in_through_the_login_page, python_run, totp_activate, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -75,17 +75,6 @@ def test_mfa_is_required_outside_tests_by_default():
     assert result.stdout.strip() == "True", result.stderr
 
 
-PASSWORD = "a-long-test-pass"
-
-
-def _logged_in_through_the_login_page(django_app, user):
-    page = django_app.get(reverse("account_login"))
-    form = next(form for form in page.forms.values() if "login" in form.fields)
-    form["login"] = user.email
-    form["password"] = PASSWORD
-    return form.submit().maybe_follow()
-
-
 def _secret_shown(page):
     return page.html.find(id="authenticator_secret")["value"]
 
@@ -98,7 +87,7 @@ def test_staff_set_up_their_authenticator_right_after_login_without_typing_the_p
     django_app, make_user, role
 ):
     user = make_user(role)
-    page = _logged_in_through_the_login_page(django_app, user)
+    page = log_in_through_the_login_page(django_app, user)
     assert page.request.path == reverse("mfa_activate_totp")
     assert "please set up an authenticator app" in page.text
 
@@ -115,7 +104,7 @@ def test_her_password_is_asked_again_when_her_login_is_older_than_allauths_timeo
 
     from core import dates
 
-    _logged_in_through_the_login_page(django_app, counselor)
+    log_in_through_the_login_page(django_app, counselor)
     time_machine.move_to(dates.now() + timedelta(seconds=app_settings.REAUTHENTICATION_TIMEOUT + 1))
     page = django_app.get(reverse("mfa_activate_totp")).maybe_follow()
     assert page.request.path == reverse("account_reauthenticate")
@@ -130,7 +119,7 @@ def test_a_session_made_without_the_login_page_is_asked_for_the_password(client_
 
 def test_turning_off_an_authenticator_still_asks_again_right_after_login(django_app, counselor):
     secret = totp_activate(counselor)
-    page = _logged_in_through_the_login_page(django_app, counselor)
+    page = log_in_through_the_login_page(django_app, counselor)
     assert page.request.path == reverse("mfa_authenticate")
     form = next(form for form in page.forms.values() if "code" in form.fields)
     form["code"] = totp_code(secret)

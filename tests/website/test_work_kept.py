@@ -16,21 +16,10 @@ from core import dates
 from core.enums import AttendanceStatus
 from groups.enums import CohortStatus
 from groups.models import Attendance, Cohort, GroupProgramme, GroupSession, Member, Membership
+from tests.helpers import log_in_through_the_login_page, login_form
 from website.middleware import KEPT_SESSION_KEY
 
 PASSWORD = "a-long-test-pass"
-
-
-def log_in(app, user, *, next_url=None):
-    url = reverse("account_login") + (f"?next={next_url}" if next_url else "")
-    form = _login_form(app.get(url))
-    form["login"] = user.email
-    form["password"] = PASSWORD
-    return form.submit().follow()
-
-
-def _login_form(page):
-    return next(form for form in page.forms.values() if "login" in form.fields)
 
 
 @pytest.fixture
@@ -63,7 +52,7 @@ def test_an_attendance_change_sent_after_the_idle_time_out_is_kept_and_sent_afte
     django_app, facilitator, cohort, member, session_today, time_machine
 ):
     url = reverse("groups:session_attendance", args=[session_today.pk])
-    log_in(django_app, facilitator)
+    log_in_through_the_login_page(django_app, facilitator)
     form = django_app.get(url).forms["attendance-form"]
     form[f"m-{member.pk}"] = AttendanceStatus.PRESENT
 
@@ -76,7 +65,7 @@ def test_an_attendance_change_sent_after_the_idle_time_out_is_kept_and_sent_afte
     assert KEPT_SESSION_KEY in django_app.session
     assert "Alias" not in django_app.session[KEPT_SESSION_KEY]  # encrypted, not readable in the session store
 
-    form = _login_form(login_page)
+    form = login_form(login_page)
     form["login"] = facilitator.email
     form["password"] = PASSWORD
     kept = form.submit().follow()
@@ -95,13 +84,13 @@ def test_kept_work_is_never_shown_to_another_person_who_logs_in(
     other = make_user(Role.FACILITATOR, password=PASSWORD)
     cohort.facilitators.add(other)
     url = reverse("groups:session_attendance", args=[session_today.pk])
-    log_in(django_app, facilitator)
+    log_in_through_the_login_page(django_app, facilitator)
     form = django_app.get(url).forms["attendance-form"]
     form[f"m-{member.pk}"] = AttendanceStatus.ABSENT
     time_machine.move_to(dates.now() + timedelta(seconds=settings.HAVEN_SESSION_IDLE_SECONDS["staff"] + 60))
     login_page = form.submit(name=None).follow()
 
-    form = _login_form(login_page)
+    form = login_form(login_page)
     form["login"] = other.email
     form["password"] = PASSWORD
     page = form.submit().follow()
@@ -113,11 +102,11 @@ def test_kept_work_is_never_shown_to_another_person_who_logs_in(
 
 def test_kept_work_can_be_discarded(django_app, facilitator, cohort, member, session_today, time_machine):
     url = reverse("groups:session_attendance", args=[session_today.pk])
-    log_in(django_app, facilitator)
+    log_in_through_the_login_page(django_app, facilitator)
     form = django_app.get(url).forms["attendance-form"]
     form[f"m-{member.pk}"] = AttendanceStatus.PRESENT
     time_machine.move_to(dates.now() + timedelta(seconds=settings.HAVEN_SESSION_IDLE_SECONDS["staff"] + 60))
-    form = _login_form(form.submit(name=None).follow())
+    form = login_form(form.submit(name=None).follow())
     form["login"] = facilitator.email
     form["password"] = PASSWORD
     kept = form.submit().follow()
@@ -134,7 +123,7 @@ def test_a_note_refused_by_the_csrf_check_is_given_back_and_can_be_sent_again(dj
         cohort=cohort, start=dates.now() - timedelta(hours=2), end=dates.now() - timedelta(hours=1)
     )
     url = reverse("groups:session_notes", args=[session.pk])
-    log_in(django_app, facilitator)
+    log_in_through_the_login_page(django_app, facilitator)
     form = django_app.get(url).forms["notes-form"]
     form["notes"] = "Maja spoke about the court hearing next week."
     # She logged in again in a second tab: the browser now holds another security token than this form.
@@ -155,7 +144,7 @@ def test_a_note_refused_by_the_csrf_check_is_given_back_and_can_be_sent_again(dj
 
 
 def test_a_form_refused_by_the_csrf_check_from_another_site_is_not_offered_again(django_app, facilitator):
-    log_in(django_app, facilitator)
+    log_in_through_the_login_page(django_app, facilitator)
     response = django_app.post(
         reverse("accounts:profile"),
         {"full_name": "Someone else", "csrfmiddlewaretoken": "forged"},
@@ -206,7 +195,7 @@ def test_server_error_and_permission_pages_are_friendly(rf, db):
 
 
 def test_stay_signed_in_keeps_the_login_alive(django_app, facilitator, time_machine, today):
-    log_in(django_app, facilitator)
+    log_in_through_the_login_page(django_app, facilitator)
     page = django_app.get(reverse("home"))
     assert 'id="session-warning"' in page.text
     assert f'data-idle-seconds="{settings.HAVEN_SESSION_IDLE_SECONDS["staff"]}"' in page.text
