@@ -50,8 +50,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         if not super().is_reauthentication_required(app=app, **kwargs):
             return False
-        request = self.request  # allauth's request of the moment (`allauth.core.context`)
-        return not (app == "allauth.mfa" and request is not None and _second_factor_set_up_right_after_login(request))
+        # self.request: allauth's request of the moment (`allauth.core.context`), None outside one.
+        return not (app == "allauth.mfa" and _second_factor_set_up_right_after_login(self.request))
 
     def add_message(
         self, request, level, message_template=None, message_context=None, extra_tags="", message=None

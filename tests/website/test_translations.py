@@ -116,12 +116,16 @@ def test_wagtails_strings_kept_here_are_wagtails_and_not_the_projects():
     """The second catalog holds Wagtail's own strings that Wagtail leaves untranslated (its pages' and its
     scripts'): each must still be one of Wagtail's (an upgrade that rewords one leaves ours unused) and not one
     of the project's, whose own translation would win and leave ours unused too."""
+    from functools import cache
+
     import wagtail
 
+    @cache
     def wagtails(domain):
         found = Path(wagtail.__file__).parent.glob(f"**/locale/en/LC_MESSAGES/{domain}.po")
         return {entry.msgid for path in found for entry in polib.pofile(str(path))}
 
+    @cache
     def ours(domain):
         found = [path for path in po_files(settings.LOCALE_PATHS[0]) if path.stem == domain]
         return {entry.msgid for path in found for entry in polib.pofile(str(path))}
