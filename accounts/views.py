@@ -1,6 +1,10 @@
+from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
+from allauth.mfa.totp.views import ActivateTOTPView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.dashboard import panels_for
@@ -67,3 +71,35 @@ def account_delete(request):
         messages.success(request, _("Your account was deleted. Your certificates can still be verified."))
         return redirect("/")
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+# Her first second factor, set up where the staff rule sent her (accounts/middleware.py): allauth's views,
+# which forget the page she was going to. After the new codes are shown, a link takes her on to it.
+def _going_to(request):
+    from allauth.account.utils import get_next_redirect_url
+
+    return get_next_redirect_url(request)
+
+
+class TotpActivateView(ActivateTOTPView):
+    def get_context_data(self, **kwargs):
+        going_to = _going_to(self.request)
+        action = reverse("mfa_activate_totp") + (f"?{urlencode({'next': going_to})}" if going_to else "")
+        return {**super().get_context_data(**kwargs), "action_url": action}
+
+    def get_success_url(self):
+        going_to = _going_to(self.request)
+        if going_to is None:
+            return super().get_success_url()
+        if self.did_generate_recovery_codes:
+            return f"{reverse('mfa_view_recovery_codes')}?{urlencode({'next': going_to})}"
+        return going_to
+
+
+class RecoveryCodesView(ViewRecoveryCodesView):
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "going_to": _going_to(self.request)}
+
+
+totp_activate = TotpActivateView.as_view()
+recovery_codes_view = RecoveryCodesView.as_view()

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -97,6 +98,43 @@ def test_staff_set_up_their_authenticator_right_after_login_without_typing_the_p
     assert page.request.path == reverse("mfa_view_recovery_codes")
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert django_app.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("going_to", ["/admin/", "home"])
+def test_after_setting_up_her_authenticator_and_seeing_her_codes_she_goes_on_to_where_she_was_going(
+    django_app, coordinator, going_to
+):
+    going_to = reverse(going_to) if not going_to.startswith("/") else going_to
+    page = log_in_through_the_login_page(django_app, coordinator, next_url=going_to)
+    assert page.request.path == reverse("mfa_activate_totp")
+    form = next(form for form in page.forms.values() if "code" in form.fields)
+    form["code"] = totp_code(_secret_shown(page))
+    page = form.submit().maybe_follow()
+
+    assert page.request.path == reverse("mfa_view_recovery_codes")
+    assert page.html.find(id="recovery_codes") is not None  # the codes first, then the way on
+    page = page.click(description="Continue", href=re.escape(going_to))
+    assert page.status_code == 200
+    assert page.request.path == going_to
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_the_way_on_after_the_codes_never_leaves_the_site(django_app, coordinator, elsewhere):
+    log_in_through_the_login_page(django_app, coordinator)
+    page = django_app.get(reverse("mfa_activate_totp"), {"next": elsewhere})
+    form = next(form for form in page.forms.values() if "code" in form.fields)
+    assert "evil" not in form.action and "javascript" not in form.action
+    form["code"] = totp_code(_secret_shown(page))
+    page = form.submit().maybe_follow()
+    assert page.request.path == reverse("mfa_view_recovery_codes")
+    assert not page.html.find("a", string=re.compile("Continue"))
+
+    page = django_app.get(reverse("mfa_view_recovery_codes"), {"next": elsewhere})
+    assert page.html.find(id="recovery_codes") is not None
+    links = [link["href"] for link in page.html.find_all("a", href=True)]
+    assert not [link for link in links if "evil" in link or link.startswith("javascript")], links
 
 
 def test_her_password_is_asked_again_when_her_login_is_older_than_allauths_timeout(django_app, counselor, time_machine):
