@@ -54,8 +54,8 @@ app_patterns.append(path("", include("website.site_urls")))  # quick-exit help, 
 
 urlpatterns += i18n_patterns(
     path("_util/login/", to_login),  # Wagtail's private-page login, under every language prefix
-    # allauth's first-factor set-up and recovery codes, keeping the page she was on her way to (the same
-    # paths and names: resolved here first).
+    # allauth's set-up of an authenticator app and its recovery codes page, keeping the page she was on her
+    # way to (allauth's own paths and names, resolved here first).
     path("accounts/2fa/totp/activate/", account_views.totp_activate, name="mfa_activate_totp"),
     path("accounts/2fa/recovery-codes/", account_views.recovery_codes_view, name="mfa_view_recovery_codes"),
     path("accounts/", include("allauth.urls")),
