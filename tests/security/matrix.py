@@ -343,6 +343,7 @@ class Visit:
     status: int
     location: str
     html: str
+    cache_control: str
 
 
 @dataclass
@@ -369,5 +370,6 @@ def every_page_visited(world) -> EveryPage:
                 status=response.status_code,
                 location=response.get("Location", ""),
                 html=response.content.decode() if page else "",
+                cache_control=response.get("Cache-Control", ""),
             )
     return EveryPage(clients=clients, visits=visits)

@@ -44,3 +44,28 @@ def test_permission_matrix(every_page):
             print(f'    "{name}": row({", ".join(repr(answers[r]) for r in ROLES)}),')
     assert mismatches == [], "\n".join(mismatches)
     assert get_user_model().objects.filter(email="other.counselor@example.net").exists()
+
+
+# The same for everyone who asks, signed in or not, with nothing of hers in it: the credentials' public status
+# list (verifiers fetch it), the offline attendance's service worker and the app's manifest.
+CACHEABLE = {"certificates:status_list", "service_worker", "web_manifest"}
+
+
+@pytest.mark.django_db
+def test_no_answer_to_a_signed_in_person_is_kept_by_her_browser(every_page):
+    """Every page and file a signed-in role is given says no-store: after she logs out (or leaves in a hurry),
+    Back and the browser's cache show nothing of what she saw. A view that sets a cache header of its own
+    would otherwise slip past the middleware that adds it (accounts/middleware.py, NoStoreMiddleware)."""
+    kept = [
+        f"{name} as {role}: {visit.cache_control or 'no Cache-Control'}"
+        for (name, role), visit in every_page.visits.items()
+        if role != "anonymous"
+        and visit.status == 200
+        and "no-store" not in visit.cache_control
+        and name not in CACHEABLE
+    ]
+    answered = [
+        visit for (_name, role), visit in every_page.visits.items() if role != "anonymous" and visit.status == 200
+    ]
+    assert len(answered) > 300, len(answered)
+    assert kept == [], "\n".join(kept)
