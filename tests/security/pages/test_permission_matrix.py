@@ -69,3 +69,18 @@ def test_no_answer_to_a_signed_in_person_is_kept_by_her_browser(every_page):
     ]
     assert len(answered) > 300, len(answered)
     assert kept == [], "\n".join(kept)
+
+
+@pytest.mark.django_db
+def test_every_page_has_the_quick_exit(every_page):
+    """A woman can leave any page of the site at once, whoever she is signed in as: the quick exit's link and
+    its script (Shift three times) are on every page the matrix opens, not only on the pages the browser
+    tests walk through. A page whose template leaves the site's frame would otherwise lose it unnoticed."""
+    pages = [(name, role, visit) for (name, role), visit in every_page.visits.items() if visit.html]
+    assert len(pages) > 300, len(pages)
+    missing = sorted(
+        f"{name} as {role}"
+        for name, role, visit in pages
+        if "data-quick-exit" not in visit.html or "/static/js/quick-exit.js" not in visit.html
+    )
+    assert missing == [], "\n".join(missing)
