@@ -2,6 +2,7 @@
 and the one visit of every page as every role that the matrix and the forms found on its pages both read."""
 
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from django.test import Client as BrowserClient
 from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolver, reverse
@@ -373,3 +374,33 @@ def every_page_visited(world) -> EveryPage:
                 cache_control=response.get("Cache-Control", ""),
             )
     return EveryPage(clients=clients, visits=visits)
+
+
+class _FormFinder(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms, self._current = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._current = {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get"), "f": []}
+        elif (
+            self._current is not None
+            and tag in ("input", "select", "textarea")
+            and attrs.get("name")
+            and attrs.get("type") not in ("submit", "button", "reset", "image")
+        ):
+            self._current["f"].append(attrs["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._current is not None:
+            self.forms.append(self._current)
+            self._current = None
+
+
+def forms_of(html: str) -> list[dict]:
+    """The page's forms as a person finds them: each one's action, method and the names of its fields."""
+    finder = _FormFinder()
+    finder.feed(html)
+    return finder.forms

@@ -11,7 +11,6 @@ take turns: each example sends it as one of them, and over the examples each rol
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -21,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.security import FORM_TOKEN_FIELD, form_token_issue
-from tests.security.matrix import MATRIX
+from tests.security.matrix import MATRIX, forms_of
 from tests.security.matrix_world import ROLES
 from tests.security.test_bad_input import nasty_text
 
@@ -59,29 +58,6 @@ class Crawl:
     sent: set = field(default_factory=set)
 
 
-class _FormFinder(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.forms, self._current = [], None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._current = {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get"), "f": []}
-        elif (
-            self._current is not None
-            and tag in ("input", "select", "textarea")
-            and attrs.get("name")
-            and attrs.get("type") not in ("submit", "button", "reset", "image")
-        ):
-            self._current["f"].append(attrs["name"])
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self._current is not None:
-            self.forms.append(self._current)
-            self._current = None
-
-
 def _forms_of_every_page(every_page):
     found, seen = [], set()
     for name, answers in sorted(MATRIX.items()):
@@ -92,9 +68,7 @@ def _forms_of_every_page(every_page):
             if visit is None or not visit.html:
                 continue
             page = visit.url
-            finder = _FormFinder()
-            finder.feed(visit.html)
-            for form in finder.forms:
+            for form in forms_of(visit.html):
                 action = urlsplit(urljoin(page, form["action"] or page)).path
                 key = (role, action, form["method"].lower(), tuple(sorted(set(form["f"]))))
                 if action.startswith(SKIPPED_ACTIONS) or action.startswith("/admin/") or key in seen:

@@ -5,12 +5,11 @@ see it. Answers: "200", "login" (302 to the login page), "302" (elsewhere), "403
 """
 
 import os
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.security.matrix import MATRIX, project_urls
+from tests.security.matrix import MATRIX, forms_of, project_urls
 from tests.security.matrix_world import ROLES
 
 
@@ -87,37 +86,18 @@ def test_every_page_has_the_quick_exit(every_page):
     assert missing == [], "\n".join(missing)
 
 
-class _PostForms(HTMLParser):
-    """(action, whether it carries Django's CSRF token) of each form posted from a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self._current = [], None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "get").lower() == "post":
-            self._current = [attrs.get("action") or "", False]
-        elif tag == "input" and self._current is not None and attrs.get("name") == "csrfmiddlewaretoken":
-            self._current[1] = bool(attrs.get("value"))
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self._current is not None:
-            self.forms.append(tuple(self._current))
-            self._current = None
-
-
 @pytest.mark.django_db
 def test_every_form_that_posts_carries_its_token(every_page):
     """A form posted without Django's CSRF token is refused whatever she typed: every posting form of every
     page the matrix opens, for every role, carries one (the hostile-forms test counts a refusal as a pass)."""
     forms, without = 0, []
     for (name, role), visit in every_page.visits.items():
-        if not visit.html:
-            continue
-        finder = _PostForms()
-        finder.feed(visit.html)
-        forms += len(finder.forms)
-        without += [f"{name} as {role}: {action or '(this page)'}" for action, token in finder.forms if not token]
+        posting = [form for form in forms_of(visit.html) if form["method"].lower() == "post"]
+        forms += len(posting)
+        without += [
+            f"{name} as {role}: {form['action'] or '(this page)'}"
+            for form in posting
+            if "csrfmiddlewaretoken" not in form["f"]
+        ]
     assert forms > 300, forms
     assert without == [], "\n".join(sorted(without))
