@@ -10,9 +10,11 @@ from django.conf import settings
 REQUIRED_LANGUAGES = {"da", "sr_Latn"}
 
 
-def po_files(*bases):
-    """The message files of the project's catalogs (all of them, or those under `bases`)."""
-    return sorted(path for base in bases or settings.LOCALE_PATHS for path in Path(base).glob("*/LC_MESSAGES/*.po"))
+def po_files(*bases, domain="*"):
+    """The message files of the project's catalogs (all of them, or those under `bases`; of one domain)."""
+    return sorted(
+        path for base in bases or settings.LOCALE_PATHS for path in Path(base).glob(f"*/LC_MESSAGES/{domain}.po")
+    )
 
 
 def test_every_language_has_a_message_file():
@@ -89,7 +91,7 @@ def test_every_string_in_the_code_is_in_the_message_files(tmp_path, settings, mo
     assert len(extracted) > 500
     # Against the project's own message files. (They were compared with the file just extracted, which
     # has every string: a string missing from the project's files went unnoticed.)
-    catalogs = sorted(project_locale.glob("*/LC_MESSAGES/django.po"))
+    catalogs = po_files(project_locale, domain="django")
     assert {path.parent.parent.name for path in catalogs} >= REQUIRED_LANGUAGES, catalogs
     for path in catalogs:
         known = {_key(e) for e in polib.pofile(str(path)) if not e.obsolete}
@@ -140,7 +142,7 @@ def test_wagtails_strings_kept_here_are_wagtails_and_not_the_projects():
 
     @cache
     def ours(domain):
-        found = [path for path in po_files(settings.LOCALE_PATHS[0]) if path.stem == domain]
+        found = po_files(settings.LOCALE_PATHS[0], domain=domain)
         return {entry.msgid for path in found for entry in polib.pofile(str(path))}
 
     kept = po_files(settings.LOCALE_PATHS[1])
