@@ -1,3 +1,4 @@
+from allauth.account.utils import get_next_redirect_url
 from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
 from allauth.mfa.totp.views import ActivateTOTPView
 from django.contrib import messages
@@ -74,21 +75,16 @@ def account_delete(request):
 
 
 # Her first second factor, set up where the staff rule sent her (accounts/middleware.py): allauth's views,
-# which forget the page she was going to. After the new codes are shown, a link takes her on to it.
-def _going_to(request):
-    from allauth.account.utils import get_next_redirect_url
-
-    return get_next_redirect_url(request)
-
-
+# which forget the page she was going to (`next`, kept only when it is an address of this site). After the
+# new codes are shown, a link takes her on to it.
 class TotpActivateView(ActivateTOTPView):
     def get_context_data(self, **kwargs):
-        going_to = _going_to(self.request)
+        going_to = get_next_redirect_url(self.request)
         action = reverse("mfa_activate_totp") + (f"?{urlencode({'next': going_to})}" if going_to else "")
         return {**super().get_context_data(**kwargs), "action_url": action}
 
     def get_success_url(self):
-        going_to = _going_to(self.request)
+        going_to = get_next_redirect_url(self.request)
         if going_to is None:
             return super().get_success_url()
         if self.did_generate_recovery_codes:
@@ -98,7 +94,7 @@ class TotpActivateView(ActivateTOTPView):
 
 class RecoveryCodesView(ViewRecoveryCodesView):
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "going_to": _going_to(self.request)}
+        return {**super().get_context_data(**kwargs), "going_to": get_next_redirect_url(self.request)}
 
 
 totp_activate = TotpActivateView.as_view()
