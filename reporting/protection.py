@@ -87,12 +87,14 @@ def published_instances(project, places: PeriodPlace, *, schema, snapshots=None)
 
 
 # Bumped whenever what protect() chooses changes, so that no protection cached by older code is reused.
-PROTECTION_VERSION = 2
+PROTECTION_VERSION = 3
 PROTECTION_CACHE_SECONDS = 24 * 60 * 60
 
 
-def report_protect(*, period, figures: dict, snapshots=None) -> Protection:
-    """What the period's report may show, given every report of the project published so far.
+def report_protect(*, period, figures: dict, snapshots=None, drafts=()) -> Protection:
+    """What the period's report may show, given every report of the project published so far, and the
+    reports of earlier periods not yet frozen as they stand (`drafts`: period, figures, what it shows):
+    those can be downloaded too, and a reader holding one beside this one must not subtract a hidden count.
 
     Protecting is the costly part of a live report (linear programs over all the project's reports), and it
     is a function of its inputs alone: this report's figures, its place, and the published reports. So it is
@@ -114,27 +116,41 @@ def report_protect(*, period, figures: dict, snapshots=None) -> Protection:
             .only("id", "period_id", "created_at")
         )
     order, first = places.order[period.pk], places.first[period.pk]
-    key = _protection_key(figures, order, first, places, named)
+    key = _protection_key(figures, order, first, places, named, drafts)
     protection = cache.get(key)
     if protection is None:
         if snapshots is None:
             snapshots = ReportSnapshot.objects.filter(pk__in=[snapshot.pk for snapshot in named]).order_by(
                 "created_at", "id"
             )
+        published = published_instances(project, places, schema=schema, snapshots=snapshots)
+        for draft, draft_figures, shown in drafts:
+            instance = Instance(
+                order=places.order[draft.pk],
+                figures=draft_figures,
+                policy=figures_policy(draft_figures),
+                first=places.first[draft.pk],
+            )
+            instance.shown = shown_of(draft_figures, shown, schema)
+            published.append(instance)
         protection = protect(
             figures=figures,
             order=order,
             first=first,
             policy=figures_policy(figures),
-            published=published_instances(project, places, schema=schema, snapshots=snapshots),
+            published=published,
             schema=schema,
         )
         cache.set(key, protection, PROTECTION_CACHE_SECONDS)
     return protection
 
 
-def _protection_key(figures: dict, order: int, first: bool, places: PeriodPlace, snapshots) -> str:
-    counted = {name: value for name, value in figures.items() if name not in ("computed_at", "narrative")}
+def _counted(figures: dict) -> dict:
+    return {name: value for name, value in figures.items() if name not in ("computed_at", "narrative")}
+
+
+def _protection_key(figures: dict, order: int, first: bool, places: PeriodPlace, snapshots, drafts) -> str:
+    counted = _counted(figures)
     published = [
         (
             places.order.get(snapshot.period_id),
@@ -144,7 +160,8 @@ def _protection_key(figures: dict, order: int, first: bool, places: PeriodPlace,
         )
         for snapshot in snapshots
     ]
-    text = json.dumps([PROTECTION_VERSION, counted, order, first, published], sort_keys=True, default=str)
+    shown_drafts = [(places.order.get(draft.pk), _counted(figures), shown) for draft, figures, shown in drafts]
+    text = json.dumps([PROTECTION_VERSION, counted, order, first, published, shown_drafts], sort_keys=True, default=str)
     return "reporting:protection:" + hashlib.sha256(text.encode()).hexdigest()
 
 

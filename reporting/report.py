@@ -87,19 +87,20 @@ def report_figures(*, period) -> dict:
 LIVE_FIGURES_SECONDS = 24 * 60 * 60
 
 
-def report_protected_live(*, period) -> tuple[dict, Protection, dict]:
+def report_protected_live(*, period, drafts=None) -> tuple[dict, Protection, dict]:
     """A live report's figures, what of them it may show, and the report as shown, all kept under the inputs'
     stamp: counted again only once a table they are counted from has changed (reporting.inputs), so that
     reading the report again costs no counting. Submitting and locking count afresh (report_figures).
 
-    The protection is a function of the figures, the project's periods and its frozen reports, every one of
-    them an input the stamp follows: under the same stamp it is the same, so a view of an unchanged report
-    neither digests its figures and every frozen report again to find it in the cache (report_protect) nor
-    asks for it; nor does it work out again which figures the protection shows (a fifth of the page)."""
+    The protection is a function of the figures, the project's periods, its frozen reports and the live
+    reports of its earlier periods not yet frozen (report_drafts_before), every one of them an input the stamp
+    follows: under the same stamp it is the same, so a view of an unchanged report neither digests its figures
+    and every frozen report again to find it in the cache (report_protect) nor asks for it; nor does it work
+    out again which figures the protection shows (a fifth of the page)."""
     stamp = figures_inputs_stamp()  # before the figures: see reporting.inputs on a writer committing meanwhile
     if stamp is None:  # a writer at work: these figures may be about to change, keep none
         figures = report_figures(period=period)
-        protection = report_protect(period=period, figures=figures)
+        protection = report_protect(period=period, figures=figures, drafts=_drafts(period, drafts))
         return figures, protection, published_report(figures, protection)
     key = f"reporting:live-figures:{FIGURES_VERSION}:{period.pk}:{stamp}"
     figures = cache.get(key)
@@ -109,10 +110,31 @@ def report_protected_live(*, period) -> tuple[dict, Protection, dict]:
     key = f"reporting:live-published:{FIGURES_VERSION}:{PROTECTION_VERSION}:{period.pk}:{stamp}"
     kept = cache.get(key)
     if kept is None:
-        protection = report_protect(period=period, figures=figures)
+        protection = report_protect(period=period, figures=figures, drafts=_drafts(period, drafts))
         kept = (protection, published_report(figures, protection))
         cache.set(key, kept, LIVE_FIGURES_SECONDS)
     return figures, *kept
+
+
+def report_drafts_before(*, period) -> list[tuple]:
+    """The live reports of the project's periods before this one that are not frozen, oldest first, as
+    (period, figures, what it shows): each is on its page and in its XLSX as it stands, so a later report is
+    protected against them as against the frozen ones ("to date" less an earlier "to date" is a period's
+    count). Each is protected against the drafts before it, so that none is worked out twice."""
+    earlier = (
+        period.project.periods.filter(start_date__lt=period.start_date)
+        .exclude(status__in=FROZEN_STATUSES)
+        .order_by("start_date")
+    )
+    drafts = []
+    for draft in earlier:
+        figures, _protection, shown = report_protected_live(period=draft, drafts=drafts)
+        drafts = [*drafts, (draft, figures, shown)]
+    return drafts
+
+
+def _drafts(period, drafts):
+    return drafts if drafts is not None else report_drafts_before(period=period)
 
 
 def _indicator_figures(project, period, to_date, targets, base) -> list[dict]:

@@ -149,10 +149,10 @@ def snapshot_create(*, period: ReportingPeriod, by) -> ReportSnapshot:
     """Freeze the report: its true figures and, protected against every report published before it, what
     it shows. A report whose disclosure audit fails is not produced."""
     from reporting.protection import published_report, report_protect
-    from reporting.report import refusal_message, report_figures
+    from reporting.report import refusal_message, report_drafts_before, report_figures
 
     figures = report_figures(period=period)
-    protection = report_protect(period=period, figures=figures)
+    protection = report_protect(period=period, figures=figures, drafts=report_drafts_before(period=period))
     if not protection.ok:
         raise ValidationError(refusal_message(period, figures, protection))
     figures["published"] = published_report(figures, protection)

@@ -1,6 +1,7 @@
 """Disclosure control across linked tables: the leaks found in the demo's reports are closed, and an
 independent attacker who holds every published report cannot narrow a hidden small count."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -300,6 +301,45 @@ def test_the_page_says_why_a_report_cannot_be_produced(client_for, project_manag
     assert "Download XLSX" not in page
     response = client.get(reverse("reporting:period_xlsx", args=[period.pk]))
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_reports_of_periods_not_yet_frozen_give_nothing_away_read_together(
+    project, counseling_data, project_manager, client_for
+):
+    """Several periods open at once: each live report is on its page and in its XLSX as it stands. Its "to
+    date" less the one of the report before is the period's count, hidden or not: a later draft is protected
+    against the earlier drafts as against the frozen reports."""
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from reporting.report import report_protected_live
+
+    periods = list(project.periods.order_by("start_date"))[:3]
+    for period, held in zip(periods, (7, 2, 4), strict=True):
+        for day in range(held):
+            counseling_data(period.start_date + timedelta(days=day + 3))
+    assert all(period.status == PeriodStatus.OPEN for period in periods)
+
+    attacker = Attacker()
+    for index, period in enumerate(periods):
+        figures, protection, published = report_protected_live(period=period)
+        assert protection.ok
+        attacker.read(index, figures, published)
+    attacker.link_periods(len(periods))
+    assert (1, "v", "counseling_sessions_experiential") in attacker.hidden_small(project.suppression_threshold)
+    assert assert_no_hidden_small_count_is_narrowed(attacker, project.suppression_threshold) >= 2
+
+    # The downloads say the same: no two "to date" figures shown around a hidden count of the period.
+    client = client_for(project_manager)
+    rows = {}
+    for period in periods:
+        response = client.get(reverse("reporting:period_xlsx", args=[period.pk]))
+        sheet = load_workbook(io.BytesIO(response.content))["Indicators"]
+        rows[period.pk] = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "Experiential counseling")
+    for earlier, later in zip(periods, periods[1:], strict=False):
+        if rows[later.pk][1] == HIDDEN:
+            assert HIDDEN in (rows[earlier.pk][2], rows[later.pk][2]), (rows[earlier.pk], rows[later.pk])
 
 
 SESSION_KINDS = list(SessionKind.values)
