@@ -14,8 +14,9 @@ from django.forms.models import model_to_dict
 from accounts.roles import user_roles
 from core.fields import EncryptedTextField
 
-# Project apps whose rows a person may hold through a foreign key named "user".
+# Project apps whose rows a person may hold through a foreign key named "user" (or "holder": a certificate).
 _PERSONAL_DATA_APPS = ("accounts", "trainings", "certificates", "groups", "counseling", "reporting")
+_PERSON_FIELDS = ("user", "holder")
 
 
 def _rows_of(user):
@@ -28,7 +29,7 @@ def _rows_of(user):
                 (
                     f
                     for f in model._meta.concrete_fields
-                    if f.name == "user" and f.is_relation and f.related_model is User
+                    if f.name in _PERSON_FIELDS and f.is_relation and f.related_model is User
                 ),
                 None,
             )
@@ -36,7 +37,8 @@ def _rows_of(user):
                 continue
             # Encrypted fields hold survivor or staff notes, never a trainee's own data.
             exclude = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-            rows = [model_to_dict(obj, exclude=exclude) for obj in model._default_manager.filter(user=user)]
+            held = model._default_manager.filter(**{user_field.name: user})
+            rows = [model_to_dict(obj, exclude=exclude) for obj in held]
             if rows:
                 yield model._meta.label, rows
 

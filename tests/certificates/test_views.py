@@ -566,3 +566,11 @@ def test_record_query_count(client_for, trainee, make_edition, make_enrollment, 
     assert response.status_code == 200
     with django_assert_max_num_queries(11):
         assert client.get(reverse("certificates:record_pdf")).status_code == 200
+
+
+def test_her_own_data_download_carries_her_certificates(client_for, certificate, make_enrollment, make_user, issue):
+    other = issue(enrollment=make_enrollment(user=make_user(Role.TRAINEE)))
+    response = client_for(certificate.holder).get(reverse("accounts:my_data"))
+    rows = json.loads(response.content)["records"]["certificates.Certificate"]
+    assert [row["serial"] for row in rows] == [certificate.serial]
+    assert other.serial not in response.content.decode()
