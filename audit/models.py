@@ -57,6 +57,8 @@ class AuditEntry(AppendOnlyModel):
         """The record, or the records a list screen showed, for reading."""
         return self.object_id or self.listed_ids.strip(",").replace(",", ", ")
 
+    record_ids.fget.short_description = _("records")
+
 
 class CompelledDisclosure(models.Model):
     """Survivor data released because the law required it (court order, statute).

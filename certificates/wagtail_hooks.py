@@ -129,7 +129,7 @@ class CertificateViewSet(ModelViewSet):
     inspect_view_class = CertificateInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["serial", "holder_name", "programme_title", "issued_on", "get_status_display"]
+    list_display = ["serial", "holder_name", "programme_title", "issued_on", "status"]
     list_filter = {"status": ["exact"], "issued_on": ["gte", "lte"]}
     search_fields = ["serial", "holder_name", "programme_title"]
     search_backend_name = None

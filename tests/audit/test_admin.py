@@ -98,3 +98,16 @@ def test_the_kinds_of_record_are_named_as_django_names_them_in_each_language(lan
     with translation.override("en"):
         in_english = [str(ContentType.objects.get_for_model(model)) for model in (Member, Client)]
     assert (cells == in_english) == (language == "en")  # the page is in her language
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_the_logs_columns_are_named_in_her_language(language, admin, coordinator):
+    """The records' column is a property of the entry: named by its own words, not by its Python name."""
+    UserProfile.objects.update_or_create(user=coordinator, defaults={"preferred_language": language})
+    audit_record(actor=coordinator, action=AuditAction.VIEW, obj=coordinator)
+    page = admin(reverse("audit_log:index"))
+    headers = [th.get_text(" ", strip=True) for th in page.html.select("thead th")]
+    with translation.override(language):
+        assert AuditEntry.record_ids.fget.short_description.capitalize() in headers, headers
+    assert "Record ids" not in headers
+    assert ("Records" in headers) == (language == "en"), headers

@@ -156,3 +156,22 @@ def test_admin_certificate_screens_are_for_coordinators(django_app, trainer, cer
     response = django_app.get(reverse("issued_certificates:index"), user=trainer, expect_errors=True)
     assert response.status_code in (302, 403)
     assert Certificate.objects.count() == 1
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+@pytest.mark.django_db
+def test_the_certificates_status_column_is_named_and_filled_in_her_language(
+    language, django_app, coordinator, certificate
+):
+    from django.utils import translation
+    from wagtail.users.models import UserProfile
+
+    UserProfile.objects.update_or_create(user=coordinator, defaults={"preferred_language": language})
+    page = django_app.get(reverse("issued_certificates:index"), user=coordinator)
+    headers = [th.get_text(" ", strip=True) for th in page.html.select("thead th")]
+    with translation.override(language):
+        status = str(Certificate._meta.get_field("status").verbose_name).capitalize()
+        shown = certificate.get_status_display()
+    assert status in headers, headers
+    assert not [header for header in headers if "display" in header.lower()], headers
+    assert shown in [td.get_text(strip=True) for td in page.html.select("tbody td")]
