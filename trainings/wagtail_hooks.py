@@ -7,6 +7,7 @@ queries, whatever the number of rows.
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -77,7 +78,7 @@ class EditionViewSet(ModelViewSet):
 class TrainingSessionViewSet(ModelViewSet):
     model = TrainingSession
     icon = "time"
-    menu_label = _("Sessions")
+    menu_label = pgettext_lazy("training", "Sessions")
     index_view_class = admin_views.TrainingSessionIndexView
     add_view_class = admin_views.TrainingSessionCreateView
     edit_view_class = admin_views.TrainingSessionEditView

@@ -719,3 +719,13 @@ def test_catalogue_cards_speak_her_language_with_its_dates_numbers_and_plurals(d
     english = django_app.get("/trainings/").text
     assert "1.5 hours" in english and "1 seat left" in english and "2 seats left" in english
     assert "Enrolment opens on" in english
+
+
+def test_an_editions_sessions_are_named_as_training_days_in_danish(django_app, make_edition):
+    """The word "Sessions" names a training's days, a group's meetings, a case's talks and her login sessions: in
+    Danish four words, each heading asking for its own."""
+    edition = make_edition()
+    page = django_app.get("/da" + reverse("trainings:edition_detail", args=[edition.pk]))
+    headings = [h2.get_text(strip=True) for h2 in page.html.select("main h2")]
+    assert "Kursusgange" in headings, headings
+    assert "Samtaler" not in headings
