@@ -183,13 +183,17 @@ def _credential_summary(check) -> dict:
         "programme": credential.get("name"),
         "holder": names[0] if names and check.valid else None,
         "valid_from": _iso_date(credential.get("validFrom")),
-        "valid_until": _iso_date(credential.get("validUntil")),
+        # validUntil is the first moment after the last valid day (openbadges: end_of_day): that day is shown.
+        "valid_until": _iso_date(credential.get("validUntil"), exclusive=True),
     }
 
 
-def _iso_date(value):
+def _iso_date(value, *, exclusive=False):
     try:
-        return dates.local_date(dt.datetime.fromisoformat(value)) if value else None
+        moment = dt.datetime.fromisoformat(value) if value else None
+        if moment is not None and exclusive:
+            moment -= dt.timedelta(microseconds=1)
+        return dates.local_date(moment) if moment is not None else None
     except (TypeError, ValueError):
         return None
 

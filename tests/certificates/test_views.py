@@ -574,3 +574,20 @@ def test_her_own_data_download_carries_her_certificates(client_for, certificate,
     rows = json.loads(response.content)["records"]["certificates.Certificate"]
     assert [row["serial"] for row in rows] == [certificate.serial]
     assert other.serial not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_verification_page_gives_the_last_day_a_credential_is_valid(django_app, completed_enrollment, programme):
+    """The credential's validUntil is the first moment after its last day (an exclusive end): the page names
+    the day itself, as the PDF does."""
+    from certificates.exports import certificate_date
+    from tests.helpers import accreditation_of
+
+    accreditation_of(programme, certificate_validity_months=60)
+    certificate = certificate_issue(enrollment=completed_enrollment)
+    assert certificate.expires_on is not None
+    form = django_app.get(reverse("certificates:verify_credential")).forms["credential-form"]
+    form["credential"] = certificate.credential
+    page = form.submit()
+    shown = page.html.find("dt", string="Valid until").find_next("dd").get_text(strip=True)
+    assert shown == certificate_date(certificate.expires_on)
