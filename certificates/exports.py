@@ -283,9 +283,9 @@ def certificate_pdf(*, certificate, verification_url: str, images=None) -> bytes
 
 
 def trainee_record_pdf(*, record, holder_name, organisation, today) -> bytes:
-    """Her training record on A4: every training with hours, points and validity, points per body."""
+    """Her training record on A4 across: every training with hours, points and validity, points per body."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -330,7 +330,9 @@ def trainee_record_pdf(*, record, holder_name, organisation, today) -> bytes:
             ]
         )
     rows.append([cell(_("Total hours attended")), cell(""), cell(_number(record.total_hours)), "", "", "", ""])
-    table = Table(rows, colWidths=[50 * mm, 32 * mm, 16 * mm, 13 * mm, 34 * mm, 20 * mm, 21 * mm], repeatRows=1)
+    # A4 across: seven columns, each wide enough for its heading's longest word and a date in any language.
+    widths = [66, 50, 24, 18, 50, 30, 31]
+    table = Table(rows, colWidths=[width * mm for width in widths], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -363,8 +365,8 @@ def trainee_record_pdf(*, record, holder_name, organisation, today) -> bytes:
             story.append(Paragraph(escape(text), body))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-        title=_("Training record"), author=holder_name,
+        buffer, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm, topMargin=16 * mm,
+        bottomMargin=16 * mm, title=_("Training record"), author=holder_name,
     )  # fmt: skip
     document.build(story)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ from html import escape
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -591,3 +592,29 @@ def test_the_verification_page_gives_the_last_day_a_credential_is_valid(django_a
     page = form.submit()
     shown = page.html.find("dt", string="Valid until").find_next("dd").get_text(strip=True)
     assert shown == certificate_date(certificate.expires_on)
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+@pytest.mark.django_db
+def test_the_training_record_pdf_breaks_no_word_of_its_table(
+    client_for, trainee, completed_enrollment, programme, language
+):
+    """Each column of the record's table is wide enough for its heading's words and its dates: none is cut in
+    two across lines (as "Decem / ber" and "attend / ed" were)."""
+    from django.utils import translation
+
+    from accounts.models import Profile
+    from certificates.exports import certificate_date
+    from tests.helpers import accreditation_of
+
+    accreditation_of(programme, certificate_validity_months=60)
+    certificate = certificate_issue(enrollment=completed_enrollment)
+    Profile.objects.filter(user=trainee).update(preferred_language=language)
+    pdf = client_for(trainee).get(reverse("certificates:record_pdf"))
+    words = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split()
+    with translation.override(language):
+        expected = [gettext(label) for label in ("Hours attended", "Points", "Valid until", "Status")]
+        expected.append(certificate_date(certificate.expires_on))
+    for text in expected:
+        for word in text.split():
+            assert word in words, (word, words)
