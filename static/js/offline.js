@@ -635,7 +635,9 @@
                 item.appendChild(link);
                 var until = document.createElement("span");
                 until.className = "muted";
-                until.textContent = " · " + say("kept_until", {date: new Date(s.savedAt + KEEP_MS).toLocaleDateString(document.documentElement.lang)});
+                // The day written out in the page's language, as the site writes its dates (not 12/14/2026).
+                var day = new Date(s.savedAt + KEEP_MS).toLocaleDateString(document.documentElement.lang, {day: "numeric", month: "long", year: "numeric"});
+                until.textContent = " · " + say("kept_until", {date: day});
                 item.appendChild(until);
                 list.appendChild(item);
             });

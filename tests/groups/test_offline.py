@@ -5,6 +5,7 @@ session, reloads (it is still there), and when the connection returns the marks 
 with a coordinator changing a mark meanwhile, and what is left on the phone after log out or quick exit.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -314,3 +315,14 @@ def test_taps_made_while_the_phone_opens_its_storage_are_saved(live_server, on_h
     expect(page.get_by_text("Attendance saved.")).to_be_visible()
     statuses = dict(Attendance.objects.values_list("member_id", "status"))
     assert statuses == {m.member_id: s for m, s in zip(memberships, [P, P, A, E], strict=True)}
+
+
+def test_the_phones_list_says_until_when_a_screen_is_kept_with_the_month_written_out(
+    live_server, on_her_phone, session_now
+):
+    page = on_her_phone
+    session, _memberships = session_now
+    _open_and_keep(page, live_server, session)
+    page.goto(live_server.url + reverse("groups:offline"))
+    kept = page.locator("li .muted").first
+    expect(kept).to_have_text(re.compile(r"kept until [A-Z][a-z]+ \d{1,2}, \d{4}"))
