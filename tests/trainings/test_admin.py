@@ -385,3 +385,36 @@ def test_admin_deletes_only_an_enrolment_that_never_came(admin_as, coordinator, 
     services.enrollment_cancel(enrollment=enrollment, by=trainee)
     _delete_form(admin_as(reverse("enrolments:delete", args=[enrollment.pk]), coordinator)).submit()
     assert not Enrollment.objects.filter(pk=enrollment.pk).exists()
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_the_enrolments_exports_say_what_the_listing_shows_in_her_language(
+    admin_as, coordinator, edition, trainees, language
+):
+    """CSV and XLSX from the listing's own export links: the status's label, yes or no, the moment she enrolled
+    in local time to the minute, the sheet named after the enrolments (Wagtail wrote `enrolled`, False,
+    2026-12-07 20:29:32.988807+00:00 and Sheet1)."""
+    import csv
+    import io
+
+    from django.utils import timezone, translation
+    from openpyxl import load_workbook
+
+    from accounts.models import Profile
+
+    (trainee,) = trainees(1)
+    enrolment = services.enrollment_create(edition=edition, user=trainee)
+    Profile.objects.filter(user=coordinator).update(preferred_language=language)
+    with translation.override(language):
+        status, no = enrolment.get_status_display(), translation.gettext("No")
+        sheet_name = str(Enrollment._meta.verbose_name_plural).capitalize()
+    moment = timezone.localtime(enrolment.created_at).replace(tzinfo=None, second=0, microsecond=0)
+
+    page = admin_as(reverse("enrolments:index"), coordinator)
+    rows = list(csv.reader(io.StringIO(page.click(href="export=csv").text)))
+    assert rows[1][2:5] == [status, no, str(moment)], rows
+
+    book = load_workbook(io.BytesIO(page.click(href="export=xlsx").body))
+    assert book.sheetnames == [sheet_name]
+    (row,) = book.active.iter_rows(min_row=2, values_only=True)
+    assert row[2:5] == (status, no, moment)
