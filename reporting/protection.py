@@ -187,6 +187,10 @@ def method_paragraphs(policy: Policy) -> list[str]:
         first = _(
             "To protect the women we work with, counts of survivors below %(threshold)s, zero included, are not shown."
         ) % {"threshold": policy.threshold}
+        # reporting.disclosure._nothing_took_place: a zero beside no session held is shown.
+        first += " " + _(
+            "Where nothing took place (no session was held), the count is shown as 0: it tells nothing about anyone."
+        )
     return [
         first,
         _(

@@ -313,4 +313,10 @@ def test_the_report_page_states_the_method_in_the_readers_language(
     assert words in paragraphs[0]
     for theirs, ours in zip(paragraphs, english, strict=True):
         assert theirs != ours
+    # The zeros it shows (where nothing took place) are said too, in her language.
+    zeros = "Where nothing took place (no session was held), the count is shown as 0: it tells nothing about anyone."
+    assert zeros in english[0]
+    with translation.override(language):
+        assert translation.gettext(zeros) in paragraphs[0]
+        assert translation.gettext(zeros) != zeros
     assert "To protect the women we work with" not in page.text
