@@ -160,7 +160,7 @@ def _protection_key(figures: dict, order: int, first: bool, places: PeriodPlace,
         )
         for snapshot in snapshots
     ]
-    shown_drafts = [(places.order.get(draft.pk), _counted(figures), shown) for draft, figures, shown in drafts]
+    shown_drafts = [(places.order.get(draft.pk), _counted(counts), shown) for draft, counts, shown in drafts]
     text = json.dumps([PROTECTION_VERSION, counted, order, first, published, shown_drafts], sort_keys=True, default=str)
     return "reporting:protection:" + hashlib.sha256(text.encode()).hexdigest()
 
