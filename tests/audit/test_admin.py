@@ -111,3 +111,14 @@ def test_the_logs_columns_are_named_in_her_language(language, admin, coordinator
         assert AuditEntry.record_ids.fget.short_description.capitalize() in headers, headers
     assert "Record ids" not in headers
     assert ("Records" in headers) == (language == "en"), headers
+
+
+@pytest.mark.parametrize(("language", "words"), [("da", "Der er ingen"), ("sr-latn", "Nema stavki")])
+def test_an_empty_register_says_so_in_her_language_with_the_way_to_add_one(language, words, admin, coordinator):
+    """Wagtail's own empty listing ("There are no ... to display. Why not add one?"), from the project's
+    catalog of Wagtail's strings, with its link to the add form kept."""
+    UserProfile.objects.update_or_create(user=coordinator, defaults={"preferred_language": language})
+    page = admin(reverse("compelled_disclosures:index"))
+    assert "There are no" not in page.text
+    (empty,) = [p for p in page.html.select("p") if words in p.get_text()]
+    assert empty.find("a")["href"] == reverse("compelled_disclosures:add")
