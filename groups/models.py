@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
@@ -10,6 +10,7 @@ from core.appendonly import AppendOnlyModel
 from core.attendance import MarkChange
 from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.fields import EncryptedTextField
+from core.formatting import date_filter
 from groups.enums import CohortStatus, FollowUpStep, MembershipOutcome
 
 
@@ -177,7 +178,8 @@ class GroupSession(models.Model):
         indexes = [models.Index(fields=["cohort", "start"]), models.Index(fields=["start"], name="group_session_start")]
 
     def __str__(self):
-        return f"{self.cohort} {self.start:%Y-%m-%d %H:%M}"
+        # On the wall clock and in the active language's short form (the admin's titles, the choices).
+        return f"{self.cohort} {date_filter(timezone.localtime(self.start), 'SHORT_DATETIME_FORMAT')}"
 
 
 class Attendance(models.Model):

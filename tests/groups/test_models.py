@@ -6,6 +6,7 @@ Each door is tried: the model's save and delete, a queryset update and delete, a
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
@@ -155,3 +156,19 @@ def test_the_data_migration_encrypts_plain_rows_once(cohort, add_session):
     assert "Safety" not in once and _raw_value("topic", session.pk) == once
     session.refresh_from_db()
     assert session.topic == "Safety at home" and session.cancel_reason == ""
+
+
+@pytest.mark.parametrize(("language", "written"), [("en", "April 6, 2022, 17:00"), ("da", "6. april 2022 17:00")])
+def test_a_session_is_named_on_the_wall_clock_in_her_language(cohort, language, written):
+    """Its name (the admin's titles, the choices) gives the local time, not UTC, in the site's form of dates."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import translation
+
+    from groups.models import GroupSession
+
+    start = datetime(2022, 4, 6, 17, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    session = GroupSession.objects.create(cohort=cohort, start=start, end=start + timedelta(hours=1))
+    with translation.override(language):
+        assert str(session) == f"{cohort} {written}"
