@@ -4,13 +4,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.enums import AgeBand, TargetGroup
 from core.expressions import LastsAtMost
 from core.fields import EncryptedTextField
+from core.formatting import date_filter
 from counseling.enums import BookingStatus, ContactChannel, IntakeStatus, SessionKind
 
 # The longest a booking may last: the longest day on the calendar, the night the clocks go back (a booking is
@@ -154,7 +155,11 @@ class AvailabilityException(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.start:%Y-%m-%d} - {self.end:%Y-%m-%d}"
+        # On the wall clock and in the active language's form of dates, as every other moment the admin shows.
+        start, end = (
+            date_filter(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") for moment in (self.start, self.end)
+        )
+        return f"{start} – {end}"
 
 
 class Client(models.Model):
@@ -333,7 +338,7 @@ class Booking(models.Model):
 
     def __str__(self):
         # Never the client's alias: this string can end up in admin logs and calendar entries.
-        return f"{self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {date_filter(timezone.localtime(self.start), 'SHORT_DATETIME_FORMAT')}"
 
     def save(self, *args, **kwargs):
         booking_dates_check(self.start, self.end)

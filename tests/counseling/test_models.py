@@ -55,3 +55,16 @@ def test_the_migration_encrypts_what_was_stored_in_plain_text_once(make_client, 
     assert IntakeRequest.objects.get(pk=intake.pk).alias == "Snežana"
     migration.decrypt(apps, Editor)
     assert _raw("counseling_intakerequest", "alias", intake.pk) == "Snežana"
+
+
+def test_a_booking_is_named_by_its_kind_and_local_time_never_by_her(coordinator, profile, room, monday, make_client):
+    """Its name (the admin's titles and logs) gives the wall clock's ten o'clock, not UTC, and not her alias."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    her = make_client(alias="Mila")
+    booking = booked_at_ten(counselor=profile, client=her, room=room, day=monday, by=coordinator)
+    with translation.override("en"):
+        name = str(booking)
+        assert name == f"Experiential counseling {date_format(monday)}, 10:00"
+    assert "Mila" not in name
