@@ -84,6 +84,12 @@ def local_time(moment: dt.datetime) -> str:
     return _kept_or(key, lambda: time_format(local, format_string))
 
 
+def local_moment(moment: dt.datetime) -> str:
+    """What date_format(localtime(moment), "SHORT_DATETIME_FORMAT") writes: a moment on the wall clock, in the
+    active language's form, where a name, a choice or a screen's title gives one."""
+    return date_filter(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 def date_filter(value, arg=None):
     """What Django's `date` filter writes ({{ value|date:arg }}): the value is already on the wall clock the
     page shows (the filter expects local time, and the template converts it first)."""

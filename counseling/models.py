@@ -4,14 +4,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.enums import AgeBand, TargetGroup
 from core.expressions import LastsAtMost
 from core.fields import EncryptedTextField
-from core.formatting import date_filter
+from core.formatting import local_moment
 from counseling.enums import BookingStatus, ContactChannel, IntakeStatus, SessionKind
 
 # The longest a booking may last: the longest day on the calendar, the night the clocks go back (a booking is
@@ -156,10 +156,7 @@ class AvailabilityException(models.Model):
 
     def __str__(self):
         # On the wall clock and in the active language's form of dates, as every other moment the admin shows.
-        start, end = (
-            date_filter(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") for moment in (self.start, self.end)
-        )
-        return f"{start} – {end}"
+        return f"{local_moment(self.start)} – {local_moment(self.end)}"
 
 
 class Client(models.Model):
@@ -338,7 +335,7 @@ class Booking(models.Model):
 
     def __str__(self):
         # Never the client's alias: this string can end up in admin logs and calendar entries.
-        return f"{self.get_kind_display()} {date_filter(timezone.localtime(self.start), 'SHORT_DATETIME_FORMAT')}"
+        return f"{self.get_kind_display()} {local_moment(self.start)}"
 
     def save(self, *args, **kwargs):
         booking_dates_check(self.start, self.end)

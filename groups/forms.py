@@ -3,13 +3,12 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import dates
 from core.attendance import Mark
 from core.enums import AttendanceStatus
+from core.formatting import local_moment
 from core.security import OneTimeTokenFormMixin
 from groups.enums import FollowUpStep
 from groups.services import MAX_CHILDREN_PRESENT, MAX_SCHEDULE_SESSIONS
@@ -165,9 +164,7 @@ class ExcuseForm(forms.Form):
         super().__init__(data)
         labels = labels or {}
         self.fields["member"].choices = [(m.member_id, labels.get(m.member_id, m.member.alias)) for m in memberships]
-        self.fields["session"].choices = [
-            (s.pk, formats.date_format(dates.local_time(s.start), "SHORT_DATETIME_FORMAT")) for s in sessions
-        ]
+        self.fields["session"].choices = [(s.pk, local_moment(s.start)) for s in sessions]
 
 
 class SessionCancelForm(forms.Form):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
@@ -10,7 +10,7 @@ from core.appendonly import AppendOnlyModel
 from core.attendance import MarkChange
 from core.enums import AgeBand, AttendanceStatus, TargetGroup
 from core.fields import EncryptedTextField
-from core.formatting import date_filter
+from core.formatting import local_moment
 from groups.enums import CohortStatus, FollowUpStep, MembershipOutcome
 
 
@@ -179,7 +179,7 @@ class GroupSession(models.Model):
 
     def __str__(self):
         # On the wall clock and in the active language's short form (the admin's titles, the choices).
-        return f"{self.cohort} {date_filter(timezone.localtime(self.start), 'SHORT_DATETIME_FORMAT')}"
+        return f"{self.cohort} {local_moment(self.start)}"
 
 
 class Attendance(models.Model):

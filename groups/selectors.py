@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext
 
 from core import dates, offline
 from core.choices import choice_labels
 from core.dates import local_date
 from core.enums import AttendanceStatus
+from core.formatting import local_moment
 from groups.enums import CohortStatus, FollowUpStep
 from groups.models import Attendance, AttendanceChange, Cohort, FollowUpAction, GroupSession, Membership
 from groups.rules import cohorts_for, facilitated_cohorts
@@ -378,7 +378,7 @@ def device_keep_for(user) -> dict:
     screens = [
         {
             "url": reverse("groups:session_attendance", args=[s.pk]),
-            "title": f"{s.cohort.name} · {formats.date_format(dates.local_time(s.start), 'SHORT_DATETIME_FORMAT')}",
+            "title": f"{s.cohort.name} · {local_moment(s.start)}",
         }
         for s in device_sessions_for(user)
     ]

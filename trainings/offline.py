@@ -15,9 +15,9 @@ from datetime import timedelta
 
 from django.http import Http404
 from django.urls import reverse
-from django.utils import formats
 
 from core import dates, offline
+from core.formatting import local_moment
 from trainings import services
 from trainings.rules import sessions_for
 
@@ -45,8 +45,7 @@ def device_keep_for(user) -> dict:
     screens = [
         {
             "url": reverse("trainings:session_attendance", args=[s.pk]),
-            "title": f"{s.edition.programme.title} · "
-            f"{formats.date_format(dates.local_time(s.start), 'SHORT_DATETIME_FORMAT')}",
+            "title": f"{s.edition.programme.title} · {local_moment(s.start)}",
         }
         for s in sessions
     ]
