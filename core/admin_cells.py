@@ -207,7 +207,11 @@ class YesNoColumn(StencilledColumn):
         value = super().get_value(instance)
         if value is None:
             return None
-        return gettext("Yes") if value else gettext("No")
+        return _yes_or_no(value)
+
+
+def _yes_or_no(value) -> str:
+    return gettext("Yes") if value else gettext("No")
 
 
 def _is_yes_or_no(model, field_name) -> bool:
@@ -564,7 +568,7 @@ def _exported(model, item, name, value):
     if field is not None and getattr(field, "choices", None) and value not in (None, ""):
         return str(getattr(item, f"get_{name}_display")())
     if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
+        return _yes_or_no(value)
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None, second=0, microsecond=0)
     return value
