@@ -20,6 +20,21 @@ class EnrollmentStatus(models.TextChoices):
     NOT_COMPLETED = "not_completed", _("Not completed")
 
 
+class EndReason(models.TextChoices):
+    """Why an enrolment ended as it did. The sentence that says it, with the figures kept beside the code, is
+    written in the reader's language when shown (trainings.reasons)."""
+
+    NO_SESSIONS = "no_sessions", _("No sessions held")
+    ALL_SESSIONS = "all_sessions", _("All sessions attended")
+    SESSIONS_MISSED = "sessions_missed", _("Sessions missed")
+    HOURS_MET = "hours_met", _("Enough hours attended")
+    HOURS_SHORT = "hours_short", _("Too few hours attended")
+    EDITION_CANCELLED = "edition_cancelled", _("Edition cancelled")
+    OFFER_EXPIRED = "offer_expired", _("Seat offer not confirmed in time")
+    NOT_APPROVED = "not_approved", _("Not approved")
+    CLOSED_WAITING = "closed_waiting", _("Closed while she waited")
+
+
 class CompletionRule(models.TextChoices):
     MIN_SHARE = "min_share", _("A minimum share of session hours attended")
     ALL_SESSIONS = "all_sessions", _("All sessions attended")

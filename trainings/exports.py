@@ -36,7 +36,7 @@ def participants_xlsx(*, edition, sessions, rows, filename):
                 statuses.get(enrollment.status, enrollment.status),
                 *[marks[mark] if mark else "" for mark in row.marks],
                 float(row.hours),
-                enrollment.completion_reason,
+                enrollment.reason_shown(),
             ]
 
     sheet = Sheet(

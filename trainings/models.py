@@ -26,7 +26,8 @@ from core.appendonly import AppendOnlyModel
 from core.attendance import MarkChange
 from core.enums import AttendanceStatus
 from core.pagecache import page_kept_for_visitors
-from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EnrollmentStatus
+from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EndReason, EnrollmentStatus
+from trainings.reasons import reason_text
 
 _in_workflow = contextvars.ContextVar("trainings_in_workflow", default=False)
 
@@ -249,7 +250,12 @@ class Enrollment(models.Model):
     status_changed_at = models.DateTimeField(_("status changed"), auto_now=True)
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
     priority = models.BooleanField(_("priority place (partner organisation)"), default=False)
+    # The reason a person gave, in her own words; else the code of why it ended, with its figures.
     completion_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    completion_code = models.CharField(
+        _("why it ended"), max_length=20, choices=EndReason.choices, blank=True, editable=False
+    )
+    completion_details = models.JSONField(_("figures of the reason"), default=dict, blank=True, editable=False)
     hours_attended = models.DecimalField(
         _("hours attended"),
         max_digits=5,
@@ -289,6 +295,12 @@ class Enrollment(models.Model):
         if not in_workflow():
             self._direct_change_check(_stored(self, "status", "edition_id"))
         super().save(*args, **kwargs)
+
+    def reason_shown(self) -> str:
+        """Why it ended as it did, in the active language: the words a person gave, else the recorded reason."""
+        return self.completion_reason or reason_text(self.completion_code, self.completion_details)
+
+    reason_shown.short_description = _("reason")
 
     def _direct_change_check(self, stored) -> None:
         if stored is not None:

@@ -39,7 +39,14 @@ from core.attendance import (
 )
 from core.enums import AttendanceStatus
 from reporting.locks import frozen_spans, lock_refused, period_guard, period_lock_words
-from trainings.enums import SEAT_HOLDING_STATUSES, SEAT_TAKEN, CompletionRule, EditionStatus, EnrollmentStatus
+from trainings.enums import (
+    SEAT_HOLDING_STATUSES,
+    SEAT_TAKEN,
+    CompletionRule,
+    EditionStatus,
+    EndReason,
+    EnrollmentStatus,
+)
 from trainings.models import (
     CompletionChange,
     Edition,
@@ -49,6 +56,7 @@ from trainings.models import (
     TrainingSession,
     workflow,
 )
+from trainings.reasons import CORRECTED, reason_text
 from trainings.signals import completion_changed, enrollment_completed
 
 ACTIVE_STATUSES = (
@@ -311,12 +319,14 @@ def edition_cancel(*, edition, by, reason="", now=None) -> int:
             raise ValidationError(_("This edition is already closed or cancelled."), code="final")
         # Cancelled editions leave the reports (editions held, trainees trained).
         _periods_check(project_id=edition.project_id, days=_activity_days(edition))
-        with translation.override(settings.LANGUAGE_CODE):
-            stored_reason = (reason or _("The edition was cancelled."))[:255]
         affected = list(Enrollment.objects.filter(edition=edition, status__in=ACTIVE_STATUSES))
         with workflow():
             Enrollment.objects.filter(pk__in=[e.pk for e in affected]).update(
-                status=EnrollmentStatus.CANCELLED, offer_expires_at=None, completion_reason=stored_reason
+                status=EnrollmentStatus.CANCELLED,
+                offer_expires_at=None,
+                completion_reason=reason.strip()[:255],
+                completion_code=EndReason.EDITION_CANCELLED,
+                completion_details={},
             )
             edition.sessions.filter(cancelled=False).update(cancelled=True, sequence=F("sequence") + 1)
             edition.status = EditionStatus.CANCELLED
@@ -508,7 +518,7 @@ def _enrol_locked(*, edition, user, now, on_behalf=False) -> Enrollment:
             enrollment.status = status
             enrollment.priority = partner
             enrollment.offer_expires_at = None
-            enrollment.completion_reason = ""
+            enrollment.completion_reason, enrollment.completion_code, enrollment.completion_details = "", "", {}
             enrollment.hours_attended = None
             enrollment.transferred_to = None
             # A re-enrolment joins the end of the waitlist, as a new enrolment would.
@@ -588,9 +598,22 @@ def enrollment_cancel(*, enrollment, by, reason="", now=None) -> Enrollment:
         enrollment_counted_check(edition=edition, old_status=enrollment.status, new_status=EnrollmentStatus.CANCELLED)
         enrollment.status = EnrollmentStatus.CANCELLED
         enrollment.offer_expires_at = None
-        enrollment.completion_reason = reason.strip()[:255]
+        enrollment.completion_reason, enrollment.completion_code, enrollment.completion_details = (
+            reason.strip()[:255],
+            "",
+            {},
+        )
         with workflow():
-            enrollment.save(update_fields=["status", "offer_expires_at", "completion_reason", "status_changed_at"])
+            enrollment.save(
+                update_fields=[
+                    "status",
+                    "offer_expires_at",
+                    "completion_reason",
+                    "completion_code",
+                    "completion_details",
+                    "status_changed_at",
+                ]
+            )
         if by_someone_else:
             _email_enqueue(enrollment, kind="cancelled", details={"reason": enrollment.completion_reason})
         _waitlist_promote(edition=edition, now=now)
@@ -627,12 +650,16 @@ def enrollment_offers_expire(*, now=None) -> int:
     for edition_id in sorted(edition_ids):
         with _enrolment_lock_words(edition_id), transaction.atomic():
             edition = _edition_lock(edition_id)
-            with translation.override(settings.LANGUAGE_CODE):
-                reason = _("The seat offer was not confirmed in time.")
             with workflow():
                 expired += Enrollment.objects.filter(
                     edition=edition, status=EnrollmentStatus.OFFERED, offer_expires_at__lte=now
-                ).update(status=EnrollmentStatus.CANCELLED, offer_expires_at=None, completion_reason=reason)
+                ).update(
+                    status=EnrollmentStatus.CANCELLED,
+                    offer_expires_at=None,
+                    completion_reason="",
+                    completion_code=EndReason.OFFER_EXPIRED,
+                    completion_details={},
+                )
             _waitlist_promote(edition=edition, now=now)
     return expired
 
@@ -660,10 +687,21 @@ def enrollment_reject(*, enrollment, by, reason="", now=None) -> Enrollment:
         if enrollment.status != EnrollmentStatus.PENDING_APPROVAL:
             raise ValidationError(_("This enrolment is not waiting for approval."), code="not_pending")
         enrollment.status = EnrollmentStatus.CANCELLED
-        with translation.override(_language_of(enrollment.user)):
-            enrollment.completion_reason = (reason.strip() or _("Not approved by the coordinator."))[:255]
+        enrollment.completion_reason, enrollment.completion_code, enrollment.completion_details = (
+            reason.strip()[:255],
+            EndReason.NOT_APPROVED,
+            {},
+        )
         with workflow():
-            enrollment.save(update_fields=["status", "completion_reason", "status_changed_at"])
+            enrollment.save(
+                update_fields=[
+                    "status",
+                    "completion_reason",
+                    "completion_code",
+                    "completion_details",
+                    "status_changed_at",
+                ]
+            )
         _email_enqueue(enrollment, kind="rejected", details={"reason": reason.strip()[:255]})
         _waitlist_promote(edition=edition, now=now)
     return enrollment
@@ -970,49 +1008,45 @@ def attended_hours(*, sessions, statuses: dict) -> Decimal:
     return sum((s.hours for s in held_sessions(sessions) if statuses.get(s.pk) == AttendanceStatus.PRESENT), Decimal(0))
 
 
-def enrollment_completion(*, programme, sessions, statuses: dict) -> tuple[bool, str]:
-    """The one completion rule: (completed?, reason). `statuses` maps session id -> AttendanceStatus.
+def enrollment_completion(*, programme, sessions, statuses: dict) -> tuple[bool, str, dict]:
+    """The one completion rule: (completed?, the reason's code, its figures); trainings.reasons writes the
+    reason in a reader's language. `statuses` maps session id -> AttendanceStatus.
 
     Excused absences do not count as attended: accreditation bodies count hours actually present.
     """
     sessions = held_sessions(sessions)
     if not sessions:
-        return False, _("The edition had no sessions.")
+        return False, EndReason.NO_SESSIONS, {}
     attended = [s for s in sessions if statuses.get(s.pk) == AttendanceStatus.PRESENT]
     if programme.completion_rule == CompletionRule.ALL_SESSIONS:
         if len(attended) == len(sessions):
-            return True, _("Attended all %(total)d sessions.") % {"total": len(sessions)}
-        return False, _("Attended %(attended)d of %(total)d sessions; all sessions are required.") % {
-            "attended": len(attended),
-            "total": len(sessions),
-        }
+            return True, EndReason.ALL_SESSIONS, {"total": len(sessions)}
+        return False, EndReason.SESSIONS_MISSED, {"attended": len(attended), "total": len(sessions)}
     total = sum((s.hours for s in sessions), Decimal(0))
     hours = sum((s.hours for s in attended), Decimal(0))
     share = hours * 100 / total if total else Decimal(0)
-    values = {
+    details = {
         "hours": f"{hours:.1f}",
         "total": f"{total:.1f}",
         "share": int(share),
         "needed": programme.min_attendance_percent,
     }
     if share >= programme.min_attendance_percent:
-        return True, _("Attended %(hours)s of %(total)s hours (%(share)d%%; %(needed)d%% needed).") % values
-    return False, _("Attended %(hours)s of %(total)s hours (%(share)d%%); %(needed)d%% is needed.") % values
+        return True, EndReason.HOURS_MET, details
+    return False, EndReason.HOURS_SHORT, details
 
 
-def _completion_decide(*, enrollment, programme, sessions, correction=False) -> tuple[str, Decimal, str, str]:
-    """(status, hours attended, reason in her language, reason in the organisation's language)."""
+def _completion_decide(*, enrollment, programme, sessions, correction=False) -> tuple[str, Decimal, str, dict, str]:
+    """(status, hours attended, the reason's code, its figures, the reason in the organisation's language)."""
     statuses = {a.session_id: a.status for a in enrollment.attendances.all()}
     hours = attended_hours(sessions=sessions, statuses=statuses).quantize(Decimal("0.1"))
-    reasons = []
-    for language in (_language_of(enrollment.user), settings.LANGUAGE_CODE):
-        with translation.override(language):
-            done, reason = enrollment_completion(programme=programme, sessions=sessions, statuses=statuses)
-            if correction:
-                reason = _("Attendance corrected after closing: %(reason)s") % {"reason": reason}
-            reasons.append(reason[:255])
+    done, code, details = enrollment_completion(programme=programme, sessions=sessions, statuses=statuses)
+    if correction:
+        details = {**details, CORRECTED: True}
+    with translation.override(settings.LANGUAGE_CODE):
+        logged_reason = reason_text(code, details)[:255]
     status = EnrollmentStatus.COMPLETED if done else EnrollmentStatus.NOT_COMPLETED
-    return status, hours, reasons[0], reasons[1]
+    return status, hours, code, details, logged_reason
 
 
 def _completion_signal(*, enrollment, change, by) -> None:
@@ -1035,11 +1069,12 @@ def _completion_signal(*, enrollment, change, by) -> None:
 
 
 def _completion_apply(*, edition, decisions, by, now) -> None:
-    """Save decisions [(enrollment, status, hours, her reason, logged reason)]; log and signal changed ones."""
+    """Save decisions [(enrollment, status, hours, reason code, its figures, logged reason)]; log and signal
+    changed ones."""
     for old_status, new_status in {(e.status, status) for e, status, *_rest in decisions if status != e.status}:
         enrollment_counted_check(edition=edition, old_status=old_status, new_status=new_status)
     changes = []
-    for enrollment, status, hours, reason, logged_reason in decisions:
+    for enrollment, status, hours, code, details, logged_reason in decisions:
         if status != enrollment.status:
             changes.append(
                 (
@@ -1055,10 +1090,12 @@ def _completion_apply(*, edition, decisions, by, now) -> None:
                     ),
                 )
             )
-        enrollment.status, enrollment.hours_attended, enrollment.completion_reason = status, hours, reason
+        enrollment.status, enrollment.hours_attended = status, hours
+        enrollment.completion_reason, enrollment.completion_code, enrollment.completion_details = "", code, details
     with workflow():
         Enrollment.objects.bulk_update(
-            [enrollment for enrollment, *_rest in decisions], ["status", "hours_attended", "completion_reason"]
+            [enrollment for enrollment, *_rest in decisions],
+            ["status", "hours_attended", "completion_reason", "completion_code", "completion_details"],
         )
     CompletionChange.objects.bulk_create([change for _enrollment, change in changes])
     for enrollment, change in changes:
@@ -1118,13 +1155,17 @@ def edition_close(*, edition, by, now=None) -> dict:
             for enrollment in enrollments
         ]
         _completion_apply(edition=edition, decisions=decisions, by=by, now=now)
-        with translation.override(settings.LANGUAGE_CODE):
-            waiting_reason = _("The edition was closed before a seat became free.")
         with workflow():
             Enrollment.objects.filter(
                 edition=edition,
                 status__in=[EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED, EnrollmentStatus.PENDING_APPROVAL],
-            ).update(status=EnrollmentStatus.CANCELLED, offer_expires_at=None, completion_reason=waiting_reason)
+            ).update(
+                status=EnrollmentStatus.CANCELLED,
+                offer_expires_at=None,
+                completion_reason="",
+                completion_code=EndReason.CLOSED_WAITING,
+                completion_details={},
+            )
             edition.status = EditionStatus.CLOSED
             edition.save(update_fields=["status"])
     completed = sum(1 for _enrollment, status, *_rest in decisions if status == EnrollmentStatus.COMPLETED)

@@ -103,7 +103,7 @@ class EnrollmentViewSet(ModelViewSet):
     copy_view_enabled = False
     list_display = ["user", "edition", "status", "priority", "hours_attended", "created_at"]
     filterset_class = admin_views.EnrollmentFilterSet
-    list_export = ["user", "edition", "status", "priority", "created_at", "hours_attended", "completion_reason"]
+    list_export = ["user", "edition", "status", "priority", "created_at", "hours_attended", "reason_shown"]
     search_fields = ["user__email", "user__profile__full_name"]
 
     def get_form_class(self, for_update=False):

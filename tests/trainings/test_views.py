@@ -405,9 +405,14 @@ def test_dashboard_shows_completion_reason_and_hours(django_app, trainee, editio
     django_app.reset()
     with translation.override("da"):
         status, mark = str(EnrollmentStatus.NOT_COMPLETED.label), str(AttendanceStatus.PRESENT.label)
-    assert (status, mark) != ("Not completed", "Present")
+        # The reason too, written when she reads it: in her language, with its decimal comma.
+        reason = Enrollment.objects.get(pk=enrollment.pk).reason_shown()
+    assert (status, mark) != ("Not completed", "Present") and "8,0" in reason and "hours" not in reason
     content = django_app.get(reverse("trainings:dashboard"), user=trainee).text
-    assert status in content and mark in content
+    assert status in content and mark in content and reason in content
+    # The coordinator reads the same enrolment in her own language.
+    participants = django_app.get(reverse("trainings:participants", args=[edition.pk]), user=coordinator).text
+    assert "8.0 of 16.0 hours" in participants and reason not in participants
 
 
 def test_home_page_panel_for_trainee(django_app, trainee, edition):
