@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from accounts.enums import Role
 from core import dates
 from trainings import services
-from trainings.enums import EditionStatus, EnrollmentStatus
+from trainings.enums import EditionStatus, EndReason, EnrollmentStatus
 from trainings.models import Edition, Enrollment, TrainingProgramme, TrainingSession
 
 # Its delete and usage pages read Wagtail's reference index (tests/conftest.py).
@@ -404,17 +404,20 @@ def test_the_enrolments_exports_say_what_the_listing_shows_in_her_language(
 
     (trainee,) = trainees(1)
     enrolment = services.enrollment_create(edition=edition, user=trainee)
+    # A reason recorded as its code: the export writes it in her language.
+    Enrollment.objects.filter(pk=enrolment.pk).update(completion_code=EndReason.OFFER_EXPIRED)
     Profile.objects.filter(user=coordinator).update(preferred_language=language)
     with translation.override(language):
         status, no = enrolment.get_status_display(), translation.gettext("No")
+        reason = Enrollment.objects.get(pk=enrolment.pk).reason_shown()
         sheet_name = str(Enrollment._meta.verbose_name_plural).capitalize()
     moment = timezone.localtime(enrolment.created_at).replace(tzinfo=None, second=0, microsecond=0)
 
     page = admin_as(reverse("enrolments:index"), coordinator)
     rows = list(csv.reader(io.StringIO(page.click(href="export=csv").text)))
-    assert rows[1][2:5] == [status, no, str(moment)], rows
+    assert rows[1][2:5] == [status, no, str(moment)] and rows[1][6] == reason, rows
 
     book = load_workbook(io.BytesIO(page.click(href="export=xlsx").body))
     assert book.sheetnames == [sheet_name]
     (row,) = book.active.iter_rows(min_row=2, values_only=True)
-    assert row[2:5] == (status, no, moment)
+    assert row[2:5] == (status, no, moment) and row[6] == reason
