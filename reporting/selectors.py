@@ -7,6 +7,7 @@ import rules
 from django.db.models import Count, Q
 
 from core import dates
+from core.formatting import local_moment
 from reporting.enums import FROZEN_STATUSES, PeriodStatus
 from reporting.models import DonorProject, ReportingPeriod
 
@@ -70,7 +71,7 @@ def period_lock_message(period) -> str:
             "period": period.label,
             "project": period.project.title,
             "who": person_name(period.locked_by) or _("a coordinator"),
-            "when": dates.local_time(period.locked_at).strftime("%d.%m.%Y %H:%M") if period.locked_at else "",
+            "when": local_moment(period.locked_at) if period.locked_at else "",
         }
     return _(
         "The reporting period “%(period)s” of %(project)s has been submitted to the donor; "

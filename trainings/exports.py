@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext as _
 
-from core import dates
 from core.choices import choice_labels
 from core.enums import AttendanceStatus
 from core.exports import Sheet, ics_response, xlsx_response
+from core.formatting import local_moment
 from trainings.enums import EnrollmentStatus
 
 __all__ = ["ics_response", "participants_xlsx"]
@@ -15,7 +15,7 @@ def participants_xlsx(*, edition, sessions, rows, filename):
     header = [_("Name"), _("Organisation"), _("Job title"), _("Email"), _("Status")]
     cancelled = _("cancelled")  # outside the f-string: the message extractor does not read inside one
     header += [
-        dates.local_time(s.start).strftime("%d.%m.%Y %H:%M") + (f" ({cancelled})" if s.cancelled else "")
+        local_moment(s.start) + (f" ({cancelled})" if s.cancelled else "")
         for s in sessions
     ]
     header += [_("Hours attended"), _("Completion")]

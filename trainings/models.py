@@ -25,6 +25,7 @@ from core import dates
 from core.appendonly import AppendOnlyModel
 from core.attendance import MarkChange
 from core.enums import AttendanceStatus
+from core.formatting import local_moment
 from core.pagecache import page_kept_for_visitors
 from trainings.enums import SEAT_HOLDING_STATUSES, CompletionRule, EditionStatus, EndReason, EnrollmentStatus
 from trainings.reasons import reason_text
@@ -196,7 +197,7 @@ class TrainingSession(models.Model):
         indexes = [models.Index(fields=["start"], name="training_session_start")]
 
     def __str__(self):
-        return f"{self.edition} {dates.local_time(self.start):%d.%m.%Y %H:%M}"
+        return f"{self.edition} {local_moment(self.start)}"
 
     def save(self, *args, **kwargs):
         stored = _stored(self, "edition_id", "start", "end", "title", "cancelled", "sequence")

@@ -212,3 +212,29 @@ def test_the_attendance_change_log_stays_as_written(marked):
     assert TrainingAttendanceChange.objects.values_list("new_status", flat=True).get() == AttendanceStatus.PRESENT
     # Clearing who made it stays possible: the database does so when a staff account is deleted.
     assert TrainingAttendanceChange.objects.filter(pk=change.pk).update(changed_by=None) == 1
+
+
+@pytest.mark.parametrize("language", ["en", "da", "sr-latn"])
+def test_a_session_the_participants_sheet_and_a_lock_name_their_moment_in_her_language(edition, period_lock, language):
+    """A training session's name (the admin's titles and choices), its column of the participants' sheet and
+    the lock's message give the moment in the reader's form of dates, where they wrote 06.04.2022 17:00 in
+    every language."""
+    import io
+
+    from django.utils import translation
+    from openpyxl import load_workbook
+
+    from core.formatting import local_moment
+    from reporting.selectors import period_lock_message
+    from trainings.exports import participants_xlsx
+
+    session = edition.sessions.order_by("start").first()
+    today = dates.today()
+    period = period_lock(today - timedelta(days=40), today - timedelta(days=10))
+    with translation.override(language):
+        written = local_moment(session.start)
+        assert str(session) == f"{edition} {written}"
+        sheet = participants_xlsx(edition=edition, sessions=[session], rows=[], filename="p.xlsx")
+        assert load_workbook(io.BytesIO(sheet.content)).active.cell(row=1, column=6).value == written
+        assert local_moment(period.locked_at) in period_lock_message(period)
+    assert written != dates.local_time(session.start).strftime("%d.%m.%Y %H:%M")
