@@ -47,6 +47,10 @@ def test_coordinator_books_and_a_second_overlapping_booking_is_refused(
     assert "already has a booking at this time" in alert.inner_text()
     screenshot(page)
     assert Booking.objects.count() == 1
+    # Each field in a box of its own: the last, a checkbox, sat on the line of the button below it.
+    checkbox = page.get_by_label("Book outside her availability").bounding_box()
+    button = page.locator("main form button[type=submit]").bounding_box()
+    assert button["y"] >= checkbox["y"] + checkbox["height"], (checkbox, button)
 
 
 def _signed_in(page, live_server, user):
