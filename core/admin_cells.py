@@ -42,6 +42,7 @@ from wagtail.admin.viewsets.model import ModelViewSet as WagtailModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButton
 
+from core.exports import sheet_name
 from core.form_renderer import written_attrs
 from core.formatting import shown
 from core.html import escaped
@@ -531,9 +532,6 @@ class StencilledIndexView:
         return super()._get_custom_column(field_name, column_class, **kwargs)
 
 
-_SHEET_TITLE_REFUSED = re.compile(r"[\\/*?:\[\]]")
-
-
 class ExportedAsShown:
     """A listing's CSV and XLSX (Wagtail's list_export) say what the listing shows: a choice's label and yes
     or no in her language, a moment in local time to the minute, the sheet named after its records. Wagtail
@@ -551,8 +549,7 @@ class ExportedAsShown:
         from wagtail.admin.views.mixins import ExcelDateFormatter
 
         workbook = Workbook(write_only=True, iso_dates=True)
-        title = _SHEET_TITLE_REFUSED.sub("", capfirst(str(self.model._meta.verbose_name_plural)))[:31]
-        worksheet = workbook.create_sheet(title=title or "Sheet1")
+        worksheet = workbook.create_sheet(title=sheet_name(capfirst(str(self.model._meta.verbose_name_plural))))
         worksheet.append(self.get_heading(queryset, field) for field in self.list_export)
         date_format = ExcelDateFormatter().get()
         for item in queryset:

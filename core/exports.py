@@ -422,19 +422,35 @@ def _plain(value):
     return value
 
 
-def _safe_title(title: str) -> str:
+SHEET_NAME_LENGTH = 31  # what spreadsheet programs accept
+
+
+def _shortened(title: str, length: int) -> str:
+    """The title in at most `length` characters: cut after a whole word, with an ellipsis, where it is longer
+    (cut at the 31st character, Danish and Serbian sheet names ended mid-word)."""
+    if len(title) <= length:
+        return title
+    cut = title[: length - 1]
+    words = cut.rsplit(" ", 1)[0] if " " in cut[length // 2 :] else cut
+    return words.rstrip(" ,;:–-") + "…"
+
+
+def sheet_name(title: str, suffix: str = "") -> str:
+    """The title as spreadsheet programs take a sheet's name: without the characters they refuse, at most 31
+    characters long, cut after a whole word."""
     for char in "[]:*?/\\":
         title = title.replace(char, " ")
-    return title[:31].strip("'") or "Sheet"
+    title = " ".join(title.split())
+    return (_shortened(title, SHEET_NAME_LENGTH - len(suffix)) + suffix).strip("'") or "Sheet"
 
 
 def _unique_title(title: str, taken: set) -> str:
     """A sheet name no other sheet of the workbook has (spreadsheet programs ignore case), numbered if it must."""
-    base = name = _safe_title(title)
+    name = sheet_name(title)
     number = 0
     while name.casefold() in taken:
         number += 1
-        name = f"{base[: 31 - len(str(number))]}{number}"
+        name = sheet_name(title, f" {number}")
     taken.add(name.casefold())
     return name
 

@@ -155,4 +155,13 @@ def test_a_division_by_nothing_is_an_error_cell_not_a_failed_download():
 def test_sheets_whose_names_meet_once_shortened_get_a_number():
     long = "Women in groups by age band and municipality"
     book, _data = build(Sheet(long, ["A"], []), Sheet(long.upper(), ["A"], []), Sheet("'Quoted'", ["A"], []))
-    assert book.sheetnames == [long[:31], long.upper()[:30] + "1", "Quoted"]
+    assert book.sheetnames == ["Women in groups by age band…", "WOMEN IN GROUPS BY AGE BAND… 1", "Quoted"]
+
+
+def test_a_long_sheet_name_is_cut_after_a_whole_word():
+    """Spreadsheets take 31 characters: Danish and Serbian names were cut mid-word ("Polaznice po vrsti
+    organizacij"); one long word is cut where it must."""
+    titles = ["Polaznice po vrsti organizacije i opštini", "Kursister fordelt på organisationstype", "x" * 40]
+    book, _data = build(*[Sheet(title, ["A"], []) for title in titles])
+    assert book.sheetnames == ["Polaznice po vrsti…", "Kursister fordelt på…", "x" * 30 + "…"]
+    assert all(len(name) <= 31 for name in book.sheetnames)
