@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # Compiled again only when a catalogue changed (starting Django to find nothing new was 2 s of every run).
-PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po website/wagtail_locale/*/LC_MESSAGES/*.po)
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po website/wagtail_locale/*/LC_MESSAGES/*.po \
+	website/allauth_locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 translations: $(MO_FILES)
 

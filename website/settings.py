@@ -272,7 +272,11 @@ LANGUAGES = [
 ]
 # The project's own strings (`make messages` keeps them), then Wagtail's own strings its catalogs leave
 # untranslated in Danish and Serbian, where the staff see them in the administration (kept by hand).
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "website" / "wagtail_locale"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    BASE_DIR / "website" / "wagtail_locale",
+    BASE_DIR / "website" / "allauth_locale",
+]
 # One date and one date-time format per language (website/formats/): Django's own, short names the same.
 FORMAT_MODULE_PATH = ["website.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Belgrade")

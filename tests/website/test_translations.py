@@ -162,3 +162,58 @@ def test_wagtails_strings_kept_here_are_wagtails_and_not_the_projects():
             wanted = set(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
             for text in entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]:
                 assert set(PLACEHOLDER.findall(text)) == wanted, f"{path}: {entry.msgid!r} -> {text!r}"
+
+
+ALLAUTHS_OTHER_WORDS = re.compile(r"\b[Pp]assword|\b[Ee]mail")
+PLACEHOLDERS = re.compile(r"%\(\w+\)[sd]|\{\w+\}|%s|%d")
+
+
+def _other_words(text):
+    """Where the text says "password" or "email" (not "e-mail"), its placeholders aside."""
+    return ALLAUTHS_OTHER_WORDS.search(PLACEHOLDERS.sub("", text))
+
+
+def test_allauths_danish_kept_here_says_adgangskode_and_e_mail_as_the_project_does():
+    """allauth's Danish says "password" and "emailadresse" where the project says "adgangskode" and
+    "e-mailadresse": its strings that do are kept in the third catalog in the project's words. Each is still
+    one of allauth's (an upgrade that rewords one leaves it unused) and not the project's, keeps its
+    placeholders, and none of allauth's Danish strings that say it the other way is left out."""
+    import allauth
+
+    allauths = polib.pofile(str(Path(allauth.__file__).parent / "locale" / "da" / "LC_MESSAGES" / "django.po"))
+    ours = {entry.msgid for entry in polib.pofile(str(Path(settings.LOCALE_PATHS[0]) / "da/LC_MESSAGES/django.po"))}
+    (kept_path,) = po_files(settings.LOCALE_PATHS[2])
+    kept = {entry.msgid: entry for entry in polib.pofile(str(kept_path))}
+    assert not set(kept) - {entry.msgid for entry in allauths}
+    assert not set(kept) & ours
+    for entry in kept.values():
+        wanted = set(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        for text in entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]:
+            assert set(PLACEHOLDER.findall(text)) == wanted, entry.msgid
+            assert not _other_words(text), text
+    left = [
+        entry.msgid
+        for entry in allauths
+        if entry.translated()
+        and not entry.obsolete
+        and entry.msgid not in ours
+        and entry.msgid not in kept
+        and "(ENTER)" not in entry.msgid  # a sign-in provider's settings: scopes are names, not words
+        and _other_words(entry.msgstr or "".join(entry.msgstr_plural.values()))
+    ]
+    assert not left, left[:10]
+
+
+def test_the_password_pages_say_adgangskode_in_danish(django_app, make_user):
+    from django.urls import reverse
+
+    from accounts.enums import Role
+    from accounts.models import Profile
+
+    trainee = make_user(Role.TRAINEE)
+    Profile.objects.filter(user=trainee).update(preferred_language="da")
+    for name in ("account_change_password", "account_reset_password", "account_email"):
+        page = django_app.get(reverse(name), user=trainee.username)
+        words = " ".join(page.html.find("main").get_text(" ").split())
+        assert "dgangskode" in words or "e-mail" in words, (name, words)
+        assert not _other_words(words), (name, words)
