@@ -173,6 +173,13 @@ def test_the_administration_is_in_her_language_with_wagtails_own_strings_too(
     dashboard = admin(reverse("wagtailadmin_home"))
     assert dashboard.html.html["lang"] == language
     assert created in dashboard.text and "created in" not in dashboard.text
+    assert "JavaScript is required" not in dashboard.text
+    explorer = admin(reverse("wagtailadmin_explore_root"))
+    assert "Exploring" not in explorer.text and " pages<" not in explorer.text
+    account = admin(reverse("wagtailadmin_account"))
+    assert not {"Approved notifications", "Admin theme", "Updated comments notifications"} & {
+        " ".join(label.get_text(" ").split()).rstrip(" *") for label in account.html.select("label")
+    }
     listing = admin(reverse("enrolments:index"))
     assert show_filters in listing.text and "Show filters" not in listing.text
     assert f'placeholder="{search}"' in listing.text
