@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.details import detail_shown
 from audit.enums import AuditAction, LegalBasis
 from core.appendonly import AppendOnlyModel
 from core.fields import EncryptedTextField
@@ -58,6 +59,10 @@ class AuditEntry(AppendOnlyModel):
         return self.object_id or self.listed_ids.strip(",").replace(",", ", ")
 
     record_ids.fget.short_description = _("records")
+
+    def get_detail_display(self) -> str:
+        """The detail in the reader's language (audit.details): the listing's column and the entry's page."""
+        return detail_shown(self.detail)
 
 
 class CompelledDisclosure(models.Model):

@@ -88,6 +88,8 @@ class AuditEntryIndexView(generic.IndexView):
     def _get_custom_column(self, field_name, column_class=Column, **kwargs):
         if field_name == "content_type":
             kwargs["accessor"] = _content_type_shown
+        elif field_name == "detail":
+            kwargs["accessor"] = AuditEntry.get_detail_display
         return super()._get_custom_column(field_name, column_class, **kwargs)
 
 
