@@ -14,10 +14,7 @@ __all__ = ["ics_response", "participants_xlsx"]
 def participants_xlsx(*, edition, sessions, rows, filename):
     header = [_("Name"), _("Organisation"), _("Job title"), _("Email"), _("Status")]
     cancelled = _("cancelled")  # outside the f-string: the message extractor does not read inside one
-    header += [
-        local_moment(s.start) + (f" ({cancelled})" if s.cancelled else "")
-        for s in sessions
-    ]
+    header += [local_moment(s.start) + (f" ({cancelled})" if s.cancelled else "") for s in sessions]
     header += [_("Hours attended"), _("Completion")]
 
     # Each label translated once for the sheet, not once per cell.

@@ -83,6 +83,19 @@ def _moment(value) -> str:
     return formats.date_format(dates.local_time(value), "j. n. Y. H:i")
 
 
+def _reason_fields(*, code="", typed="", details=None) -> dict:
+    """The enrolment's fields that say why it ended: the words a person gave, else the code and its figures."""
+    return {"completion_reason": typed.strip()[:255], "completion_code": code, "completion_details": details or {}}
+
+
+def _reason_set(enrollment, **reason) -> list[str]:
+    """Set why the enrolment ended (_reason_fields); the names of the fields set, for save()."""
+    fields = _reason_fields(**reason)
+    for name, value in fields.items():
+        setattr(enrollment, name, value)
+    return list(fields)
+
+
 def _language_of(user) -> str:
     profile = getattr(user, "profile", None)
     return getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
@@ -324,9 +337,7 @@ def edition_cancel(*, edition, by, reason="", now=None) -> int:
             Enrollment.objects.filter(pk__in=[e.pk for e in affected]).update(
                 status=EnrollmentStatus.CANCELLED,
                 offer_expires_at=None,
-                completion_reason=reason.strip()[:255],
-                completion_code=EndReason.EDITION_CANCELLED,
-                completion_details={},
+                **_reason_fields(code=EndReason.EDITION_CANCELLED, typed=reason),
             )
             edition.sessions.filter(cancelled=False).update(cancelled=True, sequence=F("sequence") + 1)
             edition.status = EditionStatus.CANCELLED
@@ -518,7 +529,7 @@ def _enrol_locked(*, edition, user, now, on_behalf=False) -> Enrollment:
             enrollment.status = status
             enrollment.priority = partner
             enrollment.offer_expires_at = None
-            enrollment.completion_reason, enrollment.completion_code, enrollment.completion_details = "", "", {}
+            _reason_set(enrollment)
             enrollment.hours_attended = None
             enrollment.transferred_to = None
             # A re-enrolment joins the end of the waitlist, as a new enrolment would.
@@ -598,22 +609,9 @@ def enrollment_cancel(*, enrollment, by, reason="", now=None) -> Enrollment:
         enrollment_counted_check(edition=edition, old_status=enrollment.status, new_status=EnrollmentStatus.CANCELLED)
         enrollment.status = EnrollmentStatus.CANCELLED
         enrollment.offer_expires_at = None
-        enrollment.completion_reason, enrollment.completion_code, enrollment.completion_details = (
-            reason.strip()[:255],
-            "",
-            {},
-        )
+        changed = _reason_set(enrollment, typed=reason)
         with workflow():
-            enrollment.save(
-                update_fields=[
-                    "status",
-                    "offer_expires_at",
-                    "completion_reason",
-                    "completion_code",
-                    "completion_details",
-                    "status_changed_at",
-                ]
-            )
+            enrollment.save(update_fields=["status", "offer_expires_at", *changed, "status_changed_at"])
         if by_someone_else:
             _email_enqueue(enrollment, kind="cancelled", details={"reason": enrollment.completion_reason})
         _waitlist_promote(edition=edition, now=now)
@@ -656,9 +654,7 @@ def enrollment_offers_expire(*, now=None) -> int:
                 ).update(
                     status=EnrollmentStatus.CANCELLED,
                     offer_expires_at=None,
-                    completion_reason="",
-                    completion_code=EndReason.OFFER_EXPIRED,
-                    completion_details={},
+                    **_reason_fields(code=EndReason.OFFER_EXPIRED),
                 )
             _waitlist_promote(edition=edition, now=now)
     return expired
@@ -687,21 +683,9 @@ def enrollment_reject(*, enrollment, by, reason="", now=None) -> Enrollment:
         if enrollment.status != EnrollmentStatus.PENDING_APPROVAL:
             raise ValidationError(_("This enrolment is not waiting for approval."), code="not_pending")
         enrollment.status = EnrollmentStatus.CANCELLED
-        enrollment.completion_reason, enrollment.completion_code, enrollment.completion_details = (
-            reason.strip()[:255],
-            EndReason.NOT_APPROVED,
-            {},
-        )
+        changed = _reason_set(enrollment, code=EndReason.NOT_APPROVED, typed=reason)
         with workflow():
-            enrollment.save(
-                update_fields=[
-                    "status",
-                    "completion_reason",
-                    "completion_code",
-                    "completion_details",
-                    "status_changed_at",
-                ]
-            )
+            enrollment.save(update_fields=["status", *changed, "status_changed_at"])
         _email_enqueue(enrollment, kind="rejected", details={"reason": reason.strip()[:255]})
         _waitlist_promote(edition=edition, now=now)
     return enrollment
@@ -1091,12 +1075,12 @@ def _completion_apply(*, edition, decisions, by, now) -> None:
                 )
             )
         enrollment.status, enrollment.hours_attended = status, hours
-        enrollment.completion_reason, enrollment.completion_code, enrollment.completion_details = "", code, details
-    with workflow():
-        Enrollment.objects.bulk_update(
-            [enrollment for enrollment, *_rest in decisions],
-            ["status", "hours_attended", "completion_reason", "completion_code", "completion_details"],
-        )
+        changed = _reason_set(enrollment, code=code, details=details)
+    if decisions:
+        with workflow():
+            Enrollment.objects.bulk_update(
+                [enrollment for enrollment, *_rest in decisions], ["status", "hours_attended", *changed]
+            )
     CompletionChange.objects.bulk_create([change for _enrollment, change in changes])
     for enrollment, change in changes:
         _completion_signal(enrollment=enrollment, change=change, by=by)
@@ -1162,9 +1146,7 @@ def edition_close(*, edition, by, now=None) -> dict:
             ).update(
                 status=EnrollmentStatus.CANCELLED,
                 offer_expires_at=None,
-                completion_reason="",
-                completion_code=EndReason.CLOSED_WAITING,
-                completion_details={},
+                **_reason_fields(code=EndReason.CLOSED_WAITING),
             )
             edition.status = EditionStatus.CLOSED
             edition.save(update_fields=["status"])
