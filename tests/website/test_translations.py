@@ -217,3 +217,18 @@ def test_the_password_pages_say_adgangskode_in_danish(django_app, make_user):
         words = " ".join(page.html.find("main").get_text(" ").split())
         assert "dgangskode" in words or "e-mail" in words, (name, words)
         assert not _other_words(words), (name, words)
+
+
+def test_each_language_says_email_and_password_one_way():
+    """The words the sign-in pages (allauth's catalogs) use, in the project's own strings too: Serbian says
+    e-pošta, where it also said imejl; Danish says e-mail and adgangskode."""
+    other_words = {"sr_Latn": re.compile(r"\bimejl", re.IGNORECASE), "da": ALLAUTHS_OTHER_WORDS}
+    for language, words in other_words.items():
+        path = Path(settings.LOCALE_PATHS[0]) / language / "LC_MESSAGES" / "django.po"
+        said = [
+            entry.msgid
+            for entry in polib.pofile(str(path))
+            if not entry.obsolete
+            and any(words.search(PLACEHOLDERS.sub("", text)) for text in [entry.msgstr, *entry.msgstr_plural.values()])
+        ]
+        assert not said, (language, said[:5])
