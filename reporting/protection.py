@@ -55,6 +55,16 @@ def period_places(project) -> PeriodPlace:
     )
 
 
+def _instance(period_id, figures: dict, places: PeriodPlace, *, shown=None, schema=None) -> Instance:
+    """A report a reader may hold, at its period's place; with what it showed, where that is known."""
+    instance = Instance(
+        order=places.order[period_id], figures=figures, policy=figures_policy(figures), first=places.first[period_id]
+    )
+    if shown is not None:
+        instance.shown = shown_of(figures, shown, schema)
+    return instance
+
+
 def published_instances(project, places: PeriodPlace, *, schema, snapshots=None) -> list[Instance]:
     """Every report of the project a reader may hold, oldest first, with what it showed."""
     from reporting.models import ReportSnapshot
@@ -64,19 +74,14 @@ def published_instances(project, places: PeriodPlace, *, schema, snapshots=None)
     instances = []
     for snapshot in snapshots:
         figures = snapshot.data
-        order = places.order.get(snapshot.period_id)
-        if order is None:
+        if snapshot.period_id not in places.order:
             continue
-        instance = Instance(
-            order=order, figures=figures, policy=figures_policy(figures), first=places.first[snapshot.period_id]
-        )
-        if "published" in figures:
-            instance.shown = shown_of(figures, figures["published"], schema)
-        else:
+        instance = _instance(snapshot.period_id, figures, places, shown=figures.get("published"), schema=schema)
+        if "published" not in figures:
             # Frozen before disclosure control: protected now, as the first report after the earlier ones.
             instance.shown = protect(
                 figures=figures,
-                order=order,
+                order=instance.order,
                 first=instance.first,
                 policy=instance.policy,
                 published=instances,
@@ -124,15 +129,10 @@ def report_protect(*, period, figures: dict, snapshots=None, drafts=()) -> Prote
                 "created_at", "id"
             )
         published = published_instances(project, places, schema=schema, snapshots=snapshots)
-        for draft, draft_figures, shown in drafts:
-            instance = Instance(
-                order=places.order[draft.pk],
-                figures=draft_figures,
-                policy=figures_policy(draft_figures),
-                first=places.first[draft.pk],
-            )
-            instance.shown = shown_of(draft_figures, shown, schema)
-            published.append(instance)
+        published += [
+            _instance(draft.pk, draft_figures, places, shown=shown, schema=schema)
+            for draft, draft_figures, shown in drafts
+        ]
         protection = protect(
             figures=figures,
             order=order,
