@@ -42,7 +42,7 @@ from wagtail.admin.viewsets.model import ModelViewSet as WagtailModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, ListingButton
 
-from core.exports import sheet_name
+from core.exports import formula_safe, sheet_name
 from core.form_renderer import written_attrs
 from core.formatting import shown
 from core.html import escaped
@@ -555,6 +555,25 @@ class ExportedAsShown:
         for item in queryset:
             worksheet.append(self.generate_xlsx_row(worksheet, self.to_row_dict(item), date_format=date_format))
         workbook.save(output)
+
+
+def csv_formulas_guard_install():
+    """Every CSV the admin exports (the project's listings and Wagtail's own reports, such as the site history
+    with a trainee's login in a record's label) writes a text that reads as a formula with an apostrophe
+    first. Wagtail keeps such a text a text in XLSX only; its CSV wrote the login a trainee's address gives
+    her (+1+1 from +1+1@example.org) as it is, which a spreadsheet program that evaluates a CSV runs."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    wagtails = SpreadsheetExportMixin.preprocess_field_value
+    if getattr(wagtails, "formula_safe", False):
+        return
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = wagtails(self, field, value, export_format)
+        return formula_safe(value) if export_format == self.FORMAT_CSV else value
+
+    preprocess_field_value.formula_safe = True
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value
 
 
 def _exported(model, item, name, value):

@@ -14,12 +14,14 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from core.admin_cells import csv_formulas_guard_install
         from core.appendonly import install_after_migrate
         from core.choices import choice_displays_install
         from core.i18n import catalogs_merge_install
 
         catalogs_merge_install()
         choice_displays_install()
+        csv_formulas_guard_install()
 
         # After every migrate, not in a migration: SQLite loses a table's triggers whenever Django
         # rebuilds the table for a later schema change.

@@ -412,10 +412,20 @@ def _add_chart(workbook, ws, title, spec: Chart, page: _Page, *, data_rows, belo
     return first + rows - 1
 
 
-def _plain(value):
-    # Strings starting with "=" would be read as formulas by spreadsheet programs.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+# What makes a spreadsheet program read a text as a formula (or, a tab or a return first, skip to one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """A text a spreadsheet program shows as the text it is: one that would read as a formula gets an
+    apostrophe first. Anything else as it is."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
+    return value
+
+
+def _plain(value):
+    value = formula_safe(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         # Spreadsheets have no time zones: show the organisation's local time.
         return dates.local_time(value).replace(tzinfo=None)

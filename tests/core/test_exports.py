@@ -6,9 +6,10 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
-from core.exports import Block, Chart, Row, Sheet, xlsx_build
+from core.exports import Block, Chart, Row, Sheet, formula_safe, xlsx_build
 
 
 def build(*sheets):
@@ -123,6 +124,12 @@ def test_styled_rows_merge_box_and_keep_blocks_on_one_page():
 def test_values_that_read_as_formulas_stay_text():
     book, _data = build(Sheet("S", ["A"], [("=1+1",)], wrap=[0]))
     assert book["S"]["A2"].value == "'=1+1"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"])
+def test_every_start_a_spreadsheet_reads_as_a_formula_gets_an_apostrophe(text):
+    assert formula_safe(text) == "'" + text
+    assert formula_safe("1+1") == "1+1" and formula_safe(-1) == -1 and formula_safe("") == ""
 
 
 def test_each_value_keeps_its_type_and_an_empty_text_is_an_empty_cell():

@@ -421,3 +421,39 @@ def test_the_enrolments_exports_say_what_the_listing_shows_in_her_language(
     assert book.sheetnames == [sheet_name]
     (row,) = book.active.iter_rows(min_row=2, values_only=True)
     assert row[2:5] == (status, no, moment) and row[6] == reason
+
+
+def test_an_address_that_reads_as_a_formula_stays_text_in_the_admins_csv(
+    django_app, admin_as, coordinator, edition, trainees
+):
+    """A trainee chooses her own email address on the sign-up page, and "+1+1@example.org" is a valid one; in
+    the CSV a coordinator opens in a spreadsheet program, the login it gives her (+1+1) reads as a formula.
+    Written with an apostrophe first it stays text, in the enrolments' export and in Wagtail's own site
+    history, where a record's label starts with her login."""
+    import csv
+    import io
+
+    from django.contrib.auth import get_user_model
+
+    page = django_app.get(reverse("account_signup"))
+    form = next(form for form in page.forms.values() if "email" in form.fields and "password1" in form.fields)
+    form["email"] = "+1+1@example.org"
+    form["password1"] = form["password2"] = "Sunflower-Harbour-91"
+    form["full_name"] = "=1+1"
+    form["organisation"] = "Centre for Social Work Subotica"
+    form["job_title"] = "Psychologist"
+    assert form.submit().status_code == 302
+    trainee = get_user_model().objects.get(email="+1+1@example.org")
+    enrolment = services.enrollment_create(edition=edition, user=trainee)
+    django_app.reset()
+
+    listing = admin_as(reverse("enrolments:index"), coordinator)
+    rows = list(csv.reader(io.StringIO(listing.click(href="export=csv").text)))
+    assert rows[1][0] == "'" + trainee.get_username(), rows
+    # The admin's edit form logs the enrolment under its label, which starts with her login.
+    admin_as(reverse("enrolments:edit", args=[enrolment.pk]), coordinator).forms[EDIT_FORM].submit()
+    history = admin_as(reverse("wagtailadmin_reports:site_history"), coordinator)
+    rows = list(csv.reader(io.StringIO(history.click(href="export=csv").text)))
+    labels = [cell for row in rows[1:] for cell in row if trainee.get_username() in cell]
+    assert labels and all(cell.startswith("'") for cell in labels), rows
+    assert not [cell for row in rows[1:] for cell in row if cell[:1] in ("=", "+", "-", "@")], rows
