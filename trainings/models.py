@@ -238,6 +238,19 @@ class TrainingSession(models.Model):
         return super().delete(*args, **kwargs)
 
 
+DELETE_THROUGH_WORKFLOW = _("An enrolment is removed by cancelling it, so that her seat passes to the waitlist.")
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def delete(self):
+        # A queryset's delete does not call the model's: the same rule for both doors.
+        if not in_workflow():
+            raise ValidationError(str(DELETE_THROUGH_WORKFLOW), code="delete_through_workflow")
+        return super().delete()
+
+    delete.queryset_only = True
+
+
 class Enrollment(models.Model):
     # No index of its own: the unique (edition, user) index starts with it.
     edition = models.ForeignKey(
@@ -269,6 +282,8 @@ class Enrollment(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="transferred_from"
     )
     reminded_on = models.DateField(_("reminder sent for"), null=True, blank=True, editable=False)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrolment")
@@ -331,10 +346,7 @@ class Enrollment(models.Model):
 
     def delete(self, *args, **kwargs):
         if not in_workflow():
-            raise ValidationError(
-                gettext("An enrolment is removed by cancelling it, so that her seat passes to the waitlist."),
-                code="delete_through_workflow",
-            )
+            raise ValidationError(str(DELETE_THROUGH_WORKFLOW), code="delete_through_workflow")
         return super().delete(*args, **kwargs)
 
 
