@@ -910,6 +910,33 @@ class CtiReview(CaseRecord):
         return f"{self._meta.verbose_name} {self.review_on:%Y-%m-%d}"
 
 
+class FinalMinutesQuerySet(CaseRecordQuerySet):
+    """A queryset's update and delete do not call the model's save and delete: final minutes refuse them too
+    (what retention and a deleted staff account blank stays possible, as on a closed case)."""
+
+    minutes_path = "conference__"
+
+    def _final_minutes_guard(self, changes=None) -> None:
+        if changes is not None and _only_clears(self.model, changes):
+            return
+        if self.filter(**{f"{self.minutes_path}minutes_final_at__isnull": False}).exists():
+            raise MinutesFinalError()
+
+    def update(self, **kwargs):
+        self._final_minutes_guard(kwargs)
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._final_minutes_guard()
+        return super().delete()
+
+    delete.queryset_only = True
+
+
+class ConferenceQuerySet(FinalMinutesQuerySet, CountedQuerySet):
+    minutes_path = ""
+
+
 class CaseConference(CountedRecord):
     case_path = "case"
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="conferences")
@@ -940,7 +967,7 @@ class CaseConference(CountedRecord):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CountedQuerySet.as_manager()
+    objects = ConferenceQuerySet.as_manager()
     counted_fields = ("case_id", "status", "held_at")
     counted_filter = {"status": ConferenceStatus.HELD}
     counted_day_field = "held_at__date"
@@ -1010,6 +1037,8 @@ class ConferenceParticipant(CaseRecord):
     name = EncryptedTextField(_("name"), help_text=_("The professional attending."))
     role = EncryptedTextField(_("role"), blank=True)
     present = models.BooleanField(_("present"), default=True)
+
+    objects = FinalMinutesQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("participant")

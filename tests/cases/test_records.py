@@ -12,6 +12,7 @@ from accounts.enums import Role
 from cases import selectors, services
 from cases.enums import ActivityStatus, DataCategory, DisclosureFormat, JournalKind, ReferralStatus, RiskLevel
 from cases.models import (
+    CaseConference,
     CaseJournalEntry,
     ConferenceDecision,
     ConferenceParticipant,
@@ -299,7 +300,20 @@ def test_final_minutes_freeze_the_risk_assessment_and_the_participants(
         ConferenceParticipant.objects.create(conference=held_conference, institution=csw, name="X")
     with pytest.raises(MinutesFinalError):
         services.conference_update(conference=held_conference, decisions="Treća", by=counselor)
-    assert held_conference.participants.count() == 1
+    # The queryset's doors, which call neither the model's save nor its delete.
+    participant = held_conference.participants.get()
+    for door in (
+        lambda: ConferenceParticipant.objects.filter(pk=participant.pk).delete(),
+        lambda: held_conference.participants.all().delete(),
+        lambda: ConferenceParticipant.objects.filter(pk=participant.pk).update(present=False, name="X"),
+        lambda: CaseConference.objects.filter(pk=held_conference.pk).update(place="Elsewhere"),
+    ):
+        with pytest.raises(MinutesFinalError), transaction.atomic():
+            door()
+    assert held_conference.participants.get() == participant and participant.present
+    assert CaseConference.objects.get(pk=held_conference.pk).place == held_conference.place
+    # Retention still blanks what it wipes.
+    ConferenceParticipant.objects.filter(pk=participant.pk).update(role="")
 
 
 def test_printing_the_minutes_for_another_body_is_a_disclosure(django_app, held_conference, case, counselor, police):
