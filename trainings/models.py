@@ -83,6 +83,18 @@ class TrainingProgramme(models.Model):
         return self.title
 
 
+CLOSE_THROUGH_WORKFLOW = _("An edition is closed with “Close edition”, which works out every participant's completion.")
+
+
+class EditionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # A queryset's update does not call the model's save: closing stays the workflow's, by either door.
+        closing = kwargs.get("status") == EditionStatus.CLOSED
+        if closing and not in_workflow() and self.exclude(status=EditionStatus.CLOSED).exists():
+            raise ValidationError(str(CLOSE_THROUGH_WORKFLOW), code="close_through_workflow")
+        return super().update(**kwargs)
+
+
 class Edition(models.Model):
     programme = models.ForeignKey(
         TrainingProgramme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="editions"
@@ -124,6 +136,8 @@ class Edition(models.Model):
         related_name="editions",
     )
 
+    objects = EditionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("training edition")
         verbose_name_plural = _("training editions")
@@ -159,10 +173,7 @@ class Edition(models.Model):
         from trainings import services
 
         if self.status == EditionStatus.CLOSED and stored["status"] != EditionStatus.CLOSED:
-            raise ValidationError(
-                gettext("An edition is closed with “Close edition”, which works out every participant's completion."),
-                code="close_through_workflow",
-            )
+            raise ValidationError(str(CLOSE_THROUGH_WORKFLOW), code="close_through_workflow")
         seats_changed = (self.capacity, self.priority_places) != (stored["capacity"], stored["priority_places"])
         if seats_changed:
             services.edition_capacity_check(edition=self, capacity=self.capacity)

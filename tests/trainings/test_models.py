@@ -84,10 +84,16 @@ def test_a_seat_freed_by_a_raw_update_still_goes_to_the_waitlist_first(make_edit
 
 
 def test_an_edition_is_not_closed_by_saving_its_status(edition):
+    """Closing works out every participant's completion: neither the model's save nor a queryset's update
+    (which does not call it) closes an edition past that."""
     edition.status = EditionStatus.CLOSED
     with pytest.raises(ValidationError, match="Close edition"):
         edition.save()
+    with pytest.raises(ValidationError, match="Close edition"), transaction.atomic():
+        Edition.objects.filter(pk=edition.pk).update(status=EditionStatus.CLOSED)
     assert Edition.objects.get(pk=edition.pk).status == EditionStatus.OPEN
+    Edition.objects.filter(pk=edition.pk).update(venue="Room 4")  # what is not the closing goes through
+    assert Edition.objects.get(pk=edition.pk).venue == "Room 4"
 
 
 def test_project_change_through_the_orm_meets_the_lock(make_edition, project, period_lock):
