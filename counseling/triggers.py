@@ -1,4 +1,4 @@
-"""No double booking on SQLite either, below the ORM.
+"""No double booking on SQLite either, below the ORM; and a booking's calendar entry changes with it.
 
 On PostgreSQL two exclusion constraints refuse a booking that overlaps another active one of the same
 counselor or room (migration 0003). SQLite has no exclusion constraint, and the booking services' own check
@@ -7,17 +7,23 @@ insert, a queryset update, an import or raw SQL could still put two women in one
 triggers refuse the same rows the constraints refuse, under the constraints' names, so that a service
 meeting one says why in the same words (counseling.services.OVERLAP_CONSTRAINTS).
 
+A booking whose time, room or status changes gets a higher iCalendar SEQUENCE on either database, whoever
+wrote it (core.calendar_sequence): the model raises it itself, the trigger when a writer did not.
+
 Installed after every migrate and removed before it (counseling.apps): SQLite drops a table's triggers when
 it rebuilds the table for a schema change.
 """
 
 from django.db import connections
 
+from core.calendar_sequence import SequenceRule, sequence_sql
 from core.sql import sql_literals
 from counseling.enums import ACTIVE_BOOKING_STATUSES
 
 TABLE = "counseling_booking"
 OVERLAP_MESSAGE = "another active booking of the same {what} overlaps this one"
+# Booking.CALENDAR_FIELDS, as columns.
+BOOKING_SEQUENCE = SequenceRule("counseling_booking_sequence", TABLE, ("start", "end", "room_id", "status"))
 
 
 def _active() -> str:
@@ -71,9 +77,20 @@ def overlap_triggers_remove(*, using="default") -> None:
     _run(_statements()[1], using=using)
 
 
+def _sequence_run(which: int, *, using) -> None:
+    connection = connections[using]
+    if TABLE not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        for statement in sequence_sql(BOOKING_SEQUENCE, connection.vendor)[which]:
+            cursor.execute(statement)
+
+
 def install_after_migrate(sender, using="default", **kwargs):
     overlap_triggers_install(using=using)
+    _sequence_run(0, using=using)
 
 
 def remove_before_migrate(sender, using="default", **kwargs):
     overlap_triggers_remove(using=using)
+    _sequence_run(1, using=using)

@@ -12,6 +12,8 @@
    agree (see models.membership_dates_problem, which says the same in words before this refuses).
 3. A mark, once recorded, is not deleted: reports count it and the change log refers to it.
 4. The present marks are kept counted by woman, cohort and month for the donor reports (groups.presence).
+5. A session whose time, room or cancellation changes gets a higher iCalendar SEQUENCE, whoever wrote it
+   (core.calendar_sequence): the services raise it themselves, the trigger when a writer did not.
 
 Installed after every migrate, as core.appendonly does, because SQLite drops a table's triggers whenever a
 migration rebuilds the table. On SQLite the local day of a session comes from the function Django
@@ -22,6 +24,7 @@ dates (it fails with "no such function"), which errs on the safe side.
 from django.db import connections
 
 from core.attendance import ChangeLog, Tracked, change_log_sql
+from core.calendar_sequence import SequenceRule, sequence_sql
 from core.dates import local_day_sql
 from groups.presence import (
     presence_rebuild,
@@ -31,6 +34,9 @@ from groups.presence import (
 )
 
 _MEMBERSHIP_DATES = "groups_membership_keeps_marks"
+# What a facilitator's calendar shows of a session; its topic is encrypted (its stored form changes at every
+# save), and the services raise the SEQUENCE for a new topic themselves.
+SESSION_SEQUENCE = SequenceRule("groups_session_sequence", "groups_groupsession", ("start", "end", "room", "cancelled"))
 _MARKS_KEPT = "groups_attendance_kept"
 
 ATTENDANCE_LOG = ChangeLog(
@@ -142,7 +148,7 @@ def triggers_install(*, using="default") -> None:
         columns = {c.name for c in connection.introspection.get_table_description(cursor, "groups_attendancechange")}
         if "client_id" not in columns:
             return
-        for statement in trigger_sql(connection)[0]:
+        for statement in [*trigger_sql(connection)[0], *sequence_sql(SESSION_SEQUENCE, connection.vendor)[0]]:
             # No params: the driver must not read a "%" in the SQL as a placeholder.
             cursor.execute(statement)
 
@@ -153,7 +159,7 @@ def triggers_remove(*, using="default") -> None:
     if "groups_attendance" not in set(connection.introspection.table_names()):
         return
     with connection.cursor() as cursor:
-        for statement in trigger_sql(connection)[1]:
+        for statement in [*trigger_sql(connection)[1], *sequence_sql(SESSION_SEQUENCE, connection.vendor)[1]]:
             cursor.execute(statement)
 
 

@@ -57,9 +57,27 @@ def fingerprint() -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     receivers = [entry[1]() for signal in (pre_migrate, post_migrate) for entry in signal.receivers]
-    for source in sorted({inspect.getsourcefile(receiver) for receiver in receivers if receiver is not None}):
+    sources = {inspect.getsourcefile(receiver) for receiver in receivers if receiver is not None}
+    for source in sorted(sources | _project_sources_used_by(sources)):
         digest.update(Path(source).read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _project_sources_used_by(sources) -> set[str]:
+    """The project's modules whose names those modules import: the SQL of a trigger is often written by a
+    shared module (core.calendar_sequence, core.attendance), and a change there changes the database too."""
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    modules = [m for m in list(sys.modules.values()) if getattr(m, "__file__", None) in sources]
+    used = set()
+    for module in modules:
+        for value in vars(module).values():
+            owner = sys.modules.get(value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", ""))
+            path = Path(getattr(owner, "__file__", None) or "/").resolve()
+            if path.is_relative_to(root) and "site-packages" not in path.parts:
+                used.add(str(path))
+    return used - set(sources)
 
 
 @contextlib.contextmanager

@@ -6,8 +6,8 @@
    the same under the edition's row lock and say it in words; this catches a queryset update, a bulk
    insert or raw SQL. A closed or cancelled edition's list is history, and seats no longer count there.
 2. A session whose time or cancellation changes gets a higher iCalendar SEQUENCE, so that calendars that
-   already hold it accept the change. The model raises it itself; the trigger raises it only when a writer
-   did not.
+   already hold it accept the change. The model raises it itself; the trigger (core.calendar_sequence, the
+   same as group sessions' and bookings') raises it only when a writer did not.
 3. Every insert or change of an attendance mark writes a row into its change log (TrainingAttendanceChange):
    the attendance screen, a phone sending marks it kept offline, a self check-in, a queryset update and raw
    SQL are all recorded, with who marked, when the mark was made and when the server received it. The
@@ -20,6 +20,7 @@ table's triggers whenever a migration rebuilds the table.
 from django.db import connections
 
 from core.attendance import ChangeLog, Tracked, change_log_sql
+from core.calendar_sequence import SequenceRule, sequence_sql
 from core.sql import sql_literals
 from trainings.enums import SEAT_HOLDING_STATUSES, EditionStatus
 
@@ -27,7 +28,7 @@ _ENROLLMENT = "trainings_enrollment"
 _EDITION = "trainings_edition"
 _SESSION = "trainings_trainingsession"
 _SEATS = "trainings_seats_within_capacity"
-_SEQUENCE = "trainings_session_sequence"
+SESSION_SEQUENCE = SequenceRule("trainings_session_sequence", _SESSION, ("start", "end", "cancelled"))
 
 ATTENDANCE_LOG = ChangeLog(
     name="trainings_attendance_logged",
@@ -62,7 +63,7 @@ def _capacity(edition_id: str) -> str:
 
 
 def _sqlite_sql() -> tuple[list[str], list[str]]:
-    names = [f"{_SEATS}_insert", f"{_SEATS}_update", f"{_SEATS}_capacity", f"{_SEQUENCE}_update"]
+    names = [f"{_SEATS}_insert", f"{_SEATS}_update", f"{_SEATS}_capacity"]
     drop = [f'DROP TRIGGER IF EXISTS "{name}"' for name in names]
     full = (
         f"BEGIN SELECT RAISE(ABORT, '{_ENROLLMENT}: the edition is full') "
@@ -76,12 +77,9 @@ def _sqlite_sql() -> tuple[list[str], list[str]]:
         f'WHEN NEW."capacity" < OLD."capacity" AND NEW."status" NOT IN {_over()} '
         f"BEGIN SELECT RAISE(ABORT, '{_EDITION}: capacity below the seats held') "
         f'WHERE {_seats_held("NEW.id")} > NEW."capacity"; END',
-        f'CREATE TRIGGER "{names[3]}" AFTER UPDATE ON "{_SESSION}" '  # noqa: S608 - names are constants
-        'WHEN NEW."sequence" = OLD."sequence" AND (NEW."start" IS NOT OLD."start" OR NEW."end" IS NOT OLD."end" '
-        'OR NEW."cancelled" IS NOT OLD."cancelled") '
-        f'BEGIN UPDATE "{_SESSION}" SET "sequence" = OLD."sequence" + 1 WHERE "id" = NEW."id"; END',
     ]
-    return drop + create, drop
+    sequence_install, sequence_drop = sequence_sql(SESSION_SEQUENCE, "sqlite")
+    return drop + create + sequence_install, drop + sequence_drop
 
 
 def _postgresql_sql() -> tuple[list[str], list[str]]:
@@ -103,23 +101,10 @@ def _postgresql_sql() -> tuple[list[str], list[str]]:
         "END;\n"
         "$$ LANGUAGE plpgsql"
     )
-    sequence_function = (
-        f'CREATE OR REPLACE FUNCTION "{_SEQUENCE}"() RETURNS trigger AS $$\n'
-        "BEGIN\n"
-        '    IF NEW."sequence" = OLD."sequence" AND (NEW."start" IS DISTINCT FROM OLD."start"\n'
-        '        OR NEW."end" IS DISTINCT FROM OLD."end" OR NEW."cancelled" IS DISTINCT FROM OLD."cancelled") THEN\n'
-        '        NEW."sequence" := OLD."sequence" + 1;\n'
-        "    END IF;\n"
-        "    RETURN NEW;\n"
-        "END;\n"
-        "$$ LANGUAGE plpgsql"
-    )
     drop = [
         f'DROP TRIGGER IF EXISTS "{_SEATS}" ON "{_ENROLLMENT}"',
         f'DROP TRIGGER IF EXISTS "{_SEATS}" ON "{_EDITION}"',
         f'DROP FUNCTION IF EXISTS "{_SEATS}"()',
-        f'DROP TRIGGER IF EXISTS "{_SEQUENCE}" ON "{_SESSION}"',
-        f'DROP FUNCTION IF EXISTS "{_SEQUENCE}"()',
     ]
     create = [
         seats_function,
@@ -129,11 +114,9 @@ def _postgresql_sql() -> tuple[list[str], list[str]]:
         f'DROP TRIGGER IF EXISTS "{_SEATS}" ON "{_EDITION}"',
         f'CREATE TRIGGER "{_SEATS}" AFTER UPDATE OF "capacity" ON "{_EDITION}" '
         f'FOR EACH ROW EXECUTE FUNCTION "{_SEATS}"()',
-        sequence_function,
-        f'DROP TRIGGER IF EXISTS "{_SEQUENCE}" ON "{_SESSION}"',
-        f'CREATE TRIGGER "{_SEQUENCE}" BEFORE UPDATE ON "{_SESSION}" FOR EACH ROW EXECUTE FUNCTION "{_SEQUENCE}"()',
     ]
-    return create, drop
+    sequence_install, sequence_drop = sequence_sql(SESSION_SEQUENCE, "postgresql")
+    return create + sequence_install, drop + sequence_drop
 
 
 def trigger_sql(connection) -> tuple[list[str], list[str]]:

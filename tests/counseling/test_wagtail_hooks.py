@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -243,6 +244,22 @@ def test_the_cancel_service_and_the_orm_give_her_calendar_entry_a_new_sequence(b
     assert Booking.objects.get(pk=booking.pk).sequence == 2
     again.save()  # nothing changed: no new SEQUENCE
     assert Booking.objects.get(pk=booking.pk).sequence == 2
+
+
+def test_a_booking_moved_past_the_model_still_gets_a_new_sequence(booking, room):
+    """A queryset's update and raw SQL do not call the model's save: the database raises the SEQUENCE when
+    her calendar entry's time, room or status changes, and leaves it for anything else."""
+    Booking.objects.filter(pk=booking.pk).update(start=booking.start - timedelta(hours=1))
+    assert Booking.objects.get(pk=booking.pk).sequence == 1
+    Booking.objects.filter(pk=booking.pk).update(room=Room.objects.create(name="Room 9"))
+    assert Booking.objects.get(pk=booking.pk).sequence == 2
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE counseling_booking SET status = %s WHERE id = %s", [BookingStatus.CANCELLED, booking.pk])
+    assert Booking.objects.get(pk=booking.pk).sequence == 3
+    Booking.objects.filter(pk=booking.pk).update(cancel_reason="")  # not on her calendar
+    assert Booking.objects.get(pk=booking.pk).sequence == 3
+    Booking.objects.filter(pk=booking.pk).update(end=booking.end + timedelta(hours=1), sequence=7)  # one who did
+    assert Booking.objects.get(pk=booking.pk).sequence == 7
 
 
 @pytest.mark.parametrize("count", [5, 40])

@@ -172,3 +172,20 @@ def test_a_session_is_named_on_the_wall_clock_in_her_language(cohort, language, 
     session = GroupSession.objects.create(cohort=cohort, start=start, end=start + timedelta(hours=1))
     with translation.override(language):
         assert str(session) == f"{cohort} {written}"
+
+
+def test_a_session_moved_past_the_services_gets_a_new_sequence(cohort, add_session):
+    """The facilitators' calendars hold the session: a queryset's update or raw SQL that moves it, changes its
+    room or cancels it raises its SEQUENCE, as the services do; its notes do not."""
+    from groups.models import GroupSession
+
+    session = add_session(cohort, local(2026, 3, 2))
+    GroupSession.objects.filter(pk=session.pk).update(start=session.start + timedelta(hours=1))
+    assert GroupSession.objects.get(pk=session.pk).sequence == 1
+    GroupSession.objects.filter(pk=session.pk).update(room="Room 5")
+    assert GroupSession.objects.get(pk=session.pk).sequence == 2
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE groups_groupsession SET cancelled = %s WHERE id = %s", [True, session.pk])
+    assert GroupSession.objects.get(pk=session.pk).sequence == 3
+    GroupSession.objects.filter(pk=session.pk).update(notes="")
+    assert GroupSession.objects.get(pk=session.pk).sequence == 3
