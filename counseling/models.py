@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -257,6 +257,22 @@ class BookingQuerySet(models.QuerySet):
     def overlapping(self, start, end):
         """The bookings that overlap [start, end), found through the start index."""
         return self.filter(start__lt=end, end__gt=start, start__gte=booking_earliest_start(start))
+
+    # A queryset's update and bulk insert do not call the model's save: the same dates refused by them.
+    def update(self, **kwargs):
+        booking_dates_check(*(_moment(kwargs.get(name)) for name in ("start", "end")))
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for booking in objs:
+            booking_dates_check(booking.start, booking.end)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def _moment(value):
+    """A moment given as a value; an expression (F("start") + ...) is the database's to work out."""
+    return value if isinstance(value, datetime) else None
 
 
 class Booking(models.Model):

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.urls import reverse
 
 from counseling import services
@@ -131,6 +132,31 @@ def test_the_shell_cannot_save_a_booking_in_year_9999(profile, her_client):
             end=start + dt.timedelta(hours=1),
         )
     assert not Booking.objects.exists()
+
+
+def test_a_queryset_cannot_move_a_booking_to_year_9999_nor_insert_one_there(
+    coordinator, profile, her_client, room, monday
+):
+    """A queryset's update and bulk insert do not call the model's save: they refuse the same dates."""
+    booking = booked_at_ten(counselor=profile, client=her_client, room=room, day=monday, by=coordinator)
+    start = dt.datetime(9999, 12, 30, 10, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError, match="Choose a date between"):
+        Booking.objects.filter(pk=booking.pk).update(start=start, end=start + dt.timedelta(hours=1))
+    with pytest.raises(ValidationError, match="Choose a date between"):
+        Booking.objects.bulk_create(
+            [
+                Booking(
+                    counselor=profile,
+                    client=her_client,
+                    kind=SessionKind.HOME_VISIT,
+                    start=start,
+                    end=start + dt.timedelta(hours=1),
+                )
+            ]
+        )
+    assert list(Booking.objects.values_list("start", flat=True)) == [at(monday, 10)]
+    Booking.objects.filter(pk=booking.pk).update(start=F("start") - dt.timedelta(hours=1))  # the database's sum
+    assert Booking.objects.get().start == at(monday, 9)
 
 
 class _Times:
