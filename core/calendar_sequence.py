@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SequenceRule:
+    """The trigger's name, its table, and the columns of what the calendar entry shows (free text stored
+    encrypted is left out: its stored form changes at every save, whatever was typed)."""
+
     name: str
     table: str
-    columns: tuple[str, ...]  # what the calendar entry shows; free text stored encrypted is left out, as its
-    # stored form changes at every save
+    columns: tuple[str, ...]
 
 
 def sequence_sql(rule: SequenceRule, vendor: str) -> tuple[list[str], list[str]]:

@@ -34,10 +34,10 @@ from groups.presence import (
 )
 
 _MEMBERSHIP_DATES = "groups_membership_keeps_marks"
+_MARKS_KEPT = "groups_attendance_kept"
 # What a facilitator's calendar shows of a session; its topic is encrypted (its stored form changes at every
 # save), and the services raise the SEQUENCE for a new topic themselves.
 SESSION_SEQUENCE = SequenceRule("groups_session_sequence", "groups_groupsession", ("start", "end", "room", "cancelled"))
-_MARKS_KEPT = "groups_attendance_kept"
 
 ATTENDANCE_LOG = ChangeLog(
     name="groups_attendance_logged",
