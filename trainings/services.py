@@ -88,12 +88,13 @@ def _reason_fields(*, code="", typed="", details=None) -> dict:
     return {"completion_reason": typed.strip()[:255], "completion_code": code, "completion_details": details or {}}
 
 
-def _reason_set(enrollment, **reason) -> list[str]:
-    """Set why the enrolment ended (_reason_fields); the names of the fields set, for save()."""
-    fields = _reason_fields(**reason)
-    for name, value in fields.items():
+REASON_FIELDS = tuple(_reason_fields())  # for save(update_fields=...) and bulk_update()
+
+
+def _reason_set(enrollment, **reason) -> None:
+    """Set why the enrolment ended (_reason_fields)."""
+    for name, value in _reason_fields(**reason).items():
         setattr(enrollment, name, value)
-    return list(fields)
 
 
 def _language_of(user) -> str:
@@ -609,9 +610,9 @@ def enrollment_cancel(*, enrollment, by, reason="", now=None) -> Enrollment:
         enrollment_counted_check(edition=edition, old_status=enrollment.status, new_status=EnrollmentStatus.CANCELLED)
         enrollment.status = EnrollmentStatus.CANCELLED
         enrollment.offer_expires_at = None
-        changed = _reason_set(enrollment, typed=reason)
+        _reason_set(enrollment, typed=reason)
         with workflow():
-            enrollment.save(update_fields=["status", "offer_expires_at", *changed, "status_changed_at"])
+            enrollment.save(update_fields=["status", "offer_expires_at", *REASON_FIELDS, "status_changed_at"])
         if by_someone_else:
             _email_enqueue(enrollment, kind="cancelled", details={"reason": enrollment.completion_reason})
         _waitlist_promote(edition=edition, now=now)
@@ -683,9 +684,9 @@ def enrollment_reject(*, enrollment, by, reason="", now=None) -> Enrollment:
         if enrollment.status != EnrollmentStatus.PENDING_APPROVAL:
             raise ValidationError(_("This enrolment is not waiting for approval."), code="not_pending")
         enrollment.status = EnrollmentStatus.CANCELLED
-        changed = _reason_set(enrollment, code=EndReason.NOT_APPROVED, typed=reason)
+        _reason_set(enrollment, code=EndReason.NOT_APPROVED, typed=reason)
         with workflow():
-            enrollment.save(update_fields=["status", *changed, "status_changed_at"])
+            enrollment.save(update_fields=["status", *REASON_FIELDS, "status_changed_at"])
         _email_enqueue(enrollment, kind="rejected", details={"reason": reason.strip()[:255]})
         _waitlist_promote(edition=edition, now=now)
     return enrollment
@@ -1075,12 +1076,11 @@ def _completion_apply(*, edition, decisions, by, now) -> None:
                 )
             )
         enrollment.status, enrollment.hours_attended = status, hours
-        changed = _reason_set(enrollment, code=code, details=details)
-    if decisions:
-        with workflow():
-            Enrollment.objects.bulk_update(
-                [enrollment for enrollment, *_rest in decisions], ["status", "hours_attended", *changed]
-            )
+        _reason_set(enrollment, code=code, details=details)
+    with workflow():
+        Enrollment.objects.bulk_update(
+            [enrollment for enrollment, *_rest in decisions], ["status", "hours_attended", *REASON_FIELDS]
+        )
     CompletionChange.objects.bulk_create([change for _enrollment, change in changes])
     for enrollment, change in changes:
         _completion_signal(enrollment=enrollment, change=change, by=by)
